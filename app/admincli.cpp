@@ -1,0 +1,88 @@
+#include "admincli.h"
+
+#include "application.h"
+
+using namespace Qt::StringLiterals;
+
+namespace sd::app {
+
+namespace {
+
+QString describe(const core::Error &e)
+{
+    switch (e.code) {
+    case core::ErrorCode::NotFound: return u"no such signup"_s;
+    case core::ErrorCode::Conflict: return u"not possible in its current state ("_s + e.detail + u")"_s;
+    case core::ErrorCode::Validation: {
+        QStringList parts;
+        for (auto it = e.fields.cbegin(); it != e.fields.cend(); ++it)
+            parts << it.key() + u": "_s + it.value().join(u", "_s);
+        return u"invalid input: "_s + (parts.isEmpty() ? e.detail : parts.join(u"; "_s));
+    }
+    case core::ErrorCode::Unavailable: return u"database unavailable: "_s + e.detail;
+    default: return e.detail;
+    }
+}
+
+int failWith(QTextStream &err, const QString &message, int status = 1)
+{
+    err << "signupdesk: " << message << Qt::endl;
+    return status;
+}
+
+} // namespace
+
+int runAdminCommand(Application &app, const QStringList &args, const QString &statusOption,
+                    const QString &reasonOption, QTextStream &in, QTextStream &out, QTextStream &err)
+{
+    const QString usage =
+        u"usage: signupdesk admin create-superuser USERNAME EMAIL | signups list [--status S] |"
+        " signups approve USER_ID | signups reject USER_ID --reason TEXT"_s;
+    if (auto r = app.open(); !r)
+        return failWith(err, u"cannot open the database: "_s + r.error().detail, 2);
+    const core::Actor cli{u"cli"_s};
+
+    if (args.value(0) == u"create-superuser"_s && args.size() == 3) {
+        const QString password = in.readLine();
+        if (password.isEmpty())
+            return failWith(err, u"give the password as the first line of standard input"_s, 2);
+        auto r = app.core().signup().createSuperuser(args[1], args[2], password, cli);
+        if (!r)
+            return failWith(err, describe(r.error()));
+        out << r->id << Qt::endl;
+        return 0;
+    }
+    if (args.value(0) == u"signups"_s && args.value(1) == u"list"_s && args.size() == 2) {
+        const auto filter = core::signupFilterFromString(
+            statusOption.isEmpty() ? u"pending_approval"_s : statusOption);
+        if (!filter)
+            return failWith(err, u"--status: use pending_approval, to-confirm, pending_verification or all"_s, 2);
+        auto list = app.core().approval().list(*filter);
+        if (!list)
+            return failWith(err, describe(list.error()));
+        for (const core::Account &a : *list)
+            out << a.id << '\t' << a.username << '\t' << a.email << '\t' << core::toString(a.status)
+                << '\t'
+                << QDateTime::fromMSecsSinceEpoch(a.signUpTimeMs, Qt::UTC).toString(Qt::ISODate)
+                << '\n';
+        out.flush();
+        return 0;
+    }
+    if (args.value(0) == u"signups"_s && args.value(1) == u"approve"_s && args.size() == 3) {
+        auto r = app.core().approval().approve(args[2], cli);
+        if (!r)
+            return failWith(err, describe(r.error()));
+        return 0;
+    }
+    if (args.value(0) == u"signups"_s && args.value(1) == u"reject"_s && args.size() == 3) {
+        if (reasonOption.trimmed().isEmpty())
+            return failWith(err, u"signups reject needs --reason TEXT"_s, 2);
+        auto r = app.core().approval().reject(args[2], reasonOption, cli);
+        if (!r)
+            return failWith(err, describe(r.error()));
+        return 0;
+    }
+    return failWith(err, usage, 2);
+}
+
+} // namespace sd::app

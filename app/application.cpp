@@ -1,0 +1,139 @@
+#include "application.h"
+
+#include "http/apiroutes.h"
+#include "mail/filemailer.h"
+#include "mail/smtpmailer.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcessEnvironment>
+#include <QStandardPaths>
+
+using namespace Qt::StringLiterals;
+using sd::core::ErrorCode;
+using sd::core::fail;
+
+namespace sd::app {
+
+core::Result<core::Config> loadAppConfig(const QString &iniPath,
+                                         const QHash<QString, QString> &overrides)
+{
+    core::ConfigSources sources;
+    sources.iniPath = iniPath;
+    const auto env = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : env.keys())
+        if (key.startsWith(u"SIGNUPDESK_"_s))
+            sources.environment.insert(key, env.value(key));
+    sources.overrides = overrides;
+    sources.defaultDataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                             u"/signupdesk"_s;
+    return core::loadConfig(sources);
+}
+
+Application::Application(core::Config config, std::shared_ptr<core::Clock> clock)
+    : m_config(std::move(config)), m_clock(std::move(clock))
+{
+    m_serverThread.setObjectName(u"http"_s);
+    m_mailThread.setObjectName(u"mail"_s);
+}
+
+Application::~Application()
+{
+    stop();
+}
+
+core::Result<void> Application::open()
+{
+    auto url = store::DatabaseUrl::parse(m_config.databaseUrl);
+    if (!url)
+        return fail(ErrorCode::Validation, url.error());
+    if (url->dialect == store::Dialect::Sqlite) {
+        const QString dir = QFileInfo(url->sqlitePath).absolutePath();
+        if (!QDir().mkpath(dir))
+            return fail(ErrorCode::Unavailable, u"cannot create "_s + dir);
+        // The data folder holds the database and the mail: only its owner may read it.
+        QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    }
+    m_database = std::make_unique<store::Database>(*url);
+    auto core = core::CoreServices::create(m_config, *m_database, *m_clock);
+    if (!core)
+        return std::unexpected(core.error());
+    m_core = std::move(*core);
+    if (url->dialect == store::Dialect::Sqlite)
+        QFile::setPermissions(url->sqlitePath, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return {};
+}
+
+core::Result<QString> Application::start()
+{
+    if (!m_core)
+        if (auto r = open(); !r)
+            return std::unexpected(r.error());
+
+    // HTTP server in its own thread; bound from that thread.
+    http::ServerOptions options;
+    options.workers = m_config.workers > 0 ? m_config.workers : qMax(2, QThread::idealThreadCount());
+    options.maxInflight = m_config.maxInflight;
+    options.maxBodyBytes = m_config.maxBodyBytes;
+    options.adminApiEnabled = m_config.adminApiEnabled;
+    m_server = new http::ApiServer(options);
+    http::registerApiRoutes(*m_server, *m_core);
+    for (const http::Route &route : std::as_const(m_extraRoutes))
+        m_server->addRoute(route);
+    m_server->moveToThread(&m_serverThread);
+    QObject::connect(&m_serverThread, &QThread::finished, m_server, &QObject::deleteLater);
+    m_serverThread.start();
+
+    QString error;
+    QHostAddress address;
+    if (!address.setAddress(m_config.listen))
+        return fail(ErrorCode::Validation, u"server/listen: not an IP address: "_s + m_config.listen);
+    QMetaObject::invokeMethod(
+        m_server, [&] { m_port = m_server->listenOn(address, quint16(m_config.port), &error); },
+        Qt::BlockingQueuedConnection);
+    if (m_port == 0)
+        return fail(ErrorCode::Unavailable,
+                    u"cannot listen on %1:%2: %3"_s.arg(m_config.listen).arg(m_config.port).arg(error));
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u"["_s + m_config.listen + u"]"_s
+                             : m_config.listen;
+    m_listeningUrl = u"http://%1:%2"_s.arg(host).arg(m_port);
+    m_core->setPublicUrl(m_config.publicUrl.isEmpty() ? m_listeningUrl : m_config.publicUrl);
+
+    // Mail sender in its own thread, woken whenever core queues a message.
+    std::shared_ptr<mail::Mailer> mailer;
+    if (m_config.mailTransport == u"smtp"_s)
+        mailer = std::make_shared<mail::SmtpMailer>(m_config.smtpUrl);
+    else
+        mailer = std::make_shared<mail::FileMailer>(m_config.mailFolder);
+    mail::OutboxPolicy policy;
+    policy.maxAttempts = m_config.mailMaxAttempts;
+    policy.baseBackoffMs = qint64(m_config.mailRetrySeconds) * 1000;
+    auto clock = m_clock;
+    m_sender = new mail::OutboxSender(*m_database, mailer, policy, [clock] { return clock->nowMs(); });
+    m_sender->moveToThread(&m_mailThread);
+    QObject::connect(&m_mailThread, &QThread::finished, m_sender, &QObject::deleteLater);
+    QObject::connect(&m_mailThread, &QThread::started, m_sender, &mail::OutboxSender::start);
+    QObject::connect(&m_core->events(), &core::Events::mailQueued, m_sender,
+                     &mail::OutboxSender::wake, Qt::QueuedConnection);
+    m_mailThread.start();
+    return m_listeningUrl;
+}
+
+void Application::stop()
+{
+    if (m_serverThread.isRunning()) {
+        QMetaObject::invokeMethod(m_server, [this] { m_server->waitForWorkers(); },
+                                  Qt::BlockingQueuedConnection);
+        m_serverThread.quit();
+        m_serverThread.wait();
+        m_server = nullptr;
+    }
+    if (m_mailThread.isRunning()) {
+        m_mailThread.quit();
+        m_mailThread.wait();
+        m_sender = nullptr;
+    }
+}
+
+} // namespace sd::app

@@ -1,0 +1,104 @@
+// signupdesk: the program. Parses the command line, loads the config, and either runs an
+// admin sub-command or serves (headless for now; the console comes with issue #3).
+
+#include "admincli.h"
+#include "application.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+int signalPipe[2] = {-1, -1};
+
+void onTerminationSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] auto n = ::write(signalPipe[1], &byte, 1);
+}
+
+// SIGTERM and SIGINT end the event loop, so the server shuts down cleanly.
+void installSignalHandlers(QCoreApplication &app)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [&app] {
+        char byte;
+        [[maybe_unused]] auto n = ::read(signalPipe[0], &byte, 1);
+        app.quit();
+    });
+    struct sigaction action {};
+    action.sa_handler = onTerminationSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"signupdesk"_s);
+    QCoreApplication::setApplicationVersion(u"0.1.0"_s);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"SignupDesk: a self-hosted signup desk."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption configOption(u"config"_s, u"INI settings file."_s, u"FILE"_s);
+    const QCommandLineOption headlessOption(u"headless"_s, u"Run the server without the console."_s);
+    const QCommandLineOption listenOption(u"listen"_s, u"Address to listen on."_s, u"ADDR"_s);
+    const QCommandLineOption portOption(u"port"_s, u"Port to listen on (0: any free port)."_s, u"N"_s);
+    const QCommandLineOption statusOption(u"status"_s, u"admin signups list: the status."_s, u"S"_s);
+    const QCommandLineOption reasonOption(u"reason"_s, u"admin signups reject: the reason."_s, u"TEXT"_s);
+    parser.addOptions({configOption, headlessOption, listenOption, portOption, statusOption, reasonOption});
+    parser.addPositionalArgument(u"admin"_s, u"admin SUBCOMMAND: administer the database and exit."_s);
+    parser.process(app);
+
+    QTextStream out(stdout), err(stderr), in(stdin);
+    QHash<QString, QString> overrides;
+    if (parser.isSet(listenOption))
+        overrides.insert(u"server/listen"_s, parser.value(listenOption));
+    if (parser.isSet(portOption))
+        overrides.insert(u"server/port"_s, parser.value(portOption));
+    auto config = sd::app::loadAppConfig(parser.value(configOption), overrides);
+    if (!config) {
+        err << "signupdesk: " << config.error().detail << Qt::endl;
+        return 2;
+    }
+
+    auto clock = std::make_shared<sd::core::SystemClock>();
+    sd::app::Application application(*config, clock);
+    const QStringList positional = parser.positionalArguments();
+    if (!positional.isEmpty()) {
+        if (positional.first() != u"admin"_s) {
+            err << "signupdesk: unknown command " << positional.first() << " (try --help)" << Qt::endl;
+            return 2;
+        }
+        return sd::app::runAdminCommand(application, positional.mid(1), parser.value(statusOption),
+                                        parser.value(reasonOption), in, out, err);
+    }
+
+    auto url = application.start();
+    if (!url) {
+        err << "signupdesk: " << url.error().detail << Qt::endl;
+        return 1;
+    }
+    out << "listening on " << *url << Qt::endl; // Qt::endl flushes: scripts wait for this line
+    installSignalHandlers(app);
+    const int status = app.exec();
+    application.stop();
+    err << "signupdesk: stopped" << Qt::endl;
+    return status;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages SignupDesk needs, with apt-get.
+#
+#   bash scripts/install-deps.sh                 build + test packages
+#   bash scripts/install-deps.sh --runtime-only  build packages only (no PostgreSQL server,
+#                                                SMTP test server, wrk or sqlite3 shell)
+#
+# When every package is already installed it does nothing (no apt-get update), so it is
+# cheap to call before every build. Runs as root, or through sudo when that exists.
+set -euo pipefail
+
+runtime_only=0
+for arg in "$@"; do
+    case "$arg" in
+        --runtime-only) runtime_only=1 ;;
+        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "install-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
+    esac
+done
+
+# Needed to build (and to run) SignupDesk.
+build_pkgs=(
+    cmake g++
+    qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+    qt6-charts-dev qt6-qpa-plugins libqt6sql6-sqlite libqt6sql6-psql
+    libssl-dev libcurl4-openssl-dev libargon2-dev
+    xvfb ca-certificates
+)
+# Needed only by the tests and benchmarks.
+test_pkgs=(postgresql python3-aiosmtpd wrk sqlite3)
+
+pkgs=("${build_pkgs[@]}")
+if [[ $runtime_only -eq 0 ]]; then
+    pkgs+=("${test_pkgs[@]}")
+fi
+
+missing_pkgs() {
+    local p status
+    for p in "$@"; do
+        status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+        [[ "$status" == installed ]] || printf '%s\n' "$p"
+    done
+}
+
+mapfile -t missing < <(missing_pkgs "${pkgs[@]}")
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "install-deps: all ${#pkgs[@]} packages already installed"
+    exit 0
+fi
+
+sudo=()
+if [[ $EUID -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then
+        sudo=(sudo)
+    else
+        echo "install-deps: must run as root (or with sudo) to install: ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-q -o Acquire::Retries=3 -o DPkg::Lock::Timeout=300)
+
+echo "install-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get "${apt_opts[@]}" update </dev/null
+
+# Fail with a clear message if a package has no installation candidate.
+unknown=()
+for p in "${missing[@]}"; do
+    candidate=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
+    if [[ -z "$candidate" || "$candidate" == "(none)" ]]; then
+        unknown+=("$p")
+    fi
+done
+if [[ ${#unknown[@]} -gt 0 ]]; then
+    echo "install-deps: no installation candidate for: ${unknown[*]} (is this Debian 12 with main enabled?)" >&2
+    exit 1
+fi
+
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" </dev/null
+
+mapfile -t still_missing < <(missing_pkgs "${pkgs[@]}")
+if [[ ${#still_missing[@]} -gt 0 ]]; then
+    echo "install-deps: still not installed after apt-get: ${still_missing[*]}" >&2
+    exit 1
+fi
+echo "install-deps: done"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds SignupDesk into build/ and runs the test suite with CTest; extra arguments go to
+# ctest (e.g. `bash scripts/test.sh -L unit`). Exit status is ctest's.
+# PostgreSQL is started by CTest itself (fixture tests/support/postgres-fixture.sh); SMTP
+# servers (python3-aiosmtpd) are started by the tests that need them.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/install-deps.sh
+
+export QT_QPA_PLATFORM=offscreen
+
+# Same build directory and build type as scripts/run.sh. Ninja when it is installed, else
+# CMake's default (Unix Makefiles); a build directory keeps the generator it was
+# configured with.
+gen=()
+if [[ ! -f build/CMakeCache.txt ]] && command -v ninja >/dev/null 2>&1; then
+    gen=(-G Ninja)
+fi
+cmake -S . -B build "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j2
+
+exec ctest --test-dir build --output-on-failure -j2 "$@"

@@ -1,0 +1,172 @@
+#include "accounts/accountstore.h"
+
+#include "store/sqlquery.h"
+
+using namespace Qt::StringLiterals;
+using sd::store::DbResult;
+using sd::store::runQuery;
+
+namespace sd::core::accountstore {
+
+namespace {
+
+const QString kColumns =
+    u"SELECT id, username, email, display_name, password_hash, status, verified_email,"
+    " is_superuser, apps, groups_list, language, sign_up_time, remote_ip, remote_addr,"
+    " tos_accepted_version FROM users"_s;
+
+QStringList splitList(const QString &s)
+{
+    return s.split(u',', Qt::SkipEmptyParts);
+}
+
+Account fromRow(const QSqlQuery &q)
+{
+    Account a;
+    a.id = q.value(0).toString();
+    a.username = q.value(1).toString();
+    a.email = q.value(2).toString();
+    a.displayName = q.value(3).toString();
+    a.passwordHash = q.value(4).toString();
+    a.status = accountStatusFromString(q.value(5).toString()).value_or(AccountStatus::Disabled);
+    a.verifiedEmail = q.value(6).toInt() != 0;
+    a.isSuperuser = q.value(7).toInt() != 0;
+    a.apps = splitList(q.value(8).toString());
+    a.groups = splitList(q.value(9).toString());
+    a.language = q.value(10).toString();
+    a.signUpTimeMs = q.value(11).toLongLong();
+    a.remoteIp = q.value(12).toString();
+    a.remoteAddr = q.value(13).toString();
+    a.tosAcceptedVersion = q.value(14).toString();
+    return a;
+}
+
+DbResult<std::optional<Account>> findOne(const QSqlDatabase &db, const QString &where,
+                                         const QVariantList &params)
+{
+    auto q = store::runQueryWith(db, kColumns + u" WHERE "_s + where, params);
+    if (!q)
+        return std::unexpected(q.error());
+    if (!q->next())
+        return std::optional<Account>();
+    return std::optional<Account>(fromRow(*q));
+}
+
+DbResult<void> exec(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> p)
+{
+    auto q = runQuery(db, sql, p);
+    if (!q)
+        return std::unexpected(q.error());
+    return {};
+}
+
+} // namespace
+
+DbResult<std::optional<Account>> findById(const QSqlDatabase &db, const QString &id)
+{
+    return findOne(db, u"id = ?"_s, {id});
+}
+
+DbResult<std::optional<Account>> findByUsername(const QSqlDatabase &db, const QString &username)
+{
+    return findOne(db, u"username_key = ?"_s, {usernameKey(username)});
+}
+
+DbResult<std::optional<Account>> findByEmail(const QSqlDatabase &db, const QString &email)
+{
+    return findOne(db, u"email_key = ?"_s, {emailKey(email)});
+}
+
+DbResult<std::optional<Account>> findByLogin(const QSqlDatabase &db, const QString &identifier)
+{
+    if (identifier.contains(u'@'))
+        return findByEmail(db, identifier);
+    return findByUsername(db, identifier);
+}
+
+DbResult<void> insert(const QSqlDatabase &db, const Account &a)
+{
+    auto q = runQuery(
+        db,
+        u"INSERT INTO users (id, username, username_key, email, email_key, display_name,"
+        " password_hash, status, verified_email, is_superuser, apps, groups_list, language,"
+        " sign_up_time, remote_ip, remote_addr, tos_accepted_version)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+        {a.id, a.username, usernameKey(a.username), a.email, emailKey(a.email), a.displayName,
+         a.passwordHash.isEmpty() ? QVariant() : a.passwordHash,
+         toString(a.status), a.verifiedEmail ? 1 : 0, a.isSuperuser ? 1 : 0, a.apps.join(u','),
+         a.groups.join(u','), a.language, a.signUpTimeMs, a.remoteIp, a.remoteAddr,
+         a.tosAcceptedVersion});
+    if (!q)
+        return std::unexpected(q.error());
+    return {};
+}
+
+DbResult<bool> transition(const QSqlDatabase &db, const QString &id, AccountStatus from,
+                          AccountStatus to)
+{
+    auto q = runQuery(db, u"UPDATE users SET status = ? WHERE id = ? AND status = ?"_s,
+                      {toString(to), id, toString(from)});
+    if (!q)
+        return std::unexpected(q.error());
+    return q->numRowsAffected() == 1;
+}
+
+DbResult<void> setVerified(const QSqlDatabase &db, const QString &id)
+{
+    return exec(db, u"UPDATE users SET verified_email = 1 WHERE id = ?"_s, {id});
+}
+
+DbResult<void> setGroups(const QSqlDatabase &db, const QString &id, const QStringList &groups)
+{
+    return exec(db, u"UPDATE users SET groups_list = ? WHERE id = ?"_s, {groups.join(u','), id});
+}
+
+DbResult<void> setPasswordHash(const QSqlDatabase &db, const QString &id, const QString &hash)
+{
+    return exec(db, u"UPDATE users SET password_hash = ? WHERE id = ?"_s, {hash, id});
+}
+
+DbResult<void> setRemoteAddr(const QSqlDatabase &db, const QString &id, const QString &name)
+{
+    return exec(db, u"UPDATE users SET remote_addr = ? WHERE id = ?"_s, {name, id});
+}
+
+DbResult<bool> removeIfStatus(const QSqlDatabase &db, const QString &id,
+                              const QList<AccountStatus> &allowed)
+{
+    QStringList marks;
+    QVariantList params{id};
+    for (AccountStatus s : allowed) {
+        marks << u"?"_s;
+        params << toString(s);
+    }
+    // Tokens go with the account (ON DELETE CASCADE); deleted explicitly as well so the rule
+    // does not depend on the foreign-key setting of a connection.
+    auto tokens = runQuery(db, u"DELETE FROM tokens WHERE user_id = ? AND EXISTS (SELECT 1 FROM"
+                               " users WHERE id = ? AND status IN ("_s + marks.join(u',') + u"))"_s,
+                           QVariantList{id, id} + params.mid(1));
+    if (!tokens)
+        return std::unexpected(tokens.error());
+    auto q = store::runQueryWith(
+        db, u"DELETE FROM users WHERE id = ? AND status IN ("_s + marks.join(u',') + u")"_s, params);
+    if (!q)
+        return std::unexpected(q.error());
+    return q->numRowsAffected() == 1;
+}
+
+DbResult<QList<Account>> listSignups(const QSqlDatabase &db, std::optional<AccountStatus> status)
+{
+    auto q = status ? runQuery(db, kColumns + u" WHERE is_superuser = 0 AND status = ?"
+                                              " ORDER BY sign_up_time, id"_s,
+                               {toString(*status)})
+                    : runQuery(db, kColumns + u" WHERE is_superuser = 0 ORDER BY sign_up_time, id"_s);
+    if (!q)
+        return std::unexpected(q.error());
+    QList<Account> out;
+    while (q->next())
+        out.append(fromRow(*q));
+    return out;
+}
+
+} // namespace sd::core::accountstore

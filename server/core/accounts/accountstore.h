@@ -1,0 +1,37 @@
+#pragma once
+
+#include "accounts/account.h"
+#include "store/database.h"
+
+#include <QList>
+
+namespace sd::core {
+
+// SQL for the users table. Every function runs on the connection it is given, so callers put
+// several of them in one transaction.
+namespace accountstore {
+
+store::DbResult<std::optional<Account>> findById(const QSqlDatabase &db, const QString &id);
+store::DbResult<std::optional<Account>> findByUsername(const QSqlDatabase &db, const QString &username);
+store::DbResult<std::optional<Account>> findByEmail(const QSqlDatabase &db, const QString &email);
+// Username or email, whichever matches.
+store::DbResult<std::optional<Account>> findByLogin(const QSqlDatabase &db, const QString &identifier);
+
+store::DbResult<void> insert(const QSqlDatabase &db, const Account &account);
+// Moves an account from one status to another; false when it was not in `from` any more.
+store::DbResult<bool> transition(const QSqlDatabase &db, const QString &id, AccountStatus from,
+                                 AccountStatus to);
+store::DbResult<void> setVerified(const QSqlDatabase &db, const QString &id);
+store::DbResult<void> setGroups(const QSqlDatabase &db, const QString &id, const QStringList &groups);
+store::DbResult<void> setPasswordHash(const QSqlDatabase &db, const QString &id, const QString &hash);
+store::DbResult<void> setRemoteAddr(const QSqlDatabase &db, const QString &id, const QString &name);
+// Deletes the account if its status is one of `allowed`; false otherwise.
+store::DbResult<bool> removeIfStatus(const QSqlDatabase &db, const QString &id,
+                                     const QList<AccountStatus> &allowed);
+
+// Accounts that are not super-users, optionally of one status, oldest first.
+store::DbResult<QList<Account>> listSignups(const QSqlDatabase &db,
+                                            std::optional<AccountStatus> status);
+
+} // namespace accountstore
+} // namespace sd::core

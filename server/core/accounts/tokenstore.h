@@ -1,0 +1,53 @@
+#pragma once
+
+#include "store/database.h"
+
+#include <optional>
+
+namespace sd::core {
+
+enum class TokenKind { Verification, Session, LoginLink };
+QString toString(TokenKind kind);
+
+// One stored token row (never the raw token: only its digest).
+struct TokenRow
+{
+    QString id;
+    QString userId;
+    QString kind;
+    QString codeHash;
+    int codeAttempts = 0;
+    qint64 createdAt = 0;
+    qint64 expiresAt = 0;
+    qint64 usedAt = 0;
+    qint64 revokedAt = 0;
+    qint64 burnedAt = 0;
+    qint64 lastUsedAt = 0;
+
+    bool isLive(qint64 nowMs) const
+    {
+        return usedAt == 0 && revokedAt == 0 && burnedAt == 0 && expiresAt > nowMs;
+    }
+};
+
+namespace tokenstore {
+
+store::DbResult<void> insert(const QSqlDatabase &db, const TokenRow &row, const QString &tokenHash);
+store::DbResult<std::optional<TokenRow>> findByHash(const QSqlDatabase &db, const QString &tokenHash,
+                                                    TokenKind kind);
+// The newest live verification token of an account.
+store::DbResult<std::optional<TokenRow>> findLiveVerification(const QSqlDatabase &db,
+                                                              const QString &userId, qint64 nowMs);
+store::DbResult<QList<TokenRow>> listForUser(const QSqlDatabase &db, const QString &userId);
+
+// The single guarded consumption: true for exactly one caller, however many race.
+store::DbResult<bool> consume(const QSqlDatabase &db, const QString &tokenId, qint64 nowMs);
+// Revokes every live token of a kind for an account; returns how many.
+store::DbResult<int> revokeAll(const QSqlDatabase &db, const QString &userId, TokenKind kind,
+                               qint64 nowMs);
+// Counts a wrong code; burns the token at `maxAttempts`. Returns the attempts so far.
+store::DbResult<int> countWrongCode(const QSqlDatabase &db, const QString &tokenId, int maxAttempts,
+                                    qint64 nowMs);
+
+} // namespace tokenstore
+} // namespace sd::core

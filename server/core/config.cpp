@@ -1,0 +1,172 @@
+#include "config.h"
+
+#include <QDir>
+#include <QSettings>
+
+#include <functional>
+
+using namespace Qt::StringLiterals;
+
+namespace sd::core {
+
+namespace {
+
+struct Reader
+{
+    const ConfigSources &sources;
+    std::unique_ptr<QSettings> ini;
+    QStringList errors;
+
+    std::optional<QString> raw(const QString &key) const
+    {
+        if (auto it = sources.overrides.find(key); it != sources.overrides.end())
+            return *it;
+        QString envName = u"SIGNUPDESK_"_s + key.toUpper();
+        envName.replace(u'/', u'_');
+        if (auto it = sources.environment.find(envName); it != sources.environment.end())
+            return *it;
+        if (ini && ini->contains(key))
+            return ini->value(key).toStringList().join(u',');
+        return std::nullopt;
+    }
+
+    void text(const QString &key, QString &out)
+    {
+        if (auto v = raw(key))
+            out = v->trimmed();
+    }
+    void list(const QString &key, QStringList &out)
+    {
+        if (auto v = raw(key)) {
+            out.clear();
+            for (const QString &part : v->split(u',', Qt::SkipEmptyParts))
+                if (!part.trimmed().isEmpty())
+                    out.append(part.trimmed());
+        }
+    }
+    void flag(const QString &key, bool &out)
+    {
+        if (auto v = raw(key)) {
+            const QString s = v->trimmed().toLower();
+            if (s == u"true"_s || s == u"1"_s || s == u"yes"_s || s == u"on"_s)
+                out = true;
+            else if (s == u"false"_s || s == u"0"_s || s == u"no"_s || s == u"off"_s)
+                out = false;
+            else
+                errors << u"%1: expected true or false, got \"%2\""_s.arg(key, *v);
+        }
+    }
+    template<typename Int>
+    void number(const QString &key, Int &out, qint64 min, qint64 max)
+    {
+        if (auto v = raw(key)) {
+            bool ok = false;
+            const qint64 n = v->trimmed().toLongLong(&ok);
+            if (!ok || n < min || n > max)
+                errors << u"%1: expected a whole number from %2 to %3, got \"%4\""_s.arg(key).arg(min).arg(max).arg(*v);
+            else
+                out = Int(n);
+        }
+    }
+};
+
+} // namespace
+
+QStringList knownConfigKeys()
+{
+    return {u"server/listen"_s, u"server/port"_s, u"server/public_url"_s,
+            u"server/max_connections"_s, u"server/max_connections_per_address"_s,
+            u"server/tls_cert"_s, u"server/tls_key"_s, u"server/workers"_s,
+            u"server/max_inflight"_s, u"server/max_body_bytes"_s, u"database/url"_s,
+            u"mail/transport"_s, u"mail/folder"_s, u"mail/smtp_url"_s, u"mail/from"_s,
+            u"mail/welcome"_s, u"mail/rejection"_s, u"mail/max_attempts"_s,
+            u"mail/retry_seconds"_s, u"signup/enabled"_s, u"signup/approval_required"_s,
+            u"signup/return_confirm_token"_s, u"signup/apps"_s, u"signup/default_group"_s,
+            u"signup/reserved_usernames"_s, u"verification/style"_s, u"verification/url"_s,
+            u"verification/ttl_seconds"_s, u"login_link/ttl_seconds"_s,
+            u"session/ttl_seconds"_s, u"session/idle_seconds"_s, u"ratelimit/enabled"_s,
+            u"ratelimit/login_failures"_s, u"ratelimit/login_window_seconds"_s,
+            u"ratelimit/requests_per_minute"_s, u"tos/version"_s, u"redirect/allowed_hosts"_s,
+            u"admin/api_enabled"_s, u"password/memory_kib"_s, u"password/iterations"_s,
+            u"password/parallelism"_s, u"security/secret"_s};
+}
+
+Result<Config> loadConfig(const ConfigSources &sources)
+{
+    Reader r{sources, nullptr, {}};
+    if (!sources.iniPath.isEmpty()) {
+        if (!QFileInfo::exists(sources.iniPath))
+            return fail(ErrorCode::Validation, u"config file not found: "_s + sources.iniPath);
+        r.ini = std::make_unique<QSettings>(sources.iniPath, QSettings::IniFormat);
+        if (r.ini->status() != QSettings::NoError)
+            return fail(ErrorCode::Validation, u"config file cannot be read: "_s + sources.iniPath);
+    }
+    Config c;
+    c.dataDir = sources.defaultDataDir;
+    constexpr qint64 maxSeconds = 10LL * 365 * 24 * 3600;
+    r.text(u"server/listen"_s, c.listen);
+    r.number(u"server/port"_s, c.port, 0, 65535);
+    r.text(u"server/public_url"_s, c.publicUrl);
+    r.number(u"server/max_connections"_s, c.maxConnections, 1, 1'000'000);
+    r.number(u"server/max_connections_per_address"_s, c.maxConnectionsPerAddress, 1, 1'000'000);
+    r.text(u"server/tls_cert"_s, c.tlsCert);
+    r.text(u"server/tls_key"_s, c.tlsKey);
+    r.number(u"server/workers"_s, c.workers, 0, 256);
+    r.number(u"server/max_inflight"_s, c.maxInflight, 1, 100'000);
+    r.number(u"server/max_body_bytes"_s, c.maxBodyBytes, 1024, 64 * 1024 * 1024);
+    r.text(u"database/url"_s, c.databaseUrl);
+    r.text(u"mail/transport"_s, c.mailTransport);
+    r.text(u"mail/folder"_s, c.mailFolder);
+    r.text(u"mail/smtp_url"_s, c.smtpUrl);
+    r.text(u"mail/from"_s, c.mailFrom);
+    r.flag(u"mail/welcome"_s, c.mailWelcome);
+    r.flag(u"mail/rejection"_s, c.mailRejection);
+    r.number(u"mail/max_attempts"_s, c.mailMaxAttempts, 1, 1000);
+    r.number(u"mail/retry_seconds"_s, c.mailRetrySeconds, 1, 86400);
+    r.flag(u"signup/enabled"_s, c.signupEnabled);
+    r.flag(u"signup/approval_required"_s, c.approvalRequired);
+    r.flag(u"signup/return_confirm_token"_s, c.returnConfirmToken);
+    r.list(u"signup/apps"_s, c.apps);
+    r.text(u"signup/default_group"_s, c.defaultGroup);
+    r.list(u"signup/reserved_usernames"_s, c.reservedUsernames);
+    r.text(u"verification/style"_s, c.verificationStyle);
+    r.text(u"verification/url"_s, c.verificationUrl);
+    r.number(u"verification/ttl_seconds"_s, c.verificationTtlSeconds, 1, maxSeconds);
+    r.number(u"login_link/ttl_seconds"_s, c.loginLinkTtlSeconds, 1, maxSeconds);
+    r.number(u"session/ttl_seconds"_s, c.sessionTtlSeconds, 1, maxSeconds);
+    r.number(u"session/idle_seconds"_s, c.sessionIdleSeconds, 1, maxSeconds);
+    r.flag(u"ratelimit/enabled"_s, c.rateLimitEnabled);
+    r.number(u"ratelimit/login_failures"_s, c.loginFailuresPerWindow, 1, 1'000'000);
+    r.number(u"ratelimit/login_window_seconds"_s, c.loginFailureWindowSeconds, 1, maxSeconds);
+    r.number(u"ratelimit/requests_per_minute"_s, c.requestsPerAddressPerMinute, 1, 1'000'000);
+    r.text(u"tos/version"_s, c.tosVersion);
+    r.list(u"redirect/allowed_hosts"_s, c.allowedRedirectHosts);
+    r.flag(u"admin/api_enabled"_s, c.adminApiEnabled);
+    r.number(u"password/memory_kib"_s, c.password.memoryKib, 8, 4 * 1024 * 1024);
+    r.number(u"password/iterations"_s, c.password.iterations, 1, 100);
+    r.number(u"password/parallelism"_s, c.password.parallelism, 1, 64);
+    r.text(u"security/secret"_s, c.secret);
+
+    if (c.verificationStyle != u"token"_s && c.verificationStyle != u"signed"_s)
+        r.errors << u"verification/style: expected token or signed"_s;
+    if (c.mailTransport != u"file"_s && c.mailTransport != u"smtp"_s)
+        r.errors << u"mail/transport: expected file or smtp"_s;
+    if (c.mailTransport == u"smtp"_s && c.smtpUrl.isEmpty())
+        r.errors << u"mail/smtp_url: required when mail/transport=smtp"_s;
+    if (c.apps.isEmpty())
+        r.errors << u"signup/apps: name at least one app"_s;
+    if (c.tlsCert.isEmpty() != c.tlsKey.isEmpty())
+        r.errors << u"server/tls_cert and server/tls_key: set both or neither"_s;
+    if (c.password.memoryKib < 8 * c.password.parallelism)
+        r.errors << u"password/memory_kib: at least 8 KiB per lane"_s;
+    if (!r.errors.isEmpty())
+        return fail(ErrorCode::Validation, r.errors.join(u"; "_s));
+
+    if (c.databaseUrl.isEmpty())
+        c.databaseUrl = u"sqlite:"_s + QDir(c.dataDir).filePath(u"signupdesk.db"_s);
+    if (c.mailFolder.isEmpty())
+        c.mailFolder = QDir(c.dataDir).filePath(u"mail"_s);
+    return c;
+}
+
+} // namespace sd::core

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "crypto/passwordhasher.h"
+#include "result.h"
+
+#include <QHash>
+#include <QStringList>
+
+namespace sd::core {
+
+// Every setting, with the defaults of API.md. Loaded from an INI file, overridden by
+// SIGNUPDESK_<SECTION>_<KEY> environment variables, overridden by the command line.
+struct Config
+{
+    // [server]
+    QString listen = QStringLiteral("127.0.0.1");
+    int port = 8080;
+    QString publicUrl;            // empty: http://ADDR:PORT as actually bound
+    int maxConnections = 10000;
+    int maxConnectionsPerAddress = 512;
+    QString tlsCert, tlsKey;
+    int workers = 0;              // 0: the number of cores (at least 2)
+    int maxInflight = 256;        // jobs queued or running on the worker pool; over it: 503 busy
+    int maxBodyBytes = 64 * 1024;
+    // [database]
+    QString databaseUrl;          // empty: sqlite:<dataDir>/signupdesk.db
+    // [mail]
+    QString mailTransport = QStringLiteral("file");
+    QString mailFolder;           // empty: <dataDir>/mail
+    QString smtpUrl;
+    QString mailFrom = QStringLiteral("SignupDesk <noreply@localhost>");
+    bool mailWelcome = true;
+    bool mailRejection = true;
+    int mailMaxAttempts = 8;
+    int mailRetrySeconds = 30;
+    // [signup]
+    bool signupEnabled = true;
+    bool approvalRequired = true;
+    bool returnConfirmToken = false;
+    QStringList apps = {QStringLiteral("default")};
+    QString defaultGroup = QStringLiteral("users");
+    QStringList reservedUsernames; // empty: the shipped list
+    // [verification]
+    QString verificationStyle = QStringLiteral("token"); // token | signed
+    QString verificationUrl;     // empty: the embedded page
+    qint64 verificationTtlSeconds = 172800;
+    // [login_link], [session]
+    qint64 loginLinkTtlSeconds = 900;
+    qint64 sessionTtlSeconds = 43200;
+    qint64 sessionIdleSeconds = 1800;
+    // [ratelimit]
+    bool rateLimitEnabled = true;
+    int loginFailuresPerWindow = 10;
+    qint64 loginFailureWindowSeconds = 900;
+    int requestsPerAddressPerMinute = 60;
+    // [tos], [redirect], [admin]
+    QString tosVersion;
+    QStringList allowedRedirectHosts;
+    bool adminApiEnabled = false;
+    // [password]
+    Argon2Params password;
+    // [security]
+    QString secret; // HMAC key for tokens; empty: generated once and kept in the database
+
+    QString dataDir; // where the defaults put the database and the mail folder
+
+    // Languages that ship.
+    static QStringList languages() { return {QStringLiteral("en"), QStringLiteral("fr"), QStringLiteral("de")}; }
+};
+
+struct ConfigSources
+{
+    QString iniPath;                      // may be empty
+    QHash<QString, QString> environment;  // usually the process environment
+    QHash<QString, QString> overrides;    // "section/key" → value, from the command line
+    QString defaultDataDir;
+};
+
+// Reads every key; a value that does not parse is an error naming the key.
+Result<Config> loadConfig(const ConfigSources &sources);
+
+// The keys loadConfig knows, "section/key".
+QStringList knownConfigKeys();
+
+} // namespace sd::core

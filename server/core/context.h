@@ -1,0 +1,29 @@
+#pragma once
+
+#include "clock.h"
+#include "config.h"
+#include "crypto/passwordhasher.h"
+#include "crypto/tokendigest.h"
+#include "events.h"
+#include "ratelimiter.h"
+#include "store/database.h"
+#include "validation/signupvalidator.h"
+
+namespace sd::core {
+
+// What every flow needs, handed in by the composition root (app/). No globals.
+struct Context
+{
+    const Config &config;
+    store::Database &database;
+    const Clock &clock;
+    const PasswordHasher &hasher;
+    const TokenDigest &digest;
+    RateLimiter &limiter;
+    const SignupValidator &validator;
+    Events &events;
+    // The base of every link in an email; fixed before the server takes requests.
+    QString publicUrl;
+};
+
+} // namespace sd::core

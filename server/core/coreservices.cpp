@@ -1,0 +1,62 @@
+#include "coreservices.h"
+
+#include "crypto/crypto.h"
+#include "store/sqlquery.h"
+
+using namespace Qt::StringLiterals;
+
+namespace sd::core {
+
+namespace {
+
+// The HMAC key of every stored token digest. Kept in the database so that several instances
+// sharing it agree; security/secret in the config overrides it.
+store::DbResult<QByteArray> loadOrCreateSecret(store::Database &database)
+{
+    auto db = database.connection();
+    if (!db)
+        return std::unexpected(db.error());
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        auto q = store::runQuery(*db, u"SELECT value FROM meta WHERE key = 'token_secret'"_s);
+        if (!q)
+            return std::unexpected(q.error());
+        if (q->next())
+            return QByteArray::fromBase64(q->value(0).toString().toLatin1());
+        // Two instances may race here: the loser's INSERT fails and it reads the winner's.
+        (void)store::runQuery(*db, u"INSERT INTO meta (key, value) VALUES ('token_secret', ?)"_s,
+                              {QString::fromLatin1(crypto::randomBytes(32).toBase64())});
+    }
+    return std::unexpected(store::DbError{u"cannot create the token secret"_s});
+}
+
+} // namespace
+
+CoreServices::CoreServices(const Config &config, store::Database &database, const Clock &clock,
+                           QByteArray secret)
+    : m_hasher(config.password), m_digest(std::move(secret)), m_limiter(clock),
+      m_validator(config, SignupValidator::shippedReservedUsernames(),
+                  SignupValidator::shippedCommonPasswords())
+{
+    m_context.reset(new Context{config, database, clock, m_hasher, m_digest, m_limiter,
+                                m_validator, m_events, {}});
+}
+
+Result<std::unique_ptr<CoreServices>> CoreServices::create(const Config &config,
+                                                           store::Database &database,
+                                                           const Clock &clock)
+{
+    if (auto r = database.migrate(); !r)
+        return fail(ErrorCode::Unavailable, u"migration failed: "_s + r.error().message);
+    QByteArray secret;
+    if (!config.secret.isEmpty()) {
+        secret = config.secret.toUtf8();
+    } else {
+        auto s = loadOrCreateSecret(database);
+        if (!s)
+            return fail(ErrorCode::Unavailable, s.error().message);
+        secret = *s;
+    }
+    return std::unique_ptr<CoreServices>(new CoreServices(config, database, clock, secret));
+}
+
+} // namespace sd::core

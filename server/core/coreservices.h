@@ -1,0 +1,47 @@
+#pragma once
+
+#include "context.h"
+#include "flows/approval/approvalservice.h"
+#include "flows/login/sessionservice.h"
+#include "flows/signup/signupservice.h"
+#include "flows/verification/verificationservice.h"
+
+#include <memory>
+
+namespace sd::core {
+
+// Owns what the flows share (hasher, token digest, rate limiter, validator, events) and hands
+// out the flow services. Built by the composition root with a config, a database and a clock.
+// The services are stateless and thread-safe: call them from any worker thread.
+class CoreServices
+{
+public:
+    // Migrates the database and loads (or creates, once, in the database) the token secret.
+    static Result<std::unique_ptr<CoreServices>> create(const Config &config,
+                                                         store::Database &database,
+                                                         const Clock &clock);
+
+    const Context &context() const { return *m_context; }
+    Events &events() { return m_events; }
+    const PasswordHasher &hasher() const { return m_hasher; }
+    // Set once, after the server bound its port and before it takes requests.
+    void setPublicUrl(const QString &url) { m_context->publicUrl = url; }
+
+    SignupService signup() const { return SignupService(*m_context); }
+    VerificationService verification() const { return VerificationService(*m_context); }
+    ApprovalService approval() const { return ApprovalService(*m_context); }
+    SessionService sessions() const { return SessionService(*m_context); }
+
+private:
+    CoreServices(const Config &config, store::Database &database, const Clock &clock,
+                 QByteArray secret);
+
+    PasswordHasher m_hasher;
+    TokenDigest m_digest;
+    RateLimiter m_limiter;
+    SignupValidator m_validator;
+    Events m_events;
+    std::unique_ptr<Context> m_context;
+};
+
+} // namespace sd::core

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QString>
+
+#include <atomic>
+#include <optional>
+
+namespace sd::core {
+
+struct Argon2Params
+{
+    quint32 memoryKib = 19456; // OWASP: m=19 MiB, t=2, p=1
+    quint32 iterations = 2;
+    quint32 parallelism = 1;
+
+    static Argon2Params owaspDefaults() { return {}; }
+    // Parses the parameters of a PHC string "$argon2id$v=19$m=…,t=…,p=…$salt$hash".
+    static std::optional<Argon2Params> fromPhc(const QString &phc);
+};
+
+// argon2id through libargon2: 16-byte random salt, 32-byte tag, PHC strings. The cost is
+// injectable so tests stay fast. Counts its hash computations (a verify is one), so tests can
+// prove every login branch spends the same work. Thread-safe.
+class PasswordHasher
+{
+public:
+    explicit PasswordHasher(Argon2Params params = Argon2Params::owaspDefaults());
+
+    const Argon2Params &params() const { return m_params; }
+
+    QString hash(const QString &password) const;
+    bool verify(const QString &password, const QString &phc) const;
+    // True when the stored hash is weaker than the configured cost: rehash at the next login.
+    bool needsRehash(const QString &phc) const;
+    // Spends one verification against a hash made at the live cost, so unknown users cost the
+    // same as known ones. Always false.
+    bool verifyDummy(const QString &password) const;
+
+    quint64 hashCount() const { return m_hashCount.load(); }
+
+private:
+    Argon2Params m_params;
+    QString m_dummyHash;
+    mutable std::atomic<quint64> m_hashCount{0};
+};
+
+} // namespace sd::core

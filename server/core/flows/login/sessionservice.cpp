@@ -1,0 +1,172 @@
+#include "flows/login/sessionservice.h"
+
+#include "accounts/accountstore.h"
+#include "accounts/tokenstore.h"
+#include "audit/auditlog.h"
+#include "crypto/crypto.h"
+#include "store/sqlquery.h"
+#include "store/transaction.h"
+
+using namespace Qt::StringLiterals;
+
+namespace sd::core {
+
+namespace {
+constexpr qint64 kTouchIntervalMs = 60'000;
+} // namespace
+
+Result<LoginResult> SessionService::login(const QString &identifier, const QString &password,
+                                          const RequestInfo &request)
+{
+    const Config &cfg = m_ctx.config;
+    const QString limitKey = u"login:"_s + identifier.trimmed().toLower();
+    if (cfg.rateLimitEnabled) {
+        if (int wait = m_ctx.limiter.blockedFor(limitKey, cfg.loginFailuresPerWindow,
+                                                cfg.loginFailureWindowSeconds)) {
+            Error e{ErrorCode::RateLimited, u"too many failed logins for this identifier"_s, {}, wait};
+            return std::unexpected(e);
+        }
+    }
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    auto found = accountstore::findByLogin(*db, identifier.trimmed());
+    if (!found)
+        return dbFail(found.error());
+
+    const bool passwordOk = (*found && !(*found)->passwordHash.isEmpty())
+                                ? m_ctx.hasher.verify(password, (*found)->passwordHash)
+                                : m_ctx.hasher.verifyDummy(password);
+    const qint64 now = m_ctx.clock.nowMs();
+    if (!passwordOk) {
+        if (cfg.rateLimitEnabled)
+            (void)m_ctx.limiter.hit(limitKey, cfg.loginFailuresPerWindow, cfg.loginFailureWindowSeconds);
+        (void)auditlog::record(*db, now, u"system"_s, u"login.failed"_s,
+                               *found ? (*found)->id : QString(), u"from "_s + request.remoteIp);
+        return fail(ErrorCode::InvalidCredentials, u"unknown identifier or wrong password"_s);
+    }
+    Account account = **found;
+    switch (account.status) {
+    case AccountStatus::PendingVerification:
+        return fail(ErrorCode::NotVerified, account.id);
+    case AccountStatus::PendingApproval:
+        return fail(ErrorCode::PendingApproval, account.id);
+    case AccountStatus::Disabled:
+        return fail(ErrorCode::AccountDisabled, account.id);
+    case AccountStatus::Active:
+        break;
+    }
+
+    LoginResult result;
+    result.ust = crypto::newToken();
+    result.expiresAtMs = now + cfg.sessionTtlSeconds * 1000;
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    if (m_ctx.hasher.needsRehash(account.passwordHash)) {
+        // The configured cost rose since this hash was made: upgrade it now that we know the
+        // password.
+        account.passwordHash = m_ctx.hasher.hash(password);
+        if (auto r = accountstore::setPasswordHash(tx->db(), account.id, account.passwordHash); !r)
+            return dbFail(r.error());
+    }
+    TokenRow row;
+    row.id = crypto::newId(u"ses_");
+    row.userId = account.id;
+    row.kind = toString(TokenKind::Session);
+    row.createdAt = now;
+    row.expiresAt = result.expiresAtMs;
+    row.lastUsedAt = now;
+    if (auto r = tokenstore::insert(tx->db(), row, m_ctx.digest.digest(result.ust)); !r)
+        return dbFail(r.error());
+    if (auto r = auditlog::record(tx->db(), now, u"user:"_s + account.id, u"login.succeeded"_s,
+                                  account.id, u"from "_s + request.remoteIp);
+        !r)
+        return dbFail(r.error());
+    if (auto r = tx->commit(); !r)
+        return dbFail(r.error());
+    if (cfg.rateLimitEnabled)
+        m_ctx.limiter.reset(limitKey);
+    emit m_ctx.events.userLoggedIn(account.id);
+    result.account = account;
+    return result;
+}
+
+Result<SessionCheck> SessionService::check(const QString &ust) const
+{
+    if (ust.isEmpty())
+        return fail(ErrorCode::Unauthorized, u"no session token"_s);
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    const qint64 now = m_ctx.clock.nowMs();
+    auto row = tokenstore::findByHash(*db, m_ctx.digest.digest(ust), TokenKind::Session);
+    if (!row)
+        return dbFail(row.error());
+    if (!*row || (*row)->revokedAt != 0 || (*row)->expiresAt <= now ||
+        (*row)->lastUsedAt + m_ctx.config.sessionIdleSeconds * 1000 <= now)
+        return fail(ErrorCode::Unauthorized, u"unknown, revoked, expired or idle session"_s);
+    auto account = accountstore::findById(*db, (*row)->userId);
+    if (!account)
+        return dbFail(account.error());
+    if (!*account || (*account)->status != AccountStatus::Active)
+        return fail(ErrorCode::Unauthorized, u"account not active"_s);
+    return SessionCheck{**account, (*row)->id, (*row)->expiresAt,
+                        now - (*row)->lastUsedAt >= kTouchIntervalMs};
+}
+
+void SessionService::touch(const QString &tokenId)
+{
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return;
+    (void)store::runQuery(*db, u"UPDATE tokens SET last_used_at = ? WHERE id = ?"_s,
+                          {m_ctx.clock.nowMs(), tokenId});
+}
+
+Result<Account> SessionService::requireSuperuser(const QString &ust) const
+{
+    auto session = check(ust);
+    if (!session)
+        return std::unexpected(session.error());
+    if (!session->account.isSuperuser)
+        return fail(ErrorCode::Forbidden, u"not a super-user"_s);
+    return session->account;
+}
+
+Result<void> SessionService::logout(const QString &ust)
+{
+    auto session = check(ust);
+    if (!session)
+        return std::unexpected(session.error());
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    auto r = store::runQuery(tx->db(), u"DELETE FROM tokens WHERE id = ? AND kind = 'session'"_s,
+                             {session->tokenId});
+    if (!r)
+        return dbFail(r.error());
+    if (r->numRowsAffected() != 1)
+        return fail(ErrorCode::Unauthorized, u"session ended concurrently"_s);
+    if (auto a = auditlog::record(tx->db(), m_ctx.clock.nowMs(), u"user:"_s + session->account.id,
+                                  u"logout"_s, session->account.id);
+        !a)
+        return dbFail(a.error());
+    if (auto c = tx->commit(); !c)
+        return dbFail(c.error());
+    return {};
+}
+
+Result<int> SessionService::revokeAll(const QString &userId)
+{
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    auto r = store::runQuery(*db, u"DELETE FROM tokens WHERE user_id = ? AND kind = 'session'"_s,
+                             {userId});
+    if (!r)
+        return dbFail(r.error());
+    return r->numRowsAffected();
+}
+
+} // namespace sd::core

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "accounts/account.h"
+#include "context.h"
+#include "flows/flowsupport.h"
+#include "result.h"
+
+namespace sd::core {
+
+struct LoginResult
+{
+    QString ust; // the raw session token: returned once, stored only as a digest
+    qint64 expiresAtMs = 0;
+    Account account;
+};
+
+struct SessionCheck
+{
+    Account account;
+    QString tokenId;
+    qint64 expiresAtMs = 0;
+    bool needsTouch = false; // last use is over a minute old: record it (off the hot path)
+};
+
+// Password login, session tokens (absolute and idle expiry), logout.
+// Every login attempt spends exactly one password hash, whatever the branch: unknown user,
+// wrong password, correct password of a pending or disabled account.
+class SessionService
+{
+public:
+    explicit SessionService(const Context &ctx) : m_ctx(ctx) {}
+
+    Result<LoginResult> login(const QString &identifier, const QString &password,
+                              const RequestInfo &request);
+    Result<void> logout(const QString &ust);
+    // Read-only: safe on the HTTP thread. Unauthorized for unknown, expired or idle sessions.
+    Result<SessionCheck> check(const QString &ust) const;
+    void touch(const QString &tokenId);
+    // A session of a super-user, or Unauthorized / Forbidden.
+    Result<Account> requireSuperuser(const QString &ust) const;
+    // Revokes every session of an account; returns how many.
+    Result<int> revokeAll(const QString &userId);
+
+private:
+    const Context &m_ctx;
+};
+
+} // namespace sd::core

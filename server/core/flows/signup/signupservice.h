@@ -1,0 +1,41 @@
+#pragma once
+
+#include "accounts/account.h"
+#include "context.h"
+#include "flows/flowsupport.h"
+#include "result.h"
+#include "validation/signupvalidator.h"
+
+namespace sd::core {
+
+struct SignupResult
+{
+    QString userId;
+    QString cid;
+    QString confirmToken; // only filled when signup/return_confirm_token is on
+};
+
+// Self-service signup. A signup with an email that already has an account answers exactly
+// like a new one (same fields, same lengths, one password hash) and mails that address an
+// "already registered" notice instead of a token.
+class SignupService
+{
+public:
+    explicit SignupService(const Context &ctx) : m_ctx(ctx) {}
+
+    Result<SignupResult> signUp(const SignupInput &input, const RequestInfo &request);
+
+    // For `admin create-superuser`: active, verified, a super-user; the reserved-name rule
+    // does not apply.
+    Result<Account> createSuperuser(const QString &username, const QString &email,
+                                    const QString &password, const Actor &actor);
+
+    // Looks up the reverse-DNS name of the signup's address and stores it (slow: run it off
+    // the request path).
+    void resolveRemoteName(const QString &userId, const QString &ip);
+
+private:
+    const Context &m_ctx;
+};
+
+} // namespace sd::core

@@ -1,0 +1,254 @@
+#include "flows/verification/verificationservice.h"
+
+#include "accounts/accountstore.h"
+#include "accounts/tokenstore.h"
+#include "audit/auditlog.h"
+#include "crypto/crypto.h"
+#include "flows/approval/approvalservice.h"
+#include "emails/mailcomposer.h"
+#include "mail/outbox.h"
+#include "store/transaction.h"
+
+#include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
+
+namespace sd::core {
+
+Result<IssuedVerification> VerificationService::issue(const QSqlDatabase &db, const Account &account)
+{
+    const qint64 now = m_ctx.clock.nowMs();
+    IssuedVerification v{crypto::newId(u"tok_"), crypto::newToken(), crypto::newSixDigitCode()};
+    TokenRow row;
+    row.id = v.tokenId;
+    row.userId = account.id;
+    row.kind = toString(TokenKind::Verification);
+    row.codeHash = m_ctx.digest.codeDigest(v.tokenId, v.code);
+    row.createdAt = now;
+    row.expiresAt = now + m_ctx.config.verificationTtlSeconds * 1000;
+    if (auto r = tokenstore::insert(db, row, m_ctx.digest.digest(v.token)); !r)
+        return dbFail(r.error());
+
+    MailComposer composer(m_ctx);
+    const qint64 timestamp = now / 1000;
+    const mail::Message message =
+        m_ctx.config.verificationStyle == u"signed"_s
+            ? composer.verificationSigned(account, timestamp, signatureFor(account, timestamp))
+            : composer.verification(account, v.token, v.code);
+    if (auto r = mail::Outbox::enqueue(db, u"verification"_s, account.id, message, now); !r)
+        return dbFail(r.error());
+    return v;
+}
+
+QString VerificationService::signatureFor(const Account &account, qint64 timestamp) const
+{
+    // The verification state is part of what is signed, so a used link stops working.
+    const QString state = account.verifiedEmail ? u"verified"_s : u"unverified"_s;
+    return m_ctx.digest.sign(account.id + u'|' + QString::number(timestamp) + u'|' + state);
+}
+
+Result<Account> VerificationService::complete(const QSqlDatabase &db, Account account,
+                                              const QString &how)
+{
+    const qint64 now = m_ctx.clock.nowMs();
+    const AccountStatus next = statusAfterVerification(m_ctx.config.approvalRequired);
+    auto moved = accountstore::transition(db, account.id, AccountStatus::PendingVerification, next);
+    if (!moved)
+        return dbFail(moved.error());
+    if (!*moved)
+        return fail(ErrorCode::InvalidVerification, u"account no longer pending verification"_s);
+    if (auto r = accountstore::setVerified(db, account.id); !r)
+        return dbFail(r.error());
+    if (auto r = tokenstore::revokeAll(db, account.id, TokenKind::Verification, now); !r)
+        return dbFail(r.error());
+    if (auto r = auditlog::record(db, now, u"user:"_s + account.id, u"email.verified"_s, account.id, how); !r)
+        return dbFail(r.error());
+    account.verifiedEmail = true;
+    account.status = next;
+    if (next == AccountStatus::Active) {
+        auto activated = ApprovalService(m_ctx).activate(db, account);
+        if (!activated)
+            return std::unexpected(activated.error());
+        account = *activated;
+    }
+    return account;
+}
+
+Result<Account> VerificationService::verifyToken(const QString &email, const QString &token)
+{
+    const qint64 now = m_ctx.clock.nowMs();
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    auto row = tokenstore::findByHash(tx->db(), m_ctx.digest.digest(token), TokenKind::Verification);
+    if (!row)
+        return dbFail(row.error());
+    if (!*row)
+        return fail(ErrorCode::InvalidVerification, u"unknown token"_s);
+    auto account = accountstore::findById(tx->db(), (*row)->userId);
+    if (!account)
+        return dbFail(account.error());
+    // The email must match too; compared as keys, in constant time.
+    if (!*account || !crypto::constantTimeEquals(emailKey((*account)->email).toUtf8(),
+                                                 emailKey(email).toUtf8()))
+        return fail(ErrorCode::InvalidVerification, u"token of another address"_s);
+    auto consumed = tokenstore::consume(tx->db(), (*row)->id, now);
+    if (!consumed)
+        return dbFail(consumed.error());
+    if (!*consumed)
+        return fail(ErrorCode::InvalidVerification, u"token used, revoked, burned or expired"_s);
+    auto done = complete(tx->db(), **account, u"token"_s);
+    if (!done)
+        return done;
+    if (auto r = tx->commit(); !r)
+        return dbFail(r.error());
+    emit m_ctx.events.emailVerified(done->id);
+    emit m_ctx.events.mailQueued();
+    return done;
+}
+
+Result<Account> VerificationService::verifyCode(const QString &email, const QString &code)
+{
+    static const QRegularExpression sixDigits(u"^[0-9]{6}$"_s);
+    const qint64 now = m_ctx.clock.nowMs();
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    auto account = accountstore::findByEmail(tx->db(), email);
+    if (!account)
+        return dbFail(account.error());
+    if (!*account)
+        return fail(ErrorCode::InvalidVerification, u"unknown email"_s);
+    auto row = tokenstore::findLiveVerification(tx->db(), (*account)->id, now);
+    if (!row)
+        return dbFail(row.error());
+    if (!*row)
+        return fail(ErrorCode::InvalidVerification, u"no live token"_s);
+    const bool right = sixDigits.match(code).hasMatch() &&
+                       crypto::constantTimeEquals(m_ctx.digest.codeDigest((*row)->id, code).toLatin1(),
+                                                  (*row)->codeHash.toLatin1());
+    if (!right) {
+        auto attempts = tokenstore::countWrongCode(tx->db(), (*row)->id, kMaxCodeAttempts, now);
+        if (!attempts)
+            return dbFail(attempts.error());
+        if (*attempts >= kMaxCodeAttempts)
+            (void)auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s, (*account)->id,
+                                   u"too many wrong codes"_s);
+        if (auto r = tx->commit(); !r)
+            return dbFail(r.error());
+        return fail(ErrorCode::InvalidVerification, u"wrong code"_s);
+    }
+    auto consumed = tokenstore::consume(tx->db(), (*row)->id, now);
+    if (!consumed)
+        return dbFail(consumed.error());
+    if (!*consumed)
+        return fail(ErrorCode::InvalidVerification, u"token consumed concurrently"_s);
+    auto done = complete(tx->db(), **account, u"code"_s);
+    if (!done)
+        return done;
+    if (auto r = tx->commit(); !r)
+        return dbFail(r.error());
+    emit m_ctx.events.emailVerified(done->id);
+    emit m_ctx.events.mailQueued();
+    return done;
+}
+
+Result<ConfirmResult> VerificationService::confirm(const QString &confirmToken)
+{
+    const qint64 now = m_ctx.clock.nowMs();
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    auto row = tokenstore::findByHash(tx->db(), m_ctx.digest.digest(confirmToken),
+                                      TokenKind::Verification);
+    if (!row)
+        return dbFail(row.error());
+    if (!*row)
+        return fail(ErrorCode::InvalidToken, u"unknown token"_s);
+    auto consumed = tokenstore::consume(tx->db(), (*row)->id, now);
+    if (!consumed)
+        return dbFail(consumed.error());
+    if (!*consumed)
+        return fail(ErrorCode::InvalidToken, u"token used, revoked, burned or expired"_s);
+    auto account = accountstore::findById(tx->db(), (*row)->userId);
+    if (!account)
+        return dbFail(account.error());
+    if (!*account)
+        return fail(ErrorCode::InvalidToken, u"account gone"_s);
+    auto done = complete(tx->db(), **account, u"confirm_token"_s);
+    if (!done) {
+        if (done.error().code == ErrorCode::InvalidVerification)
+            return fail(ErrorCode::InvalidToken, done.error().detail);
+        return std::unexpected(done.error());
+    }
+    if (auto r = tx->commit(); !r)
+        return dbFail(r.error());
+    emit m_ctx.events.emailVerified(done->id);
+    emit m_ctx.events.mailQueued();
+    return ConfirmResult{done->id, done->status == AccountStatus::PendingApproval};
+}
+
+Result<Account> VerificationService::verifySigned(const QString &userId, qint64 timestamp,
+                                                  const QString &signature)
+{
+    const qint64 nowSeconds = m_ctx.clock.nowMs() / 1000;
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    auto account = accountstore::findById(tx->db(), userId);
+    if (!account)
+        return dbFail(account.error());
+    // Compute the expected signature even for unknown ids, so both cost the same.
+    Account subject;
+    subject.id = userId;
+    if (*account)
+        subject = **account;
+    const bool valid = m_ctx.digest.verifySignature(
+        subject.id + u'|' + QString::number(timestamp) + u'|' +
+            (subject.verifiedEmail ? u"verified"_s : u"unverified"_s),
+        signature);
+    if (!valid || !*account)
+        return fail(ErrorCode::InvalidSignature, u"bad signature or unknown user"_s);
+    if (timestamp + m_ctx.config.verificationTtlSeconds < nowSeconds ||
+        timestamp > nowSeconds + kSignedSkewSeconds)
+        return fail(ErrorCode::InvalidSignature, u"link expired or from the future"_s);
+    auto done = complete(tx->db(), **account, u"signed_link"_s);
+    if (!done) {
+        if (done.error().code == ErrorCode::InvalidVerification)
+            return fail(ErrorCode::InvalidSignature, done.error().detail);
+        return done;
+    }
+    if (auto r = tx->commit(); !r)
+        return dbFail(r.error());
+    emit m_ctx.events.emailVerified(done->id);
+    emit m_ctx.events.mailQueued();
+    return done;
+}
+
+Result<void> VerificationService::resend(const QString &email)
+{
+    const qint64 now = m_ctx.clock.nowMs();
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    auto account = accountstore::findByEmail(tx->db(), email);
+    if (!account)
+        return dbFail(account.error());
+    if (!*account || (*account)->status != AccountStatus::PendingVerification)
+        return {}; // nothing to send; the caller answers exactly as for a real resend
+    if (auto r = tokenstore::revokeAll(tx->db(), (*account)->id, TokenKind::Verification, now); !r)
+        return dbFail(r.error());
+    auto issued = issue(tx->db(), **account);
+    if (!issued)
+        return std::unexpected(issued.error());
+    if (auto r = auditlog::record(tx->db(), now, u"user:"_s + (*account)->id,
+                                  u"verification.resent"_s, (*account)->id);
+        !r)
+        return dbFail(r.error());
+    if (auto r = tx->commit(); !r)
+        return dbFail(r.error());
+    emit m_ctx.events.mailQueued();
+    return {};
+}
+
+} // namespace sd::core

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "accounts/account.h"
+#include "context.h"
+#include "flows/flowsupport.h"
+#include "result.h"
+
+namespace sd::core {
+
+struct IssuedVerification
+{
+    QString tokenId;
+    QString token; // raw: goes into the email (and the signup answer if configured), never stored
+    QString code;  // six digits
+};
+
+struct ConfirmResult
+{
+    QString userId;
+    bool approvalPending = false;
+};
+
+// Email verification: by email + token, by email + 6-digit code (5 wrong codes burn the
+// token), by confirm token alone, by signed link (user_id, timestamp, signature); resend.
+// Every failure of one kind answers the same error, whatever its cause, so nothing tells
+// which emails exist or which tokens were real.
+class VerificationService
+{
+public:
+    static constexpr int kMaxCodeAttempts = 5;
+    static constexpr qint64 kSignedSkewSeconds = 300;
+
+    explicit VerificationService(const Context &ctx) : m_ctx(ctx) {}
+
+    Result<Account> verifyToken(const QString &email, const QString &token);
+    Result<Account> verifyCode(const QString &email, const QString &code);
+    Result<ConfirmResult> confirm(const QString &confirmToken);
+    Result<Account> verifySigned(const QString &userId, qint64 timestamp, const QString &signature);
+    // Always succeeds for unknown addresses too (the caller answers 202 either way).
+    Result<void> resend(const QString &email);
+
+    // Inside an open transaction: a fresh token + code for the account, and its email queued.
+    Result<IssuedVerification> issue(const QSqlDatabase &db, const Account &account);
+    // The signature of a signed link for this account in its current verification state.
+    QString signatureFor(const Account &account, qint64 timestamp) const;
+
+private:
+    // Inside an open transaction: marks the email verified and moves the account on.
+    Result<Account> complete(const QSqlDatabase &db, Account account, const QString &how);
+    const Context &m_ctx;
+};
+
+} // namespace sd::core

@@ -1,0 +1,193 @@
+#include "http/apiserver.h"
+
+#include "crypto/crypto.h"
+#include "http/errormapping.h"
+
+#include <QHttpServerResponder>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include <exception>
+
+using namespace Qt::StringLiterals;
+using sd::core::ErrorCode;
+
+namespace sd::http {
+
+namespace {
+
+QString normalizedPath(const QString &path)
+{
+    if (path.size() > 1 && path.endsWith(u'/'))
+        return path.chopped(1);
+    return path;
+}
+
+HttpResponse errorOf(ErrorCode code, int retryAfter = 0)
+{
+    return errorResponse(core::Error{code, {}, {}, retryAfter});
+}
+
+} // namespace
+
+ApiServer::ApiServer(ServerOptions options, QObject *parent)
+    : QAbstractHttpServer(parent), m_options(options)
+{
+    m_pool.setMaxThreadCount(qMax(1, options.workers));
+    m_pool.setExpiryTimeout(-1); // keep threads, and their database connections, warm
+}
+
+ApiServer::~ApiServer()
+{
+    m_pool.waitForDone();
+}
+
+void ApiServer::addRoute(Route route)
+{
+    route.path = normalizedPath(route.path);
+    m_routes.append(std::move(route));
+}
+
+quint16 ApiServer::listenOn(const QHostAddress &address, quint16 port, QString *error)
+{
+    auto *tcp = new QTcpServer(this);
+    // The default backlog of 50 stalls bursts of connections for hundreds of milliseconds.
+    tcp->setListenBacklogSize(1024);
+    if (!tcp->listen(address, port)) {
+        if (error)
+            *error = tcp->errorString();
+        delete tcp;
+        return 0;
+    }
+    bind(tcp);
+    return tcp->serverPort();
+}
+
+bool ApiServer::tryRunOnPool(std::function<void()> job)
+{
+    if (m_inflight.fetchAndAddOrdered(1) >= m_options.maxInflight) {
+        m_inflight.fetchAndAddOrdered(-1);
+        return false;
+    }
+    m_pool.start([this, job = std::move(job)] {
+        try {
+            job();
+        } catch (...) {
+            qWarning("worker job threw; ignored");
+        }
+        m_inflight.fetchAndAddOrdered(-1);
+    });
+    return true;
+}
+
+void ApiServer::waitForWorkers()
+{
+    m_pool.waitForDone();
+}
+
+HttpResponse ApiServer::runGuarded(const Route &route, const HttpRequest &request)
+{
+    // The route boundary: nothing a handler throws may reach QtHttpServer (it would abort).
+    try {
+        return route.handler(request);
+    } catch (const std::exception &e) {
+        const QString id = core::crypto::newId(u"err_");
+        qWarning("%s %s: internal error %s: %s", request.method.constData(),
+                 qPrintable(request.path), qPrintable(id), e.what());
+        return errorResponse(core::Error{ErrorCode::Internal, id, {}, 0});
+    } catch (...) {
+        const QString id = core::crypto::newId(u"err_");
+        qWarning("%s %s: internal error %s", request.method.constData(), qPrintable(request.path),
+                 qPrintable(id));
+        return errorResponse(core::Error{ErrorCode::Internal, id, {}, 0});
+    }
+}
+
+bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *socket)
+{
+    HttpRequest request = HttpRequest::from(qrequest);
+    QHttpServerResponder responder = makeResponder(qrequest, socket);
+    const QString path = normalizedPath(request.path);
+
+    const Route *match = nullptr;
+    QByteArrayList allowed;
+    for (const Route &route : std::as_const(m_routes)) {
+        if (route.path != path || (route.admin && !m_options.adminApiEnabled))
+            continue;
+        allowed.append(route.method);
+        if (route.method == request.method)
+            match = &route;
+    }
+    if (!match) {
+        if (allowed.isEmpty()) {
+            write(responder, request, errorOf(ErrorCode::NotFound));
+        } else {
+            HttpResponse r = errorOf(ErrorCode::MethodNotAllowed);
+            r.headers.append({"Allow", allowed.join(", ")});
+            write(responder, request, r);
+        }
+        return true;
+    }
+    if (request.body.size() > m_options.maxBodyBytes) {
+        write(responder, request, errorOf(ErrorCode::PayloadTooLarge));
+        return true;
+    }
+    if (!request.body.isEmpty()) {
+        const QByteArray type = request.header("content-type").split(';').first().trimmed().toLower();
+        if (type != "application/json") {
+            write(responder, request, errorOf(ErrorCode::UnsupportedMediaType));
+            return true;
+        }
+    }
+
+    if (match->runOn == RunOn::ServerThread) {
+        write(responder, request, runGuarded(*match, request));
+        return true;
+    }
+
+    // The answer comes later, from a worker: keep the responder alive with the job and write
+    // only if the socket still exists by then.
+    auto shared = std::make_shared<QHttpServerResponder>(std::move(responder));
+    QPointer<QTcpSocket> alive(socket);
+    const Route route = *match;
+    const bool queued = tryRunOnPool([this, route, request, shared, alive] {
+        HttpResponse response = runGuarded(route, request);
+        QMetaObject::invokeMethod(
+            this,
+            [this, shared, alive, request, response = std::move(response)] {
+                if (alive && alive->state() == QAbstractSocket::ConnectedState)
+                    write(*shared, request, response);
+            },
+            Qt::QueuedConnection);
+    });
+    if (!queued)
+        write(*shared, request, errorOf(ErrorCode::Busy, 1));
+    return true;
+}
+
+void ApiServer::missingHandler(const QHttpServerRequest &qrequest, QTcpSocket *socket)
+{
+    QHttpServerResponder responder = makeResponder(qrequest, socket);
+    write(responder, HttpRequest::from(qrequest), errorOf(ErrorCode::NotFound));
+}
+
+void ApiServer::write(QHttpServerResponder &responder, const HttpRequest &request,
+                      const HttpResponse &response)
+{
+    responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
+    if (!response.contentType.isEmpty())
+        responder.writeHeader("Content-Type", response.contentType);
+    responder.writeHeader("X-Content-Type-Options", "nosniff");
+    responder.writeHeader("Cache-Control", "no-store");
+    for (const auto &[name, value] : response.headers)
+        responder.writeHeader(name, value);
+    if (response.status != 204) // a 204 carries no Content-Length (RFC 9110 8.6)
+        responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
+    if (request.method == "HEAD" || response.status == 204)
+        responder.writeBody(QByteArray());
+    else
+        responder.writeBody(response.body);
+}
+
+} // namespace sd::http

@@ -1,0 +1,63 @@
+#include "http/httpmessage.h"
+
+#include <QHostAddress>
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace sd::http {
+
+HttpRequest HttpRequest::from(const QHttpServerRequest &request)
+{
+    HttpRequest r;
+    switch (request.method()) {
+    case QHttpServerRequest::Method::Get: r.method = "GET"; break;
+    case QHttpServerRequest::Method::Put: r.method = "PUT"; break;
+    case QHttpServerRequest::Method::Delete: r.method = "DELETE"; break;
+    case QHttpServerRequest::Method::Post: r.method = "POST"; break;
+    case QHttpServerRequest::Method::Head: r.method = "HEAD"; break;
+    case QHttpServerRequest::Method::Options: r.method = "OPTIONS"; break;
+    case QHttpServerRequest::Method::Patch: r.method = "PATCH"; break;
+    case QHttpServerRequest::Method::Connect: r.method = "CONNECT"; break;
+    case QHttpServerRequest::Method::Trace: r.method = "TRACE"; break;
+    default: r.method = "UNKNOWN"; break;
+    }
+    r.path = request.url().path();
+    r.query = request.query();
+    for (const auto &[name, value] : request.headers())
+        r.headers.insert(name.toLower(), value);
+    r.body = request.body();
+    QHostAddress address = request.remoteAddress();
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    r.remoteIp = isV4 ? QHostAddress(v4).toString() : address.toString();
+    return r;
+}
+
+QString HttpRequest::bearerToken() const
+{
+    const QByteArray value = header("authorization").trimmed();
+    if (value.size() > 7 && value.left(7).toLower() == "bearer ")
+        return QString::fromLatin1(value.mid(7).trimmed());
+    return {};
+}
+
+HttpResponse HttpResponse::json(int status, const QJsonObject &object)
+{
+    return {status, "application/json; charset=utf-8",
+            QJsonDocument(object).toJson(QJsonDocument::Compact), {}};
+}
+
+HttpResponse HttpResponse::json(int status, const QJsonArray &array)
+{
+    return {status, "application/json; charset=utf-8",
+            QJsonDocument(array).toJson(QJsonDocument::Compact), {}};
+}
+
+HttpResponse HttpResponse::empty(int status)
+{
+    return {status, {}, {}, {}};
+}
+
+} // namespace sd::http

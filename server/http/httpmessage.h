@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QUrlQuery>
+
+class QHttpServerRequest;
+
+namespace sd::http {
+
+// A request copied out of QtHttpServer, so it can travel to a worker thread.
+struct HttpRequest
+{
+    QByteArray method; // "GET", "POST", …
+    QString path;
+    QUrlQuery query;
+    QHash<QByteArray, QByteArray> headers; // names in lower case
+    QByteArray body;
+    QString remoteIp; // IPv4-mapped IPv6 written as IPv4
+
+    static HttpRequest from(const QHttpServerRequest &request);
+    QByteArray header(const QByteArray &lowerName) const { return headers.value(lowerName); }
+    // The token of "Authorization: Bearer <token>", or empty.
+    QString bearerToken() const;
+};
+
+struct HttpResponse
+{
+    int status = 200;
+    QByteArray contentType;
+    QByteArray body;
+    QList<std::pair<QByteArray, QByteArray>> headers;
+
+    static HttpResponse json(int status, const QJsonObject &object);
+    static HttpResponse json(int status, const QJsonArray &array);
+    static HttpResponse empty(int status);
+};
+
+} // namespace sd::http

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "mail/message.h"
+#include "store/database.h"
+
+#include <QList>
+
+namespace sd::mail {
+
+enum class OutboxStatus { Queued, Processing, Sent, Dead };
+QString toString(OutboxStatus status);
+
+// One row of the outbox, as the console and the tests see it.
+struct OutboxEntry
+{
+    QString id;
+    QString userId; // empty when the message is not about an account (or it was deleted)
+    QString kind;   // verification, already_registered, welcome, rejection, …
+    Message message;
+    QString status;
+    int attempts = 0;
+    QString lastError;
+    QString serverReply;
+    qint64 createdAt = 0;
+    qint64 nextAttemptAt = 0;
+    qint64 sentAt = 0;
+};
+
+// The outbox table: a message is written in the same transaction as the state change that
+// caused it, and sent later by the OutboxSender, at least once.
+class Outbox
+{
+public:
+    // Queues a message inside the caller's open transaction (db is the transaction's
+    // connection). Returns the row id.
+    static store::DbResult<QString> enqueue(const QSqlDatabase &db, const QString &kind,
+                                            const QString &userId, const Message &message,
+                                            qint64 nowMs);
+
+    static store::DbResult<QList<OutboxEntry>> list(store::Database &database,
+                                                    const QString &userId = {});
+};
+
+} // namespace sd::mail

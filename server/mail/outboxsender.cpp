@@ -1,0 +1,131 @@
+#include "mail/outboxsender.h"
+
+#include "store/sqlquery.h"
+
+#include <QDebug>
+#include <QRandomGenerator>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+
+namespace sd::mail {
+
+OutboxSender::OutboxSender(store::Database &database, std::shared_ptr<Mailer> mailer,
+                           OutboxPolicy policy, std::function<qint64()> nowMs, QObject *parent)
+    : QObject(parent), m_database(database), m_mailer(std::move(mailer)), m_policy(policy),
+      m_nowMs(std::move(nowMs)), m_owner(QUuid::createUuid().toString(QUuid::Id128))
+{
+}
+
+void OutboxSender::start()
+{
+    if (!m_timer) {
+        m_timer = new QTimer(this);
+        connect(m_timer, &QTimer::timeout, this, [this] { drainOnce(); });
+    }
+    m_timer->start(m_policy.pollIntervalMs);
+    QMetaObject::invokeMethod(this, [this] { drainOnce(); }, Qt::QueuedConnection);
+}
+
+void OutboxSender::stop()
+{
+    if (m_timer)
+        m_timer->stop();
+}
+
+void OutboxSender::wake()
+{
+    drainOnce();
+}
+
+int OutboxSender::drainOnce()
+{
+    auto db = m_database.connection();
+    if (!db) {
+        qWarning("outbox: database unavailable: %s", qPrintable(db.error().message));
+        return 0;
+    }
+    const qint64 now = m_nowMs();
+    auto due = store::runQuery(
+        *db,
+        u"SELECT id FROM outbox WHERE (status = 'queued' AND next_attempt_at <= ?)"
+        " OR (status = 'processing' AND lease_until < ?) ORDER BY next_attempt_at LIMIT ?"_s,
+        {now, now, m_policy.batchSize});
+    if (!due) {
+        qWarning("outbox: %s", qPrintable(due.error().message));
+        db->close();
+        return 0;
+    }
+    QStringList ids;
+    while (due->next())
+        ids.append(due->value(0).toString());
+
+    int sent = 0;
+    for (const QString &id : std::as_const(ids)) {
+        // The claim: only one sender's UPDATE changes the row.
+        auto claim = store::runQuery(
+            *db,
+            u"UPDATE outbox SET status = 'processing', lease_until = ?, lease_owner = ?"
+            " WHERE id = ? AND ((status = 'queued' AND next_attempt_at <= ?)"
+            " OR (status = 'processing' AND lease_until < ?))"_s,
+            {now + m_policy.leaseMs, m_owner, id, now, now});
+        if (!claim || claim->numRowsAffected() != 1)
+            continue;
+        auto row = store::runQuery(
+            *db,
+            u"SELECT message_id, sender, recipient, subject, body_text, body_html, created_at,"
+            " attempts FROM outbox WHERE id = ?"_s,
+            {id});
+        if (!row || !row->next())
+            continue;
+        Message message;
+        message.messageId = row->value(0).toString();
+        message.from = row->value(1).toString();
+        message.to = row->value(2).toString();
+        message.subject = row->value(3).toString();
+        message.textBody = row->value(4).toString();
+        message.htmlBody = row->value(5).toString();
+        message.date = QDateTime::fromMSecsSinceEpoch(row->value(6).toLongLong(), Qt::UTC);
+        const int attempts = row->value(7).toInt() + 1;
+
+        const SendResult result = m_mailer->send(message);
+        const qint64 after = m_nowMs();
+        if (result.isSent()) {
+            // The body held a link with a live token: keep only what the console needs.
+            auto done = store::runQuery(
+                *db,
+                u"UPDATE outbox SET status = 'sent', attempts = ?, sent_at = ?, server_reply = ?,"
+                " last_error = '', body_text = '[redacted after sending]',"
+                " body_html = '[redacted after sending]', lease_until = NULL, lease_owner = NULL"
+                " WHERE id = ? AND lease_owner = ?"_s,
+                {attempts, after, result.reply.left(500), id, m_owner});
+            if (!done)
+                qWarning("outbox: %s", qPrintable(done.error().message));
+            ++sent;
+            emit messageSent(id);
+            continue;
+        }
+        const bool dead = result.kind == SendResult::Kind::PermanentFailure
+                              ? attempts >= qMin(3, m_policy.maxAttempts)
+                              : attempts >= m_policy.maxAttempts;
+        qint64 backoff = m_policy.baseBackoffMs;
+        for (int i = 1; i < attempts && backoff < m_policy.maxBackoffMs; ++i)
+            backoff *= 2;
+        backoff = qMin(backoff, m_policy.maxBackoffMs);
+        const qint64 jitter = backoff / 4;
+        if (jitter > 0)
+            backoff += QRandomGenerator::global()->bounded(2 * jitter + 1) - jitter;
+        auto failed = store::runQuery(
+            *db,
+            u"UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?,"
+            " lease_until = NULL, lease_owner = NULL WHERE id = ? AND lease_owner = ?"_s,
+            {dead ? u"dead"_s : u"queued"_s, attempts, result.reply.left(500), after + backoff, id,
+             m_owner});
+        if (!failed)
+            qWarning("outbox: %s", qPrintable(failed.error().message));
+        emit messageFailed(id, result.reply, dead);
+    }
+    return sent;
+}
+
+} // namespace sd::mail

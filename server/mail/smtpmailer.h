@@ -1,0 +1,22 @@
+#pragma once
+
+#include "mail/mailer.h"
+
+namespace sd::mail {
+
+// SMTP through libcurl: smtp:// (STARTTLS when the server offers it), smtps://, and AUTH from
+// the URL's user info (smtp://user:pass@host:port). Envelope sender is the addr-spec of
+// Message::from. Timeouts: 10 s to connect, 60 s in all. 5xx replies are permanent failures,
+// everything else that is not a 2xx is temporary.
+class SmtpMailer final : public Mailer
+{
+public:
+    explicit SmtpMailer(QString url);
+    SendResult send(const Message &message) override;
+    QString describe() const override; // the URL with any password removed
+
+private:
+    QString m_url;
+};
+
+} // namespace sd::mail

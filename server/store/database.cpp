@@ -1,0 +1,172 @@
+#include "store/database.h"
+
+#include "store/migrations.h"
+#include "store/sqlquery.h"
+
+#include <QAtomicInteger>
+#include <QMutex>
+#include <QSqlError>
+#include <QThread>
+#include <QThreadStorage>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace sd::store {
+
+std::expected<DatabaseUrl, QString> DatabaseUrl::parse(const QString &text)
+{
+    DatabaseUrl result;
+    if (text.startsWith(u"sqlite:"_s)) {
+        result.dialect = Dialect::Sqlite;
+        result.sqlitePath = text.mid(7);
+        if (result.sqlitePath.startsWith(u"//"_s)) // sqlite:///abs/path
+            result.sqlitePath = result.sqlitePath.mid(2);
+        if (result.sqlitePath.isEmpty())
+            return std::unexpected(u"database/url: sqlite: needs a file path"_s);
+        return result;
+    }
+    if (text.startsWith(u"postgresql://"_s) || text.startsWith(u"postgres://"_s)) {
+        const QUrl url(text);
+        if (!url.isValid() || url.host().isEmpty())
+            return std::unexpected(u"database/url: not a valid postgresql:// URL"_s);
+        result.dialect = Dialect::Postgres;
+        result.host = url.host();
+        result.port = url.port(5432);
+        result.user = url.userName();
+        result.password = url.password();
+        result.name = url.path().mid(1);
+        if (result.name.isEmpty())
+            return std::unexpected(u"database/url: the postgresql:// URL names no database"_s);
+        return result;
+    }
+    return std::unexpected(u"database/url: use sqlite:/path/file.db or postgresql://user:pass@host:port/db"_s);
+}
+
+QString DatabaseUrl::redacted() const
+{
+    if (dialect == Dialect::Sqlite)
+        return u"sqlite:"_s + sqlitePath;
+    return u"postgresql://%1@%2:%3/%4"_s.arg(user, host).arg(port).arg(name);
+}
+
+// The names of the connections each thread opened, so they can be removed when the thread
+// or the Database goes away.
+struct Database::ThreadConnections
+{
+    QMutex mutex;
+    QStringList names;
+};
+
+namespace {
+
+// Removes a thread's connection when that thread finishes.
+struct ConnectionHandle
+{
+    ConnectionHandle(QString n, std::weak_ptr<void> o) : name(std::move(n)), owner(std::move(o)) {}
+    ConnectionHandle(const ConnectionHandle &) = delete;
+    ConnectionHandle &operator=(const ConnectionHandle &) = delete;
+    QString name;
+    std::weak_ptr<void> owner;
+    ~ConnectionHandle()
+    {
+        if (!owner.expired() && QSqlDatabase::contains(name)) {
+            QSqlDatabase::database(name, false).close();
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+};
+
+QThreadStorage<QHash<QString, std::shared_ptr<ConnectionHandle>> *> threadHandles;
+
+QAtomicInteger<quint64> databaseCounter;
+
+} // namespace
+
+Database::Database(DatabaseUrl url)
+    : m_url(std::move(url)),
+      m_prefix(u"sd%1_"_s.arg(databaseCounter.fetchAndAddRelaxed(1))),
+      m_connections(std::make_shared<ThreadConnections>())
+{
+}
+
+Database::~Database()
+{
+    QMutexLocker lock(&m_connections->mutex);
+    for (const QString &name : std::as_const(m_connections->names)) {
+        if (QSqlDatabase::contains(name)) {
+            QSqlDatabase::database(name, false).close();
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+}
+
+DbResult<QSqlDatabase> Database::connection()
+{
+    const QString name =
+        m_prefix + QString::number(reinterpret_cast<quintptr>(QThread::currentThread()), 16);
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isOpen())
+            return db;
+        if (db.open())
+            return db;
+        return std::unexpected(DbError{db.lastError().text()});
+    }
+
+    QSqlDatabase db;
+    if (m_url.dialect == Dialect::Sqlite) {
+        db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(m_url.sqlitePath);
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s);
+    } else {
+        db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
+        db.setHostName(m_url.host);
+        db.setPort(m_url.port);
+        db.setUserName(m_url.user);
+        db.setPassword(m_url.password);
+        db.setDatabaseName(m_url.name);
+        db.setConnectOptions(u"connect_timeout=5"_s);
+    }
+    {
+        QMutexLocker lock(&m_connections->mutex);
+        m_connections->names.append(name);
+    }
+    if (!threadHandles.hasLocalData())
+        threadHandles.setLocalData(new QHash<QString, std::shared_ptr<ConnectionHandle>>);
+    threadHandles.localData()->insert(
+        name, std::make_shared<ConnectionHandle>(name, m_connections));
+
+    if (!db.open())
+        return std::unexpected(DbError{db.lastError().text()});
+    if (m_url.dialect == Dialect::Sqlite) {
+        // WAL lets readers run beside the one writer; FULL makes an answered write survive a
+        // power cut, not only a crash of the process.
+        for (const QString &pragma : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
+                                      u"PRAGMA foreign_keys=ON"_s}) {
+            if (auto r = runQuery(db, pragma); !r)
+                return std::unexpected(r.error());
+        }
+    }
+    return db;
+}
+
+bool Database::ping()
+{
+    auto db = connection();
+    if (!db)
+        return false;
+    auto r = runQuery(*db, u"SELECT 1"_s);
+    if (!r) {
+        db->close(); // re-open on the next call: the server may have come back
+        return false;
+    }
+    return r->next();
+}
+
+DbResult<int> Database::migrate()
+{
+    return applyMigrations(*this);
+}
+
+} // namespace sd::store

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <expected>
+#include <memory>
+
+namespace sd::store {
+
+// A failed database operation: the driver's text, for logs (never shown to end users).
+struct DbError
+{
+    QString message;
+};
+
+template<typename T>
+using DbResult = std::expected<T, DbError>;
+
+enum class Dialect { Sqlite, Postgres };
+
+// Where the data lives: `sqlite:/path/file.db` or `postgresql://user:pass@host:port/db`.
+struct DatabaseUrl
+{
+    Dialect dialect = Dialect::Sqlite;
+    QString sqlitePath;
+    QString host, user, password, name;
+    int port = 5432;
+
+    static std::expected<DatabaseUrl, QString> parse(const QString &url);
+    QString redacted() const; // for logs: never the password
+};
+
+// Hands out one QSqlDatabase connection per thread (QtSql connections must not cross
+// threads). SQLite connections run in WAL mode with synchronous=FULL, foreign keys on and a
+// busy timeout; PostgreSQL connections use the driver defaults (READ COMMITTED).
+// Thread-safe; connections are closed when their thread ends or the Database is destroyed.
+class Database
+{
+public:
+    explicit Database(DatabaseUrl url);
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    Dialect dialect() const { return m_url.dialect; }
+    const DatabaseUrl &url() const { return m_url; }
+
+    // The calling thread's connection, opened on first use (and re-opened after a failure).
+    DbResult<QSqlDatabase> connection();
+
+    // Applies every migration that has not run yet. Safe to call from several instances.
+    DbResult<int> migrate();
+
+    // True when a trivial query answers.
+    bool ping();
+
+private:
+    struct ThreadConnections;
+    DatabaseUrl m_url;
+    QString m_prefix; // unique per Database object, so several can live in one process
+    std::shared_ptr<ThreadConnections> m_connections;
+};
+
+} // namespace sd::store

@@ -1,0 +1,15 @@
+#pragma once
+
+#include "store/database.h"
+
+namespace sd::store {
+
+// Forward-only, versioned schema changes. Each version runs in its own transaction and is
+// recorded in schema_migrations; a version that is already recorded is skipped, so several
+// instances may start at once against one PostgreSQL database. Returns the schema version.
+DbResult<int> applyMigrations(Database &database);
+
+// The newest schema version this build knows.
+int latestSchemaVersion();
+
+} // namespace sd::store

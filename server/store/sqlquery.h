@@ -1,0 +1,46 @@
+#pragma once
+
+#include "store/database.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <initializer_list>
+
+namespace sd::store {
+
+// Prepares and runs one parameterized statement (bind QVariant() for SQL NULL); every QtSql call is checked here so that
+// callers only deal with DbResult. SQL text is always a literal with `?` placeholders.
+template<typename Params>
+DbResult<QSqlQuery> runQueryWith(const QSqlDatabase &db, const QString &sql, const Params &params)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.prepare(sql))
+        return std::unexpected(DbError{query.lastError().text() + QStringLiteral(" in: ") + sql});
+    for (const QVariant &p : params) {
+        // A null QString is an empty text here; SQL NULL is spelled QVariant().
+        if (p.metaType() == QMetaType::fromType<QString>() && p.toString().isNull())
+            query.addBindValue(QStringLiteral(""));
+        else
+            query.addBindValue(p);
+    }
+    if (!query.exec())
+        return std::unexpected(DbError{query.lastError().text() + QStringLiteral(" in: ") + sql});
+    return query;
+}
+
+inline DbResult<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql,
+                                    std::initializer_list<QVariant> params = {})
+{
+    return runQueryWith(db, sql, params);
+}
+
+inline DbResult<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql,
+                                    const QVariantList &params)
+{
+    return runQueryWith(db, sql, params);
+}
+
+} // namespace sd::store

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "store/database.h"
+
+namespace sd::store {
+
+// An RAII write transaction: rolls back unless commit() succeeded. On SQLite it starts with
+// BEGIN IMMEDIATE, so two writers queue on the busy timeout instead of failing on upgrade.
+class Transaction
+{
+public:
+    static DbResult<Transaction> begin(Database &database);
+    Transaction(Transaction &&other) noexcept;
+    Transaction &operator=(Transaction &&) = delete;
+    ~Transaction();
+
+    const QSqlDatabase &db() const { return m_db; }
+    DbResult<void> commit();
+    void rollback(); // early, e.g. before reading on the same connection after a failure
+
+private:
+    explicit Transaction(QSqlDatabase db) : m_db(std::move(db)) {}
+    QSqlDatabase m_db;
+    bool m_open = true;
+};
+
+} // namespace sd::store

@@ -1,0 +1,53 @@
+#include "testenv.h"
+
+#include <QProcessEnvironment>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUrl>
+
+namespace testenv {
+
+QString sourceDir()
+{
+    return qEnvironmentVariable("SD_SOURCE_DIR");
+}
+
+QString signupdeskBinary()
+{
+    return qEnvironmentVariable("SD_SIGNUPDESK_BIN");
+}
+
+QString postgresUrl()
+{
+    return qEnvironmentVariable("SIGNUPDESK_TEST_PG_URL");
+}
+
+bool resetPostgres(QString *error)
+{
+    const QUrl url(postgresUrl());
+    const QString name = QStringLiteral("testenv_reset");
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setUserName(url.userName());
+        db.setPassword(url.password());
+        db.setDatabaseName(url.path().mid(1));
+        if (db.open()) {
+            QSqlQuery q(db);
+            ok = q.exec(QStringLiteral("DROP SCHEMA public CASCADE")) &&
+                 q.exec(QStringLiteral("CREATE SCHEMA public"));
+            if (!ok && error)
+                *error = q.lastError().text();
+        } else if (error) {
+            *error = db.lastError().text();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
+} // namespace testenv
