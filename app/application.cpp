@@ -49,10 +49,13 @@ core::Result<void> Application::open()
         return fail(ErrorCode::Validation, url.error());
     if (url->dialect == store::Dialect::Sqlite) {
         const QString dir = QFileInfo(url->sqlitePath).absolutePath();
+        const bool existed = QFileInfo::exists(dir);
         if (!QDir().mkpath(dir))
             return fail(ErrorCode::Unavailable, u"cannot create "_s + dir);
-        // The data folder holds the database and the mail: only its owner may read it.
-        QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        // The data folder holds the database and the mail: only its owner may read it. Only a
+        // folder we create here: an existing one (say /tmp for sqlite:/tmp/x.db) is not ours.
+        if (!existed)
+            QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     }
     m_database = std::make_unique<store::Database>(*url);
     auto core = core::CoreServices::create(m_config, *m_database, *m_clock);

@@ -90,13 +90,14 @@ int main(int argc, char *argv[])
                                         parser.value(reasonOption), in, out, err);
     }
 
+    // Before the `listening on` line: a script may send SIGTERM as soon as it reads that line.
+    installSignalHandlers(app);
     auto url = application.start();
     if (!url) {
         err << "signupdesk: " << url.error().detail << Qt::endl;
         return 1;
     }
     out << "listening on " << *url << Qt::endl; // Qt::endl flushes: scripts wait for this line
-    installSignalHandlers(app);
     const int status = app.exec();
     application.stop();
     err << "signupdesk: stopped" << Qt::endl;

@@ -16,12 +16,13 @@ int RateLimiter::hit(const QString &key, int limit, qint64 windowSeconds)
     QMutexLocker lock(&m_mutex);
     if (now - m_lastSweepMs > 60'000 && m_windows.size() > 10'000) {
         // Forget finished windows so the table cannot grow without end.
-        m_windows.removeIf([&](const auto &it) { return now - it.value().startMs >= windowMs; });
+        m_windows.removeIf(
+            [&](const auto &it) { return now - it.value().startMs >= it.value().windowMs; });
         m_lastSweepMs = now;
     }
     Window &w = m_windows[key];
     if (now - w.startMs >= windowMs)
-        w = Window{now, 0};
+        w = Window{now, windowMs, 0};
     if (w.count >= limit)
         return secondsLeft(w.startMs + windowMs, now);
     ++w.count;

@@ -24,6 +24,7 @@ private:
     struct Window
     {
         qint64 startMs = 0;
+        qint64 windowMs = 0; // each key's own window: the sweep must not cut longer ones short
         int count = 0;
     };
     const Clock &m_clock;

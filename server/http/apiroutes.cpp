@@ -88,7 +88,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
             out.insert(u"confirm_token"_s, result->confirmToken);
         // Reverse DNS can take seconds: after the answer, on the pool, if there is room.
         const QString userId = result->userId, ip = r.remoteIp;
-        srv->tryRunOnPool([c, userId, ip] { c->signup().resolveRemoteName(userId, ip); });
+        srv->tryRunInBackground([c, userId, ip] { c->signup().resolveRemoteName(userId, ip); });
         return ok(201, out);
     }});
 

@@ -36,10 +36,13 @@ ApiServer::ApiServer(ServerOptions options, QObject *parent)
 {
     m_pool.setMaxThreadCount(qMax(1, options.workers));
     m_pool.setExpiryTimeout(-1); // keep threads, and their database connections, warm
+    m_background.setMaxThreadCount(2);
 }
 
 ApiServer::~ApiServer()
 {
+    m_background.clear();
+    m_background.waitForDone();
     m_pool.waitForDone();
 }
 
@@ -81,8 +84,27 @@ bool ApiServer::tryRunOnPool(std::function<void()> job)
     return true;
 }
 
+bool ApiServer::tryRunInBackground(std::function<void()> job)
+{
+    if (m_backgroundQueued.fetchAndAddOrdered(1) >= 64) {
+        m_backgroundQueued.fetchAndAddOrdered(-1);
+        return false;
+    }
+    m_background.start([this, job = std::move(job)] {
+        try {
+            job();
+        } catch (...) {
+            qWarning("background job threw; ignored");
+        }
+        m_backgroundQueued.fetchAndAddOrdered(-1);
+    });
+    return true;
+}
+
 void ApiServer::waitForWorkers()
 {
+    m_background.clear();
+    m_background.waitForDone();
     m_pool.waitForDone();
 }
 
@@ -111,16 +133,22 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
     const QString path = normalizedPath(request.path);
 
     const Route *match = nullptr;
+    bool hiddenAdminRoute = false;
     QByteArrayList allowed;
     for (const Route &route : std::as_const(m_routes)) {
-        if (route.path != path || (route.admin && !m_options.adminApiEnabled))
+        if (route.path != path)
             continue;
+        if (route.admin && !m_options.adminApiEnabled) {
+            // With the admin API off its paths do not exist: 404, never 405.
+            hiddenAdminRoute = hiddenAdminRoute || route.method == request.method;
+            continue;
+        }
         allowed.append(route.method);
         if (route.method == request.method)
             match = &route;
     }
     if (!match) {
-        if (allowed.isEmpty()) {
+        if (allowed.isEmpty() || hiddenAdminRoute) {
             write(responder, request, errorOf(ErrorCode::NotFound));
         } else {
             HttpResponse r = errorOf(ErrorCode::MethodNotAllowed);

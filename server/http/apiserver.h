@@ -52,6 +52,9 @@ public:
     quint16 listenOn(const QHostAddress &address, quint16 port, QString *error);
     // Runs `job` on the worker pool if there is room; false when the pool is full.
     bool tryRunOnPool(std::function<void()> job);
+    // Slow, unimportant work (reverse DNS) on a separate small pool, so it can never hold up
+    // requests; dropped when that pool's queue is full.
+    bool tryRunInBackground(std::function<void()> job);
     void waitForWorkers();
 
 protected:
@@ -66,6 +69,8 @@ private:
     QList<Route> m_routes;
     QThreadPool m_pool;
     QAtomicInt m_inflight = 0;
+    QThreadPool m_background;
+    QAtomicInt m_backgroundQueued = 0;
 };
 
 } // namespace sd::http

@@ -11,11 +11,11 @@ namespace sd::mail {
 
 namespace {
 
-constexpr qsizetype kMaxEncodedWord = 75;  // RFC 2047 §2
-constexpr qsizetype kMaxEncodedLine = 76;  // RFC 2047 §2: lines holding encoded-words
-constexpr qsizetype kFoldColumn = 78;      // RFC 5322 §2.1.1 "SHOULD"
-constexpr qsizetype kMaxQpLine = 76;       // RFC 2045 §6.7 (5)
-constexpr qsizetype kMaxPlainWord = 60;    // longer words cannot be folded: encode instead
+constexpr qsizetype kMaxEncodedWord = 75;      // RFC 2047 §2
+constexpr qsizetype kMaxEncodedLine = 76;      // RFC 2047 §2: lines holding encoded-words
+constexpr qsizetype kFoldColumn = 78;          // RFC 5322 §2.1.1 "SHOULD"
+constexpr qsizetype kMaxQpLine = 76;           // RFC 2045 §6.7 (5)
+constexpr qsizetype kMaxPlainWord = 60;        // longer words cannot be folded: encode instead
 constexpr qsizetype kEncodedWordOverhead = 12; // "=?UTF-8?B?" + "?="
 
 struct Mailbox

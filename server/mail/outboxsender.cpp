@@ -87,6 +87,10 @@ int OutboxSender::drainOnce()
         message.htmlBody = row->value(5).toString();
         message.date = QDateTime::fromMSecsSinceEpoch(row->value(6).toLongLong(), Qt::UTC);
         const int attempts = row->value(7).toInt() + 1;
+        // An unfinished SELECT keeps SQLite's read snapshot open; the UPDATE below would then
+        // fail with "database is locked" (SQLITE_BUSY_SNAPSHOT, no busy wait) whenever another
+        // connection wrote meanwhile, leaving a sent message 'processing' to be sent again.
+        row->finish();
 
         const SendResult result = m_mailer->send(message);
         const qint64 after = m_nowMs();

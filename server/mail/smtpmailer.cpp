@@ -72,9 +72,9 @@ struct ServerReplies
     {
         const QByteArray prefix = QByteArray::number(code);
         for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
-            if (it->startsWith(prefix) && (it->size() == prefix.size() ||
-                                           it->at(prefix.size()) == ' ' ||
-                                           it->at(prefix.size()) == '-'))
+            if (it->startsWith(prefix) &&
+                (it->size() == prefix.size() || it->at(prefix.size()) == ' ' ||
+                 it->at(prefix.size()) == '-'))
                 return *it;
         }
         return {};
@@ -130,7 +130,8 @@ QString withoutUserInfo(const QString &url)
 // Belt and braces: no text we hand out may carry the password, whatever a server echoes.
 QString redacted(QString text, const QUrl &url)
 {
-    for (const QString &secret : {url.password(QUrl::FullyDecoded), url.password(QUrl::FullyEncoded)}) {
+    for (const QString &secret :
+         {url.password(QUrl::FullyDecoded), url.password(QUrl::FullyEncoded)}) {
         if (!secret.isEmpty())
             text.replace(secret, u"***"_s);
     }
@@ -216,8 +217,8 @@ SendResult SmtpMailer::send(const Message &message)
         return {Kind::Sent, redacted(reply, url)};
     }
 
-    const QString error = QString::fromUtf8(errorText[0] != '\0' ? errorText
-                                                                 : curl_easy_strerror(result));
+    const QString error =
+        QString::fromUtf8(errorText[0] != '\0' ? errorText : curl_easy_strerror(result));
     // A refusal is best told by the server's own words; anything else (no connection, TLS,
     // timeout) by libcurl's.
     const QString reply = responseCode >= 400 && !serverReply.isEmpty() ? serverReply : error;

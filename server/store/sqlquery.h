@@ -17,6 +17,12 @@ DbResult<QSqlQuery> runQueryWith(const QSqlDatabase &db, const QString &sql, con
 {
     QSqlQuery query(db);
     query.setForwardOnly(true);
+    if (params.size() == 0) {
+        // Without parameters run it directly: PostgreSQL cannot PREPARE DDL, BEGIN or PRAGMA.
+        if (!query.exec(sql))
+            return std::unexpected(DbError{query.lastError().text() + QStringLiteral(" in: ") + sql});
+        return query;
+    }
     if (!query.prepare(sql))
         return std::unexpected(DbError{query.lastError().text() + QStringLiteral(" in: ") + sql});
     for (const QVariant &p : params) {

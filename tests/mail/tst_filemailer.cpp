@@ -32,7 +32,9 @@ Message sampleMessage(const QString &messageId = u"msg_abc123@signupdesk"_s)
 // Exact POSIX mode bits: QFile::permissions() folds owner and user together.
 int modeOf(const QString &path)
 {
-    struct stat info{};
+    struct stat info
+    {
+    };
     if (::stat(QFile::encodeName(path).constData(), &info) != 0)
         return -1;
     return int(info.st_mode & 07777);

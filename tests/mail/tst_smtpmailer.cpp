@@ -97,13 +97,11 @@ void TestSmtpMailer::delivers_data()
 {
     QTest::addColumn<QString>("from");
     QTest::addColumn<QString>("envelopeFrom");
-    QTest::newRow("name and address") << u"SignupDesk <noreply@example.org>"_s
-                                      << u"noreply@example.org"_s;
+    QTest::newRow("name and address")
+        << u"SignupDesk <noreply@example.org>"_s << u"noreply@example.org"_s;
     QTest::newRow("bare address") << u"noreply@example.org"_s << u"noreply@example.org"_s;
-    QTest::newRow("quoted name") << u"\"Desk, Inc.\" <desk@example.org>"_s
-                                 << u"desk@example.org"_s;
-    QTest::newRow("non-ascii name") << u"Café Équipe <cafe@example.org>"_s
-                                    << u"cafe@example.org"_s;
+    QTest::newRow("quoted name") << u"\"Desk, Inc.\" <desk@example.org>"_s << u"desk@example.org"_s;
+    QTest::newRow("non-ascii name") << u"Café Équipe <cafe@example.org>"_s << u"cafe@example.org"_s;
 }
 
 void TestSmtpMailer::delivers()
@@ -186,10 +184,11 @@ void TestSmtpMailer::describeHidesPassword_data()
 {
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("described");
-    QTest::newRow("user and password") << u"smtp://user:secret@127.0.0.1:2525"_s
-                                       << u"smtp://127.0.0.1:2525"_s;
-    QTest::newRow("smtps, encoded password") << u"smtps://me%40example.org:se%3Acret@mail.example.org:465"_s
-                                             << u"smtps://mail.example.org:465"_s;
+    QTest::newRow("user and password")
+        << u"smtp://user:secret@127.0.0.1:2525"_s << u"smtp://127.0.0.1:2525"_s;
+    QTest::newRow("smtps, encoded password")
+        << u"smtps://me%40example.org:se%3Acret@mail.example.org:465"_s
+        << u"smtps://mail.example.org:465"_s;
     QTest::newRow("user only") << u"smtp://user@127.0.0.1:25"_s << u"smtp://127.0.0.1:25"_s;
     QTest::newRow("no credentials") << u"smtp://127.0.0.1:2525"_s << u"smtp://127.0.0.1:2525"_s;
     QTest::newRow("with EHLO domain") << u"smtp://u:secret@mail.example.org:587/desk.example.org"_s

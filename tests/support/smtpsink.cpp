@@ -41,8 +41,8 @@ bool SmtpSink::start(int timeoutMs)
         return false;
     }
 
-    QStringList arguments{scriptPath(), u"--port"_s,   u"0"_s,
-                          u"--dir"_s,   folder(),      u"--watch-stdin"_s};
+    QStringList arguments{scriptPath(), u"--port"_s, u"0"_s,
+                          u"--dir"_s,   folder(),    u"--watch-stdin"_s};
     if (m_options.failCode != 0)
         arguments << u"--fail-code"_s << QString::number(m_options.failCode);
     if (m_options.requireAuth)
@@ -81,7 +81,8 @@ bool SmtpSink::start(int timeoutMs)
             break;
         }
         if (deadline.hasExpired()) {
-            m_error = u"smtp_sink.py printed no port in time: "_s + QString::fromUtf8(standardError());
+            m_error =
+                u"smtp_sink.py printed no port in time: "_s + QString::fromUtf8(standardError());
             break;
         }
         m_process->waitForReadyRead(static_cast<int>(deadline.remainingTime()));

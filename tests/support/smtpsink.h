@@ -24,11 +24,11 @@ public:
     // One SMTP transaction that reached the end of DATA, accepted or refused.
     struct Transaction
     {
-        QString mailFrom;       // without angle brackets
+        QString mailFrom; // without angle brackets
         QStringList rcptTos;
-        QString authLogin;      // empty without AUTH
-        QString reply;          // what the sink answered to DATA, e.g. "250 2.0.0 Ok: …"
-        QByteArray raw;         // the message as received (CRLF); empty when refused
+        QString authLogin; // empty without AUTH
+        QString reply;     // what the sink answered to DATA, e.g. "250 2.0.0 Ok: …"
+        QByteArray raw;    // the message as received (CRLF); empty when refused
         bool accepted = false;
     };
 
@@ -43,7 +43,7 @@ public:
     bool isRunning() const;
 
     quint16 port() const { return m_port; }
-    QString url() const;                                  // "smtp://127.0.0.1:<port>"
+    QString url() const;                                             // "smtp://127.0.0.1:<port>"
     QString url(const QString &user, const QString &password) const; // with user info
     QString folder() const { return m_folder.path(); }
 

@@ -37,7 +37,8 @@ bool resetPostgres(QString *error)
         db.setDatabaseName(url.path().mid(1));
         if (db.open()) {
             QSqlQuery q(db);
-            ok = q.exec(QStringLiteral("DROP SCHEMA public CASCADE")) &&
+            ok = q.exec(QStringLiteral("SET client_min_messages = warning")) &&
+                 q.exec(QStringLiteral("DROP SCHEMA public CASCADE")) &&
                  q.exec(QStringLiteral("CREATE SCHEMA public"));
             if (!ok && error)
                 *error = q.lastError().text();

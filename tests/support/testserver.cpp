@@ -29,6 +29,7 @@ TestServer::TestServer(Backend backend, std::function<void(sd::core::Config &)> 
                                                         : u"sqlite:"_s + m_dir.filePath(u"test.db"_s);
     if (configure)
         configure(m_config);
+    m_app = std::make_unique<sd::app::Application>(m_config, m_clock);
 }
 
 TestServer::~TestServer()
@@ -43,7 +44,6 @@ bool TestServer::start(QString *error)
         if (m_config.databaseUrl.isEmpty() || !testenv::resetPostgres(error))
             return false;
     }
-    m_app = std::make_unique<sd::app::Application>(m_config, m_clock);
     auto url = m_app->start();
     if (!url && error)
         *error = url.error().detail;
@@ -71,7 +71,7 @@ QByteArray TestServer::lastMailTo(const QString &to) const
         if (!f.open(QIODevice::ReadOnly))
             continue;
         const QByteArray content = f.readAll();
-        if (content.contains("\r\nTo: " + to.toUtf8() + "\r\n"))
+        if (content.contains(QByteArray("\r\nTo: " + to.toUtf8() + "\r\n")))
             newest = content; // files are in modification order: the last match is the newest
     }
     return newest;

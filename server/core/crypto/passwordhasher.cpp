@@ -18,7 +18,7 @@ constexpr int kTagBytes = 32;
 std::optional<Argon2Params> Argon2Params::fromPhc(const QString &phc)
 {
     static const QRegularExpression re(
-        u"^\\$argon2id\\$v=19\\$m=(\\d+),t=(\\d+),p=(\\d+)\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+$"_s);
+        u"^\\$argon2id\\$v=19\\$m=(\\d+),t=(\\d+),p=(\\d+)\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+\\z"_s);
     const auto m = re.match(phc);
     if (!m.hasMatch())
         return std::nullopt;

@@ -54,7 +54,8 @@ SignupValidator::SignupValidator(const Config &config, QSet<QString> reservedUse
 
 bool SignupValidator::isValidUsername(const QString &username)
 {
-    static const QRegularExpression re(u"^[A-Za-z0-9._-]{3,32}$"_s);
+    // \z, not $: PCRE's $ also matches before a final newline, which would let "alice\n" in.
+    static const QRegularExpression re(u"^[A-Za-z0-9._-]{3,32}\\z"_s);
     return re.match(username).hasMatch();
 }
 
@@ -66,7 +67,7 @@ bool SignupValidator::isValidEmail(const QString &email)
         return false;
     static const QRegularExpression re(
         u"^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
-        "@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$"_s);
+        "@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)\\z"_s);
     const auto m = re.match(email);
     return m.hasMatch() && m.captured(1).size() <= 64;
 }

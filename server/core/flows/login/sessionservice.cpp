@@ -120,8 +120,11 @@ void SessionService::touch(const QString &tokenId)
     auto db = m_ctx.database.connection();
     if (!db)
         return;
-    (void)store::runQuery(*db, u"UPDATE tokens SET last_used_at = ? WHERE id = ?"_s,
-                          {m_ctx.clock.nowMs(), tokenId});
+    // Never moves backwards: touches may run out of order on the pool.
+    auto r = store::runQuery(*db, u"UPDATE tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?"_s,
+                             {m_ctx.clock.nowMs(), tokenId, m_ctx.clock.nowMs()});
+    if (!r)
+        qWarning("session touch: %s", qPrintable(r.error().message));
 }
 
 Result<Account> SessionService::requireSuperuser(const QString &ust) const

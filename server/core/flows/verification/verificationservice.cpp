@@ -109,7 +109,7 @@ Result<Account> VerificationService::verifyToken(const QString &email, const QSt
 
 Result<Account> VerificationService::verifyCode(const QString &email, const QString &code)
 {
-    static const QRegularExpression sixDigits(u"^[0-9]{6}$"_s);
+    static const QRegularExpression sixDigits(u"^[0-9]{6}\\z"_s);
     const qint64 now = m_ctx.clock.nowMs();
     auto tx = store::Transaction::begin(m_ctx.database);
     if (!tx)
