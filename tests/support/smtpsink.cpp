@@ -41,7 +41,7 @@ bool SmtpSink::start(int timeoutMs)
         return false;
     }
 
-    QStringList arguments{scriptPath(), u"--port"_s, u"0"_s,
+    QStringList arguments{scriptPath(), u"--port"_s, QString::number(m_options.port),
                           u"--dir"_s,   folder(),    u"--watch-stdin"_s};
     if (m_options.failCode != 0)
         arguments << u"--fail-code"_s << QString::number(m_options.failCode);
