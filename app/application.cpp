@@ -1,6 +1,7 @@
 #include "application.h"
 
 #include "http/apiroutes.h"
+#include "http/pageroutes.h"
 #include "mail/filemailer.h"
 #include "mail/smtpmailer.h"
 
@@ -81,6 +82,7 @@ core::Result<QString> Application::start()
     options.adminApiEnabled = m_config.adminApiEnabled;
     m_server = new http::ApiServer(options);
     http::registerApiRoutes(*m_server, *m_core);
+    http::registerPageRoutes(*m_server, *m_core);
     for (const http::Route &route : std::as_const(m_extraRoutes))
         m_server->addRoute(route);
     m_server->moveToThread(&m_serverThread);

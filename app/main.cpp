@@ -1,12 +1,17 @@
 // signupdesk: the program. Parses the command line, loads the config, and either runs an
-// admin sub-command or serves (headless for now; the console comes with issue #3).
+// admin sub-command or serves: with the console when a display exists, else headless.
 
 #include "admincli.h"
 #include "application.h"
+#include "mainwindow.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QSocketNotifier>
+
+#include <cstdlib>
+#include <cstring>
 
 #include <csignal>
 #include <cstdio>
@@ -44,11 +49,39 @@ void installSignalHandlers(QCoreApplication &app)
     sigaction(SIGINT, &action, nullptr);
 }
 
+// The console runs unless --headless or an admin command was given, or there is no display.
+// Decided before QApplication exists (it needs a display), so from argv itself.
+bool wantsConsole(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const char *arg = argv[i];
+        if (std::strcmp(arg, "--headless") == 0)
+            return false;
+        if (std::strcmp(arg, "--config") == 0 || std::strcmp(arg, "--listen") == 0 ||
+            std::strcmp(arg, "--port") == 0 || std::strcmp(arg, "--status") == 0 ||
+            std::strcmp(arg, "--reason") == 0) {
+            ++i; // the option's value
+            continue;
+        }
+        if (arg[0] != '-')
+            return false; // a command (admin …)
+    }
+    const auto isSet = [](const char *name) {
+        const char *value = std::getenv(name);
+        return value && *value;
+    };
+    return isSet("DISPLAY") || isSet("WAYLAND_DISPLAY") || isSet("QT_QPA_PLATFORM");
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    const bool console = wantsConsole(argc, argv);
+    std::unique_ptr<QCoreApplication> application_(console ? new QApplication(argc, argv)
+                                                           : new QCoreApplication(argc, argv));
+    QCoreApplication &app = *application_;
+    QCoreApplication::setOrganizationName(u"SignupDesk"_s);
     QCoreApplication::setApplicationName(u"signupdesk"_s);
     QCoreApplication::setApplicationVersion(u"0.1.0"_s);
 
@@ -98,7 +131,18 @@ int main(int argc, char *argv[])
         return 1;
     }
     out << "listening on " << *url << Qt::endl; // Qt::endl flushes: scripts wait for this line
+    std::unique_ptr<sd::ui::MainWindow> window;
+    if (console) {
+        // The server and the mail sender already run on threads of their own; the console's
+        // core calls run on its backend thread. The GUI thread only draws.
+        sd::ui::ConsoleOptions options;
+        options.listeningUrl = *url;
+        options.outboxSender = application.outboxSender();
+        window = std::make_unique<sd::ui::MainWindow>(application.core(), options);
+        window->show();
+    }
     const int status = app.exec();
+    window.reset(); // before the database goes: pending console rejects are written first
     application.stop();
     err << "signupdesk: stopped" << Qt::endl;
     return status;

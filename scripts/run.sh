@@ -31,12 +31,10 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     esac
 done
 
+# With a display the program opens the console; without one, the server alone.
 mode=()
 if [[ -z "$subcommand" ]] && [[ " $* " != *" --headless "* ]]; then
     if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
-        mode=(--headless)  # no display: the server alone
-    else
-        # TODO: when ui/ lands, run the console when a display exists (drop --headless here).
         mode=(--headless)
     fi
 fi

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "audit/linkhits.h"
 #include "context.h"
+#include "flows/emaillogin/emailloginservice.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/login/sessionservice.h"
 #include "flows/signup/signupservice.h"
@@ -31,6 +33,8 @@ public:
     VerificationService verification() const { return VerificationService(*m_context); }
     ApprovalService approval() const { return ApprovalService(*m_context); }
     SessionService sessions() const { return SessionService(*m_context); }
+    EmailLoginService emailLogin() const { return EmailLoginService(*m_context); }
+    LinkHitLog linkHits() const { return LinkHitLog(*m_context); }
 
 private:
     CoreServices(const Config &config, store::Database &database, const Clock &clock,

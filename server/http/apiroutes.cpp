@@ -23,22 +23,23 @@ HttpResponse ok(int status, const QJsonObject &object)
     return HttpResponse::json(status, object);
 }
 
-// Unwraps a Result or returns its error response from the enclosing handler.
+// Unwraps a Result or returns its error response, in the handler's `lang`, from the enclosing
+// handler.
 #define SD_TRY(var, expr)                                                                          \
     auto var = (expr);                                                                             \
     if (!var)                                                                                      \
-        return errorResponse(var.error());
+        return errorResponse(var.error(), lang);
 
 // Per-address limit on the endpoints that mail or verify (API.md: 60 a minute).
 std::optional<HttpResponse> limitAddress(core::CoreServices &core, const QString &bucket,
-                                         const HttpRequest &request)
+                                         const HttpRequest &request, const QString &lang)
 {
     const core::Config &cfg = core.context().config;
     if (!cfg.rateLimitEnabled)
         return std::nullopt;
     if (int wait = core.context().limiter.hit(bucket + u':' + request.remoteIp,
                                                cfg.requestsPerAddressPerMinute, 60))
-        return errorResponse(core::Error{ErrorCode::RateLimited, {}, {}, wait});
+        return errorResponse(core::Error{ErrorCode::RateLimited, {}, {}, wait}, lang);
     return std::nullopt;
 }
 
@@ -63,14 +64,15 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
     core::CoreServices *c = &core;
     ApiServer *srv = &server;
 
-    server.addRoute({"GET", u"/healthz"_s, RunOn::ServerThread, false, [c](const HttpRequest &) {
+    server.addRoute({"GET", u"/healthz"_s, RunOn::ServerThread, false, [c](const HttpRequest &r) {
                          if (!c->context().database.ping())
-                             return errorResponse(core::Error{ErrorCode::Unavailable, {}, {}, 5});
+                             return errorResponse(core::Error{ErrorCode::Unavailable, {}, {}, 5}, r.language());
                          return ok(200, {{u"status"_s, u"ok"_s}});
                      }});
 
     server.addRoute({"POST", u"/api/v1/signup"_s, RunOn::WorkerPool, false, [c, srv](const HttpRequest &r) {
-        if (auto limited = limitAddress(*c, u"signup"_s, r))
+        QString lang = r.language();
+        if (auto limited = limitAddress(*c, u"signup"_s, r, lang))
             return *limited;
         SD_TRY(body, JsonBody::parse(r.body));
         SD_TRY(username, body->requiredString(u"username"_s));
@@ -80,6 +82,8 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
         SD_TRY(currentApp, body->optionalString(u"current_app"_s));
         SD_TRY(appList, body->optionalStringList(u"app_list"_s));
         SD_TRY(language, body->optionalString(u"language"_s));
+        if (*language && core::Config::languages().contains(**language))
+            lang = **language; // the body's language wins over Accept-Language
         core::SignupInput input{*username, *password, *email, displayName->value_or(QString()),
                                 *currentApp, *appList, *language};
         SD_TRY(result, c->signup().signUp(input, {r.remoteIp}));
@@ -93,7 +97,8 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
     }});
 
     server.addRoute({"POST", u"/api/v1/signup/confirm"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
-        if (auto limited = limitAddress(*c, u"verify"_s, r))
+        QString lang = r.language();
+        if (auto limited = limitAddress(*c, u"verify"_s, r, lang))
             return *limited;
         SD_TRY(body, JsonBody::parse(r.body));
         SD_TRY(token, body->requiredString(u"confirm_token"_s));
@@ -104,13 +109,14 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
     }});
 
     server.addRoute({"POST", u"/api/v1/user/verify-email"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
-        if (auto limited = limitAddress(*c, u"verify"_s, r))
+        QString lang = r.language();
+        if (auto limited = limitAddress(*c, u"verify"_s, r, lang))
             return *limited;
         SD_TRY(body, JsonBody::parse(r.body));
         SD_TRY(email, body->requiredString(u"email"_s));
         const bool hasToken = body->has(u"token"_s), hasCode = body->has(u"code"_s);
         if (hasToken == hasCode)
-            return errorResponse(core::Error{ErrorCode::InvalidBody, u"send token or code"_s, {}, 0});
+            return errorResponse(core::Error{ErrorCode::InvalidBody, u"send token or code"_s, {}, 0}, lang);
         if (hasToken) {
             SD_TRY(token, body->requiredString(u"token"_s));
             SD_TRY(account, c->verification().verifyToken(*email, *token));
@@ -123,7 +129,8 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
 
     server.addRoute({"POST", u"/api/v1/accounts/verify-registration"_s, RunOn::WorkerPool, false,
                      [c](const HttpRequest &r) {
-        if (auto limited = limitAddress(*c, u"verify"_s, r))
+        QString lang = r.language();
+        if (auto limited = limitAddress(*c, u"verify"_s, r, lang))
             return *limited;
         SD_TRY(body, JsonBody::parse(r.body));
         SD_TRY(userId, body->requiredString(u"user_id"_s));
@@ -134,20 +141,22 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
     }});
 
     server.addRoute({"POST", u"/api/v1/verify-email/resend"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
-        if (auto limited = limitAddress(*c, u"resend"_s, r))
+        QString lang = r.language();
+        if (auto limited = limitAddress(*c, u"resend"_s, r, lang))
             return *limited;
         SD_TRY(body, JsonBody::parse(r.body));
         SD_TRY(email, body->requiredString(u"email"_s));
         if (email->isEmpty()) {
             core::Error e{ErrorCode::Validation, {}, {}, 0};
             e.fields[u"email"_s] << u"required"_s;
-            return errorResponse(e);
+            return errorResponse(e, lang);
         }
         SD_TRY(done, c->verification().resend(*email));
         return ok(202, {{u"status"_s, u"ok"_s}});
     }});
 
     server.addRoute({"POST", u"/api/v1/login"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
+        QString lang = r.language();
         SD_TRY(body, JsonBody::parse(r.body));
         SD_TRY(username, body->requiredString(u"username"_s));
         SD_TRY(password, body->requiredString(u"password"_s));
@@ -159,11 +168,13 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
     }});
 
     server.addRoute({"POST", u"/api/v1/logout"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
+        QString lang = r.language();
         SD_TRY(done, c->sessions().logout(r.bearerToken()));
         return HttpResponse::empty(204);
     }});
 
     server.addRoute({"GET", u"/api/v1/user/me"_s, RunOn::ServerThread, false, [c, srv](const HttpRequest &r) {
+        QString lang = r.language();
         SD_TRY(session, c->sessions().check(r.bearerToken()));
         if (session->needsTouch) {
             const QString tokenId = session->tokenId;
@@ -174,13 +185,14 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
 
     // Administration: super-users only, and only with admin/api_enabled (404 otherwise).
     server.addRoute({"GET", u"/api/v1/signup"_s, RunOn::WorkerPool, true, [c](const HttpRequest &r) {
+        QString lang = r.language();
         SD_TRY(admin, c->sessions().requireSuperuser(r.bearerToken()));
         const QString status = r.query.queryItemValue(u"status"_s);
         const auto filter = core::signupFilterFromString(status.isEmpty() ? u"pending_approval"_s : status);
         if (!filter) {
             core::Error e{ErrorCode::Validation, {}, {}, 0};
             e.fields[u"status"_s] << u"unsupported"_s;
-            return errorResponse(e);
+            return errorResponse(e, lang);
         }
         SD_TRY(list, c->approval().list(*filter));
         QJsonArray out;
@@ -198,6 +210,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
     }});
 
     server.addRoute({"POST", u"/api/v1/signup/approve"_s, RunOn::WorkerPool, true, [c](const HttpRequest &r) {
+        QString lang = r.language();
         SD_TRY(admin, c->sessions().requireSuperuser(r.bearerToken()));
         SD_TRY(body, JsonBody::parse(r.body));
         SD_TRY(userId, body->requiredString(u"user_id"_s));
@@ -206,6 +219,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
     }});
 
     server.addRoute({"POST", u"/api/v1/signup/reject"_s, RunOn::WorkerPool, true, [c](const HttpRequest &r) {
+        QString lang = r.language();
         SD_TRY(admin, c->sessions().requireSuperuser(r.bearerToken()));
         SD_TRY(body, JsonBody::parse(r.body));
         SD_TRY(userId, body->requiredString(u"user_id"_s));

@@ -24,10 +24,24 @@ QString normalizedPath(const QString &path)
     return path;
 }
 
-HttpResponse errorOf(ErrorCode code, int retryAfter = 0)
+core::Error errorOf(ErrorCode code, int retryAfter = 0)
 {
-    return errorResponse(core::Error{code, {}, {}, retryAfter});
+    return core::Error{code, {}, {}, retryAfter};
 }
+
+// The JSON-only rule is for the API; HTML forms post application/x-www-form-urlencoded to the
+// pages, which check their own bodies.
+bool acceptsBodyType(const QString &path, const QByteArray &type)
+{
+    if (type == "application/json")
+        return true;
+    return type == "application/x-www-form-urlencoded" && !path.startsWith(u"/api/"_s);
+}
+
+// Sent with every response, JSON included: harmless there, and no page can miss them.
+constexpr char kContentSecurityPolicy[] =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'";
 
 } // namespace
 
@@ -108,6 +122,15 @@ void ApiServer::waitForWorkers()
     m_pool.waitForDone();
 }
 
+HttpResponse ApiServer::errorFor(const HttpRequest &request, const core::Error &error) const
+{
+    if (m_errorRenderer) {
+        if (auto page = m_errorRenderer(request, error))
+            return *page;
+    }
+    return errorResponse(error, request.language());
+}
+
 HttpResponse ApiServer::runGuarded(const Route &route, const HttpRequest &request)
 {
     // The route boundary: nothing a handler throws may reach QtHttpServer (it would abort).
@@ -117,12 +140,12 @@ HttpResponse ApiServer::runGuarded(const Route &route, const HttpRequest &reques
         const QString id = core::crypto::newId(u"err_");
         qWarning("%s %s: internal error %s: %s", request.method.constData(),
                  qPrintable(request.path), qPrintable(id), e.what());
-        return errorResponse(core::Error{ErrorCode::Internal, id, {}, 0});
+        return errorFor(request, core::Error{ErrorCode::Internal, id, {}, 0});
     } catch (...) {
         const QString id = core::crypto::newId(u"err_");
         qWarning("%s %s: internal error %s", request.method.constData(), qPrintable(request.path),
                  qPrintable(id));
-        return errorResponse(core::Error{ErrorCode::Internal, id, {}, 0});
+        return errorFor(request, core::Error{ErrorCode::Internal, id, {}, 0});
     }
 }
 
@@ -133,6 +156,7 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
     const QString path = normalizedPath(request.path);
 
     const Route *match = nullptr;
+    const Route *getMatch = nullptr;
     bool hiddenAdminRoute = false;
     QByteArrayList allowed;
     for (const Route &route : std::as_const(m_routes)) {
@@ -140,31 +164,37 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
             continue;
         if (route.admin && !m_options.adminApiEnabled) {
             // With the admin API off its paths do not exist: 404, never 405.
-            hiddenAdminRoute = hiddenAdminRoute || route.method == request.method;
+            hiddenAdminRoute = hiddenAdminRoute || route.method == request.method ||
+                               (request.method == "HEAD" && route.method == "GET");
             continue;
         }
         allowed.append(route.method);
         if (route.method == request.method)
             match = &route;
+        if (route.method == "GET")
+            getMatch = &route;
     }
+    // HEAD answers like GET; write() leaves the body out (and GET handlers change nothing).
+    if (!match && request.method == "HEAD")
+        match = getMatch;
     if (!match) {
         if (allowed.isEmpty() || hiddenAdminRoute) {
-            write(responder, request, errorOf(ErrorCode::NotFound));
+            write(responder, request, errorFor(request, errorOf(ErrorCode::NotFound)));
         } else {
-            HttpResponse r = errorOf(ErrorCode::MethodNotAllowed);
+            HttpResponse r = errorFor(request, errorOf(ErrorCode::MethodNotAllowed));
             r.headers.append({"Allow", allowed.join(", ")});
             write(responder, request, r);
         }
         return true;
     }
     if (request.body.size() > m_options.maxBodyBytes) {
-        write(responder, request, errorOf(ErrorCode::PayloadTooLarge));
+        write(responder, request, errorFor(request, errorOf(ErrorCode::PayloadTooLarge)));
         return true;
     }
     if (!request.body.isEmpty()) {
         const QByteArray type = request.header("content-type").split(';').first().trimmed().toLower();
-        if (type != "application/json") {
-            write(responder, request, errorOf(ErrorCode::UnsupportedMediaType));
+        if (!acceptsBodyType(path, type)) {
+            write(responder, request, errorFor(request, errorOf(ErrorCode::UnsupportedMediaType)));
             return true;
         }
     }
@@ -190,14 +220,15 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
             Qt::QueuedConnection);
     });
     if (!queued)
-        write(*shared, request, errorOf(ErrorCode::Busy, 1));
+        write(*shared, request, errorFor(request, errorOf(ErrorCode::Busy, 1)));
     return true;
 }
 
 void ApiServer::missingHandler(const QHttpServerRequest &qrequest, QTcpSocket *socket)
 {
     QHttpServerResponder responder = makeResponder(qrequest, socket);
-    write(responder, HttpRequest::from(qrequest), errorOf(ErrorCode::NotFound));
+    const HttpRequest request = HttpRequest::from(qrequest);
+    write(responder, request, errorFor(request, errorOf(ErrorCode::NotFound)));
 }
 
 void ApiServer::write(QHttpServerResponder &responder, const HttpRequest &request,
@@ -208,6 +239,10 @@ void ApiServer::write(QHttpServerResponder &responder, const HttpRequest &reques
         responder.writeHeader("Content-Type", response.contentType);
     responder.writeHeader("X-Content-Type-Options", "nosniff");
     responder.writeHeader("Cache-Control", "no-store");
+    // On every response, JSON too: harmless there, and no page or error page can miss them.
+    responder.writeHeader("Content-Security-Policy", kContentSecurityPolicy);
+    responder.writeHeader("Referrer-Policy", "no-referrer");
+    responder.writeHeader("X-Frame-Options", "DENY");
     for (const auto &[name, value] : response.headers)
         responder.writeHeader(name, value);
     if (response.status != 204) // a 204 carries no Content-Length (RFC 9110 8.6)

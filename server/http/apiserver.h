@@ -1,6 +1,7 @@
 #pragma once
 
 #include "http/httpmessage.h"
+#include "result.h"
 
 #include <QAbstractHttpServer>
 #include <QAtomicInt>
@@ -8,10 +9,14 @@
 #include <QThreadPool>
 
 #include <functional>
+#include <optional>
 
 namespace sd::http {
 
 using Handler = std::function<HttpResponse(const HttpRequest &)>;
+// Renders an error the router itself answers (404, 405, 413, 415, 503, 500) for a request, or
+// nullopt for the default JSON error shape. Used by the HTML pages for their own paths.
+using ErrorRenderer = std::function<std::optional<HttpResponse>(const HttpRequest &, const core::Error &)>;
 
 enum class RunOn {
     ServerThread, // quick, read-only work (session checks, health)
@@ -48,6 +53,8 @@ public:
     ~ApiServer() override;
 
     void addRoute(Route route);
+    // Set before the server takes requests.
+    void setErrorRenderer(ErrorRenderer renderer) { m_errorRenderer = std::move(renderer); }
     // Binds with a raised listen backlog; returns the port, or 0 with `error` set.
     quint16 listenOn(const QHostAddress &address, quint16 port, QString *error);
     // Runs `job` on the worker pool if there is room; false when the pool is full.
@@ -64,9 +71,11 @@ protected:
 private:
     void write(QHttpServerResponder &responder, const HttpRequest &request, const HttpResponse &response);
     HttpResponse runGuarded(const Route &route, const HttpRequest &request);
+    HttpResponse errorFor(const HttpRequest &request, const core::Error &error) const;
 
     ServerOptions m_options;
     QList<Route> m_routes;
+    ErrorRenderer m_errorRenderer;
     QThreadPool m_pool;
     QAtomicInt m_inflight = 0;
     QThreadPool m_background;

@@ -1,6 +1,7 @@
 #include "http/errormapping.h"
 
 #include "crypto/crypto.h"
+#include "http/apilanguage.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -22,49 +23,50 @@ struct Mapping
 Mapping mappingFor(ErrorCode code)
 {
     switch (code) {
-    case ErrorCode::InvalidJson: return {400, "invalid_json", "The body is not a valid JSON object."};
-    case ErrorCode::InvalidBody: return {400, "invalid_body", "A required field is missing or has the wrong type."};
-    case ErrorCode::PayloadTooLarge: return {413, "payload_too_large", "The body is too large."};
-    case ErrorCode::UnsupportedMediaType: return {415, "unsupported_media_type", "Send the body as application/json."};
-    case ErrorCode::Validation: return {400, "validation", "Some fields are not valid."};
-    case ErrorCode::SignupDisabled: return {403, "signup_disabled", "Signing up is closed."};
-    case ErrorCode::RateLimited: return {429, "rate_limited", "Too many requests. Try again later."};
-    case ErrorCode::InvalidToken: return {400, "invalid_token", "This token is not valid."};
-    case ErrorCode::InvalidVerification: return {400, "invalid_verification", "This verification link or code is not valid."};
-    case ErrorCode::InvalidSignature: return {400, "invalid_signature", "This verification link is not valid."};
-    case ErrorCode::InvalidCredentials: return {401, "invalid_credentials", "The username or password is wrong."};
-    case ErrorCode::NotVerified: return {403, "not_verified", "Confirm your email address first."};
-    case ErrorCode::PendingApproval: return {403, "pending_approval", "Your account is waiting for approval."};
-    case ErrorCode::AccountDisabled: return {403, "account_disabled", "This account is disabled."};
-    case ErrorCode::Unauthorized: return {401, "unauthorized", "Log in first."};
-    case ErrorCode::Forbidden: return {403, "forbidden", "You may not do this."};
-    case ErrorCode::NotFound: return {404, "not_found", "Not found."};
-    case ErrorCode::MethodNotAllowed: return {405, "method_not_allowed", "This method is not allowed here."};
-    case ErrorCode::Conflict: return {409, "conflict", "This is not possible in the current state."};
-    case ErrorCode::Busy: return {503, "busy", "The server is busy. Try again shortly."};
-    case ErrorCode::Unavailable: return {503, "unavailable", "The service is unavailable. Try again shortly."};
-    case ErrorCode::Internal: return {500, "internal", "Something went wrong on our side."};
+    case ErrorCode::InvalidJson: return {400, "invalid_json", QT_TRANSLATE_NOOP("ApiErrors", "The body is not a valid JSON object.")};
+    case ErrorCode::InvalidBody: return {400, "invalid_body", QT_TRANSLATE_NOOP("ApiErrors", "A required field is missing or has the wrong type.")};
+    case ErrorCode::PayloadTooLarge: return {413, "payload_too_large", QT_TRANSLATE_NOOP("ApiErrors", "The body is too large.")};
+    case ErrorCode::UnsupportedMediaType: return {415, "unsupported_media_type", QT_TRANSLATE_NOOP("ApiErrors", "Send the body as application/json.")};
+    case ErrorCode::Validation: return {400, "validation", QT_TRANSLATE_NOOP("ApiErrors", "Some fields are not valid.")};
+    case ErrorCode::SignupDisabled: return {403, "signup_disabled", QT_TRANSLATE_NOOP("ApiErrors", "Signing up is closed.")};
+    case ErrorCode::RateLimited: return {429, "rate_limited", QT_TRANSLATE_NOOP("ApiErrors", "Too many requests. Try again later.")};
+    case ErrorCode::InvalidToken: return {400, "invalid_token", QT_TRANSLATE_NOOP("ApiErrors", "This token is not valid.")};
+    case ErrorCode::InvalidVerification: return {400, "invalid_verification", QT_TRANSLATE_NOOP("ApiErrors", "This verification link or code is not valid.")};
+    case ErrorCode::InvalidSignature: return {400, "invalid_signature", QT_TRANSLATE_NOOP("ApiErrors", "This verification link is not valid.")};
+    case ErrorCode::InvalidCredentials: return {401, "invalid_credentials", QT_TRANSLATE_NOOP("ApiErrors", "The username or password is wrong.")};
+    case ErrorCode::NotVerified: return {403, "not_verified", QT_TRANSLATE_NOOP("ApiErrors", "Confirm your email address first.")};
+    case ErrorCode::PendingApproval: return {403, "pending_approval", QT_TRANSLATE_NOOP("ApiErrors", "Your account is waiting for approval.")};
+    case ErrorCode::AccountDisabled: return {403, "account_disabled", QT_TRANSLATE_NOOP("ApiErrors", "This account is disabled.")};
+    case ErrorCode::Unauthorized: return {401, "unauthorized", QT_TRANSLATE_NOOP("ApiErrors", "Log in first.")};
+    case ErrorCode::Forbidden: return {403, "forbidden", QT_TRANSLATE_NOOP("ApiErrors", "You may not do this.")};
+    case ErrorCode::NotFound: return {404, "not_found", QT_TRANSLATE_NOOP("ApiErrors", "Not found.")};
+    case ErrorCode::MethodNotAllowed: return {405, "method_not_allowed", QT_TRANSLATE_NOOP("ApiErrors", "This method is not allowed here.")};
+    case ErrorCode::Conflict: return {409, "conflict", QT_TRANSLATE_NOOP("ApiErrors", "This is not possible in the current state.")};
+    case ErrorCode::Busy: return {503, "busy", QT_TRANSLATE_NOOP("ApiErrors", "The server is busy. Try again shortly.")};
+    case ErrorCode::Unavailable: return {503, "unavailable", QT_TRANSLATE_NOOP("ApiErrors", "The service is unavailable. Try again shortly.")};
+    case ErrorCode::Internal: return {500, "internal", QT_TRANSLATE_NOOP("ApiErrors", "Something went wrong on our side.")};
     }
-    return {500, "internal", "Something went wrong on our side."};
+    return {500, "internal", QT_TRANSLATE_NOOP("ApiErrors", "Something went wrong on our side.")};
 }
 
-QString fieldMessage(const QString &key)
+QString fieldMessage(const QString &key, const QString &language)
 {
-    static const QHash<QString, QString> messages = {
-        {u"required"_s, u"This field is required."_s},
-        {u"invalid_format"_s, u"This value has an invalid format."_s},
-        {u"reserved"_s, u"This username is reserved."_s},
-        {u"taken"_s, u"This value is already taken."_s},
-        {u"too_short"_s, u"This value is too short."_s},
-        {u"too_long"_s, u"This value is too long."_s},
-        {u"too_common"_s, u"This password is too common."_s},
-        {u"contains_username_or_email"_s, u"The password must not contain the username or email."_s},
-        {u"invalid_characters"_s, u"This value contains invalid characters."_s},
-        {u"unknown_app"_s, u"Unknown app."_s},
-        {u"must_contain_current_app"_s, u"The app list must contain the current app."_s},
-        {u"unsupported"_s, u"This value is not supported."_s},
+    static const QHash<QString, const char *> messages = {
+        {u"required"_s, QT_TRANSLATE_NOOP("ApiFields", "This field is required.")},
+        {u"invalid_format"_s, QT_TRANSLATE_NOOP("ApiFields", "This value has an invalid format.")},
+        {u"reserved"_s, QT_TRANSLATE_NOOP("ApiFields", "This username is reserved.")},
+        {u"taken"_s, QT_TRANSLATE_NOOP("ApiFields", "This value is already taken.")},
+        {u"too_short"_s, QT_TRANSLATE_NOOP("ApiFields", "This value is too short.")},
+        {u"too_long"_s, QT_TRANSLATE_NOOP("ApiFields", "This value is too long.")},
+        {u"too_common"_s, QT_TRANSLATE_NOOP("ApiFields", "This password is too common.")},
+        {u"contains_username_or_email"_s, QT_TRANSLATE_NOOP("ApiFields", "The password must not contain the username or email.")},
+        {u"invalid_characters"_s, QT_TRANSLATE_NOOP("ApiFields", "This value contains invalid characters.")},
+        {u"unknown_app"_s, QT_TRANSLATE_NOOP("ApiFields", "Unknown app.")},
+        {u"must_contain_current_app"_s, QT_TRANSLATE_NOOP("ApiFields", "The app list must contain the current app.")},
+        {u"unsupported"_s, QT_TRANSLATE_NOOP("ApiFields", "This value is not supported.")},
     };
-    return messages.value(key, key);
+    const char *text = messages.value(key);
+    return text ? translate(language, "ApiFields", text) : key;
 }
 
 } // namespace
@@ -79,19 +81,19 @@ int httpStatus(ErrorCode code)
     return mappingFor(code).status;
 }
 
-HttpResponse errorResponse(const core::Error &error)
+HttpResponse errorResponse(const core::Error &error, const QString &language)
 {
     const Mapping m = mappingFor(error.code);
     if (error.code == ErrorCode::Unavailable)
         qWarning("unavailable: %s", qPrintable(error.detail)); // the detail never holds secrets
     QJsonObject inner{{u"code"_s, QString::fromLatin1(m.code)},
-                      {u"message"_s, QString::fromLatin1(m.message)}};
+                      {u"message"_s, translate(language, "ApiErrors", m.message)}};
     if (error.code == ErrorCode::Validation && !error.fields.isEmpty()) {
         QJsonObject fields;
         for (auto it = error.fields.cbegin(); it != error.fields.cend(); ++it) {
             QJsonArray list;
             for (const QString &key : it.value())
-                list.append(fieldMessage(key));
+                list.append(fieldMessage(key, language));
             fields.insert(it.key(), list);
         }
         inner.insert(u"fields"_s, fields);

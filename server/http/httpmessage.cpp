@@ -1,5 +1,7 @@
 #include "http/httpmessage.h"
 
+#include "http/apilanguage.h"
+
 #include <QHostAddress>
 #include <QHttpServerRequest>
 #include <QJsonArray>
@@ -33,6 +35,11 @@ HttpRequest HttpRequest::from(const QHttpServerRequest &request)
     const quint32 v4 = address.toIPv4Address(&isV4);
     r.remoteIp = isV4 ? QHostAddress(v4).toString() : address.toString();
     return r;
+}
+
+QString HttpRequest::language() const
+{
+    return languageFromAcceptLanguage(header("accept-language"));
 }
 
 QString HttpRequest::bearerToken() const

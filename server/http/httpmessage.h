@@ -23,6 +23,8 @@ struct HttpRequest
 
     static HttpRequest from(const QHttpServerRequest &request);
     QByteArray header(const QByteArray &lowerName) const { return headers.value(lowerName); }
+    // The response language from Accept-Language (en, fr or de).
+    QString language() const;
     // The token of "Authorization: Bearer <token>", or empty.
     QString bearerToken() const;
 };

@@ -92,6 +92,21 @@ const QList<Migration> &migrations()
              " detail TEXT NOT NULL DEFAULT '')"_s,
              u"CREATE INDEX audit_subject ON audit_log(subject_id, at)"_s,
          }},
+        {2,
+         {
+             // Every request that reached a page behind an email link, for the console (link
+             // scanners show up here). Never the token itself; no foreign key, so the hits of a
+             // rejected (deleted) account stay.
+             u"CREATE TABLE link_hits ("
+             " id TEXT PRIMARY KEY,"
+             " at BIGINT NOT NULL,"
+             " user_id TEXT,"
+             " token_kind TEXT NOT NULL,"
+             " method TEXT NOT NULL,"
+             " remote_ip TEXT NOT NULL DEFAULT '',"
+             " user_agent TEXT NOT NULL DEFAULT '')"_s,
+             u"CREATE INDEX link_hits_user ON link_hits(user_id, at)"_s,
+         }},
     };
     return list;
 }

@@ -314,6 +314,47 @@ private slots:
         QCOMPARE(getJson(port(), "/healthz").status, 200);
     }
 
+    void messagesFollowTheRequestLanguage_data()
+    {
+        QTest::addColumn<QByteArray>("acceptLanguage");
+        QTest::addColumn<QString>("bodyLanguage");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<QString>("fieldMessage");
+        const QString en = u"Some fields are not valid."_s, enField = u"This value has an invalid format."_s;
+        const QString fr = u"Certains champs ne sont pas valides."_s, frField = u"Le format de cette valeur n’est pas valide."_s;
+        const QString de = u"Einige Felder sind ungültig."_s, deField = u"Dieser Wert hat ein ungültiges Format."_s;
+        QTest::newRow("none") << QByteArray() << QString() << en << enField;
+        QTest::newRow("fr") << QByteArray("fr") << QString() << fr << frField;
+        QTest::newRow("de-CH region") << QByteArray("de-CH") << QString() << de << deField;
+        QTest::newRow("q-values") << QByteArray("es;q=1.0, fr;q=0.4, de;q=0.8") << QString() << de << deField;
+        QTest::newRow("unsupported") << QByteArray("ja, zh;q=0.9") << QString() << en << enField;
+        QTest::newRow("body wins") << QByteArray("fr") << u"de"_s << de << deField;
+    }
+    void messagesFollowTheRequestLanguage()
+    {
+        QFETCH(QByteArray, acceptLanguage);
+        QFETCH(QString, bodyLanguage);
+        QFETCH(QString, message);
+        QFETCH(QString, fieldMessage);
+        startServer();
+        QJsonObject body = signupBody(u"lang"_s, u"not-an-email"_s);
+        if (!bodyLanguage.isEmpty())
+            body.insert(u"language"_s, bodyLanguage);
+        HeaderList headers;
+        if (!acceptLanguage.isEmpty())
+            headers.append({"Accept-Language", acceptLanguage});
+        const HttpResult r = httpRequest(port(), "POST", "/api/v1/signup", QJsonDocument(body).toJson(), headers);
+        QCOMPARE(r.status, 400);
+        const QJsonObject error = r.json().value(u"error"_s).toObject();
+        QCOMPARE(error.value(u"code"_s).toString(), u"validation"_s); // codes never change
+        QCOMPARE(error.value(u"message"_s).toString(), message);
+        QCOMPARE(error[u"fields"_s][u"email"_s][0].toString(), fieldMessage);
+        // Errors the server answers itself follow Accept-Language too.
+        const HttpResult missing = httpRequest(port(), "GET", "/nowhere", {}, headers);
+        QCOMPARE(missing.status, 404);
+        QVERIFY(!missing.json()[u"error"_s][u"message"_s].toString().isEmpty());
+    }
+
     void unknownPathAndWrongMethod()
     {
         startServer();

@@ -1,6 +1,6 @@
 // The storage suite: one body, built twice. tst_database_sqlite runs it on a fresh SQLite file
-// per test; tst_database_pg (SD_TEST_BACKEND_PG) on the reset PostgreSQL test database and
-// fails, never skips, when that database is not there.
+// per test; tst_database_pg (SD_TEST_BACKEND_PG) on a database of its own on the fixture's
+// PostgreSQL server, reset before each test, and fails, never skips, when that server is not there.
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "store/database.h"
@@ -10,10 +10,13 @@
 #include "support/testenv.h"
 
 #include <QMutex>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QUrl>
 
 #include <atomic>
 #include <functional>
@@ -38,6 +41,7 @@ constexpr bool kPostgres = false;
 #endif
 
 constexpr qint64 kNowMs = 1'700'000'000'000;
+const QString kOwnDatabase = u"signupdesk_test_store"_s; // PostgreSQL only
 
 Account makeAccount(const QString &id, const QString &username,
                     AccountStatus status = AccountStatus::PendingVerification)
@@ -189,6 +193,7 @@ private slots:
     void textRoundTrip();
 
 private:
+    static bool createOwnDatabase(const DatabaseUrl &server, QString *error);
     DatabaseUrl freshUrl();
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Database> m_db;
@@ -202,7 +207,48 @@ void TestDatabase::initTestCase()
         const auto url = DatabaseUrl::parse(testenv::postgresUrl());
         QVERIFY2(url, qPrintable(url ? QString() : url.error()));
         QCOMPARE(url->dialect, Dialect::Postgres);
+        // Other pg tests (tst_api_pg) reset the fixture's database while ctest -j runs them
+        // beside this one; this suite works in a database of its own on the same server, and
+        // points SIGNUPDESK_TEST_PG_URL (and so testenv::resetPostgres) at it.
+        QString error;
+        QVERIFY2(createOwnDatabase(*url, &error),
+                 qPrintable(u"cannot create %1 (is the server up?): %2"_s.arg(kOwnDatabase, error)));
+        QUrl own(testenv::postgresUrl());
+        own.setPath(u"/"_s + kOwnDatabase);
+        qputenv("SIGNUPDESK_TEST_PG_URL", own.toString().toUtf8());
+        QCOMPARE(DatabaseUrl::parse(testenv::postgresUrl())->name, kOwnDatabase);
     }
+}
+
+bool TestDatabase::createOwnDatabase(const DatabaseUrl &server, QString *error)
+{
+    const QString name = u"tst_database_admin"_s;
+    bool ok = false;
+    {
+        QSqlDatabase admin = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
+        admin.setHostName(server.host);
+        admin.setPort(server.port);
+        admin.setUserName(server.user);
+        admin.setPassword(server.password);
+        admin.setDatabaseName(server.name);
+        if (!admin.open()) {
+            *error = admin.lastError().text();
+        } else {
+            QSqlQuery q(admin);
+            if (!q.exec(u"SELECT 1 FROM pg_database WHERE datname = '%1'"_s.arg(kOwnDatabase))) {
+                *error = q.lastError().text();
+            } else if (q.next()) {
+                ok = true;
+            } else {
+                ok = q.exec(u"CREATE DATABASE %1 ENCODING 'UTF8' TEMPLATE template0"_s.arg(kOwnDatabase));
+                if (!ok)
+                    *error = q.lastError().text();
+            }
+        }
+        admin.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
 }
 
 DatabaseUrl TestDatabase::freshUrl()
@@ -395,7 +441,9 @@ void TestDatabase::connectionSettings()
         if constexpr (kPostgres) {
             if (const QString v = value(u"SHOW transaction_isolation"_s); v != u"read committed"_s)
                 problems << u"transaction_isolation="_s + v;
-            if (const QString v = value(u"SHOW client_encoding"_s); v != u"UTF8"_s)
+            // UNICODE is PostgreSQL's alias of UTF8 (what the Qt driver asks for).
+            if (const QString v = value(u"SHOW client_encoding"_s);
+                v != u"UTF8"_s && v != u"UNICODE"_s)
                 problems << u"client_encoding="_s + v;
         } else {
             if (const QString v = value(u"PRAGMA journal_mode"_s); v.toLower() != u"wal"_s)

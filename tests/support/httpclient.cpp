@@ -101,7 +101,8 @@ HttpResult httpRequest(quint16 port, const QByteArray &method, const QByteArray 
         if (colon > 0)
             result.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
     }
-    const qsizetype length = result.headers.value("content-length", "0").toLongLong();
+    // A HEAD answer announces the GET's Content-Length but carries no body (RFC 9110 9.3.2).
+    const qsizetype length = method == "HEAD" ? 0 : result.headers.value("content-length", "0").toLongLong();
     while (buffer.size() - headerEnd - 4 < length)
         if (readSome(fd, buffer, timeoutMs) <= 0)
             break;

@@ -135,6 +135,8 @@ DbResult<void> setRemoteAddr(const QSqlDatabase &db, const QString &id, const QS
 DbResult<bool> removeIfStatus(const QSqlDatabase &db, const QString &id,
                               const QList<AccountStatus> &allowed)
 {
+    if (allowed.isEmpty())
+        return false; // nothing may go; and "IN ()" is a syntax error on PostgreSQL
     QStringList marks;
     QVariantList params{id};
     for (AccountStatus s : allowed) {

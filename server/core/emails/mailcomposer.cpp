@@ -2,9 +2,10 @@
 
 #include "context.h"
 #include "crypto/crypto.h"
+#include "emails/placeholders.h"
 
+#include <QFile>
 #include <QUrl>
-#include <QUrlQuery>
 
 using namespace Qt::StringLiterals;
 
@@ -17,7 +18,8 @@ QString pct(const QString &s)
     return QString::fromLatin1(QUrl::toPercentEncoding(s));
 }
 
-QString fillTemplate(QString tpl, const QList<std::pair<QString, QString>> &values)
+// verification/url uses single braces ({email}, {token}, …): values are percent-encoded.
+QString fillUrlTemplate(QString tpl, const QList<std::pair<QString, QString>> &values)
 {
     for (const auto &[key, value] : values)
         tpl.replace(u'{' + key + u'}', pct(value));
@@ -29,17 +31,54 @@ QString greeting(const Account &a)
     return a.displayName.isEmpty() ? a.username : a.displayName;
 }
 
-QString htmlPage(const QString &bodyHtml)
+QString readResource(const QString &path)
 {
-    return u"<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>"_s + bodyHtml +
-           u"</body></html>"_s;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readAll());
+}
+
+struct Template
+{
+    QString subject, text, html;
+};
+
+// resources/emails/<language>/<kind>.{txt,html}; English when a language lacks the kind.
+Template loadTemplate(const QString &language, const QString &kind)
+{
+    for (const QString &lang : {language, u"en"_s}) {
+        const QString base = u":/emails/"_s + lang + u'/' + kind;
+        const QString text = readResource(base + u".txt"_s);
+        const QString html = readResource(base + u".html"_s);
+        if (text.isEmpty() || html.isEmpty())
+            continue;
+        const qsizetype firstBreak = text.indexOf(u'\n');
+        Template t;
+        t.subject = text.left(firstBreak).trimmed();
+        t.text = text.mid(firstBreak + 1);
+        while (t.text.startsWith(u'\n'))
+            t.text.remove(0, 1);
+        t.html = html;
+        return t;
+    }
+    qWarning("email template %s missing", qPrintable(kind));
+    return {};
+}
+
+QString htmlDocument(const QString &language, const QString &bodyHtml)
+{
+    return u"<!DOCTYPE html><html lang=\""_s + language +
+           u"\"><head><meta charset=\"utf-8\"></head><body>\n"_s + bodyHtml + u"</body></html>"_s;
 }
 
 } // namespace
 
-mail::Message MailComposer::make(const QString &to, const QString &subject, const QString &text,
-                                 const QString &html) const
+mail::Message MailComposer::compose(const QString &to, const QString &language, const QString &kind,
+                                    const QHash<QString, QString> &values) const
 {
+    const QString lang = supportedLanguage(language);
+    const Template t = loadTemplate(lang, kind);
     mail::Message m;
     QString host = QUrl(m_ctx.publicUrl).host();
     if (host.isEmpty())
@@ -47,9 +86,12 @@ mail::Message MailComposer::make(const QString &to, const QString &subject, cons
     m.messageId = crypto::newId(u"") + u'@' + host;
     m.from = m_ctx.config.mailFrom;
     m.to = to;
-    m.subject = subject;
-    m.textBody = text;
-    m.htmlBody = htmlPage(html);
+    // A subject is a header: no value may bring a line break into it.
+    m.subject = fillPlaceholders(t.subject, values, Escaping::None)
+                    .replace(u'\r', u' ')
+                    .replace(u'\n', u' ');
+    m.textBody = fillPlaceholders(t.text, values, Escaping::None);
+    m.htmlBody = htmlDocument(lang, fillPlaceholders(t.html, values, Escaping::Html));
     m.date = m_ctx.clock.now();
     return m;
 }
@@ -59,7 +101,7 @@ QString MailComposer::verificationLink(const Account &account, const QString &to
     const QString tpl = m_ctx.config.verificationUrl.isEmpty()
                             ? m_ctx.publicUrl + u"/verify-email?email={email}&token={token}"_s
                             : m_ctx.config.verificationUrl;
-    return fillTemplate(tpl, {{u"email"_s, account.email}, {u"token"_s, token}});
+    return fillUrlTemplate(tpl, {{u"email"_s, account.email}, {u"token"_s, token}});
 }
 
 QString MailComposer::signedVerificationLink(const Account &account, qint64 timestamp,
@@ -70,66 +112,63 @@ QString MailComposer::signedVerificationLink(const Account &account, qint64 time
             ? m_ctx.publicUrl +
                   u"/verify-registration?user_id={user_id}&timestamp={timestamp}&signature={signature}"_s
             : m_ctx.config.verificationUrl;
-    return fillTemplate(tpl, {{u"user_id"_s, account.id},
-                              {u"timestamp"_s, QString::number(timestamp)},
-                              {u"signature"_s, signature},
-                              {u"email"_s, account.email}});
+    return fillUrlTemplate(tpl, {{u"user_id"_s, account.id},
+                                 {u"timestamp"_s, QString::number(timestamp)},
+                                 {u"signature"_s, signature},
+                                 {u"email"_s, account.email}});
+}
+
+QString MailComposer::loginLinkUrl(const QString &token, const QString &nextPage) const
+{
+    QString url = m_ctx.publicUrl + u"/login/confirm?token="_s + pct(token);
+    if (!nextPage.isEmpty())
+        url += u"&next_page="_s + pct(nextPage);
+    return url;
 }
 
 mail::Message MailComposer::verification(const Account &a, const QString &token,
                                          const QString &code) const
 {
-    const QString link = verificationLink(a, token);
-    const QString hours = QString::number(m_ctx.config.verificationTtlSeconds / 3600);
-    return make(a.email, u"Confirm your email address"_s,
-                u"Hello %1,\n\nplease confirm your email address by opening this link:\n\n%2\n\n"
-                "Or enter this code: %3\n\nThe link and the code expire in %4 hours. If you did not "
-                "sign up, ignore this email.\n"_s.arg(greeting(a), link, code, hours),
-                u"<p>Hello %1,</p><p>please confirm your email address:</p>"
-                "<p><a href=\"%2\">Confirm my email</a></p><p>Or enter this code: <b>%3</b></p>"
-                "<p>The link and the code expire in %4 hours. If you did not sign up, ignore this "
-                "email.</p>"_s.arg(greeting(a).toHtmlEscaped(), link.toHtmlEscaped(), code, hours));
+    return compose(a.email, a.language, u"verification"_s,
+                   {{u"name"_s, greeting(a)},
+                    {u"link"_s, verificationLink(a, token)},
+                    {u"code"_s, code},
+                    {u"hours"_s, QString::number(m_ctx.config.verificationTtlSeconds / 3600)}});
 }
 
 mail::Message MailComposer::verificationSigned(const Account &a, qint64 timestamp,
                                                const QString &signature) const
 {
-    const QString link = signedVerificationLink(a, timestamp, signature);
-    return make(a.email, u"Confirm your email address"_s,
-                u"Hello %1,\n\nplease confirm your email address by opening this link:\n\n%2\n\n"
-                "If you did not sign up, ignore this email.\n"_s.arg(greeting(a), link),
-                u"<p>Hello %1,</p><p>please confirm your email address:</p>"
-                "<p><a href=\"%2\">Confirm my email</a></p>"
-                "<p>If you did not sign up, ignore this email.</p>"_s.arg(greeting(a).toHtmlEscaped(),
-                                                                          link.toHtmlEscaped()));
+    return compose(a.email, a.language, u"verification_signed"_s,
+                   {{u"name"_s, greeting(a)},
+                    {u"link"_s, signedVerificationLink(a, timestamp, signature)},
+                    {u"hours"_s, QString::number(m_ctx.config.verificationTtlSeconds / 3600)}});
 }
 
-mail::Message MailComposer::alreadyRegistered(const QString &email, const QString &) const
+mail::Message MailComposer::alreadyRegistered(const QString &email, const QString &language) const
 {
-    return make(email, u"You already have an account"_s,
-                u"Hello,\n\nsomeone (perhaps you) tried to sign up with this email address, which "
-                "already has an account. You can log in as usual. If this was not you, you can "
-                "ignore this email.\n"_s,
-                u"<p>Hello,</p><p>someone (perhaps you) tried to sign up with this email address, "
-                "which already has an account. You can log in as usual.</p><p>If this was not "
-                "you, you can ignore this email.</p>"_s);
+    return compose(email, language, u"already_registered"_s, {});
 }
 
 mail::Message MailComposer::welcome(const Account &a) const
 {
-    return make(a.email, u"Welcome, your account is ready"_s,
-                u"Hello %1,\n\nyour account %2 is active. You can log in now.\n"_s.arg(greeting(a), a.username),
-                u"<p>Hello %1,</p><p>your account <b>%2</b> is active. You can log in now.</p>"_s.arg(
-                    greeting(a).toHtmlEscaped(), a.username.toHtmlEscaped()));
+    return compose(a.email, a.language, u"welcome"_s,
+                   {{u"name"_s, greeting(a)}, {u"username"_s, a.username}});
 }
 
 mail::Message MailComposer::rejection(const Account &a, const QString &reason) const
 {
-    return make(a.email, u"Your signup was not approved"_s,
-                u"Hello %1,\n\nyour signup as %2 was not approved.\n\nReason: %3\n"_s.arg(
-                    greeting(a), a.username, reason),
-                u"<p>Hello %1,</p><p>your signup as <b>%2</b> was not approved.</p><p>Reason: %3</p>"_s.arg(
-                    greeting(a).toHtmlEscaped(), a.username.toHtmlEscaped(), reason.toHtmlEscaped()));
+    return compose(a.email, a.language, u"rejection"_s,
+                   {{u"name"_s, greeting(a)}, {u"username"_s, a.username}, {u"reason"_s, reason}});
+}
+
+mail::Message MailComposer::loginLink(const Account &a, const QString &token,
+                                      const QString &nextPage) const
+{
+    return compose(a.email, a.language, u"login_link"_s,
+                   {{u"name"_s, greeting(a)},
+                    {u"link"_s, loginLinkUrl(token, nextPage)},
+                    {u"minutes"_s, QString::number(qMax<qint64>(1, m_ctx.config.loginLinkTtlSeconds / 60))}});
 }
 
 } // namespace sd::core

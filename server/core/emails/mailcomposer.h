@@ -3,13 +3,17 @@
 #include "accounts/account.h"
 #include "mail/message.h"
 
+#include <QHash>
+
 namespace sd::core {
 
 struct Context;
 
-// Builds the emails of the flows. Links come only from server/public_url (never from a
-// request's Host header). English for now; French and German templates come with the
-// email issue (#4).
+// Builds the emails of the flows from the templates in resources/emails/<language>/ (a
+// `<kind>.txt` whose first line is the subject, and a `<kind>.html` fragment), in the
+// account's language (en when it has none that ships). Values are escaped here, never in the
+// templates: raw in the text part, HTML-escaped in the HTML part. Links come only from
+// server/public_url (never from a request's Host header).
 class MailComposer
 {
 public:
@@ -21,15 +25,18 @@ public:
     mail::Message alreadyRegistered(const QString &email, const QString &language) const;
     mail::Message welcome(const Account &account) const;
     mail::Message rejection(const Account &account, const QString &reason) const;
+    mail::Message loginLink(const Account &account, const QString &token, const QString &nextPage) const;
 
     // The link in a verification email, from verification/url or the embedded page.
     QString verificationLink(const Account &account, const QString &token) const;
     QString signedVerificationLink(const Account &account, qint64 timestamp,
                                    const QString &signature) const;
+    // {public_url}/login/confirm?token=…[&next_page=…]
+    QString loginLinkUrl(const QString &token, const QString &nextPage) const;
 
 private:
-    mail::Message make(const QString &to, const QString &subject, const QString &text,
-                       const QString &html) const;
+    mail::Message compose(const QString &to, const QString &language, const QString &kind,
+                          const QHash<QString, QString> &values) const;
     const Context &m_ctx;
 };
 

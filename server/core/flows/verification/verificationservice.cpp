@@ -251,4 +251,28 @@ Result<void> VerificationService::resend(const QString &email)
     return {};
 }
 
+Result<VerificationService::TokenState> VerificationService::inspectToken(const QString &email,
+                                                                        const QString &token) const
+{
+    if (token.isEmpty())
+        return TokenState::Invalid;
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    auto row = tokenstore::findByHash(*db, m_ctx.digest.digest(token), TokenKind::Verification);
+    if (!row)
+        return dbFail(row.error());
+    if (!*row)
+        return TokenState::Invalid;
+    auto account = accountstore::findById(*db, (*row)->userId);
+    if (!account)
+        return dbFail(account.error());
+    if (!*account || !crypto::constantTimeEquals(emailKey((*account)->email).toUtf8(),
+                                                 emailKey(email).toUtf8()))
+        return TokenState::Invalid;
+    if ((*account)->status != AccountStatus::PendingVerification)
+        return TokenState::Spent;
+    return (*row)->isLive(m_ctx.clock.nowMs()) ? TokenState::Live : TokenState::Spent;
+}
+
 } // namespace sd::core

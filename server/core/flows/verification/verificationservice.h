@@ -39,6 +39,11 @@ public:
     // Always succeeds for unknown addresses too (the caller answers 202 either way).
     Result<void> resend(const QString &email);
 
+    // Read-only, for the link pages: what a token of this address is now. Spent covers used,
+    // revoked, burned and expired tokens of that address; anything else is Invalid.
+    enum class TokenState { Live, Spent, Invalid };
+    Result<TokenState> inspectToken(const QString &email, const QString &token) const;
+
     // Inside an open transaction: a fresh token + code for the account, and its email queued.
     Result<IssuedVerification> issue(const QSqlDatabase &db, const Account &account);
     // The signature of a signed link for this account in its current verification state.

@@ -1,0 +1,253 @@
+// Every kind of email in every shipped language, delivered to a real SMTP server (aiosmtpd)
+// on loopback: headers, both MIME parts, the language, the link from server/public_url, and
+// escaping in the HTML part. Then the flows pick the account's language.
+
+#include "httpclient.h"
+#include "smtpsink.h"
+#include "testserver.h"
+
+#include "emails/mailcomposer.h"
+#include "mail/smtpmailer.h"
+
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QByteArray header(const QByteArray &raw, const QByteArray &name)
+{
+    // Unfolded first (RFC 5322 2.2.3): a long subject spans several lines.
+    QByteArray headers = raw.left(raw.indexOf("\r\n\r\n"));
+    headers.replace("\r\n ", " ");
+    const QRegularExpression re(u"(?m)^%1: (.*)\\r$"_s.arg(QString::fromLatin1(name)));
+    return re.match(QString::fromUtf8(headers + "\r\n")).captured(1).toUtf8();
+}
+
+// RFC 2047 encoded-words (B encoding, as mime.cpp writes them) back to text.
+QString decodeHeader(const QByteArray &value)
+{
+    static const QRegularExpression word(u"=\\?UTF-8\\?B\\?([^?]*)\\?="_s);
+    QString text = QString::fromUtf8(value);
+    if (!text.contains(u"=?UTF-8?B?"_s))
+        return text;
+    QByteArray out;
+    auto it = word.globalMatch(text);
+    while (it.hasNext())
+        out += QByteArray::fromBase64(it.next().captured(1).toLatin1());
+    return QString::fromUtf8(out);
+}
+
+QString decodeQp(const QByteArray &part)
+{
+    QByteArray s = part;
+    s.replace("=\r\n", "");
+    QByteArray out;
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        if (s[i] == '=' && i + 2 < s.size() && std::isxdigit(uchar(s[i + 1])) && std::isxdigit(uchar(s[i + 2]))) {
+            out.append(char(s.mid(i + 1, 2).toInt(nullptr, 16)));
+            i += 2;
+        } else {
+            out.append(s[i]);
+        }
+    }
+    return QString::fromUtf8(out);
+}
+
+// The decoded body of the part with this Content-Type.
+QString part(const QByteArray &raw, const QByteArray &mimeType)
+{
+    const qsizetype start = raw.indexOf(QByteArray("Content-Type: " + mimeType));
+    if (start < 0)
+        return {};
+    const qsizetype body = raw.indexOf("\r\n\r\n", start) + 4;
+    const qsizetype end = raw.indexOf("\r\n--=_sd_", body);
+    return decodeQp(raw.mid(body, end - body));
+}
+
+sd::core::Account account(const QString &language)
+{
+    sd::core::Account a;
+    a.id = u"usr_test"_s;
+    a.username = u"alice"_s;
+    a.email = u"alice@example.com"_s;
+    a.displayName = u"Alice <Ally> & Co"_s;
+    a.language = language;
+    return a;
+}
+
+} // namespace
+
+class TestEmails : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void everyKindInEveryLanguage_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("language");
+        QTest::addColumn<QString>("subject");
+        QTest::addColumn<QString>("phrase"); // in both parts
+        QTest::addColumn<QString>("link");   // in both parts; empty: none
+        const QString verify = u"https://signup.example.org/verify-email?email=alice%40example.com&token=TOKEN"_s;
+        const QString signedLink = u"https://signup.example.org/verify-registration?user_id=usr_test&timestamp=1700000000&signature=SIG"_s;
+        const QString login = u"https://signup.example.org/login/confirm?token=TOKEN&next_page=%2Fhome"_s;
+        struct Row { const char *kind; const char *lang; QString subject, phrase, link; };
+        const QList<Row> rows = {
+            {"verification", "en", u"Confirm your email address"_s, u"Or enter this code"_s, verify},
+            {"verification", "fr", u"Confirmez votre adresse e-mail"_s, u"Vous pouvez aussi saisir ce code"_s, verify},
+            {"verification", "de", u"Bestätigen Sie Ihre E-Mail-Adresse"_s, u"Oder geben Sie diesen Code ein"_s, verify},
+            {"verification_signed", "en", u"Confirm your email address"_s, u"The link expires in 48 hours"_s, signedLink},
+            {"verification_signed", "fr", u"Confirmez votre adresse e-mail"_s, u"Le lien expire dans 48 heures"_s, signedLink},
+            {"verification_signed", "de", u"Bestätigen Sie Ihre E-Mail-Adresse"_s, u"Der Link verfällt in 48 Stunden"_s, signedLink},
+            {"already_registered", "en", u"You already have an account"_s, u"already has an account"_s, {}},
+            {"already_registered", "fr", u"Vous avez déjà un compte"_s, u"déjà associée à un compte"_s, {}},
+            {"already_registered", "de", u"Sie haben bereits ein Konto"_s, u"bereits ein Konto besteht"_s, {}},
+            {"welcome", "en", u"Welcome, your account is ready"_s, u"is active. You can log in now."_s, {}},
+            {"welcome", "fr", u"Bienvenue, votre compte est prêt"_s, u"Vous pouvez vous connecter dès maintenant."_s, {}},
+            {"welcome", "de", u"Willkommen, Ihr Konto ist bereit"_s, u"Sie können sich jetzt anmelden."_s, {}},
+            {"rejection", "en", u"Your signup was not approved"_s, u"was not approved"_s, {}},
+            {"rejection", "fr", u"Votre inscription n'a pas été acceptée"_s, u"Motif"_s, {}},
+            {"rejection", "de", u"Ihre Registrierung wurde nicht angenommen"_s, u"Begründung"_s, {}},
+            {"login_link", "en", u"Your login link"_s, u"expires in 15 minutes"_s, login},
+            {"login_link", "fr", u"Votre lien de connexion"_s, u"expire dans 15 minutes"_s, login},
+            {"login_link", "de", u"Ihr Anmeldelink"_s, u"verfällt in 15 Minuten"_s, login},
+            {"verification", "es", u"Confirm your email address"_s, u"Or enter this code"_s, verify},
+        };
+        for (const Row &r : rows)
+            QTest::addRow("%s %s", r.kind, r.lang)
+                << QString::fromLatin1(r.kind) << QString::fromLatin1(r.lang) << r.subject << r.phrase << r.link;
+    }
+    void everyKindInEveryLanguage()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, language);
+        QFETCH(QString, subject);
+        QFETCH(QString, phrase);
+        QFETCH(QString, link);
+
+        TestServer server(TestServer::Backend::Sqlite,
+                          [](sd::core::Config &c) { c.publicUrl = u"https://signup.example.org"_s; });
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        SmtpSink sink;
+        QVERIFY2(sink.start(), qPrintable(sink.errorString()));
+
+        const sd::core::MailComposer composer(server.app().core().context());
+        const sd::core::Account a = account(language);
+        const QString reason = u"Spam <b>\"bot\"</b> & co"_s;
+        sd::mail::Message m;
+        if (kind == u"verification"_s)
+            m = composer.verification(a, u"TOKEN"_s, u"123456"_s);
+        else if (kind == u"verification_signed"_s)
+            m = composer.verificationSigned(a, 1700000000, u"SIG"_s);
+        else if (kind == u"already_registered"_s)
+            m = composer.alreadyRegistered(a.email, language);
+        else if (kind == u"welcome"_s)
+            m = composer.welcome(a);
+        else if (kind == u"rejection"_s)
+            m = composer.rejection(a, reason);
+        else
+            m = composer.loginLink(a, u"TOKEN"_s, u"/home"_s);
+
+        sd::mail::SmtpMailer mailer(sink.url());
+        const auto sent = mailer.send(m);
+        QVERIFY2(sent.isSent(), qPrintable(sent.reply));
+        QTRY_COMPARE(sink.messages().size(), 1);
+        const QByteArray raw = sink.messages().first();
+
+        QCOMPARE(header(raw, "To"), "alice@example.com");
+        QCOMPARE(header(raw, "From"), "SignupDesk <noreply@localhost>");
+        QCOMPARE(decodeHeader(header(raw, "Subject")), subject);
+        QVERIFY(header(raw, "Message-ID").endsWith("@signup.example.org>"));
+        QVERIFY(raw.contains("Content-Type: multipart/alternative"));
+        const QString text = part(raw, "text/plain; charset=utf-8");
+        const QString html = part(raw, "text/html; charset=utf-8");
+        QVERIFY2(text.contains(phrase), qPrintable(text));
+        QVERIFY2(html.contains(phrase.toHtmlEscaped()), qPrintable(html));
+        const QString expectedLang = language == u"es"_s ? u"en"_s : language;
+        QVERIFY(html.startsWith(u"<!DOCTYPE html><html lang=\""_s + expectedLang + u"\">"_s));
+        QVERIFY(!text.contains(u"{{"_s));
+        QVERIFY(!html.contains(u"{{"_s));
+        if (!link.isEmpty()) {
+            QVERIFY2(text.contains(link), qPrintable(text));
+            QVERIFY2(html.contains(u"href=\""_s + link.toHtmlEscaped() + u'"'), qPrintable(html));
+        } else {
+            QVERIFY(!text.contains(u"http"_s));
+        }
+        if (kind != u"already_registered"_s) {
+            QVERIFY(text.contains(u"Alice <Ally> & Co"_s));
+            QVERIFY(html.contains(u"Alice &lt;Ally&gt; &amp; Co"_s));
+            QVERIFY(!html.contains(u"<Ally>"_s));
+        }
+        if (kind == u"rejection"_s) {
+            QVERIFY(text.contains(reason));
+            QVERIFY(html.contains(u"Spam &lt;b&gt;&quot;bot&quot;&lt;/b&gt; &amp; co"_s));
+            QVERIFY(!html.contains(u"<b>\"bot\""_s));
+        }
+        if (kind == u"verification"_s)
+            QVERIFY(text.contains(u"123456"_s) && html.contains(u"<b>123456</b>"_s));
+    }
+
+    // The flows choose the account's language: signup in French, login link in German.
+    void flowsUseTheAccountsLanguage()
+    {
+        SmtpSink sink;
+        QVERIFY2(sink.start(), qPrintable(sink.errorString()));
+        TestServer server(TestServer::Backend::Sqlite, [&](sd::core::Config &c) {
+            c.mailTransport = u"smtp"_s;
+            c.smtpUrl = sink.url();
+            c.publicUrl = u"https://signup.example.org"_s;
+            c.approvalRequired = false;
+            c.returnConfirmToken = true;
+        });
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        const auto signup = [&](const QString &name, const QString &language) {
+            return postJson(server.port(), "/api/v1/signup",
+                            {{u"username"_s, name},
+                             {u"password"_s, u"correct battery staple horse"_s},
+                             {u"email"_s, QString(name + u"@example.com"_s)},
+                             {u"language"_s, language}});
+        };
+        const HttpResult fr = signup(u"jeanne"_s, u"fr"_s);
+        QCOMPARE(fr.status, 201);
+        QTRY_COMPARE_WITH_TIMEOUT(sink.messages().size(), 1, 15000);
+        QCOMPARE(decodeHeader(header(sink.messages().at(0), "Subject")), u"Confirmez votre adresse e-mail"_s);
+        QVERIFY(part(sink.messages().at(0), "text/plain; charset=utf-8")
+                    .contains(u"https://signup.example.org/verify-email?email=jeanne%40example.com&token="_s));
+
+        const HttpResult de = signup(u"jonas"_s, u"de"_s);
+        QCOMPARE(de.status, 201);
+        QCOMPARE(postJson(server.port(), "/api/v1/signup/confirm",
+                          {{u"confirm_token"_s, de.json().value(u"confirm_token"_s).toString()}})
+                     .status,
+                 200);
+        QCOMPARE(postJson(server.port(), "/api/v1/login/email-link", {{u"email"_s, u"jonas@example.com"_s}}).status, 202);
+        // verification (de), welcome (de), login link (de)
+        QTRY_COMPARE_WITH_TIMEOUT(sink.messages().size(), 4, 15000);
+        QStringList subjects;
+        for (const QByteArray &m : sink.messages().mid(1))
+            subjects << decodeHeader(header(m, "Subject"));
+        QCOMPARE(subjects, (QStringList{u"Bestätigen Sie Ihre E-Mail-Adresse"_s, u"Willkommen, Ihr Konto ist bereit"_s,
+                                        u"Ihr Anmeldelink"_s}));
+        QVERIFY(part(sink.messages().at(3), "text/plain; charset=utf-8")
+                    .contains(u"https://signup.example.org/login/confirm?token="_s));
+
+        // A second signup with a known address: the notice in the language asked for.
+        QCOMPARE(postJson(server.port(), "/api/v1/signup",
+                          {{u"username"_s, u"other"_s},
+                           {u"password"_s, u"correct battery staple horse"_s},
+                           {u"email"_s, u"jeanne@example.com"_s},
+                           {u"language"_s, u"de"_s}})
+                     .status,
+                 201);
+        QTRY_COMPARE_WITH_TIMEOUT(sink.messages().size(), 5, 15000);
+        QCOMPARE(decodeHeader(header(sink.messages().at(4), "Subject")), u"Sie haben bereits ein Konto"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEmails)
+#include "tst_emails.moc"

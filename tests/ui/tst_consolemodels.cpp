@@ -1,0 +1,239 @@
+// The console's models without a database: QAbstractItemModelTester on each while rows are
+// loaded, inserted, updated and removed; the filter proxy; the undo window's countdown.
+
+#include "pendingrejects.h"
+#include "signupfilterproxy.h"
+#include "signuptablemodel.h"
+#include "timelinemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using sd::core::AccountStatus;
+using sd::core::SignupOverviewRow;
+using sd::core::TokenState;
+using sd::ui::SignupTableModel;
+
+namespace {
+
+constexpr qint64 kNow = 1'700'000'000'000;
+
+SignupOverviewRow row(const QString &name, AccountStatus status, qint64 signedUpAgoMs)
+{
+    SignupOverviewRow r;
+    r.account.id = u"usr_"_s + name;
+    r.account.username = name;
+    r.account.email = name + u"@example.com"_s;
+    r.account.displayName = name.toUpper();
+    r.account.status = status;
+    r.account.signUpTimeMs = kNow - signedUpAgoMs;
+    r.account.remoteIp = u"192.0.2.7"_s;
+    r.tokenState = TokenState::Issued;
+    r.tokenExpiresAt = kNow + 2 * 3600 * 1000;
+    r.mailStatus = u"sent"_s;
+    return r;
+}
+
+QStringList column(const QAbstractItemModel &m, int col)
+{
+    QStringList out;
+    for (int r = 0; r < m.rowCount(); ++r)
+        out << m.index(r, col).data().toString();
+    return out;
+}
+
+} // namespace
+
+class TestConsoleModels : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void relativeTime_data()
+    {
+        QTest::addColumn<qint64>("deltaMs");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("seconds") << qint64(5'000) << u"5 s ago"_s;
+        QTest::newRow("minutes") << qint64(3 * 60'000 + 10'000) << u"3 min ago"_s;
+        QTest::newRow("hours") << qint64(2 * 3'600'000) << u"2 h ago"_s;
+        QTest::newRow("days") << qint64(3 * 86'400'000) << u"3 d ago"_s;
+        QTest::newRow("future") << qint64(-47 * 3'600'000) << u"in 1 d"_s;
+    }
+    void relativeTime()
+    {
+        QFETCH(qint64, deltaMs);
+        QFETCH(QString, expected);
+        QCOMPARE(SignupTableModel::relativeTime(kNow - deltaMs, kNow), expected);
+    }
+
+    void tableModelRowLevelChanges()
+    {
+        SignupTableModel model([] { return kNow; });
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.resetSignups({row(u"alice"_s, AccountStatus::PendingApproval, 180'000),
+                            row(u"bob"_s, AccountStatus::PendingVerification, 60'000)});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.columnCount(), int(SignupTableModel::ColumnCount));
+        QVERIFY(model.index(0, SignupTableModel::SignedUp).data().toString().endsWith(u"(3 min ago)"_s));
+        QCOMPARE(model.index(0, SignupTableModel::Verification).data().toString(), u"issued, expires in 2 h"_s);
+        QCOMPARE(model.index(1, SignupTableModel::Status).data().toString(), u"Pending verification"_s);
+
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+
+        model.upsertSignup(row(u"carol"_s, AccountStatus::PendingVerification, 1'000));
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(model.rowOf(u"usr_carol"_s), 2);
+
+        auto bob = row(u"bob"_s, AccountStatus::PendingApproval, 60'000);
+        bob.tokenState = TokenState::Used;
+        bob.mailStatus = u"dead"_s;
+        bob.mailLastError = u"550 no such mailbox"_s;
+        model.upsertSignup(bob);
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().row(), 1);
+        QCOMPARE(model.index(1, SignupTableModel::Verification).data().toString(), u"used"_s);
+        QCOMPARE(model.index(1, SignupTableModel::EmailState).data().toString(),
+                 u"failed: 550 no such mailbox"_s);
+
+        model.setRejectCountdown(u"usr_alice"_s, 7);
+        QCOMPARE(model.index(0, SignupTableModel::Status).data().toString(), u"Rejecting in 7 s…"_s);
+        model.setRejectCountdown(u"usr_alice"_s, -1);
+        QCOMPARE(model.index(0, SignupTableModel::Status).data().toString(), u"Pending approval"_s);
+
+        model.removeSignup(u"usr_alice"_s);
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(model.rowOf(u"usr_bob"_s), 0);
+        QCOMPARE(model.rowOf(u"usr_carol"_s), 1);
+        QCOMPARE(model.rowOf(u"usr_alice"_s), -1);
+        model.removeSignup(u"usr_alice"_s); // gone already: nothing happens
+        QCOMPARE(removed.size(), 1);
+        model.refreshTimes();
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(model.countWithStatus(AccountStatus::PendingApproval), 1);
+    }
+
+    void tokenStatesAsText_data()
+    {
+        QTest::addColumn<int>("state");
+        QTest::addColumn<qint64>("expiresInMs");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("none") << int(TokenState::None) << qint64(0) << u"none"_s;
+        QTest::newRow("issued") << int(TokenState::Issued) << qint64(90'000) << u"issued, expires in 1 min"_s;
+        QTest::newRow("issued, now past expiry") << int(TokenState::Issued) << qint64(-1) << u"expired"_s;
+        QTest::newRow("expired") << int(TokenState::Expired) << qint64(-1) << u"expired"_s;
+        QTest::newRow("burned") << int(TokenState::Burned) << qint64(1) << u"burned (5 wrong codes)"_s;
+        QTest::newRow("revoked") << int(TokenState::Revoked) << qint64(1) << u"revoked"_s;
+    }
+    void tokenStatesAsText()
+    {
+        QFETCH(int, state);
+        QFETCH(qint64, expiresInMs);
+        QFETCH(QString, expected);
+        SignupTableModel model([] { return kNow; });
+        auto r = row(u"x"_s, AccountStatus::PendingVerification, 0);
+        r.tokenState = TokenState(state);
+        r.tokenExpiresAt = kNow + expiresInMs;
+        r.codeAttempts = 5;
+        model.resetSignups({r});
+        QCOMPARE(model.index(0, SignupTableModel::Verification).data().toString(), expected);
+    }
+
+    void proxyFiltersAndSorts()
+    {
+        SignupTableModel model([] { return kNow; });
+        sd::ui::SignupFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester sourceTester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.resetSignups({row(u"zoe"_s, AccountStatus::PendingApproval, 10'000),
+                            row(u"adam"_s, AccountStatus::PendingVerification, 30'000),
+                            row(u"mia"_s, AccountStatus::Active, 20'000)});
+        proxy.sort(SignupTableModel::SignedUp, Qt::AscendingOrder);
+        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"adam"_s, u"mia"_s, u"zoe"_s}));
+        proxy.sort(SignupTableModel::Username, Qt::DescendingOrder);
+        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"zoe"_s, u"mia"_s, u"adam"_s}));
+
+        proxy.setStatuses({u"pending_verification"_s, u"pending_approval"_s});
+        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"zoe"_s, u"adam"_s}));
+        proxy.setSearchText(u"  ADA  "_s);
+        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"adam"_s}));
+        proxy.setSearchText(u"example 192.0.2"_s);
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setSearchText(u"nobody"_s);
+        QCOMPARE(proxy.rowCount(), 0);
+        proxy.setSearchText({});
+
+        // A live update moves a row across the filter without a reset.
+        QSignalSpy reset(&proxy, &QAbstractItemModel::modelReset);
+        model.upsertSignup(row(u"mia"_s, AccountStatus::PendingApproval, 20'000));
+        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"zoe"_s, u"mia"_s, u"adam"_s}));
+        model.upsertSignup(row(u"bea"_s, AccountStatus::PendingApproval, 0));
+        QCOMPARE(proxy.rowCount(), 4);
+        model.removeSignup(u"usr_zoe"_s);
+        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"mia"_s, u"bea"_s, u"adam"_s}));
+        QCOMPARE(reset.size(), 0);
+    }
+
+    void timelineModel()
+    {
+        sd::ui::TimelineModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        using Source = sd::core::TimelineEntry::Source;
+        QList<sd::core::TimelineEntry> entries = {
+            {kNow, Source::Audit, u"signup.created"_s, u"user:usr_a"_s, {}},
+            {kNow + 1, Source::Mail, u"mail.queued"_s, {}, u"verification"_s},
+        };
+        model.setTimeline(u"usr_a"_s, entries);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, sd::ui::TimelineModel::Event).data().toString(), u"Signed up"_s);
+        QCOMPARE(model.index(0, sd::ui::TimelineModel::Actor).data().toString(), u"the user"_s);
+
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        entries.append({kNow + 2, Source::Mail, u"mail.sent"_s, {}, u"verification: 250 OK"_s});
+        model.setTimeline(u"usr_a"_s, entries);
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(model.index(2, sd::ui::TimelineModel::Detail).data().toString(), u"verification: 250 OK"_s);
+        model.setTimeline(u"usr_a"_s, entries); // nothing new
+        QCOMPARE(inserted.size(), 1);
+
+        model.setTimeline(u"usr_b"_s, {{kNow, Source::Audit, u"some.future.action"_s, u"console"_s, {}}});
+        QCOMPARE(reset.size(), 1);
+        QCOMPARE(model.index(0, sd::ui::TimelineModel::Event).data().toString(), u"some.future.action"_s);
+        QCOMPARE(model.index(0, sd::ui::TimelineModel::Actor).data().toString(), u"console"_s);
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void pendingRejectsCountDownAndFall()
+    {
+        sd::ui::PendingRejects pending(200ms);
+        QSignalSpy due(&pending, &sd::ui::PendingRejects::due);
+        pending.add({{u"usr_a"_s, u"spam"_s}, {u"usr_b"_s, u"spam"_s}});
+        QCOMPARE(pending.count(), 2);
+        QCOMPARE(pending.secondsLeft(u"usr_a"_s), 1);
+        QCOMPARE(pending.secondsLeft(u"usr_nobody"_s), -1);
+        QCOMPARE(pending.undoAll(), (QStringList{u"usr_a"_s, u"usr_b"_s}));
+        QVERIFY(pending.isEmpty());
+        QVERIFY(!due.wait(400)); // undone: nothing falls due after the window
+
+        pending.add({{u"usr_c"_s, u"duplicate"_s}});
+        QVERIFY(due.wait(2000));
+        const auto requests = due.at(0).at(0).value<QList<sd::ui::RejectRequest>>();
+        QCOMPARE(requests.size(), 1);
+        QCOMPARE(requests.at(0).userId, u"usr_c"_s);
+        QCOMPARE(requests.at(0).reason, u"duplicate"_s);
+        QVERIFY(pending.isEmpty());
+    }
+};
+
+QTEST_MAIN(TestConsoleModels)
+#include "tst_consolemodels.moc"

@@ -1,0 +1,161 @@
+#pragma once
+
+#include "coreservices.h"
+#include "pendingrejects.h"
+
+#include <QMainWindow>
+#include <QSet>
+#include <QTimer>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+
+class QAction;
+class QComboBox;
+class QFrame;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSettings;
+class QSystemTrayIcon;
+class QTableView;
+
+namespace sd::mail {
+class OutboxSender;
+}
+
+namespace sd::ui {
+
+class ConsoleBackend;
+class SignupFilterProxy;
+class SignupTableModel;
+class TimelineModel;
+
+struct ConsoleOptions
+{
+    QString listeningUrl;                          // shown in the status bar
+    mail::OutboxSender *outboxSender = nullptr;    // for live email states; may be null
+    std::chrono::milliseconds undoWindow{10'000};  // before a console reject reaches core
+    QString settingsFile;                          // empty: the user's default settings
+    bool trayIcon = true;
+};
+
+// The admin console: pending signups (filter, search, sort), a detail pane with the
+// signup's timeline, and the admin actions. Every core call runs on the ConsoleBackend's
+// thread; core events update single rows, live.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // For tests, screenshots and the benchmark.
+    SignupTableModel *signupModel() const { return m_model; }
+    SignupFilterProxy *signupProxy() const { return m_proxy; }
+    TimelineModel *timelineModel() const { return m_timeline; }
+    QTableView *signupView() const { return m_view; }
+    QProgressBar *progressBar() const { return m_progress; }
+    PendingRejects *pendingRejects() const { return m_pending; }
+    QComboBox *statusFilter() const { return m_statusFilter; }
+    QLineEdit *searchField() const { return m_search; }
+    QString errorText() const;
+    bool isLoaded() const { return m_loaded; }
+    // Selects the rows of these accounts in the view (the current row is the first).
+    void selectUsers(const QStringList &userIds);
+
+public slots:
+    void reload();
+    void approveSelected();
+    void rejectSelected();
+    void resendSelected();
+    void revokeSelected();
+    void markVerifiedSelected();
+    void undoRejects();
+    void cancelOperations();
+
+signals:
+    void loaded();
+    // A batch of actions ended (all items done or cancelled).
+    void operationFinished(int succeeded, int failed, int cancelled);
+
+private:
+    using ItemJob = std::function<core::Result<void>(core::CoreServices &, const QString &)>;
+    struct Operation;
+
+    void buildUi();
+    void buildActions();
+    QAction *addAction(const QString &name, const QString &text, const QList<QKeySequence> &keys,
+                       void (MainWindow::*slot)());
+    QStringList selectedUserIds() const;
+    QStringList selectedWhere(const std::function<bool(core::AccountStatus)> &allowed,
+                              const QString &refusal);
+    void runItems(const QString &label, const QStringList &userIds, ItemJob job,
+                  const QString &doneText);
+    void itemDone(const std::shared_ptr<Operation> &op, const QString &userId,
+                  const std::optional<core::Result<void>> &outcome);
+    void requestRowReload(const QString &userId);
+    void flushRowReloads();
+    void loadTimeline(const QString &userId);
+    void onCurrentChanged();
+    void onRejectsDue(const QList<RejectRequest> &requests);
+    void updatePendingUi();
+    void updateCounts();
+    void updateActions();
+    void pingDatabase();
+    void showError(const QString &message);
+    void showInfo(const QString &message);
+    void askReason(const QString &title, const QString &prompt, const QString &presetsKey,
+                   const QStringList &defaults, std::function<void(const QString &)> accepted);
+
+    core::CoreServices &m_core;
+    ConsoleOptions m_options;
+    std::unique_ptr<QSettings> m_settings;
+    ConsoleBackend *m_backend = nullptr;
+    SignupTableModel *m_model = nullptr;
+    SignupFilterProxy *m_proxy = nullptr;
+    TimelineModel *m_timeline = nullptr;
+    PendingRejects *m_pending = nullptr;
+
+    QTableView *m_view = nullptr;
+    QTableView *m_timelineView = nullptr;
+    QLabel *m_detailHeader = nullptr;
+    QComboBox *m_statusFilter = nullptr;
+    QLineEdit *m_search = nullptr;
+    QFrame *m_messageBar = nullptr;
+    QLabel *m_messageLabel = nullptr;
+    QFrame *m_undoBar = nullptr;
+    QLabel *m_undoLabel = nullptr;
+    QFrame *m_progressBox = nullptr;
+    QLabel *m_progressLabel = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_urlLabel = nullptr;
+    QLabel *m_dbLabel = nullptr;
+    QLabel *m_mailLabel = nullptr;
+    QLabel *m_countLabel = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+
+    QAction *m_approve = nullptr;
+    QAction *m_reject = nullptr;
+    QAction *m_resend = nullptr;
+    QAction *m_revoke = nullptr;
+    QAction *m_markVerified = nullptr;
+    QAction *m_undo = nullptr;
+
+    bool m_loaded = false;
+    QSet<QString> m_dirty;
+    QSet<QString> m_announce; // new signups to notify once their row is loaded
+    QTimer m_reloadTimer;
+    QTimer m_countTimer;
+    QTimer m_clockTimer;
+    QTimer m_pingTimer;
+    QTimer m_progressHideTimer;
+    QList<std::shared_ptr<Operation>> m_operations;
+    int m_opTotal = 0;
+    int m_opDone = 0;
+};
+
+} // namespace sd::ui
