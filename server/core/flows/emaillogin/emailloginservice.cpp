@@ -6,6 +6,7 @@
 #include "crypto/crypto.h"
 #include "emails/mailcomposer.h"
 #include "flows/emaillogin/redirectpolicy.h"
+#include "flows/login/sessionservice.h"
 #include "mail/outbox.h"
 #include "store/sqlquery.h"
 #include "store/transaction.h"
@@ -149,29 +150,15 @@ Result<LoginResult> EmailLoginService::confirm(const EmailLoginConfirmation &inp
         !r)
         return dbFail(r.error());
 
-    LoginResult result;
-    result.ust = crypto::newToken();
-    result.expiresAtMs = now + cfg.sessionTtlSeconds * 1000;
-    TokenRow session;
-    session.id = crypto::newId(u"ses_");
-    session.userId = account.id;
-    session.kind = toString(TokenKind::Session);
-    session.createdAt = now;
-    session.expiresAt = result.expiresAtMs;
-    session.lastUsedAt = now;
-    if (auto r = tokenstore::insert(tx->db(), session, m_ctx.digest.digest(result.ust)); !r)
-        return dbFail(r.error());
     QString detail = u"email link from "_s + request.remoteIp;
     if (tos)
         detail += u", accepted ToS "_s + cfg.tosVersion;
-    if (auto r = auditlog::record(tx->db(), now, u"user:"_s + account.id, u"login.succeeded"_s,
-                                  account.id, detail);
-        !r)
-        return dbFail(r.error());
+    auto result = SessionService(m_ctx).startSession(tx->db(), account, detail);
+    if (!result)
+        return result;
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     emit m_ctx.events.userLoggedIn(account.id);
-    result.account = account;
     return result;
 }
 

@@ -57,19 +57,37 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
         break;
     }
 
-    LoginResult result;
-    result.ust = crypto::newToken();
-    result.expiresAtMs = now + cfg.sessionTtlSeconds * 1000;
+    // The configured cost rose since this hash was made: upgrade it now that we know the
+    // password (hashed before the transaction, so no write lock is held while hashing).
+    const bool rehash = m_ctx.hasher.needsRehash(account.passwordHash);
+    if (rehash)
+        account.passwordHash = m_ctx.hasher.hash(password);
     auto tx = store::Transaction::begin(m_ctx.database);
     if (!tx)
         return dbFail(tx.error());
-    if (m_ctx.hasher.needsRehash(account.passwordHash)) {
-        // The configured cost rose since this hash was made: upgrade it now that we know the
-        // password.
-        account.passwordHash = m_ctx.hasher.hash(password);
+    if (rehash) {
         if (auto r = accountstore::setPasswordHash(tx->db(), account.id, account.passwordHash); !r)
             return dbFail(r.error());
     }
+    auto result = startSession(tx->db(), account, u"from "_s + request.remoteIp);
+    if (!result)
+        return result;
+    if (auto r = tx->commit(); !r)
+        return dbFail(r.error());
+    if (cfg.rateLimitEnabled)
+        m_ctx.limiter.reset(limitKey);
+    emit m_ctx.events.userLoggedIn(account.id);
+    return result;
+}
+
+Result<LoginResult> SessionService::startSession(const QSqlDatabase &db, const Account &account,
+                                                 const QString &auditDetail)
+{
+    const qint64 now = m_ctx.clock.nowMs();
+    LoginResult result;
+    result.ust = crypto::newToken();
+    result.expiresAtMs = now + m_ctx.config.sessionTtlSeconds * 1000;
+    result.account = account;
     TokenRow row;
     row.id = crypto::newId(u"ses_");
     row.userId = account.id;
@@ -77,18 +95,12 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
     row.createdAt = now;
     row.expiresAt = result.expiresAtMs;
     row.lastUsedAt = now;
-    if (auto r = tokenstore::insert(tx->db(), row, m_ctx.digest.digest(result.ust)); !r)
+    if (auto r = tokenstore::insert(db, row, m_ctx.digest.digest(result.ust)); !r)
         return dbFail(r.error());
-    if (auto r = auditlog::record(tx->db(), now, u"user:"_s + account.id, u"login.succeeded"_s,
-                                  account.id, u"from "_s + request.remoteIp);
+    if (auto r = auditlog::record(db, now, u"user:"_s + account.id, u"login.succeeded"_s, account.id,
+                                  auditDetail);
         !r)
         return dbFail(r.error());
-    if (auto r = tx->commit(); !r)
-        return dbFail(r.error());
-    if (cfg.rateLimitEnabled)
-        m_ctx.limiter.reset(limitKey);
-    emit m_ctx.events.userLoggedIn(account.id);
-    result.account = account;
     return result;
 }
 

@@ -38,6 +38,10 @@ public:
     void touch(const QString &tokenId);
     // A session of a super-user, or Unauthorized / Forbidden.
     Result<Account> requireSuperuser(const QString &ust) const;
+    // Inside an open transaction: a new session for an active account, with its audit entry
+    // (action login.succeeded). Every way of logging in ends here.
+    Result<LoginResult> startSession(const QSqlDatabase &db, const Account &account,
+                                     const QString &auditDetail);
     // Revokes every session of an account; returns how many.
     Result<int> revokeAll(const QString &userId);
 
