@@ -3,7 +3,8 @@
 #
 #   bash scripts/install-deps.sh                 build + test packages
 #   bash scripts/install-deps.sh --runtime-only  build packages only (no PostgreSQL server,
-#                                                SMTP test server, wrk or sqlite3 shell)
+#                                                SMTP test server, wrk, sqlite3 shell, Chromium
+#                                                or Node.js)
 #
 # When every package is already installed it does nothing (no apt-get update), so it is
 # cheap to call before every build. Runs as root, or through sudo when that exists.
@@ -13,7 +14,7 @@ runtime_only=0
 for arg in "$@"; do
     case "$arg" in
         --runtime-only) runtime_only=1 ;;
-        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -26,8 +27,15 @@ build_pkgs=(
     libssl-dev libcurl4-openssl-dev libargon2-dev
     xvfb ca-certificates
 )
-# Needed only by the tests and benchmarks.
-test_pkgs=(postgresql python3-aiosmtpd wrk sqlite3)
+# Needed only by the tests and benchmarks. chromium: the browser end-to-end test (tests/e2e,
+# driven by playwright-core from npm; never a browser download of its own).
+test_pkgs=(postgresql python3-aiosmtpd wrk sqlite3 chromium)
+# Node.js and npm for tests/e2e, only when the machine has none: a machine image's own Node.js
+# (e.g. a newer one from another apt source) is kept. Debian 12's nodejs is 18, which is why
+# tests/e2e pins playwright-core 1.61 (the last release that supports Node 18).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    test_pkgs+=(nodejs npm)
+fi
 
 pkgs=("${build_pkgs[@]}")
 if [[ $runtime_only -eq 0 ]]; then

@@ -8,6 +8,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
 
+# The browser end-to-end test's npm dependency (tests/e2e: playwright-core, pinned by its
+# package-lock.json), installed again only when node_modules is missing or the lock changed.
+# A failed install does not stop the other tests: e2e_browser then fails and says why.
+e2e_lock_sum=$(sha256sum tests/e2e/package-lock.json | cut -d' ' -f1)
+if [[ "$(cat tests/e2e/node_modules/.sd-lock-sha256 2>/dev/null)" != "$e2e_lock_sum" ]]; then
+    if (cd tests/e2e && npm ci --no-audit --no-fund); then
+        echo "$e2e_lock_sum" > tests/e2e/node_modules/.sd-lock-sha256
+    else
+        echo "test.sh: npm ci in tests/e2e failed: the e2e_browser test will fail" >&2
+    fi
+fi
+
 export QT_QPA_PLATFORM=offscreen
 
 # Same build directory and build type as scripts/run.sh. Ninja when it is installed, else

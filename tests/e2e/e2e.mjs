@@ -1,0 +1,591 @@
+#!/usr/bin/env node
+// End-to-end test of the pages behind email links, in a real browser (issue #4, item 5).
+//
+//   SD_SIGNUPDESK_BIN=build/app/signupdesk node tests/e2e/e2e.mjs
+//
+// Starts a real SMTP sink (tests/support/smtp_sink.py), a real `signupdesk --headless` on
+// loopback with SQLite, and Debian's Chromium (/usr/bin/chromium) driven by playwright-core.
+// What it checks:
+//   1. verification: the emailed link opens a page with a button; opening it verifies nothing
+//      (link scanners), clicking "Confirm my email" does; then the JSON login works.
+//   2. email-link login: email, editable name, ToS checkbox; without ToS an error and no
+//      cookie; with ToS a 303 to next_page and an HttpOnly session cookie.
+//   3. open redirect: next_page pointing off-site always ends on / of our server.
+//   4. no script runs: a display name full of markup is shown escaped, no dialog opens.
+//
+// Environment: SD_SIGNUPDESK_BIN (required), SD_SOURCE_DIR (default: two folders up),
+// SD_CHROMIUM (default /usr/bin/chromium), SD_SCREENSHOT_DIR (default: the temp folder),
+// SD_E2E_KEEP=1 keeps the temp folder. Exit 0 on success, 1 with the failing step otherwise.
+// The server, the sink and the browser are always stopped.
+
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sourceDir = process.env.SD_SOURCE_DIR || path.resolve(here, '..', '..');
+const serverBin = process.env.SD_SIGNUPDESK_BIN;
+const chromiumPath = process.env.SD_CHROMIUM || '/usr/bin/chromium';
+const sinkScript = path.join(sourceDir, 'tests', 'support', 'smtp_sink.py');
+const TOTAL_BUDGET_MS = 55_000;
+const PASSWORD = 'Quiet-Lantern-Orbit-731';
+const TOS_VERSION = '2026-11';
+
+const started = Date.now();
+let currentStep = 'setup';
+let stepCount = 0;
+
+function log(message) {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+    console.log(`[e2e ${seconds}s] ${message}`);
+}
+
+class StepFailure extends Error {}
+
+function check(condition, message) {
+    if (!condition)
+        throw new StepFailure(message);
+}
+
+async function step(name, fn) {
+    currentStep = name;
+    const t0 = Date.now();
+    log(`-> ${name}`);
+    const result = await fn();
+    stepCount += 1;
+    log(`ok ${name} (${Date.now() - t0} ms)`);
+    return result;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what, fn, timeoutMs = 15_000, intervalMs = 100) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await fn();
+        if (value)
+            return value;
+        if (Date.now() > deadline)
+            throw new StepFailure(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await sleep(intervalMs);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes: the SMTP sink and the server. Both are killed on every way out.
+
+const children = [];
+let tempDir = null; // removed on the way out unless SD_E2E_KEEP is set
+
+function startProcess(name, command, args, options, logFile) {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
+    child.label = name;
+    child.output = '';
+    const collect = (chunk) => {
+        child.output += chunk.toString('utf8');
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    child.on('error', (err) => {
+        child.output += `\n[spawn error] ${err.message}\n`;
+    });
+    child.logFile = logFile;
+    children.push(child);
+    return child;
+}
+
+async function waitForOutput(child, regex, what, timeoutMs = 15_000) {
+    let exitInfo = null;
+    child.exited.then((info) => {
+        exitInfo = info;
+    });
+    return waitFor(what, () => {
+        const match = child.output.match(regex);
+        if (match)
+            return match;
+        if (exitInfo)
+            throw new StepFailure(`${child.label} exited (code ${exitInfo.code}, signal ${exitInfo.signal}) ` +
+                                  `before ${what}; its output:\n${child.output}`);
+        return null;
+    }, timeoutMs, 50);
+}
+
+async function stopProcess(child) {
+    if (child.exitCode !== null || child.signalCode !== null)
+        return;
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([child.exited.then(() => true), sleep(3000).then(() => false)]);
+    if (!stopped) {
+        log(`${child.label} ignored SIGTERM for 3 s: SIGKILL`);
+        child.kill('SIGKILL');
+        await Promise.race([child.exited, sleep(2000)]);
+    }
+}
+
+// Last resort if node itself is going down without our finally (an uncaught signal, say).
+process.on('exit', () => {
+    for (const child of children)
+        if (child.exitCode === null && child.signalCode === null)
+            try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    if (tempDir && !process.env.SD_E2E_KEEP)
+        try { rmSync(tempDir, { recursive: true, force: true }); } catch { /* best effort */ }
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    process.on(signal, () => {
+        console.error(`[e2e] FAIL: interrupted by ${signal} during step "${currentStep}"`);
+        process.exit(1);
+    });
+
+// ---------------------------------------------------------------------------------------------
+// Mail: the sink saves each message as msg-<n>.eml and logs its envelope in envelope.json.
+
+function unfoldHeaders(block) {
+    const headers = {};
+    for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+        const colon = line.indexOf(':');
+        if (colon > 0)
+            headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    return headers;
+}
+
+function decodeQuotedPrintable(text) {
+    const bytes = [];
+    const soft = text.replace(/=\r?\n/g, '');
+    for (let i = 0; i < soft.length; i++) {
+        const c = soft[i];
+        if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
+            bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
+            i += 2;
+        } else {
+            bytes.push(...Buffer.from(c, 'utf8'));
+        }
+    }
+    return Buffer.from(bytes).toString('utf8');
+}
+
+function decodeBody(headers, body) {
+    const encoding = (headers['content-transfer-encoding'] || '7bit').toLowerCase();
+    if (encoding === 'quoted-printable')
+        return decodeQuotedPrintable(body);
+    if (encoding === 'base64')
+        return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    return body;
+}
+
+// Every leaf part of a MIME entity as {type, headers, text}.
+function mimeParts(raw) {
+    const split = raw.search(/\r?\n\r?\n/);
+    const headerBlock = split < 0 ? raw : raw.slice(0, split);
+    const body = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');
+    const headers = unfoldHeaders(headerBlock);
+    const contentType = headers['content-type'] || 'text/plain';
+    const type = contentType.split(';')[0].trim().toLowerCase();
+    if (type.startsWith('multipart/')) {
+        const boundary = (contentType.match(/boundary="?([^";]+)"?/i) || [])[1];
+        check(boundary, `multipart message without a boundary: ${contentType}`);
+        const pieces = body.split(`--${boundary}`);
+        const parts = [];
+        for (const piece of pieces.slice(1)) {
+            if (piece.startsWith('--'))
+                break; // closing delimiter
+            parts.push(...mimeParts(piece.replace(/^\r?\n/, '')));
+        }
+        return parts;
+    }
+    return [{ type, headers, text: decodeBody(headers, body) }];
+}
+
+const consumedMail = new Set();
+
+// The next unread message to `address` whose text part holds a link to `linkPath`.
+async function readMailLink(mailDir, address, linkPath, base) {
+    const found = await waitFor(`an email to ${address} with a ${linkPath} link`, async () => {
+        let log;
+        try {
+            log = await fs.readFile(path.join(mailDir, 'envelope.json'), 'utf8');
+        } catch {
+            return null;
+        }
+        for (const line of log.split('\n').filter(Boolean)) {
+            const entry = JSON.parse(line);
+            if (!entry.file || consumedMail.has(entry.file))
+                continue;
+            if (!entry.rcpt_tos.map((r) => r.toLowerCase()).includes(address.toLowerCase()))
+                continue;
+            const raw = await fs.readFile(path.join(mailDir, entry.file), 'utf8');
+            const parts = mimeParts(raw);
+            const textPart = parts.find((p) => p.type === 'text/plain');
+            check(textPart, `${entry.file} has no text/plain part`);
+            const links = textPart.text.match(/https?:\/\/[^\s<>"]+/g) || [];
+            const link = links.find((l) => new URL(l).pathname === linkPath);
+            if (!link)
+                continue;
+            consumedMail.add(entry.file);
+            return { file: entry.file, link, text: textPart.text, parts };
+        }
+        return null;
+    }, 15_000, 150);
+    check(new URL(found.link).origin === base,
+          `the link in ${found.file} does not start with the server's public URL ${base}: ${found.link}`);
+    check(found.parts.some((p) => p.type === 'text/html'), `${found.file} has no text/html part`);
+    log(`   mail ${found.file} to ${address}: ${found.link.replace(/token=[^&]+/, 'token=…')}`);
+    return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The JSON API.
+
+async function api(base, method, urlPath, body) {
+    const response = await fetch(base + urlPath, {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json = null;
+    try {
+        json = text ? JSON.parse(text) : null;
+    } catch {
+        json = null;
+    }
+    return { status: response.status, json, text };
+}
+
+async function signup(base, user) {
+    const r = await api(base, 'POST', '/api/v1/signup', user);
+    check(r.status === 201, `POST /api/v1/signup for ${user.username}: expected 201, got ${r.status} ${r.text}`);
+    return r.json;
+}
+
+async function jsonLogin(base, username) {
+    return api(base, 'POST', '/api/v1/login', { username, password: PASSWORD });
+}
+
+async function requestLoginLink(base, email, nextPage) {
+    const body = nextPage === undefined ? { email } : { email, next_page: nextPage };
+    const r = await api(base, 'POST', '/api/v1/login/email-link', body);
+    check(r.status === 202, `POST /api/v1/login/email-link: expected 202, got ${r.status} ${r.text}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function loadPlaywright() {
+    if (!existsSync(path.join(here, 'node_modules', 'playwright-core'))) {
+        throw new StepFailure(
+            `playwright-core is not installed in ${path.join(here, 'node_modules')}: ` +
+            `run \`npm ci --no-audit --no-fund\` in ${here} (scripts/test.sh does it)`);
+    }
+    return import('playwright-core');
+}
+
+async function main() {
+    let tmp = null;
+    let context = null;
+    let sink = null;
+    let server = null;
+    let failed = false;
+    const budget = setTimeout(() => {
+        console.error(`[e2e] FAIL: over the ${TOTAL_BUDGET_MS / 1000} s budget during step "${currentStep}"`);
+        process.exit(1);
+    }, TOTAL_BUDGET_MS);
+    try {
+        const { chromium } = await step('preconditions: playwright-core, chromium, signupdesk', async () => {
+            check(serverBin, 'SD_SIGNUPDESK_BIN is not set (path of the signupdesk executable)');
+            check(existsSync(serverBin), `SD_SIGNUPDESK_BIN=${serverBin} does not exist`);
+            check(existsSync(chromiumPath),
+                  `${chromiumPath} is missing: install Debian's chromium (scripts/install-deps.sh does)`);
+            check(existsSync(sinkScript), `${sinkScript} is missing (SD_SOURCE_DIR=${sourceDir})`);
+            return loadPlaywright();
+        });
+
+        tmp = tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sd-e2e-'));
+        const mailDir = path.join(tmp, 'mail');
+        const screenshotDir = process.env.SD_SCREENSHOT_DIR || path.join(tmp, 'screenshots');
+        await fs.mkdir(mailDir, { recursive: true });
+        await fs.mkdir(screenshotDir, { recursive: true });
+        log(`temp folder ${tmp}`);
+
+        const smtpPort = await step('start the SMTP sink', async () => {
+            // --watch-stdin: the sink stops by itself when this process dies and its stdin closes.
+            sink = startProcess('smtp sink', '/usr/bin/python3', [sinkScript, '--port', '0', '--dir', mailDir,
+                                                                 '--watch-stdin'], {});
+            const match = await waitForOutput(sink, /SMTP_PORT=(\d+)/, 'SMTP_PORT=<n>');
+            return Number(match[1]);
+        });
+
+        const base = await step('start signupdesk --headless', async () => {
+            const configFile = path.join(tmp, 'signupdesk.ini');
+            await fs.writeFile(configFile, [
+                '[server]', 'listen=127.0.0.1', 'port=0', '',
+                '[database]', `url=sqlite:${path.join(tmp, 'db.sqlite')}`, '',
+                '[mail]', 'transport=smtp', `smtp_url=smtp://127.0.0.1:${smtpPort}`, '',
+                '[password]', 'memory_kib=64', 'iterations=1', '',
+                '[signup]', 'approval_required=false', '',
+                '[tos]', `version=${TOS_VERSION}`, '',
+                '[redirect]', 'allowed_hosts=app.example.com', '',
+                '[ratelimit]', 'enabled=false', '',
+            ].join('\n'));
+            const env = {};
+            for (const [key, value] of Object.entries(process.env))
+                if (!key.startsWith('SIGNUPDESK_'))
+                    env[key] = value;
+            Object.assign(env, { QT_QPA_PLATFORM: 'offscreen', HOME: tmp, XDG_DATA_HOME: path.join(tmp, 'data'),
+                                 XDG_CONFIG_HOME: path.join(tmp, 'config') });
+            server = startProcess('signupdesk', serverBin, ['--headless', '--config', configFile], { env, cwd: tmp });
+            const match = await waitForOutput(server, /listening on (https?:\/\/[^\s]+)/, '"listening on" line');
+            return match[1].replace(/\/$/, '');
+        });
+        log(`server at ${base}`);
+
+        const browserDialogs = [];
+        const offSiteRequests = [];
+        context = await step('launch headless chromium (fresh user-data dir)', async () => {
+            const ctx = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
+                executablePath: chromiumPath,
+                headless: true,
+                args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+                viewport: { width: 900, height: 640 },
+                locale: 'en-US',
+                timeout: 20_000,
+            });
+            ctx.setDefaultTimeout(10_000);
+            ctx.setDefaultNavigationTimeout(10_000);
+            // Nothing may leave the server's origin: record and refuse everything else.
+            await ctx.route('**/*', (route) => {
+                const url = route.request().url();
+                if (url.startsWith(base + '/'))
+                    return route.continue();
+                offSiteRequests.push(url);
+                return route.abort();
+            });
+            return ctx;
+        });
+        const page = context.pages()[0] || await context.newPage();
+        page.on('dialog', async (dialog) => {
+            browserDialogs.push(`${dialog.type()}: ${dialog.message()}`);
+            await dialog.dismiss().catch(() => {});
+        });
+        context.on('page', (p) => p.on('dialog', async (dialog) => {
+            browserDialogs.push(`${dialog.type()}: ${dialog.message()}`);
+            await dialog.dismiss().catch(() => {});
+        }));
+
+        const cookieNamed = async (name) => (await context.cookies(base)).find((c) => c.name === name);
+        const h1 = async () => (await page.locator('h1').innerText()).trim();
+        const bodyText = async () => page.locator('body').innerText();
+
+        // ---- 1. Email verification ----------------------------------------------------------
+        const alice = { username: 'alice', email: 'alice@example.test', password: PASSWORD,
+                        display_name: 'Alice Example', language: 'en' };
+        await step('1a sign up alice over the JSON API', () => signup(base, alice));
+        const verifyMail = await step('1b read the verification email (text part, quoted-printable)',
+                                      () => readMailLink(mailDir, alice.email, '/verify-email', base));
+        await step('1c open the link: a page with the "Confirm my email" button', async () => {
+            const response = await page.goto(verifyMail.link);
+            check(response.status() === 200, `GET /verify-email answered ${response.status()}`);
+            const headers = response.headers();
+            check((headers['content-security-policy'] || '').includes("default-src 'none'"),
+                  `no strict Content-Security-Policy on the page: ${headers['content-security-policy']}`);
+            check(headers['referrer-policy'] === 'no-referrer', `Referrer-Policy: ${headers['referrer-policy']}`);
+            check(await h1() === 'Confirm your email address', `unexpected heading: ${await h1()}`);
+            check((await bodyText()).includes(alice.email), 'the page does not show the address');
+            const button = page.getByRole('button', { name: 'Confirm my email' });
+            check(await button.count() === 1, 'no "Confirm my email" button');
+            await page.screenshot({ path: path.join(screenshotDir, 'verify-email.png'), fullPage: true });
+        });
+        await step('1d opening the link (and waiting 2 s) did not verify: login is 403 not_verified', async () => {
+            await sleep(2000);
+            const r = await jsonLogin(base, alice.username);
+            check(r.status === 403 && r.json?.error?.code === 'not_verified',
+                  `expected 403 not_verified before the click, got ${r.status} ${r.text}`);
+        });
+        await step('1e click "Confirm my email": the account is verified, you can log in', async () => {
+            await page.getByRole('button', { name: 'Confirm my email' }).click();
+            await page.waitForLoadState('load');
+            check(new URL(page.url()).pathname === '/verify-email', `ended on ${page.url()}`);
+            check(await h1() === 'Email address confirmed', `unexpected heading after the click: ${await h1()}`);
+            const text = await bodyText();
+            check(/confirmed/i.test(text) && /you can log in/i.test(text),
+                  `the result page does not say the account is verified and can log in: ${text}`);
+            await page.screenshot({ path: path.join(screenshotDir, 'verify-email-done.png'), fullPage: true });
+        });
+        await step('1f the JSON login now answers 200', async () => {
+            const r = await jsonLogin(base, alice.username);
+            check(r.status === 200 && typeof r.json?.ust === 'string',
+                  `expected 200 with a ust after verification, got ${r.status} ${r.text}`);
+            check(r.json.user?.verified_email === true && r.json.user?.status === 'active',
+                  `the user is not verified and active: ${r.text}`);
+        });
+        await step('1g opening the used link again says it no longer works', async () => {
+            const response = await page.goto(verifyMail.link);
+            check(response.status() === 400, `GET of a used link answered ${response.status()}`);
+            check(await h1() === 'This link no longer works', `unexpected heading: ${await h1()}`);
+        });
+
+        // ---- 2. Email-link login ------------------------------------------------------------
+        await step('2a request a login link with next_page=/welcome', () =>
+            requestLoginLink(base, alice.email, '/welcome'));
+        const loginMail = await step('2b read the login email',
+                                     () => readMailLink(mailDir, alice.email, '/login/confirm', base));
+        await step('2c open the link: email, editable name, ToS checkbox; no session yet', async () => {
+            check(new URL(loginMail.link).searchParams.get('next_page') === '/welcome',
+                  `the login link does not carry next_page=/welcome: ${loginMail.link}`);
+            const response = await page.goto(loginMail.link);
+            check(response.status() === 200, `GET /login/confirm answered ${response.status()}`);
+            check(await h1() === 'Log in', `unexpected heading: ${await h1()}`);
+            check((await bodyText()).includes(alice.email), 'the page does not show the email');
+            const name = page.getByLabel('Full name');
+            check(await name.isEditable(), 'the full name is not editable');
+            check(await name.inputValue() === alice.display_name, `name field holds "${await name.inputValue()}"`);
+            const tos = page.getByLabel(/I accept the Terms of Service/);
+            check(await tos.count() === 1, 'no Terms of Service checkbox');
+            check(!(await tos.isChecked()), 'the ToS checkbox is ticked already');
+            check((await bodyText()).includes(`version ${TOS_VERSION}`), 'the ToS label does not name the version');
+            check(!(await cookieNamed('sd_session')), 'a session cookie exists before the form was sent');
+            check(await cookieNamed('sd_csrf'), 'no sd_csrf cookie after the page GET');
+            await page.screenshot({ path: path.join(screenshotDir, 'login-confirm.png'), fullPage: true });
+        });
+        await step('2d submit without ToS: the browser refuses the required checkbox', async () => {
+            await page.getByLabel('Full name').fill('Alice Renamed');
+            const before = page.url();
+            await page.getByRole('button', { name: 'Log in' }).click();
+            await sleep(500);
+            check(page.url() === before, `the form was sent without the ToS: now on ${page.url()}`);
+            const message = await page.getByLabel(/I accept the Terms of Service/)
+                .evaluate((el) => el.validationMessage);
+            check(message, 'the ToS checkbox reports no validation error');
+            check(!(await cookieNamed('sd_session')), 'a session cookie was set without ToS');
+        });
+        await step('2e send it without ToS anyway (required removed): 400, error shown, no cookie', async () => {
+            await page.getByLabel(/I accept the Terms of Service/).evaluate((el) => el.removeAttribute('required'));
+            const [response] = await Promise.all([
+                page.waitForResponse((r) => r.url() === `${base}/login/confirm` && r.request().method() === 'POST'),
+                page.getByRole('button', { name: 'Log in' }).click(),
+            ]);
+            await page.waitForLoadState('load');
+            check(response.status() === 400, `POST without ToS answered ${response.status()}`);
+            check((await bodyText()).includes('Accept the Terms of Service to continue.'),
+                  'no "Accept the Terms of Service" error on the page');
+            check(await page.getByLabel('Full name').inputValue() === 'Alice Renamed',
+                  'the edited name was lost on the error page');
+            check(!(await cookieNamed('sd_session')), 'a session cookie was set without ToS');
+            await page.screenshot({ path: path.join(screenshotDir, 'login-confirm-tos-error.png'), fullPage: true });
+        });
+        await step('2f tick ToS and submit: redirected to /welcome with an HttpOnly session cookie', async () => {
+            await page.getByLabel(/I accept the Terms of Service/).check();
+            await page.getByRole('button', { name: 'Log in' }).click();
+            await page.waitForURL((url) => url.pathname !== '/login/confirm');
+            const url = new URL(page.url());
+            check(url.origin === base && url.pathname === '/welcome', `ended on ${page.url()}, not ${base}/welcome`);
+            const session = await cookieNamed('sd_session');
+            check(session, 'no sd_session cookie after the login');
+            check(session.httpOnly, 'sd_session is not HttpOnly');
+            check(session.sameSite === 'Lax', `sd_session SameSite=${session.sameSite}`);
+            check(session.path === '/', `sd_session Path=${session.path}`);
+            check(session.expires > Date.now() / 1000, 'sd_session is not a persistent cookie (Max-Age)');
+            const visible = await page.evaluate(() => document.cookie);
+            check(!visible.includes('sd_session'), 'document.cookie shows sd_session');
+        });
+        await step('2g the home page knows the session and the new name; the link is spent', async () => {
+            await page.goto(base + '/');
+            const text = await bodyText();
+            check(text.includes('You are logged in as Alice Renamed.'), `home page says: ${text}`);
+            const response = await page.goto(loginMail.link);
+            check(response.status() === 400, `a used login link answered ${response.status()}`);
+        });
+
+        // ---- 3. Open redirect ---------------------------------------------------------------
+        for (const evil of ['https://evil.example.com/x', '//evil.example.com']) {
+            await step(`3 next_page=${evil} ends on / of our server`, async () => {
+                await requestLoginLink(base, alice.email, evil);
+                const mail = await readMailLink(mailDir, alice.email, '/login/confirm', base);
+                // The emailed link drops a next_page it would not follow; a tampered link puts it back.
+                const link = new URL(mail.link);
+                check(link.searchParams.get('next_page') !== evil, `the emailed link carries next_page=${evil}`);
+                link.searchParams.set('next_page', evil);
+                await page.goto(link.toString());
+                check(await page.locator('input[name="next_page"]').inputValue() === evil,
+                      'the tampered next_page did not reach the form');
+                const [response] = await Promise.all([
+                    page.waitForResponse((r) => r.url() === `${base}/login/confirm` && r.request().method() === 'POST'),
+                    page.getByRole('button', { name: 'Log in' }).click(),
+                ]);
+                check(response.status() === 303, `POST answered ${response.status()}`);
+                check(response.headers().location === '/', `Location: ${response.headers().location}`);
+                await page.waitForLoadState('load');
+                const url = new URL(page.url());
+                check(url.origin === base && url.pathname === '/', `ended on ${page.url()}`);
+                check(!offSiteRequests.some((u) => u.includes('evil.example.com')),
+                      `the browser asked for ${offSiteRequests.join(', ')}`);
+            });
+        }
+
+        // ---- 4. No script runs --------------------------------------------------------------
+        const markup = '<img src=x onerror=alert(1)>';
+        const mallory = { username: 'mallory', email: 'mallory@example.test', password: PASSWORD,
+                          display_name: markup, language: 'en' };
+        await step('4a sign up and verify a user named <img src=x onerror=alert(1)>', async () => {
+            await signup(base, mallory);
+            const mail = await readMailLink(mailDir, mallory.email, '/verify-email', base);
+            await page.goto(mail.link);
+            await page.getByRole('button', { name: 'Confirm my email' }).click();
+            await page.waitForLoadState('load');
+            check(await h1() === 'Email address confirmed', `unexpected heading: ${await h1()}`);
+        });
+        await step('4b the login page shows the name escaped, as text', async () => {
+            await requestLoginLink(base, mallory.email, '/');
+            const mail = await readMailLink(mailDir, mallory.email, '/login/confirm', base);
+            await page.goto(mail.link);
+            check(await page.getByLabel('Full name').inputValue() === markup,
+                  `name field holds "${await page.getByLabel('Full name').inputValue()}"`);
+            check(await page.locator('img').count() === 0, 'an <img> element made it into the page');
+            check((await page.content()).includes('value="&lt;img src=x onerror=alert(1)&gt;"'),
+                  'the name is not HTML-escaped in the form');
+            await page.getByLabel(/I accept the Terms of Service/).check();
+            await page.getByRole('button', { name: 'Log in' }).click();
+            await page.waitForURL((url) => url.pathname === '/');
+            check((await bodyText()).includes(`You are logged in as ${markup}.`),
+                  `home page says: ${await bodyText()}`);
+            check(await page.locator('img').count() === 0, 'an <img> element made it into the home page');
+        });
+        await step('4c no dialog opened, no request left the server', async () => {
+            await sleep(1000);
+            check(browserDialogs.length === 0, `dialogs opened: ${browserDialogs.join('; ')}`);
+            check(offSiteRequests.length === 0, `requests off the server: ${offSiteRequests.join(', ')}`);
+        });
+        log(`screenshots in ${screenshotDir}`);
+    } catch (err) {
+        failed = true;
+        const detail = err instanceof StepFailure ? err.message : (err && err.stack) || String(err);
+        console.error(`[e2e] FAIL in step "${currentStep}": ${detail}`);
+        if (server)
+            console.error(`[e2e] signupdesk output (last 40 lines):\n${server.output.split('\n').slice(-40).join('\n')}`);
+        if (sink && sink.output.trim())
+            console.error(`[e2e] smtp sink output:\n${sink.output.split('\n').slice(-20).join('\n')}`);
+    } finally {
+        currentStep = 'teardown';
+        if (context)
+            await Promise.race([context.close().catch(() => {}), sleep(5000)]);
+        await Promise.all(children.map(stopProcess));
+        clearTimeout(budget);
+        if (tmp && !process.env.SD_E2E_KEEP) {
+            await fs.rm(tmp, { recursive: true, force: true }).catch(() => {});
+            tempDir = null;
+        } else if (tmp) {
+            log(`kept ${tmp}`);
+        }
+    }
+    if (failed)
+        return 1;
+    log(`PASS: ${stepCount} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return 0;
+}
+
+// Exit at once: pending keep-alive sockets and timers must not hold the test for seconds.
+process.exit(await main());
