@@ -6,6 +6,7 @@
 #include <QAtomicInteger>
 #include <QMutex>
 #include <QSqlError>
+#include <QSqlQuery>
 #include <QThread>
 #include <QThreadStorage>
 #include <QUrl>
@@ -68,8 +69,10 @@ struct ConnectionHandle
     ConnectionHandle &operator=(const ConnectionHandle &) = delete;
     QString name;
     std::weak_ptr<void> owner;
+    QHash<QString, std::shared_ptr<QSqlQuery>> prepared; // hot statements, parsed once
     ~ConnectionHandle()
     {
+        prepared.clear(); // before the connection goes
         if (!owner.expired() && QSqlDatabase::contains(name)) {
             QSqlDatabase::database(name, false).close();
             QSqlDatabase::removeDatabase(name);
@@ -109,6 +112,9 @@ DbResult<QSqlDatabase> Database::connection()
         QSqlDatabase db = QSqlDatabase::database(name, false);
         if (db.isOpen())
             return db;
+        if (threadHandles.hasLocalData())
+            if (auto handle = threadHandles.localData()->value(name))
+                handle->prepared.clear(); // they belonged to the closed connection
         if (db.open())
             return db;
         return std::unexpected(DbError{db.lastError().text()});
@@ -149,6 +155,28 @@ DbResult<QSqlDatabase> Database::connection()
         }
     }
     return db;
+}
+
+DbResult<QSqlQuery *> Database::prepared(const QString &sql)
+{
+    auto db = connection();
+    if (!db)
+        return std::unexpected(db.error());
+    auto *handles = threadHandles.localData();
+    auto handle = handles ? handles->value(db->connectionName()) : nullptr;
+    if (!handle)
+        return std::unexpected(DbError{u"no connection handle for this thread"_s});
+    auto &query = handle->prepared[sql];
+    if (!query) {
+        query = std::make_shared<QSqlQuery>(*db);
+        query->setForwardOnly(true);
+        if (!query->prepare(sql)) {
+            const QString error = query->lastError().text();
+            handle->prepared.remove(sql);
+            return std::unexpected(DbError{error + u" in: "_s + sql});
+        }
+    }
+    return query.get();
 }
 
 bool Database::ping()

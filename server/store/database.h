@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 
 #include <expected>
@@ -48,6 +49,11 @@ public:
 
     // The calling thread's connection, opened on first use (and re-opened after a failure).
     DbResult<QSqlDatabase> connection();
+
+    // A statement of the calling thread's connection, prepared once and kept for the hot
+    // paths (session checks). Valid until the connection closes; bind and exec it at once,
+    // and finish() it after reading.
+    DbResult<QSqlQuery *> prepared(const QString &sql);
 
     // Applies every migration that has not run yet. Safe to call from several instances.
     DbResult<int> migrate();

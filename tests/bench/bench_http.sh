@@ -37,9 +37,11 @@ while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^SIGNUPDE
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/signupdesk-bench.XXXXXX")
 server_pid=
+wrk_pid=
 
 cleanup() {
     local status=$?
+    if [[ -n $wrk_pid ]]; then kill -TERM "$wrk_pid" 2>/dev/null || true; wait "$wrk_pid" 2>/dev/null || true; fi
     if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
         kill -TERM "$server_pid" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -99,8 +101,12 @@ run_wrk() {
     local label=$1 threads=$2 conns=$3 mode=$4 path=$5
     shift 5
     local out=$work/wrk-$label-c$conns.txt
+    # In the background and waited for, so a signal to this script runs the trap at once.
     BENCH_MODE=$mode wrk -t"$threads" -c"$conns" -d"$duration" --timeout 10s --latency \
-        -s "$lua" "$@" "$url$path" >"$out"
+        -s "$lua" "$@" "$url$path" >"$out" &
+    wrk_pid=$!
+    wait "$wrk_pid"
+    wrk_pid=
     local line
     line=$(grep '^RESULT ' "$out") || { echo "bench_http.sh: no RESULT from wrk:" >&2; cat "$out" >&2; exit 1; }
     field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }

@@ -10,10 +10,12 @@ namespace sd::core::accountstore {
 
 namespace {
 
-const QString kColumns =
-    u"SELECT id, username, email, display_name, password_hash, status, verified_email,"
-    " is_superuser, apps, groups_list, language, sign_up_time, remote_ip, remote_addr,"
-    " tos_accepted_version FROM users"_s;
+const QStringList kColumnNames = {
+    u"id"_s, u"username"_s, u"email"_s, u"display_name"_s, u"password_hash"_s, u"status"_s,
+    u"verified_email"_s, u"is_superuser"_s, u"apps"_s, u"groups_list"_s, u"language"_s,
+    u"sign_up_time"_s, u"remote_ip"_s, u"remote_addr"_s, u"tos_accepted_version"_s};
+
+const QString kColumns = u"SELECT "_s + selectColumns({}) + u" FROM users"_s;
 
 QStringList splitList(const QString &s)
 {
@@ -22,24 +24,41 @@ QStringList splitList(const QString &s)
 
 Account fromRow(const QSqlQuery &q)
 {
+    return readAccount(q, 0);
+}
+
+} // namespace
+
+QString selectColumns(const QString &alias)
+{
+    QStringList out;
+    for (const QString &c : kColumnNames)
+        out << (alias.isEmpty() ? c : alias + u'.' + c);
+    return out.join(u", "_s);
+}
+
+Account readAccount(const QSqlQuery &q, int first)
+{
     Account a;
-    a.id = q.value(0).toString();
-    a.username = q.value(1).toString();
-    a.email = q.value(2).toString();
-    a.displayName = q.value(3).toString();
-    a.passwordHash = q.value(4).toString();
-    a.status = accountStatusFromString(q.value(5).toString()).value_or(AccountStatus::Disabled);
-    a.verifiedEmail = q.value(6).toInt() != 0;
-    a.isSuperuser = q.value(7).toInt() != 0;
-    a.apps = splitList(q.value(8).toString());
-    a.groups = splitList(q.value(9).toString());
-    a.language = q.value(10).toString();
-    a.signUpTimeMs = q.value(11).toLongLong();
-    a.remoteIp = q.value(12).toString();
-    a.remoteAddr = q.value(13).toString();
-    a.tosAcceptedVersion = q.value(14).toString();
+    a.id = q.value(first + 0).toString();
+    a.username = q.value(first + 1).toString();
+    a.email = q.value(first + 2).toString();
+    a.displayName = q.value(first + 3).toString();
+    a.passwordHash = q.value(first + 4).toString();
+    a.status = accountStatusFromString(q.value(first + 5).toString()).value_or(AccountStatus::Disabled);
+    a.verifiedEmail = q.value(first + 6).toInt() != 0;
+    a.isSuperuser = q.value(first + 7).toInt() != 0;
+    a.apps = splitList(q.value(first + 8).toString());
+    a.groups = splitList(q.value(first + 9).toString());
+    a.language = q.value(first + 10).toString();
+    a.signUpTimeMs = q.value(first + 11).toLongLong();
+    a.remoteIp = q.value(first + 12).toString();
+    a.remoteAddr = q.value(first + 13).toString();
+    a.tosAcceptedVersion = q.value(first + 14).toString();
     return a;
 }
+
+namespace {
 
 DbResult<std::optional<Account>> findOne(const QSqlDatabase &db, const QString &where,
                                          const QVariantList &params)

@@ -11,6 +11,11 @@ namespace sd::core {
 // several of them in one transaction.
 namespace accountstore {
 
+// The users columns in the order readAccount() expects, optionally prefixed "alias.".
+QString selectColumns(const QString &alias);
+// An account from a row whose users columns start at `firstColumn`.
+Account readAccount(const QSqlQuery &query, int firstColumn);
+
 store::DbResult<std::optional<Account>> findById(const QSqlDatabase &db, const QString &id);
 store::DbResult<std::optional<Account>> findByUsername(const QSqlDatabase &db, const QString &username);
 store::DbResult<std::optional<Account>> findByEmail(const QSqlDatabase &db, const QString &email);

@@ -5,6 +5,8 @@
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
 #include "store/sqlquery.h"
+
+#include <QSqlError>
 #include "store/transaction.h"
 
 using namespace Qt::StringLiterals;
@@ -108,23 +110,35 @@ Result<SessionCheck> SessionService::check(const QString &ust) const
 {
     if (ust.isEmpty())
         return fail(ErrorCode::Unauthorized, u"no session token"_s);
-    auto db = m_ctx.database.connection();
-    if (!db)
-        return dbFail(db.error());
+    // The hot path: one prepared JOIN on the HTTP thread's own connection, no writes.
+    static const QString sql =
+        u"SELECT t.id, t.expires_at, t.last_used_at, t.revoked_at, "_s +
+        accountstore::selectColumns(u"u"_s) +
+        u" FROM tokens t JOIN users u ON u.id = t.user_id"
+        " WHERE t.token_hash = ? AND t.kind = 'session'"_s;
+    auto query = m_ctx.database.prepared(sql);
+    if (!query)
+        return dbFail(query.error());
+    QSqlQuery &q = **query;
+    q.addBindValue(m_ctx.digest.digest(ust));
+    if (!q.exec())
+        return dbFail(store::DbError{q.lastError().text()});
+    if (!q.next()) {
+        q.finish();
+        return fail(ErrorCode::Unauthorized, u"unknown session"_s);
+    }
     const qint64 now = m_ctx.clock.nowMs();
-    auto row = tokenstore::findByHash(*db, m_ctx.digest.digest(ust), TokenKind::Session);
-    if (!row)
-        return dbFail(row.error());
-    if (!*row || (*row)->revokedAt != 0 || (*row)->expiresAt <= now ||
-        (*row)->lastUsedAt + m_ctx.config.sessionIdleSeconds * 1000 <= now)
-        return fail(ErrorCode::Unauthorized, u"unknown, revoked, expired or idle session"_s);
-    auto account = accountstore::findById(*db, (*row)->userId);
-    if (!account)
-        return dbFail(account.error());
-    if (!*account || (*account)->status != AccountStatus::Active)
+    const QString tokenId = q.value(0).toString();
+    const qint64 expiresAt = q.value(1).toLongLong();
+    const qint64 lastUsedAt = q.value(2).toLongLong();
+    const bool revoked = !q.value(3).isNull() && q.value(3).toLongLong() != 0;
+    Account account = accountstore::readAccount(q, 4);
+    q.finish(); // ends SQLite's read snapshot at once
+    if (revoked || expiresAt <= now || lastUsedAt + m_ctx.config.sessionIdleSeconds * 1000 <= now)
+        return fail(ErrorCode::Unauthorized, u"revoked, expired or idle session"_s);
+    if (account.status != AccountStatus::Active)
         return fail(ErrorCode::Unauthorized, u"account not active"_s);
-    return SessionCheck{**account, (*row)->id, (*row)->expiresAt,
-                        now - (*row)->lastUsedAt >= kTouchIntervalMs};
+    return SessionCheck{account, tokenId, expiresAt, now - lastUsedAt >= kTouchIntervalMs};
 }
 
 void SessionService::touch(const QString &tokenId)
