@@ -2,6 +2,8 @@
 
 #include "application.h"
 
+#include "audit/auditchain.h"
+
 using namespace Qt::StringLiterals;
 
 namespace sd::app {
@@ -37,7 +39,7 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
 {
     const QString usage =
         u"usage: signupdesk admin create-superuser USERNAME EMAIL | signups list [--status S] |"
-        " signups approve USER_ID | signups reject USER_ID --reason TEXT"_s;
+        " signups approve USER_ID | signups reject USER_ID --reason TEXT | audit verify"_s;
     if (auto r = app.open(); !r)
         return failWith(err, u"cannot open the database: "_s + r.error().detail, 2);
     const core::Actor cli{u"cli"_s};
@@ -80,6 +82,19 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
         auto r = app.core().approval().reject(args[2], reasonOption, cli);
         if (!r)
             return failWith(err, describe(r.error()));
+        return 0;
+    }
+    if (args.value(0) == u"audit"_s && args.value(1) == u"verify"_s && args.size() == 2) {
+        // Seal what was written since the last seal, then walk the whole chain.
+        if (auto sealed = core::auditchain::seal(app.database()); !sealed)
+            return failWith(err, u"database unavailable: "_s + sealed.error().message);
+        auto v = core::auditchain::verify(app.database());
+        if (!v)
+            return failWith(err, u"database unavailable: "_s + v.error().message);
+        if (!v->intact)
+            return failWith(err, u"audit chain broken at entry %1 (%2): %3"_s.arg(v->brokenSeq)
+                                     .arg(v->brokenId, v->problem));
+        out << "audit chain intact: " << v->entries << " entries, head " << v->headHash << Qt::endl;
         return 0;
     }
     return failWith(err, usage, 2);

@@ -1,6 +1,9 @@
 #include "application.h"
 
+#include "audit/auditchain.h"
 #include "http/apiroutes.h"
+#include "http/oauthhttpclient.h"
+#include "http/oauthroutes.h"
 #include "http/pageroutes.h"
 #include "mail/filemailer.h"
 #include "mail/smtpmailer.h"
@@ -9,6 +12,7 @@
 #include <QFile>
 #include <QProcessEnvironment>
 #include <QStandardPaths>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 using sd::core::ErrorCode;
@@ -63,6 +67,9 @@ core::Result<void> Application::open()
     if (!core)
         return std::unexpected(core.error());
     m_core = std::move(*core);
+    // OAuth's network half: its own thread, bounded by oauth/timeout_seconds.
+    m_core->setOAuthClient(std::make_shared<http::NetworkOAuthClient>(
+        std::chrono::seconds(m_config.oauthTimeoutSeconds)));
     if (url->dialect == store::Dialect::Sqlite)
         QFile::setPermissions(url->sqlitePath, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     return {};
@@ -80,9 +87,24 @@ core::Result<QString> Application::start()
     options.maxInflight = m_config.maxInflight;
     options.maxBodyBytes = m_config.maxBodyBytes;
     options.adminApiEnabled = m_config.adminApiEnabled;
+    // The guard in front of QtHttpServer (SEC-31) and TLS (SEC-40).
+    options.edge.maxHeaderBytes = m_config.maxHeaderBytes;
+    options.edge.maxRequestLineBytes = qMin(8 * 1024, m_config.maxHeaderBytes);
+    options.edge.maxBodyBytes = m_config.maxBodyBytes;
+    options.edge.headerTimeoutMs = m_config.headerTimeoutSeconds * 1000;
+    options.edge.idleTimeoutMs = m_config.idleTimeoutSeconds * 1000;
+    options.edge.maxConnections = m_config.maxConnections;
+    options.edge.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
+    if (!m_config.tlsCert.isEmpty()) {
+        auto tls = http::loadTlsConfiguration(m_config.tlsCert, m_config.tlsKey);
+        if (!tls)
+            return std::unexpected(tls.error());
+        options.tls = *tls;
+    }
     m_server = new http::ApiServer(options);
     http::registerApiRoutes(*m_server, *m_core);
     http::registerPageRoutes(*m_server, *m_core);
+    http::registerOAuthRoutes(*m_server, *m_core);
     for (const http::Route &route : std::as_const(m_extraRoutes))
         m_server->addRoute(route);
     m_server->moveToThread(&m_serverThread);
@@ -93,17 +115,27 @@ core::Result<QString> Application::start()
     QHostAddress address;
     if (!address.setAddress(m_config.listen))
         return fail(ErrorCode::Validation, u"server/listen: not an IP address: "_s + m_config.listen);
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u"["_s + m_config.listen + u"]"_s
+                             : m_config.listen;
+    const QString scheme = options.tls ? u"https"_s : u"http"_s;
+    QString publicUrl;
     QMetaObject::invokeMethod(
-        m_server, [&] { m_port = m_server->listenOn(address, quint16(m_config.port), &error); },
+        m_server,
+        [&] {
+            m_port = m_server->listenOn(address, quint16(m_config.port), &error);
+            if (m_port == 0)
+                return;
+            m_listeningUrl = u"%1://%2:%3"_s.arg(scheme, host).arg(m_port);
+            publicUrl = m_config.publicUrl.isEmpty() ? m_listeningUrl : m_config.publicUrl;
+            // Set before the first request is read: pages answer only under this Host.
+            m_server->setPublicUrl(publicUrl);
+        },
         Qt::BlockingQueuedConnection);
     if (m_port == 0)
         return fail(ErrorCode::Unavailable,
                     u"cannot listen on %1:%2: %3"_s.arg(m_config.listen).arg(m_config.port).arg(error));
-    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-                             ? u"["_s + m_config.listen + u"]"_s
-                             : m_config.listen;
-    m_listeningUrl = u"http://%1:%2"_s.arg(host).arg(m_port);
-    m_core->setPublicUrl(m_config.publicUrl.isEmpty() ? m_listeningUrl : m_config.publicUrl);
+    m_core->setPublicUrl(publicUrl);
 
     // Mail sender in its own thread, woken whenever core queues a message.
     std::shared_ptr<mail::Mailer> mailer;
@@ -121,6 +153,17 @@ core::Result<QString> Application::start()
     QObject::connect(&m_mailThread, &QThread::started, m_sender, &mail::OutboxSender::start);
     QObject::connect(&m_core->events(), &core::Events::mailQueued, m_sender,
                      &mail::OutboxSender::wake, Qt::QueuedConnection);
+    // The audit chain is sealed every two seconds, beside the mail, off the GUI and HTTP threads.
+    auto *sealer = new QTimer;
+    sealer->setInterval(2000);
+    sealer->moveToThread(&m_mailThread);
+    store::Database *database = m_database.get();
+    QObject::connect(sealer, &QTimer::timeout, sealer, [database] {
+        if (auto r = core::auditchain::seal(*database); !r)
+            qWarning("audit: sealing failed: %s", qPrintable(r.error().message));
+    });
+    QObject::connect(&m_mailThread, &QThread::started, sealer, qOverload<>(&QTimer::start));
+    QObject::connect(&m_mailThread, &QThread::finished, sealer, &QObject::deleteLater);
     m_mailThread.start();
     return m_listeningUrl;
 }

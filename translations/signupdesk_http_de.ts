@@ -91,6 +91,38 @@
         <source>Something went wrong on our side.</source>
         <translation>Bei uns ist ein Fehler aufgetreten.</translation>
     </message>
+    <message>
+        <source>The request is malformed.</source>
+        <translation>Die Anfrage ist fehlerhaft.</translation>
+    </message>
+    <message>
+        <source>The request URI is too long.</source>
+        <translation>Die URI der Anfrage ist zu lang.</translation>
+    </message>
+    <message>
+        <source>The request headers are too large.</source>
+        <translation>Die Kopfzeilen der Anfrage sind zu groß.</translation>
+    </message>
+    <message>
+        <source>This sign-in confirmation is not valid. Sign in again.</source>
+        <translation>Diese Anmeldebestätigung ist ungültig. Melden Sie sich erneut an.</translation>
+    </message>
+    <message>
+        <source>This sign-in provider is not supported.</source>
+        <translation>Dieser Anmeldeanbieter wird nicht unterstützt.</translation>
+    </message>
+    <message>
+        <source>Sign-in with this provider is not set up.</source>
+        <translation>Die Anmeldung mit diesem Anbieter ist nicht eingerichtet.</translation>
+    </message>
+    <message>
+        <source>The sign-in provider answered with an error.</source>
+        <translation>Der Anmeldeanbieter hat mit einem Fehler geantwortet.</translation>
+    </message>
+    <message>
+        <source>The sign-in provider did not answer in time.</source>
+        <translation>Der Anmeldeanbieter hat nicht rechtzeitig geantwortet.</translation>
+    </message>
 </context>
 <context>
     <name>ApiFields</name>

@@ -91,6 +91,38 @@
         <source>Something went wrong on our side.</source>
         <translation>Une erreur s’est produite de notre côté.</translation>
     </message>
+    <message>
+        <source>The request is malformed.</source>
+        <translation>La requête est mal formée.</translation>
+    </message>
+    <message>
+        <source>The request URI is too long.</source>
+        <translation>L’URI de la requête est trop longue.</translation>
+    </message>
+    <message>
+        <source>The request headers are too large.</source>
+        <translation>Les en-têtes de la requête sont trop volumineux.</translation>
+    </message>
+    <message>
+        <source>This sign-in confirmation is not valid. Sign in again.</source>
+        <translation>Cette confirmation de connexion n’est pas valide. Connectez-vous à nouveau.</translation>
+    </message>
+    <message>
+        <source>This sign-in provider is not supported.</source>
+        <translation>Ce fournisseur de connexion n’est pas pris en charge.</translation>
+    </message>
+    <message>
+        <source>Sign-in with this provider is not set up.</source>
+        <translation>La connexion avec ce fournisseur n’est pas configurée.</translation>
+    </message>
+    <message>
+        <source>The sign-in provider answered with an error.</source>
+        <translation>Le fournisseur de connexion a répondu par une erreur.</translation>
+    </message>
+    <message>
+        <source>The sign-in provider did not answer in time.</source>
+        <translation>Le fournisseur de connexion n’a pas répondu à temps.</translation>
+    </message>
 </context>
 <context>
     <name>ApiFields</name>

@@ -36,6 +36,14 @@ QString errorMessage(const core::Error &error)
     case ErrorCode::PendingApproval:
     case ErrorCode::AccountDisabled:
     case ErrorCode::MethodNotAllowed:
+    case ErrorCode::BadRequest:
+    case ErrorCode::UriTooLong:
+    case ErrorCode::HeaderFieldsTooLarge:
+    case ErrorCode::InvalidConfirmation:
+    case ErrorCode::UnknownProvider:
+    case ErrorCode::NotConfigured:
+    case ErrorCode::ProviderError:
+    case ErrorCode::ProviderTimeout:
     case ErrorCode::Internal:
         break;
     }

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "consolebackend.h"
+#include "consolepages.h"
 #include "errormessages.h"
 #include "reasondialog.h"
 #include "signupfilterproxy.h"
@@ -29,6 +30,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -325,7 +327,7 @@ void MainWindow::buildUi()
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
-    setCentralWidget(central);
+    buildPages(central);
 
     m_urlLabel = new QLabel(m_options.listeningUrl.isEmpty()
                                 ? tr("Not listening")
@@ -340,6 +342,55 @@ void MainWindow::buildUi()
     statusBar()->addPermanentWidget(m_dbLabel);
     statusBar()->addPermanentWidget(m_mailLabel);
     resize(1280, 720);
+}
+
+void MainWindow::buildPages(QWidget *signupsPage)
+{
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(u"consoleTabs"_s);
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(signupsPage, tr("Si&gnups"));
+    m_usersPage = new UsersPage(m_backend, m_core, m_tabs);
+    m_outboxPage = new OutboxPage(m_backend, m_core, m_tabs);
+    m_auditPage = new AuditPage(m_backend, m_core, m_tabs);
+    m_tabs->addTab(m_usersPage, tr("&Users"));
+    m_tabs->addTab(m_outboxPage, tr("&Outbox"));
+    m_tabs->addTab(m_auditPage, tr("Audit &log"));
+    setCentralWidget(m_tabs);
+    for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage, m_auditPage}) {
+        connect(page, &ConsolePage::errorOccurred, this, &MainWindow::showError);
+        connect(page, &ConsolePage::info, this, &MainWindow::showInfo);
+    }
+    connect(m_usersPage, &UsersPage::userChanged, this, &MainWindow::requestRowReload);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        // The signup actions' toolbar belongs to the Signups tab.
+        if (auto *bar = findChild<QToolBar *>(u"actionsToolBar"_s))
+            bar->setVisible(m_tabs->currentIndex() == 0);
+        if (auto *page = qobject_cast<ConsolePage *>(m_tabs->currentWidget()))
+            page->view()->setFocus();
+        else
+            m_view->setFocus();
+    });
+
+    // Core emits from worker threads: queued, so the pages reload here (each only if shown).
+    core::Events &events = m_core.events();
+    for (auto signal : {&core::Events::signupCreated, &core::Events::emailVerified,
+                        &core::Events::signupApproved, &core::Events::signupRejected,
+                        &core::Events::userLoggedIn}) {
+        connect(&events, signal, m_usersPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
+        connect(&events, signal, m_auditPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
+    }
+    connect(&events, &core::Events::mailQueued, m_outboxPage, &ConsolePage::scheduleReload,
+            Qt::QueuedConnection);
+    if (auto *sender = m_options.outboxSender) {
+        connect(sender, &mail::OutboxSender::messageSent, m_outboxPage, &ConsolePage::scheduleReload,
+                Qt::QueuedConnection);
+        connect(sender, &mail::OutboxSender::messageFailed, m_outboxPage, &ConsolePage::scheduleReload,
+                Qt::QueuedConnection);
+    }
+    // The console's own changes that raise no core event show at once.
+    for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage})
+        connect(page, &ConsolePage::info, m_auditPage, &ConsolePage::scheduleReload);
 }
 
 QAction *MainWindow::addAction(const QString &name, const QString &text,

@@ -21,6 +21,7 @@ class QProgressBar;
 class QPushButton;
 class QSettings;
 class QSystemTrayIcon;
+class QTabWidget;
 class QTableView;
 
 namespace sd::mail {
@@ -29,7 +30,10 @@ class OutboxSender;
 
 namespace sd::ui {
 
+class AuditPage;
 class ConsoleBackend;
+class OutboxPage;
+class UsersPage;
 class SignupFilterProxy;
 class SignupTableModel;
 class TimelineModel;
@@ -62,6 +66,10 @@ public:
     PendingRejects *pendingRejects() const { return m_pending; }
     QComboBox *statusFilter() const { return m_statusFilter; }
     QLineEdit *searchField() const { return m_search; }
+    QTabWidget *tabs() const { return m_tabs; }
+    UsersPage *usersPage() const { return m_usersPage; }
+    OutboxPage *outboxPage() const { return m_outboxPage; }
+    AuditPage *auditPage() const { return m_auditPage; }
     QString errorText() const;
     bool isLoaded() const { return m_loaded; }
     // Selects the rows of these accounts in the view (the current row is the first).
@@ -105,6 +113,7 @@ private:
     void updatePendingUi();
     void updateCounts();
     void updateActions();
+    void buildPages(QWidget *signupsPage);
     void pingDatabase();
     void showError(const QString &message);
     void showInfo(const QString &message);
@@ -137,6 +146,10 @@ private:
     QLabel *m_mailLabel = nullptr;
     QLabel *m_countLabel = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    UsersPage *m_usersPage = nullptr;
+    OutboxPage *m_outboxPage = nullptr;
+    AuditPage *m_auditPage = nullptr;
 
     QAction *m_approve = nullptr;
     QAction *m_reject = nullptr;

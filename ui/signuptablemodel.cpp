@@ -87,6 +87,8 @@ QString SignupTableModel::mailText(const SignupOverviewRow &r) const
         return tr("sent");
     if (r.mailStatus == u"dead"_s)
         return tr("failed: %1").arg(r.mailLastError);
+    if (r.mailStatus == u"held"_s)
+        return tr("held by an admin");
     return r.mailStatus;
 }
 

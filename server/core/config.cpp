@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QSettings>
+#include <QUrl>
 
 #include <functional>
 
@@ -77,7 +78,8 @@ QStringList knownConfigKeys()
     return {u"server/listen"_s, u"server/port"_s, u"server/public_url"_s,
             u"server/max_connections"_s, u"server/max_connections_per_address"_s,
             u"server/tls_cert"_s, u"server/tls_key"_s, u"server/workers"_s,
-            u"server/max_inflight"_s, u"server/max_body_bytes"_s, u"database/url"_s,
+            u"server/max_inflight"_s, u"server/max_body_bytes"_s, u"server/max_header_bytes"_s,
+            u"server/header_timeout_seconds"_s, u"server/idle_timeout_seconds"_s, u"database/url"_s,
             u"mail/transport"_s, u"mail/folder"_s, u"mail/smtp_url"_s, u"mail/from"_s,
             u"mail/welcome"_s, u"mail/rejection"_s, u"mail/max_attempts"_s,
             u"mail/retry_seconds"_s, u"signup/enabled"_s, u"signup/approval_required"_s,
@@ -88,7 +90,13 @@ QStringList knownConfigKeys()
             u"ratelimit/login_failures"_s, u"ratelimit/login_window_seconds"_s,
             u"ratelimit/requests_per_minute"_s, u"tos/version"_s, u"redirect/allowed_hosts"_s,
             u"admin/api_enabled"_s, u"password/memory_kib"_s, u"password/iterations"_s,
-            u"password/parallelism"_s, u"security/secret"_s};
+            u"password/parallelism"_s, u"security/secret"_s, u"oauth/frontend_url"_s,
+            u"oauth/timeout_seconds"_s, u"oauth_github/client_id"_s,
+            u"oauth_github/client_secret"_s, u"oauth_github/authorize_url"_s,
+            u"oauth_github/token_url"_s, u"oauth_github/userinfo_url"_s,
+            u"oauth_github/emails_url"_s, u"oauth_google/client_id"_s,
+            u"oauth_google/client_secret"_s, u"oauth_google/authorize_url"_s,
+            u"oauth_google/token_url"_s, u"oauth_google/userinfo_url"_s};
 }
 
 Result<Config> loadConfig(const ConfigSources &sources)
@@ -114,6 +122,9 @@ Result<Config> loadConfig(const ConfigSources &sources)
     r.number(u"server/workers"_s, c.workers, 0, 256);
     r.number(u"server/max_inflight"_s, c.maxInflight, 1, 100'000);
     r.number(u"server/max_body_bytes"_s, c.maxBodyBytes, 1024, 64 * 1024 * 1024);
+    r.number(u"server/max_header_bytes"_s, c.maxHeaderBytes, 1024, 1024 * 1024);
+    r.number(u"server/header_timeout_seconds"_s, c.headerTimeoutSeconds, 1, 3600);
+    r.number(u"server/idle_timeout_seconds"_s, c.idleTimeoutSeconds, 1, 3600);
     r.text(u"database/url"_s, c.databaseUrl);
     r.text(u"mail/transport"_s, c.mailTransport);
     r.text(u"mail/folder"_s, c.mailFolder);
@@ -146,6 +157,17 @@ Result<Config> loadConfig(const ConfigSources &sources)
     r.number(u"password/iterations"_s, c.password.iterations, 1, 100);
     r.number(u"password/parallelism"_s, c.password.parallelism, 1, 64);
     r.text(u"security/secret"_s, c.secret);
+    r.text(u"oauth/frontend_url"_s, c.oauthFrontendUrl);
+    r.number(u"oauth/timeout_seconds"_s, c.oauthTimeoutSeconds, 1, 300);
+    for (auto [section, settings] : {std::pair{u"oauth_github/"_s, &c.oauthGithub},
+                                     std::pair{u"oauth_google/"_s, &c.oauthGoogle}}) {
+        r.text(section + u"client_id"_s, settings->clientId);
+        r.text(section + u"client_secret"_s, settings->clientSecret);
+        r.text(section + u"authorize_url"_s, settings->authorizeUrl);
+        r.text(section + u"token_url"_s, settings->tokenUrl);
+        r.text(section + u"userinfo_url"_s, settings->userinfoUrl);
+    }
+    r.text(u"oauth_github/emails_url"_s, c.oauthGithub.emailsUrl);
 
     if (c.verificationStyle != u"token"_s && c.verificationStyle != u"signed"_s)
         r.errors << u"verification/style: expected token or signed"_s;
@@ -157,6 +179,14 @@ Result<Config> loadConfig(const ConfigSources &sources)
         r.errors << u"signup/apps: name at least one app"_s;
     if (c.tlsCert.isEmpty() != c.tlsKey.isEmpty())
         r.errors << u"server/tls_cert and server/tls_key: set both or neither"_s;
+    for (const QString &url : {c.oauthFrontendUrl, c.oauthGithub.authorizeUrl, c.oauthGithub.tokenUrl,
+                               c.oauthGithub.userinfoUrl, c.oauthGithub.emailsUrl,
+                               c.oauthGoogle.authorizeUrl, c.oauthGoogle.tokenUrl,
+                               c.oauthGoogle.userinfoUrl}) {
+        const QUrl parsed(url, QUrl::StrictMode);
+        if (!url.isEmpty() && (!parsed.isValid() || (parsed.scheme() != u"https"_s && parsed.scheme() != u"http"_s)))
+            r.errors << u"oauth: not an http(s) URL: \"%1\""_s.arg(url);
+    }
     if (c.password.memoryKib < 8 * c.password.parallelism)
         r.errors << u"password/memory_kib: at least 8 KiB per lane"_s;
     if (!r.errors.isEmpty())

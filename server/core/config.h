@@ -8,6 +8,19 @@
 
 namespace sd::core {
 
+// One OAuth provider's client registration and endpoints ([oauth_github], [oauth_google]).
+// Without a client id the provider is not configured and /oauth/init refuses it.
+struct OAuthProviderSettings
+{
+    QString clientId;
+    QString clientSecret; // never logged
+    QString authorizeUrl;
+    QString tokenUrl;
+    QString userinfoUrl;
+    QString emailsUrl; // GitHub only
+    bool isConfigured() const { return !clientId.isEmpty(); }
+};
+
 // Every setting, with the defaults of API.md. Loaded from an INI file, overridden by
 // SIGNUPDESK_<SECTION>_<KEY> environment variables, overridden by the command line.
 struct Config
@@ -22,6 +35,9 @@ struct Config
     int workers = 0;              // 0: the number of cores (at least 2)
     int maxInflight = 256;        // jobs queued or running on the worker pool; over it: 503 busy
     int maxBodyBytes = 64 * 1024;
+    int maxHeaderBytes = 16 * 1024;  // request line + header fields; over it: 431
+    int headerTimeoutSeconds = 10;   // to send a request's header block (and again its body)
+    int idleTimeoutSeconds = 15;     // keep-alive idle between an answer and the next request
     // [database]
     QString databaseUrl;          // empty: sqlite:<dataDir>/signupdesk.db
     // [mail]
@@ -57,6 +73,17 @@ struct Config
     QString tosVersion;
     QStringList allowedRedirectHosts;
     bool adminApiEnabled = false;
+    // [oauth], [oauth_github], [oauth_google]
+    QString oauthFrontendUrl; // empty: {public_url}/oauth/done
+    int oauthTimeoutSeconds = 10;
+    OAuthProviderSettings oauthGithub{{}, {}, QStringLiteral("https://github.com/login/oauth/authorize"),
+                                      QStringLiteral("https://github.com/login/oauth/access_token"),
+                                      QStringLiteral("https://api.github.com/user"),
+                                      QStringLiteral("https://api.github.com/user/emails")};
+    OAuthProviderSettings oauthGoogle{{}, {}, QStringLiteral("https://accounts.google.com/o/oauth2/v2/auth"),
+                                      QStringLiteral("https://oauth2.googleapis.com/token"),
+                                      QStringLiteral("https://openidconnect.googleapis.com/v1/userinfo"),
+                                      {}};
     // [password]
     Argon2Params password;
     // [security]

@@ -5,6 +5,7 @@
 #include "flows/emaillogin/emailloginservice.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/login/sessionservice.h"
+#include "flows/oauth/oauthservice.h"
 #include "flows/signup/signupservice.h"
 #include "flows/verification/verificationservice.h"
 
@@ -35,6 +36,10 @@ public:
     SessionService sessions() const { return SessionService(*m_context); }
     EmailLoginService emailLogin() const { return EmailLoginService(*m_context); }
     LinkHitLog linkHits() const { return LinkHitLog(*m_context); }
+    OAuthService oauth() const { return OAuthService(*m_context, m_oauthClient.get()); }
+    // The network half of OAuth, from the composition root; set before the server takes
+    // requests. Without one, OAuth callbacks end in not_configured.
+    void setOAuthClient(std::shared_ptr<OAuthProviderClient> client) { m_oauthClient = std::move(client); }
 
 private:
     CoreServices(const Config &config, store::Database &database, const Clock &clock,
@@ -46,6 +51,7 @@ private:
     SignupValidator m_validator;
     Events m_events;
     std::unique_ptr<Context> m_context;
+    std::shared_ptr<OAuthProviderClient> m_oauthClient;
 };
 
 } // namespace sd::core

@@ -32,6 +32,14 @@ enum class ErrorCode {
     Conflict,
     Busy,
     Unavailable, // the database does not answer
+    BadRequest,           // malformed HTTP framing, or a page asked for under a foreign Host
+    UriTooLong,           // request line over the edge cap (414)
+    HeaderFieldsTooLarge, // header block over the edge cap (431)
+    InvalidConfirmation,  // an unknown, used or expired OAuth confirmation (400)
+    UnknownProvider,      // an OAuth provider we do not know (400)
+    NotConfigured,        // a known OAuth provider without a client id (400)
+    ProviderError,        // the OAuth provider answered with an error or nonsense (502)
+    ProviderTimeout,      // the OAuth provider did not answer in oauth/timeout_seconds (504)
     Internal,
 };
 

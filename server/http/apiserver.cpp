@@ -2,11 +2,13 @@
 
 #include "crypto/crypto.h"
 #include "http/errormapping.h"
+#include "http/secretsafelogging.h"
 
 #include <QHttpServerResponder>
 #include <QPointer>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QUrl>
 
 #include <exception>
 
@@ -43,11 +45,30 @@ constexpr char kContentSecurityPolicy[] =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
 
+int defaultPort(const QString &scheme)
+{
+    return scheme == u"https"_s ? 443 : scheme == u"http"_s ? 80 : -1;
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 405: return "Method Not Allowed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+    }
+}
+
 } // namespace
 
 ApiServer::ApiServer(ServerOptions options, QObject *parent)
     : QAbstractHttpServer(parent), m_options(options)
 {
+    keepSecretsOutOfLogs();
     m_pool.setMaxThreadCount(qMax(1, options.workers));
     m_pool.setExpiryTimeout(-1); // keep threads, and their database connections, warm
     m_background.setMaxThreadCount(2);
@@ -68,7 +89,11 @@ void ApiServer::addRoute(Route route)
 
 quint16 ApiServer::listenOn(const QHostAddress &address, quint16 port, QString *error)
 {
-    auto *tcp = new QTcpServer(this);
+    // The guard in front of QtHttpServer 6.4, which has no limits of its own (SEC-31).
+    auto *tcp = new EdgeServer(m_options.edge, this);
+    if (m_options.tls)
+        tcp->setTls(*m_options.tls);
+    tcp->setRefusalRenderer([this](ErrorCode code, const QByteArray &target) { return rawRefusal(code, target); });
     // The default backlog of 50 stalls bursts of connections for hundreds of milliseconds.
     tcp->setListenBacklogSize(1024);
     if (!tcp->listen(address, port)) {
@@ -78,7 +103,82 @@ quint16 ApiServer::listenOn(const QHostAddress &address, quint16 port, QString *
         return 0;
     }
     bind(tcp);
+    m_edge = tcp;
     return tcp->serverPort();
+}
+
+void ApiServer::setPublicUrl(const QString &publicUrl)
+{
+    const QUrl url(publicUrl);
+    m_pageHost = url.host().toLower();
+    m_pagePort = url.port(defaultPort(url.scheme().toLower()));
+}
+
+bool ApiServer::hostAllowed(const HttpRequest &request) const
+{
+    if (m_pageHost.isEmpty())
+        return true;
+    // Host = uri-host [ ":" port ]; an IPv6 literal comes in brackets.
+    const QString value = QString::fromLatin1(request.header("host").trimmed()).toLower();
+    QString host = value;
+    int port = m_pagePort;
+    const qsizetype colon = value.lastIndexOf(u':');
+    if (colon >= 0 && colon > value.lastIndexOf(u']')) {
+        bool ok = false;
+        port = value.mid(colon + 1).toInt(&ok);
+        if (!ok || port <= 0 || port > 65535)
+            return false;
+        host = value.left(colon);
+    }
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    return host == m_pageHost && port == m_pagePort;
+}
+
+QByteArray ApiServer::rawRefusal(ErrorCode code, const QByteArray &target) const
+{
+    // Answered by the guard before QtHttpServer read the request: no language; a page's path,
+    // when known, gets the page error style.
+    HttpRequest request;
+    request.path = QUrl(QString::fromLatin1(target)).path();
+    const HttpResponse r = errorFor(request, core::Error{code, {}, {}, code == ErrorCode::Busy ? 1 : 0});
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(r.status) + ' ' + reasonPhrase(r.status) + "\r\n";
+    out += "Content-Type: " + r.contentType + "\r\n";
+    out += "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n";
+    out += QByteArray("Content-Security-Policy: ") + kContentSecurityPolicy + "\r\n";
+    out += "Referrer-Policy: no-referrer\r\nX-Frame-Options: DENY\r\n";
+    if (m_options.tls)
+        out += "Strict-Transport-Security: max-age=31536000\r\n";
+    for (const auto &[name, value] : r.headers)
+        out += name + ": " + value + "\r\n";
+    out += "Content-Length: " + QByteArray::number(r.body.size()) + "\r\nConnection: close\r\n\r\n";
+    return out + r.body;
+}
+
+ApiServer::Reply ApiServer::replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket,
+                                     const HttpRequest &request)
+{
+    Reply r;
+    r.responder = std::make_shared<QHttpServerResponder>(makeResponder(qrequest, socket));
+    r.socket = socket;
+    r.method = request.method;
+    if (EdgeConnection *guard = EdgeConnection::of(socket)) {
+        r.guard = guard;
+        r.sequence = guard->nextSequence();
+    }
+    return r;
+}
+
+void ApiServer::reply(const Reply &to, HttpResponse response)
+{
+    auto writer = [this, to, response = std::move(response)] {
+        if (to.socket && to.socket->state() == QAbstractSocket::ConnectedState)
+            write(*to.responder, to.method, response);
+    };
+    if (to.sequence < 0)
+        writer();
+    else if (to.guard) // pipelined answers leave in request order
+        to.guard->deliver(to.sequence, std::move(writer));
 }
 
 bool ApiServer::tryRunOnPool(std::function<void()> job)
@@ -152,15 +252,22 @@ HttpResponse ApiServer::runGuarded(const Route &route, const HttpRequest &reques
 bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *socket)
 {
     HttpRequest request = HttpRequest::from(qrequest);
-    QHttpServerResponder responder = makeResponder(qrequest, socket);
+    const Reply to = replyFor(qrequest, socket, request);
     const QString path = normalizedPath(request.path);
+
+    // SEC-25: a page is served only under the Host of public_url (never DNS-rebound or
+    // spoofed names); the API and the probes answer whatever the Host.
+    if (m_pagePaths.contains(path) && !hostAllowed(request)) {
+        reply(to, errorFor(request, errorOf(ErrorCode::BadRequest)));
+        return true;
+    }
 
     const Route *match = nullptr;
     const Route *getMatch = nullptr;
     bool hiddenAdminRoute = false;
     QByteArrayList allowed;
     for (const Route &route : std::as_const(m_routes)) {
-        if (route.path != path)
+        if (route.path != path && !(route.prefix && path.startsWith(route.path + u'/')))
             continue;
         if (route.admin && !m_options.adminApiEnabled) {
             // With the admin API off its paths do not exist: 404, never 405.
@@ -179,59 +286,53 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
         match = getMatch;
     if (!match) {
         if (allowed.isEmpty() || hiddenAdminRoute) {
-            write(responder, request, errorFor(request, errorOf(ErrorCode::NotFound)));
+            reply(to, errorFor(request, errorOf(ErrorCode::NotFound)));
         } else {
             HttpResponse r = errorFor(request, errorOf(ErrorCode::MethodNotAllowed));
             r.headers.append({"Allow", allowed.join(", ")});
-            write(responder, request, r);
+            reply(to, r);
         }
         return true;
     }
     if (request.body.size() > m_options.maxBodyBytes) {
-        write(responder, request, errorFor(request, errorOf(ErrorCode::PayloadTooLarge)));
+        reply(to, errorFor(request, errorOf(ErrorCode::PayloadTooLarge)));
         return true;
     }
     if (!request.body.isEmpty()) {
         const QByteArray type = request.header("content-type").split(';').first().trimmed().toLower();
         if (!acceptsBodyType(path, type)) {
-            write(responder, request, errorFor(request, errorOf(ErrorCode::UnsupportedMediaType)));
+            reply(to, errorFor(request, errorOf(ErrorCode::UnsupportedMediaType)));
             return true;
         }
     }
 
     if (match->runOn == RunOn::ServerThread) {
-        write(responder, request, runGuarded(*match, request));
+        reply(to, runGuarded(*match, request));
         return true;
     }
 
     // The answer comes later, from a worker: keep the responder alive with the job and write
-    // only if the socket still exists by then.
-    auto shared = std::make_shared<QHttpServerResponder>(std::move(responder));
-    QPointer<QTcpSocket> alive(socket);
+    // only if the socket still exists by then (reply() checks), after the answers to earlier
+    // requests on the same connection.
     const Route route = *match;
-    const bool queued = tryRunOnPool([this, route, request, shared, alive] {
+    const bool queued = tryRunOnPool([this, route, request, to] {
         HttpResponse response = runGuarded(route, request);
         QMetaObject::invokeMethod(
-            this,
-            [this, shared, alive, request, response = std::move(response)] {
-                if (alive && alive->state() == QAbstractSocket::ConnectedState)
-                    write(*shared, request, response);
-            },
+            this, [this, to, response = std::move(response)]() mutable { reply(to, std::move(response)); },
             Qt::QueuedConnection);
     });
     if (!queued)
-        write(*shared, request, errorFor(request, errorOf(ErrorCode::Busy, 1)));
+        reply(to, errorFor(request, errorOf(ErrorCode::Busy, 1)));
     return true;
 }
 
 void ApiServer::missingHandler(const QHttpServerRequest &qrequest, QTcpSocket *socket)
 {
-    QHttpServerResponder responder = makeResponder(qrequest, socket);
     const HttpRequest request = HttpRequest::from(qrequest);
-    write(responder, request, errorFor(request, errorOf(ErrorCode::NotFound)));
+    reply(replyFor(qrequest, socket, request), errorFor(request, errorOf(ErrorCode::NotFound)));
 }
 
-void ApiServer::write(QHttpServerResponder &responder, const HttpRequest &request,
+void ApiServer::write(QHttpServerResponder &responder, const QByteArray &method,
                       const HttpResponse &response)
 {
     responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
@@ -243,11 +344,13 @@ void ApiServer::write(QHttpServerResponder &responder, const HttpRequest &reques
     responder.writeHeader("Content-Security-Policy", kContentSecurityPolicy);
     responder.writeHeader("Referrer-Policy", "no-referrer");
     responder.writeHeader("X-Frame-Options", "DENY");
+    if (m_options.tls) // SEC-23: HTTPS only, so browsers never try plain HTTP again
+        responder.writeHeader("Strict-Transport-Security", "max-age=31536000");
     for (const auto &[name, value] : response.headers)
         responder.writeHeader(name, value);
     if (response.status != 204) // a 204 carries no Content-Length (RFC 9110 8.6)
         responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
-    if (request.method == "HEAD" || response.status == 204)
+    if (method == "HEAD" || response.status == 204)
         responder.writeBody(QByteArray());
     else
         responder.writeBody(response.body);

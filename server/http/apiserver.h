@@ -1,11 +1,15 @@
 #pragma once
 
+#include "http/edgeguard.h"
 #include "http/httpmessage.h"
 #include "result.h"
 
 #include <QAbstractHttpServer>
 #include <QAtomicInt>
 #include <QHostAddress>
+#include <QPointer>
+#include <QSet>
+#include <QSslConfiguration>
 #include <QThreadPool>
 
 #include <functional>
@@ -30,6 +34,7 @@ struct Route
     RunOn runOn = RunOn::WorkerPool;
     bool admin = false; // answered 404 unless admin/api_enabled
     Handler handler;
+    bool prefix = false; // also matches every path below `path` + "/" (OAuth callbacks)
 };
 
 struct ServerOptions
@@ -38,6 +43,8 @@ struct ServerOptions
     int maxInflight = 256;
     int maxBodyBytes = 64 * 1024;
     bool adminApiEnabled = false;
+    EdgeLimits edge;                       // caps and deadlines of the guard in front of QtHttpServer
+    std::optional<QSslConfiguration> tls;  // set: HTTPS only (TLS >= 1.2)
 };
 
 // The embedded HTTP server: our own router over QAbstractHttpServer. Lives in its own
@@ -55,8 +62,16 @@ public:
     void addRoute(Route route);
     // Set before the server takes requests.
     void setErrorRenderer(ErrorRenderer renderer) { m_errorRenderer = std::move(renderer); }
-    // Binds with a raised listen backlog; returns the port, or 0 with `error` set.
+    // Binds a guarded listening socket (EdgeServer) with a raised listen backlog; returns the
+    // port, or 0 with `error` set.
     quint16 listenOn(const QHostAddress &address, quint16 port, QString *error);
+    // The base URL of links; HTML pages are served only to requests whose Host names its
+    // host[:port] (SEC-25). Empty: no check. Call from the server's thread.
+    void setPublicUrl(const QString &publicUrl);
+    // The paths of the HTML pages, which the Host rule applies to. Set before the server
+    // takes requests.
+    void setPagePaths(QSet<QString> paths) { m_pagePaths = std::move(paths); }
+    EdgeServer *edge() const { return m_edge; }
     // Runs `job` on the worker pool if there is room; false when the pool is full.
     bool tryRunOnPool(std::function<void()> job);
     // Slow, unimportant work (reverse DNS) on a separate small pool, so it can never hold up
@@ -69,7 +84,20 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    void write(QHttpServerResponder &responder, const HttpRequest &request, const HttpResponse &response);
+    // Where an answer goes: written in request order through the socket's guard.
+    struct Reply
+    {
+        std::shared_ptr<QHttpServerResponder> responder;
+        QPointer<QTcpSocket> socket;
+        QPointer<EdgeConnection> guard;
+        qint64 sequence = -1;
+        QByteArray method;
+    };
+    Reply replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket, const HttpRequest &request);
+    void reply(const Reply &to, HttpResponse response);
+    bool hostAllowed(const HttpRequest &request) const;
+    QByteArray rawRefusal(core::ErrorCode code, const QByteArray &target) const;
+    void write(QHttpServerResponder &responder, const QByteArray &method, const HttpResponse &response);
     HttpResponse runGuarded(const Route &route, const HttpRequest &request);
     HttpResponse errorFor(const HttpRequest &request, const core::Error &error) const;
 
@@ -80,6 +108,10 @@ private:
     QAtomicInt m_inflight = 0;
     QThreadPool m_background;
     QAtomicInt m_backgroundQueued = 0;
+    EdgeServer *m_edge = nullptr;
+    QString m_pageHost; // lower-case host of public_url, without brackets
+    int m_pagePort = -1;
+    QSet<QString> m_pagePaths;
 };
 
 } // namespace sd::http

@@ -44,6 +44,14 @@ Mapping mappingFor(ErrorCode code)
     case ErrorCode::Conflict: return {409, "conflict", QT_TRANSLATE_NOOP("ApiErrors", "This is not possible in the current state.")};
     case ErrorCode::Busy: return {503, "busy", QT_TRANSLATE_NOOP("ApiErrors", "The server is busy. Try again shortly.")};
     case ErrorCode::Unavailable: return {503, "unavailable", QT_TRANSLATE_NOOP("ApiErrors", "The service is unavailable. Try again shortly.")};
+    case ErrorCode::BadRequest: return {400, "bad_request", QT_TRANSLATE_NOOP("ApiErrors", "The request is malformed.")};
+    case ErrorCode::UriTooLong: return {414, "uri_too_long", QT_TRANSLATE_NOOP("ApiErrors", "The request URI is too long.")};
+    case ErrorCode::HeaderFieldsTooLarge: return {431, "request_header_fields_too_large", QT_TRANSLATE_NOOP("ApiErrors", "The request headers are too large.")};
+    case ErrorCode::InvalidConfirmation: return {400, "invalid_confirmation", QT_TRANSLATE_NOOP("ApiErrors", "This sign-in confirmation is not valid. Sign in again.")};
+    case ErrorCode::UnknownProvider: return {400, "unknown_provider", QT_TRANSLATE_NOOP("ApiErrors", "This sign-in provider is not supported.")};
+    case ErrorCode::NotConfigured: return {400, "not_configured", QT_TRANSLATE_NOOP("ApiErrors", "Sign-in with this provider is not set up.")};
+    case ErrorCode::ProviderError: return {502, "provider_error", QT_TRANSLATE_NOOP("ApiErrors", "The sign-in provider answered with an error.")};
+    case ErrorCode::ProviderTimeout: return {504, "provider_timeout", QT_TRANSLATE_NOOP("ApiErrors", "The sign-in provider did not answer in time.")};
     case ErrorCode::Internal: return {500, "internal", QT_TRANSLATE_NOOP("ApiErrors", "Something went wrong on our side.")};
     }
     return {500, "internal", QT_TRANSLATE_NOOP("ApiErrors", "Something went wrong on our side.")};

@@ -566,6 +566,7 @@ void registerPageRoutes(ApiServer &server, core::CoreServices &core)
             return std::nullopt;
         return errorPage(r.language(), e);
     });
+    server.setPagePaths(pagePaths()); // served only under public_url's Host (SEC-25)
 
     server.addRoute({"GET", u"/static/signupdesk.css"_s, RunOn::ServerThread, false, [](const HttpRequest &) {
                          static const QByteArray css = readResource(u":/pages/signupdesk.css"_s).toUtf8();

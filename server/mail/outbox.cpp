@@ -15,6 +15,7 @@ QString toString(OutboxStatus status)
     case OutboxStatus::Processing: return u"processing"_s;
     case OutboxStatus::Sent: return u"sent"_s;
     case OutboxStatus::Dead: return u"dead"_s;
+    case OutboxStatus::Held: return u"held"_s;
     }
     return {};
 }
@@ -75,6 +76,35 @@ store::DbResult<QList<OutboxEntry>> Outbox::list(store::Database &database, cons
         out.append(e);
     }
     return out;
+}
+
+store::DbResult<QString> Outbox::statusOf(const QSqlDatabase &db, const QString &id)
+{
+    auto q = store::runQuery(db, u"SELECT status FROM outbox WHERE id = ?"_s, {id});
+    if (!q)
+        return std::unexpected(q.error());
+    return q->next() ? q->value(0).toString() : QString();
+}
+
+store::DbResult<bool> Outbox::retry(const QSqlDatabase &db, const QString &id, qint64 nowMs)
+{
+    auto q = store::runQuery(db,
+                             u"UPDATE outbox SET status = 'queued', next_attempt_at = ?,"
+                             " lease_until = NULL, lease_owner = NULL"
+                             " WHERE id = ? AND status IN ('dead', 'queued', 'held')"_s,
+                             {nowMs, id});
+    if (!q)
+        return std::unexpected(q.error());
+    return q->numRowsAffected() == 1;
+}
+
+store::DbResult<bool> Outbox::hold(const QSqlDatabase &db, const QString &id)
+{
+    auto q = store::runQuery(db, u"UPDATE outbox SET status = 'held' WHERE id = ? AND status = 'queued'"_s,
+                             {id});
+    if (!q)
+        return std::unexpected(q.error());
+    return q->numRowsAffected() == 1;
 }
 
 } // namespace sd::mail

@@ -7,7 +7,9 @@
 
 namespace sd::mail {
 
-enum class OutboxStatus { Queued, Processing, Sent, Dead };
+// Held: put aside by an admin; the sender claims only queued (and expired processing) rows,
+// so it skips a held one until it is retried.
+enum class OutboxStatus { Queued, Processing, Sent, Dead, Held };
 QString toString(OutboxStatus status);
 
 // One row of the outbox, as the console and the tests see it.
@@ -39,6 +41,14 @@ public:
 
     static store::DbResult<QList<OutboxEntry>> list(store::Database &database,
                                                     const QString &userId = {});
+
+    // The row's status, or empty when there is no such row.
+    static store::DbResult<QString> statusOf(const QSqlDatabase &db, const QString &id);
+    // Guarded: a dead, queued or held row becomes queued, due at `nowMs`, with its lease
+    // cleared. False when the row is processing, sent or gone.
+    static store::DbResult<bool> retry(const QSqlDatabase &db, const QString &id, qint64 nowMs);
+    // Guarded: a queued row becomes held. False otherwise (claimed meanwhile, sent, gone).
+    static store::DbResult<bool> hold(const QSqlDatabase &db, const QString &id);
 };
 
 } // namespace sd::mail

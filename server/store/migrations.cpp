@@ -107,6 +107,40 @@ const QList<Migration> &migrations()
              " user_agent TEXT NOT NULL DEFAULT '')"_s,
              u"CREATE INDEX link_hits_user ON link_hits(user_id, at)"_s,
          }},
+        {3,
+         {
+             // Sign-in with GitHub or Google. A state row lives 10 minutes and holds only the
+             // HMAC of the state; the PKCE verifier is not stored at all (it is derived from the
+             // state with the server secret, see flows/oauth/oauthservice.cpp).
+             u"CREATE TABLE oauth_states ("
+             " state_hash TEXT PRIMARY KEY,"
+             " provider TEXT NOT NULL,"
+             " language TEXT NOT NULL DEFAULT 'en',"
+             " created_at BIGINT NOT NULL,"
+             " expires_at BIGINT NOT NULL,"
+             " used_at BIGINT)"_s,
+             u"CREATE INDEX oauth_states_expiry ON oauth_states(expires_at)"_s,
+             // Which provider account signs in as which user: keyed on the provider's user id,
+             // never on the email.
+             u"CREATE TABLE oauth_identities ("
+             " id TEXT PRIMARY KEY,"
+             " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+             " provider TEXT NOT NULL,"
+             " provider_user_id TEXT NOT NULL,"
+             " email TEXT NOT NULL,"
+             " created_at BIGINT NOT NULL,"
+             " UNIQUE (provider, provider_user_id))"_s,
+             u"CREATE INDEX oauth_identities_user ON oauth_identities(user_id)"_s,
+         }},
+        {4,
+         {
+             // The audit log becomes a hash chain: each sealed entry carries its place (seq),
+             // the hash of the entry before it and its own hash. See core/audit/auditchain.
+             u"ALTER TABLE audit_log ADD COLUMN seq BIGINT"_s,
+             u"ALTER TABLE audit_log ADD COLUMN prev_hash TEXT"_s,
+             u"ALTER TABLE audit_log ADD COLUMN entry_hash TEXT"_s,
+             u"CREATE UNIQUE INDEX audit_seq ON audit_log(seq)"_s,
+         }},
     };
     return list;
 }

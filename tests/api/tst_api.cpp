@@ -673,14 +673,34 @@ private slots:
             QCOMPARE(r->errorCode(), u"invalid_credentials"_s);
             QCOMPARE(r->body, unknown.body);
         }
-        // Status errors only after a correct password.
+        // Status errors only after a correct password; each branch costs one hash too.
+        auto &hasher = m_server->app().core().hasher();
+        quint64 mark = hasher.hashCount();
         const HttpResult notVerified = login(u"xena"_s, kPassword);
         QCOMPARE(notVerified.status, 403);
         QCOMPARE(notVerified.errorCode(), u"not_verified"_s);
+        QCOMPARE(hasher.hashCount() - mark, 1u);
         postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
+        mark = hasher.hashCount();
         const HttpResult pending = login(u"xena"_s, kPassword);
         QCOMPARE(pending.status, 403);
         QCOMPARE(pending.errorCode(), u"pending_approval"_s);
+        QCOMPARE(hasher.hashCount() - mark, 1u);
+        {
+            auto db = m_server->app().database().connection();
+            QSqlQuery q(*db);
+            q.prepare(u"UPDATE users SET status = 'disabled' WHERE id = ?"_s);
+            q.addBindValue(id);
+            QVERIFY(q.exec());
+        }
+        mark = hasher.hashCount();
+        const HttpResult disabled = login(u"xena"_s, kPassword);
+        QCOMPARE(disabled.status, 403);
+        QCOMPARE(disabled.errorCode(), u"account_disabled"_s);
+        QCOMPARE(hasher.hashCount() - mark, 1u);
+        mark = hasher.hashCount();
+        QCOMPARE(login(u"xena"_s, u"wrong again"_s).body, unknown.body); // disabled + wrong: the same 401
+        QCOMPARE(hasher.hashCount() - mark, 1u);
     }
 
     void failedLoginsRateLimited()

@@ -146,6 +146,16 @@ for c in $connections; do
     login_rps+=("c$c: $rps req/s")
 done
 
+# 4. Timing parity of failed logins (SEC-14): an unknown user against a known user with a
+# wrong password, one connection each, so only the server's own work differs. The failed-
+# login limit is off here (ratelimit disabled), so every request is a full attempt.
+BENCH_USER=nobody-$$ run_wrk parity-unknown 1 1 login /api/v1/login
+row "login unknown user" 1 "$rps" "$p50" "$p99" "$non2xx" "$sockerr"
+unknown_p50=$p50
+BENCH_PASSWORD=wrong-password-$$ run_wrk parity-wrong 1 1 login /api/v1/login
+row "login wrong password" 1 "$rps" "$p50" "$p99" "$non2xx" "$sockerr"
+wrong_p50=$p50
+
 echo
 printf '%-22s %5s %10s %9s %9s %8s %8s\n' endpoint conns req/s p50_ms p99_ms non-2xx sock-err
 printf '%s\n' "${rows[@]}"
@@ -153,6 +163,8 @@ echo
 goal=$(awk -v c="$cores" -v ms="$hash_ms" 'BEGIN { printf "%.1f", 0.9 * c / (ms / 1000) }')
 echo "argon2id hash time (p50 of login at 1 connection, hash + one SQLite commit): ${hash_ms} ms"
 echo "login goal 0.9 × $cores cores ÷ ${hash_ms} ms = $goal req/s; measured: ${login_rps[*]}"
+ratio=$(awk -v a="$unknown_p50" -v b="$wrong_p50" 'BEGIN { printf "%.3f", a / b }')
+echo "failed-login timing: unknown user p50 ${unknown_p50} ms / wrong password p50 ${wrong_p50} ms = $ratio (goal 0.9–1.1)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if grep -v '^signupdesk: stopped$' "$work/server.err" | grep -q .; then

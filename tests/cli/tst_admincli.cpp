@@ -620,6 +620,50 @@ private slots:
         stopServerCleanly(server);
     }
 
+    // --- the audit chain -------------------------------------------------------------------
+
+    void auditVerify()
+    {
+        // Everything the commands above did was audited; verify seals it and walks the chain.
+        const CliResult ok = admin({u"audit"_s, u"verify"_s});
+        QCOMPARE(ok.err, QByteArray());
+        QVERIFY2(ok.out.startsWith("audit chain intact: "), ok.out.constData());
+        QVERIFY(ok.out.contains(" entries, head "));
+        QCOMPARE(ok.exitCode, 0);
+
+        // Rewrite history: the chain names the entry.
+        auto setDetail = [&](const QVariant &detail) {
+            QVariant before;
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"tamper"_s);
+                db.setDatabaseName(m_dbPath);
+                if (db.open()) {
+                    QSqlQuery q(db);
+                    q.exec(u"SELECT detail FROM audit_log WHERE seq = 2"_s);
+                    if (q.next())
+                        before = q.value(0);
+                    q.finish();
+                    q.prepare(u"UPDATE audit_log SET detail = ? WHERE seq = 2"_s);
+                    q.addBindValue(detail);
+                    q.exec();
+                }
+                db.close();
+            }
+            QSqlDatabase::removeDatabase(u"tamper"_s);
+            return before;
+        };
+        const QVariant original = setDetail(u"nothing to see"_s);
+        QVERIFY(original.isValid());
+        const CliResult broken = admin({u"audit"_s, u"verify"_s});
+        QVERIFY2(broken.err.startsWith("signupdesk: audit chain broken at entry 2 (aud_"), broken.err.constData());
+        QVERIFY(broken.err.contains("does not match its hash"));
+        QCOMPARE(broken.out, QByteArray());
+        QCOMPARE(broken.exitCode, 1);
+        // Put it back: intact again.
+        setDetail(original);
+        QCOMPARE(admin({u"audit"_s, u"verify"_s}).exitCode, 0);
+    }
+
     // --- usage errors ------------------------------------------------------------------------
 
     void usageErrors_data()
@@ -640,7 +684,7 @@ private slots:
         const CliResult r = admin(args, QByteArray(kRootPassword) + '\n');
         QCOMPARE(r.err, QByteArray("signupdesk: usage: signupdesk admin create-superuser USERNAME EMAIL"
                                    " | signups list [--status S] | signups approve USER_ID"
-                                   " | signups reject USER_ID --reason TEXT\n"));
+                                   " | signups reject USER_ID --reason TEXT | audit verify\n"));
         QCOMPARE(r.out, QByteArray());
         QVERIFY(r.normalExit);
         QCOMPARE(r.exitCode, 2);

@@ -159,9 +159,15 @@ private:
         return pathOf(link);
     }
 
+    // The Host a browser sends when public_url is not the loopback address (pages answer only
+    // under public_url's Host, SEC-25); empty: the client's default.
+    QByteArray m_host;
+
     HttpResult get(const QByteArray &path, const QByteArray &method = "GET", HeaderList headers = {})
     {
         headers.emplaceBack(QByteArray("User-Agent"), QByteArray(kChromeAgent));
+        if (!m_host.isEmpty())
+            headers.emplaceBack(QByteArray("Host"), m_host);
         return httpRequest(port(), method, path, {}, headers);
     }
 
@@ -180,6 +186,8 @@ private:
         headers.emplaceBack(QByteArray("Content-Type"), QByteArray("application/x-www-form-urlencoded"));
         if (!cookie.isEmpty())
             headers.emplaceBack(QByteArray("Cookie"), QByteArray(cookie));
+        if (!m_host.isEmpty())
+            headers.emplaceBack(QByteArray("Host"), m_host);
         return httpRequest(port(), "POST", path, formBody(fields), headers);
     }
 
@@ -239,7 +247,11 @@ private:
     }
 
 private slots:
-    void cleanup() { m_server.reset(); }
+    void cleanup()
+    {
+        m_server.reset();
+        m_host.clear();
+    }
 
     void securityHeadersOnEveryPage_data()
     {
@@ -613,6 +625,7 @@ private slots:
             c.approvalRequired = false;
             c.publicUrl = u"https://signup.example.org"_s;
         });
+        m_host = "signup.example.org";
         activeUser(u"alice"_s);
         postJson(port(), "/api/v1/login/email-link", {{u"email"_s, u"alice@example.com"_s}});
         const QString link = capture(mailTo(u"alice@example.com"_s), u"(https://signup\\.example\\.org/login/confirm\\?[^\\s\"<]+)"_s);

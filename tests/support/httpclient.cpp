@@ -70,12 +70,17 @@ HttpResult httpRequest(quint16 port, const QByteArray &method, const QByteArray 
     const int fd = connectTo(port);
     if (fd < 0)
         return result;
-    QByteArray request = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    QByteArray request = method + ' ' + path + " HTTP/1.1\r\nConnection: close\r\n";
     bool hasType = false;
+    bool hasHost = false;
     for (const auto &[name, value] : headers) {
         request += name + ": " + value + "\r\n";
         hasType = hasType || name.toLower() == "content-type";
+        hasHost = hasHost || name.toLower() == "host";
     }
+    // One Host field (the server refuses two), naming the address and port like a browser.
+    if (!hasHost)
+        request += "Host: 127.0.0.1:" + QByteArray::number(port) + "\r\n";
     if (!body.isEmpty() && !hasType)
         request += "Content-Type: application/json\r\n";
     if (!body.isEmpty() || method == "POST")

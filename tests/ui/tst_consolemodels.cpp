@@ -1,7 +1,10 @@
 // The console's models without a database: QAbstractItemModelTester on each while rows are
 // loaded, inserted, updated and removed; the filter proxy; the undo window's countdown.
 
+#include "consoletablemodels.h"
+#include "csvwriter.h"
 #include "pendingrejects.h"
+#include "rowfilterproxy.h"
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
 #include "timelinemodel.h"
@@ -52,6 +55,149 @@ class TestConsoleModels : public QObject
     Q_OBJECT
 
 private slots:
+    void csvQuoting_data()
+    {
+        QTest::addColumn<QStringList>("fields");
+        QTest::addColumn<QString>("line");
+        QTest::newRow("plain") << QStringList{u"a"_s, u"b c"_s} << u"a,b c\r\n"_s;
+        QTest::newRow("comma") << QStringList{u"x,y"_s, u"z"_s} << u"\"x,y\",z\r\n"_s;
+        QTest::newRow("quote") << QStringList{u"say \"hi\""_s} << u"\"say \"\"hi\"\"\"\r\n"_s;
+        QTest::newRow("newline") << QStringList{u"one\ntwo"_s, u"cr\rlf"_s}
+                                 << u"\"one\ntwo\",\"cr\rlf\"\r\n"_s;
+        QTest::newRow("empty") << QStringList{QString(), u""_s} << u",\r\n"_s;
+        QTest::newRow("formula") << QStringList{u"=HYPERLINK(\"x\")"_s, u"@a"_s, u"-1"_s}
+                                 << u"\"'=HYPERLINK(\"\"x\"\")\",'@a,'-1\r\n"_s;
+        QTest::newRow("unicode") << QStringList{u"Zoë"_s, u"日本"_s} << u"Zoë,日本\r\n"_s;
+    }
+    void csvQuoting()
+    {
+        QFETCH(QStringList, fields);
+        QFETCH(QString, line);
+        QCOMPARE(sd::ui::toCsv({fields}), line);
+    }
+
+    void auditCsvHasHeaderAndUtcTimes()
+    {
+        const QList<sd::core::AuditEntry> entries{
+            {u"aud_1"_s, kNow, u"console"_s, u"signup.rejected"_s, u"usr_1"_s, u"reason=Spam, obviously\nbye"_s},
+            {u"aud_2"_s, kNow + 1, u"cli"_s, u"signup.approved"_s, u"usr_2"_s, {}}};
+        const QString csv = sd::ui::auditLogCsv(entries);
+        const QStringList lines = csv.split(u"\r\n"_s);
+        QCOMPARE(lines.size(), 4); // header, two rows, the empty rest after the last CRLF
+        QCOMPARE(lines.at(0), u"time_utc,actor,action,subject,detail,id"_s);
+        QCOMPARE(lines.at(1), u"2023-11-14T22:13:20.000Z,console,signup.rejected,usr_1,\"reason=Spam, obviously\nbye\",aud_1"_s);
+        QCOMPARE(lines.at(2), u"2023-11-14T22:13:20.001Z,cli,signup.approved,usr_2,,aud_2"_s);
+        QVERIFY(lines.at(3).isEmpty());
+    }
+
+    void userModelMergesInPlace()
+    {
+        sd::ui::UserTableModel model([] { return kNow; });
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        sd::ui::RowFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto user = [](const QString &name, AccountStatus status, int sessions) {
+            sd::core::UserRow r;
+            r.id = u"usr_"_s + name;
+            r.username = name;
+            r.email = name + u"@example.com"_s;
+            r.status = status;
+            r.signUpTimeMs = kNow - 60'000;
+            r.liveSessions = sessions;
+            return r;
+        };
+        model.setRows({user(u"ann"_s, AccountStatus::Active, 2), user(u"ben"_s, AccountStatus::Active, 0),
+                       user(u"cat"_s, AccountStatus::Disabled, 0)});
+        QCOMPARE(model.rowCount(), 3);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        // ben gone, ann disabled, dan new.
+        model.setRows({user(u"ann"_s, AccountStatus::Disabled, 0), user(u"cat"_s, AccountStatus::Disabled, 0),
+                       user(u"dan"_s, AccountStatus::PendingApproval, 0)});
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowOf(u"usr_ben"_s), -1);
+        const int ann = model.rowOf(u"usr_ann"_s);
+        QCOMPARE(model.index(ann, sd::ui::UserTableModel::Status).data().toString(), u"Disabled"_s);
+        QCOMPARE(model.index(ann, sd::ui::UserTableModel::Sessions).data().toInt(), 0);
+        QCOMPARE(model.index(model.rowOf(u"usr_dan"_s), sd::ui::UserTableModel::Username).data().toString(), u"dan"_s);
+
+        proxy.setStatuses({u"disabled"_s});
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setSearchText(u"CAT@"_s);
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(sd::ui::KeyRole).toString(), u"usr_cat"_s);
+        model.setRows({});
+        QCOMPARE(model.rowCount(), 0);
+        QCOMPARE(proxy.rowCount(), 0);
+    }
+
+    void outboxModelStatusAndPreview()
+    {
+        sd::ui::OutboxTableModel model([] { return kNow; });
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        sd::mail::OutboxEntry sent;
+        sent.id = u"msg_1"_s;
+        sent.kind = u"verification"_s;
+        sent.message.to = u"ann@example.com"_s;
+        sent.message.subject = u"Confirm your email"_s;
+        sent.message.textBody = u"[redacted after sending]"_s;
+        sent.status = u"sent"_s;
+        sent.attempts = 1;
+        sent.sentAt = kNow - 120'000;
+        sent.serverReply = u"250 OK queued as 42"_s;
+        sd::mail::OutboxEntry dead = sent;
+        dead.id = u"msg_2"_s;
+        dead.status = u"dead"_s;
+        dead.sentAt = 0;
+        dead.serverReply.clear();
+        dead.lastError = u"550 mailbox unavailable"_s;
+        dead.message.textBody = u"https://example.com/verify?token=SECRET"_s;
+        model.setRows({sent, dead});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, sd::ui::OutboxTableModel::Status).data().toString(), u"Sent 2 min ago"_s);
+        QCOMPARE(model.index(1, sd::ui::OutboxTableModel::Status).data().toString(), u"Failed for good"_s);
+        QCOMPARE(model.index(1, sd::ui::OutboxTableModel::LastError).data().toString(), u"550 mailbox unavailable"_s);
+        const QString sentPreview = sd::ui::OutboxTableModel::preview(sent, kNow);
+        QVERIFY(sentPreview.contains(u"To: ann@example.com"_s));
+        QVERIFY(sentPreview.contains(u"Subject: Confirm your email"_s));
+        QVERIFY(sentPreview.contains(u"redacted after sending"_s));
+        const QString deadPreview = sd::ui::OutboxTableModel::preview(dead, kNow);
+        QVERIFY(!deadPreview.contains(u"SECRET"_s)); // a live link never shows
+        QVERIFY(deadPreview.contains(u"550 mailbox unavailable"_s));
+        QVERIFY(sd::ui::OutboxTableModel::canRetry(u"dead"_s));
+        QVERIFY(sd::ui::OutboxTableModel::canRetry(u"held"_s));
+        QVERIFY(!sd::ui::OutboxTableModel::canRetry(u"sent"_s));
+        QVERIFY(sd::ui::OutboxTableModel::canHold(u"queued"_s));
+        QVERIFY(!sd::ui::OutboxTableModel::canHold(u"processing"_s));
+    }
+
+    void auditModel()
+    {
+        sd::ui::AuditTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        sd::ui::RowFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setRows({{u"aud_1"_s, kNow, u"console"_s, u"signup.approved"_s, u"usr_1"_s, {}},
+                       {u"aud_2"_s, kNow + 5, u"system"_s, u"signup.created"_s, u"usr_2"_s, u"ip=192.0.2.1"_s},
+                       {u"aud_3"_s, kNow + 9, u"console"_s, u"signup.rejected"_s, u"usr_2"_s, u"reason=spam"_s}});
+        proxy.setStatuses({u"signup.rejected"_s});
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setStatuses({});
+        proxy.setSearchText(u"usr_2"_s);
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setSearchText(u"console usr_2"_s);
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setSearchText({});
+        proxy.sort(sd::ui::AuditTableModel::Time, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, sd::ui::AuditTableModel::Action).data().toString(), u"signup.rejected"_s);
+    }
+
     void relativeTime_data()
     {
         QTest::addColumn<qint64>("deltaMs");

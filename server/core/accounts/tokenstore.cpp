@@ -14,6 +14,7 @@ QString toString(TokenKind kind)
     case TokenKind::Verification: return u"verification"_s;
     case TokenKind::Session: return u"session"_s;
     case TokenKind::LoginLink: return u"login_link"_s;
+    case TokenKind::OAuthConfirmation: return u"oauth_confirmation"_s;
     }
     return {};
 }

@@ -6,7 +6,7 @@
 
 namespace sd::core {
 
-enum class TokenKind { Verification, Session, LoginLink };
+enum class TokenKind { Verification, Session, LoginLink, OAuthConfirmation };
 QString toString(TokenKind kind);
 
 // One stored token row (never the raw token: only its digest).

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "accounts/account.h"
+#include "context.h"
+#include "flows/flowsupport.h"
+#include "result.h"
+
+#include <QList>
+
+namespace sd::core {
+
+// One account as the console's Users tab lists it. Times are Unix milliseconds; 0: none.
+struct UserRow
+{
+    QString id;
+    QString username;
+    QString email;
+    QString displayName;
+    AccountStatus status = AccountStatus::PendingVerification;
+    bool isSuperuser = false;
+    qint64 signUpTimeMs = 0;
+    qint64 approvedAt = 0;
+    QString approvedBy;
+    int liveSessions = 0; // session tokens neither revoked nor past their absolute expiry
+};
+
+// Every account and the admin operations on accounts that only the console offers. Each change
+// is one guarded transaction with its audit entry; call from a worker thread.
+class UserAdminService
+{
+public:
+    explicit UserAdminService(const Context &ctx) : m_ctx(ctx) {}
+
+    // Every account (super-users too), oldest first, with its live session count.
+    Result<QList<UserRow>> list() const;
+    Result<std::optional<UserRow>> find(const QString &userId) const;
+
+    // active → disabled, and every session of the account ends in the same transaction.
+    // NotFound; Forbidden for a super-user (managed with the CLI); Conflict unless active.
+    // Returns the number of sessions revoked.
+    Result<int> disable(const QString &userId, const Actor &actor);
+    // disabled → active. NotFound; Conflict unless disabled.
+    Result<void> enable(const QString &userId, const Actor &actor);
+    // Ends every session of the account (the user must log in again); returns how many.
+    // NotFound.
+    Result<int> revokeSessions(const QString &userId, const Actor &actor);
+
+private:
+    Result<QList<UserRow>> query(const QString &where, const QVariantList &params) const;
+    const Context &m_ctx;
+};
+
+} // namespace sd::core

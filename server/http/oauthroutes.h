@@ -1,0 +1,12 @@
+#pragma once
+
+#include "coreservices.h"
+#include "http/apiserver.h"
+
+namespace sd::http {
+
+// API.md "OAuth": POST /oauth/init, GET /oauth/callback/from/<provider> (one prefix route, so
+// an unknown provider also ends in the frontend redirect) and POST /oauth/login.
+void registerOAuthRoutes(ApiServer &server, core::CoreServices &core);
+
+} // namespace sd::http

@@ -1,0 +1,636 @@
+// The server's edge over real loopback sockets (SEC-31, SEC-40, SEC-25): byte caps before
+// buffering, ambiguous framing, deadlines, connection caps, pipelining, TLS and the Host rule.
+// The server runs in this process (TestServer), so its memory is this process's memory.
+
+#include "httpclient.h"
+#include "testserver.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSslSocket>
+#include <QTest>
+#include <QThread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// --- raw sockets ------------------------------------------------------------------------------
+
+int connectTo(quint16 port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+struct Response
+{
+    int status = 0;
+    QByteArray head;
+    QByteArray body;
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QString code() const { return json().value(u"error"_s).toObject().value(u"code"_s).toString(); }
+};
+
+// Takes one complete response off the front of `buffer`, if there is one.
+std::optional<Response> takeResponse(QByteArray &buffer)
+{
+    const qsizetype end = buffer.indexOf("\r\n\r\n");
+    if (end < 0)
+        return std::nullopt;
+    Response r;
+    r.head = buffer.left(end);
+    const QList<QByteArray> lines = r.head.split('\n');
+    const QList<QByteArray> statusLine = lines.first().trimmed().split(' ');
+    r.status = statusLine.size() > 1 ? statusLine[1].toInt() : 0;
+    qsizetype length = 0;
+    for (const QByteArray &line : lines)
+        if (line.toLower().startsWith("content-length:"))
+            length = line.mid(15).trimmed().toLongLong();
+    if (buffer.size() < end + 4 + length)
+        return std::nullopt;
+    r.body = buffer.mid(end + 4, length);
+    buffer.remove(0, end + 4 + length);
+    return r;
+}
+
+// What came back while we sent: the answers, whether the server closed, and how much it took.
+struct Exchange
+{
+    QList<Response> responses;
+    bool closed = false;
+    qint64 sent = 0;
+    qint64 elapsedMs = 0;
+};
+
+// Sends `head`, then `bodyBytes` filler bytes, while reading whatever comes back; stops when
+// everything is sent and `wanted` answers arrived, when the server closes, or at the timeout.
+Exchange stream(int fd, const QByteArray &head, qint64 bodyBytes, int wanted, int timeoutMs, char filler = 'x')
+{
+    Exchange ex;
+    QElapsedTimer timer;
+    timer.start();
+    const QByteArray chunk(64 * 1024, filler);
+    qint64 headSent = 0, bodySent = 0;
+    QByteArray buffer;
+    while (timer.elapsed() < timeoutMs) {
+        const bool sending = headSent < head.size() || bodySent < bodyBytes;
+        if (!sending && ex.responses.size() >= wanted)
+            break;
+        pollfd p{fd, short(POLLIN | (sending ? POLLOUT : 0)), 0};
+        if (::poll(&p, 1, int(qMax<qint64>(1, timeoutMs - timer.elapsed()))) <= 0)
+            continue;
+        if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+            char in[16384];
+            const auto n = ::recv(fd, in, sizeof in, MSG_DONTWAIT);
+            if (n <= 0) {
+                ex.closed = true;
+                break;
+            }
+            buffer.append(in, n);
+            while (auto r = takeResponse(buffer))
+                ex.responses.append(*r);
+        }
+        if (sending && (p.revents & POLLOUT)) {
+            ssize_t n;
+            if (headSent < head.size())
+                n = ::send(fd, head.constData() + headSent, size_t(head.size() - headSent), MSG_NOSIGNAL | MSG_DONTWAIT);
+            else
+                n = ::send(fd, chunk.constData(), size_t(qMin<qint64>(chunk.size(), bodyBytes - bodySent)),
+                           MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && errno != EAGAIN) {
+                ex.closed = true;
+                break;
+            }
+            if (n > 0) {
+                (headSent < head.size() ? headSent : bodySent) += n;
+                ex.sent += n;
+            }
+        }
+    }
+    ex.elapsedMs = timer.elapsed();
+    return ex;
+}
+
+// Waits (without sending) until the server closes the connection; the time it took, or -1.
+qint64 msUntilClosed(int fd, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, int(timeoutMs - timer.elapsed())) <= 0)
+            continue;
+        char in[4096];
+        if (::recv(fd, in, sizeof in, MSG_DONTWAIT) <= 0)
+            return timer.elapsed();
+    }
+    return -1;
+}
+
+// --- memory -------------------------------------------------------------------------------------
+
+qint64 statusKiB(const char *field)
+{
+    QFile f(u"/proc/self/status"_s);
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : f.readAll().split('\n'))
+        if (line.startsWith(field))
+            return line.mid(qsizetype(qstrlen(field))).trimmed().split(' ').first().toLongLong();
+    return -1;
+}
+
+// Resets the peak RSS (VmHWM) to the current RSS (Linux >= 4.0).
+void resetPeakRss()
+{
+    QFile f(u"/proc/self/clear_refs"_s);
+    if (f.open(QIODevice::WriteOnly))
+        f.write("5");
+}
+
+const QByteArray kHost = "Host: 127.0.0.1\r\n";
+
+} // namespace
+
+class TestEdge : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<TestServer> m_server;
+    quint16 port() const { return m_server->port(); }
+
+    void startServer(std::function<void(sd::core::Config &)> configure = {},
+                     std::function<void(TestServer &)> beforeStart = {})
+    {
+        m_server = std::make_unique<TestServer>(TestServer::Backend::Sqlite, [&](sd::core::Config &c) {
+            c.headerTimeoutSeconds = 1; // deadlines short enough for a quick test
+            c.idleTimeoutSeconds = 1;
+            if (configure)
+                configure(c);
+        });
+        if (beforeStart)
+            beforeStart(*m_server);
+        QString error;
+        QVERIFY2(m_server->start(&error), qPrintable(error));
+    }
+
+    void healthzAnswers()
+    {
+        QElapsedTimer t;
+        t.start();
+        QCOMPARE(getJson(port(), "/healthz").status, 200);
+        QVERIFY2(t.elapsed() < 500, qPrintable(QString::number(t.elapsed())));
+    }
+
+    // Sends `request` and expects one refusal with `status` and `code`, then the close.
+    void expectRefusal(const QByteArray &request, int status, const QString &code)
+    {
+        const int fd = connectTo(port());
+        QVERIFY(fd >= 0);
+        const Exchange ex = stream(fd, request, 0, 1, 3000);
+        ::close(fd);
+        QCOMPARE(ex.responses.size(), 1);
+        QCOMPARE(ex.responses.first().status, status);
+        QCOMPARE(ex.responses.first().code(), code);
+        QVERIFY(ex.responses.first().head.contains("Connection: close"));
+    }
+
+private slots:
+    void cleanup() { m_server.reset(); }
+
+    // SEC-31: 1 MiB of header → 431 (or close) within 1 s, before it is buffered.
+    void hugeHeaderIsRefusedBeforeBuffering()
+    {
+        startServer();
+        const qint64 before = statusKiB("VmRSS:");
+        resetPeakRss();
+        const int fd = connectTo(port());
+        QVERIFY(fd >= 0);
+        const QByteArray head = "GET /healthz HTTP/1.1\r\n" + kHost + "X-Big: ";
+        const Exchange ex = stream(fd, head, 1024 * 1024, 1, 5000, 'a');
+        ::close(fd);
+        const qint64 growth = statusKiB("VmHWM:") - before;
+        qInfo("1 MiB header: %lld ms, sent %lld bytes, peak RSS growth %lld KiB", ex.elapsedMs, ex.sent, growth);
+        // SEC-31 allows "431 or close"; we answer 431 before closing.
+        QCOMPARE(ex.responses.size(), 1);
+        QCOMPARE(ex.responses.first().status, 431);
+        QCOMPARE(ex.responses.first().code(), u"request_header_fields_too_large"_s);
+        QVERIFY2(ex.elapsedMs < 1000, qPrintable(QString::number(ex.elapsedMs)));
+        QVERIFY2(growth < 5 * 1024, qPrintable(QString::number(growth)));
+        healthzAnswers();
+    }
+
+    // SEC-31: a declared 1 GiB body, then 50 MiB streamed → 413 before the body is read.
+    void declaredHugeBodyLeavesRssFlat()
+    {
+        startServer();
+        const qint64 before = statusKiB("VmRSS:");
+        resetPeakRss();
+        const int fd = connectTo(port());
+        QVERIFY(fd >= 0);
+        const QByteArray head = "POST /api/v1/signup HTTP/1.1\r\n" + kHost +
+                                "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n";
+        const Exchange ex = stream(fd, head, 50 * 1024 * 1024, 1, 10000);
+        ::close(fd);
+        const qint64 growth = statusKiB("VmHWM:") - before;
+        qInfo("1 GiB declared, 50 MiB streamed: %lld ms, sent %lld bytes, closed %d, peak RSS growth %lld KiB",
+              ex.elapsedMs, ex.sent, int(ex.closed), growth);
+        QCOMPARE(ex.responses.size(), 1);
+        QCOMPARE(ex.responses.first().status, 413);
+        QCOMPARE(ex.responses.first().code(), u"payload_too_large"_s);
+        QVERIFY(ex.closed);
+        QVERIFY2(growth < 5 * 1024, qPrintable(QString::number(growth)));
+        healthzAnswers();
+    }
+
+    // A 64 MB header line and a 64 MB request line: refused, RSS flat.
+    void endlessLinesLeaveRssFlat()
+    {
+        startServer();
+        for (const QByteArray &head : {QByteArray("GET /healthz HTTP/1.1\r\n" + kHost + "X-Long: "),
+                                       QByteArray("GET /")}) {
+            const qint64 before = statusKiB("VmRSS:");
+            resetPeakRss();
+            const int fd = connectTo(port());
+            QVERIFY(fd >= 0);
+            const Exchange ex = stream(fd, head, 64 * 1024 * 1024, 1, 10000, 'a');
+            ::close(fd);
+            const qint64 growth = statusKiB("VmHWM:") - before;
+            qInfo("64 MB line (%s): %lld ms, sent %lld bytes, peak RSS growth %lld KiB",
+                  head.size() > 10 ? "header" : "request line", ex.elapsedMs, ex.sent, growth);
+            QCOMPARE(ex.responses.size(), 1);
+            QCOMPARE(ex.responses.first().status, head.size() > 10 ? 431 : 414);
+            QVERIFY2(growth < 5 * 1024, qPrintable(QString::number(growth)));
+            QVERIFY2(ex.sent < 64 * 1024 * 1024, "the server read the whole line");
+        }
+        healthzAnswers();
+    }
+
+    void ambiguousFramingIsRefused()
+    {
+        startServer();
+        const QByteArray post = "POST /api/v1/signup HTTP/1.1\r\n" + kHost + "Content-Type: application/json\r\n";
+        expectRefusal(post + "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n{}", 400, u"bad_request"_s);
+        expectRefusal(post + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400, u"bad_request"_s);
+        expectRefusal(post + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{} ", 400, u"bad_request"_s);
+        expectRefusal(post + "Content-Length: 2, 3\r\n\r\n{} ", 400, u"bad_request"_s);
+        expectRefusal(post + "Content-Length: -2\r\n\r\n{}", 400, u"bad_request"_s);
+        expectRefusal(post + "Transfer-Encoding: gzip\r\n\r\n", 400, u"bad_request"_s);
+        expectRefusal("GET /healthz HTTP/1.1\r\n" + kHost + kHost + "\r\n", 400, u"bad_request"_s);
+        expectRefusal("GET /healthz HTTP/1.1\r\n\r\n", 400, u"bad_request"_s); // no Host
+        expectRefusal("GET /healthz HTTP/1.1\r\n" + kHost + " folded: value\r\n\r\n", 400, u"bad_request"_s);
+        expectRefusal("GET /healthz HTTP/1.1\r\n" + kHost + "Bad Name: x\r\n\r\n", 400, u"bad_request"_s);
+        // Declared over the limit: 413 from the head alone, the body never sent.
+        expectRefusal(post + "Content-Length: 65537\r\n\r\n", 413, u"payload_too_large"_s);
+        healthzAnswers();
+    }
+
+    void garbageRequestLinesAreRefused()
+    {
+        startServer();
+        expectRefusal(QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15), 400, u"bad_request"_s);
+        expectRefusal(QByteArray("GET /\0 HTTP/1.1\r\n\r\n", 20), 400, u"bad_request"_s);
+        expectRefusal("hello\r\n\r\n", 400, u"bad_request"_s);
+        expectRefusal("GET /healthz\r\n" + kHost + "\r\n", 400, u"bad_request"_s);
+        expectRefusal("GET /healthz HTTP/2.0\r\n" + kHost + "\r\n", 400, u"bad_request"_s);
+        expectRefusal("GET  /healthz HTTP/1.1\r\n" + kHost + "\r\n", 400, u"bad_request"_s);
+        expectRefusal("GET /hea\x01lthz HTTP/1.1\r\n" + kHost + "\r\n", 400, u"bad_request"_s);
+        expectRefusal("BREW /healthz HTTP/1.1\r\n" + kHost + "\r\n", 405, u"method_not_allowed"_s);
+        expectRefusal("GET /" + QByteArray(9000, 'a') + " HTTP/1.1\r\n" + kHost + "\r\n", 414, u"uri_too_long"_s);
+        healthzAnswers();
+    }
+
+    // A chunked body is counted as it arrives.
+    void chunkedBodiesAreCounted()
+    {
+        startServer();
+        const QByteArray head = "POST /api/v1/signup HTTP/1.1\r\n" + kHost +
+                                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        QByteArray chunks;
+        for (int i = 0; i < 20; ++i)
+            chunks += "1000\r\n" + QByteArray(4096, ' ') + "\r\n"; // 80 KiB in all
+        const int fd = connectTo(port());
+        QVERIFY(fd >= 0);
+        const Exchange ex = stream(fd, head + chunks + "0\r\n\r\n", 0, 1, 3000);
+        ::close(fd);
+        QCOMPARE(ex.responses.size(), 1);
+        QCOMPARE(ex.responses.first().status, 413);
+        expectRefusal(head + "zz\r\n", 400, u"bad_request"_s);
+        healthzAnswers();
+    }
+
+    // Slowloris: a header block trickled byte by byte is cut at the header deadline (1 s
+    // here), while /healthz keeps answering.
+    void slowHeaderIsClosedAtTheDeadline()
+    {
+        startServer();
+        const int fd = connectTo(port());
+        QVERIFY(fd >= 0);
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(::send(fd, "GET /healthz HTTP/1.1\r\n", 23, MSG_NOSIGNAL) == 23);
+        bool closed = false;
+        while (!closed && t.elapsed() < 4000) {
+            // One byte every 50 ms, as long as the server keeps the connection.
+            if (::send(fd, "a", 1, MSG_NOSIGNAL) != 1)
+                break;
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 50) > 0) {
+                char in[256];
+                closed = ::recv(fd, in, sizeof in, MSG_DONTWAIT) <= 0;
+            }
+            if (t.elapsed() > 300 && t.elapsed() < 600)
+                healthzAnswers();
+        }
+        const qint64 elapsed = t.elapsed();
+        ::close(fd);
+        qInfo("slow header closed after %lld ms (deadline 1000 ms)", elapsed);
+        QVERIFY2(elapsed >= 900 && elapsed < 2500, qPrintable(QString::number(elapsed)));
+        healthzAnswers();
+    }
+
+    // A connection that never sends a byte is closed at the header deadline too.
+    void silentConnectionIsClosed()
+    {
+        startServer();
+        const int fd = connectTo(port());
+        QVERIFY(fd >= 0);
+        const qint64 ms = msUntilClosed(fd, 4000);
+        ::close(fd);
+        qInfo("silent connection closed after %lld ms", ms);
+        QVERIFY2(ms >= 900 && ms < 2500, qPrintable(QString::number(ms)));
+    }
+
+    void idleKeepAliveIsClosed()
+    {
+        startServer();
+        const int fd = connectTo(port());
+        QVERIFY(fd >= 0);
+        const QByteArray get = "GET /healthz HTTP/1.1\r\n" + kHost + "\r\n";
+        // Keep-alive works: two requests, one after the other, on one connection.
+        for (int i = 0; i < 2; ++i) {
+            const Exchange ex = stream(fd, get, 0, 1, 3000);
+            QCOMPARE(ex.responses.size(), 1);
+            QCOMPARE(ex.responses.first().status, 200);
+        }
+        const qint64 ms = msUntilClosed(fd, 4000);
+        ::close(fd);
+        qInfo("idle keep-alive closed after %lld ms (deadline 1000 ms)", ms);
+        QVERIFY2(ms >= 900 && ms < 2500, qPrintable(QString::number(ms)));
+    }
+
+    void connectionsPerAddressAreCapped()
+    {
+        startServer([](sd::core::Config &c) {
+            c.maxConnectionsPerAddress = 4;
+            c.headerTimeoutSeconds = 30;
+        });
+        QList<int> fds;
+        for (int i = 0; i < 4; ++i) {
+            fds.append(connectTo(port()));
+            QVERIFY(fds.last() >= 0);
+        }
+        const auto accepted = [this] {
+            int n = -1;
+            QMetaObject::invokeMethod(m_server->app().server(), [&] { n = m_server->app().server()->edge()->connectionCount(); },
+                                      Qt::BlockingQueuedConnection);
+            return n;
+        };
+        QTRY_COMPARE(accepted(), 4);
+        // The fifth from the same address: 503 in the error shape, then closed.
+        const int extra = connectTo(port());
+        QVERIFY(extra >= 0);
+        const Exchange ex = stream(extra, "GET /healthz HTTP/1.1\r\n" + kHost + "\r\n", 0, 1, 3000);
+        ::close(extra);
+        QCOMPARE(ex.responses.size(), 1);
+        QCOMPARE(ex.responses.first().status, 503);
+        QCOMPARE(ex.responses.first().code(), u"busy"_s);
+        QCOMPARE(accepted(), 4);
+        // One goes away: a new connection is welcome again.
+        ::close(fds.takeLast());
+        QTRY_COMPARE(accepted(), 3);
+        healthzAnswers();
+        for (int fd : std::as_const(fds))
+            ::close(fd);
+        QTRY_COMPARE(accepted(), 0);
+    }
+
+    void totalConnectionsAreCapped()
+    {
+        startServer([](sd::core::Config &c) {
+            c.maxConnections = 2;
+            c.headerTimeoutSeconds = 30;
+        });
+        const int a = connectTo(port()), b = connectTo(port());
+        QVERIFY(a >= 0 && b >= 0);
+        const int c = connectTo(port());
+        const Exchange ex = stream(c, "GET /healthz HTTP/1.1\r\n" + kHost + "\r\n", 0, 1, 3000);
+        ::close(c);
+        QCOMPARE(ex.responses.size(), 1);
+        QCOMPARE(ex.responses.first().status, 503);
+        ::close(a);
+        ::close(b);
+        QTRY_COMPARE(getJson(port(), "/healthz").status, 200);
+    }
+
+    // Pipelined requests are answered in request order, even when the first one is answered
+    // later by a worker and the second at once on the server thread.
+    void pipelinedRequestsAreAnsweredInOrder()
+    {
+        startServer({}, [](TestServer &s) {
+            s.app().addRoute({"GET", u"/test/slow"_s, sd::http::RunOn::WorkerPool, false, [](const sd::http::HttpRequest &) {
+                                  QThread::msleep(150); // a slow handler, answered after the next request's
+                                  return sd::http::HttpResponse::json(200, QJsonObject{{u"n"_s, u"slow"_s}});
+                              }});
+            s.app().addRoute({"GET", u"/test/fast"_s, sd::http::RunOn::ServerThread, false, [](const sd::http::HttpRequest &) {
+                                  return sd::http::HttpResponse::json(200, QJsonObject{{u"n"_s, u"fast"_s}});
+                              }});
+        });
+        const QByteArray slow = "GET /test/slow HTTP/1.1\r\n" + kHost + "\r\n";
+        const QByteArray fast = "GET /test/fast HTTP/1.1\r\n" + kHost + "\r\n";
+        const QByteArray body = "POST /api/v1/signup HTTP/1.1\r\n" + kHost +
+                                "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n[]";
+        const int fd = connectTo(port());
+        QVERIFY(fd >= 0);
+        const Exchange ex = stream(fd, slow + fast + body + fast, 0, 4, 5000);
+        ::close(fd);
+        QCOMPARE(ex.responses.size(), 4);
+        QCOMPARE(ex.responses[0].json().value(u"n"_s).toString(), u"slow"_s);
+        QCOMPARE(ex.responses[1].json().value(u"n"_s).toString(), u"fast"_s);
+        QCOMPARE(ex.responses[2].status, 400); // the signup with a non-object body
+        QCOMPARE(ex.responses[3].json().value(u"n"_s).toString(), u"fast"_s);
+    }
+
+    // 200 connections holding half-sent headers do not slow /healthz down.
+    void healthzAnswersUnderSlowClients()
+    {
+        startServer([](sd::core::Config &c) { c.headerTimeoutSeconds = 30; });
+        QList<int> fds;
+        for (int i = 0; i < 200; ++i) {
+            const int fd = connectTo(port());
+            QVERIFY(fd >= 0);
+            const QByteArray half = "GET / HTTP/1.1\r\nX-a: b\r\n";
+            QCOMPARE(::send(fd, half.constData(), size_t(half.size()), MSG_NOSIGNAL), ssize_t(half.size()));
+            fds.append(fd);
+        }
+        for (int i = 0; i < 5; ++i)
+            healthzAnswers();
+        for (int fd : std::as_const(fds))
+            ::close(fd);
+    }
+
+    // Out of file descriptors (EMFILE), QTcpServer pauses accepting and emits acceptError()
+    // and would never accept again; the edge resumes 250 ms later (no spinning meanwhile).
+    // The failure is simulated exactly as QTcpServer reports it: a real EMFILE in this
+    // process also breaks GLib's event loops.
+    void acceptErrorPausesThenResumes()
+    {
+        startServer();
+        auto *edge = m_server->app().server()->edge();
+        QElapsedTimer t;
+        QMetaObject::invokeMethod(edge, [&] {
+            edge->pauseAccepting();
+            Q_EMIT edge->acceptError(QAbstractSocket::SocketResourceError);
+            t.start();
+        }, Qt::BlockingQueuedConnection);
+        // Paused: a connection waits in the backlog, unanswered, for a moment.
+        const int fd = connectTo(port());
+        QVERIFY(fd >= 0);
+        const Exchange ex = stream(fd, "GET /healthz HTTP/1.1\r\n" + kHost + "\r\n", 0, 1, 3000);
+        ::close(fd);
+        QCOMPARE(ex.responses.size(), 1);
+        QCOMPARE(ex.responses.first().status, 200);
+        qInfo("accept error: answered again after %lld ms", t.elapsed());
+        QVERIFY2(t.elapsed() >= 200, qPrintable(QString::number(t.elapsed())));
+        int pauses = 0;
+        QMetaObject::invokeMethod(edge, [&] { pauses = edge->acceptPauses(); }, Qt::BlockingQueuedConnection);
+        QCOMPARE(pauses, 1);
+    }
+
+    // --- SEC-25: the Host of pages -----------------------------------------------------------------
+
+    void pagesAnswerOnlyUnderThePublicHost()
+    {
+        startServer([](sd::core::Config &c) { c.publicUrl = u"https://signup.example.org"_s; });
+        const auto get = [this](const QByteArray &path, const QByteArray &host) {
+            const int fd = connectTo(port());
+            const Exchange ex = stream(fd, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 0, 1, 3000);
+            ::close(fd);
+            return ex.responses.isEmpty() ? Response{} : ex.responses.first();
+        };
+        QCOMPARE(get("/", "signup.example.org").status, 200);
+        QCOMPARE(get("/", "SIGNUP.example.org:443").status, 200);
+        const Response evil = get("/", "evil.example");
+        QCOMPARE(evil.status, 400);
+        QVERIFY(evil.head.contains("text/html")); // the page error style
+        QCOMPARE(get("/verify-email?email=a@b.c&token=x", "evil.example").status, 400);
+        QCOMPARE(get("/", "signup.example.org:8443").status, 400);
+        QCOMPARE(get("/", "signup.example.org.evil.example").status, 400);
+        // The API and the probes answer whatever the Host.
+        QCOMPARE(get("/healthz", "evil.example").status, 200);
+        QCOMPARE(get("/api/v1/user/me", "evil.example").status, 401);
+    }
+
+    void pagesUnderTheListeningAddressByDefault()
+    {
+        startServer();
+        const QByteArray host = "127.0.0.1:" + QByteArray::number(port());
+        const int fd = connectTo(port());
+        Exchange ex = stream(fd, "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 0, 1, 3000);
+        ::close(fd);
+        QCOMPARE(ex.responses.size(), 1);
+        QCOMPARE(ex.responses.first().status, 200);
+        const int fd2 = connectTo(port());
+        ex = stream(fd2, "GET / HTTP/1.1\r\nHost: localhost:" + QByteArray::number(port()) + "\r\n\r\n", 0, 1, 3000);
+        ::close(fd2);
+        QCOMPARE(ex.responses.size(), 1);
+        QCOMPARE(ex.responses.first().status, 400);
+    }
+
+    // --- SEC-40: TLS --------------------------------------------------------------------------------
+
+    void tlsOnly()
+    {
+        QTemporaryDir dir;
+        const QString cert = dir.filePath(u"cert.pem"_s), key = dir.filePath(u"key.pem"_s);
+        QProcess openssl;
+        openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
+                                     u"-subj"_s, u"/CN=localhost"_s, u"-days"_s, u"1"_s,
+                                     u"-keyout"_s, key, u"-out"_s, cert});
+        QVERIFY(openssl.waitForFinished(30000));
+        QCOMPARE(openssl.exitCode(), 0);
+        startServer([&](sd::core::Config &c) {
+            c.tlsCert = cert;
+            c.tlsKey = key;
+        });
+        QVERIFY(m_server->app().listeningUrl().startsWith(u"https://127.0.0.1:"_s));
+
+        // A request over TLS works, with HSTS and a Secure session-less CSRF cookie on pages.
+        QSslSocket socket;
+        socket.setPeerVerifyMode(QSslSocket::VerifyNone);
+        socket.connectToHostEncrypted(u"127.0.0.1"_s, port());
+        QVERIFY2(socket.waitForEncrypted(5000), qPrintable(socket.errorString()));
+        QVERIFY(socket.sessionProtocol() >= QSsl::TlsV1_2);
+        socket.write("GET /verify-email/resend HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port()) + "\r\n\r\n");
+        QByteArray buffer;
+        std::optional<Response> r;
+        QElapsedTimer t;
+        t.start();
+        while (!(r = takeResponse(buffer)) && t.elapsed() < 5000)
+            if (socket.waitForReadyRead(500))
+                buffer += socket.readAll();
+        QVERIFY(r);
+        QVERIFY2(r->head.contains("Strict-Transport-Security: max-age="), r->head.constData());
+        socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        t.restart();
+        while (!(r = takeResponse(buffer)) && t.elapsed() < 5000)
+            if (socket.waitForReadyRead(500))
+                buffer += socket.readAll();
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+        socket.disconnectFromHost();
+
+        // TLS 1.1 is refused, TLS 1.2 and 1.3 are accepted (the openssl command line).
+        const auto handshake = [this](const QString &version) {
+            QProcess client;
+            client.start(u"openssl"_s, {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(port()), version, u"-ign_eof"_s,
+                                        u"-cipher"_s, u"DEFAULT:@SECLEVEL=0"_s});
+            client.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            client.closeWriteChannel();
+            client.waitForFinished(10000);
+            return client.readAllStandardOutput();
+        };
+        const QByteArray v12 = handshake(u"-tls1_2"_s);
+        QVERIFY2(v12.contains("HTTP/1.1 200"), v12.right(400).constData());
+        const QByteArray v11 = handshake(u"-tls1_1"_s);
+        QVERIFY2(!v11.contains("HTTP/1.1"), v11.right(400).constData());
+
+        // Plain HTTP to the TLS port gets no HTTP answer.
+        const QByteArray plain = rawExchange(port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 3000);
+        QVERIFY2(!plain.contains("HTTP/1."), plain.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEdge)
+#include "tst_edge.moc"

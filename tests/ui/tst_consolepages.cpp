@@ -1,0 +1,396 @@
+// The Users, Outbox and Audit log tabs, offscreen, over an in-process SignupDesk (SQLite, fake
+// clock): disable ends the sessions and is audited, enable and revoke; Hold keeps an email
+// from the sender and Retry sends it; a dead email retried; the audit log filtered and
+// exported. Every database call of the test runs on a worker thread.
+
+#include "testserver.h"
+
+#include "accounts/accountstore.h"
+#include "audit/auditlog.h"
+#include "mail/outbox.h"
+#include "store/sqlquery.h"
+#include "store/transaction.h"
+
+#include "consolepages.h"
+#include "consoletablemodels.h"
+#include "mainwindow.h"
+#include "rowfilterproxy.h"
+#include "signuptablemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QFile>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using sd::ui::KeyRole;
+
+namespace {
+
+const QString kPassword = u"correct battery staple horse"_s;
+
+class Worker
+{
+public:
+    Worker()
+    {
+        m_thread.start();
+        m_object.moveToThread(&m_thread);
+    }
+    ~Worker()
+    {
+        m_thread.quit();
+        m_thread.wait();
+    }
+    template<typename F>
+    auto call(F f)
+    {
+        using R = decltype(f());
+        if constexpr (std::is_void_v<R>) {
+            QMetaObject::invokeMethod(&m_object, [&] { f(); }, Qt::BlockingQueuedConnection);
+        } else {
+            R result{};
+            QMetaObject::invokeMethod(&m_object, [&] { result = f(); }, Qt::BlockingQueuedConnection);
+            return result;
+        }
+    }
+
+private:
+    QThread m_thread;
+    QObject m_object;
+};
+
+} // namespace
+
+class TestConsolePages : public QObject
+{
+    Q_OBJECT
+
+private:
+    Worker m_worker;
+    QTemporaryDir m_dir;
+    std::unique_ptr<TestServer> m_server;
+    std::unique_ptr<sd::ui::MainWindow> m_window;
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
+
+    sd::core::CoreServices &core() { return m_server->app().core(); }
+
+    // On the worker: a signup, verified and approved, logged in `sessions` times.
+    QString activeUser(const QString &name, int sessions)
+    {
+        return m_worker.call([&] {
+            sd::core::SignupInput input;
+            input.username = name;
+            input.password = kPassword;
+            input.email = name + u"@example.com"_s;
+            auto r = core().signup().signUp(input, {u"198.51.100.4"_s});
+            if (!r)
+                return QString();
+            if (!core().verification().confirm(r->confirmToken))
+                return QString();
+            if (!core().approval().approve(r->userId, sd::core::Actor{u"cli"_s}))
+                return QString();
+            for (int i = 0; i < sessions; ++i)
+                if (auto l = core().sessions().login(name, kPassword, {u"198.51.100.4"_s}); !l)
+                    qWarning("login: %s", qPrintable(l.error().detail));
+            return r->userId;
+        });
+    }
+
+    QString statusOf(const QString &id)
+    {
+        return m_worker.call([&] {
+            auto db = m_server->app().database().connection();
+            auto a = sd::core::accountstore::findById(*db, id);
+            return a && *a ? sd::core::toString((*a)->status) : u"gone"_s;
+        });
+    }
+
+    QStringList consoleActions(const QString &subject)
+    {
+        return m_worker.call([&] {
+            QStringList out;
+            auto db = m_server->app().database().connection();
+            if (auto all = sd::core::auditlog::list(*db, subject))
+                for (const auto &e : *all)
+                    if (e.actor == u"console"_s)
+                        out << e.action;
+            return out;
+        });
+    }
+
+    QString mailStatus(const QString &outboxId)
+    {
+        return m_worker.call([&] {
+            auto db = m_server->app().database().connection();
+            auto s = sd::mail::Outbox::statusOf(*db, outboxId);
+            return s ? *s : u"error"_s;
+        });
+    }
+
+    // On the worker: an email waiting out a retry backoff (due in an hour), as after a 421.
+    QString queuedInBackoff(const QString &to)
+    {
+        return m_worker.call([&] {
+            auto tx = sd::store::Transaction::begin(m_server->app().database());
+            if (!tx)
+                return QString();
+            sd::mail::Message m;
+            m.messageId = to + u"@signupdesk.test"_s;
+            m.from = u"desk@example.com"_s;
+            m.to = to;
+            m.subject = u"Welcome aboard"_s;
+            m.textBody = u"https://desk.example/login?token=SECRET"_s;
+            m.htmlBody = m.textBody;
+            const qint64 now = m_server->clock().nowMs();
+            auto id = sd::mail::Outbox::enqueue(tx->db(), u"welcome"_s, {}, m, now);
+            if (!id)
+                return QString();
+            auto later = sd::store::runQuery(tx->db(),
+                                             u"UPDATE outbox SET attempts = 1, last_error = '421 try later',"
+                                             " next_attempt_at = ? WHERE id = ?"_s,
+                                             {now + 3'600'000, *id});
+            if (!later || !tx->commit())
+                return QString();
+            return *id;
+        });
+    }
+
+    int flushMail()
+    {
+        return m_worker.call([&] { return m_server->flushMail(); });
+    }
+
+    void selectKey(QTableView *view, const QString &key)
+    {
+        const QAbstractItemModel *m = view->model();
+        for (int r = 0; r < m->rowCount(); ++r) {
+            if (m->index(r, 0).data(KeyRole).toString() == key) {
+                view->setFocus();
+                view->selectionModel()->setCurrentIndex(
+                    m->index(r, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                return;
+            }
+        }
+        QFAIL("row not in view");
+    }
+
+    QString cell(const QAbstractItemModel *m, const QString &key, int column)
+    {
+        for (int r = 0; r < m->rowCount(); ++r)
+            if (m->index(r, 0).data(KeyRole).toString() == key)
+                return m->index(r, column).data().toString();
+        return u"<no row>"_s;
+    }
+
+private slots:
+    void init()
+    {
+        QVERIFY(m_dir.isValid());
+        m_server = m_worker.call([] {
+            auto server = std::make_unique<TestServer>(TestServer::Backend::Sqlite,
+                                                       [](sd::core::Config &c) { c.returnConfirmToken = true; });
+            QString error;
+            if (!server->start(&error))
+                qWarning("server: %s", qPrintable(error));
+            return server;
+        });
+        QVERIFY(m_server->port() != 0);
+        sd::ui::ConsoleOptions options;
+        options.listeningUrl = m_server->app().listeningUrl();
+        options.outboxSender = m_server->app().outboxSender();
+        options.settingsFile = m_dir.filePath(u"console.ini"_s);
+        options.trayIcon = false;
+        m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
+        for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
+                 m_window->usersPage()->model(), m_window->usersPage()->proxy(),
+                 m_window->outboxPage()->model(), m_window->outboxPage()->proxy(),
+                 m_window->auditPage()->model(), m_window->auditPage()->proxy()})
+            m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
+                m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY(m_window->isLoaded());
+    }
+
+    void cleanup()
+    {
+        m_testers.clear();
+        m_window.reset();
+        m_worker.call([this] { m_server.reset(); });
+    }
+
+    void disableEndsSessionsEnableAndRevoke()
+    {
+        const QString ann = activeUser(u"ann"_s, 2);
+        const QString ben = activeUser(u"ben"_s, 1);
+        QVERIFY(!ann.isEmpty() && !ben.isEmpty());
+        sd::ui::UsersPage *page = m_window->usersPage();
+        QVERIFY(!page->isLoaded()); // hidden tabs do not load
+        m_window->tabs()->setCurrentWidget(page);
+        QTRY_VERIFY(page->isLoaded());
+        auto *model = page->model();
+        QTRY_COMPARE(cell(model, ann, sd::ui::UserTableModel::Sessions), u"2"_s);
+        QCOMPARE(cell(model, ann, sd::ui::UserTableModel::Status), u"Active"_s);
+
+        selectKey(page->view(), ann);
+        auto *disable = page->findChild<QAction *>(u"disableUserAction"_s);
+        QVERIFY(disable && disable->isEnabled());
+        QTest::keyClick(page->view(), Qt::Key_D);
+        QTRY_COMPARE(statusOf(ann), u"disabled"_s);
+        QTRY_COMPARE(cell(model, ann, sd::ui::UserTableModel::Status), u"Disabled"_s);
+        QCOMPARE(cell(model, ann, sd::ui::UserTableModel::Sessions), u"0"_s);
+        QCOMPARE(consoleActions(ann), QStringList{u"user.disabled"_s});
+        // A disabled account cannot log in.
+        const auto login = m_worker.call([&] {
+            return core().sessions().login(u"ann"_s, kPassword, {u"198.51.100.4"_s}).has_value();
+        });
+        QVERIFY(!login);
+        // The Signups tab's row follows (without a core event).
+        const auto signupStatus = [&] {
+            const auto *r = m_window->signupModel()->signup(ann);
+            return r ? sd::core::toString(r->account.status) : u"none"_s;
+        };
+        QTRY_COMPARE(signupStatus(), u"disabled"_s);
+
+        auto *enable = page->findChild<QAction *>(u"enableUserAction"_s);
+        QTRY_VERIFY(enable->isEnabled());
+        QVERIFY(!disable->isEnabled());
+        QTest::keyClick(page->view(), Qt::Key_E);
+        QTRY_COMPARE(statusOf(ann), u"active"_s);
+        QTRY_COMPARE(cell(model, ann, sd::ui::UserTableModel::Status), u"Active"_s);
+        QStringList actions = consoleActions(ann);
+        actions.sort(); // one fake-clock instant: the log's order between them is the ids'
+        QCOMPARE(actions, (QStringList{u"user.disabled"_s, u"user.enabled"_s}));
+
+        selectKey(page->view(), ben);
+        QTest::keyClick(page->view(), Qt::Key_K);
+        QTRY_COMPARE(cell(model, ben, sd::ui::UserTableModel::Sessions), u"0"_s);
+        QCOMPARE(statusOf(ben), u"active"_s);
+        QCOMPARE(consoleActions(ben), QStringList{u"sessions.revoked"_s});
+
+        // Enable on an active account is refused by core, not only by the greyed action.
+        const auto again = m_worker.call([&] {
+            auto r = sd::core::UserAdminService(core().context()).enable(ben, sd::core::Actor{u"console"_s});
+            return r ? sd::core::ErrorCode::Internal : r.error().code;
+        });
+        QCOMPARE(again, sd::core::ErrorCode::Conflict);
+        QVERIFY(m_window->errorText().isEmpty());
+
+        // Live: a new login shows up in the session count.
+        m_worker.call([&] { (void)core().sessions().login(u"ben"_s, kPassword, {u"198.51.100.4"_s}); });
+        QTRY_COMPARE_WITH_TIMEOUT(cell(model, ben, sd::ui::UserTableModel::Sessions), u"1"_s, 2000);
+    }
+
+    void holdKeepsMailBackAndRetrySendsIt()
+    {
+        const QString welcome = queuedInBackoff(u"cid@example.com"_s);
+        QVERIFY(!welcome.isEmpty());
+        sd::ui::OutboxPage *page = m_window->outboxPage();
+        m_window->tabs()->setCurrentWidget(page);
+        QTRY_COMPARE(page->model()->rowOf(welcome) >= 0, true);
+        QVERIFY(cell(page->model(), welcome, sd::ui::OutboxTableModel::Status).startsWith(u"Queued, retry in"_s));
+
+        selectKey(page->view(), welcome);
+        QVERIFY(page->previewText().contains(u"To: cid@example.com"_s));
+        QVERIFY(page->previewText().contains(u"421 try later"_s));
+        QVERIFY(!page->previewText().contains(u"SECRET"_s));
+        QTest::keyClick(page->view(), Qt::Key_H);
+        QTRY_COMPARE(mailStatus(welcome), u"held"_s);
+        QTRY_COMPARE(cell(page->model(), welcome, sd::ui::OutboxTableModel::Status), u"Held"_s);
+        QCOMPARE(consoleActions(welcome), QStringList{u"mail.held"_s});
+
+        // The sender skips a held email even once it is due.
+        m_worker.call([&] { m_server->clock().advanceSeconds(2 * 3600); });
+        QCOMPARE(flushMail(), 0);
+        QCOMPARE(mailStatus(welcome), u"held"_s);
+
+        // Retry: due now, and sent.
+        QTest::keyClick(page->view(), Qt::Key_R);
+        QTRY_VERIFY(mailStatus(welcome) != u"held"_s);
+        flushMail();
+        QTRY_COMPARE(mailStatus(welcome), u"sent"_s);
+        QTRY_VERIFY(cell(page->model(), welcome, sd::ui::OutboxTableModel::Status).startsWith(u"Sent"_s));
+        QTRY_VERIFY(page->previewText().contains(u"redacted after sending"_s));
+        QCOMPARE(consoleActions(welcome), (QStringList{u"mail.held"_s, u"mail.retried"_s}));
+        QVERIFY(m_window->errorText().isEmpty());
+    }
+
+    void deadMailRetriedIsDueNow()
+    {
+        const QString id = activeUser(u"dee"_s, 0);
+        QString verification = m_worker.call([&] {
+            auto all = sd::mail::Outbox::list(m_server->app().database(), id);
+            QString out;
+            for (const auto &e : *all)
+                if (e.kind.startsWith(u"verification"_s))
+                    out = e.id;
+            // As the sender leaves a message after its last failure.
+            auto db = m_server->app().database().connection();
+            (void)sd::store::runQuery(*db,
+                                      u"UPDATE outbox SET status = 'dead', attempts = 8,"
+                                      " last_error = '550 no such user', next_attempt_at = ? WHERE id = ?"_s,
+                                      {m_server->clock().nowMs() + 3'600'000, out});
+            return out;
+        });
+        sd::ui::OutboxPage *page = m_window->outboxPage();
+        m_window->tabs()->setCurrentWidget(page);
+        page->filter()->setCurrentIndex(2); // failed for good
+        QTRY_COMPARE(page->proxy()->rowCount(), 1);
+        QCOMPARE(cell(page->proxy(), verification, sd::ui::OutboxTableModel::LastError), u"550 no such user"_s);
+        selectKey(page->view(), verification);
+        auto *hold = page->findChild<QAction *>(u"holdMailAction"_s);
+        QVERIFY(!hold->isEnabled()); // only a queued email can be held
+        QTest::keyClick(page->view(), Qt::Key_R);
+        QTRY_COMPARE(page->proxy()->rowCount(), 0); // left the "failed" filter
+        QTRY_COMPARE(mailStatus(verification) == u"queued"_s || mailStatus(verification) == u"sent"_s, true);
+        flushMail(); // due now, not in an hour
+        QTRY_COMPARE(mailStatus(verification), u"sent"_s);
+    }
+
+    void auditFilterAndCsvExport()
+    {
+        const QString eve = activeUser(u"eve"_s, 0);
+        sd::ui::AuditPage *page = m_window->auditPage();
+        m_window->tabs()->setCurrentWidget(page);
+        QTRY_VERIFY(page->model()->rowCount() >= 3); // created, verified, approved
+        const int approved = page->filter()->findText(u"signup.approved"_s);
+        QVERIFY(approved > 0);
+        page->filter()->setCurrentIndex(approved);
+        QCOMPARE(page->proxy()->rowCount(), 1);
+        QCOMPARE(page->proxy()->index(0, sd::ui::AuditTableModel::Actor).data().toString(), u"cli"_s);
+        page->filter()->setCurrentIndex(0);
+        page->searchField()->setText(eve);
+        QVERIFY(page->proxy()->rowCount() >= 3);
+
+        const QString path = m_dir.filePath(u"audit.csv"_s);
+        QSignalSpy exported(page, &sd::ui::AuditPage::exported);
+        page->exportCsv(path);
+        QTRY_COMPARE(exported.size(), 1);
+        QCOMPARE(exported.at(0).at(0).toBool(), true);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString csv = QString::fromUtf8(file.readAll());
+        QVERIFY(csv.startsWith(u"time_utc,actor,action,subject,detail,id\r\n"_s));
+        QCOMPARE(csv.count(u"\r\n"_s), page->proxy()->rowCount() + 1);
+        QVERIFY(csv.contains(u",signup.approved,"_s + eve));
+        QVERIFY(!csv.contains(kPassword));
+
+        // Live: a new entry arrives while the tab is shown.
+        const int before = page->model()->rowCount();
+        activeUser(u"fay"_s, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowCount() > before, 2000);
+    }
+};
+
+QTEST_MAIN(TestConsolePages)
+#include "tst_consolepages.moc"

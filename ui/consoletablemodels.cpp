@@ -1,0 +1,275 @@
+#include "consoletablemodels.h"
+
+#include "signuptablemodel.h"
+
+#include <QBrush>
+#include <QDateTime>
+#include <QLocale>
+
+using namespace Qt::StringLiterals;
+
+namespace sd::ui {
+
+QString localTime(qint64 atMs)
+{
+    if (atMs == 0)
+        return {};
+    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(atMs).toLocalTime(), QLocale::ShortFormat);
+}
+
+namespace {
+
+QVariant foreground(bool warn)
+{
+    return warn ? QVariant(QBrush(QColor(0xb0, 0x2a, 0x1e))) : QVariant();
+}
+
+} // namespace
+
+// ---- Users
+
+UserTableModel::UserTableModel(std::function<qint64()> nowMs, QObject *parent)
+    : RowTableModel(parent), m_nowMs(std::move(nowMs))
+{
+}
+
+int UserTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant UserTableModel::data(const QModelIndex &index, int role) const
+{
+    const core::UserRow *r = rowAt(index.row());
+    if (!r || index.column() < 0 || index.column() >= ColumnCount)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case Username: return r->username;
+        case Email: return r->email;
+        case DisplayName: return r->displayName;
+        case Status: return SignupTableModel::statusText(r->status);
+        case Role: return r->isSuperuser ? tr("Super-user") : tr("User");
+        case SignedUp:
+            return tr("%1 (%2)").arg(localTime(r->signUpTimeMs),
+                                     SignupTableModel::relativeTime(r->signUpTimeMs, m_nowMs()));
+        case Sessions: return r->liveSessions;
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == Sessions)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case Qt::ForegroundRole:
+        if (index.column() == Status)
+            return foreground(r->status == core::AccountStatus::Disabled);
+        break;
+    case KeyRole: return r->id;
+    case RowStatusRole: return core::toString(r->status);
+    case RowSortRole:
+        switch (index.column()) {
+        case SignedUp: return r->signUpTimeMs;
+        case Sessions: return r->liveSessions;
+        case Role: return int(r->isSuperuser);
+        default: return data(index, Qt::DisplayRole).toString().toLower();
+        }
+    }
+    return {};
+}
+
+QVariant UserTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Username: return tr("Username");
+    case Email: return tr("Email");
+    case DisplayName: return tr("Display name");
+    case Status: return tr("Status");
+    case Role: return tr("Role");
+    case SignedUp: return tr("Signed up");
+    case Sessions: return tr("Sessions");
+    }
+    return {};
+}
+
+// ---- Outbox
+
+OutboxTableModel::OutboxTableModel(std::function<qint64()> nowMs, QObject *parent)
+    : RowTableModel(parent), m_nowMs(std::move(nowMs))
+{
+}
+
+int OutboxTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+bool OutboxTableModel::canRetry(const QString &status)
+{
+    return status == u"dead"_s || status == u"queued"_s || status == u"held"_s;
+}
+
+bool OutboxTableModel::canHold(const QString &status)
+{
+    return status == u"queued"_s;
+}
+
+QString OutboxTableModel::kindText(const QString &kind)
+{
+    if (kind == u"verification"_s || kind == u"verification_signed"_s)
+        return tr("Verification");
+    if (kind == u"already_registered"_s)
+        return tr("Already registered");
+    if (kind == u"welcome"_s)
+        return tr("Welcome");
+    if (kind == u"rejection"_s)
+        return tr("Rejection");
+    if (kind == u"login_link"_s)
+        return tr("Login link");
+    return kind;
+}
+
+QString OutboxTableModel::statusText(const mail::OutboxEntry &e, qint64 nowMs)
+{
+    if (e.status == u"queued"_s) {
+        if (e.attempts > 0)
+            return tr("Queued, retry %1").arg(SignupTableModel::relativeTime(e.nextAttemptAt, nowMs));
+        return tr("Queued");
+    }
+    if (e.status == u"processing"_s)
+        return tr("Sending");
+    if (e.status == u"sent"_s)
+        return tr("Sent %1").arg(SignupTableModel::relativeTime(e.sentAt, nowMs));
+    if (e.status == u"dead"_s)
+        return tr("Failed for good");
+    if (e.status == u"held"_s)
+        return tr("Held");
+    return e.status;
+}
+
+QString OutboxTableModel::preview(const mail::OutboxEntry &e, qint64 nowMs)
+{
+    QStringList lines;
+    lines << tr("To: %1").arg(e.message.to) << tr("From: %1").arg(e.message.from)
+          << tr("Subject: %1").arg(e.message.subject)
+          << tr("Kind: %1, queued %2").arg(kindText(e.kind), localTime(e.createdAt))
+          << tr("Status: %1, %n attempt(s)", nullptr, e.attempts).arg(statusText(e, nowMs));
+    if (!e.serverReply.isEmpty())
+        lines << tr("Server's reply: %1").arg(e.serverReply);
+    if (!e.lastError.isEmpty())
+        lines << tr("Last error: %1").arg(e.lastError);
+    lines << QString();
+    // The body holds a link with a live token: never shown, and gone once sent.
+    if (e.status == u"sent"_s)
+        lines << tr("The body was redacted after sending: it held a link with a token.");
+    else
+        lines << tr("The body holds a link with a live token, so the console does not show it; "
+                    "it is redacted once the email is sent.");
+    return lines.join(u'\n');
+}
+
+QVariant OutboxTableModel::data(const QModelIndex &index, int role) const
+{
+    const mail::OutboxEntry *e = rowAt(index.row());
+    if (!e || index.column() < 0 || index.column() >= ColumnCount)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case Created: return localTime(e->createdAt);
+        case Kind: return kindText(e->kind);
+        case Recipient: return e->message.to;
+        case Subject: return e->message.subject;
+        case Status: return statusText(*e, m_nowMs());
+        case Attempts: return e->attempts;
+        case LastError: return e->lastError;
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == Attempts)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case Qt::ForegroundRole:
+        if (index.column() == Status || index.column() == LastError)
+            return foreground(e->status == u"dead"_s);
+        break;
+    case KeyRole: return e->id;
+    case RowStatusRole: return e->status;
+    case RowSortRole:
+        switch (index.column()) {
+        case Created: return e->createdAt;
+        case Attempts: return e->attempts;
+        default: return data(index, Qt::DisplayRole).toString().toLower();
+        }
+    }
+    return {};
+}
+
+QVariant OutboxTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Created: return tr("Queued");
+    case Kind: return tr("Kind");
+    case Recipient: return tr("Recipient");
+    case Subject: return tr("Subject");
+    case Status: return tr("Status");
+    case Attempts: return tr("Attempts");
+    case LastError: return tr("Last error");
+    }
+    return {};
+}
+
+// ---- Audit log
+
+int AuditTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant AuditTableModel::data(const QModelIndex &index, int role) const
+{
+    const core::AuditEntry *e = rowAt(index.row());
+    if (!e || index.column() < 0 || index.column() >= ColumnCount)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case Time: return localTime(e->atMs);
+        case Actor: return e->actor;
+        case Action: return e->action;
+        case Subject: return e->subjectId;
+        case Detail: return e->detail;
+        }
+        break;
+    case KeyRole: return e->id;
+    case RowStatusRole: return e->action;
+    case RowSortRole:
+        if (index.column() == Time)
+            return e->atMs;
+        return data(index, Qt::DisplayRole).toString().toLower();
+    }
+    return {};
+}
+
+QVariant AuditTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Time: return tr("Time");
+    case Actor: return tr("Actor");
+    case Action: return tr("Action");
+    case Subject: return tr("Subject");
+    case Detail: return tr("Detail");
+    }
+    return {};
+}
+
+} // namespace sd::ui

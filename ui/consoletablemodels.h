@@ -1,0 +1,83 @@
+#pragma once
+
+#include "rowtablemodel.h"
+
+#include "audit/auditlog.h"
+#include "console/useradminservice.h"
+#include "mail/outbox.h"
+
+#include <functional>
+
+namespace sd::ui {
+
+// Roles the Users, Outbox and Audit tables share.
+enum ConsoleRole {
+    KeyRole = Qt::UserRole + 1, // the row's id (user, outbox row, audit entry)
+    RowSortRole,                // raw values: times as numbers, text lower-cased
+    RowStatusRole,              // the status as core spells it (users, outbox)
+};
+
+// Every account: the Users tab.
+class UserTableModel : public RowTableModel<core::UserRow>
+{
+    Q_OBJECT
+public:
+    enum Column { Username, Email, DisplayName, Status, Role, SignedUp, Sessions, ColumnCount };
+    explicit UserTableModel(std::function<qint64()> nowMs, QObject *parent = nullptr);
+
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+protected:
+    QString keyOf(const core::UserRow &row) const override { return row.id; }
+
+private:
+    std::function<qint64()> m_nowMs;
+};
+
+// Every email in the outbox: the Outbox tab.
+class OutboxTableModel : public RowTableModel<mail::OutboxEntry>
+{
+    Q_OBJECT
+public:
+    enum Column { Created, Kind, Recipient, Subject, Status, Attempts, LastError, ColumnCount };
+    explicit OutboxTableModel(std::function<qint64()> nowMs, QObject *parent = nullptr);
+
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+    static QString statusText(const mail::OutboxEntry &e, qint64 nowMs);
+    static QString kindText(const QString &kind);
+    // Subject, recipient and what can honestly be said of the body, as plain text.
+    static QString preview(const mail::OutboxEntry &e, qint64 nowMs);
+    static bool canRetry(const QString &status);
+    static bool canHold(const QString &status);
+
+protected:
+    QString keyOf(const mail::OutboxEntry &row) const override { return row.id; }
+
+private:
+    std::function<qint64()> m_nowMs;
+};
+
+// Every audit entry: the Audit log tab.
+class AuditTableModel : public RowTableModel<core::AuditEntry>
+{
+    Q_OBJECT
+public:
+    enum Column { Time, Actor, Action, Subject, Detail, ColumnCount };
+    using RowTableModel::RowTableModel;
+
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+protected:
+    QString keyOf(const core::AuditEntry &row) const override { return row.id; }
+};
+
+QString localTime(qint64 atMs);
+
+} // namespace sd::ui
