@@ -87,6 +87,13 @@ core::Result<QString> Application::start()
     options.maxInflight = m_config.maxInflight;
     options.maxBodyBytes = m_config.maxBodyBytes;
     options.adminApiEnabled = m_config.adminApiEnabled;
+    for (const QString &proxy : std::as_const(m_config.trustedProxies)) { // checked by loadConfig
+        const QHostAddress single(proxy);
+        options.trustedProxies.append(
+            single.isNull() ? QHostAddress::parseSubnet(proxy)
+                            : std::pair<QHostAddress, int>{
+                                  single, single.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128});
+    }
     // The guard in front of QtHttpServer (SEC-31) and TLS (SEC-40).
     options.edge.maxHeaderBytes = m_config.maxHeaderBytes;
     options.edge.maxRequestLineBytes = qMin(8 * 1024, m_config.maxHeaderBytes);

@@ -169,7 +169,41 @@ UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget 
 {
     const core::Clock *clock = &core.context().clock;
     m_model = new UserTableModel([clock] { return clock->nowMs(); }, this);
-    buildFrame(m_model);
+    m_identities = new IdentityTableModel(this);
+    auto *side = new QWidget(this);
+    side->setMinimumWidth(330); // provider, email and date without eliding
+    auto *sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    m_identityHeader = new QLabel(tr("Select an account to see its linked sign-ins."), side);
+    m_identityHeader->setWordWrap(true);
+    m_identityHeader->setTextFormat(Qt::PlainText);
+    m_identityView = new QTableView(side);
+    m_identityView->setObjectName(u"identityView"_s);
+    m_identityView->setModel(m_identities);
+    m_identityView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_identityView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_identityView->setWordWrap(false);
+    m_identityView->verticalHeader()->hide();
+    m_identityView->verticalHeader()->setDefaultSectionSize(m_identityView->fontMetrics().height() +
+                                                            8);
+    m_identityView->horizontalHeader()->setStretchLastSection(true);
+    m_identityView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_unlink = new QAction(tr("U&nlink"), this);
+    m_unlink->setObjectName(u"unlinkIdentityAction"_s);
+    m_unlink->setShortcut(QKeySequence(Qt::Key_Delete));
+    m_unlink->setShortcutContext(Qt::WidgetShortcut);
+    m_unlink->setToolTip(tr("Unlink this sign-in from the account (Del); the next sign-in with it "
+                            "makes a new account unless the emails match."));
+    connect(m_unlink, &QAction::triggered, this, &UsersPage::unlinkSelectedIdentity);
+    m_identityView->addAction(m_unlink);
+    auto *unlinkButton = new QToolButton(side);
+    unlinkButton->setDefaultAction(m_unlink);
+    unlinkButton->setFocusPolicy(Qt::NoFocus);
+    unlinkButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    sideLayout->addWidget(m_identityHeader);
+    sideLayout->addWidget(m_identityView, 1);
+    sideLayout->addWidget(unlinkButton, 0, Qt::AlignRight);
+    buildFrame(m_model, side);
     m_view->setObjectName(u"usersView"_s);
     m_filter->addItem(tr("All accounts"), QStringList{});
     m_filter->addItem(tr("Active"), QStringList{core::toString(core::AccountStatus::Active)});
@@ -186,7 +220,83 @@ UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget 
     connect(m_revoke, &QAction::triggered, this, &UsersPage::revokeSessionsSelected);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &UsersPage::updateActions);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &UsersPage::updateActions);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &UsersPage::loadIdentities);
+    connect(m_identityView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &UsersPage::updateActions);
     updateActions();
+}
+
+QString UsersPage::currentUserId() const
+{
+    return m_view->selectionModel()->currentIndex().data(KeyRole).toString();
+}
+
+void UsersPage::loadIdentities()
+{
+    const QString userId = currentUserId();
+    if (userId != m_identitiesUserId) {
+        m_identities->setRows({});
+        m_identitiesUserId.clear();
+    }
+    const core::UserRow *user = m_model->find(userId);
+    if (!user) {
+        m_identityHeader->setText(tr("Select an account to see its linked sign-ins."));
+        updateActions();
+        return;
+    }
+    const QString name = user->username;
+    m_backend->run(
+        this,
+        [this, userId] { return core::UserAdminService(m_core.context()).identities(userId); },
+        [this, userId, name](const core::Result<QList<core::OAuthIdentityRow>> &rows) {
+            if (currentUserId() != userId)
+                return; // the admin moved on meanwhile
+            if (!rows) {
+                if (rows.error().code != core::ErrorCode::NotFound)
+                    emit errorOccurred(errorMessage(rows.error()));
+                return;
+            }
+            m_identitiesUserId = userId;
+            m_identities->setRows(*rows);
+            m_identityHeader->setText(rows->isEmpty()
+                                          ? tr("%1 signs in with a password or an email link only; "
+                                               "no GitHub or Google account is linked.")
+                                                .arg(name)
+                                          : tr("Sign-ins linked to %1:").arg(name));
+            m_identityView->resizeColumnsToContents();
+            updateActions();
+            emit identitiesLoaded(userId);
+        });
+}
+
+void UsersPage::unlinkSelectedIdentity()
+{
+    const QModelIndexList rows = m_identityView->selectionModel()->selectedRows();
+    if (rows.isEmpty() || m_identitiesUserId.isEmpty())
+        return;
+    const QString userId = m_identitiesUserId;
+    const QString identityId = rows.constFirst().data(KeyRole).toString();
+    const core::OAuthIdentityRow *row = m_identities->find(identityId);
+    const QString what =
+        row ? tr("%1 (%2)").arg(IdentityTableModel::providerText(row->provider), row->email)
+            : identityId;
+    m_unlink->setEnabled(false);
+    m_backend->run(
+        this,
+        [this, userId, identityId] {
+            return core::UserAdminService(m_core.context())
+                .unlinkIdentity(userId, identityId, kConsole);
+        },
+        [this, what](const core::Result<void> &r) {
+            if (!r)
+                emit errorOccurred(r.error().code == core::ErrorCode::NotFound
+                                       ? tr("This sign-in is no longer linked to the account.")
+                                       : errorMessage(r.error()));
+            else
+                emit info(tr("Unlinked %1.").arg(what));
+            loadIdentities();
+        });
 }
 
 void UsersPage::reload()
@@ -200,6 +310,7 @@ void UsersPage::reload()
                        m_model->setRows(*rows);
                        markLoaded();
                        updateActions();
+                       loadIdentities();
                    });
 }
 
@@ -216,6 +327,8 @@ void UsersPage::updateActions()
     m_disable->setEnabled(active);
     m_enable->setEnabled(disabled);
     m_revoke->setEnabled(any);
+    m_unlink->setEnabled(!m_identitiesUserId.isEmpty() &&
+                         m_identityView->selectionModel()->hasSelection());
 }
 
 namespace {
@@ -459,31 +572,44 @@ AuditPage::AuditPage(ConsoleBackend *backend, core::CoreServices &core, QWidget 
 
 void AuditPage::reload()
 {
-    m_backend->run(this, [this]() -> core::Result<QList<core::AuditEntry>> {
-        auto db = m_core.context().database.connection();
-        if (!db)
-            return core::dbFail(db.error());
-        auto all = core::auditlog::list(*db);
-        if (!all)
-            return core::dbFail(all.error());
-        return *all;
-    }, [this](const core::Result<QList<core::AuditEntry>> &rows) {
-        if (!rows) {
-            emit errorOccurred(errorMessage(rows.error()));
-            return;
-        }
-        m_model->setRows(*rows);
-        // The action filter offers the actions seen so far, keeping the current choice.
-        QStringList actions;
-        for (const core::AuditEntry &e : *rows)
-            if (!actions.contains(e.action))
-                actions << e.action;
-        actions.sort();
-        for (const QString &a : std::as_const(actions))
-            if (m_filter->findText(a) < 0)
-                m_filter->addItem(a, QStringList{a});
-        markLoaded();
-    });
+    struct Loaded
+    {
+        QList<core::AuditEntry> entries;
+        QHash<QString, QString> names;
+    };
+    m_backend->run(
+        this,
+        [this]() -> core::Result<Loaded> {
+            auto db = m_core.context().database.connection();
+            if (!db)
+                return core::dbFail(db.error());
+            auto all = core::auditlog::list(*db);
+            if (!all)
+                return core::dbFail(all.error());
+            auto names = core::UserAdminService(m_core.context()).usernames();
+            if (!names)
+                return std::unexpected(names.error());
+            return Loaded{*all, *names};
+        },
+        [this](const core::Result<Loaded> &loaded) {
+            if (!loaded) {
+                emit errorOccurred(errorMessage(loaded.error()));
+                return;
+            }
+            const QList<core::AuditEntry> *rows = &loaded->entries;
+            m_model->setUserNames(loaded->names);
+            m_model->setRows(*rows);
+            // The action filter offers the actions seen so far, keeping the current choice.
+            QStringList actions;
+            for (const core::AuditEntry &e : *rows)
+                if (!actions.contains(e.action))
+                    actions << e.action;
+            actions.sort();
+            for (const QString &a : std::as_const(actions))
+                if (m_filter->findText(a) < 0)
+                    m_filter->addItem(a, QStringList{a});
+            markLoaded();
+        });
 }
 
 void AuditPage::exportWithDialog()

@@ -239,6 +239,19 @@ QVariant AuditTableModel::data(const QModelIndex &index, int role) const
         return {};
     switch (role) {
     case Qt::DisplayRole:
+        switch (index.column()) {
+        case Time:
+            return localTime(e->atMs);
+        case Actor:
+            return actorText(e->actor);
+        case Action:
+            return e->action;
+        case Subject:
+            return subjectText(e->subjectId);
+        case Detail:
+            return e->detail;
+        }
+        break;
     case Qt::ToolTipRole:
         switch (index.column()) {
         case Time: return localTime(e->atMs);
@@ -258,6 +271,32 @@ QVariant AuditTableModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
+void AuditTableModel::setUserNames(QHash<QString, QString> names)
+{
+    m_names = std::move(names);
+    if (rowCount() > 0)
+        emit dataChanged(index(0, Actor), index(rowCount() - 1, Subject));
+}
+
+QString AuditTableModel::actorText(const QString &actor) const
+{
+    // "user:<id>" is the account itself; "admin:<id>" an admin through the HTTP API.
+    for (const QString &prefix : {u"user:"_s, u"admin:"_s}) {
+        if (!actor.startsWith(prefix))
+            continue;
+        const QString name = m_names.value(actor.mid(prefix.size()));
+        if (name.isEmpty())
+            break;
+        return prefix == u"user:"_s ? tr("%1 (the user)").arg(name) : tr("admin %1").arg(name);
+    }
+    return actor;
+}
+
+QString AuditTableModel::subjectText(const QString &subjectId) const
+{
+    return m_names.value(subjectId, subjectId);
+}
+
 QVariant AuditTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
@@ -268,6 +307,71 @@ QVariant AuditTableModel::headerData(int section, Qt::Orientation orientation, i
     case Action: return tr("Action");
     case Subject: return tr("Subject");
     case Detail: return tr("Detail");
+    }
+    return {};
+}
+
+// ---- Linked identities
+
+int IdentityTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString IdentityTableModel::providerText(const QString &provider)
+{
+    if (provider == u"github"_s)
+        return tr("GitHub");
+    if (provider == u"google"_s)
+        return tr("Google");
+    return provider;
+}
+
+QVariant IdentityTableModel::data(const QModelIndex &index, int role) const
+{
+    const core::OAuthIdentityRow *r = rowAt(index.row());
+    if (!r || index.column() < 0 || index.column() >= ColumnCount)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case Provider:
+            return providerText(r->provider);
+        case Email:
+            return r->email;
+        case LinkedSince:
+            // The date fits the narrow pane; the tooltip has the time too.
+            return role == Qt::ToolTipRole
+                       ? localTime(r->createdAt)
+                       : QLocale().toString(
+                             QDateTime::fromMSecsSinceEpoch(r->createdAt).toLocalTime().date(),
+                             QLocale::ShortFormat);
+        }
+        break;
+    case KeyRole:
+        return r->id;
+    case RowStatusRole:
+        return r->provider;
+    case RowSortRole:
+        if (index.column() == LinkedSince)
+            return r->createdAt;
+        return data(index, Qt::DisplayRole).toString().toLower();
+    }
+    return {};
+}
+
+QVariant IdentityTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Provider:
+        return tr("Provider");
+    case Email:
+        return tr("Provider email");
+    case LinkedSince:
+        return tr("Linked since");
     }
     return {};
 }

@@ -73,9 +73,33 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    // Accounts' usernames by id: actors and subjects show names (the id in the tooltip).
+    void setUserNames(QHash<QString, QString> names);
+    QString actorText(const QString &actor) const;
+    QString subjectText(const QString &subjectId) const;
 
 protected:
     QString keyOf(const core::AuditEntry &row) const override { return row.id; }
+
+private:
+    QHash<QString, QString> m_names;
+};
+
+// The OAuth identities linked to one account: the Users tab's detail pane.
+class IdentityTableModel : public RowTableModel<core::OAuthIdentityRow>
+{
+    Q_OBJECT
+public:
+    enum Column { Provider, Email, LinkedSince, ColumnCount };
+    using RowTableModel::RowTableModel;
+
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    static QString providerText(const QString &provider);
+
+protected:
+    QString keyOf(const core::OAuthIdentityRow &row) const override { return row.id; }
 };
 
 QString localTime(qint64 atMs);

@@ -7,22 +7,32 @@ namespace sd::ui {
 QString errorMessage(const core::Error &error)
 {
     using core::ErrorCode;
-    const auto tr = [](const char *text) { return QCoreApplication::translate("ErrorMessages", text); };
+    // QT_TRANSLATE_NOOP marks each text for lupdate under the context used here at run time.
+    const auto text = [](const char *source) {
+        return QCoreApplication::translate("ErrorMessages", source);
+    };
     switch (error.code) {
     case ErrorCode::NotFound:
-        return tr("This signup no longer exists (it may have been rejected elsewhere).");
+        return text(QT_TRANSLATE_NOOP(
+            "ErrorMessages",
+            "This signup no longer exists (it may have been rejected elsewhere)."));
     case ErrorCode::Conflict:
-        return tr("This signup changed in the meantime and cannot take this action any more.");
+        return text(QT_TRANSLATE_NOOP(
+            "ErrorMessages",
+            "This signup changed in the meantime and cannot take this action any more."));
     case ErrorCode::Validation:
-        return tr("Some required information is missing (for example the reason).");
+        return text(QT_TRANSLATE_NOOP(
+            "ErrorMessages", "Some required information is missing (for example the reason)."));
     case ErrorCode::Unavailable:
-        return tr("The database does not answer. Check the connection and try again.");
+        return text(QT_TRANSLATE_NOOP(
+            "ErrorMessages", "The database does not answer. Check the connection and try again."));
     case ErrorCode::Busy:
     case ErrorCode::RateLimited:
-        return tr("The server is busy. Try again in a moment.");
+        return text(
+            QT_TRANSLATE_NOOP("ErrorMessages", "The server is busy. Try again in a moment."));
     case ErrorCode::Forbidden:
     case ErrorCode::Unauthorized:
-        return tr("This action is not allowed.");
+        return text(QT_TRANSLATE_NOOP("ErrorMessages", "This action is not allowed."));
     case ErrorCode::InvalidJson:
     case ErrorCode::InvalidBody:
     case ErrorCode::PayloadTooLarge:
@@ -47,7 +57,8 @@ QString errorMessage(const core::Error &error)
     case ErrorCode::Internal:
         break;
     }
-    return tr("Something went wrong inside SignupDesk; the log has the details.");
+    return text(QT_TRANSLATE_NOOP(
+        "ErrorMessages", "Something went wrong inside SignupDesk; the log has the details."));
 }
 
 } // namespace sd::ui

@@ -288,7 +288,8 @@ void MainWindow::buildUi()
     m_progressBox->hide();
     layout->addWidget(m_progressBox);
 
-    auto *splitter = new QSplitter(Qt::Horizontal, central);
+    // The list above its timeline: both get the window's full width, so neither elides.
+    auto *splitter = new QSplitter(Qt::Vertical, central);
     m_view = new QTableView(splitter);
     m_view->setObjectName(u"signupView"_s);
     m_view->setModel(m_proxy);
@@ -318,6 +319,10 @@ void MainWindow::buildUi()
     m_timelineView->setModel(m_timeline);
     m_timelineView->setFocusPolicy(Qt::ClickFocus);
     m_timelineView->verticalHeader()->hide();
+    const int rowHeight = m_timelineView->fontMetrics().height() + 8;
+    m_timelineView->verticalHeader()->setDefaultSectionSize(rowHeight);
+    m_timelineView->setWordWrap(false); // one line per event; the tooltip has the whole detail
+    m_timelineView->setAlternatingRowColors(true);
     m_timelineView->horizontalHeader()->setStretchLastSection(true);
     m_timelineView->setSelectionBehavior(QAbstractItemView::SelectRows);
     detailLayout->addWidget(m_detailHeader);
@@ -326,6 +331,7 @@ void MainWindow::buildUi()
     splitter->addWidget(detail);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setChildrenCollapsible(false);
     layout->addWidget(splitter, 1);
     buildPages(central);
 
@@ -533,6 +539,12 @@ void MainWindow::reload()
                            selectUsers({current});
                        const bool first = !m_loaded;
                        m_loaded = true;
+                       if (first && m_model->rowCount() > 0) {
+                           // Once, from the first rows (the header samples at most 1000).
+                           m_view->resizeColumnsToContents();
+                           for (int c = 0; c < SignupTableModel::ColumnCount - 1; ++c)
+                               m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 260));
+                       }
                        updateCounts();
                        if (first)
                            emit loaded();

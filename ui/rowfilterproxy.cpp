@@ -36,8 +36,14 @@ bool RowFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePa
     if (m_words.isEmpty())
         return true;
     QString haystack;
-    for (int c = 0; c < m->columnCount(sourceParent); ++c)
-        haystack += m->index(sourceRow, c, sourceParent).data().toString().toLower() + u'\n';
+    for (int c = 0; c < m->columnCount(sourceParent); ++c) {
+        const QModelIndex index = m->index(sourceRow, c, sourceParent);
+        const QString shown = index.data().toString();
+        haystack += shown.toLower() + u'\n';
+        // A cell showing a name finds by the id its tooltip holds, too.
+        if (const QString tip = index.data(Qt::ToolTipRole).toString(); tip != shown)
+            haystack += tip.toLower() + u'\n';
+    }
     return std::all_of(m_words.cbegin(), m_words.cend(),
                        [&](const QString &w) { return haystack.contains(w); });
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <QDir>
+#include <QHostAddress>
 #include <QSettings>
 #include <QUrl>
 
@@ -86,9 +87,15 @@ QStringList knownConfigKeys()
             u"signup/return_confirm_token"_s, u"signup/apps"_s, u"signup/default_group"_s,
             u"signup/reserved_usernames"_s, u"verification/style"_s, u"verification/url"_s,
             u"verification/ttl_seconds"_s, u"login_link/ttl_seconds"_s,
-            u"session/ttl_seconds"_s, u"session/idle_seconds"_s, u"ratelimit/enabled"_s,
+            u"session/ttl_seconds"_s, u"session/idle_seconds"_s, u"session/cache_ms"_s, u"ratelimit/enabled"_s,
             u"ratelimit/login_failures"_s, u"ratelimit/login_window_seconds"_s,
-            u"ratelimit/requests_per_minute"_s, u"tos/version"_s, u"redirect/allowed_hosts"_s,
+            u"ratelimit/requests_per_minute"_s, u"ratelimit/resend_cooldown_seconds"_s,
+            u"ratelimit/resend_per_hour"_s, u"ratelimit/verify_failures"_s,
+            u"ratelimit/verify_window_seconds"_s, u"ratelimit/lockout_enabled"_s,
+            u"ratelimit/lockout_failures"_s, u"ratelimit/lockout_wait_increment_seconds"_s,
+            u"ratelimit/lockout_max_wait_seconds"_s, u"ratelimit/lockout_reset_seconds"_s,
+            u"ratelimit/quick_login_check_ms"_s, u"ratelimit/quick_login_min_wait_seconds"_s,
+            u"server/trusted_proxies"_s, u"tos/version"_s, u"redirect/allowed_hosts"_s,
             u"admin/api_enabled"_s, u"password/memory_kib"_s, u"password/iterations"_s,
             u"password/parallelism"_s, u"security/secret"_s, u"oauth/frontend_url"_s,
             u"oauth/timeout_seconds"_s, u"oauth_github/client_id"_s,
@@ -146,10 +153,23 @@ Result<Config> loadConfig(const ConfigSources &sources)
     r.number(u"login_link/ttl_seconds"_s, c.loginLinkTtlSeconds, 1, maxSeconds);
     r.number(u"session/ttl_seconds"_s, c.sessionTtlSeconds, 1, maxSeconds);
     r.number(u"session/idle_seconds"_s, c.sessionIdleSeconds, 1, maxSeconds);
+    r.number(u"session/cache_ms"_s, c.sessionCacheMs, 0, 60'000);
     r.flag(u"ratelimit/enabled"_s, c.rateLimitEnabled);
     r.number(u"ratelimit/login_failures"_s, c.loginFailuresPerWindow, 1, 1'000'000);
     r.number(u"ratelimit/login_window_seconds"_s, c.loginFailureWindowSeconds, 1, maxSeconds);
     r.number(u"ratelimit/requests_per_minute"_s, c.requestsPerAddressPerMinute, 1, 1'000'000);
+    r.number(u"ratelimit/resend_cooldown_seconds"_s, c.resendCooldownSeconds, 0, 86400);
+    r.number(u"ratelimit/resend_per_hour"_s, c.resendPerHour, 1, 1'000'000);
+    r.number(u"ratelimit/verify_failures"_s, c.verifyFailuresPerWindow, 1, 1'000'000);
+    r.number(u"ratelimit/verify_window_seconds"_s, c.verifyFailureWindowSeconds, 1, maxSeconds);
+    r.flag(u"ratelimit/lockout_enabled"_s, c.lockoutEnabled);
+    r.number(u"ratelimit/lockout_failures"_s, c.lockoutFailures, 1, 1'000'000);
+    r.number(u"ratelimit/lockout_wait_increment_seconds"_s, c.lockoutWaitIncrementSeconds, 1, 86400);
+    r.number(u"ratelimit/lockout_max_wait_seconds"_s, c.lockoutMaxWaitSeconds, 1, 86400);
+    r.number(u"ratelimit/lockout_reset_seconds"_s, c.lockoutResetSeconds, 1, maxSeconds);
+    r.number(u"ratelimit/quick_login_check_ms"_s, c.quickLoginCheckMs, 0, 3'600'000);
+    r.number(u"ratelimit/quick_login_min_wait_seconds"_s, c.quickLoginMinWaitSeconds, 0, 86400);
+    r.list(u"server/trusted_proxies"_s, c.trustedProxies);
     r.text(u"tos/version"_s, c.tosVersion);
     r.list(u"redirect/allowed_hosts"_s, c.allowedRedirectHosts);
     r.flag(u"admin/api_enabled"_s, c.adminApiEnabled);
@@ -186,6 +206,11 @@ Result<Config> loadConfig(const ConfigSources &sources)
         const QUrl parsed(url, QUrl::StrictMode);
         if (!url.isEmpty() && (!parsed.isValid() || (parsed.scheme() != u"https"_s && parsed.scheme() != u"http"_s)))
             r.errors << u"oauth: not an http(s) URL: \"%1\""_s.arg(url);
+    }
+    for (const QString &proxy : std::as_const(c.trustedProxies)) {
+        // An address ("10.0.0.1") or a subnet ("10.0.0.0/8", "fd00::/8").
+        if (QHostAddress(proxy).isNull() && QHostAddress::parseSubnet(proxy).first.isNull())
+            r.errors << u"server/trusted_proxies: not an address or subnet: \"%1\""_s.arg(proxy);
     }
     if (c.password.memoryKib < 8 * c.password.parallelism)
         r.errors << u"password/memory_kib: at least 8 KiB per lane"_s;

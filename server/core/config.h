@@ -38,6 +38,7 @@ struct Config
     int maxHeaderBytes = 16 * 1024;  // request line + header fields; over it: 431
     int headerTimeoutSeconds = 10;   // to send a request's header block (and again its body)
     int idleTimeoutSeconds = 15;     // keep-alive idle between an answer and the next request
+    QStringList trustedProxies;      // addresses or subnets whose X-Forwarded-For is believed
     // [database]
     QString databaseUrl;          // empty: sqlite:<dataDir>/signupdesk.db
     // [mail]
@@ -64,11 +65,26 @@ struct Config
     qint64 loginLinkTtlSeconds = 900;
     qint64 sessionTtlSeconds = 43200;
     qint64 sessionIdleSeconds = 1800;
+    qint64 sessionCacheMs = 1000; // how long a session check may be answered from memory; 0: never
     // [ratelimit]
     bool rateLimitEnabled = true;
     int loginFailuresPerWindow = 10;
     qint64 loginFailureWindowSeconds = 900;
     int requestsPerAddressPerMinute = 60;
+    // Mails to one (normalized) address, resend and email-link alike, whether or not it exists.
+    int resendCooldownSeconds = 60;  // 0: no cooldown
+    int resendPerHour = 5;
+    // Failed verification submissions (wrong token, code or signature), per email and per address.
+    int verifyFailuresPerWindow = 10;
+    qint64 verifyFailureWindowSeconds = 900;
+    // Keycloak-like progressive lockout per submitted login identifier (SEC-15).
+    bool lockoutEnabled = true;
+    int lockoutFailures = 30;
+    int lockoutWaitIncrementSeconds = 60;
+    int lockoutMaxWaitSeconds = 900;
+    qint64 lockoutResetSeconds = 43200;
+    int quickLoginCheckMs = 1000;
+    int quickLoginMinWaitSeconds = 60;
     // [tos], [redirect], [admin]
     QString tosVersion;
     QStringList allowedRedirectHosts;

@@ -5,6 +5,7 @@
 #include "crypto/passwordhasher.h"
 #include "crypto/tokendigest.h"
 #include "events.h"
+#include "flows/login/sessioncache.h"
 #include "ratelimiter.h"
 #include "store/database.h"
 #include "validation/signupvalidator.h"
@@ -22,6 +23,7 @@ struct Context
     RateLimiter &limiter;
     const SignupValidator &validator;
     Events &events;
+    SessionCache &sessionCache;
     // The base of every link in an email; fixed before the server takes requests.
     QString publicUrl;
 };

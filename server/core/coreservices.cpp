@@ -35,10 +35,11 @@ CoreServices::CoreServices(const Config &config, store::Database &database, cons
                            QByteArray secret)
     : m_hasher(config.password), m_digest(std::move(secret)), m_limiter(clock),
       m_validator(config, SignupValidator::shippedReservedUsernames(),
-                  SignupValidator::shippedCommonPasswords())
+                  SignupValidator::shippedCommonPasswords()),
+      m_sessionCache(config.sessionCacheMs)
 {
     m_context.reset(new Context{config, database, clock, m_hasher, m_digest, m_limiter,
-                                m_validator, m_events, {}});
+                                m_validator, m_events, m_sessionCache, {}});
 }
 
 Result<std::unique_ptr<CoreServices>> CoreServices::create(const Config &config,

@@ -50,6 +50,7 @@ private:
     RateLimiter m_limiter;
     SignupValidator m_validator;
     Events m_events;
+    SessionCache m_sessionCache;
     std::unique_ptr<Context> m_context;
     std::shared_ptr<OAuthProviderClient> m_oauthClient;
 };

@@ -7,25 +7,53 @@ int secondsLeft(qint64 endMs, qint64 nowMs)
 {
     return int(qMax<qint64>(1, (endMs - nowMs + 999) / 1000));
 }
+// Past this many remembered identifiers, the failure table forgets unlocked ones first.
+constexpr qsizetype kMaxFailureEntries = 200'000;
 } // namespace
 
-int RateLimiter::hit(const QString &key, int limit, qint64 windowSeconds)
+void RateLimiter::sweepLocked(qint64 now)
 {
-    const qint64 now = m_clock.nowMs();
-    const qint64 windowMs = windowSeconds * 1000;
-    QMutexLocker lock(&m_mutex);
     if (now - m_lastSweepMs > 60'000 && m_windows.size() > 10'000) {
         // Forget finished windows so the table cannot grow without end.
         m_windows.removeIf(
             [&](const auto &it) { return now - it.value().startMs >= it.value().windowMs; });
         m_lastSweepMs = now;
     }
+}
+
+int RateLimiter::hitLocked(const QString &key, int limit, qint64 windowSeconds, qint64 now, bool count)
+{
+    const qint64 windowMs = windowSeconds * 1000;
     Window &w = m_windows[key];
     if (now - w.startMs >= windowMs)
         w = Window{now, windowMs, 0};
     if (w.count >= limit)
         return secondsLeft(w.startMs + windowMs, now);
-    ++w.count;
+    if (count)
+        ++w.count;
+    return 0;
+}
+
+int RateLimiter::hit(const QString &key, int limit, qint64 windowSeconds)
+{
+    const qint64 now = m_clock.nowMs();
+    QMutexLocker lock(&m_mutex);
+    sweepLocked(now);
+    return hitLocked(key, limit, windowSeconds, now, true);
+}
+
+int RateLimiter::hitAll(const QList<Bucket> &buckets)
+{
+    const qint64 now = m_clock.nowMs();
+    QMutexLocker lock(&m_mutex);
+    sweepLocked(now);
+    int wait = 0;
+    for (const Bucket &b : buckets)
+        wait = qMax(wait, hitLocked(b.key, b.limit, b.windowSeconds, now, false));
+    if (wait > 0)
+        return wait;
+    for (const Bucket &b : buckets)
+        (void)hitLocked(b.key, b.limit, b.windowSeconds, now, true);
     return 0;
 }
 
@@ -43,6 +71,58 @@ void RateLimiter::reset(const QString &key)
 {
     QMutexLocker lock(&m_mutex);
     m_windows.remove(key);
+}
+
+int RateLimiter::lockedFor(const QString &key)
+{
+    const qint64 now = m_clock.nowMs();
+    QMutexLocker lock(&m_mutex);
+    auto it = m_failures.constFind(key);
+    if (it == m_failures.cend() || it->notBeforeMs <= now)
+        return 0;
+    return secondsLeft(it->notBeforeMs, now);
+}
+
+int RateLimiter::recordFailure(const QString &key, const LockoutPolicy &policy)
+{
+    const qint64 now = m_clock.nowMs();
+    QMutexLocker lock(&m_mutex);
+    if (m_failures.size() >= kMaxFailureEntries && now - m_lastFailureSweepMs > 1000) {
+        m_failures.removeIf([&](const auto &it) { return it.value().forgetAtMs <= now; });
+        if (m_failures.size() >= kMaxFailureEntries) // still full: keep only the locked ones
+            m_failures.removeIf([&](const auto &it) { return it.value().notBeforeMs <= now; });
+        m_lastFailureSweepMs = now;
+    }
+    Failures &f = m_failures[key];
+    const bool hadFailure = f.count > 0;
+    if (hadFailure && now - f.lastFailureMs > policy.resetSeconds * 1000)
+        f = Failures{};
+    const qint64 sincePrevious = now - f.lastFailureMs;
+    const bool quick = f.count > 0 && sincePrevious < policy.quickCheckMs;
+    ++f.count;
+    f.lastFailureMs = now;
+    qint64 wait = policy.waitIncrementSeconds * (f.count / qMax(1, policy.failures));
+    if (quick)
+        wait = qMax(wait, policy.quickMinWaitSeconds);
+    wait = qMin(wait, policy.maxWaitSeconds);
+    if (wait > 0)
+        f.notBeforeMs = qMax(f.notBeforeMs, now + wait * 1000);
+    f.forgetAtMs = qMax(f.notBeforeMs, now + policy.resetSeconds * 1000);
+    return int(wait);
+}
+
+void RateLimiter::clearFailures(const QString &key)
+{
+    QMutexLocker lock(&m_mutex);
+    m_failures.remove(key);
+}
+
+int RateLimiter::failureCount(const QString &key)
+{
+    const qint64 now = m_clock.nowMs();
+    QMutexLocker lock(&m_mutex);
+    auto it = m_failures.constFind(key);
+    return it == m_failures.cend() || it->forgetAtMs <= now ? 0 : it->count;
 }
 
 } // namespace sd::core

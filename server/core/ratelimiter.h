@@ -3,6 +3,7 @@
 #include "clock.h"
 
 #include <QHash>
+#include <QList>
 #include <QMutex>
 
 namespace sd::core {
@@ -20,6 +21,36 @@ public:
     int blockedFor(const QString &key, int limit, qint64 windowSeconds);
     void reset(const QString &key);
 
+    // One fixed window of hit() for hitAll().
+    struct Bucket
+    {
+        QString key;
+        int limit = 0;
+        qint64 windowSeconds = 0;
+    };
+    // All or nothing: counts one hit in every bucket if none is full, else counts nothing and
+    // returns the longest wait among the full ones.
+    int hitAll(const QList<Bucket> &buckets);
+
+    // Keycloak-like progressive lockout (SEC-15), keyed like the windows above.
+    struct LockoutPolicy
+    {
+        int failures = 30;              // the wait grows by `increment` every `failures` failures
+        qint64 waitIncrementSeconds = 60;
+        qint64 maxWaitSeconds = 900;
+        qint64 resetSeconds = 43200;    // a failure this long after the previous one starts over
+        qint64 quickCheckMs = 1000;     // two failures closer than this …
+        qint64 quickMinWaitSeconds = 60; // … lock for at least this long
+    };
+    // Seconds the key stays locked (0: not locked).
+    int lockedFor(const QString &key);
+    // Counts a failed password check; returns the lock it starts (0: none). Call it only when
+    // the key was not locked: attempts during a lock do not extend it.
+    int recordFailure(const QString &key, const LockoutPolicy &policy);
+    // A successful login forgets the failures.
+    void clearFailures(const QString &key);
+    int failureCount(const QString &key);
+
 private:
     struct Window
     {
@@ -29,8 +60,20 @@ private:
     };
     const Clock &m_clock;
     QMutex m_mutex;
+    struct Failures
+    {
+        int count = 0;
+        qint64 lastFailureMs = 0;
+        qint64 notBeforeMs = 0;
+        qint64 forgetAtMs = 0; // after the reset time and the lock: nothing left to remember
+    };
+    int hitLocked(const QString &key, int limit, qint64 windowSeconds, qint64 now, bool count);
+    void sweepLocked(qint64 now);
+
     QHash<QString, Window> m_windows;
+    QHash<QString, Failures> m_failures;
     qint64 m_lastSweepMs = 0;
+    qint64 m_lastFailureSweepMs = 0;
 };
 
 } // namespace sd::core

@@ -30,7 +30,8 @@ HttpResponse ok(int status, const QJsonObject &object)
     if (!var)                                                                                      \
         return errorResponse(var.error(), lang);
 
-// Per-address limit on the endpoints that mail or verify (API.md: 60 a minute).
+// Per-address limit on the endpoints that log in, mail or verify (API.md: 60 a minute), one
+// bucket per kind. The address is the socket peer's (or a trusted proxy's X-Forwarded-For).
 std::optional<HttpResponse> limitAddress(core::CoreServices &core, const QString &bucket,
                                          const HttpRequest &request, const QString &lang)
 {
@@ -102,7 +103,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
             return *limited;
         SD_TRY(body, JsonBody::parse(r.body));
         SD_TRY(token, body->requiredString(u"confirm_token"_s));
-        SD_TRY(result, c->verification().confirm(*token));
+        SD_TRY(result, c->verification().confirm(*token, {r.remoteIp}));
         return ok(200, {{u"status"_s, u"ok"_s},
                         {u"user_id"_s, result->userId},
                         {u"approval"_s, result->approvalPending ? u"pending"_s : u"not_required"_s}});
@@ -119,11 +120,11 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
             return errorResponse(core::Error{ErrorCode::InvalidBody, u"send token or code"_s, {}, 0}, lang);
         if (hasToken) {
             SD_TRY(token, body->requiredString(u"token"_s));
-            SD_TRY(account, c->verification().verifyToken(*email, *token));
+            SD_TRY(account, c->verification().verifyToken(*email, *token, {r.remoteIp}));
             return ok(200, userJson(*account));
         }
         SD_TRY(code, body->requiredString(u"code"_s));
-        SD_TRY(account, c->verification().verifyCode(*email, *code));
+        SD_TRY(account, c->verification().verifyCode(*email, *code, {r.remoteIp}));
         return ok(200, userJson(*account));
     }});
 
@@ -136,7 +137,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
         SD_TRY(userId, body->requiredString(u"user_id"_s));
         SD_TRY(timestamp, body->requiredInteger(u"timestamp"_s));
         SD_TRY(signature, body->requiredString(u"signature"_s));
-        SD_TRY(account, c->verification().verifySigned(*userId, *timestamp, *signature));
+        SD_TRY(account, c->verification().verifySigned(*userId, *timestamp, *signature, {r.remoteIp}));
         return ok(200, userJson(*account));
     }});
 
@@ -157,6 +158,8 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
 
     server.addRoute({"POST", u"/api/v1/login"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
         QString lang = r.language();
+        if (auto limited = limitAddress(*c, u"login"_s, r, lang))
+            return *limited;
         SD_TRY(body, JsonBody::parse(r.body));
         SD_TRY(username, body->requiredString(u"username"_s));
         SD_TRY(password, body->requiredString(u"password"_s));

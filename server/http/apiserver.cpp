@@ -252,6 +252,7 @@ HttpResponse ApiServer::runGuarded(const Route &route, const HttpRequest &reques
 bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *socket)
 {
     HttpRequest request = HttpRequest::from(qrequest);
+    request.applyForwardedFor(m_options.trustedProxies);
     const Reply to = replyFor(qrequest, socket, request);
     const QString path = normalizedPath(request.path);
 

@@ -43,6 +43,7 @@ struct ServerOptions
     int maxInflight = 256;
     int maxBodyBytes = 64 * 1024;
     bool adminApiEnabled = false;
+    QList<std::pair<QHostAddress, int>> trustedProxies; // server/trusted_proxies (SEC-16)
     EdgeLimits edge;                       // caps and deadlines of the guard in front of QtHttpServer
     std::optional<QSslConfiguration> tls;  // set: HTTPS only (TLS >= 1.2)
 };

@@ -10,6 +10,46 @@
 
 namespace sd::http {
 
+namespace {
+
+QString plainAddress(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4).toString() : address.toString();
+}
+
+bool isTrusted(const QHostAddress &address, const QList<std::pair<QHostAddress, int>> &trusted)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    const QHostAddress plain = isV4 ? QHostAddress(v4) : address;
+    for (const auto &subnet : trusted)
+        if (plain.isInSubnet(subnet))
+            return true;
+    return false;
+}
+
+} // namespace
+
+void HttpRequest::applyForwardedFor(const QList<std::pair<QHostAddress, int>> &trustedProxies)
+{
+    if (trustedProxies.isEmpty() || !isTrusted(QHostAddress(remoteIp), trustedProxies))
+        return;
+    const QList<QByteArray> hops = header("x-forwarded-for").split(',');
+    for (auto it = hops.crbegin(); it != hops.crend(); ++it) {
+        QByteArray hop = it->trimmed();
+        if (hop.startsWith('[') && hop.endsWith(']'))
+            hop = hop.mid(1, hop.size() - 2);
+        const QHostAddress address(QString::fromLatin1(hop));
+        if (address.isNull())
+            return;
+        remoteIp = plainAddress(address);
+        if (!isTrusted(address, trustedProxies))
+            return;
+    }
+}
+
 HttpRequest HttpRequest::from(const QHttpServerRequest &request)
 {
     HttpRequest r;
@@ -30,10 +70,7 @@ HttpRequest HttpRequest::from(const QHttpServerRequest &request)
     for (const auto &[name, value] : request.headers())
         r.headers.insert(name.toLower(), value);
     r.body = request.body();
-    QHostAddress address = request.remoteAddress();
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    r.remoteIp = isV4 ? QHostAddress(v4).toString() : address.toString();
+    r.remoteIp = plainAddress(request.remoteAddress());
     return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
@@ -22,6 +23,11 @@ struct HttpRequest
     QString remoteIp; // IPv4-mapped IPv6 written as IPv4
 
     static HttpRequest from(const QHttpServerRequest &request);
+    // SEC-16: when the socket peer is one of `trustedProxies` (address, prefix length), the
+    // client is the rightmost X-Forwarded-For entry that is not itself a trusted proxy; any
+    // other peer's X-Forwarded-For is ignored. An unparsable entry stops the walk (the last
+    // trusted hop is kept).
+    void applyForwardedFor(const QList<std::pair<QHostAddress, int>> &trustedProxies);
     QByteArray header(const QByteArray &lowerName) const { return headers.value(lowerName); }
     // The response language from Accept-Language (en, fr or de).
     QString language() const;

@@ -356,7 +356,7 @@ HttpResponse verifyEmailPost(core::CoreServices &c, const HttpRequest &r)
         return forbiddenPage(language);
     if (auto limited = limitAddress(c, u"verify"_s, r))
         return errorPage(language, *limited);
-    auto verified = c.verification().verifyToken(email, token);
+    auto verified = c.verification().verifyToken(email, token, {r.remoteIp});
     if (verified)
         return verifiedPage(language, *verified);
     if (verified.error().code != ErrorCode::InvalidVerification)
@@ -399,7 +399,7 @@ HttpResponse verifyRegistrationPost(core::CoreServices &c, const HttpRequest &r)
     const QString csrfToken = csrfTokenFor(c, csrfCookie(r));
     if (!isNumber)
         return brokenLinkPage(language, false, csrfToken, {});
-    auto verified = c.verification().verifySigned(userId, timestamp, form.value(u"signature"_s));
+    auto verified = c.verification().verifySigned(userId, timestamp, form.value(u"signature"_s), {r.remoteIp});
     if (verified)
         return verifiedPage(language, *verified);
     if (verified.error().code != ErrorCode::InvalidSignature)

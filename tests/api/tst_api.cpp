@@ -626,6 +626,29 @@ private slots:
         QCOMPARE(httpRequest(port(), "POST", "/api/v1/logout").status, 401);
     }
 
+    void revokedSessionsEndAtOnceHereAndWithinTheCacheTimeElsewhere()
+    {
+        startServer([](sd::core::Config &c) { c.approvalRequired = false; });
+        auto [id, token] = signUp(u"ruth"_s, u"ruth@example.com"_s);
+        postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
+        const QString first = loginToken(u"ruth"_s);
+        QCOMPARE(getJson(port(), "/api/v1/user/me", first).status, 200); // now in the session cache
+        // On this instance a revocation is seen at once.
+        QVERIFY(m_server->app().core().sessions().revokeAll(id));
+        QCOMPARE(getJson(port(), "/api/v1/user/me", first).status, 401);
+
+        // Another instance sharing the database revokes: this one answers from its cache for
+        // at most session/cache_ms, then asks the database again.
+        const QString second = loginToken(u"ruth"_s);
+        QCOMPARE(getJson(port(), "/api/v1/user/me", second).status, 200);
+        sd::app::Application other(m_server->config(), std::make_shared<sd::core::SystemClock>());
+        QVERIFY(other.open());
+        QVERIFY(other.core().sessions().revokeAll(id));
+        QCOMPARE(getJson(port(), "/api/v1/user/me", second).status, 200);
+        m_server->clock().advanceMs(m_server->config().sessionCacheMs);
+        QCOMPARE(getJson(port(), "/api/v1/user/me", second).status, 401);
+    }
+
     void sessionIdleAndAbsoluteExpiry()
     {
         startServer([](sd::core::Config &c) { c.approvalRequired = false; });

@@ -725,6 +725,7 @@ private slots:
             c.approvalRequired = false;
             c.rateLimitEnabled = true;
             c.requestsPerAddressPerMinute = 1000;
+            c.resendCooldownSeconds = 0; // the hourly cap alone (the cooldown: tst_ratelimits)
         });
         activeUser(u"alice"_s);
         QList<HttpResult> last;

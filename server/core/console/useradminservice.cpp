@@ -2,8 +2,11 @@
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
+#include "flows/oauth/oauthstore.h"
 #include "store/sqlquery.h"
 #include "store/transaction.h"
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -74,6 +77,20 @@ Result<std::optional<UserRow>> UserAdminService::find(const QString &userId) con
     return std::optional<UserRow>(rows->constFirst());
 }
 
+Result<QHash<QString, QString>> UserAdminService::usernames() const
+{
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    auto q = store::runQuery(*db, u"SELECT id, username FROM users"_s, {});
+    if (!q)
+        return dbFail(q.error());
+    QHash<QString, QString> out;
+    while (q->next())
+        out.insert(q->value(0).toString(), q->value(1).toString());
+    return out;
+}
+
 Result<int> UserAdminService::disable(const QString &userId, const Actor &actor)
 {
     const qint64 now = m_ctx.clock.nowMs();
@@ -101,6 +118,7 @@ Result<int> UserAdminService::disable(const QString &userId, const Actor &actor)
         return dbFail(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
+    m_ctx.sessionCache.forgetUser(userId); // the sessions end now, not when the cache expires
     return *sessions;
 }
 
@@ -147,7 +165,59 @@ Result<int> UserAdminService::revokeSessions(const QString &userId, const Actor 
         return dbFail(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
+    m_ctx.sessionCache.forgetUser(userId); // the sessions end now, not when the cache expires
     return *sessions;
+}
+
+Result<QList<OAuthIdentityRow>> UserAdminService::identities(const QString &userId) const
+{
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    auto account = accountstore::findById(*db, userId);
+    if (!account)
+        return dbFail(account.error());
+    if (!*account)
+        return fail(ErrorCode::NotFound, u"no such account"_s);
+    auto rows = oauthstore::identitiesOf(*db, userId);
+    if (!rows)
+        return dbFail(rows.error());
+    return *rows;
+}
+
+Result<void> UserAdminService::unlinkIdentity(const QString &userId, const QString &identityId,
+                                              const Actor &actor)
+{
+    const qint64 now = m_ctx.clock.nowMs();
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    auto account = accountstore::findById(tx->db(), userId);
+    if (!account)
+        return dbFail(account.error());
+    if (!*account)
+        return fail(ErrorCode::NotFound, u"no such account"_s);
+    // Only an identity of this account: a stale id from the console never unlinks another's.
+    auto linked = oauthstore::identitiesOf(tx->db(), userId);
+    if (!linked)
+        return dbFail(linked.error());
+    const auto it = std::find_if(linked->cbegin(), linked->cend(),
+                                 [&](const OAuthIdentityRow &r) { return r.id == identityId; });
+    if (it == linked->cend())
+        return fail(ErrorCode::NotFound, u"identity not linked to this account"_s);
+    auto removed = oauthstore::removeIdentity(tx->db(), identityId);
+    if (!removed)
+        return dbFail(removed.error());
+    if (!*removed) // a concurrent unlink won
+        return fail(ErrorCode::NotFound, u"identity already unlinked"_s);
+    if (auto r = auditlog::record(
+            tx->db(), now, actor.name, u"oauth.unlinked"_s, userId,
+            u"provider=%1 provider_user_id=%2"_s.arg(it->provider, it->providerUserId));
+        !r)
+        return dbFail(r.error());
+    if (auto r = tx->commit(); !r)
+        return dbFail(r.error());
+    return {};
 }
 
 } // namespace sd::core

@@ -3,8 +3,10 @@
 #include "accounts/account.h"
 #include "context.h"
 #include "flows/flowsupport.h"
+#include "flows/oauth/oauthstore.h"
 #include "result.h"
 
+#include <QHash>
 #include <QList>
 
 namespace sd::core {
@@ -34,6 +36,8 @@ public:
     // Every account (super-users too), oldest first, with its live session count.
     Result<QList<UserRow>> list() const;
     Result<std::optional<UserRow>> find(const QString &userId) const;
+    // Every account's username by id: the audit log shows names instead of ids.
+    Result<QHash<QString, QString>> usernames() const;
 
     // active → disabled, and every session of the account ends in the same transaction.
     // NotFound; Forbidden for a super-user (managed with the CLI); Conflict unless active.
@@ -44,6 +48,14 @@ public:
     // Ends every session of the account (the user must log in again); returns how many.
     // NotFound.
     Result<int> revokeSessions(const QString &userId, const Actor &actor);
+
+    // The OAuth identities (GitHub, Google…) linked to the account, oldest first. NotFound.
+    Result<QList<OAuthIdentityRow>> identities(const QString &userId) const;
+    // Unlinks one identity of this account (the provider account then signs in as a new
+    // user), audited as oauth.unlinked. NotFound for an unknown account, or an identity that
+    // is not (or no longer) linked to this account.
+    Result<void> unlinkIdentity(const QString &userId, const QString &identityId,
+                                const Actor &actor);
 
 private:
     Result<QList<UserRow>> query(const QString &where, const QVariantList &params) const;

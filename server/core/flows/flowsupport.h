@@ -1,5 +1,7 @@
 #pragma once
 
+#include "accounts/account.h"
+#include "context.h"
 #include "result.h"
 #include "store/database.h"
 
@@ -23,5 +25,22 @@ struct RequestInfo
 {
     QString remoteIp; // plain address, IPv4-mapped IPv6 written as IPv4
 };
+
+// SEC-10: a cooldown and an hourly cap per normalized address on mails a client can trigger
+// (resend, email-link), keyed on what was submitted whether or not it exists. `bucket` keeps
+// the kinds apart. RateLimited with Retry-After when over.
+inline Result<void> limitMailsTo(const Context &ctx, const QString &bucket, const QString &email)
+{
+    const Config &cfg = ctx.config;
+    if (!cfg.rateLimitEnabled)
+        return {};
+    const QString key = emailKey(email);
+    QList<RateLimiter::Bucket> buckets{{bucket + QStringLiteral(":hour:") + key, cfg.resendPerHour, 3600}};
+    if (cfg.resendCooldownSeconds > 0)
+        buckets.append({bucket + QStringLiteral(":cooldown:") + key, 1, cfg.resendCooldownSeconds});
+    if (int wait = ctx.limiter.hitAll(buckets))
+        return std::unexpected(Error{ErrorCode::RateLimited, bucket + QStringLiteral(" limit for this address"), {}, wait});
+    return {};
+}
 
 } // namespace sd::core

@@ -38,12 +38,9 @@ Result<void> EmailLoginService::requestLink(const QString &email, const QString 
                                             const RequestInfo &request)
 {
     const Config &cfg = m_ctx.config;
-    if (cfg.rateLimitEnabled) {
-        if (int wait = m_ctx.limiter.hit(u"email-link:"_s + emailKey(email), kLinksPerAddressPerHour, 3600)) {
-            Error e{ErrorCode::RateLimited, u"too many login links for this address"_s, {}, wait};
-            return std::unexpected(e);
-        }
-    }
+    // The same cooldown and hourly cap as resend (SEC-10), whether or not the address exists.
+    if (auto limited = limitMailsTo(m_ctx, u"email-link"_s, email); !limited)
+        return limited;
     const qint64 now = m_ctx.clock.nowMs();
     auto tx = store::Transaction::begin(m_ctx.database);
     if (!tx)

@@ -26,16 +26,15 @@ struct EmailLoginConfirmation
 
 // Login by emailed link: requestLink mails a one-time link (TokenKind::LoginLink, TTL
 // login_link/ttl_seconds) to an active account and does nothing else for any other address,
-// with the same outcome for the caller either way; a per-address limit is keyed on the
-// normalized address whether or not it exists. inspect() only reads (link pages' GET/HEAD).
+// with the same outcome for the caller either way; a cooldown and an hourly cap are keyed on
+// the normalized address whether or not it exists (ratelimit/resend_*, as for resend).
+// inspect() only reads (link pages' GET/HEAD).
 // confirm() consumes the token with the guarded single-use UPDATE in one transaction with the
 // name/ToS update, the new session and the audit row; a required but missing ToS acceptance
 // fails before anything is consumed.
 class EmailLoginService
 {
 public:
-    static constexpr int kLinksPerAddressPerHour = 5;
-
     explicit EmailLoginService(const Context &ctx) : m_ctx(ctx) {}
 
     Result<void> requestLink(const QString &email, const QString &nextPage, const RequestInfo &request);

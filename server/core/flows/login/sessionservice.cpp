@@ -17,10 +17,17 @@ namespace {
 constexpr qint64 kTouchIntervalMs = 60'000;
 } // namespace
 
+RateLimiter::LockoutPolicy SessionService::lockoutPolicy(const Config &cfg)
+{
+    return {cfg.lockoutFailures,      cfg.lockoutWaitIncrementSeconds, cfg.lockoutMaxWaitSeconds,
+            cfg.lockoutResetSeconds, cfg.quickLoginCheckMs,           cfg.quickLoginMinWaitSeconds};
+}
+
 Result<LoginResult> SessionService::login(const QString &identifier, const QString &password,
                                           const RequestInfo &request)
 {
     const Config &cfg = m_ctx.config;
+    // Keyed on what was submitted, whether or not such an account exists.
     const QString limitKey = u"login:"_s + identifier.trimmed().toLower();
     if (cfg.rateLimitEnabled) {
         if (int wait = m_ctx.limiter.blockedFor(limitKey, cfg.loginFailuresPerWindow,
@@ -29,6 +36,8 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
             return std::unexpected(e);
         }
     }
+    const bool lockout = cfg.rateLimitEnabled && cfg.lockoutEnabled;
+    const bool locked = lockout && m_ctx.limiter.lockedFor(limitKey) > 0;
     auto db = m_ctx.database.connection();
     if (!db)
         return dbFail(db.error());
@@ -36,15 +45,31 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
     if (!found)
         return dbFail(found.error());
 
+    // The same hash whether or not the identifier is locked (SEC-14): a locked attempt must
+    // not answer faster, or the timing would tell which guesses were never checked.
     const bool passwordOk = (*found && !(*found)->passwordHash.isEmpty())
                                 ? m_ctx.hasher.verify(password, (*found)->passwordHash)
                                 : m_ctx.hasher.verifyDummy(password);
     const qint64 now = m_ctx.clock.nowMs();
-    if (!passwordOk) {
+    if (!passwordOk || locked) {
         if (cfg.rateLimitEnabled)
             (void)m_ctx.limiter.hit(limitKey, cfg.loginFailuresPerWindow, cfg.loginFailureWindowSeconds);
-        (void)auditlog::record(*db, now, u"system"_s, u"login.failed"_s,
-                               *found ? (*found)->id : QString(), u"from "_s + request.remoteIp);
+        const QString subject = *found ? (*found)->id : QString();
+        if (locked) {
+            // Not counted as a failure: attempts during a lock do not extend it.
+            (void)auditlog::record(*db, now, u"system"_s, u"login.locked_out"_s, subject,
+                                   u"from "_s + request.remoteIp);
+        } else {
+            int lockSeconds = 0;
+            if (lockout)
+                lockSeconds = m_ctx.limiter.recordFailure(limitKey, lockoutPolicy(cfg));
+            (void)auditlog::record(*db, now, u"system"_s, u"login.failed"_s, subject,
+                                   u"from "_s + request.remoteIp);
+            if (lockSeconds > 0)
+                (void)auditlog::record(*db, now, u"system"_s, u"login.lockout"_s, subject,
+                                       u"%1 s after %2 failures"_s.arg(lockSeconds)
+                                           .arg(m_ctx.limiter.failureCount(limitKey)));
+        }
         return fail(ErrorCode::InvalidCredentials, u"unknown identifier or wrong password"_s);
     }
     Account account = **found;
@@ -76,8 +101,10 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
         return result;
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
-    if (cfg.rateLimitEnabled)
+    if (cfg.rateLimitEnabled) {
         m_ctx.limiter.reset(limitKey);
+        m_ctx.limiter.clearFailures(limitKey);
+    }
     emit m_ctx.events.userLoggedIn(account.id);
     return result;
 }
@@ -110,7 +137,20 @@ Result<SessionCheck> SessionService::check(const QString &ust) const
 {
     if (ust.isEmpty())
         return fail(ErrorCode::Unauthorized, u"no session token"_s);
-    // The hot path: one prepared JOIN on the HTTP thread's own connection, no writes.
+    const qint64 now = m_ctx.clock.nowMs();
+    const QString digest = m_ctx.digest.digest(ust);
+    auto answer = [&](const SessionCache::Entry &e) -> Result<SessionCheck> {
+        if (e.expiresAtMs <= now || e.lastUsedAtMs + m_ctx.config.sessionIdleSeconds * 1000 <= now)
+            return fail(ErrorCode::Unauthorized, u"expired or idle session"_s);
+        const bool needsTouch = now - e.lastUsedAtMs >= kTouchIntervalMs;
+        if (needsTouch)
+            m_ctx.sessionCache.markUsed(digest, now); // the caller records the use in the database
+        return SessionCheck{e.account, e.tokenId, e.expiresAtMs, needsTouch};
+    };
+    if (auto hit = m_ctx.sessionCache.find(digest, now))
+        return answer(*hit);
+
+    // The database: one prepared JOIN on the HTTP thread's own connection, no writes.
     static const QString sql =
         u"SELECT t.id, t.expires_at, t.last_used_at, t.revoked_at, "_s +
         accountstore::selectColumns(u"u"_s) +
@@ -120,25 +160,26 @@ Result<SessionCheck> SessionService::check(const QString &ust) const
     if (!query)
         return dbFail(query.error());
     QSqlQuery &q = **query;
-    q.addBindValue(m_ctx.digest.digest(ust));
+    q.addBindValue(digest);
     if (!q.exec())
         return dbFail(store::DbError{q.lastError().text()});
     if (!q.next()) {
         q.finish();
         return fail(ErrorCode::Unauthorized, u"unknown session"_s);
     }
-    const qint64 now = m_ctx.clock.nowMs();
     const QString tokenId = q.value(0).toString();
     const qint64 expiresAt = q.value(1).toLongLong();
     const qint64 lastUsedAt = q.value(2).toLongLong();
     const bool revoked = !q.value(3).isNull() && q.value(3).toLongLong() != 0;
     Account account = accountstore::readAccount(q, 4);
     q.finish(); // ends SQLite's read snapshot at once
-    if (revoked || expiresAt <= now || lastUsedAt + m_ctx.config.sessionIdleSeconds * 1000 <= now)
-        return fail(ErrorCode::Unauthorized, u"revoked, expired or idle session"_s);
+    if (revoked)
+        return fail(ErrorCode::Unauthorized, u"revoked session"_s);
     if (account.status != AccountStatus::Active)
         return fail(ErrorCode::Unauthorized, u"account not active"_s);
-    return SessionCheck{account, tokenId, expiresAt, now - lastUsedAt >= kTouchIntervalMs};
+    SessionCache::Entry entry{account, tokenId, expiresAt, lastUsedAt, now};
+    m_ctx.sessionCache.store(digest, entry);
+    return answer(entry);
 }
 
 void SessionService::touch(const QString &tokenId)
@@ -183,6 +224,7 @@ Result<void> SessionService::logout(const QString &ust)
         return dbFail(a.error());
     if (auto c = tx->commit(); !c)
         return dbFail(c.error());
+    m_ctx.sessionCache.forget(m_ctx.digest.digest(ust));
     return {};
 }
 
@@ -195,6 +237,7 @@ Result<int> SessionService::revokeAll(const QString &userId)
                              {userId});
     if (!r)
         return dbFail(r.error());
+    m_ctx.sessionCache.forgetUser(userId);
     return r->numRowsAffected();
 }
 

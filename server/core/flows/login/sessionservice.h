@@ -24,7 +24,9 @@ struct SessionCheck
 
 // Password login, session tokens (absolute and idle expiry), logout.
 // Every login attempt spends exactly one password hash, whatever the branch: unknown user,
-// wrong password, correct password of a pending or disabled account.
+// wrong password, correct password of a pending or disabled account, locked identifier.
+// Failures are limited per submitted identifier (429 past ratelimit/login_failures) and lock
+// it progressively (ratelimit/lockout_*: the generic 401 even for the right password).
 class SessionService
 {
 public:
@@ -44,6 +46,8 @@ public:
                                      const QString &auditDetail);
     // Revokes every session of an account; returns how many.
     Result<int> revokeAll(const QString &userId);
+    // The ratelimit/lockout_* settings (SEC-15).
+    static RateLimiter::LockoutPolicy lockoutPolicy(const Config &cfg);
 
 private:
     const Context &m_ctx;

@@ -74,7 +74,7 @@ Result<Account> VerificationService::complete(const QSqlDatabase &db, Account ac
     return account;
 }
 
-Result<Account> VerificationService::verifyToken(const QString &email, const QString &token)
+Result<Account> VerificationService::verifyTokenOnce(const QString &email, const QString &token)
 {
     const qint64 now = m_ctx.clock.nowMs();
     auto tx = store::Transaction::begin(m_ctx.database);
@@ -107,7 +107,7 @@ Result<Account> VerificationService::verifyToken(const QString &email, const QSt
     return done;
 }
 
-Result<Account> VerificationService::verifyCode(const QString &email, const QString &code)
+Result<Account> VerificationService::verifyCodeOnce(const QString &email, const QString &code)
 {
     static const QRegularExpression sixDigits(u"^[0-9]{6}\\z"_s);
     const qint64 now = m_ctx.clock.nowMs();
@@ -153,7 +153,7 @@ Result<Account> VerificationService::verifyCode(const QString &email, const QStr
     return done;
 }
 
-Result<ConfirmResult> VerificationService::confirm(const QString &confirmToken)
+Result<ConfirmResult> VerificationService::confirmOnce(const QString &confirmToken)
 {
     const qint64 now = m_ctx.clock.nowMs();
     auto tx = store::Transaction::begin(m_ctx.database);
@@ -188,7 +188,7 @@ Result<ConfirmResult> VerificationService::confirm(const QString &confirmToken)
     return ConfirmResult{done->id, done->status == AccountStatus::PendingApproval};
 }
 
-Result<Account> VerificationService::verifySigned(const QString &userId, qint64 timestamp,
+Result<Account> VerificationService::verifySignedOnce(const QString &userId, qint64 timestamp,
                                                   const QString &signature)
 {
     const qint64 nowSeconds = m_ctx.clock.nowMs() / 1000;
@@ -227,6 +227,8 @@ Result<Account> VerificationService::verifySigned(const QString &userId, qint64 
 
 Result<void> VerificationService::resend(const QString &email)
 {
+    if (auto limited = limitMailsTo(m_ctx, u"resend"_s, email); !limited)
+        return limited;
     const qint64 now = m_ctx.clock.nowMs();
     auto tx = store::Transaction::begin(m_ctx.database);
     if (!tx)
@@ -273,6 +275,90 @@ Result<VerificationService::TokenState> VerificationService::inspectToken(const 
     if ((*account)->status != AccountStatus::PendingVerification)
         return TokenState::Spent;
     return (*row)->isLive(m_ctx.clock.nowMs()) ? TokenState::Live : TokenState::Spent;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SEC-17: failed submissions per subject (email or user id) and per client address.
+
+QStringList VerificationService::failureKeys(const QString &kind, const QString &subject,
+                                             const RequestInfo &request) const
+{
+    QStringList keys;
+    if (!subject.isNull())
+        keys << u"verify-fail:"_s + kind + u':' + subject;
+    if (!request.remoteIp.isEmpty())
+        keys << u"verify-fail:ip:"_s + request.remoteIp;
+    return keys;
+}
+
+Result<void> VerificationService::failureBudget(const QStringList &keys) const
+{
+    const Config &cfg = m_ctx.config;
+    if (!cfg.rateLimitEnabled)
+        return {};
+    int wait = 0;
+    for (const QString &key : keys)
+        wait = qMax(wait, m_ctx.limiter.blockedFor(key, cfg.verifyFailuresPerWindow, cfg.verifyFailureWindowSeconds));
+    if (wait > 0)
+        return std::unexpected(Error{ErrorCode::RateLimited, u"too many failed verifications"_s, {}, wait});
+    return {};
+}
+
+void VerificationService::countFailure(const QStringList &keys) const
+{
+    const Config &cfg = m_ctx.config;
+    if (!cfg.rateLimitEnabled)
+        return;
+    for (const QString &key : keys)
+        (void)m_ctx.limiter.hit(key, cfg.verifyFailuresPerWindow, cfg.verifyFailureWindowSeconds);
+}
+
+Result<Account> VerificationService::verifyToken(const QString &email, const QString &token,
+                                                 const RequestInfo &request)
+{
+    const QStringList keys = failureKeys(u"email"_s, emailKey(email), request);
+    if (auto budget = failureBudget(keys); !budget)
+        return std::unexpected(budget.error());
+    auto result = verifyTokenOnce(email, token);
+    if (!result && result.error().code == ErrorCode::InvalidVerification)
+        countFailure(keys);
+    return result;
+}
+
+Result<Account> VerificationService::verifyCode(const QString &email, const QString &code,
+                                                const RequestInfo &request)
+{
+    const QStringList keys = failureKeys(u"email"_s, emailKey(email), request);
+    if (auto budget = failureBudget(keys); !budget)
+        return std::unexpected(budget.error());
+    auto result = verifyCodeOnce(email, code);
+    if (!result && result.error().code == ErrorCode::InvalidVerification)
+        countFailure(keys);
+    return result;
+}
+
+Result<ConfirmResult> VerificationService::confirm(const QString &confirmToken, const RequestInfo &request)
+{
+    // A confirm token names no address: counted per client address only.
+    const QStringList keys = failureKeys(u"email"_s, QString(), request);
+    if (auto budget = failureBudget(keys); !budget)
+        return std::unexpected(budget.error());
+    auto result = confirmOnce(confirmToken);
+    if (!result && result.error().code == ErrorCode::InvalidToken)
+        countFailure(keys);
+    return result;
+}
+
+Result<Account> VerificationService::verifySigned(const QString &userId, qint64 timestamp,
+                                                  const QString &signature, const RequestInfo &request)
+{
+    const QStringList keys = failureKeys(u"user"_s, userId, request);
+    if (auto budget = failureBudget(keys); !budget)
+        return std::unexpected(budget.error());
+    auto result = verifySignedOnce(userId, timestamp, signature);
+    if (!result && result.error().code == ErrorCode::InvalidSignature)
+        countFailure(keys);
+    return result;
 }
 
 } // namespace sd::core

@@ -32,11 +32,16 @@ public:
 
     explicit VerificationService(const Context &ctx) : m_ctx(ctx) {}
 
-    Result<Account> verifyToken(const QString &email, const QString &token);
-    Result<Account> verifyCode(const QString &email, const QString &code);
-    Result<ConfirmResult> confirm(const QString &confirmToken);
-    Result<Account> verifySigned(const QString &userId, qint64 timestamp, const QString &signature);
-    // Always succeeds for unknown addresses too (the caller answers 202 either way).
+    // Failed submissions are counted per submitted email (or user id) and per client address
+    // (SEC-17, ratelimit/verify_*); past the limit every submission, right or wrong, is
+    // RateLimited until the window ends, and nothing is consumed meanwhile.
+    Result<Account> verifyToken(const QString &email, const QString &token, const RequestInfo &request = {});
+    Result<Account> verifyCode(const QString &email, const QString &code, const RequestInfo &request = {});
+    Result<ConfirmResult> confirm(const QString &confirmToken, const RequestInfo &request = {});
+    Result<Account> verifySigned(const QString &userId, qint64 timestamp, const QString &signature,
+                                 const RequestInfo &request = {});
+    // Always succeeds for unknown addresses too (the caller answers 202 either way), except
+    // RateLimited: a cooldown and an hourly cap per normalized address, known or not (SEC-10).
     Result<void> resend(const QString &email);
 
     // Read-only, for the link pages: what a token of this address is now. Spent covers used,
@@ -50,6 +55,14 @@ public:
     QString signatureFor(const Account &account, qint64 timestamp) const;
 
 private:
+    Result<Account> verifyTokenOnce(const QString &email, const QString &token);
+    Result<Account> verifyCodeOnce(const QString &email, const QString &code);
+    Result<ConfirmResult> confirmOnce(const QString &confirmToken);
+    Result<Account> verifySignedOnce(const QString &userId, qint64 timestamp, const QString &signature);
+    // SEC-17: RateLimited while any of the keys has too many failures; counting them.
+    QStringList failureKeys(const QString &kind, const QString &subject, const RequestInfo &request) const;
+    Result<void> failureBudget(const QStringList &keys) const;
+    void countFailure(const QStringList &keys) const;
     // Inside an open transaction: marks the email verified and moves the account on.
     Result<Account> complete(const QSqlDatabase &db, Account account, const QString &how);
     const Context &m_ctx;

@@ -1,0 +1,438 @@
+// Screenshots of the console for the README (issue #3 item 11): an in-process SignupDesk
+// (SQLite, fake clock) seeded with a realistic day of signups, the main window offscreen at
+// 1280×800, one PNG per tab in $SD_SCREENSHOT_DIR (default: this test's build directory).
+// The test checks that each file was written and is a real picture, not a blank one.
+
+#include "testserver.h"
+
+#include "flows/oauth/oauthstore.h"
+#include "store/sqlquery.h"
+
+#include "consolepages.h"
+#include "consoletablemodels.h"
+#include "mainwindow.h"
+#include "rowfilterproxy.h"
+#include "signupfilterproxy.h"
+#include "signuptablemodel.h"
+#include "timelinemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+#include <QImage>
+#include <QSet>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <functional>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString kPassword = u"correct battery staple horse"_s;
+
+// Runs seeding (database, hashing) off the GUI thread, as the console itself does.
+class Worker
+{
+public:
+    Worker()
+    {
+        m_thread.start();
+        m_object.moveToThread(&m_thread);
+    }
+    ~Worker()
+    {
+        m_thread.quit();
+        m_thread.wait();
+    }
+    template <typename F> auto call(F f)
+    {
+        using R = decltype(f());
+        if constexpr (std::is_void_v<R>) {
+            QMetaObject::invokeMethod(
+                &m_object, [&] { f(); }, Qt::BlockingQueuedConnection);
+        } else {
+            R result{};
+            QMetaObject::invokeMethod(
+                &m_object, [&] { result = f(); }, Qt::BlockingQueuedConnection);
+            return result;
+        }
+    }
+
+private:
+    QThread m_thread;
+    QObject m_object;
+};
+
+struct Person
+{
+    QString username;
+    QString displayName;
+    QString email;
+    QString ip;
+    QStringList apps;
+};
+
+enum class Fate
+{
+    Unverified,
+    Verified,
+    Approved,
+    Rejected
+};
+
+} // namespace
+
+class ShootConsole : public QObject
+{
+    Q_OBJECT
+
+private:
+    Worker m_worker;
+    QTemporaryDir m_dir;
+    std::unique_ptr<TestServer> m_server;
+    std::unique_ptr<sd::ui::MainWindow> m_window;
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
+    QString m_featured;            // the signup whose timeline is shown
+    QHash<QString, QString> m_ids; // user id by username
+
+    sd::core::CoreServices &core() { return m_server->app().core(); }
+
+    // On the worker: one signup, its email sent (unless `sendMail` is off), taken as far as
+    // `fate`; then `minutesLater` minutes pass.
+    QString seed(const Person &p, Fate fate, int minutesLater, bool sendMail = true,
+                 const std::function<void(const QString &)> &beforeVerify = {})
+    {
+        return m_worker.call([&] {
+            sd::core::SignupInput input;
+            input.username = p.username;
+            input.password = kPassword;
+            input.email = p.email;
+            input.displayName = p.displayName;
+            input.appList = p.apps;
+            auto r = core().signup().signUp(input, {p.ip});
+            if (!r) {
+                qWarning("signup %s: %s", qPrintable(p.username), qPrintable(r.error().detail));
+                return QString();
+            }
+            if (sendMail) {
+                m_server->clock().advanceSeconds(4);
+                m_server->flushMail();
+            }
+            const sd::core::Actor admin{u"console"_s};
+            bool ok = true;
+            if (fate != Fate::Unverified) {
+                m_server->clock().advanceSeconds(95);
+                if (beforeVerify)
+                    beforeVerify(r->userId);
+                ok = core().verification().confirm(r->confirmToken).has_value();
+            }
+            if (ok && (fate == Fate::Approved || fate == Fate::Rejected))
+                m_server->clock().advanceSeconds(600);
+            if (ok && fate == Fate::Approved)
+                ok = core().approval().approve(r->userId, admin).has_value();
+            if (ok && fate == Fate::Rejected)
+                ok = core()
+                         .approval()
+                         .reject(r->userId, u"This service is for members only."_s, admin)
+                         .has_value();
+            if (!ok)
+                qWarning("seeding %s failed", qPrintable(p.username));
+            m_server->clock().advanceSeconds(minutesLater * 60);
+            return r->userId;
+        });
+    }
+
+    // On the worker: a request to the page behind the signup's email link.
+    void linkHit(const QString &userId, const QByteArray &method, const QString &ip,
+                 const QString &agent)
+    {
+        (void)core().linkHits().record(u"signed_verification"_s, {}, userId, method, {ip}, agent);
+        m_server->clock().advanceSeconds(20);
+    }
+
+    // As the sender leaves a message after its last failure.
+    void killMailTo(const QString &email, const QString &error)
+    {
+        m_worker.call([&] {
+            auto db = m_server->app().database().connection();
+            (void)sd::store::runQuery(
+                *db,
+                u"UPDATE outbox SET status = 'dead', attempts = 8, last_error = ?,"
+                " server_reply = '', sent_at = NULL WHERE recipient = ?"_s,
+                {error, email});
+        });
+    }
+
+    QString outputDir() const
+    {
+        const QString env = qEnvironmentVariable("SD_SCREENSHOT_DIR");
+        return env.isEmpty() ? QDir::currentPath() : env;
+    }
+
+    // Grabs the window, saves it, and checks the file is a real, non-blank picture.
+    void shoot(const QString &name)
+    {
+        QApplication::processEvents();
+        const QPixmap pixmap = m_window->grab();
+        const QString path = QDir(outputDir()).filePath(u"console-"_s + name + u".png"_s);
+        QVERIFY2(pixmap.save(path, "PNG"), qPrintable(path));
+        const QFileInfo info(path);
+        QVERIFY2(info.exists() && info.size() > 20'000,
+                 qPrintable(u"%1: %2 bytes"_s.arg(path).arg(info.size())));
+        const QImage image(path);
+        QCOMPARE(image.size(), QSize(1280, 800) * pixmap.devicePixelRatio());
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 7)
+            for (int x = 0; x < image.width(); x += 7)
+                colours.insert(image.pixel(x, y));
+        QVERIFY2(colours.size() > 16,
+                 qPrintable(u"%1 looks blank (%2 colours)"_s.arg(path).arg(colours.size())));
+        qInfo("wrote %s (%lld bytes)", qPrintable(QDir::toNativeSeparators(path)),
+              qlonglong(info.size()));
+    }
+
+    void showTab(QWidget *page)
+    {
+        m_window->tabs()->setCurrentWidget(page);
+        if (auto *p = qobject_cast<sd::ui::ConsolePage *>(page))
+            QTRY_VERIFY(p->isLoaded());
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(QDir().mkpath(outputDir()));
+        m_server = m_worker.call([] {
+            auto server =
+                std::make_unique<TestServer>(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
+                    c.returnConfirmToken = true;
+                    c.apps = {u"forum"_s, u"wiki"_s, u"tracker"_s};
+                    c.mailFrom = u"SignupDesk <desk@example.org>"_s;
+                });
+            QString error;
+            if (!server->start(&error))
+                qWarning("server: %s", qPrintable(error));
+            return server;
+        });
+        QVERIFY(m_server->port() != 0);
+        // The day starts a few hours back, so "signed up" times spread over hours.
+        m_worker.call([&] { m_server->clock().advanceSeconds(-3 * 3600); });
+
+        const QList<std::tuple<Person, Fate, int>> people{
+            {{u"amelie"_s,
+              u"Amélie Durand"_s,
+              u"amelie.durand@example.fr"_s,
+              u"203.0.113.24"_s,
+              {u"forum"_s}},
+             Fate::Approved,
+             34},
+            {{u"jbrooks"_s,
+              u"Jonah Brooks"_s,
+              u"jonah@brooks.example"_s,
+              u"198.51.100.77"_s,
+              {u"wiki"_s, u"forum"_s}},
+             Fate::Approved,
+             21},
+            {{u"spam-bot-17"_s,
+              QString(),
+              u"x17@mailinator.example"_s,
+              u"192.0.2.201"_s,
+              {u"forum"_s}},
+             Fate::Rejected,
+             12},
+            {{u"kwame"_s,
+              u"Kwame Mensah"_s,
+              u"kwame.mensah@example.com"_s,
+              u"203.0.113.90"_s,
+              {u"tracker"_s}},
+             Fate::Verified,
+             17},
+            {{u"lena.k"_s,
+              u"Lena Kowalski"_s,
+              u"lena.kowalski@example.pl"_s,
+              u"198.51.100.12"_s,
+              {u"wiki"_s}},
+             Fate::Verified,
+             26},
+            {{u"hiro"_s,
+              u"Hiroshi Tanaka"_s,
+              u"h.tanaka@example.jp"_s,
+              u"2001:db8::4a"_s,
+              {u"forum"_s, u"tracker"_s}},
+             Fate::Verified,
+             8},
+            {{u"marta"_s,
+              u"Marta Silva"_s,
+              u"marta.silva@example.pt"_s,
+              u"203.0.113.7"_s,
+              {u"forum"_s}},
+             Fate::Unverified,
+             14},
+            {{u"olafur"_s,
+              u"Ólafur Jónsson"_s,
+              u"olafur@typo-example.invalid"_s,
+              u"198.51.100.231"_s,
+              {u"wiki"_s}},
+             Fate::Unverified,
+             19},
+        };
+        QString kwame;
+        for (const auto &[person, fate, minutes] : people) {
+            std::function<void(const QString &)> beforeVerify;
+            if (person.username == u"kwame"_s) // a mail scanner opened the link first
+                beforeVerify = [this](const QString &id) {
+                    linkHit(id, "HEAD", u"40.94.12.8"_s,
+                            u"Mozilla/5.0 (compatible; SafeLinks scanner)"_s);
+                    linkHit(
+                        id, "GET", u"203.0.113.90"_s,
+                        u"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"_s);
+                };
+            const QString id = seed(person, fate, minutes, true, beforeVerify);
+            QVERIFY(!id.isEmpty());
+            if (person.username == u"kwame"_s)
+                kwame = id;
+            m_ids.insert(person.username, id);
+        }
+        // Jonah also signs in with GitHub and Google.
+        const bool linked = m_worker.call([&] {
+            auto db = m_server->app().database().connection();
+            const qint64 now = m_server->clock().nowMs();
+            const QString jonah = m_ids.value(u"jbrooks"_s);
+            return sd::core::oauthstore::insertIdentity(
+                       *db, {u"oid_1"_s, jonah, u"github"_s, u"583231"_s, u"jonah@brooks.example"_s,
+                             now - 5'400'000})
+                       .has_value() &&
+                   sd::core::oauthstore::insertIdentity(
+                       *db, {u"oid_2"_s, jonah, u"google"_s, u"1093"_s,
+                             u"jonah.brooks@example.com"_s, now - 600'000})
+                       .has_value();
+        });
+        QVERIFY(linked);
+        killMailTo(u"olafur@typo-example.invalid"_s,
+                   u"550 5.1.1 <olafur@typo-example.invalid>: Recipient address rejected"_s);
+        m_featured = kwame;
+
+        // The last few minutes: still queued or just in.
+        const QList<std::tuple<Person, Fate, int>> recent{
+            {{u"priya"_s,
+              u"Priya Natarajan"_s,
+              u"priya.n@example.in"_s,
+              u"198.51.100.45"_s,
+              {u"tracker"_s}},
+             Fate::Verified,
+             6},
+            {{u"tomasz"_s,
+              u"Tomasz Nowak"_s,
+              u"tomasz.nowak@example.pl"_s,
+              u"203.0.113.150"_s,
+              {u"forum"_s}},
+             Fate::Unverified,
+             4},
+            {{u"chloe"_s,
+              u"Chloé Martin"_s,
+              u"chloe.martin@example.fr"_s,
+              u"192.0.2.33"_s,
+              {u"wiki"_s}},
+             Fate::Unverified,
+             2},
+            {{u"dev_sam"_s,
+              u"Sam Okafor"_s,
+              u"sam@okafor.example"_s,
+              u"198.51.100.9"_s,
+              {u"forum"_s, u"wiki"_s}},
+             Fate::Unverified,
+             1},
+        };
+        for (const auto &[person, fate, minutes] : recent) // their emails still queued
+            QVERIFY(!seed(person, fate, minutes, fate != Fate::Unverified).isEmpty());
+
+        sd::ui::ConsoleOptions options;
+        options.listeningUrl = m_server->app().listeningUrl();
+        options.outboxSender = m_server->app().outboxSender();
+        options.settingsFile = m_dir.filePath(u"console.ini"_s);
+        options.trayIcon = false;
+        m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
+        for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
+                 m_window->signupModel(), m_window->signupProxy(), m_window->timelineModel(),
+                 m_window->usersPage()->model(), m_window->usersPage()->identityModel(),
+                 m_window->outboxPage()->model(), m_window->auditPage()->model()})
+            m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
+                m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+        m_window->resize(1280, 800);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY(m_window->isLoaded());
+    }
+
+    void cleanupTestCase()
+    {
+        m_testers.clear();
+        m_window.reset();
+        m_worker.call([this] { m_server.reset(); });
+    }
+
+    void signups()
+    {
+        m_window->statusFilter()->setCurrentIndex(m_window->statusFilter()->count() - 1); // All
+        QTRY_COMPARE(m_window->signupProxy()->rowCount(), 11);
+        m_window->signupView()->setFocus();
+        m_window->selectUsers({m_featured});
+        QTRY_VERIFY(m_window->timelineModel()->rowCount() >= 5);
+        shoot(u"signups"_s);
+    }
+
+    void users()
+    {
+        showTab(m_window->usersPage());
+        sd::ui::UsersPage *page = m_window->usersPage();
+        QTRY_COMPARE(page->model()->rowCount(), 11);
+        const QString jonah = m_ids.value(u"jbrooks"_s);
+        for (int r = 0; r < page->proxy()->rowCount(); ++r) {
+            const QModelIndex index = page->proxy()->index(r, 0);
+            if (index.data(sd::ui::KeyRole).toString() == jonah)
+                page->view()->selectionModel()->setCurrentIndex(
+                    index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        }
+        QTRY_COMPARE(page->identitiesUserId(), jonah);
+        QCOMPARE(page->identityModel()->rowCount(), 2);
+        page->view()->setFocus();
+        shoot(u"users"_s);
+    }
+
+    void outbox()
+    {
+        sd::ui::OutboxPage *page = m_window->outboxPage();
+        showTab(page);
+        QTRY_VERIFY(page->model()->rowCount() >= 12);
+        // The failed email, with its preview.
+        for (int r = 0; r < page->proxy()->rowCount(); ++r) {
+            const QModelIndex index = page->proxy()->index(r, 0);
+            if (index.data(sd::ui::RowStatusRole).toString() == u"dead"_s) {
+                page->view()->selectionModel()->setCurrentIndex(
+                    index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                break;
+            }
+        }
+        QTRY_VERIFY(page->previewText().contains(u"550"_s));
+        shoot(u"outbox"_s);
+    }
+
+    void audit()
+    {
+        showTab(m_window->auditPage());
+        QTRY_VERIFY(m_window->auditPage()->model()->rowCount() >= 10);
+        shoot(u"audit"_s);
+    }
+};
+
+QTEST_MAIN(ShootConsole)
+#include "shoot_console.moc"
