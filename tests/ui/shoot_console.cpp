@@ -158,6 +158,16 @@ private:
         m_server->clock().advanceSeconds(20);
     }
 
+    QString mailStatusTo(const QString &email)
+    {
+        return m_worker.call([&] {
+            auto db = m_server->app().database().connection();
+            auto q = sd::store::runQuery(*db, u"SELECT status FROM outbox WHERE recipient = ?"_s,
+                                         {email});
+            return q && q->next() ? q->value(0).toString() : QString();
+        });
+    }
+
     // As the sender leaves a message after its last failure.
     void killMailTo(const QString &email, const QString &error)
     {
@@ -317,6 +327,8 @@ private slots:
                        .has_value();
         });
         QVERIFY(linked);
+        // The sender thread may still hold it: let it finish, or its "sent" lands over "dead".
+        QTRY_COMPARE(mailStatusTo(u"olafur@typo-example.invalid"_s), u"sent"_s);
         killMailTo(u"olafur@typo-example.invalid"_s,
                    u"550 5.1.1 <olafur@typo-example.invalid>: Recipient address rejected"_s);
         m_featured = kwame;
