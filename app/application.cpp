@@ -147,7 +147,7 @@ core::Result<QString> Application::start()
     // Mail sender in its own thread, woken whenever core queues a message.
     std::shared_ptr<mail::Mailer> mailer;
     if (m_config.mailTransport == u"smtp"_s)
-        mailer = std::make_shared<mail::SmtpMailer>(m_config.smtpUrl);
+        mailer = std::make_shared<mail::SmtpMailer>(m_config.smtpUrl, m_config.smtpCaFile);
     else
         mailer = std::make_shared<mail::FileMailer>(m_config.mailFolder);
     mail::OutboxPolicy policy;

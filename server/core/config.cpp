@@ -81,7 +81,7 @@ QStringList knownConfigKeys()
             u"server/tls_cert"_s, u"server/tls_key"_s, u"server/workers"_s,
             u"server/max_inflight"_s, u"server/max_body_bytes"_s, u"server/max_header_bytes"_s,
             u"server/header_timeout_seconds"_s, u"server/idle_timeout_seconds"_s, u"database/url"_s,
-            u"mail/transport"_s, u"mail/folder"_s, u"mail/smtp_url"_s, u"mail/from"_s,
+            u"mail/transport"_s, u"mail/folder"_s, u"mail/smtp_url"_s, u"mail/smtp_ca_file"_s, u"mail/from"_s,
             u"mail/welcome"_s, u"mail/rejection"_s, u"mail/max_attempts"_s,
             u"mail/retry_seconds"_s, u"signup/enabled"_s, u"signup/approval_required"_s,
             u"signup/return_confirm_token"_s, u"signup/apps"_s, u"signup/default_group"_s,
@@ -136,6 +136,7 @@ Result<Config> loadConfig(const ConfigSources &sources)
     r.text(u"mail/transport"_s, c.mailTransport);
     r.text(u"mail/folder"_s, c.mailFolder);
     r.text(u"mail/smtp_url"_s, c.smtpUrl);
+    r.text(u"mail/smtp_ca_file"_s, c.smtpCaFile);
     r.text(u"mail/from"_s, c.mailFrom);
     r.flag(u"mail/welcome"_s, c.mailWelcome);
     r.flag(u"mail/rejection"_s, c.mailRejection);

@@ -45,6 +45,7 @@ struct Config
     QString mailTransport = QStringLiteral("file");
     QString mailFolder;           // empty: <dataDir>/mail
     QString smtpUrl;
+    QString smtpCaFile; // PEM certificates to trust for the SMTP server instead of the system's
     QString mailFrom = QStringLiteral("SignupDesk <noreply@localhost>");
     bool mailWelcome = true;
     bool mailRejection = true;

@@ -154,7 +154,7 @@ curl_usessl tlsPolicy(const QUrl &url)
 
 } // namespace
 
-SmtpMailer::SmtpMailer(QString url) : m_url(std::move(url)) {}
+SmtpMailer::SmtpMailer(QString url, QString caFile) : m_url(std::move(url)), m_caFile(std::move(caFile)) {}
 
 SendResult SmtpMailer::send(const Message &message)
 {
@@ -168,6 +168,7 @@ SendResult SmtpMailer::send(const Message &message)
     // Everything the handle points at is declared before it, so it outlives the handle: the
     // cleanup may still send QUIT and call the debug callback.
     const QByteArray urlBytes = m_url.toUtf8();
+    const QByteArray caFile = m_caFile.toLocal8Bit();
     const QByteArray mailFrom = envelopeAddress(message.from);
     const QByteArray rcptTo = envelopeAddress(message.to);
     const std::unique_ptr<curl_slist, StringListDeleter> recipients(
@@ -189,6 +190,8 @@ SendResult SmtpMailer::send(const Message &message)
     set(CURLOPT_URL, urlBytes.constData());
     set(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     set(CURLOPT_USE_SSL, static_cast<long>(tlsPolicy(url)));
+    if (!caFile.isEmpty())
+        set(CURLOPT_CAINFO, caFile.constData());
     set(CURLOPT_MAIL_FROM, mailFrom.constData());
     set(CURLOPT_MAIL_RCPT, recipients.get());
     set(CURLOPT_UPLOAD, 1L);

@@ -11,12 +11,15 @@ namespace sd::mail {
 class SmtpMailer final : public Mailer
 {
 public:
-    explicit SmtpMailer(QString url);
+    // `caFile`: PEM certificates to trust for the server's TLS certificate instead of the
+    // system's (mail/smtp_ca_file), e.g. for a relay with a private CA.
+    explicit SmtpMailer(QString url, QString caFile = {});
     SendResult send(const Message &message) override;
     QString describe() const override; // the URL with any password removed
 
 private:
     QString m_url;
+    QString m_caFile;
 };
 
 } // namespace sd::mail

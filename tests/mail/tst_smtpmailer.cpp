@@ -4,6 +4,8 @@
 
 #include <QElapsedTimer>
 #include <QRegularExpression>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <arpa/inet.h>
@@ -90,6 +92,8 @@ private slots:
     void describeHidesPassword();
     void authRequired();
     void passwordNeedsTlsOffLoopback();
+    void tlsEndToEnd_data();
+    void tlsEndToEnd();
     void concurrentSends();
 };
 
@@ -224,6 +228,51 @@ void TestSmtpMailer::authRequired()
     QCOMPARE(received.first().authLogin, u"desk"_s);
     QVERIFY(!mailer.describe().contains(password));
     QVERIFY(!mailer.describe().contains(u"se%3Acr"_s));
+}
+
+void TestSmtpMailer::tlsEndToEnd_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<QString>("scheme");
+    QTest::newRow("smtps") << u"smtps"_s << u"smtps"_s;
+    QTest::newRow("STARTTLS, required by the server") << u"starttls"_s << u"smtp"_s;
+}
+
+// Real TLS on loopback: a self-signed certificate for 127.0.0.1, trusted through the CA file
+// option (mail/smtp_ca_file). Without it the certificate must be refused; with it the message,
+// and AUTH, go through the encrypted connection.
+void TestSmtpMailer::tlsEndToEnd()
+{
+    QFETCH(QString, mode);
+    QFETCH(QString, scheme);
+    QTemporaryDir dir;
+    const QString cert = dir.filePath(u"cert.pem"_s), key = dir.filePath(u"key.pem"_s);
+    QProcess openssl;
+    openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
+                                 u"-keyout"_s, key, u"-out"_s, cert, u"-days"_s, u"1"_s,
+                                 u"-subj"_s, u"/CN=127.0.0.1"_s, u"-addext"_s,
+                                 u"subjectAltName=IP:127.0.0.1"_s});
+    QVERIFY(openssl.waitForFinished(30000));
+    QCOMPARE(openssl.exitCode(), 0);
+
+    SmtpSink::Options options;
+    options.tlsMode = mode;
+    options.tlsCert = cert;
+    options.tlsKey = key;
+    options.requireAuth = true;
+    SmtpSink sink(options);
+    QVERIFY2(sink.start(), qPrintable(sink.errorString()));
+    const QString url = u"%1://desk:s3cret@127.0.0.1:%2"_s.arg(scheme).arg(sink.port());
+
+    const SendResult untrusted = SmtpMailer(url).send(sampleMessage());
+    QVERIFY2(!untrusted.isSent(), qPrintable(untrusted.reply));
+    QCOMPARE(sink.messages().size(), 0);
+
+    const SendResult trusted = SmtpMailer(url, cert).send(sampleMessage());
+    QVERIFY2(trusted.isSent(), qPrintable(trusted.reply));
+    QTRY_COMPARE(sink.messages().size(), 1);
+    QCOMPARE(sink.transactions().last().authLogin, u"desk"_s);
+    QVERIFY(!trusted.reply.contains(u"s3cret"_s));
 }
 
 void TestSmtpMailer::passwordNeedsTlsOffLoopback()

@@ -18,6 +18,7 @@ outlives a test that crashed).
 """
 
 import argparse
+import ssl
 import asyncio
 import json
 import logging
@@ -83,6 +84,10 @@ def main():
     parser.add_argument("--fail-code", type=int, default=0)
     parser.add_argument("--auth-require", action="store_true")
     parser.add_argument("--watch-stdin", action="store_true")
+    parser.add_argument("--tls-mode", choices=["none", "smtps", "starttls"], default="none",
+                        help="smtps: TLS from the first byte; starttls: offer and require STARTTLS")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
 
     # Plain-text AUTH is the point here (loopback only): silence aiosmtpd's warnings about it.
@@ -94,11 +99,21 @@ def main():
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
 
+    context = None
+    if args.tls_mode != "none":
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+
     def factory():
+        if args.tls_mode == "starttls":
+            return SMTP(sink, hostname="smtp-sink.test", auth_required=args.auth_require,
+                        auth_require_tls=True, authenticator=accept_any, loop=loop,
+                        tls_context=context, require_starttls=True)
         return SMTP(sink, hostname="smtp-sink.test", auth_required=args.auth_require,
                     auth_require_tls=False, authenticator=accept_any, loop=loop)
 
-    server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", args.port))
+    server = loop.run_until_complete(loop.create_server(
+        factory, "127.0.0.1", args.port, ssl=context if args.tls_mode == "smtps" else None))
     port = server.sockets[0].getsockname()[1]
 
     for signum in (signal.SIGTERM, signal.SIGINT):

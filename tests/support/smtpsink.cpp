@@ -47,6 +47,9 @@ bool SmtpSink::start(int timeoutMs)
         arguments << u"--fail-code"_s << QString::number(m_options.failCode);
     if (m_options.requireAuth)
         arguments << u"--auth-require"_s;
+    if (!m_options.tlsMode.isEmpty())
+        arguments << u"--tls-mode"_s << m_options.tlsMode << u"--tls-cert"_s << m_options.tlsCert
+                  << u"--tls-key"_s << m_options.tlsKey;
 
     m_process = std::make_unique<QProcess>();
     // Debian's interpreter on purpose: python3-aiosmtpd lives in its dist-packages, not in

@@ -20,6 +20,9 @@ public:
         int failCode = 0;         // e.g. 550 or 421: the reply to the end of DATA
         bool requireAuth = false; // refuse MAIL until AUTH (PLAIN/LOGIN, any credentials)
         quint16 port = 0;         // 0: any free port
+        QString tlsMode = {};     // "", "smtps" (TLS from the start) or "starttls" (required)
+        QString tlsCert = {};     // PEM files for the TLS modes
+        QString tlsKey = {};
     };
 
     // One SMTP transaction that reached the end of DATA, accepted or refused.
