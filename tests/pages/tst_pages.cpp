@@ -3,6 +3,7 @@
 // with a fake clock. Built twice: on SQLite and (SD_TEST_BACKEND_PG) on PostgreSQL.
 
 #include "httpclient.h"
+#include "mailtext.h"
 #include "testenv.h"
 #include "testserver.h"
 
@@ -34,21 +35,6 @@ const QByteArray kCsp = "default-src 'none'; style-src 'self'; img-src 'self'; f
 const QByteArray kChromeAgent =
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36";
 
-QString decodeMail(const QByteArray &raw)
-{
-    QByteArray s = raw;
-    s.replace("=\r\n", "");
-    QByteArray out;
-    for (qsizetype i = 0; i < s.size(); ++i) {
-        if (s[i] == '=' && i + 2 < s.size() && std::isxdigit(uchar(s[i + 1])) && std::isxdigit(uchar(s[i + 2]))) {
-            out.append(char(s.mid(i + 1, 2).toInt(nullptr, 16)));
-            i += 2;
-        } else {
-            out.append(s[i]);
-        }
-    }
-    return QString::fromUtf8(out);
-}
 
 QString capture(const QString &text, const QString &pattern)
 {

@@ -4,6 +4,7 @@
 // debug level), every column of every table outside the digest columns, and every response.
 
 #include "httpclient.h"
+#include "mailtext.h"
 #include "testserver.h"
 
 #include "store/sqlquery.h"
@@ -36,21 +37,6 @@ void captureMessage(QtMsgType type, const QMessageLogContext &context, const QSt
         previousHandler(type, context, message);
 }
 
-QString decodeQuotedPrintable(const QByteArray &raw)
-{
-    QByteArray s = raw;
-    s.replace("=\r\n", "");
-    QByteArray out;
-    for (qsizetype i = 0; i < s.size(); ++i) {
-        if (s[i] == '=' && i + 2 < s.size() && std::isxdigit(uchar(s[i + 1])) && std::isxdigit(uchar(s[i + 2]))) {
-            out.append(char(s.mid(i + 1, 2).toInt(nullptr, 16)));
-            i += 2;
-        } else {
-            out.append(s[i]);
-        }
-    }
-    return QString::fromUtf8(out);
-}
 
 // Columns that hold digests of secrets by design (never the secrets themselves).
 bool isDigestColumn(const QString &table, const QString &column)
@@ -103,7 +89,7 @@ private slots:
                      .status,
                  201);
         server.flushMail();
-        const QString mail = decodeQuotedPrintable(server.lastMailTo(u"sentinel@example.com"_s));
+        const QString mail = decodeMail(server.lastMailTo(u"sentinel@example.com"_s));
         const QString verifyToken = QRegularExpression(u"token=([A-Za-z0-9_-]{43})"_s).match(mail).captured(1);
         QCOMPARE(verifyToken.size(), 43);
         secrets << verifyToken;
@@ -138,7 +124,7 @@ private slots:
         // Email-link login through the pages: the login token, the CSRF pair, the cookie session.
         QCOMPARE(keep(postJson(port, "/api/v1/login/email-link", {{u"email"_s, u"sentinel@example.com"_s}})).status, 202);
         server.flushMail();
-        const QString linkMail = decodeQuotedPrintable(server.lastMailTo(u"sentinel@example.com"_s));
+        const QString linkMail = decodeMail(server.lastMailTo(u"sentinel@example.com"_s));
         const QString loginToken =
             QRegularExpression(u"/login/confirm\\?token=([A-Za-z0-9_-]{43})"_s).match(linkMail).captured(1);
         QCOMPARE(loginToken.size(), 43);
