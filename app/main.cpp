@@ -3,6 +3,7 @@
 
 #include "admincli.h"
 #include "application.h"
+#include "logformat.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -77,6 +78,7 @@ bool wantsConsole(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+    sd::core::installEscapingLogHandler(); // one line per message, whatever it holds
     const bool console = wantsConsole(argc, argv);
     std::unique_ptr<QCoreApplication> application_(console ? new QApplication(argc, argv)
                                                            : new QCoreApplication(argc, argv));

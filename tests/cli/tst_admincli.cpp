@@ -620,6 +620,32 @@ private slots:
         stopServerCleanly(server);
     }
 
+    // --- log lines (SEC-35) -------------------------------------------------------------------
+
+    // A provider error an attacker chose, with CR/LF in it, is logged on one escaped line:
+    // it cannot forge a log line of its own.
+    void logLinesEscapeControlCharacters()
+    {
+        QProcessEnvironment env = environment();
+        env.remove(u"QT_MESSAGE_PATTERN"_s);
+        env.remove(u"QT_LOGGING_RULES"_s);
+        ServerRun server;
+        QVERIFY(startServer(server, {u"--config"_s, m_config, u"--headless"_s}, env));
+        const QByteArray answer = rawExchange(
+            server.port, "GET /oauth/callback/from/github?error=x%0D%0AFORGED%20line%5C HTTP/1.1\r\n"
+                         "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        QVERIFY2(answer.startsWith("HTTP/1.1 302"), answer.constData());
+
+        server.process->terminate();
+        QVERIFY(server.process->waitForFinished(kStopBudgetMs * 2));
+        QCOMPARE(server.process->exitCode(), 0);
+        QCOMPARE(server.process->readAllStandardError(),
+                 QByteArray("oauth callback (github) failed: provider_error: "
+                            "provider said x\\r\\nFORGED line\\\\\n"
+                            "signupdesk: stopped\n"));
+        server.process.reset();
+    }
+
     // --- the audit chain -------------------------------------------------------------------
 
     void auditVerify()
