@@ -103,6 +103,7 @@ quint16 ApiServer::listenOn(const QHostAddress &address, quint16 port, QString *
         return 0;
     }
     bind(tcp);
+    tcp->takeOverAccepting();
     m_edge = tcp;
     return tcp->serverPort();
 }

@@ -6,6 +6,7 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include <cerrno>
 #include <cstring>
 
 #include <sys/socket.h>
@@ -474,7 +475,44 @@ void EdgeConnection::expire()
 
 EdgeServer::EdgeServer(const EdgeLimits &limits, QObject *parent) : QTcpServer(parent), m_limits(limits)
 {
-    connect(this, &QTcpServer::acceptError, this, &EdgeServer::onAcceptError);
+}
+
+EdgeServer::~EdgeServer()
+{
+    delete m_acceptNotifier; // before ~QTcpServer closes the descriptor it watches
+}
+
+void EdgeServer::takeOverAccepting()
+{
+    if (!isListening() || m_acceptNotifier)
+        return;
+    m_acceptTakenOver = true;
+    QTcpServer::pauseAccepting(); // QTcpServer's own read notifications stay off for good
+    m_acceptNotifier = new QSocketNotifier(socketDescriptor(), QSocketNotifier::Read, this);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &EdgeServer::acceptReady);
+}
+
+QTcpSocket *EdgeServer::nextPendingConnection()
+{
+    QTcpSocket *socket = QTcpServer::nextPendingConnection();
+    if (m_acceptTakenOver)
+        QTcpServer::pauseAccepting(); // the base switched its notifier back on
+    return socket;
+}
+
+void EdgeServer::acceptReady()
+{
+    // A bounded batch per wake-up, so that one burst cannot starve the connections' reads.
+    for (int i = 0; i < 256 && m_acceptNotifier && m_acceptNotifier->isEnabled(); ++i) {
+        const int fd = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd >= 0) {
+            incomingConnection(fd);
+            continue;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
+        onAcceptFailure(errno);
+    }
 }
 
 void EdgeServer::setTls(const QSslConfiguration &configuration)
@@ -551,17 +589,30 @@ void EdgeServer::released(const QHostAddress &peer)
         m_perAddress.erase(it);
 }
 
-void EdgeServer::onAcceptError(QAbstractSocket::SocketError error)
+void EdgeServer::onAcceptFailure(int error)
 {
-    // QTcpServer stops accepting for good after any accept() error other than EAGAIN, be it
-    // EMFILE or a peer that reset before accept(). Out of descriptors, retrying at once would
-    // spin: wait a moment. Otherwise resume at once.
-    ++m_acceptPauses;
-    pauseAccepting();
-    const bool resources = error == QAbstractSocket::SocketResourceError;
-    if (resources)
-        qWarning("accept failed (%s); pausing new connections for 250 ms", qPrintable(errorString()));
-    QTimer::singleShot(resources ? 250 : 0, this, [this] { resumeAccepting(); });
+    switch (error) {
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM:
+        break;
+    default:
+        // A peer that reset before accept() (ECONNABORTED), a signal, a network error on the
+        // new connection: that connection is gone, the listening socket is fine.
+        return;
+    }
+    // Out of descriptors the listening socket stays readable: retrying at once would spin.
+    // Wait a moment; connections that end meanwhile free descriptors.
+    if (!m_acceptNotifier || !m_acceptNotifier->isEnabled())
+        return;
+    m_acceptNotifier->setEnabled(false);
+    if (m_acceptPauses++ % 240 == 0) // once a minute at most while it lasts
+        qWarning("accept failed (%s); pausing new connections for 250 ms", std::strerror(error));
+    QTimer::singleShot(250, this, [this] {
+        if (m_acceptNotifier)
+            m_acceptNotifier->setEnabled(true);
+    });
 }
 
 core::Result<QSslConfiguration> loadTlsConfiguration(const QString &certPath, const QString &keyPath)

@@ -7,6 +7,7 @@
 #include <QHostAddress>
 #include <QPointer>
 #include <QSslConfiguration>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTimer>
 
@@ -132,11 +133,21 @@ private:
 // QSslSocket under TLS) and puts a guard on it before QtHttpServer sees it; caps connections
 // in total and per address; pauses accepting for a moment when accept() fails (out of file
 // descriptors) instead of spinning or stopping for good.
+//
+// It calls accept() itself: QTcpServer 6.4 does not report EMFILE (the error it keeps is the
+// EAGAIN of the accept before), so it neither pauses nor emits acceptError() and polls a
+// listening socket that stays readable, about 10,000 times a second.
 class EdgeServer : public QTcpServer
 {
     Q_OBJECT
 public:
     explicit EdgeServer(const EdgeLimits &limits, QObject *parent = nullptr);
+    ~EdgeServer() override;
+
+    // After listen() succeeded: accept() from now on is the guard's own (see above).
+    void takeOverAccepting();
+    // QtHttpServer takes each connection here; QTcpServer would switch its own accepting back on.
+    QTcpSocket *nextPendingConnection() override;
 
     // TLS ≥ 1.2 only from now on; every connection must complete a handshake.
     void setTls(const QSslConfiguration &configuration);
@@ -150,6 +161,9 @@ public:
     int connectionCount() const { return m_total; }
     // For tests: how often accepting was paused after an accept error.
     int acceptPauses() const { return m_acceptPauses; }
+    // Handles an accept() failure with this errno: pauses when the process or the system is
+    // out of descriptors or memory (250 ms), else carries on. Public for tests.
+    void onAcceptFailure(int error);
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -157,7 +171,7 @@ protected:
 private:
     friend class EdgeConnection;
     void released(const QHostAddress &peer);
-    void onAcceptError(QAbstractSocket::SocketError error);
+    void acceptReady();
 
     EdgeLimits m_limits;
     std::optional<QSslConfiguration> m_tls;
@@ -165,6 +179,8 @@ private:
     int m_total = 0;
     QHash<QHostAddress, int> m_perAddress;
     int m_acceptPauses = 0;
+    QSocketNotifier *m_acceptNotifier = nullptr;
+    bool m_acceptTakenOver = false;
 };
 
 // Loads PEM certificate (chain) and key into a server configuration for TLS ≥ 1.2.
