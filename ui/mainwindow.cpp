@@ -578,10 +578,13 @@ void MainWindow::flushRowReloads()
             }
             if (*r.row) {
                 m_model->upsertSignup(**r.row);
-                if (m_announce.remove(r.userId) && m_tray)
-                    m_tray->showMessage(tr("New signup"),
-                                        tr("%1 <%2> signed up.")
-                                            .arg((*r.row)->account.username, (*r.row)->account.email));
+                if (m_announce.remove(r.userId) && m_tray) {
+                    const QString title = tr("New signup");
+                    const QString text = tr("%1 <%2> signed up.")
+                                             .arg((*r.row)->account.username, (*r.row)->account.email);
+                    m_tray->showMessage(title, text);
+                    emit signupAnnounced(title, text);
+                }
             } else {
                 m_model->removeSignup(r.userId);
                 m_announce.remove(r.userId);

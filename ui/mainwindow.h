@@ -70,6 +70,7 @@ public:
     UsersPage *usersPage() const { return m_usersPage; }
     OutboxPage *outboxPage() const { return m_outboxPage; }
     AuditPage *auditPage() const { return m_auditPage; }
+    QSystemTrayIcon *trayIcon() const { return m_tray; } // null without a system tray
     QString errorText() const;
     bool isLoaded() const { return m_loaded; }
     // Selects the rows of these accounts in the view (the current row is the first).
@@ -89,6 +90,8 @@ signals:
     void loaded();
     // A batch of actions ended (all items done or cancelled).
     void operationFinished(int succeeded, int failed, int cancelled);
+    // A new signup was announced (a tray notification with this title and text).
+    void signupAnnounced(const QString &title, const QString &text);
 
 private:
     using ItemJob = std::function<core::Result<void>(core::CoreServices &, const QString &)>;
