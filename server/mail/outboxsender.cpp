@@ -38,11 +38,21 @@ void OutboxSender::wake()
     drainOnce();
 }
 
+// Polled every second: an outage is logged when it begins (and again when it ends), not
+// on every poll.
+void OutboxSender::databaseDown(const QString &message)
+{
+    if (m_databaseDown)
+        return;
+    m_databaseDown = true;
+    qWarning("outbox: database unavailable: %s", qPrintable(message));
+}
+
 int OutboxSender::drainOnce()
 {
     auto db = m_database.connection();
     if (!db) {
-        qWarning("outbox: database unavailable: %s", qPrintable(db.error().message));
+        databaseDown(db.error().message);
         return 0;
     }
     const qint64 now = m_nowMs();
@@ -52,9 +62,13 @@ int OutboxSender::drainOnce()
         " OR (status = 'processing' AND lease_until < ?) ORDER BY next_attempt_at LIMIT ?"_s,
         {now, now, m_policy.batchSize});
     if (!due) {
-        qWarning("outbox: %s", qPrintable(due.error().message));
+        databaseDown(due.error().message);
         db->close();
         return 0;
+    }
+    if (m_databaseDown) {
+        m_databaseDown = false;
+        qInfo("outbox: database available again");
     }
     QStringList ids;
     while (due->next())

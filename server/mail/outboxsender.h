@@ -51,6 +51,9 @@ private:
     std::function<qint64()> m_nowMs;
     QString m_owner;
     QTimer *m_timer = nullptr;
+    bool m_databaseDown = false; // only this sender's thread reads or writes it
+
+    void databaseDown(const QString &message);
 };
 
 } // namespace sd::mail

@@ -12,9 +12,11 @@
 #include "store/database.h"
 #include "store/transaction.h"
 
+#include <QDir>
 #include <QRegularExpression>
 #include <QSet>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <thread>
@@ -194,6 +196,36 @@ private slots:
         for (const QByteArray &m : sink.messages())
             ids.insert(header(m, "Message-ID"));
         QCOMPARE(ids.size(), kMessages);
+    }
+
+    // The sender polls every second; a database outage is logged once when it begins and
+    // once when it ends, not on every poll.
+    void databaseOutageIsLoggedOnce()
+    {
+        static QStringList logged;
+        logged.clear();
+        const QtMessageHandler previous = qInstallMessageHandler(
+            [](QtMsgType, const QMessageLogContext &, const QString &message) { logged.append(message); });
+        QTemporaryDir dir;
+        const QString folder = dir.filePath(u"not-yet"_s); // no such folder: SQLite cannot open
+        sd::store::Database db(*sd::store::DatabaseUrl::parse(u"sqlite:"_s + folder + u"/o.db"_s));
+        auto mailer = std::make_shared<sd::mail::SmtpMailer>(u"smtp://127.0.0.1:1"_s);
+        sd::mail::OutboxSender sender(db, mailer, {}, [] { return qint64(1000); });
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(sender.drainOnce(), 0);
+        const QStringList duringOutage = logged;
+        QVERIFY(QDir().mkpath(folder));
+        const bool migrated = bool(db.migrate());
+        QCOMPARE(sender.drainOnce(), 0);
+        QCOMPARE(sender.drainOnce(), 0);
+        qInstallMessageHandler(previous);
+
+        QVERIFY(migrated);
+        QCOMPARE(duringOutage.size(), 1);
+        QVERIFY2(duringOutage.first().startsWith(u"outbox: database unavailable: "_s),
+                 qPrintable(duringOutage.first()));
+        QCOMPARE(logged.size(), 2);
+        QCOMPARE(logged.last(), u"outbox: database available again"_s);
     }
 };
 
