@@ -43,6 +43,9 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
     if (auto r = app.open(); !r)
         return failWith(err, u"cannot open the database: "_s + r.error().detail, 2);
     const core::Actor cli{u"cli"_s};
+    // Consoles of running instances see what these change (sent before the program exits).
+    if (args.value(0) == u"signups"_s && (args.value(1) == u"approve"_s || args.value(1) == u"reject"_s))
+        app.startClusterEvents();
 
     if (args.value(0) == u"create-superuser"_s && args.size() == 3) {
         const QString password = in.readLine();

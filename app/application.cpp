@@ -35,11 +35,39 @@ core::Result<core::Config> loadAppConfig(const QString &iniPath,
     return core::loadConfig(sources);
 }
 
+QString defaultConfigPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+           u"/signupdesk/signupdesk.ini"_s;
+}
+
+QStringList overriddenConfigKeys(const QHash<QString, QString> &overrides)
+{
+    const auto env = QProcessEnvironment::systemEnvironment();
+    QStringList keys;
+    for (const QString &key : core::knownConfigKeys()) {
+        QString envName = u"SIGNUPDESK_"_s + key.toUpper();
+        envName.replace(u'/', u'_');
+        if (overrides.contains(key) || env.contains(envName))
+            keys << key;
+    }
+    return keys;
+}
+
+std::shared_ptr<mail::Mailer> makeMailer(const core::Config &config)
+{
+    if (config.mailTransport == u"smtp"_s)
+        return std::make_shared<mail::SmtpMailer>(config.smtpUrl, config.smtpCaFile);
+    return std::make_shared<mail::FileMailer>(config.mailFolder);
+}
+
 Application::Application(core::Config config, std::shared_ptr<core::Clock> clock)
-    : m_config(std::move(config)), m_clock(std::move(clock))
+    : m_config(std::move(config)), m_clock(std::move(clock)),
+      m_requestMeter(std::make_unique<core::RequestMeter>(*m_clock))
 {
     m_serverThread.setObjectName(u"http"_s);
     m_mailThread.setObjectName(u"mail"_s);
+    m_settingsThread.setObjectName(u"settings"_s);
 }
 
 Application::~Application()
@@ -80,6 +108,8 @@ core::Result<QString> Application::start()
     if (!m_core)
         if (auto r = open(); !r)
             return std::unexpected(r.error());
+    // Before the first request: no event of this instance goes untold.
+    startClusterEvents();
 
     // HTTP server in its own thread; bound from that thread.
     http::ServerOptions options;
@@ -87,6 +117,7 @@ core::Result<QString> Application::start()
     options.maxInflight = m_config.maxInflight;
     options.maxBodyBytes = m_config.maxBodyBytes;
     options.adminApiEnabled = m_config.adminApiEnabled;
+    options.requestMeter = m_requestMeter.get();
     for (const QString &proxy : std::as_const(m_config.trustedProxies)) { // checked by loadConfig
         const QHostAddress single(proxy);
         options.trustedProxies.append(
@@ -145,11 +176,7 @@ core::Result<QString> Application::start()
     m_core->setPublicUrl(publicUrl);
 
     // Mail sender in its own thread, woken whenever core queues a message.
-    std::shared_ptr<mail::Mailer> mailer;
-    if (m_config.mailTransport == u"smtp"_s)
-        mailer = std::make_shared<mail::SmtpMailer>(m_config.smtpUrl, m_config.smtpCaFile);
-    else
-        mailer = std::make_shared<mail::FileMailer>(m_config.mailFolder);
+    std::shared_ptr<mail::Mailer> mailer = makeMailer(m_config);
     mail::OutboxPolicy policy;
     policy.maxAttempts = m_config.mailMaxAttempts;
     policy.baseBackoffMs = qint64(m_config.mailRetrySeconds) * 1000;
@@ -172,7 +199,42 @@ core::Result<QString> Application::start()
     QObject::connect(&m_mailThread, &QThread::started, sealer, qOverload<>(&QTimer::start));
     QObject::connect(&m_mailThread, &QThread::finished, sealer, &QObject::deleteLater);
     m_mailThread.start();
+
+    // Live settings a console stored in the database win over the config: say so once.
+    const core::LiveConfig &live = m_core->context().live;
+    const QHash<QString, QString> stored = live.stored(), startup = live.startup().values();
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it)
+        if (startup.contains(it.key()) && startup.value(it.key()) != it.value())
+            qInfo("settings: %s=%s from the database (set from a console) overrides the config",
+                  qPrintable(it.key()), qPrintable(it.value()));
+    // The live settings another instance changed (a console's panic switch, say), re-read every
+    // second on a thread of their own, so a slow database holds up neither HTTP nor mail.
+    auto *refresher = new QTimer;
+    refresher->setInterval(kLiveSettingsRefreshMs);
+    refresher->moveToThread(&m_settingsThread);
+    core::CoreServices *core = m_core.get();
+    auto failing = std::make_shared<bool>(false);
+    QObject::connect(refresher, &QTimer::timeout, refresher, [core, failing] {
+        auto r = core->settings().refresh();
+        if (!r && !*failing) // once per outage, not every second
+            qWarning("settings: cannot re-read the live settings: %s", qPrintable(r.error().detail));
+        *failing = !r;
+    });
+    QObject::connect(&m_settingsThread, &QThread::started, refresher, qOverload<>(&QTimer::start));
+    QObject::connect(&m_settingsThread, &QThread::finished, refresher, &QObject::deleteLater);
+    m_settingsThread.start();
     return m_listeningUrl;
+}
+
+void Application::startClusterEvents()
+{
+    if (!m_core || m_clusterEvents || m_database->dialect() != store::Dialect::Postgres)
+        return;
+    // Waits (briefly) for the LISTEN, so a console built next misses nothing; a server that
+    // does not answer is retried in the background.
+    m_clusterEvents = std::make_unique<core::ClusterEvents>(*m_database, m_core->events());
+    m_clusterEvents->start();
+    m_clusterEvents->waitUntilListening(std::chrono::seconds(5));
 }
 
 void Application::stop()
@@ -189,6 +251,12 @@ void Application::stop()
         m_mailThread.wait();
         m_sender = nullptr;
     }
+    if (m_settingsThread.isRunning()) {
+        m_settingsThread.quit();
+        m_settingsThread.wait();
+    }
+    // Last: it sends what the server and the mail sender emitted before they stopped.
+    m_clusterEvents.reset();
 }
 
 } // namespace sd::app

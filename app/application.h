@@ -2,9 +2,12 @@
 
 #include "clock.h"
 #include "config.h"
+#include "clusterevents.h"
 #include "coreservices.h"
 #include "http/apiserver.h"
+#include "mail/mailer.h"
 #include "mail/outboxsender.h"
+#include "requestmeter.h"
 #include "store/database.h"
 
 #include <QThread>
@@ -25,6 +28,10 @@ public:
     core::Result<void> open();
     // Starts the mail sender and the HTTP server; returns the URL it listens on.
     core::Result<QString> start();
+    // Several instances may share one PostgreSQL database: tells the others about this one's
+    // events and hands theirs to this one's Events (start() calls it; so do the admin
+    // commands that change signups). Nothing on SQLite. Needs open().
+    void startClusterEvents();
     void stop();
 
     const core::Config &config() const { return m_config; }
@@ -32,7 +39,12 @@ public:
     store::Database &database() { return *m_database; }
     http::ApiServer *server() { return m_server; }
     mail::OutboxSender *outboxSender() { return m_sender; }
+    // Events to and from the other instances on the same PostgreSQL database; null on SQLite
+    // and before start().
+    core::ClusterEvents *clusterEvents() { return m_clusterEvents.get(); }
     quint16 port() const { return m_port; }
+    // Answered HTTP requests over the last minute (the console's status bar).
+    const core::RequestMeter &requestMeter() const { return *m_requestMeter; }
     QString listeningUrl() const { return m_listeningUrl; }
 
     // For tests: extra routes (e.g. one that throws), added before start().
@@ -41,12 +53,15 @@ public:
 private:
     core::Config m_config;
     std::shared_ptr<core::Clock> m_clock;
+    std::unique_ptr<core::RequestMeter> m_requestMeter;
     std::unique_ptr<store::Database> m_database;
     std::unique_ptr<core::CoreServices> m_core;
     QThread m_serverThread;
     QThread m_mailThread;
+    QThread m_settingsThread; // re-reads the live settings other instances changed
     http::ApiServer *m_server = nullptr;
     mail::OutboxSender *m_sender = nullptr;
+    std::unique_ptr<core::ClusterEvents> m_clusterEvents;
     quint16 m_port = 0;
     QString m_listeningUrl;
     QList<http::Route> m_extraRoutes;
@@ -55,5 +70,21 @@ private:
 // Reads the config from the usual sources: --config file, SIGNUPDESK_* environment, and the
 // command line overrides given.
 core::Result<core::Config> loadAppConfig(const QString &iniPath, const QHash<QString, QString> &overrides);
+
+// The INI file read when no --config is given (if it exists), and where the console's settings
+// dialog saves then: <config dir>/signupdesk/signupdesk.ini (~/.config/signupdesk/… on Linux).
+QString defaultConfigPath();
+
+// The keys ("section/key") that SIGNUPDESK_* variables or the command line `overrides` set:
+// editing them in the INI file changes nothing.
+QStringList overriddenConfigKeys(const QHash<QString, QString> &overrides);
+
+// The mail transport the config names (mail/transport): what the outbox sender and the
+// console's "Send a test email" use.
+std::shared_ptr<mail::Mailer> makeMailer(const core::Config &config);
+
+// How often an instance re-reads the live settings that a console changed (other instances'
+// changes show within this time; the instance's own at once).
+inline constexpr int kLiveSettingsRefreshMs = 1000;
 
 } // namespace sd::app

@@ -3,12 +3,16 @@
 
 #include "admincli.h"
 #include "application.h"
+#include "consolelanguage.h"
 #include "logformat.h"
+#include "http/edgeguard.h"
 #include "mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QCoreApplication>
+#include <QSettings>
 #include <QSocketNotifier>
 
 #include <cstdlib>
@@ -60,7 +64,7 @@ bool wantsConsole(int argc, char *argv[])
             return false;
         if (std::strcmp(arg, "--config") == 0 || std::strcmp(arg, "--listen") == 0 ||
             std::strcmp(arg, "--port") == 0 || std::strcmp(arg, "--status") == 0 ||
-            std::strcmp(arg, "--reason") == 0) {
+            std::strcmp(arg, "--reason") == 0 || std::strcmp(arg, "--language") == 0) {
             ++i; // the option's value
             continue;
         }
@@ -97,17 +101,32 @@ int main(int argc, char *argv[])
     const QCommandLineOption portOption(u"port"_s, u"Port to listen on (0: any free port)."_s, u"N"_s);
     const QCommandLineOption statusOption(u"status"_s, u"admin signups list: the status."_s, u"S"_s);
     const QCommandLineOption reasonOption(u"reason"_s, u"admin signups reject: the reason."_s, u"TEXT"_s);
-    parser.addOptions({configOption, headlessOption, listenOption, portOption, statusOption, reasonOption});
+    const QCommandLineOption languageOption(
+        u"language"_s,
+        u"Console language: en, fr or de (default: the console/language setting, else the system's)."_s,
+        u"LANG"_s);
+    parser.addOptions({configOption, headlessOption, listenOption, portOption, statusOption,
+                       reasonOption, languageOption});
     parser.addPositionalArgument(u"admin"_s, u"admin SUBCOMMAND: administer the database and exit."_s);
     parser.process(app);
 
     QTextStream out(stdout), err(stderr), in(stdin);
+    const QStringList languages = sd::ui::consoleLanguages();
+    if (parser.isSet(languageOption) && !languages.contains(parser.value(languageOption))) {
+        err << "signupdesk: --language takes one of " << languages.join(u", "_s) << Qt::endl;
+        return 2;
+    }
     QHash<QString, QString> overrides;
     if (parser.isSet(listenOption))
         overrides.insert(u"server/listen"_s, parser.value(listenOption));
     if (parser.isSet(portOption))
         overrides.insert(u"server/port"_s, parser.value(portOption));
-    auto config = sd::app::loadAppConfig(parser.value(configOption), overrides);
+    // Without --config, the default INI file if there is one (the console's Settings save there).
+    const QString configFile = parser.isSet(configOption) ? parser.value(configOption)
+                                                          : sd::app::defaultConfigPath();
+    const QString iniPath = parser.isSet(configOption) || QFileInfo::exists(configFile) ? configFile
+                                                                                        : QString();
+    auto config = sd::app::loadAppConfig(iniPath, overrides);
     if (!config) {
         err << "signupdesk: " << config.error().detail << Qt::endl;
         return 2;
@@ -135,11 +154,30 @@ int main(int argc, char *argv[])
     out << "listening on " << *url << Qt::endl; // Qt::endl flushes: scripts wait for this line
     std::unique_ptr<sd::ui::MainWindow> window;
     if (console) {
+        // The user's choice (the settings dialog writes it; it applies at the next start) unless
+        // --language overrides it; empty: the system's language. Before any widget is built.
+        const QString language = parser.isSet(languageOption)
+                                     ? parser.value(languageOption)
+                                     : QSettings().value(u"console/language"_s).toString();
+        sd::ui::installConsoleTranslators(app, language);
         // The server and the mail sender already run on threads of their own; the console's
         // core calls run on its backend thread. The GUI thread only draws.
         sd::ui::ConsoleOptions options;
         options.listeningUrl = *url;
         options.outboxSender = application.outboxSender();
+        options.requestMeter = &application.requestMeter();
+        options.settings.configFile = configFile;
+        options.settings.loadConfig = [configFile, overrides] {
+            return sd::app::loadAppConfig(QFileInfo::exists(configFile) ? configFile : QString(), overrides);
+        };
+        options.settings.overriddenKeys = sd::app::overriddenConfigKeys(overrides);
+        options.settings.makeMailer = &sd::app::makeMailer;
+        options.settings.checkTls = [](const QString &cert, const QString &key) -> sd::core::Result<void> {
+            auto tls = sd::http::loadTlsConfiguration(cert, key);
+            if (!tls)
+                return std::unexpected(tls.error());
+            return {};
+        };
         window = std::make_unique<sd::ui::MainWindow>(application.core(), options);
         window->show();
     }

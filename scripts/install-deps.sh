@@ -26,11 +26,13 @@ build_pkgs=(
     qt6-charts-dev qt6-qpa-plugins libqt6sql6-sqlite libqt6sql6-psql
     libssl-dev libcurl4-openssl-dev libargon2-dev
     xvfb ca-certificates
+    qt6-translations-l10n # Qt's own French and German texts (standard buttons) in the console
 )
 # Needed only by the tests and benchmarks. chromium: the browser end-to-end test (tests/e2e,
-# driven by playwright-core from npm; never a browser download of its own). trayer: a real
-# system tray for the tray icon test (tests/ui/with-tray.sh).
-test_pkgs=(postgresql python3-aiosmtpd wrk sqlite3 chromium trayer)
+# driven by playwright-core from npm; never a browser download of its own). tzdata: the
+# dashboard test buckets days across a real daylight-saving change (Europe/Berlin). trayer:
+# a real system tray for the tray icon test (tests/ui/with-tray.sh).
+test_pkgs=(postgresql python3-aiosmtpd wrk sqlite3 chromium tzdata trayer)
 # Node.js and npm for tests/e2e, only when the machine has none: a machine image's own Node.js
 # (e.g. a newer one from another apt source) is kept. Debian 12's nodejs is 18, which is why
 # tests/e2e pins playwright-core 1.61 (the last release that supports Node 18).

@@ -214,7 +214,7 @@ QVariant OutboxTableModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Created: return tr("Queued");
+    case Created: return tr("Queued", "column header: when the email was queued");
     case Kind: return tr("Kind");
     case Recipient: return tr("Recipient");
     case Subject: return tr("Subject");

@@ -2,6 +2,7 @@
 
 #include "consolebackend.h"
 #include "consolepages.h"
+#include "dashboardpage.h"
 #include "errormessages.h"
 #include "reasondialog.h"
 #include "signupfilterproxy.h"
@@ -44,6 +45,13 @@ namespace sd::ui {
 namespace {
 
 const core::Actor kConsole{u"console"_s};
+// Row reloads are gathered for 30 ms, and flushed at most every 250 ms: every new row repaints
+// the whole list (the view lays its rows out again), so 50 signups a second must not mean
+// 50 repaints a second (tests/bench/bench_console).
+constexpr qint64 kGatherMs = 30;
+constexpr qint64 kMinFlushGapMs = 250;
+// Rows of the first, quick read: a screenful and some to scroll, while the full list loads.
+constexpr int kFirstScreenRows = 200;
 
 template<typename T>
 core::Result<void> asVoid(const core::Result<T> &r)
@@ -83,7 +91,7 @@ QIcon trayIconWithCount(int count)
 struct MainWindow::Operation
 {
     QString label;
-    QString doneText; // "%n approved"
+    const char *doneText = nullptr; // a numerus source text, marked with QT_TR_N_NOOP
     int total = 0;
     int succeeded = 0;
     int failed = 0;
@@ -109,6 +117,7 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
 
     buildUi();
     buildActions();
+    buildSignupControls();
 
     connect(m_pending, &PendingRejects::changed, this, &MainWindow::updatePendingUi);
     connect(m_pending, &PendingRejects::due, this, &MainWindow::onRejectsDue);
@@ -122,6 +131,7 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
     for (auto signal : {&core::Events::emailVerified, &core::Events::signupApproved,
                         &core::Events::signupRejected})
         connect(&events, signal, this, &MainWindow::requestRowReload, Qt::QueuedConnection);
+    connect(&events, &core::Events::remoteEventsMissed, this, &MainWindow::reload, Qt::QueuedConnection);
     if (auto *sender = m_options.outboxSender) {
         const auto mailChanged = [this](const QString &outboxId) {
             const QString userId = m_model->userIdOfMail(outboxId);
@@ -129,13 +139,10 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
                 requestRowReload(userId);
                 return;
             }
-            // Sent before this console saw it queued: refresh every row still waiting on mail.
-            for (int row = 0; row < m_model->rowCount(); ++row) {
-                const QString id = m_model->index(row, 0).data(SignupTableModel::UserIdRole).toString();
-                if (const SignupOverviewRow *r = m_model->signup(id);
-                    r && (r->mailStatus == u"queued"_s || r->mailStatus == u"processing"_s))
-                    requestRowReload(id);
-            }
+            // Sent before this console saw it queued: refresh every row still waiting on mail
+            // (a few, from the model's index of unsent emails; never a walk over every row).
+            for (const QString &id : m_model->usersAwaitingMail())
+                requestRowReload(id);
         };
         connect(sender, &mail::OutboxSender::messageSent, this, [this, mailChanged](const QString &id) {
             m_mailLabel->setText(tr("Mail (%1): last sent %2")
@@ -154,7 +161,7 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
     }
 
     m_reloadTimer.setSingleShot(true);
-    m_reloadTimer.setInterval(30); // gathers a burst of events into one backend job
+    m_reloadTimer.setInterval(int(kGatherMs)); // gathers a burst of events into one backend job
     connect(&m_reloadTimer, &QTimer::timeout, this, &MainWindow::flushRowReloads);
     m_countTimer.setSingleShot(true);
     m_countTimer.setInterval(200);
@@ -301,6 +308,7 @@ void MainWindow::buildUi()
     m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed); // uniform rows, never measured
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -345,6 +353,19 @@ void MainWindow::buildUi()
     m_countLabel->setObjectName(u"countLabel"_s);
     statusBar()->addPermanentWidget(m_countLabel);
     statusBar()->addPermanentWidget(m_urlLabel);
+    if (const core::RequestMeter *meter = m_options.requestMeter) {
+        // Read once a second from an atomic counter: nothing waits, nothing is sent here.
+        m_requestsLabel = new QLabel(this);
+        m_requestsLabel->setObjectName(u"requestsLabel"_s);
+        const auto showRequests = [this, meter] {
+            m_requestsLabel->setText(tr("Requests in the last minute: %1").arg(meter->lastMinute()));
+        };
+        showRequests();
+        m_requestsTimer.setInterval(1000);
+        connect(&m_requestsTimer, &QTimer::timeout, this, showRequests);
+        m_requestsTimer.start();
+        statusBar()->addPermanentWidget(m_requestsLabel);
+    }
     statusBar()->addPermanentWidget(m_dbLabel);
     statusBar()->addPermanentWidget(m_mailLabel);
     resize(1280, 720);
@@ -362,6 +383,10 @@ void MainWindow::buildPages(QWidget *signupsPage)
     m_tabs->addTab(m_usersPage, tr("&Users"));
     m_tabs->addTab(m_outboxPage, tr("&Outbox"));
     m_tabs->addTab(m_auditPage, tr("Audit &log"));
+    // Loads on a thread of its own and listens to core's events itself; reloads only while shown.
+    m_dashboardPage = new DashboardPage(m_core, m_tabs);
+    m_tabs->addTab(m_dashboardPage, tr("&Dashboard"));
+    connect(m_dashboardPage, &DashboardPage::errorOccurred, this, &MainWindow::showError);
     setCentralWidget(m_tabs);
     for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage, m_auditPage}) {
         connect(page, &ConsolePage::errorOccurred, this, &MainWindow::showError);
@@ -374,6 +399,8 @@ void MainWindow::buildPages(QWidget *signupsPage)
             bar->setVisible(m_tabs->currentIndex() == 0);
         if (auto *page = qobject_cast<ConsolePage *>(m_tabs->currentWidget()))
             page->view()->setFocus();
+        else if (m_tabs->currentWidget() == m_dashboardPage)
+            m_dashboardPage->rangeSelector()->setFocus();
         else
             m_view->setFocus();
     });
@@ -388,6 +415,10 @@ void MainWindow::buildPages(QWidget *signupsPage)
     }
     connect(&events, &core::Events::mailQueued, m_outboxPage, &ConsolePage::scheduleReload,
             Qt::QueuedConnection);
+    // Other instances' events were lost while the link to them was down: every page reloads.
+    for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_auditPage, m_outboxPage})
+        connect(&events, &core::Events::remoteEventsMissed, page, &ConsolePage::scheduleReload,
+                Qt::QueuedConnection);
     if (auto *sender = m_options.outboxSender) {
         connect(sender, &mail::OutboxSender::messageSent, m_outboxPage, &ConsolePage::scheduleReload,
                 Qt::QueuedConnection);
@@ -507,7 +538,7 @@ QStringList MainWindow::selectedUserIds() const
 }
 
 QStringList MainWindow::selectedWhere(const std::function<bool(AccountStatus)> &allowed,
-                                      const QString &refusal)
+                                      const char *refusal)
 {
     QStringList ids;
     int refused = 0;
@@ -519,43 +550,72 @@ QStringList MainWindow::selectedWhere(const std::function<bool(AccountStatus)> &
             ids << id;
     }
     if (refused > 0)
-        showError(refusal.arg(refused));
+        showError(tr(refusal, nullptr, refused));
     return ids;
 }
 
 void MainWindow::reload()
 {
+    if (!m_loaded && m_model->rowCount() == 0) {
+        // The first load reads a screenful first, so the list paints at once: the full list
+        // takes seconds with 100,000 signups (tests/bench/bench_console) and is merged in
+        // when it comes, without a reset.
+        QList<AccountStatus> statuses;
+        const QStringList shown = m_statusFilter->currentData().toStringList();
+        for (const QString &s : shown)
+            if (const auto status = core::accountStatusFromString(s))
+                statuses << *status;
+        m_backend->run(this, [this, statuses] {
+            return core::SignupOverview(m_core.context()).listFirst(statuses, kFirstScreenRows);
+        }, [this](core::Result<QList<SignupOverviewRow>> rows) {
+            if (!rows || m_loaded || m_model->rowCount() > 0)
+                return; // the full load reports errors
+            m_model->resetSignups(std::move(*rows));
+            sizeColumnsOnce();
+        });
+    }
     m_backend->run(this, [this] { return core::SignupOverview(m_core.context()).list(); },
-                   [this](const core::Result<QList<SignupOverviewRow>> &rows) {
+                   [this](core::Result<QList<SignupOverviewRow>> rows) {
                        if (!rows) {
                            showError(errorMessage(rows.error()));
                            return;
                        }
                        const QString current = m_timeline->userId();
-                       m_model->resetSignups(*rows);
+                       const bool first = !m_loaded;
+                       if (first)
+                           m_model->mergeSignups(std::move(*rows));
+                       else
+                           m_model->resetSignups(std::move(*rows));
                        for (const QString &id : m_pending->userIds())
                            m_model->setRejectCountdown(id, m_pending->secondsLeft(id));
-                       if (!current.isEmpty())
+                       if (!current.isEmpty() && !first)
                            selectUsers({current});
-                       const bool first = !m_loaded;
                        m_loaded = true;
-                       if (first && m_model->rowCount() > 0) {
-                           // Once, from the first rows (the header samples at most 1000).
-                           m_view->resizeColumnsToContents();
-                           for (int c = 0; c < SignupTableModel::ColumnCount - 1; ++c)
-                               m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 260));
-                       }
+                       sizeColumnsOnce();
                        updateCounts();
                        if (first)
                            emit loaded();
                    });
 }
 
+void MainWindow::sizeColumnsOnce()
+{
+    // Once, from the first rows shown (a screenful: the header would sample up to 1000).
+    if (m_columnsSized || m_model->rowCount() == 0)
+        return;
+    m_columnsSized = true;
+    m_view->resizeColumnsToContents();
+    for (int c = 0; c < SignupTableModel::ColumnCount - 1; ++c)
+        m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 260));
+}
+
 void MainWindow::requestRowReload(const QString &userId)
 {
     m_dirty.insert(userId);
-    if (!m_reloadTimer.isActive())
-        m_reloadTimer.start();
+    if (m_reloadTimer.isActive())
+        return;
+    const qint64 since = m_lastFlush.isValid() ? m_lastFlush.elapsed() : kMinFlushGapMs;
+    m_reloadTimer.start(int(qMax(kGatherMs, kMinFlushGapMs - since)));
 }
 
 void MainWindow::flushRowReloads()
@@ -564,6 +624,7 @@ void MainWindow::flushRowReloads()
     m_dirty.clear();
     if (ids.isEmpty())
         return;
+    m_lastFlush.start();
     m_backend->run(this, [this, ids] {
         core::SignupOverview overview(m_core.context());
         QList<RowReload> out;
@@ -638,7 +699,7 @@ void MainWindow::loadTimeline(const QString &userId)
 }
 
 void MainWindow::runItems(const QString &label, const QStringList &userIds, ItemJob job,
-                          const QString &doneText)
+                          const char *doneText)
 {
     if (userIds.isEmpty())
         return;
@@ -690,9 +751,9 @@ void MainWindow::itemDone(const std::shared_ptr<Operation> &op, const QString &u
     m_operations.removeOne(op);
     if (op->failed > 0)
         showError(op->total == 1 ? op->firstError
-                                 : tr("%1: %2 of %3 failed. %4")
-                                       .arg(op->label).arg(op->failed).arg(op->total).arg(op->firstError));
-    QString summary = op->doneText.arg(op->succeeded);
+                                 : tr("%1: %n of %2 failed. %3", nullptr, op->failed)
+                                       .arg(op->label, QString::number(op->total), op->firstError));
+    QString summary = tr(op->doneText, nullptr, op->succeeded);
     if (op->cancelled > 0)
         summary += u' ' + tr("(%n cancelled)", nullptr, op->cancelled);
     showInfo(summary);
@@ -709,17 +770,19 @@ void MainWindow::cancelOperations()
 
 void MainWindow::approveSelected()
 {
-    const QStringList ids = selectedWhere(core::canApprove,
-                                          tr("%1 selected signup(s) are not pending approval and were skipped."));
+    const QStringList ids = selectedWhere(
+        core::canApprove,
+        QT_TR_N_NOOP("%n selected signup(s) are not pending approval and were skipped."));
     runItems(tr("Approving"), ids, [](core::CoreServices &core, const QString &id) {
         return asVoid(core.approval().approve(id, kConsole));
-    }, tr("Approved %1."));
+    }, QT_TR_N_NOOP("%n signup(s) approved."));
 }
 
 void MainWindow::rejectSelected()
 {
-    const QStringList ids = selectedWhere(core::canReject,
-                                          tr("%1 selected signup(s) cannot be rejected (already active, or being rejected)."));
+    const QStringList ids = selectedWhere(
+        core::canReject,
+        QT_TR_N_NOOP("%n selected signup(s) cannot be rejected (already active, or being rejected)."));
     if (ids.isEmpty())
         return;
     askReason(tr("Reject %n signup(s)", nullptr, int(ids.size())),
@@ -739,27 +802,27 @@ void MainWindow::resendSelected()
 {
     const QStringList ids = selectedWhere(
         [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
-        tr("%1 selected signup(s) are not pending verification and were skipped."));
+        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
     runItems(tr("Resending"), ids, [](core::CoreServices &core, const QString &id) {
         return core::SignupAdminService(core.context()).resendVerification(id, kConsole);
-    }, tr("Verification resent to %1."));
+    }, QT_TR_N_NOOP("Verification resent for %n signup(s)."));
 }
 
 void MainWindow::revokeSelected()
 {
     const QStringList ids = selectedWhere(
         [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
-        tr("%1 selected signup(s) are not pending verification and were skipped."));
+        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
     runItems(tr("Revoking"), ids, [](core::CoreServices &core, const QString &id) {
         return asVoid(core::SignupAdminService(core.context()).revokeVerification(id, kConsole));
-    }, tr("Verification revoked for %1."));
+    }, QT_TR_N_NOOP("Verification revoked for %n signup(s)."));
 }
 
 void MainWindow::markVerifiedSelected()
 {
     const QStringList ids = selectedWhere(
         [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
-        tr("%1 selected signup(s) are not pending verification and were skipped."));
+        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
     if (ids.isEmpty())
         return;
     askReason(tr("Mark %n signup(s) verified", nullptr, int(ids.size())),
@@ -768,7 +831,7 @@ void MainWindow::markVerifiedSelected()
               [this, ids](const QString &reason) {
                   runItems(tr("Marking verified"), ids, [reason](core::CoreServices &core, const QString &id) {
                       return asVoid(core::SignupAdminService(core.context()).markVerified(id, reason, kConsole));
-                  }, tr("Marked %1 verified."));
+                  }, QT_TR_N_NOOP("%n signup(s) marked verified."));
               });
 }
 
@@ -800,7 +863,7 @@ void MainWindow::onRejectsDue(const QList<RejectRequest> &requests)
     }
     runItems(tr("Rejecting"), ids, [reasons](core::CoreServices &core, const QString &id) {
         return core.approval().reject(id, reasons.value(id), kConsole);
-    }, tr("Rejected %1."));
+    }, QT_TR_N_NOOP("%n signup(s) rejected."));
     updateActions();
 }
 
@@ -830,6 +893,10 @@ void MainWindow::updatePendingUi()
 
 void MainWindow::updateCounts()
 {
+    if (!m_loaded) { // a first screenful is not the whole list: no counts from it
+        m_countLabel->setText(tr("Loading signups…"));
+        return;
+    }
     const int pending = m_model->countWithStatus(AccountStatus::PendingApproval);
     const int unverified = m_model->countWithStatus(AccountStatus::PendingVerification);
     m_countLabel->setText(tr("%1 to approve, %2 awaiting verification").arg(pending).arg(unverified));
@@ -881,6 +948,130 @@ void MainWindow::showError(const QString &message)
 void MainWindow::showInfo(const QString &message)
 {
     statusBar()->showMessage(message, 8000);
+}
+
+void MainWindow::buildSignupControls()
+{
+    auto *settings = new QAction(tr("&Settings…"), this);
+    settings->setObjectName(u"settingsAction"_s);
+    settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settings->setMenuRole(QAction::PreferencesRole);
+    connect(settings, &QAction::triggered, this, &MainWindow::openSettings);
+    QMainWindow::addAction(settings);
+
+    // The panic switches: checkable, so menu and toolbar show the state they are in.
+    m_closeSignup = new QAction(tr("&Close signup now"), this);
+    m_closeSignup->setObjectName(u"closeSignupAction"_s);
+    m_closeSignup->setCheckable(true);
+    m_closeSignup->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
+    m_closeSignup->setToolTip(tr("Refuse every new signup at once, on every instance sharing the "
+                                 "database (again to reopen)"));
+    connect(m_closeSignup, &QAction::triggered, this, &MainWindow::setSignupClosed);
+    QMainWindow::addAction(m_closeSignup);
+    m_forceApproval = new QAction(tr("F&orce approval"), this);
+    m_forceApproval->setObjectName(u"forceApprovalAction"_s);
+    m_forceApproval->setCheckable(true);
+    m_forceApproval->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    m_forceApproval->setToolTip(tr("New accounts wait for an admin's approval after confirming "
+                                   "their email, on every instance sharing the database"));
+    connect(m_forceApproval, &QAction::triggered, this, &MainWindow::setApprovalForced);
+    QMainWindow::addAction(m_forceApproval);
+
+    // Menus by title, so this stays independent of the order the other menus are built in.
+    for (QAction *menuAction : menuBar()->actions()) {
+        QMenu *menu = menuAction->menu();
+        if (!menu)
+            continue;
+        if (menu->title() == tr("&File")) {
+            // Above the separator that sets Quit apart.
+            QAction *before = nullptr;
+            for (QAction *a : menu->actions())
+                if (a->isSeparator())
+                    before = a;
+            menu->insertAction(before, settings);
+        } else if (menu->title() == tr("&Signups")) {
+            menu->addSeparator();
+            menu->addAction(m_closeSignup);
+            menu->addAction(m_forceApproval);
+        }
+    }
+    // A toolbar of its own: unlike the signup actions' toolbar it shows on every tab.
+    QToolBar *bar = addToolBar(tr("Signup control"));
+    bar->setObjectName(u"signupControlToolBar"_s);
+    bar->setMovable(false);
+    bar->setFocusPolicy(Qt::NoFocus);
+    bar->addAction(m_closeSignup);
+    bar->addAction(m_forceApproval);
+
+    m_signupStateLabel = new QLabel(this);
+    m_signupStateLabel->setObjectName(u"signupStateLabel"_s);
+    statusBar()->insertPermanentWidget(0, m_signupStateLabel);
+    // Also when another console (on this or another instance) flips a switch.
+    connect(&m_core.events(), &core::Events::settingsChanged, this, &MainWindow::updateSignupState,
+            Qt::QueuedConnection);
+    updateSignupState();
+}
+
+void MainWindow::updateSignupState()
+{
+    const auto live = m_core.settings().current(); // memory only: no database here
+    m_closeSignup->setChecked(!live->signupEnabled);
+    m_forceApproval->setChecked(live->approvalRequired);
+    if (!live->signupEnabled) {
+        m_signupStateLabel->setText(tr("SIGNUP CLOSED"));
+        m_signupStateLabel->setToolTip(tr("New signups are refused (Signups → Close signup now to reopen)."));
+        m_signupStateLabel->setStyleSheet(
+            u"QLabel { background: #b00020; color: white; font-weight: bold; padding: 0 6px; }"_s);
+    } else {
+        m_signupStateLabel->setText(live->approvalRequired ? tr("Signup open, approval required")
+                                                           : tr("Signup open, no approval"));
+        m_signupStateLabel->setToolTip({});
+        m_signupStateLabel->setStyleSheet({});
+    }
+}
+
+void MainWindow::setSignupClosed(bool closed)
+{
+    core::CoreServices *core = &m_core;
+    m_backend->run(this, [core, closed] { return core->settings().setSignupOpen(!closed, kConsole); },
+                   [this, closed](const core::Result<core::LiveSettings> &r) {
+                       updateSignupState();
+                       if (!r) {
+                           showError(errorMessage(r.error()));
+                           return;
+                       }
+                       showInfo(closed ? tr("Signup is closed: new signups are refused.")
+                                       : tr("Signup is open again."));
+                   });
+}
+
+void MainWindow::setApprovalForced(bool forced)
+{
+    core::CoreServices *core = &m_core;
+    m_backend->run(this, [core, forced] { return core->settings().setApprovalRequired(forced, kConsole); },
+                   [this, forced](const core::Result<core::LiveSettings> &r) {
+                       updateSignupState();
+                       if (!r) {
+                           showError(errorMessage(r.error()));
+                           return;
+                       }
+                       showInfo(forced ? tr("Approval is required: new accounts wait for an admin.")
+                                       : tr("Approval is no longer required: confirmed accounts are "
+                                            "active at once."));
+                   });
+}
+
+void MainWindow::openSettings()
+{
+    if (m_settingsDialog) {
+        m_settingsDialog->raise();
+        m_settingsDialog->activateWindow();
+        return;
+    }
+    m_settingsDialog = new SettingsDialog(m_core, m_backend, m_options.settings, m_settings.get(), this);
+    m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_settingsDialog, &SettingsDialog::saved, this, &MainWindow::showInfo);
+    m_settingsDialog->open();
 }
 
 } // namespace sd::ui

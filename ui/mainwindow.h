@@ -2,8 +2,12 @@
 
 #include "coreservices.h"
 #include "pendingrejects.h"
+#include "requestmeter.h"
+#include "settingsdialog.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
+#include <QPointer>
 #include <QSet>
 #include <QTimer>
 
@@ -32,6 +36,7 @@ namespace sd::ui {
 
 class AuditPage;
 class ConsoleBackend;
+class DashboardPage;
 class OutboxPage;
 class UsersPage;
 class SignupFilterProxy;
@@ -42,9 +47,11 @@ struct ConsoleOptions
 {
     QString listeningUrl;                          // shown in the status bar
     mail::OutboxSender *outboxSender = nullptr;    // for live email states; may be null
+    const core::RequestMeter *requestMeter = nullptr; // HTTP answers, for the status bar; may be null
     std::chrono::milliseconds undoWindow{10'000};  // before a console reject reaches core
     QString settingsFile;                          // empty: the user's default settings
     bool trayIcon = true;
+    SettingsHooks settings;                        // what the Settings dialog needs from app/
 };
 
 // The admin console: pending signups (filter, search, sort), a detail pane with the
@@ -71,6 +78,11 @@ public:
     OutboxPage *outboxPage() const { return m_outboxPage; }
     AuditPage *auditPage() const { return m_auditPage; }
     QSystemTrayIcon *trayIcon() const { return m_tray; } // null without a system tray
+    // The open Settings dialog, or null.
+    SettingsDialog *settingsDialog() const { return m_settingsDialog; }
+    // The status bar's signup state: "Signup CLOSED" while the panic switch is on.
+    QLabel *signupStateLabel() const { return m_signupStateLabel; }
+    DashboardPage *dashboardPage() const { return m_dashboardPage; }
     QString errorText() const;
     bool isLoaded() const { return m_loaded; }
     // Selects the rows of these accounts in the view (the current row is the first).
@@ -85,6 +97,10 @@ public slots:
     void markVerifiedSelected();
     void undoRejects();
     void cancelOperations();
+    void openSettings();
+    // The panic switches, for every instance sharing the database, at once (audited).
+    void setSignupClosed(bool closed);
+    void setApprovalForced(bool forced);
 
 signals:
     void loaded();
@@ -103,9 +119,9 @@ private:
                        void (MainWindow::*slot)());
     QStringList selectedUserIds() const;
     QStringList selectedWhere(const std::function<bool(core::AccountStatus)> &allowed,
-                              const QString &refusal);
+                              const char *refusal);
     void runItems(const QString &label, const QStringList &userIds, ItemJob job,
-                  const QString &doneText);
+                  const char *doneText);
     void itemDone(const std::shared_ptr<Operation> &op, const QString &userId,
                   const std::optional<core::Result<void>> &outcome);
     void requestRowReload(const QString &userId);
@@ -115,11 +131,14 @@ private:
     void onRejectsDue(const QList<RejectRequest> &requests);
     void updatePendingUi();
     void updateCounts();
+    void sizeColumnsOnce();
     void updateActions();
     void buildPages(QWidget *signupsPage);
     void pingDatabase();
     void showError(const QString &message);
     void showInfo(const QString &message);
+    void buildSignupControls();
+    void updateSignupState();
     void askReason(const QString &title, const QString &prompt, const QString &presetsKey,
                    const QStringList &defaults, std::function<void(const QString &)> accepted);
 
@@ -148,11 +167,13 @@ private:
     QLabel *m_dbLabel = nullptr;
     QLabel *m_mailLabel = nullptr;
     QLabel *m_countLabel = nullptr;
+    QLabel *m_requestsLabel = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QTabWidget *m_tabs = nullptr;
     UsersPage *m_usersPage = nullptr;
     OutboxPage *m_outboxPage = nullptr;
     AuditPage *m_auditPage = nullptr;
+    DashboardPage *m_dashboardPage = nullptr;
 
     QAction *m_approve = nullptr;
     QAction *m_reject = nullptr;
@@ -160,14 +181,21 @@ private:
     QAction *m_revoke = nullptr;
     QAction *m_markVerified = nullptr;
     QAction *m_undo = nullptr;
+    QAction *m_closeSignup = nullptr;
+    QAction *m_forceApproval = nullptr;
+    QLabel *m_signupStateLabel = nullptr;
+    QPointer<SettingsDialog> m_settingsDialog;
 
     bool m_loaded = false;
+    bool m_columnsSized = false;
     QSet<QString> m_dirty;
     QSet<QString> m_announce; // new signups to notify once their row is loaded
     QTimer m_reloadTimer;
+    QElapsedTimer m_lastFlush; // of row reloads
     QTimer m_countTimer;
     QTimer m_clockTimer;
     QTimer m_pingTimer;
+    QTimer m_requestsTimer;
     QTimer m_progressHideTimer;
     QList<std::shared_ptr<Operation>> m_operations;
     int m_opTotal = 0;

@@ -174,6 +174,37 @@ QVariant SignupTableModel::headerData(int section, Qt::Orientation orientation, 
     return {};
 }
 
+bool SignupTableModel::lessThan(int left, int right, int column) const
+{
+    const SignupOverviewRow &a = m_rows.at(left);
+    const SignupOverviewRow &b = m_rows.at(right);
+    // Text as sortValue() has it (lower case), compared without allocating; the columns shown
+    // from several fields are compared as text only when those fields differ.
+    const auto text = [](const QString &x, const QString &y) {
+        return QString::compare(x, y, Qt::CaseInsensitive) < 0;
+    };
+    const auto shown = [this, &a, &b, column] {
+        return display(a, column).toString().toLower() < display(b, column).toString().toLower();
+    };
+    switch (column) {
+    case SignedUp: return a.account.signUpTimeMs < b.account.signUpTimeMs;
+    case Verification: return a.tokenExpiresAt < b.tokenExpiresAt;
+    case Status: return int(a.account.status) < int(b.account.status);
+    case Username: return text(a.account.username, b.account.username);
+    case Email: return text(a.account.email, b.account.email);
+    case DisplayName: return text(a.account.displayName, b.account.displayName);
+    case Apps: return a.account.apps != b.account.apps && shown();
+    case ClientAddress:
+        return (a.account.remoteIp != b.account.remoteIp || a.account.remoteAddr != b.account.remoteAddr) &&
+               shown();
+    case EmailState:
+        return (a.mailStatus != b.mailStatus || a.mailAttempts != b.mailAttempts ||
+                a.mailLastError != b.mailLastError) &&
+               shown();
+    }
+    return false;
+}
+
 void SignupTableModel::resetSignups(QList<SignupOverviewRow> rows)
 {
     beginResetModel();
@@ -181,7 +212,76 @@ void SignupTableModel::resetSignups(QList<SignupOverviewRow> rows)
     m_index.clear();
     m_index.reserve(m_rows.size());
     reindexFrom(0);
+    m_unsentMail.clear();
+    for (const SignupOverviewRow &r : std::as_const(m_rows))
+        indexMail(r);
     endResetModel();
+}
+
+void SignupTableModel::mergeSignups(QList<SignupOverviewRow> rows)
+{
+    if (m_rows.isEmpty()) {
+        resetSignups(std::move(rows));
+        return;
+    }
+    // `rows` becomes the model's list as it is (100,000 rows are not copied): first the shown
+    // rows missing from it go, then `rows` is reordered so the shown ones come first, in the
+    // order shown, and take their new values; then the rest is one insert at the end.
+    QHash<QString, int> positions;
+    positions.reserve(rows.size());
+    for (int i = 0; i < rows.size(); ++i)
+        positions.insert(rows.at(i).account.id, i);
+    QStringList gone;
+    for (const SignupOverviewRow &r : std::as_const(m_rows))
+        if (!positions.contains(r.account.id))
+            gone << r.account.id;
+    for (const QString &id : std::as_const(gone))
+        removeSignup(id);
+    const int kept = int(m_rows.size());
+    for (int i = 0; i < kept; ++i) {
+        const int at = positions.value(m_rows.at(i).account.id);
+        if (at != i) {
+            positions[rows.at(i).account.id] = at;
+            positions[rows.at(at).account.id] = i;
+            rows.swapItemsAt(i, at);
+        }
+        unindexMail(m_rows.at(i));
+        m_rows[i] = rows.at(i); // shares its strings with rows[i]
+        indexMail(m_rows.at(i));
+    }
+    if (kept > 0)
+        emit dataChanged(index(0, 0), index(kept - 1, ColumnCount - 1));
+    if (rows.size() == kept)
+        return;
+    beginInsertRows({}, kept, int(rows.size()) - 1);
+    m_rows = std::move(rows); // the first `kept` hold the same values already
+    m_index = std::move(positions);
+    for (int i = kept; i < m_rows.size(); ++i)
+        indexMail(m_rows.at(i));
+    endInsertRows();
+}
+
+void SignupTableModel::indexMail(const SignupOverviewRow &r)
+{
+    if (!r.mailId.isEmpty() && r.mailStatus != u"sent"_s)
+        m_unsentMail.insert(r.mailId, r.account.id);
+}
+
+void SignupTableModel::unindexMail(const SignupOverviewRow &r)
+{
+    if (!r.mailId.isEmpty())
+        m_unsentMail.remove(r.mailId);
+}
+
+QStringList SignupTableModel::usersAwaitingMail() const
+{
+    QStringList ids;
+    for (auto it = m_unsentMail.cbegin(); it != m_unsentMail.cend(); ++it) {
+        const SignupOverviewRow *r = signup(it.value());
+        if (r && (r->mailStatus == u"queued"_s || r->mailStatus == u"processing"_s))
+            ids << it.value();
+    }
+    return ids;
 }
 
 void SignupTableModel::reindexFrom(int row)
@@ -194,7 +294,9 @@ void SignupTableModel::upsertSignup(const SignupOverviewRow &row)
 {
     const int at = rowOf(row.account.id);
     if (at >= 0) {
+        unindexMail(m_rows.at(at));
         m_rows[at] = row;
+        indexMail(row);
         emit dataChanged(index(at, 0), index(at, ColumnCount - 1));
         return;
     }
@@ -202,6 +304,7 @@ void SignupTableModel::upsertSignup(const SignupOverviewRow &row)
     beginInsertRows({}, end, end);
     m_rows.append(row);
     m_index.insert(row.account.id, end);
+    indexMail(row);
     endInsertRows();
 }
 
@@ -211,6 +314,7 @@ void SignupTableModel::removeSignup(const QString &userId)
     if (at < 0)
         return;
     beginRemoveRows({}, at, at);
+    unindexMail(m_rows.at(at));
     m_rows.removeAt(at);
     m_index.remove(userId);
     m_countdown.remove(userId);
@@ -222,14 +326,6 @@ const SignupOverviewRow *SignupTableModel::signup(const QString &userId) const
 {
     const int at = rowOf(userId);
     return at < 0 ? nullptr : &m_rows.at(at);
-}
-
-QString SignupTableModel::userIdOfMail(const QString &outboxId) const
-{
-    for (const SignupOverviewRow &r : m_rows)
-        if (r.mailId == outboxId)
-            return r.account.id;
-    return {};
 }
 
 int SignupTableModel::countWithStatus(AccountStatus status) const

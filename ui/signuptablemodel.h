@@ -33,14 +33,25 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
     void resetSignups(QList<core::SignupOverviewRow> rows);
+    // Makes the model hold `rows` without a reset (selection and scroll stay): rows already
+    // shown are updated in place, the others appended in one insert, and shown rows missing
+    // from `rows` removed one by one. For a full load after a first screenful.
+    void mergeSignups(QList<core::SignupOverviewRow> rows);
     // Inserts a new account's row or updates the row in place.
     void upsertSignup(const core::SignupOverviewRow &row);
     void removeSignup(const QString &userId);
 
     int rowOf(const QString &userId) const { return m_index.value(userId, -1); }
     const core::SignupOverviewRow *signup(const QString &userId) const;
-    // The account whose newest email is this outbox row, or empty.
-    QString userIdOfMail(const QString &outboxId) const;
+    // For the proxy's filter and sort, which visit every row: no QVariant per call.
+    const core::SignupOverviewRow &rowAt(int row) const { return m_rows.at(row); }
+    // Whether `left` sorts before `right` in `column`, in the order of SortRole.
+    bool lessThan(int left, int right, int column) const;
+    // The account whose newest email is this outbox row, if that email is not sent yet; or
+    // empty. (A sent email never changes again.)
+    QString userIdOfMail(const QString &outboxId) const { return m_unsentMail.value(outboxId); }
+    // The accounts whose newest email is queued or being sent.
+    QStringList usersAwaitingMail() const;
     int countWithStatus(core::AccountStatus status) const;
 
     // A console reject waiting out its undo window: the status column counts down.
@@ -57,10 +68,13 @@ private:
     QString tokenText(const core::SignupOverviewRow &r) const;
     QString mailText(const core::SignupOverviewRow &r) const;
     void reindexFrom(int row);
+    void indexMail(const core::SignupOverviewRow &r);
+    void unindexMail(const core::SignupOverviewRow &r);
 
     std::function<qint64()> m_nowMs;
     QList<core::SignupOverviewRow> m_rows;
     QHash<QString, int> m_index;
+    QHash<QString, QString> m_unsentMail; // outbox id -> user id, for newest emails not sent
     QHash<QString, int> m_countdown;
 };
 

@@ -7,6 +7,7 @@
 #include "events.h"
 #include "flows/login/sessioncache.h"
 #include "ratelimiter.h"
+#include "settings/livesettings.h"
 #include "store/database.h"
 #include "validation/signupvalidator.h"
 
@@ -15,6 +16,8 @@ namespace sd::core {
 // What every flow needs, handed in by the composition root (app/). No globals.
 struct Context
 {
+    // The start-up settings. The live ones (signup/enabled, TTLs, …: LiveSettings) are read
+    // from `live`, once per operation, so one operation sees one consistent set.
     const Config &config;
     store::Database &database;
     const Clock &clock;
@@ -24,6 +27,7 @@ struct Context
     const SignupValidator &validator;
     Events &events;
     SessionCache &sessionCache;
+    LiveConfig &live;
     // The base of every link in an email; fixed before the server takes requests.
     QString publicUrl;
 };

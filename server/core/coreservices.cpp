@@ -36,10 +36,10 @@ CoreServices::CoreServices(const Config &config, store::Database &database, cons
     : m_hasher(config.password), m_digest(std::move(secret)), m_limiter(clock),
       m_validator(config, SignupValidator::shippedReservedUsernames(),
                   SignupValidator::shippedCommonPasswords()),
-      m_sessionCache(config.sessionCacheMs)
+      m_sessionCache(config.sessionCacheMs), m_live(config)
 {
     m_context.reset(new Context{config, database, clock, m_hasher, m_digest, m_limiter,
-                                m_validator, m_events, m_sessionCache, {}});
+                                m_validator, m_events, m_sessionCache, m_live, {}});
 }
 
 Result<std::unique_ptr<CoreServices>> CoreServices::create(const Config &config,
@@ -57,7 +57,11 @@ Result<std::unique_ptr<CoreServices>> CoreServices::create(const Config &config,
             return fail(ErrorCode::Unavailable, s.error().message);
         secret = *s;
     }
-    return std::unique_ptr<CoreServices>(new CoreServices(config, database, clock, secret));
+    std::unique_ptr<CoreServices> core(new CoreServices(config, database, clock, secret));
+    // Live settings a console stored in the database win over the config from the start.
+    if (auto r = core->settings().refresh(); !r)
+        return fail(ErrorCode::Unavailable, u"cannot read the live settings: "_s + r.error().detail);
+    return core;
 }
 
 } // namespace sd::core

@@ -8,6 +8,7 @@
 #include "flows/oauth/oauthservice.h"
 #include "flows/signup/signupservice.h"
 #include "flows/verification/verificationservice.h"
+#include "settings/settingsservice.h"
 
 #include <memory>
 
@@ -36,6 +37,7 @@ public:
     SessionService sessions() const { return SessionService(*m_context); }
     EmailLoginService emailLogin() const { return EmailLoginService(*m_context); }
     LinkHitLog linkHits() const { return LinkHitLog(*m_context); }
+    SettingsService settings() const { return SettingsService(*m_context); }
     OAuthService oauth() const { return OAuthService(*m_context, m_oauthClient.get()); }
     // The network half of OAuth, from the composition root; set before the server takes
     // requests. Without one, OAuth callbacks end in not_configured.
@@ -51,6 +53,7 @@ private:
     SignupValidator m_validator;
     Events m_events;
     SessionCache m_sessionCache;
+    LiveConfig m_live;
     std::unique_ptr<Context> m_context;
     std::shared_ptr<OAuthProviderClient> m_oauthClient;
 };

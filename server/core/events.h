@@ -5,7 +5,8 @@
 namespace sd::core {
 
 // What core tells the world. Emitted from worker threads; receivers (the console, the outbox
-// sender) connect with queued connections.
+// sender) connect with queued connections. With PostgreSQL, ClusterEvents also emits here what
+// other instances sharing the database did, so receivers need not care where it happened.
 class Events : public QObject
 {
     Q_OBJECT
@@ -19,6 +20,10 @@ signals:
     void signupRejected(const QString &userId);
     void mailQueued();
     void userLoggedIn(const QString &userId);
+    // Other instances' events may have been lost (the link to them was down): reload.
+    void remoteEventsMissed();
+    // The live settings changed (here, or another instance's change was read).
+    void settingsChanged();
 };
 
 } // namespace sd::core

@@ -12,28 +12,61 @@ using namespace Qt::StringLiterals;
 
 namespace sd::http {
 
+namespace {
+
+// Hands out the items between separators, trimmed, like QByteArray::split() and trimmed() but
+// without copying: the header comes with nearly every request.
+class Items
+{
+public:
+    Items(QByteArrayView text, char separator) : m_rest(text), m_separator(separator) {}
+    bool next(QByteArrayView *item)
+    {
+        if (m_done)
+            return false;
+        const qsizetype at = m_rest.indexOf(m_separator);
+        m_done = at < 0;
+        *item = (m_done ? m_rest : m_rest.first(at)).trimmed();
+        if (!m_done)
+            m_rest = m_rest.sliced(at + 1);
+        return true;
+    }
+
+private:
+    QByteArrayView m_rest;
+    char m_separator;
+    bool m_done = false;
+};
+
+} // namespace
+
 QString languageFromAcceptLanguage(const QByteArray &header)
 {
     const QStringList shipped = core::Config::languages();
     QString best = u"en"_s;
     double bestQ = 0.0;
-    for (const QByteArray &part : header.split(',')) {
-        const QList<QByteArray> pieces = part.trimmed().split(';');
-        const QString tag = QString::fromLatin1(pieces.first().trimmed()).toLower();
+    Items parts(header, ',');
+    for (QByteArrayView part; parts.next(&part);) {
+        Items pieces(part, ';');
+        QByteArrayView tag;
+        pieces.next(&tag);
         double q = 1.0;
-        for (qsizetype i = 1; i < pieces.size(); ++i) {
-            const QByteArray p = pieces[i].trimmed();
+        for (QByteArrayView p; pieces.next(&p);) {
             if (p.startsWith("q=")) {
                 bool ok = false;
-                q = p.mid(2).toDouble(&ok);
+                q = p.sliced(2).toDouble(&ok);
                 if (!ok || q < 0 || q > 1)
                     q = 0;
             }
         }
-        const QString primary = tag.section(u'-', 0, 0);
-        if (q > bestQ && shipped.contains(primary)) {
-            best = primary;
-            bestQ = q;
+        // The primary subtag, in any ASCII case ("FR-ch" is "fr").
+        const qsizetype dash = tag.indexOf('-');
+        const QLatin1StringView primary(dash < 0 ? tag : tag.first(dash));
+        for (const QString &language : shipped) {
+            if (q > bestQ && primary.compare(language, Qt::CaseInsensitive) == 0) {
+                best = language;
+                bestQ = q;
+            }
         }
     }
     return best;

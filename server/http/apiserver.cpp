@@ -93,7 +93,11 @@ quint16 ApiServer::listenOn(const QHostAddress &address, quint16 port, QString *
     auto *tcp = new EdgeServer(m_options.edge, this);
     if (m_options.tls)
         tcp->setTls(*m_options.tls);
-    tcp->setRefusalRenderer([this](ErrorCode code, const QByteArray &target) { return rawRefusal(code, target); });
+    tcp->setRefusalRenderer([this](ErrorCode code, const QByteArray &target) {
+        if (m_options.requestMeter) // the guard's answers are answers too
+            m_options.requestMeter->record();
+        return rawRefusal(code, target);
+    });
     // The default backlog of 50 stalls bursts of connections for hundreds of milliseconds.
     tcp->setListenBacklogSize(1024);
     if (!tcp->listen(address, port)) {
@@ -337,6 +341,9 @@ void ApiServer::missingHandler(const QHttpServerRequest &qrequest, QTcpSocket *s
 void ApiServer::write(QHttpServerResponder &responder, const QByteArray &method,
                       const HttpResponse &response)
 {
+    // Every answer QtHttpServer sends goes through here once: the console's request count.
+    if (m_options.requestMeter)
+        m_options.requestMeter->record();
     responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
     if (!response.contentType.isEmpty())
         responder.writeHeader("Content-Type", response.contentType);

@@ -2,6 +2,7 @@
 
 #include "http/edgeguard.h"
 #include "http/httpmessage.h"
+#include "requestmeter.h"
 #include "result.h"
 
 #include <QAbstractHttpServer>
@@ -46,6 +47,7 @@ struct ServerOptions
     QList<std::pair<QHostAddress, int>> trustedProxies; // server/trusted_proxies (SEC-16)
     EdgeLimits edge;                       // caps and deadlines of the guard in front of QtHttpServer
     std::optional<QSslConfiguration> tls;  // set: HTTPS only (TLS >= 1.2)
+    core::RequestMeter *requestMeter = nullptr; // counts every answer written; may be null
 };
 
 // The embedded HTTP server: our own router over QAbstractHttpServer. Lives in its own

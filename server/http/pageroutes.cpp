@@ -523,7 +523,7 @@ HttpResponse loginConfirmPost(core::CoreServices &c, const HttpRequest &r)
                  text(language, u"login_button"_s).toHtmlEscaped() + u"</a></p>"_s);
     response.headers.append({"Location", location.toLatin1()});
     response.headers.append({"Set-Cookie", cookieHeader(c, sessionCookieName(c), result->ust,
-                                                        c.context().config.sessionTtlSeconds)});
+                                                        c.context().live.current()->sessionTtlSeconds)});
     return response;
 }
 

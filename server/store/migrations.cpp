@@ -141,6 +141,17 @@ const QList<Migration> &migrations()
              u"ALTER TABLE audit_log ADD COLUMN entry_hash TEXT"_s,
              u"CREATE UNIQUE INDEX audit_seq ON audit_log(seq)"_s,
          }},
+        {5,
+         {
+             // The live settings a console changed (signup/enabled, …), shared by every
+             // instance on the database and taking precedence over each one's INI file. See
+             // core/settings/settingsservice.
+             u"CREATE TABLE settings ("
+             " key TEXT PRIMARY KEY,"
+             " value TEXT NOT NULL,"
+             " updated_at BIGINT NOT NULL,"
+             " updated_by TEXT NOT NULL)"_s,
+         }},
     };
     return list;
 }

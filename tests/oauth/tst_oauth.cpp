@@ -159,6 +159,7 @@ private slots:
     void githubSecondaryVerifiedEmailIsIgnored();
     void unverifiedLocalAccountIsNotTakenOver();
     void linksToVerifiedAccount();
+    void closedSignupRefusesNewAccountsOnly();
     void parallelLoginsWithOneConfirmation();
 };
 
@@ -454,6 +455,25 @@ void TestOAuth::linksToVerifiedAccount()
                    " AND provider_user_id = '555'"_s, {existing}), 1);
     // The password still works: the account was the owner's all along.
     QCOMPARE(postJson(port(), "/api/v1/login", {{u"username"_s, u"linda"_s}, {u"password"_s, kPassword}}).status, 200);
+}
+
+// The console's "Close signup now" stops accounts made through OAuth too; known identities and
+// verified local accounts still sign in.
+void TestOAuth::closedSignupRefusesNewAccountsOnly()
+{
+    startServer([](sd::core::Config &c) { c.approvalRequired = false; });
+    const QString known = signIn(u"google"_s, googleUser(u"known@example.com"_s));
+    QVERIFY2(!known.contains(u':'), qPrintable(known));
+    const QString local = localSignup(u"lena"_s, u"lena@example.com"_s, true);
+    QVERIFY(m_server->app().core().settings().setSignupOpen(false, {u"console"_s}));
+
+    const int before = users();
+    QCOMPARE(signIn(u"google"_s, googleUser(u"new@example.com"_s)), u"error:signup_disabled"_s);
+    QCOMPARE(users(), before);
+    QCOMPARE(oauthLogin(signIn(u"google"_s, googleUser(u"known@example.com"_s))).status, 200);
+    const HttpResult linked = oauthLogin(signIn(u"github"_s, {u"77"_s, u"lena@example.com"_s, true, u"Lena"_s, {}}));
+    QCOMPARE(linked.status, 200);
+    QCOMPARE(linked.json().value(u"user"_s).toObject().value(u"user_id"_s).toString(), local);
 }
 
 void TestOAuth::parallelLoginsWithOneConfirmation()

@@ -8,8 +8,10 @@
 #include "flows/oauth/oauthstore.h"
 #include "store/sqlquery.h"
 
+#include "consolelanguage.h"
 #include "consolepages.h"
 #include "consoletablemodels.h"
+#include "dashboardpage.h"
 #include "mainwindow.h"
 #include "rowfilterproxy.h"
 #include "signupfilterproxy.h"
@@ -158,6 +160,50 @@ private:
         m_server->clock().advanceSeconds(20);
     }
 
+    // On the worker: four weeks of signups before today, for the dashboard. More on weekdays;
+    // most verified within the hour, a few much later, some never; most of the verified ones
+    // approved, a few rejected. The clock comes back to where it was. Returns how many.
+    int seedHistory()
+    {
+        return m_worker.call([&] {
+            sd::core::FakeClock &clock = m_server->clock();
+            const qint64 now = clock.nowMs();
+            const QTimeZone zone = QTimeZone::systemTimeZone();
+            const QDate today = QDateTime::fromMSecsSinceEpoch(now, zone).date();
+            const QList<int> verifyMinutes{2, 3, 4, 6, 8, 11, 14, 19, 25, 38, 55, 80, 150, 420, 1300};
+            const sd::core::Actor admin{u"console"_s};
+            int made = 0, n = 0;
+            for (int back = 29; back >= 1; --back) {
+                const QDate day = today.addDays(-back);
+                const int count = day.dayOfWeek() >= 6 ? 1 + back % 2 : 3 + (back * 7) % 5;
+                for (int i = 0; i < count; ++i, ++n) {
+                    const QTime time(8 + (i * 5 + back) % 12, (i * 17 + back * 7) % 60);
+                    clock.advanceMs(QDateTime(day, time, zone).toMSecsSinceEpoch() - clock.nowMs());
+                    sd::core::SignupInput input;
+                    input.username = u"member%1"_s.arg(n, 3, 10, QChar(u'0'));
+                    input.password = kPassword;
+                    input.email = input.username + u"@example.net"_s;
+                    auto r = core().signup().signUp(input, {u"198.51.100.%1"_s.arg(1 + n % 200)});
+                    if (!r)
+                        continue;
+                    ++made;
+                    if (n % 7 == 3)
+                        continue; // never verified
+                    clock.advanceSeconds(60 * verifyMinutes.at(n % verifyMinutes.size()));
+                    if (!core().verification().confirm(r->confirmToken))
+                        continue;
+                    clock.advanceSeconds(1800);
+                    if (n % 9 == 4)
+                        (void)core().approval().reject(r->userId, u"Duplicate account."_s, admin);
+                    else if (n % 4 != 1)
+                        (void)core().approval().approve(r->userId, admin);
+                }
+            }
+            clock.advanceMs(now - clock.nowMs());
+            return made;
+        });
+    }
+
     QString mailStatusTo(const QString &email)
     {
         return m_worker.call([&] {
@@ -221,6 +267,8 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         QVERIFY(QDir().mkpath(outputDir()));
+        // As the program does: English plural forms ("1 signup", "12 signups").
+        sd::ui::installConsoleTranslators(*qApp, u"en"_s);
         m_server = m_worker.call([] {
             auto server =
                 std::make_unique<TestServer>(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
@@ -443,6 +491,20 @@ private slots:
         showTab(m_window->auditPage());
         QTRY_VERIFY(m_window->auditPage()->model()->rowCount() >= 10);
         shoot(u"audit"_s);
+    }
+
+    // Last, as it adds four weeks of history to the day the other pictures show.
+    void dashboard()
+    {
+        const int history = seedHistory();
+        QVERIFY(history > 80);
+        sd::ui::DashboardPage *page = m_window->dashboardPage();
+        m_window->tabs()->setCurrentWidget(page);
+        // The day's 12 signups (one since rejected) and the history.
+        QTRY_COMPARE(page->stats().funnel.signups, qint64(12 + history));
+        QTRY_VERIFY(!page->isReloadPending());
+        QVERIFY(!page->isShowingEmptyState());
+        shoot(u"dashboard"_s);
     }
 };
 

@@ -265,6 +265,101 @@ private slots:
         QCOMPARE(model.countWithStatus(AccountStatus::PendingApproval), 1);
     }
 
+    // The full list merged over a first screenful: no reset, so selection and scroll stay.
+    void mergeKeepsShownRowsInPlace()
+    {
+        SignupTableModel model([] { return kNow; });
+        sd::ui::SignupFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(SignupTableModel::SignedUp, Qt::AscendingOrder);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.mergeSignups({row(u"alice"_s, AccountStatus::PendingApproval, 50'000),
+                            row(u"bob"_s, AccountStatus::PendingVerification, 40'000)}); // empty: a reset
+        QCOMPARE(model.rowCount(), 2);
+
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        const QPersistentModelIndex bobInProxy = proxy.index(1, 0);
+        QCOMPARE(bobInProxy.data().toString(), u"bob"_s);
+        auto bob = row(u"bob"_s, AccountStatus::PendingApproval, 40'000);
+        bob.mailStatus = u"queued"_s;
+        bob.mailId = u"out_bob"_s;
+        // alice is gone (rejected meanwhile); bob changed; carol and an older dave are new.
+        model.mergeSignups({row(u"dave"_s, AccountStatus::PendingVerification, 90'000), bob,
+                            row(u"carol"_s, AccountStatus::PendingApproval, 10'000)});
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(inserted.size(), 1); // the new rows in one insert
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowOf(u"usr_alice"_s), -1);
+        QCOMPARE(model.rowOf(u"usr_bob"_s), 0);
+        QVERIFY(model.signup(u"usr_bob"_s)->account.status == AccountStatus::PendingApproval);
+        QCOMPARE(model.signup(u"usr_carol"_s)->account.username, u"carol"_s);
+        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"dave"_s, u"bob"_s, u"carol"_s}));
+        QVERIFY(bobInProxy.isValid()); // the view's selection of bob survives
+        QCOMPARE(bobInProxy.data().toString(), u"bob"_s);
+        // Its unsent email is indexed: a sender event finds the row without a walk.
+        QCOMPARE(model.userIdOfMail(u"out_bob"_s), u"usr_bob"_s);
+        QCOMPARE(model.usersAwaitingMail(), QStringList{u"usr_bob"_s});
+        bob.mailStatus = u"sent"_s;
+        model.upsertSignup(bob);
+        QCOMPARE(model.userIdOfMail(u"out_bob"_s), QString());
+        QVERIFY(model.usersAwaitingMail().isEmpty());
+    }
+
+    // SignupFilterProxy compares raw rows (no QVariant per comparison); the order must be the
+    // one SortRole gives, in every column and both directions.
+    void directSortMatchesSortRole_data()
+    {
+        QTest::addColumn<int>("column");
+        for (int c = 0; c < SignupTableModel::ColumnCount; ++c)
+            QTest::addRow("column %d", c) << c;
+    }
+
+    void directSortMatchesSortRole()
+    {
+        QFETCH(int, column);
+        SignupTableModel model([] { return kNow; });
+        QList<SignupOverviewRow> rows;
+        const QStringList names = {u"Zoe"_s, u"adam"_s, u"Mia"_s, u"bea"_s, u"mia2"_s, u"_x"_s, u"Ümit"_s};
+        const QList<AccountStatus> statuses = {AccountStatus::PendingApproval, AccountStatus::Active,
+                                               AccountStatus::PendingVerification};
+        const QStringList mails = {u"sent"_s, u"queued"_s, u"dead"_s, QString()};
+        for (int i = 0; i < 21; ++i) {
+            auto r = row(names.at(i % names.size()) + QString::number(i / 7), statuses.at(i % 3),
+                         (i * 7919) % 50 * 60'000);
+            r.account.displayName = i % 4 == 0 ? QString() : names.at((i + 3) % names.size());
+            r.account.apps = i % 2 ? QStringList{u"wiki"_s, u"chat"_s} : QStringList{u"default"_s};
+            r.account.remoteIp = u"192.0.2.%1"_s.arg(i % 5);
+            r.account.remoteAddr = i % 3 ? QString() : u"host%1.example"_s.arg(i % 2);
+            r.tokenExpiresAt = kNow + (i % 6) * 3600'000;
+            r.mailStatus = mails.at(i % mails.size());
+            r.mailAttempts = i % 2;
+            r.mailLastError = r.mailStatus == u"dead"_s ? u"550 no"_s : QString();
+            rows << r;
+        }
+        model.resetSignups(rows);
+        sd::ui::SignupFilterProxy direct;
+        direct.setSourceModel(&model);
+        QSortFilterProxyModel byRole;
+        byRole.setSortRole(SignupTableModel::SortRole);
+        byRole.setSourceModel(&model);
+        for (Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+            direct.sort(column, order);
+            byRole.sort(column, order);
+            QStringList a, b;
+            for (int r = 0; r < model.rowCount(); ++r) {
+                a << direct.index(r, column).data(SignupTableModel::SortRole).toString();
+                b << byRole.index(r, column).data(SignupTableModel::SortRole).toString();
+            }
+            QCOMPARE(a, b);
+        }
+    }
+
     void tokenStatesAsText_data()
     {
         QTest::addColumn<int>("state");

@@ -43,7 +43,7 @@ private:
         m_db = std::make_unique<sd::store::Database>(
             *sd::store::DatabaseUrl::parse(u"sqlite:"_s + m_dir.filePath(u"t%1.db"_s.arg(++n))));
         auto core = CoreServices::create(m_config, *m_db, m_clock);
-        QVERIFY2(core, qPrintable(core.error().detail));
+        QVERIFY2(core, core ? "" : qPrintable(core.error().detail)); // error() only on failure
         m_core = std::move(*core);
         m_core->setPublicUrl(u"http://127.0.0.1:1"_s);
     }
@@ -176,6 +176,96 @@ private slots:
         QVERIFY(admin.markVerified(eve.userId, u"ok"_s, kConsole));
         QCOMPARE(admin.resendVerification(eve.userId, kConsole).error().code, ErrorCode::Conflict);
         QCOMPARE(admin.resendVerification(u"usr_nobody"_s, kConsole).error().code, ErrorCode::NotFound);
+    }
+
+    // list() reads the three tables flat and picks each account's newest token and email itself;
+    // find() does it in SQL. Both must say the same, row by row, in the same order.
+    void listAgreesWithFindRowByRow()
+    {
+        SignupAdminService admin(m_core->context());
+        const auto plain = signUp(u"gus"_s);
+        m_clock.advanceSeconds(1);
+        const auto confirmed = signUp(u"hal"_s);
+        m_clock.advanceSeconds(1);
+        QVERIFY(m_core->verification().confirm(confirmed.confirmToken));
+        const auto resent = signUp(u"ida"_s);
+        m_clock.advanceSeconds(1);
+        QVERIFY(admin.revokeVerification(resent.userId, kConsole));
+        QVERIFY(admin.resendVerification(resent.userId, kConsole)); // a second token and email
+        QVERIFY(admin.resendVerification(resent.userId, kConsole)); // a third, the same millisecond
+        m_clock.advanceSeconds(1);
+        const auto approved = signUp(u"jan"_s);
+        m_clock.advanceSeconds(1);
+        QVERIFY(m_core->verification().confirm(approved.confirmToken));
+        QVERIFY(m_core->approval().approve(approved.userId, kConsole)); // newest email: welcome
+        QVERIFY(m_core->signup().createSuperuser(u"root"_s, u"root@example.com"_s,
+                                                 u"correct battery staple horse"_s, kConsole));
+        m_clock.advanceSeconds(m_config.verificationTtlSeconds / 2);
+
+        const auto same = [](const SignupOverviewRow &a, const SignupOverviewRow &b) {
+            QCOMPARE(a.account.id, b.account.id);
+            QCOMPARE(a.account.username, b.account.username);
+            QCOMPARE(a.account.email, b.account.email);
+            QCOMPARE(a.account.displayName, b.account.displayName);
+            QCOMPARE(toString(a.account.status), toString(b.account.status));
+            QCOMPARE(a.account.verifiedEmail, b.account.verifiedEmail);
+            QCOMPARE(a.account.apps, b.account.apps);
+            QCOMPARE(a.account.groups, b.account.groups);
+            QCOMPARE(a.account.language, b.account.language);
+            QCOMPARE(a.account.signUpTimeMs, b.account.signUpTimeMs);
+            QCOMPARE(a.account.remoteIp, b.account.remoteIp);
+            QCOMPARE(a.account.remoteAddr, b.account.remoteAddr);
+            QCOMPARE(toString(a.tokenState), toString(b.tokenState));
+            QCOMPARE(a.tokenCreatedAt, b.tokenCreatedAt);
+            QCOMPARE(a.tokenExpiresAt, b.tokenExpiresAt);
+            QCOMPARE(a.codeAttempts, b.codeAttempts);
+            QCOMPARE(a.mailId, b.mailId);
+            QCOMPARE(a.mailKind, b.mailKind);
+            QCOMPARE(a.mailStatus, b.mailStatus);
+            QCOMPARE(a.mailAttempts, b.mailAttempts);
+            QCOMPARE(a.mailLastError, b.mailLastError);
+            QCOMPARE(a.mailServerReply, b.mailServerReply);
+            QCOMPARE(a.mailCreatedAt, b.mailCreatedAt);
+            QCOMPARE(a.mailSentAt, b.mailSentAt);
+        };
+        const SignupOverview overview(m_core->context());
+        auto all = overview.list();
+        QVERIFY(all);
+        QStringList order;
+        for (const SignupOverviewRow &r : std::as_const(*all)) {
+            order << r.account.username;
+            same(r, rowOf(r.account.id));
+            if (QTest::currentTestFailed())
+                return;
+        }
+        QCOMPARE(order, (QStringList{u"gus"_s, u"hal"_s, u"ida"_s, u"jan"_s}));
+        QCOMPARE(all->at(1).mailKind, u"verification"_s);
+        // ida's last two tokens share a millisecond: which is "newest" goes by id (random), the
+        // same way in both; the older of them was revoked by the newer one's issue.
+        QVERIFY(all->at(2).tokenState == TokenState::Issued || all->at(2).tokenState == TokenState::Revoked);
+        QCOMPARE(all->at(3).mailKind, u"welcome"_s);
+        QCOMPARE(toString(all->at(3).tokenState), toString(TokenState::Used));
+        QCOMPARE(toString(all->at(0).tokenState), toString(TokenState::Issued));
+        QVERIFY(plain.userId == all->at(0).account.id);
+
+        auto pending = overview.list(SignupFilter::PendingVerification);
+        QVERIFY(pending);
+        QCOMPARE(pending->size(), 2);
+        for (const SignupOverviewRow &r : std::as_const(*pending))
+            same(r, rowOf(r.account.id));
+
+        // The console's first screenful: list()'s first rows among the statuses asked for.
+        auto first = overview.listFirst({}, 2);
+        QVERIFY(first);
+        QCOMPARE(first->size(), 2);
+        same(first->at(0), all->at(0));
+        same(first->at(1), all->at(1));
+        auto firstPending = overview.listFirst({AccountStatus::PendingApproval, AccountStatus::Active}, 10);
+        QVERIFY(firstPending);
+        QCOMPARE(firstPending->size(), 2);
+        same(firstPending->at(0), all->at(1)); // hal
+        same(firstPending->at(1), all->at(3)); // jan
+        QCOMPARE(overview.listFirst({AccountStatus::Disabled}, 10)->size(), 0);
     }
 
     void timelineMergesByTime()

@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include <array>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 namespace crypto = sd::core::crypto;
@@ -22,6 +23,7 @@ private slots:
     void sixDigitCodes();
     void hmacSha256Rfc4231_data();
     void hmacSha256Rfc4231();
+    void hmacSha256KeysInTurnAndThreads();
     void sha256KnownAnswer();
     void constantTimeEquals_data();
     void constantTimeEquals();
@@ -127,6 +129,41 @@ void TestCrypto::hmacSha256Rfc4231()
     const QByteArray mac = crypto::hmacSha256(key, data);
     QCOMPARE(mac.size(), 32);
     QCOMPARE(mac.toHex(), expectedHex);
+}
+
+// hmacSha256 keeps a keyed context per thread: the same key again, another key, an empty key
+// and back, on several threads at once, must all give the RFC 4231 answers.
+void TestCrypto::hmacSha256KeysInTurnAndThreads()
+{
+    struct Case
+    {
+        QByteArray key, data, hex;
+    };
+    const std::array<Case, 3> cases{{
+        {QByteArray("Jefe"), QByteArray("what do ya want for nothing?"),
+         QByteArray("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")},
+        {QByteArray(20, '\x0b'), QByteArray("Hi There"),
+         QByteArray("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")},
+        {QByteArray(), QByteArray(),
+         QByteArray("b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")},
+    }};
+    const auto round = [&cases](int salt) {
+        int wrong = 0;
+        for (int i = 0; i < 300; ++i) {
+            const Case &c = cases[size_t((i * 7 + salt) % 5 % 3)]; // repeats and switches
+            if (crypto::hmacSha256(c.key, c.data).toHex() != c.hex)
+                ++wrong;
+        }
+        return wrong;
+    };
+    QCOMPARE(round(0), 0);
+    std::array<int, 4> wrong{};
+    std::array<std::thread, 4> threads;
+    for (size_t t = 0; t < threads.size(); ++t)
+        threads[t] = std::thread([&, t] { wrong[t] = round(int(t)); });
+    for (std::thread &t : threads)
+        t.join();
+    QCOMPARE(wrong, (std::array<int, 4>{}));
 }
 
 void TestCrypto::sha256KnownAnswer()

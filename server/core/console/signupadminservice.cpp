@@ -41,7 +41,7 @@ Result<Account> SignupAdminService::markVerified(const QString &userId, const QS
     auto account = findSignup(tx->db(), userId);
     if (!account)
         return account;
-    const AccountStatus next = statusAfterVerification(m_ctx.config.approvalRequired);
+    const AccountStatus next = statusAfterVerification(m_ctx.live.current()->approvalRequired);
     auto moved = accountstore::transition(tx->db(), userId, AccountStatus::PendingVerification, next);
     if (!moved)
         return dbFail(moved.error());

@@ -43,59 +43,120 @@ namespace {
 // The newest verification token and the newest email of each account are joined through a
 // correlated sub-select on their ids: portable to SQLite and PostgreSQL, and served by the
 // tokens_user and outbox_user indexes.
-const QString kOverviewSql =
+const QString kOverviewColumns =
     u"SELECT u.id, u.username, u.email, u.display_name, u.status, u.verified_email, u.apps,"
     " u.groups_list, u.language, u.sign_up_time, u.remote_ip, u.remote_addr,"
     " u.tos_accepted_version,"
     " t.id, t.created_at, t.expires_at, t.used_at, t.revoked_at, t.burned_at, t.code_attempts,"
     " o.id, o.kind, o.status, o.attempts, o.last_error, o.server_reply, o.created_at, o.sent_at"
-    " FROM users u"
-    " LEFT JOIN tokens t ON t.id = (SELECT t2.id FROM tokens t2 WHERE t2.user_id = u.id"
+    " FROM "_s;
+const QString kOverviewJoins =
+    u" LEFT JOIN tokens t ON t.id = (SELECT t2.id FROM tokens t2 WHERE t2.user_id = u.id"
     "   AND t2.kind = 'verification' ORDER BY t2.created_at DESC, t2.id DESC LIMIT 1)"
     " LEFT JOIN outbox o ON o.id = (SELECT o2.id FROM outbox o2 WHERE o2.user_id = u.id"
-    "   ORDER BY o2.created_at DESC, o2.id DESC LIMIT 1)"
-    " WHERE u.is_superuser = 0"_s;
+    "   ORDER BY o2.created_at DESC, o2.id DESC LIMIT 1)"_s;
+const QString kOverviewSql =
+    kOverviewColumns + u"users u"_s + kOverviewJoins + u" WHERE u.is_superuser = 0"_s;
 
-SignupOverviewRow fromRow(const QSqlQuery &q, qint64 nowMs)
+// One copy of each repeated value (statuses, kinds, languages, app lists): with 100,000 rows
+// in the console, separate copies of the same few strings cost tens of megabytes.
+class Interner
 {
-    SignupOverviewRow r;
-    Account &a = r.account;
+public:
+    QString text(const QString &value)
+    {
+        if (value.isEmpty())
+            return {};
+        const auto it = m_texts.constFind(value);
+        if (it != m_texts.cend())
+            return *it;
+        m_texts.insert(value, value);
+        return value;
+    }
+    QStringList list(const QString &commaSeparated)
+    {
+        if (commaSeparated.isEmpty())
+            return {};
+        const auto it = m_lists.constFind(commaSeparated);
+        if (it != m_lists.cend())
+            return *it;
+        QStringList parts = commaSeparated.split(u',', Qt::SkipEmptyParts);
+        for (QString &part : parts)
+            part = text(part);
+        m_lists.insert(commaSeparated, parts);
+        return parts;
+    }
+
+private:
+    QHash<QString, QString> m_texts;
+    QHash<QString, QStringList> m_lists;
+};
+
+// The account's columns, 0-12 of kOverviewSql.
+void readAccount(const QSqlQuery &q, Account &a, Interner &interner)
+{
     a.id = q.value(0).toString();
     a.username = q.value(1).toString();
     a.email = q.value(2).toString();
     a.displayName = q.value(3).toString();
     a.status = accountStatusFromString(q.value(4).toString()).value_or(AccountStatus::Disabled);
     a.verifiedEmail = q.value(5).toInt() != 0;
-    a.apps = q.value(6).toString().split(u',', Qt::SkipEmptyParts);
-    a.groups = q.value(7).toString().split(u',', Qt::SkipEmptyParts);
-    a.language = q.value(8).toString();
+    a.apps = interner.list(q.value(6).toString());
+    a.groups = interner.list(q.value(7).toString());
+    a.language = interner.text(q.value(8).toString());
     a.signUpTimeMs = q.value(9).toLongLong();
     a.remoteIp = q.value(10).toString();
     a.remoteAddr = q.value(11).toString();
-    a.tosAcceptedVersion = q.value(12).toString();
+    a.tosAcceptedVersion = interner.text(q.value(12).toString());
+}
 
+// The token's columns from `first` on: id, created_at, expires_at, used_at, revoked_at,
+// burned_at, code_attempts.
+void readToken(const QSqlQuery &q, int first, SignupOverviewRow &r, qint64 nowMs)
+{
     TokenRow t;
-    t.id = q.value(13).toString();
-    t.createdAt = q.value(14).toLongLong();
-    t.expiresAt = q.value(15).toLongLong();
-    t.usedAt = q.value(16).toLongLong();
-    t.revokedAt = q.value(17).toLongLong();
-    t.burnedAt = q.value(18).toLongLong();
-    t.codeAttempts = q.value(19).toInt();
+    t.id = q.value(first).toString();
+    t.createdAt = q.value(first + 1).toLongLong();
+    t.expiresAt = q.value(first + 2).toLongLong();
+    t.usedAt = q.value(first + 3).toLongLong();
+    t.revokedAt = q.value(first + 4).toLongLong();
+    t.burnedAt = q.value(first + 5).toLongLong();
+    t.codeAttempts = q.value(first + 6).toInt();
     r.tokenState = tokenStateAt(t, nowMs);
     r.tokenCreatedAt = t.createdAt;
     r.tokenExpiresAt = t.expiresAt;
     r.codeAttempts = t.codeAttempts;
+}
 
-    r.mailId = q.value(20).toString();
-    r.mailKind = q.value(21).toString();
-    r.mailStatus = q.value(22).toString();
-    r.mailAttempts = q.value(23).toInt();
-    r.mailLastError = q.value(24).toString();
-    r.mailServerReply = q.value(25).toString();
-    r.mailCreatedAt = q.value(26).toLongLong();
-    r.mailSentAt = q.value(27).toLongLong();
+// The email's columns from `first` on: id, kind, status, attempts, last_error, server_reply,
+// created_at, sent_at.
+void readMail(const QSqlQuery &q, int first, SignupOverviewRow &r, Interner &interner)
+{
+    r.mailId = q.value(first).toString();
+    r.mailKind = interner.text(q.value(first + 1).toString());
+    r.mailStatus = interner.text(q.value(first + 2).toString());
+    r.mailAttempts = q.value(first + 3).toInt();
+    r.mailLastError = interner.text(q.value(first + 4).toString());
+    r.mailServerReply = q.value(first + 5).toString();
+    r.mailCreatedAt = q.value(first + 6).toLongLong();
+    r.mailSentAt = q.value(first + 7).toLongLong();
+}
+
+SignupOverviewRow fromRow(const QSqlQuery &q, qint64 nowMs, Interner &interner)
+{
+    SignupOverviewRow r;
+    readAccount(q, r.account, interner);
+    readToken(q, 13, r, nowMs);
+    readMail(q, 20, r, interner);
     return r;
+}
+
+// Whether a row is newer than the newest seen so far: a later created_at, then a greater id,
+// like kOverviewSql's ORDER BY created_at DESC, id DESC.
+bool isNewer(qint64 createdAt, const QString &id, qint64 newestCreatedAt, const QString &newestId)
+{
+    return newestId.isEmpty() || createdAt > newestCreatedAt ||
+           (createdAt == newestCreatedAt && id > newestId);
 }
 
 } // namespace
@@ -111,23 +172,131 @@ Result<QList<SignupOverviewRow>> SignupOverview::query(const QString &where,
     if (!q)
         return dbFail(q.error());
     const qint64 now = m_ctx.clock.nowMs();
+    Interner interner;
     QList<SignupOverviewRow> out;
     while (q->next())
-        out.append(fromRow(*q, now));
+        out.append(fromRow(*q, now, interner));
     return out;
 }
 
 Result<QList<SignupOverviewRow>> SignupOverview::list(SignupFilter filter) const
 {
+    // Three tables read straight through and merged here, rather than kOverviewSql: its two
+    // correlated sub-selects cost an index probe and a row fetch per account and table, about
+    // ten times the time once there are 100,000 accounts (SQLite, tests/bench/bench_console).
+    // find() keeps kOverviewSql for one account.
+    QString where;
+    QVariantList params;
     switch (filter) {
     case SignupFilter::PendingApproval:
-        return query(u" AND u.status = ?"_s, {toString(AccountStatus::PendingApproval)});
+        where = u" AND u.status = ?"_s;
+        params = {toString(AccountStatus::PendingApproval)};
+        break;
     case SignupFilter::PendingVerification:
-        return query(u" AND u.status = ?"_s, {toString(AccountStatus::PendingVerification)});
+        where = u" AND u.status = ?"_s;
+        params = {toString(AccountStatus::PendingVerification)};
+        break;
     case SignupFilter::All:
         break;
     }
-    return query({}, {});
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    const qint64 now = m_ctx.clock.nowMs();
+    Interner interner;
+
+    auto users = store::runQuery(
+        *db,
+        u"SELECT u.id, u.username, u.email, u.display_name, u.status, u.verified_email, u.apps,"
+        " u.groups_list, u.language, u.sign_up_time, u.remote_ip, u.remote_addr,"
+        " u.tos_accepted_version FROM users u WHERE u.is_superuser = 0"_s +
+            where + u" ORDER BY u.sign_up_time, u.id"_s,
+        params);
+    if (!users)
+        return dbFail(users.error());
+    QList<SignupOverviewRow> out;
+    QHash<QString, qsizetype> rowOf;
+    while (users->next()) {
+        SignupOverviewRow &r = out.emplace_back();
+        readAccount(*users, r.account, interner);
+        rowOf.insert(r.account.id, out.size() - 1);
+    }
+    users->finish();
+    if (out.isEmpty())
+        return out;
+
+    // The newest verification token of each account: a newer row overwrites an older one.
+    QList<QString> tokenIds(out.size());
+    auto tokens = store::runQuery(
+        *db,
+        u"SELECT t.user_id, t.id, t.created_at, t.expires_at, t.used_at, t.revoked_at,"
+        " t.burned_at, t.code_attempts FROM tokens t WHERE t.kind = 'verification'"_s);
+    if (!tokens)
+        return dbFail(tokens.error());
+    while (tokens->next()) {
+        const qsizetype at = rowOf.value(tokens->value(0).toString(), -1);
+        if (at < 0)
+            continue;
+        const QString id = tokens->value(1).toString();
+        if (!isNewer(tokens->value(2).toLongLong(), id, out.at(at).tokenCreatedAt, tokenIds.at(at)))
+            continue;
+        tokenIds[at] = id;
+        readToken(*tokens, 1, out[at], now);
+    }
+    tokens->finish();
+
+    // The newest email of each account, any kind.
+    auto mails = store::runQuery(
+        *db,
+        u"SELECT o.user_id, o.id, o.kind, o.status, o.attempts, o.last_error, o.server_reply,"
+        " o.created_at, o.sent_at FROM outbox o WHERE o.user_id IS NOT NULL"_s);
+    if (!mails)
+        return dbFail(mails.error());
+    while (mails->next()) {
+        const qsizetype at = rowOf.value(mails->value(0).toString(), -1);
+        if (at < 0)
+            continue;
+        if (!isNewer(mails->value(7).toLongLong(), mails->value(1).toString(),
+                     out.at(at).mailCreatedAt, out.at(at).mailId))
+            continue;
+        readMail(*mails, 1, out[at], interner);
+    }
+    return out;
+}
+
+Result<QList<SignupOverviewRow>> SignupOverview::listFirst(const QList<AccountStatus> &statuses,
+                                                           int limit) const
+{
+    // The accounts are picked first, in a sub-select, so the per-account sub-selects of the
+    // joins run only for the rows returned.
+    QString where;
+    QVariantList params;
+    if (!statuses.isEmpty()) {
+        QStringList marks;
+        for (AccountStatus s : statuses) {
+            marks << u"?"_s;
+            params << toString(s);
+        }
+        where = u" AND status IN ("_s + marks.join(u", "_s) + u')';
+    }
+    params << limit;
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    auto q = store::runQuery(*db,
+                             kOverviewColumns +
+                                 u"(SELECT * FROM users WHERE is_superuser = 0"_s + where +
+                                 u" ORDER BY sign_up_time, id LIMIT ?) u"_s + kOverviewJoins +
+                                 u" ORDER BY u.sign_up_time, u.id"_s,
+                             params);
+    if (!q)
+        return dbFail(q.error());
+    const qint64 now = m_ctx.clock.nowMs();
+    Interner interner;
+    QList<SignupOverviewRow> out;
+    while (q->next())
+        out.append(fromRow(*q, now, interner));
+    return out;
 }
 
 Result<std::optional<SignupOverviewRow>> SignupOverview::find(const QString &userId) const

@@ -58,8 +58,11 @@ class SignupOverview
 public:
     explicit SignupOverview(const Context &ctx) : m_ctx(ctx) {}
 
-    // Every non-super-user account the filter selects, oldest first, in one query.
+    // Every non-super-user account the filter selects, oldest first.
     Result<QList<SignupOverviewRow>> list(SignupFilter filter = SignupFilter::All) const;
+    // The first `limit` rows of list() among accounts with one of these statuses (any status
+    // if empty): a screenful for the console to show while list() runs. Reads only those rows.
+    Result<QList<SignupOverviewRow>> listFirst(const QList<AccountStatus> &statuses, int limit) const;
     // One account's row; empty when it is gone (rejected) or a super-user.
     Result<std::optional<SignupOverviewRow>> find(const QString &userId) const;
     // Audit log, outbox, token rows and link hits of one account merged by time, oldest first.

@@ -84,7 +84,7 @@ mail::Message MailComposer::compose(const QString &to, const QString &language, 
     if (host.isEmpty())
         host = u"localhost"_s;
     m.messageId = crypto::newId(u"") + u'@' + host;
-    m.from = m_ctx.config.mailFrom;
+    m.from = m_ctx.live.current()->mailFrom;
     m.to = to;
     // A subject is a header: no value may bring a line break into it.
     m.subject = fillPlaceholders(t.subject, values, Escaping::None)
@@ -133,7 +133,7 @@ mail::Message MailComposer::verification(const Account &a, const QString &token,
                    {{u"name"_s, greeting(a)},
                     {u"link"_s, verificationLink(a, token)},
                     {u"code"_s, code},
-                    {u"hours"_s, QString::number(m_ctx.config.verificationTtlSeconds / 3600)}});
+                    {u"hours"_s, QString::number(m_ctx.live.current()->verificationTtlSeconds / 3600)}});
 }
 
 mail::Message MailComposer::verificationSigned(const Account &a, qint64 timestamp,
@@ -142,7 +142,7 @@ mail::Message MailComposer::verificationSigned(const Account &a, qint64 timestam
     return compose(a.email, a.language, u"verification_signed"_s,
                    {{u"name"_s, greeting(a)},
                     {u"link"_s, signedVerificationLink(a, timestamp, signature)},
-                    {u"hours"_s, QString::number(m_ctx.config.verificationTtlSeconds / 3600)}});
+                    {u"hours"_s, QString::number(m_ctx.live.current()->verificationTtlSeconds / 3600)}});
 }
 
 mail::Message MailComposer::alreadyRegistered(const QString &email, const QString &language) const
@@ -168,7 +168,7 @@ mail::Message MailComposer::loginLink(const Account &a, const QString &token,
     return compose(a.email, a.language, u"login_link"_s,
                    {{u"name"_s, greeting(a)},
                     {u"link"_s, loginLinkUrl(token, nextPage)},
-                    {u"minutes"_s, QString::number(qMax<qint64>(1, m_ctx.config.loginLinkTtlSeconds / 60))}});
+                    {u"minutes"_s, QString::number(qMax<qint64>(1, m_ctx.live.current()->loginLinkTtlSeconds / 60))}});
 }
 
 } // namespace sd::core

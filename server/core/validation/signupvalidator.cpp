@@ -96,6 +96,12 @@ QStringList SignupValidator::passwordProblems(const QString &password, const QSt
 
 QMap<QString, QStringList> SignupValidator::validate(const SignupInput &in, bool forSelfService) const
 {
+    return validate(in, m_config.apps, forSelfService);
+}
+
+QMap<QString, QStringList> SignupValidator::validate(const SignupInput &in, const QStringList &apps,
+                                                     bool forSelfService) const
+{
     QMap<QString, QStringList> errors;
     if (in.username.isEmpty())
         errors[u"username"_s] << u"required"_s;
@@ -119,13 +125,13 @@ QMap<QString, QStringList> SignupValidator::validate(const SignupInput &in, bool
     else if (hasControlCharacters(in.displayName))
         errors[u"display_name"_s] << u"invalid_characters"_s;
 
-    if (in.currentApp && !m_config.apps.contains(*in.currentApp))
+    if (in.currentApp && !apps.contains(*in.currentApp))
         errors[u"current_app"_s] << u"unknown_app"_s;
     if (in.appList) {
         if (in.appList->isEmpty())
             errors[u"app_list"_s] << u"required"_s;
         for (const QString &app : *in.appList)
-            if (!m_config.apps.contains(app)) {
+            if (!apps.contains(app)) {
                 errors[u"app_list"_s] << u"unknown_app"_s;
                 break;
             }
@@ -139,6 +145,11 @@ QMap<QString, QStringList> SignupValidator::validate(const SignupInput &in, bool
 
 QStringList SignupValidator::resolveApps(const SignupInput &in) const
 {
+    return resolveApps(in, m_config.apps);
+}
+
+QStringList SignupValidator::resolveApps(const SignupInput &in, const QStringList &apps) const
+{
     if (in.appList && !in.appList->isEmpty()) {
         QStringList apps = *in.appList;
         apps.removeDuplicates();
@@ -146,7 +157,7 @@ QStringList SignupValidator::resolveApps(const SignupInput &in) const
     }
     if (in.currentApp)
         return {*in.currentApp};
-    return {m_config.apps.first()};
+    return {apps.value(0)};
 }
 
 } // namespace sd::core

@@ -29,8 +29,13 @@ public:
     SignupValidator(const Config &config, QSet<QString> reservedUsernames,
                     QSet<QString> commonPasswords);
 
+    // `apps`: the configured app code names, live (LiveSettings::apps); without them, the
+    // start-up config's.
+    QMap<QString, QStringList> validate(const SignupInput &input, const QStringList &apps,
+                                        bool forSelfService = true) const;
     QMap<QString, QStringList> validate(const SignupInput &input, bool forSelfService = true) const;
     // The apps the account gets: app_list, else current_app, else the first configured app.
+    QStringList resolveApps(const SignupInput &input, const QStringList &apps) const;
     QStringList resolveApps(const SignupInput &input) const;
 
     static bool isValidEmail(const QString &email);

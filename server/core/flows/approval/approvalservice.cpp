@@ -40,12 +40,13 @@ Result<QList<Account>> ApprovalService::list(SignupFilter filter)
 Result<Account> ApprovalService::activate(const QSqlDatabase &db, Account account)
 {
     const qint64 now = m_ctx.clock.nowMs();
-    if (!m_ctx.config.defaultGroup.isEmpty() && !account.groups.contains(m_ctx.config.defaultGroup)) {
-        account.groups.append(m_ctx.config.defaultGroup);
+    const auto live = m_ctx.live.current();
+    if (!live->defaultGroup.isEmpty() && !account.groups.contains(live->defaultGroup)) {
+        account.groups.append(live->defaultGroup);
         if (auto r = accountstore::setGroups(db, account.id, account.groups); !r)
             return dbFail(r.error());
     }
-    if (m_ctx.config.mailWelcome) {
+    if (live->mailWelcome) {
         const auto message = MailComposer(m_ctx).welcome(account);
         if (auto r = mail::Outbox::enqueue(db, u"welcome"_s, account.id, message, now); !r)
             return dbFail(r.error());
@@ -104,7 +105,7 @@ Result<void> ApprovalService::reject(const QString &userId, const QString &reaso
         return dbFail(removed.error());
     if (!*removed)
         return fail(ErrorCode::Conflict, u"account is "_s + toString((*account)->status));
-    if (m_ctx.config.mailRejection) {
+    if (m_ctx.live.current()->mailRejection) {
         const auto message = MailComposer(m_ctx).rejection(**account, reason);
         if (auto r = mail::Outbox::enqueue(tx->db(), u"rejection"_s, {}, message, now); !r)
             return dbFail(r.error());

@@ -57,7 +57,7 @@ Result<void> EmailLoginService::requestLink(const QString &email, const QString 
     row.userId = (*account)->id;
     row.kind = toString(TokenKind::LoginLink);
     row.createdAt = now;
-    row.expiresAt = now + cfg.loginLinkTtlSeconds * 1000;
+    row.expiresAt = now + m_ctx.live.current()->loginLinkTtlSeconds * 1000;
     if (auto r = tokenstore::insert(tx->db(), row, m_ctx.digest.digest(token)); !r)
         return dbFail(r.error());
     // Only a next page that the policy keeps as it is travels in the link.

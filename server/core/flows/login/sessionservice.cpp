@@ -115,7 +115,7 @@ Result<LoginResult> SessionService::startSession(const QSqlDatabase &db, const A
     const qint64 now = m_ctx.clock.nowMs();
     LoginResult result;
     result.ust = crypto::newToken();
-    result.expiresAtMs = now + m_ctx.config.sessionTtlSeconds * 1000;
+    result.expiresAtMs = now + m_ctx.live.current()->sessionTtlSeconds * 1000;
     result.account = account;
     TokenRow row;
     row.id = crypto::newId(u"ses_");
@@ -139,8 +139,9 @@ Result<SessionCheck> SessionService::check(const QString &ust) const
         return fail(ErrorCode::Unauthorized, u"no session token"_s);
     const qint64 now = m_ctx.clock.nowMs();
     const QString digest = m_ctx.digest.digest(ust);
+    const qint64 idleMs = m_ctx.live.current()->sessionIdleSeconds * 1000;
     auto answer = [&](const SessionCache::Entry &e) -> Result<SessionCheck> {
-        if (e.expiresAtMs <= now || e.lastUsedAtMs + m_ctx.config.sessionIdleSeconds * 1000 <= now)
+        if (e.expiresAtMs <= now || e.lastUsedAtMs + idleMs <= now)
             return fail(ErrorCode::Unauthorized, u"expired or idle session"_s);
         const bool needsTouch = now - e.lastUsedAtMs >= kTouchIntervalMs;
         if (needsTouch)

@@ -177,7 +177,7 @@ std::expected<Account, OAuthService::Failure>
 OAuthService::signIn(OAuthProvider provider, const ProviderIdentity &identity,
                      const QString &language, const RequestInfo &request, QString *confirmation)
 {
-    const Config &cfg = m_ctx.config;
+    const auto live = m_ctx.live.current();
     const qint64 now = m_ctx.clock.nowMs();
     const QString providerName = toString(provider);
     const auto dbError = [](const store::DbError &e) {
@@ -227,14 +227,18 @@ OAuthService::signIn(OAuthProvider provider, const ProviderIdentity &identity,
         }
     }
     if (!account) {
+        // Closed signup (the console's panic switch) stops new accounts through OAuth too;
+        // the transaction rolls back whatever was done above.
+        if (!live->signupEnabled)
+            return std::unexpected(Failure{u"signup_disabled"_s, u"signup/enabled is false"_s});
         Account a;
         a.id = crypto::newId(u"usr_");
         a.username = usernameFor(db, identity.email);
         a.email = identity.email.trimmed();
         a.displayName = identity.displayName.trimmed().left(128);
-        a.status = statusAfterVerification(cfg.approvalRequired);
+        a.status = statusAfterVerification(live->approvalRequired);
         a.verifiedEmail = true;
-        a.apps = cfg.apps.mid(0, 1);
+        a.apps = live->apps.mid(0, 1);
         a.language = language;
         a.signUpTimeMs = now;
         a.remoteIp = request.remoteIp;
@@ -284,7 +288,7 @@ OAuthService::signIn(OAuthProvider provider, const ProviderIdentity &identity,
         return dbError(r.error());
     if (created) {
         emit m_ctx.events.signupCreated(account->id);
-        if (account->status == AccountStatus::Active && cfg.mailWelcome)
+        if (account->status == AccountStatus::Active && live->mailWelcome)
             emit m_ctx.events.mailQueued();
     }
     return *account;

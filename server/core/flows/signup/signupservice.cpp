@@ -28,9 +28,10 @@ Error validationError(QMap<QString, QStringList> fields)
 
 Result<SignupResult> SignupService::signUp(const SignupInput &input, const RequestInfo &request)
 {
-    if (!m_ctx.config.signupEnabled)
+    const auto live = m_ctx.live.current();
+    if (!live->signupEnabled)
         return fail(ErrorCode::SignupDisabled, u"signup/enabled is false"_s);
-    if (auto fields = m_ctx.validator.validate(input); !fields.isEmpty())
+    if (auto fields = m_ctx.validator.validate(input, live->apps); !fields.isEmpty())
         return std::unexpected(validationError(fields));
 
     {
@@ -79,7 +80,7 @@ Result<SignupResult> SignupService::signUp(const SignupInput &input, const Reque
     account.displayName = input.displayName;
     account.passwordHash = passwordHash;
     account.status = AccountStatus::PendingVerification;
-    account.apps = m_ctx.validator.resolveApps(input);
+    account.apps = m_ctx.validator.resolveApps(input, live->apps);
     account.language = input.language.value_or(u"en"_s);
     account.signUpTimeMs = now;
     account.remoteIp = request.remoteIp;
@@ -117,7 +118,8 @@ Result<Account> SignupService::createSuperuser(const QString &username, const QS
     input.username = username;
     input.email = email;
     input.password = password;
-    if (auto fields = m_ctx.validator.validate(input, /*forSelfService=*/false); !fields.isEmpty())
+    const auto live = m_ctx.live.current();
+    if (auto fields = m_ctx.validator.validate(input, live->apps, /*forSelfService=*/false); !fields.isEmpty())
         return std::unexpected(validationError(fields));
     const qint64 now = m_ctx.clock.nowMs();
     Account account;
@@ -128,7 +130,7 @@ Result<Account> SignupService::createSuperuser(const QString &username, const QS
     account.status = AccountStatus::Active;
     account.verifiedEmail = true;
     account.isSuperuser = true;
-    account.apps = m_ctx.config.apps;
+    account.apps = live->apps;
     account.groups = {u"admins"_s};
     account.signUpTimeMs = now;
 

@@ -25,7 +25,7 @@ Result<IssuedVerification> VerificationService::issue(const QSqlDatabase &db, co
     row.kind = toString(TokenKind::Verification);
     row.codeHash = m_ctx.digest.codeDigest(v.tokenId, v.code);
     row.createdAt = now;
-    row.expiresAt = now + m_ctx.config.verificationTtlSeconds * 1000;
+    row.expiresAt = now + m_ctx.live.current()->verificationTtlSeconds * 1000;
     if (auto r = tokenstore::insert(db, row, m_ctx.digest.digest(v.token)); !r)
         return dbFail(r.error());
 
@@ -51,7 +51,7 @@ Result<Account> VerificationService::complete(const QSqlDatabase &db, Account ac
                                               const QString &how)
 {
     const qint64 now = m_ctx.clock.nowMs();
-    const AccountStatus next = statusAfterVerification(m_ctx.config.approvalRequired);
+    const AccountStatus next = statusAfterVerification(m_ctx.live.current()->approvalRequired);
     auto moved = accountstore::transition(db, account.id, AccountStatus::PendingVerification, next);
     if (!moved)
         return dbFail(moved.error());
@@ -209,7 +209,7 @@ Result<Account> VerificationService::verifySignedOnce(const QString &userId, qin
         signature);
     if (!valid || !*account)
         return fail(ErrorCode::InvalidSignature, u"bad signature or unknown user"_s);
-    if (timestamp + m_ctx.config.verificationTtlSeconds < nowSeconds ||
+    if (timestamp + m_ctx.live.current()->verificationTtlSeconds < nowSeconds ||
         timestamp > nowSeconds + kSignedSkewSeconds)
         return fail(ErrorCode::InvalidSignature, u"link expired or from the future"_s);
     auto done = complete(tx->db(), **account, u"signed_link"_s);

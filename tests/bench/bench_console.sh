@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The console with 100,000 pending signups. A benchmark, not a test: not in CTest.
+#
+# 1. `bench_console seed` writes a fresh SQLite database of BENCH_SIGNUPS pending signups the
+#    way the real flow makes them (account, verification token HMAC, its email in the outbox,
+#    audit entries; half of them confirmed), in one transaction, in its own process.
+# 2. `bench_console run` starts a real Application over it (HTTP on a free loopback port, the
+#    file mail transport), opens the real MainWindow and prints a table: time from creating
+#    the window to its first paint with rows (goal < 1 s), peak RSS (goal < 200 MB), and the GUI
+#    event loop's lateness (a 10 ms timer; max, p99, p50; goal < 50 ms) while BENCH_RATE signups
+#    a second arrive over HTTP for BENCH_SECONDS seconds.
+#
+# Environment:
+#   BENCH_CONSOLE_BIN   the benchmark (default <repo>/build/tests/bench/bench_console)
+#   BENCH_SIGNUPS       signups in the database (default 100000)
+#   BENCH_RATE          signups a second during the live phase (default 50)
+#   BENCH_SECONDS       length of the live phase (default 30)
+#   BENCH_PLATFORM      offscreen (default) or xcb, which runs under xvfb-run (package xvfb)
+#   BENCH_DB            a database seeded earlier (bench_console seed DIR: DIR/signupdesk.db);
+#                       it is copied, so runs start alike. Default: seed a fresh one.
+#   SD_BENCH_PRODUCTION_COST=1  argon2id at the production cost for the live signups
+#   BENCH_KEEP=1        keep the work folder (database, mail, console settings)
+# Exit status: 0 when every goal is met, 3 when one is missed, else an error.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=${BENCH_CONSOLE_BIN:-$root/build/tests/bench/bench_console}
+signups=${BENCH_SIGNUPS:-100000}
+rate=${BENCH_RATE:-50}
+seconds=${BENCH_SECONDS:-30}
+platform=${BENCH_PLATFORM:-offscreen}
+
+[[ -x $bin ]] || { echo "bench_console.sh: no benchmark at $bin (build the bench_console target, or set BENCH_CONSOLE_BIN)" >&2; exit 1; }
+
+# Only this script's settings: no SIGNUPDESK_* from the caller.
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^SIGNUPDESK_' || true)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/signupdesk-bench-console.XXXXXX")
+cleanup() {
+    local status=$?
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+        echo "work folder kept: $work" >&2
+    else
+        rm -rf "$work"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+launch=()
+case $platform in
+    offscreen) export QT_QPA_PLATFORM=offscreen ;;
+    xcb)
+        command -v xvfb-run >/dev/null || { echo "bench_console.sh: xvfb-run is not installed (apt-get install xvfb)" >&2; exit 1; }
+        export QT_QPA_PLATFORM=xcb
+        launch=(xvfb-run -a -s "-screen 0 1920x1080x24")
+        ;;
+    *) echo "bench_console.sh: BENCH_PLATFORM is offscreen or xcb" >&2; exit 2 ;;
+esac
+
+if [[ -n ${BENCH_DB:-} ]]; then
+    cp "$BENCH_DB" "$work/signupdesk.db"
+    echo "database: a copy of $BENCH_DB"
+else
+    echo "seeding $signups pending signups into $work …"
+    "$bin" seed "$work" "$signups"
+fi
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (anything else using the CPU skews the figures)"
+status=0
+"${launch[@]}" "$bin" run "$work" --rate "$rate" --seconds "$seconds" || status=$?
+exit "$status"

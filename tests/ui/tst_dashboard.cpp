@@ -1,0 +1,251 @@
+// The Dashboard tab, offscreen, over an in-process SignupDesk (SQLite, fake clock): the empty
+// state, the series after load (signups per day, the funnel, the time to verify), the range
+// selector, a live update after a new signup, one reload for a burst of events, and a hidden
+// tab that catches up when shown. Every database call of the test runs on a worker thread.
+
+#include "testserver.h"
+
+#include "dashboardpage.h"
+#include "mainwindow.h"
+#include "signuptablemodel.h"
+
+#include <QApplication>
+#include <QBarSet>
+#include <QComboBox>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString kPassword = u"correct battery staple horse"_s;
+constexpr qint64 kMinute = 60'000;
+
+class Worker
+{
+public:
+    Worker()
+    {
+        m_thread.start();
+        m_object.moveToThread(&m_thread);
+    }
+    ~Worker()
+    {
+        m_thread.quit();
+        m_thread.wait();
+    }
+    template <typename F> auto call(F f)
+    {
+        using R = decltype(f());
+        if constexpr (std::is_void_v<R>) {
+            QMetaObject::invokeMethod(
+                &m_object, [&] { f(); }, Qt::BlockingQueuedConnection);
+        } else {
+            R result{};
+            QMetaObject::invokeMethod(
+                &m_object, [&] { result = f(); }, Qt::BlockingQueuedConnection);
+            return result;
+        }
+    }
+
+private:
+    QThread m_thread;
+    QObject m_object;
+};
+
+QList<qreal> values(const QBarSet *set)
+{
+    QList<qreal> out;
+    for (int i = 0; i < set->count(); ++i)
+        out << set->at(i);
+    return out;
+}
+
+} // namespace
+
+class TestDashboard : public QObject
+{
+    Q_OBJECT
+
+private:
+    Worker m_worker;
+    QTemporaryDir m_dir;
+    std::unique_ptr<TestServer> m_server;
+    std::unique_ptr<sd::ui::MainWindow> m_window;
+    qint64 m_noon = 0; // today, 12:00 in the system's time zone, by the fake clock
+
+    sd::core::CoreServices &core() { return m_server->app().core(); }
+    sd::ui::DashboardPage *page() { return m_window->dashboardPage(); }
+
+    void setClock(qint64 ms) { m_server->clock().advanceMs(ms - m_server->clock().nowMs()); }
+
+    // On the worker, at `atMs`: a signup, verified `verifyAfter` later (if > 0), then approved
+    // or rejected.
+    QString signUp(const QString &name, qint64 atMs, qint64 verifyAfter = 0, bool approve = false,
+                   bool reject = false)
+    {
+        return m_worker.call([&] {
+            setClock(atMs);
+            sd::core::SignupInput input;
+            input.username = name;
+            input.password = kPassword;
+            input.email = name + u"@example.com"_s;
+            auto r = core().signup().signUp(input, {u"198.51.100.4"_s});
+            if (!r) {
+                qWarning("signup %s: %s", qPrintable(name), qPrintable(r.error().detail));
+                return QString();
+            }
+            const sd::core::Actor admin{u"console"_s};
+            if (verifyAfter > 0) {
+                setClock(atMs + verifyAfter);
+                if (auto v = core().verification().confirm(r->confirmToken); !v) {
+                    qWarning("verify %s: %s", qPrintable(name), qPrintable(v.error().detail));
+                    return QString();
+                }
+            }
+            if (approve && !core().approval().approve(r->userId, admin))
+                return QString();
+            if (reject && !core().approval().reject(r->userId, u"No."_s, admin))
+                return QString();
+            return r->userId;
+        });
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_server = m_worker.call([] {
+            auto server =
+                std::make_unique<TestServer>(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
+                    c.returnConfirmToken = true;
+                });
+            QString error;
+            if (!server->start(&error))
+                qWarning("server: %s", qPrintable(error));
+            return server;
+        });
+        QVERIFY(m_server->port() != 0);
+        const QDate today =
+            QDateTime::fromMSecsSinceEpoch(m_server->clock().nowMs(), QTimeZone::systemTimeZone())
+                .date();
+        m_noon = QDateTime(today, QTime(12, 0), QTimeZone::systemTimeZone()).toMSecsSinceEpoch();
+        m_worker.call([&] { setClock(m_noon); });
+
+        sd::ui::ConsoleOptions options;
+        options.listeningUrl = m_server->app().listeningUrl();
+        options.outboxSender = m_server->app().outboxSender();
+        options.settingsFile = m_dir.filePath(u"console.ini"_s);
+        options.trayIcon = false;
+        m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
+        m_window->resize(1280, 800);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY(m_window->isLoaded());
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+        m_worker.call([this] { m_server.reset(); });
+    }
+
+    void loadsWhenShownAndExplainsAnEmptyDatabase()
+    {
+        QVERIFY(page());
+        QVERIFY(!page()->isLoaded()); // a hidden tab does not load
+        m_window->tabs()->setCurrentWidget(page());
+        QTRY_VERIFY(page()->isLoaded());
+        QVERIFY(page()->isShowingEmptyState());
+        QCOMPARE(page()->rangeDays(), 30);
+        QVERIFY2(page()->emptyStateText().contains(u"No one signed up in the last 30 day"_s),
+                 qPrintable(page()->emptyStateText()));
+    }
+
+    void showsTheSeriesAfterLoad()
+    {
+        // Two days ago: one verified after 10 minutes and approved, one never verified. Today:
+        // one verified after 4 minutes, one rejected, one waiting.
+        const qint64 twoDaysAgo =
+            QDateTime::fromMSecsSinceEpoch(m_noon, QTimeZone::systemTimeZone())
+                .addDays(-2)
+                .toMSecsSinceEpoch();
+        QVERIFY(!signUp(u"ann"_s, twoDaysAgo, 10 * kMinute, true).isEmpty());
+        QVERIFY(!signUp(u"bob"_s, twoDaysAgo + 60 * kMinute).isEmpty());
+        QVERIFY(!signUp(u"cyril"_s, m_noon, 4 * kMinute).isEmpty());
+        QVERIFY(!signUp(u"dina"_s, m_noon + 10 * kMinute, 0, false, true).isEmpty());
+        QVERIFY(!signUp(u"edgar"_s, m_noon + 20 * kMinute).isEmpty());
+        m_worker.call([&] { setClock(m_noon + 60 * kMinute); });
+
+        // The page is shown: it follows the signups live.
+        QTRY_COMPARE(page()->stats().funnel.signups, qint64(5));
+        QTRY_VERIFY(!page()->isReloadPending());
+        QVERIFY(!page()->isShowingEmptyState());
+        QList<qreal> perDay(30, 0);
+        perDay[27] = 2;
+        perDay[29] = 3;
+        QCOMPARE(values(page()->signupsPerDaySet()), perDay);
+        // Bottom to top: (rejected), approved, verified, signed up; rejected on its own set.
+        QCOMPARE(values(page()->funnelSet()), (QList<qreal>{0, 1, 2, 5}));
+        QCOMPARE(values(page()->rejectedSet()), (QList<qreal>{1, 0, 0, 0}));
+        QVERIFY2(page()->funnelText().contains(
+                     u"2 verified (40%), 1 approved (20%), 1 rejected (20%)"_s),
+                 qPrintable(page()->funnelText()));
+        // 4 and 10 minutes: < 5 min, 5–15 min; the median is their mean.
+        QCOMPARE(values(page()->verifyTimeSet()), (QList<qreal>{1, 1, 0, 0, 0, 0, 0}));
+        QVERIFY2(page()->verifyTimeText().startsWith(u"Median 7 min, 90th percentile 10 min"_s),
+                 qPrintable(page()->verifyTimeText()));
+    }
+
+    void rangeSelector()
+    {
+        page()->rangeSelector()->setCurrentIndex(0);
+        QTRY_COMPARE(page()->signupsPerDaySet()->count(), 7);
+        QCOMPARE(values(page()->signupsPerDaySet()), (QList<qreal>{0, 0, 0, 0, 2, 0, 3}));
+        QCOMPARE(page()->stats().days, 7);
+    }
+
+    void updatesLiveAfterANewSignup()
+    {
+        QTRY_VERIFY(!page()->isReloadPending());
+        QVERIFY(!signUp(u"flora"_s, m_noon + 90 * kMinute, 20 * kMinute).isEmpty());
+        QTRY_COMPARE(page()->signupsPerDaySet()->at(6), 4.0);
+        QCOMPARE(page()->funnelSet()->at(3), 4.0 + 2);
+        QCOMPARE(page()->funnelSet()->at(2), 3.0);
+        QCOMPARE(values(page()->verifyTimeSet()), (QList<qreal>{1, 1, 1, 0, 0, 0, 0}));
+        QVERIFY2(page()->verifyTimeText().startsWith(u"Median 10 min, 90th percentile 20 min"_s),
+                 qPrintable(page()->verifyTimeText()));
+    }
+
+    void aBurstOfEventsReloadsOnce()
+    {
+        QTRY_VERIFY(!page()->isReloadPending());
+        const int before = page()->loadCount();
+        for (int i = 0; i < 20; ++i) // queued: they all arrive in one turn of the event loop
+            emit core().events().emailVerified(u"usr_nobody"_s);
+        QTRY_VERIFY(page()->loadCount() > before && !page()->isReloadPending());
+        QCOMPARE(page()->loadCount(), before + 1);
+    }
+
+    void aHiddenTabCatchesUpWhenShown()
+    {
+        QTRY_VERIFY(!page()->isReloadPending());
+        m_window->tabs()->setCurrentIndex(0);
+        const int before = page()->loadCount();
+        const QString id = signUp(u"gilles"_s, m_noon + 120 * kMinute);
+        QVERIFY(!id.isEmpty());
+        // The Signups tab has the row: the dashboard got the same event, and only noted it.
+        QTRY_VERIFY(m_window->signupModel()->rowOf(id) >= 0);
+        QCOMPARE(page()->loadCount(), before);
+        QVERIFY(page()->isReloadPending());
+        m_window->tabs()->setCurrentWidget(page());
+        QTRY_COMPARE(page()->signupsPerDaySet()->at(6), 5.0);
+        QCOMPARE(page()->loadCount(), before + 1);
+    }
+};
+
+QTEST_MAIN(TestDashboard)
+#include "tst_dashboard.moc"

@@ -1,0 +1,1654 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr_FR">
+<context>
+    <name>ErrorMessages</name>
+    <message>
+        <source>This signup no longer exists (it may have been rejected elsewhere).</source>
+        <translation>Cette inscription n’existe plus (elle a peut-être été refusée ailleurs).</translation>
+    </message>
+    <message>
+        <source>This signup changed in the meantime and cannot take this action any more.</source>
+        <translation>Cette inscription a changé entre-temps et ne permet plus cette action.</translation>
+    </message>
+    <message>
+        <source>Some required information is missing (for example the reason).</source>
+        <translation>Des informations obligatoires manquent (par exemple le motif).</translation>
+    </message>
+    <message>
+        <source>The database does not answer. Check the connection and try again.</source>
+        <translation>La base de données ne répond pas. Vérifiez la connexion et réessayez.</translation>
+    </message>
+    <message>
+        <source>The server is busy. Try again in a moment.</source>
+        <translation>Le serveur est occupé. Réessayez dans un instant.</translation>
+    </message>
+    <message>
+        <source>This action is not allowed.</source>
+        <translation>Cette action n’est pas autorisée.</translation>
+    </message>
+    <message>
+        <source>Something went wrong inside SignupDesk; the log has the details.</source>
+        <translation>Une erreur interne s’est produite dans SignupDesk&#xa0;; le journal contient les détails.</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::AuditPage</name>
+    <message>
+        <source>Search actor, subject, detail…</source>
+        <translation>Rechercher par auteur, objet, détail…</translation>
+    </message>
+    <message>
+        <source>All actions</source>
+        <translation>Toutes les actions</translation>
+    </message>
+    <message>
+        <source>E&amp;xport CSV…</source>
+        <translation>E&amp;xporter en CSV…</translation>
+    </message>
+    <message>
+        <source>Export the audit log</source>
+        <translation>Exporter le journal d’audit</translation>
+    </message>
+    <message>
+        <source>audit-log.csv</source>
+        <translation>journal-audit.csv</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>Impossible d’écrire %1&#xa0;: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n audit entries to %1.</source>
+        <translation>
+            <numerusform>%n entrée du journal d’audit exportée vers %1.</numerusform>
+            <numerusform>%n entrées du journal d’audit exportées vers %1.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::AuditTableModel</name>
+    <message>
+        <source>%1 (the user)</source>
+        <translation>%1 (l’utilisateur)</translation>
+    </message>
+    <message>
+        <source>admin %1</source>
+        <translation>administrateur %1</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Auteur</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Objet</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Détail</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::ConsolePage</name>
+    <message>
+        <source>Search…</source>
+        <translation>Rechercher…</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::DashboardPage</name>
+    <message>
+        <source>%1%</source>
+        <comment>a percentage</comment>
+        <translation>%1&#xa0;%</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1&#xa0;s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1&#xa0;min %2&#xa0;s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1&#xa0;min</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1&#xa0;h %2&#xa0;min</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1&#xa0;h</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1&#xa0;j %2&#xa0;h</translation>
+    </message>
+    <message>
+        <source>%1 d</source>
+        <translation>%1&#xa0;j</translation>
+    </message>
+    <message>
+        <source>d</source>
+        <comment>unit: days</comment>
+        <translation>j</translation>
+    </message>
+    <message>
+        <source>h</source>
+        <comment>unit: hours</comment>
+        <translation>h</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <comment>unit: minutes</comment>
+        <translation>min</translation>
+    </message>
+    <message>
+        <source>≥ %1 %2</source>
+        <comment>at least a duration</comment>
+        <translation>≥ %1&#xa0;%2</translation>
+    </message>
+    <message>
+        <source>%1–%2 %3</source>
+        <comment>a range of durations in one unit</comment>
+        <translation>%1–%2&#xa0;%3</translation>
+    </message>
+    <message>
+        <source>%1 %2–%3 %4</source>
+        <comment>a range of durations</comment>
+        <translation>%1&#xa0;%2 – %3&#xa0;%4</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>7 derniers jours</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>30 derniers jours</translation>
+    </message>
+    <message>
+        <source>Last 90 days</source>
+        <translation>90 derniers jours</translation>
+    </message>
+    <message>
+        <source>&amp;Range:</source>
+        <translation>&amp;Période&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Chargement…</translation>
+    </message>
+    <message>
+        <source>Signups per day</source>
+        <translation>Inscriptions par jour</translation>
+    </message>
+    <message>
+        <source>Signups</source>
+        <translation>Inscriptions</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n signup(s)</source>
+        <translation>
+            <numerusform>%1&#xa0;: %n inscription</numerusform>
+            <numerusform>%1&#xa0;: %n inscriptions</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>From signup to approval</source>
+        <translation>De l’inscription à l’approbation</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Refusées</translation>
+    </message>
+    <message>
+        <source>Time to verify the email</source>
+        <translation>Délai de vérification de l’e-mail</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signup(s) from %1 to %2</source>
+        <translation>
+            <numerusform>%n inscription du %1 au %2</numerusform>
+            <numerusform>%n inscriptions du %1 au %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>No one signed up in the last %n day(s).</source>
+        <translation>
+            <numerusform>Aucune inscription sur %n jour.</numerusform>
+            <numerusform>Aucune inscription sur les %n derniers jours.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The charts appear with the first signup and follow new ones live.</source>
+        <translation>Les graphiques apparaissent avec la première inscription et suivent les nouvelles en direct.</translation>
+    </message>
+    <message>
+        <source>d MMM</source>
+        <comment>date format of the day labels</comment>
+        <translation>d MMM</translation>
+    </message>
+    <message>
+        <source>Rejected: %1 (%2)</source>
+        <translation>Refusées&#xa0;: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Approved: %1 (%2)</source>
+        <translation>Approuvées&#xa0;: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Verified: %1 (%2)</source>
+        <translation>Vérifiées&#xa0;: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Signed up: %1</source>
+        <translation>Inscrites&#xa0;: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Of %n signup(s): %1 verified (%2), %3 approved (%4), %5 rejected (%6).</source>
+        <translation>
+            <numerusform>Sur %n inscription&#xa0;: vérifiées %1 (%2), approuvées %3 (%4), refusées %5 (%6).</numerusform>
+            <numerusform>Sur %n inscriptions&#xa0;: vérifiées %1 (%2), approuvées %3 (%4), refusées %5 (%6).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No signup of this range has verified its email yet.</source>
+        <translation>Aucune inscription de cette période n’a encore vérifié son e-mail.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Median %1, 90th percentile %2 (%n signup(s) verified by link or code).</source>
+        <translation>
+            <numerusform>Médiane %1, 90e centile %2 (%n inscription vérifiée par lien ou code).</numerusform>
+            <numerusform>Médiane %1, 90e centile %2 (%n inscriptions vérifiées par lien ou code).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::IdentityTableModel</name>
+    <message>
+        <source>GitHub</source>
+        <translation>GitHub</translation>
+    </message>
+    <message>
+        <source>Google</source>
+        <translation>Google</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>Fournisseur</translation>
+    </message>
+    <message>
+        <source>Provider email</source>
+        <translation>E-mail chez le fournisseur</translation>
+    </message>
+    <message>
+        <source>Linked since</source>
+        <translation>Associé depuis</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::MainWindow</name>
+    <message>
+        <source>Mail (%1): last sent %2</source>
+        <translation>E-mail (%1)&#xa0;: dernier envoi à %2</translation>
+    </message>
+    <message>
+        <source>Mail (%1): an email failed for good: %2</source>
+        <translation>E-mail (%1)&#xa0;: échec définitif d’un e-mail&#xa0;: %2</translation>
+    </message>
+    <message>
+        <source>Mail (%1): failing, will retry: %2</source>
+        <translation>E-mail (%1)&#xa0;: échec, nouvel essai prévu&#xa0;: %2</translation>
+    </message>
+    <message>
+        <source>SignupDesk</source>
+        <translation>SignupDesk</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>All pending</source>
+        <translation>En attente (toutes)</translation>
+    </message>
+    <message>
+        <source>Pending approval</source>
+        <translation>En attente d’approbation</translation>
+    </message>
+    <message>
+        <source>Pending verification</source>
+        <translation>En attente de vérification</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Actif</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Désactivé</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tout</translation>
+    </message>
+    <message>
+        <source>Search username, email, name or address (Ctrl+F)</source>
+        <translation>Rechercher par nom d’utilisateur, e-mail, nom ou adresse (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>S&amp;how:</source>
+        <translation>&amp;Afficher&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>Annu&amp;ler</translation>
+    </message>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v sur %m</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Interrompre</translation>
+    </message>
+    <message>
+        <source>Select a signup to see its timeline.</source>
+        <translation>Sélectionnez une inscription pour voir son historique.</translation>
+    </message>
+    <message>
+        <source>Not listening</source>
+        <translation>Aucune écoute</translation>
+    </message>
+    <message>
+        <source>Listening on %1</source>
+        <translation>Écoute sur %1</translation>
+    </message>
+    <message>
+        <source>Database: checking…</source>
+        <translation>Base de données&#xa0;: vérification…</translation>
+    </message>
+    <message>
+        <source>Mail (%1): idle</source>
+        <translation>E-mail (%1)&#xa0;: inactif</translation>
+    </message>
+    <message>
+        <source>Requests in the last minute: %1</source>
+        <translation>Requêtes de la dernière minute&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Si&amp;gnups</source>
+        <translation>Ins&amp;criptions</translation>
+    </message>
+    <message>
+        <source>&amp;Users</source>
+        <translation>&amp;Utilisateurs</translation>
+    </message>
+    <message>
+        <source>&amp;Outbox</source>
+        <translation>&amp;Boîte d’envoi</translation>
+    </message>
+    <message>
+        <source>Audit &amp;log</source>
+        <translation>&amp;Journal d’audit</translation>
+    </message>
+    <message>
+        <source>&amp;Approve</source>
+        <translation>&amp;Approuver</translation>
+    </message>
+    <message>
+        <source>&amp;Reject…</source>
+        <translation>&amp;Refuser…</translation>
+    </message>
+    <message>
+        <source>Re&amp;send verification</source>
+        <translation>R&amp;envoyer la vérification</translation>
+    </message>
+    <message>
+        <source>Revoke &amp;token</source>
+        <translation>Révoquer le &amp;jeton</translation>
+    </message>
+    <message>
+        <source>Mark &amp;verified…</source>
+        <translation>Marquer comme &amp;vérifié…</translation>
+    </message>
+    <message>
+        <source>&amp;Undo reject</source>
+        <translation>A&amp;nnuler le refus</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>&amp;Actualiser</translation>
+    </message>
+    <message>
+        <source>&amp;Find</source>
+        <translation>Rec&amp;hercher</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;Signups</source>
+        <translation>&amp;Inscriptions</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>Actions</translation>
+    </message>
+    <message>
+        <source>New signup</source>
+        <translation>Nouvelle inscription</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt; signed up.</source>
+        <translation>%1 &lt;%2&gt; vient de s’inscrire.</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;%3
+%4, signed up from %5</source>
+        <translation>%1 &lt;%2&gt;%3
+%4, inscription depuis %5</translation>
+    </message>
+    <message>
+        <source>an unknown address</source>
+        <translation>une adresse inconnue</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n of %2 failed. %3</source>
+        <translation>
+            <numerusform>%1&#xa0;: %n sur %2 a échoué. %3</numerusform>
+            <numerusform>%1&#xa0;: %n sur %2 ont échoué. %3</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n cancelled)</source>
+        <translation>
+            <numerusform>(%n annulée)</numerusform>
+            <numerusform>(%n annulées)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected signup(s) are not pending approval and were skipped.</source>
+        <translation>
+            <numerusform>%n inscription sélectionnée n’est pas en attente d’approbation et a été ignorée.</numerusform>
+            <numerusform>%n inscriptions sélectionnées ne sont pas en attente d’approbation et ont été ignorées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Approving</source>
+        <translation>Approbation</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signup(s) approved.</source>
+        <translation>
+            <numerusform>%n inscription approuvée.</numerusform>
+            <numerusform>%n inscriptions approuvées.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected signup(s) cannot be rejected (already active, or being rejected).</source>
+        <translation>
+            <numerusform>%n inscription sélectionnée ne peut pas être refusée (déjà active ou en cours de refus).</numerusform>
+            <numerusform>%n inscriptions sélectionnées ne peuvent pas être refusées (déjà actives ou en cours de refus).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Reject %n signup(s)</source>
+        <translation>
+            <numerusform>Refuser %n inscription</numerusform>
+            <numerusform>Refuser %n inscriptions</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reason (sent to the applicant):</source>
+        <translation>Motif (envoyé au demandeur)&#xa0;:</translation>
+    </message>
+    <message>
+        <source>We could not verify your identity.</source>
+        <translation>Nous n’avons pas pu vérifier votre identité.</translation>
+    </message>
+    <message>
+        <source>This service is for members only.</source>
+        <translation>Ce service est réservé aux membres.</translation>
+    </message>
+    <message>
+        <source>Duplicate account.</source>
+        <translation>Compte en double.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected signup(s) are not pending verification and were skipped.</source>
+        <translation>
+            <numerusform>%n inscription sélectionnée n’est pas en attente de vérification et a été ignorée.</numerusform>
+            <numerusform>%n inscriptions sélectionnées ne sont pas en attente de vérification et ont été ignorées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Resending</source>
+        <translation>Renvoi</translation>
+    </message>
+    <message numerus="yes">
+        <source>Verification resent for %n signup(s).</source>
+        <translation>
+            <numerusform>Vérification renvoyée pour %n inscription.</numerusform>
+            <numerusform>Vérification renvoyée pour %n inscriptions.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Revoking</source>
+        <translation>Révocation</translation>
+    </message>
+    <message numerus="yes">
+        <source>Verification revoked for %n signup(s).</source>
+        <translation>
+            <numerusform>Vérification révoquée pour %n inscription.</numerusform>
+            <numerusform>Vérification révoquée pour %n inscriptions.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n signup(s) verified</source>
+        <translation>
+            <numerusform>Marquer %n inscription comme vérifiée</numerusform>
+            <numerusform>Marquer %n inscriptions comme vérifiées</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Why is the email known to be good? (recorded in the audit log)</source>
+        <translation>Pourquoi cette adresse e-mail est-elle connue comme valide&#xa0;? (consigné dans le journal d’audit)</translation>
+    </message>
+    <message>
+        <source>Confirmed by phone.</source>
+        <translation>Confirmé par téléphone.</translation>
+    </message>
+    <message>
+        <source>Known colleague.</source>
+        <translation>Collègue connu.</translation>
+    </message>
+    <message>
+        <source>Marking verified</source>
+        <translation>Marquage comme vérifié</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signup(s) marked verified.</source>
+        <translation>
+            <numerusform>%n inscription marquée comme vérifiée.</numerusform>
+            <numerusform>%n inscriptions marquées comme vérifiées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Rejecting</source>
+        <translation>Refus</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signup(s) rejected.</source>
+        <translation>
+            <numerusform>%n inscription refusée.</numerusform>
+            <numerusform>%n inscriptions refusées.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Reject undone for %n signup(s).</source>
+        <translation>
+            <numerusform>Refus annulé pour %n inscription.</numerusform>
+            <numerusform>Refus annulé pour %n inscriptions.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Rejecting %n signup(s) in %1 s.</source>
+        <translation>
+            <numerusform>Refus de %n inscription dans %1&#xa0;s.</numerusform>
+            <numerusform>Refus de %n inscriptions dans %1&#xa0;s.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 to approve, %2 awaiting verification</source>
+        <translation>%1 à approuver, %2 en attente de vérification</translation>
+    </message>
+    <message>
+        <source>SignupDesk (%1)</source>
+        <translation>SignupDesk (%1)</translation>
+    </message>
+    <message numerus="yes">
+        <source>SignupDesk: %n signup(s) to approve</source>
+        <translation>
+            <numerusform>SignupDesk&#xa0;: %n inscription à approuver</numerusform>
+            <numerusform>SignupDesk&#xa0;: %n inscriptions à approuver</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>PostgreSQL</source>
+        <translation>PostgreSQL</translation>
+    </message>
+    <message>
+        <source>SQLite</source>
+        <translation>SQLite</translation>
+    </message>
+    <message>
+        <source>Database: %1, OK</source>
+        <translation>Base de données&#xa0;: %1, OK</translation>
+    </message>
+    <message>
+        <source>Database: %1, not answering</source>
+        <translation>Base de données&#xa0;: %1, ne répond pas</translation>
+    </message>
+    <message>
+        <source>&amp;Dashboard</source>
+        <translation>&amp;Tableau de bord</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Paramètres…</translation>
+    </message>
+    <message>
+        <source>&amp;Close signup now</source>
+        <translation>&amp;Fermer les inscriptions</translation>
+    </message>
+    <message>
+        <source>Refuse every new signup at once, on every instance sharing the database (again to reopen)</source>
+        <translation>Refuser immédiatement toute nouvelle inscription, sur toutes les instances partageant la base de données (à nouveau pour rouvrir)</translation>
+    </message>
+    <message>
+        <source>New accounts wait for an admin&apos;s approval after confirming their email, on every instance sharing the database</source>
+        <translation>Les nouveaux comptes attendent l’approbation d’un administrateur après avoir confirmé leur e-mail, sur toutes les instances partageant la base de données</translation>
+    </message>
+    <message>
+        <source>Signup control</source>
+        <translation>Contrôle des inscriptions</translation>
+    </message>
+    <message>
+        <source>SIGNUP CLOSED</source>
+        <translation>INSCRIPTIONS FERMÉES</translation>
+    </message>
+    <message>
+        <source>New signups are refused (Signups → Close signup now to reopen).</source>
+        <translation>Les nouvelles inscriptions sont refusées (Inscriptions → Fermer les inscriptions pour rouvrir).</translation>
+    </message>
+    <message>
+        <source>Signup open, approval required</source>
+        <translation>Inscriptions ouvertes, approbation requise</translation>
+    </message>
+    <message>
+        <source>Signup open, no approval</source>
+        <translation>Inscriptions ouvertes, sans approbation</translation>
+    </message>
+    <message>
+        <source>Signup is closed: new signups are refused.</source>
+        <translation>Les inscriptions sont fermées&#xa0;: les nouvelles inscriptions sont refusées.</translation>
+    </message>
+    <message>
+        <source>Signup is open again.</source>
+        <translation>Les inscriptions sont de nouveau ouvertes.</translation>
+    </message>
+    <message>
+        <source>Approval is required: new accounts wait for an admin.</source>
+        <translation>L’approbation est requise&#xa0;: les nouveaux comptes attendent un administrateur.</translation>
+    </message>
+    <message>
+        <source>Approval is no longer required: confirmed accounts are active at once.</source>
+        <translation>L’approbation n’est plus requise&#xa0;: les comptes confirmés sont actifs immédiatement.</translation>
+    </message>
+    <message>
+        <source>Loading signups…</source>
+        <translation>Chargement des inscriptions…</translation>
+    </message>
+    <message>
+        <source>F&amp;orce approval</source>
+        <translation>Exi&amp;ger l’approbation</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::OutboxPage</name>
+    <message>
+        <source>Select an email to see its preview.</source>
+        <translation>Sélectionnez un e-mail pour en voir l’aperçu.</translation>
+    </message>
+    <message>
+        <source>All emails</source>
+        <translation>Tous les e-mails</translation>
+    </message>
+    <message>
+        <source>Waiting (queued, sending)</source>
+        <translation>En attente (en file, en cours d’envoi)</translation>
+    </message>
+    <message>
+        <source>Failed for good</source>
+        <translation>Échec définitif</translation>
+    </message>
+    <message>
+        <source>Held</source>
+        <translation>Retenus</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Envoyés</translation>
+    </message>
+    <message>
+        <source>&amp;Retry now</source>
+        <translation>&amp;Réessayer maintenant</translation>
+    </message>
+    <message>
+        <source>&amp;Hold</source>
+        <translation>Re&amp;tenir</translation>
+    </message>
+    <message>
+        <source>This email no longer exists.</source>
+        <translation>Cet e-mail n’existe plus.</translation>
+    </message>
+    <message>
+        <source>This email changed in the meantime (%1); it may be sending now.</source>
+        <translation>Cet e-mail a changé entre-temps (%1)&#xa0;; il est peut-être en cours d’envoi.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n email(s) queued to be sent now.</source>
+        <translation>
+            <numerusform>%n e-mail mis en file pour un envoi immédiat.</numerusform>
+            <numerusform>%n e-mails mis en file pour un envoi immédiat.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n email(s) held; Retry sends them.</source>
+        <translation>
+            <numerusform>%n e-mail retenu&#xa0;; «&#xa0;Réessayer maintenant&#xa0;» l’envoie.</numerusform>
+            <numerusform>%n e-mails retenus&#xa0;; «&#xa0;Réessayer maintenant&#xa0;» les envoie.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::OutboxTableModel</name>
+    <message>
+        <source>Verification</source>
+        <translation>Vérification</translation>
+    </message>
+    <message>
+        <source>Already registered</source>
+        <translation>Déjà inscrit</translation>
+    </message>
+    <message>
+        <source>Welcome</source>
+        <translation>Bienvenue</translation>
+    </message>
+    <message>
+        <source>Rejection</source>
+        <translation>Refus</translation>
+    </message>
+    <message>
+        <source>Login link</source>
+        <translation>Lien de connexion</translation>
+    </message>
+    <message>
+        <source>Queued, retry %1</source>
+        <translation>En file, nouvel essai %1</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>En file d’attente</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Envoi en cours</translation>
+    </message>
+    <message>
+        <source>Sent %1</source>
+        <translation>Envoyé %1</translation>
+    </message>
+    <message>
+        <source>Failed for good</source>
+        <translation>Échec définitif</translation>
+    </message>
+    <message>
+        <source>Held</source>
+        <translation>Retenu</translation>
+    </message>
+    <message>
+        <source>To: %1</source>
+        <translation>À&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>From: %1</source>
+        <translation>De&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Subject: %1</source>
+        <translation>Objet&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Kind: %1, queued %2</source>
+        <translation>Type&#xa0;: %1, mis en file le %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Status: %1, %n attempt(s)</source>
+        <translation>
+            <numerusform>État&#xa0;: %1, %n tentative</numerusform>
+            <numerusform>État&#xa0;: %1, %n tentatives</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Server&apos;s reply: %1</source>
+        <translation>Réponse du serveur&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Last error: %1</source>
+        <translation>Dernière erreur&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>The body was redacted after sending: it held a link with a token.</source>
+        <translation>Le corps a été masqué après l’envoi&#xa0;: il contenait un lien avec un jeton.</translation>
+    </message>
+    <message>
+        <source>The body holds a link with a live token, so the console does not show it; it is redacted once the email is sent.</source>
+        <translation>Le corps contient un lien avec un jeton valide&#xa0;; la console ne l’affiche donc pas. Il sera masqué une fois l’e-mail envoyé.</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Destinataire</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Objet</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Tentatives</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Dernière erreur</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <comment>column header: when the email was queued</comment>
+        <translation>Mis en file</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::ReasonDialog</name>
+    <message>
+        <source>Type a reason or pick a preset</source>
+        <translation>Saisissez un motif ou choisissez un modèle</translation>
+    </message>
+    <message>
+        <source>&amp;Save as preset</source>
+        <translation>&amp;Enregistrer comme modèle</translation>
+    </message>
+    <message>
+        <source>&amp;Delete preset</source>
+        <translation>&amp;Supprimer le modèle</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::SettingsDialog</name>
+    <message>
+        <source> s</source>
+        <translation>&#xa0;s</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Settings file: %1</source>
+        <translation>Fichier de paramètres&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Settings file: %1 (made on the first save)</source>
+        <translation>Fichier de paramètres&#xa0;: %1 (créé au premier enregistrement)</translation>
+    </message>
+    <message>
+        <source>&amp;Signup</source>
+        <translation>&amp;Inscription</translation>
+    </message>
+    <message>
+        <source>&amp;Mail</source>
+        <translation>&amp;E-mail</translation>
+    </message>
+    <message>
+        <source>&amp;TLS</source>
+        <translation>&amp;TLS</translation>
+    </message>
+    <message>
+        <source>&amp;Console</source>
+        <translation>&amp;Console</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Parcourir…</translation>
+    </message>
+    <message>
+        <source>PEM files (*.pem *.crt *.key *.cer);;All files (*)</source>
+        <translation>Fichiers PEM (*.pem *.crt *.key *.cer);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>These apply at once, on every instance sharing the database, and are saved to the settings file.</source>
+        <translation>Ces réglages s’appliquent immédiatement, sur toutes les instances partageant la base de données, et sont enregistrés dans le fichier de paramètres.</translation>
+    </message>
+    <message>
+        <source>Accept new signups</source>
+        <translation>Accepter les nouvelles inscriptions</translation>
+    </message>
+    <message>
+        <source>New accounts wait for an admin&apos;s approval</source>
+        <translation>Les nouveaux comptes attendent l’approbation d’un administrateur</translation>
+    </message>
+    <message>
+        <source>App code names a signup may ask for; the first is the default. Double-click a name to edit it.</source>
+        <translation>Noms de code des applications qu’une inscription peut demander&#xa0;; le premier est celui par défaut. Double-cliquez sur un nom pour le modifier.</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Ajouter</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Supprimer</translation>
+    </message>
+    <message>
+        <source>new-app</source>
+        <translation>nouvelle-app</translation>
+    </message>
+    <message>
+        <source>Apps:</source>
+        <translation>Applications&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Group of new accounts:</source>
+        <translation>Groupe des nouveaux comptes&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Verification link valid for:</source>
+        <translation>Validité du lien de vérification&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Login link valid for:</source>
+        <translation>Validité du lien de connexion&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Session lasts at most:</source>
+        <translation>Durée maximale d’une session&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Session ends after idle:</source>
+        <translation>Fin de session après inactivité&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Transport (applies after a restart)</source>
+        <translation>Transport (s’applique après un redémarrage)</translation>
+    </message>
+    <message>
+        <source>Files in a folder</source>
+        <translation>Fichiers dans un dossier</translation>
+    </message>
+    <message>
+        <source>SMTP server</source>
+        <translation>Serveur SMTP</translation>
+    </message>
+    <message>
+        <source>Send email as:</source>
+        <translation>Envoyer les e-mails par&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>Dossier&#xa0;:</translation>
+    </message>
+    <message>
+        <source>smtp:// (STARTTLS when offered) or smtps://, with user and password if the server wants them</source>
+        <translation>smtp:// (STARTTLS si proposé) ou smtps://, avec utilisateur et mot de passe si le serveur les demande</translation>
+    </message>
+    <message>
+        <source>SMTP URL:</source>
+        <translation>URL SMTP&#xa0;:</translation>
+    </message>
+    <message>
+        <source>the system&apos;s certificate authorities</source>
+        <translation>les autorités de certification du système</translation>
+    </message>
+    <message>
+        <source>Trust CA file:</source>
+        <translation>Fichier d’AC de confiance&#xa0;:</translation>
+    </message>
+    <message>
+        <source>CA certificates</source>
+        <translation>Certificats d’AC</translation>
+    </message>
+    <message>
+        <source>Sender and emails (apply at once)</source>
+        <translation>Expéditeur et e-mails (s’appliquent immédiatement)</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>De&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Send a welcome email when an account becomes active</source>
+        <translation>Envoyer un e-mail de bienvenue quand un compte devient actif</translation>
+    </message>
+    <message>
+        <source>Send an email when a signup is rejected</source>
+        <translation>Envoyer un e-mail quand une inscription est refusée</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Essai</translation>
+    </message>
+    <message>
+        <source>address to send a test email to</source>
+        <translation>adresse à laquelle envoyer un e-mail d’essai</translation>
+    </message>
+    <message>
+        <source>Send a &amp;test email</source>
+        <translation>En&amp;voyer un e-mail d’essai</translation>
+    </message>
+    <message>
+        <source>Sends through the transport, sender and CA file shown above, saved or not.</source>
+        <translation>Envoie par le transport, l’expéditeur et le fichier d’AC affichés ci-dessus, enregistrés ou non.</translation>
+    </message>
+    <message>
+        <source>PEM files for HTTPS. With both set the server speaks HTTPS only; with neither, plain HTTP. Applies after a restart.</source>
+        <translation>Fichiers PEM pour HTTPS. Avec les deux, le serveur ne parle que HTTPS&#xa0;; sans aucun, HTTP simple. S’applique après un redémarrage.</translation>
+    </message>
+    <message>
+        <source>Certificate (chain):</source>
+        <translation>Certificat (chaîne)&#xa0;:</translation>
+    </message>
+    <message>
+        <source>TLS certificate</source>
+        <translation>Certificat TLS</translation>
+    </message>
+    <message>
+        <source>Private key:</source>
+        <translation>Clé privée&#xa0;:</translation>
+    </message>
+    <message>
+        <source>TLS private key</source>
+        <translation>Clé privée TLS</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>Système</translation>
+    </message>
+    <message>
+        <source>Console language:</source>
+        <translation>Langue de la console&#xa0;:</translation>
+    </message>
+    <message>
+        <source>The console&apos;s language applies at its next start. It is kept for you alone, not in the settings file.</source>
+        <translation>La langue de la console s’applique à son prochain démarrage. Elle n’est enregistrée que pour vous, pas dans le fichier de paramètres.</translation>
+    </message>
+    <message>
+        <source>The settings file does not read cleanly (%1); the running settings are shown.</source>
+        <translation>Le fichier de paramètres ne se lit pas correctement (%1)&#xa0;; les paramètres en cours sont affichés.</translation>
+    </message>
+    <message>
+        <source>Set by a SIGNUPDESK_ environment variable or the command line (%1); change it there.</source>
+        <translation>Défini par une variable d’environnement SIGNUPDESK_ ou par la ligne de commande (%1)&#xa0;; modifiez-le à cet endroit.</translation>
+    </message>
+    <message>
+        <source>“%1” is not an app code name: use 1 to 64 letters, digits, dots, dashes or underscores.</source>
+        <translation>«&#xa0;%1&#xa0;» n’est pas un nom de code d’application&#xa0;: utilisez de 1 à 64 lettres, chiffres, points, tirets ou tirets bas.</translation>
+    </message>
+    <message>
+        <source>“%1” is listed twice.</source>
+        <translation>«&#xa0;%1&#xa0;» figure deux fois.</translation>
+    </message>
+    <message>
+        <source>Name at least one app.</source>
+        <translation>Indiquez au moins une application.</translation>
+    </message>
+    <message>
+        <source>A group name cannot hold a comma or a control character.</source>
+        <translation>Un nom de groupe ne peut contenir ni virgule ni caractère de contrôle.</translation>
+    </message>
+    <message>
+        <source>Give an SMTP URL like smtp://host:587 or smtps://user:password@host:465.</source>
+        <translation>Indiquez une URL SMTP comme smtp://hôte:587 ou smtps://utilisateur:mot-de-passe@hôte:465.</translation>
+    </message>
+    <message>
+        <source>Cannot read %1.</source>
+        <translation>Impossible de lire %1.</translation>
+    </message>
+    <message>
+        <source>%1 holds no PEM certificate.</source>
+        <translation>%1 ne contient aucun certificat PEM.</translation>
+    </message>
+    <message>
+        <source>Give a sender like SignupDesk &lt;noreply@example.org&gt;.</source>
+        <translation>Indiquez un expéditeur comme SignupDesk &lt;noreply@example.org&gt;.</translation>
+    </message>
+    <message>
+        <source>Give both the certificate and the key, or neither.</source>
+        <translation>Indiquez le certificat et la clé, ou aucun des deux.</translation>
+    </message>
+    <message>
+        <source>The server could not use these files: %1</source>
+        <translation>Le serveur n’a pas pu utiliser ces fichiers&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: correct the fields marked in red.</source>
+        <translation>Rien n’a été enregistré&#xa0;: corrigez les champs marqués en rouge.</translation>
+    </message>
+    <message>
+        <source>mail transport</source>
+        <translation>transport des e-mails</translation>
+    </message>
+    <message>
+        <source>mail folder</source>
+        <translation>dossier des e-mails</translation>
+    </message>
+    <message>
+        <source>SMTP URL</source>
+        <translation>URL SMTP</translation>
+    </message>
+    <message>
+        <source>SMTP CA file</source>
+        <translation>fichier d’AC SMTP</translation>
+    </message>
+    <message>
+        <source>TLS key</source>
+        <translation>clé TLS</translation>
+    </message>
+    <message>
+        <source>Cannot save to %1: %2. Nothing was changed.</source>
+        <translation>Impossible d’enregistrer dans %1&#xa0;: %2. Rien n’a été modifié.</translation>
+    </message>
+    <message>
+        <source>Saved to %1.</source>
+        <translation>Enregistré dans %1.</translation>
+    </message>
+    <message>
+        <source>Nothing to save: no setting changed.</source>
+        <translation>Rien à enregistrer&#xa0;: aucun paramètre n’a changé.</translation>
+    </message>
+    <message>
+        <source>Signup and email changes apply now, on every instance sharing the database.</source>
+        <translation>Les changements d’inscription et d’e-mail s’appliquent maintenant, sur toutes les instances partageant la base de données.</translation>
+    </message>
+    <message>
+        <source>Applies after a restart: %1.</source>
+        <translation>S’applique après un redémarrage&#xa0;: %1.</translation>
+    </message>
+    <message>
+        <source>The console language applies at its next start.</source>
+        <translation>La langue de la console s’applique à son prochain démarrage.</translation>
+    </message>
+    <message>
+        <source>Applying…</source>
+        <translation>Application…</translation>
+    </message>
+    <message>
+        <source>Saved to the file, but the live settings could not be applied: %1</source>
+        <translation>Enregistré dans le fichier, mais les paramètres n’ont pas pu être appliqués en direct&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Give the address to send the test email to.</source>
+        <translation>Indiquez l’adresse à laquelle envoyer l’e-mail d’essai.</translation>
+    </message>
+    <message>
+        <source>The test email was not sent: correct the fields marked in red.</source>
+        <translation>L’e-mail d’essai n’a pas été envoyé&#xa0;: corrigez les champs marqués en rouge.</translation>
+    </message>
+    <message>
+        <source>SignupDesk test email</source>
+        <translation>E-mail d’essai de SignupDesk</translation>
+    </message>
+    <message>
+        <source>This is a test email from the SignupDesk console, sent through %1.
+
+If you can read it, SignupDesk can send email.</source>
+        <translation>Ceci est un e-mail d’essai envoyé par la console SignupDesk via %1.
+
+Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
+    </message>
+    <message>
+        <source>Sending to %1 through %2…</source>
+        <translation>Envoi à %1 via %2…</translation>
+    </message>
+    <message>
+        <source>Sent to %1 through %2.</source>
+        <translation>Envoyé à %1 via %2.</translation>
+    </message>
+    <message>
+        <source>Sent to %1 through %2. The server said: %3</source>
+        <translation>Envoyé à %1 via %2. Réponse du serveur&#xa0;: %3</translation>
+    </message>
+    <message>
+        <source>Not sent through %1: %2</source>
+        <translation>Non envoyé via %1&#xa0;: %2</translation>
+    </message>
+    <message>
+        <source>no answer</source>
+        <translation>pas de réponse</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::SignupTableModel</name>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n&#xa0;s</numerusform>
+            <numerusform>%n&#xa0;s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n&#xa0;min</numerusform>
+            <numerusform>%n&#xa0;min</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h</source>
+        <translation>
+            <numerusform>%n&#xa0;h</numerusform>
+            <numerusform>%n&#xa0;h</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n d</source>
+        <translation>
+            <numerusform>%n&#xa0;j</numerusform>
+            <numerusform>%n&#xa0;j</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation>dans %1</translation>
+    </message>
+    <message>
+        <source>%1 ago</source>
+        <translation>il y a %1</translation>
+    </message>
+    <message>
+        <source>Pending verification</source>
+        <translation>En attente de vérification</translation>
+    </message>
+    <message>
+        <source>Pending approval</source>
+        <translation>En attente d’approbation</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Actif</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Désactivé</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>expiré</translation>
+    </message>
+    <message>
+        <source>issued, expires %1</source>
+        <translation>émis, expire %1</translation>
+    </message>
+    <message>
+        <source>used</source>
+        <translation>utilisé</translation>
+    </message>
+    <message numerus="yes">
+        <source>burned (%n wrong codes)</source>
+        <translation>
+            <numerusform>bloqué (%n code erroné)</numerusform>
+            <numerusform>bloqué (%n codes erronés)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation>révoqué</translation>
+    </message>
+    <message numerus="yes">
+        <source>queued, retrying after %n attempts: %1</source>
+        <translation>
+            <numerusform>en file, nouvel essai après %n tentative&#xa0;: %1</numerusform>
+            <numerusform>en file, nouvel essai après %n tentatives&#xa0;: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>en file d’attente</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>envoi en cours</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>envoyé</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>échec&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>held by an admin</source>
+        <translation>retenu par un administrateur</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Rejecting in %n s…</source>
+        <translation>
+            <numerusform>Refus dans %n&#xa0;s…</numerusform>
+            <numerusform>Refus dans %n&#xa0;s…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Server reply: %1</source>
+        <translation>Réponse du serveur&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Nom d’utilisateur</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>Nom affiché</translation>
+    </message>
+    <message>
+        <source>Apps</source>
+        <translation>Applications</translation>
+    </message>
+    <message>
+        <source>Signed up</source>
+        <translation>Inscrit le</translation>
+    </message>
+    <message>
+        <source>Client address</source>
+        <translation>Adresse du client</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Verification token</source>
+        <translation>Jeton de vérification</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::TimelineModel</name>
+    <message>
+        <source>Signed up</source>
+        <translation>Inscription</translation>
+    </message>
+    <message>
+        <source>Email queued</source>
+        <translation>E-mail mis en file d’attente</translation>
+    </message>
+    <message>
+        <source>Email sent</source>
+        <translation>E-mail envoyé</translation>
+    </message>
+    <message>
+        <source>Email delivery failed, will retry</source>
+        <translation>Échec de l’envoi de l’e-mail, nouvel essai prévu</translation>
+    </message>
+    <message>
+        <source>Email delivery failed for good</source>
+        <translation>Échec définitif de l’envoi de l’e-mail</translation>
+    </message>
+    <message>
+        <source>Verification token issued</source>
+        <translation>Jeton de vérification émis</translation>
+    </message>
+    <message>
+        <source>Verification token used</source>
+        <translation>Jeton de vérification utilisé</translation>
+    </message>
+    <message>
+        <source>Verification token revoked</source>
+        <translation>Jeton de vérification révoqué</translation>
+    </message>
+    <message>
+        <source>Verification token burned</source>
+        <translation>Jeton de vérification bloqué</translation>
+    </message>
+    <message>
+        <source>Verification token expired</source>
+        <translation>Jeton de vérification expiré</translation>
+    </message>
+    <message>
+        <source>Email link page visited</source>
+        <translation>Page du lien de l’e-mail consultée</translation>
+    </message>
+    <message>
+        <source>Verification email resent</source>
+        <translation>E-mail de vérification renvoyé</translation>
+    </message>
+    <message>
+        <source>Verification revoked by an admin</source>
+        <translation>Vérification révoquée par un administrateur</translation>
+    </message>
+    <message>
+        <source>Email verified</source>
+        <translation>E-mail vérifié</translation>
+    </message>
+    <message>
+        <source>Email marked verified by an admin</source>
+        <translation>E-mail marqué comme vérifié par un administrateur</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Approuvée</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Refusée</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>système</translation>
+    </message>
+    <message>
+        <source>console</source>
+        <translation>console</translation>
+    </message>
+    <message>
+        <source>command line</source>
+        <translation>ligne de commande</translation>
+    </message>
+    <message>
+        <source>the user</source>
+        <translation>l’utilisateur</translation>
+    </message>
+    <message>
+        <source>admin %1</source>
+        <translation>administrateur %1</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Quand</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Quoi</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Par</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Détail</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::UserTableModel</name>
+    <message>
+        <source>Super-user</source>
+        <translation>Super-utilisateur</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utilisateur</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Nom d’utilisateur</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>Nom affiché</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rôle</translation>
+    </message>
+    <message>
+        <source>Signed up</source>
+        <translation>Inscrit le</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sessions</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::UsersPage</name>
+    <message>
+        <source>Select an account to see its linked sign-ins.</source>
+        <translation>Sélectionnez un compte pour voir ses connexions associées.</translation>
+    </message>
+    <message>
+        <source>U&amp;nlink</source>
+        <translation>D&amp;issocier</translation>
+    </message>
+    <message>
+        <source>Unlink this sign-in from the account (Del); the next sign-in with it makes a new account unless the emails match.</source>
+        <translation>Dissocier cette connexion du compte (Suppr)&#xa0;; la prochaine connexion par ce biais créera un nouveau compte, sauf si les adresses e-mail correspondent.</translation>
+    </message>
+    <message>
+        <source>All accounts</source>
+        <translation>Tous les comptes</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Actifs</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Désactivés</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>&amp;Disable</source>
+        <translation>&amp;Désactiver</translation>
+    </message>
+    <message>
+        <source>&amp;Enable</source>
+        <translation>&amp;Activer</translation>
+    </message>
+    <message>
+        <source>Revoke &amp;sessions</source>
+        <translation>Révoquer les &amp;sessions</translation>
+    </message>
+    <message>
+        <source>%1 signs in with a password or an email link only; no GitHub or Google account is linked.</source>
+        <translation>%1 se connecte uniquement par mot de passe ou lien par e-mail&#xa0;; aucun compte GitHub ou Google n’est associé.</translation>
+    </message>
+    <message>
+        <source>Sign-ins linked to %1:</source>
+        <translation>Connexions associées à %1&#xa0;:</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>This sign-in is no longer linked to the account.</source>
+        <translation>Cette connexion n’est plus associée au compte.</translation>
+    </message>
+    <message>
+        <source>Unlinked %1.</source>
+        <translation>Connexion %1 dissociée.</translation>
+    </message>
+    <message>
+        <source>This account no longer exists.</source>
+        <translation>Ce compte n’existe plus.</translation>
+    </message>
+    <message>
+        <source>This account changed in the meantime (%1); reload and try again.</source>
+        <translation>Ce compte a changé entre-temps (%1)&#xa0;; actualisez et réessayez.</translation>
+    </message>
+    <message>
+        <source>Super-users cannot be disabled from the console; use the command line.</source>
+        <translation>Les super-utilisateurs ne peuvent pas être désactivés depuis la console&#xa0;; utilisez la ligne de commande.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Disabled %n account(s); their sessions ended.</source>
+        <translation>
+            <numerusform>%n compte désactivé&#xa0;; ses sessions ont pris fin.</numerusform>
+            <numerusform>%n comptes désactivés&#xa0;; leurs sessions ont pris fin.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Enabled %n account(s).</source>
+        <translation>
+            <numerusform>%n compte activé.</numerusform>
+            <numerusform>%n comptes activés.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sessions ended for %n account(s).</source>
+        <translation>
+            <numerusform>Sessions terminées pour %n compte.</numerusform>
+            <numerusform>Sessions terminées pour %n comptes.</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

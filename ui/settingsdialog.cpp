@@ -1,0 +1,772 @@
+#include "settingsdialog.h"
+
+#include "consolebackend.h"
+#include "errormessages.h"
+
+#include "settings/inifile.h"
+#include "settings/livesettings.h"
+#include "validation/signupvalidator.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QThread>
+#include <QUrl>
+#include <QUuid>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace sd::ui {
+
+namespace {
+
+const core::Actor kConsole{u"console"_s};
+constexpr int kMaxSeconds = 10 * 365 * 24 * 3600; // as loadConfig allows
+
+const QStringList &restartKeys()
+{
+    static const QStringList keys{u"mail/transport"_s,     u"mail/folder"_s,     u"mail/smtp_url"_s,
+                                  u"mail/smtp_ca_file"_s, u"server/tls_cert"_s, u"server/tls_key"_s};
+    return keys;
+}
+
+QString boolText(bool b)
+{
+    return b ? u"true"_s : u"false"_s;
+}
+
+// The addr-spec of "Name <addr>" or of a bare address.
+QString addressOf(const QString &from)
+{
+    const qsizetype open = from.lastIndexOf(u'<');
+    if (open >= 0 && from.endsWith(u'>'))
+        return from.mid(open + 1, from.size() - open - 2).trimmed();
+    return from.trimmed();
+}
+
+// One of the keys the dialog edits, already checked, into a Config.
+void setConfigValue(core::Config &c, const QString &key, const QString &value)
+{
+    if (core::LiveSettings::keys().contains(key)) {
+        if (auto parsed = core::parseLiveSettings(core::LiveSettings::fromConfig(c), {{key, value}}))
+            parsed->applyTo(c);
+    } else if (key == u"mail/transport"_s) {
+        c.mailTransport = value;
+    } else if (key == u"mail/folder"_s) {
+        c.mailFolder = value;
+    } else if (key == u"mail/smtp_url"_s) {
+        c.smtpUrl = value;
+    } else if (key == u"mail/smtp_ca_file"_s) {
+        c.smtpCaFile = value;
+    } else if (key == u"server/tls_cert"_s) {
+        c.tlsCert = value;
+    } else if (key == u"server/tls_key"_s) {
+        c.tlsKey = value;
+    }
+}
+
+QSpinBox *secondsBox(const QString &name, QWidget *parent)
+{
+    auto *box = new QSpinBox(parent);
+    box->setObjectName(name);
+    box->setRange(1, kMaxSeconds);
+    box->setSuffix(SettingsDialog::tr(" s"));
+    box->setGroupSeparatorShown(true);
+    return box;
+}
+
+} // namespace
+
+SettingsDialog::SettingsDialog(core::CoreServices &core, ConsoleBackend *backend, SettingsHooks hooks,
+                               QSettings *consoleSettings, QWidget *parent)
+    : QDialog(parent), m_core(core), m_backend(backend), m_hooks(std::move(hooks)),
+      m_consoleSettings(consoleSettings)
+{
+    setObjectName(u"settingsDialog"_s);
+    setWindowTitle(tr("Settings"));
+    buildUi();
+    load();
+}
+
+SettingsDialog::~SettingsDialog() = default;
+
+void SettingsDialog::buildUi()
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *file = new QLabel(this);
+    file->setObjectName(u"configFileLabel"_s);
+    file->setTextFormat(Qt::PlainText);
+    file->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    file->setWordWrap(true);
+    file->setText(QFileInfo::exists(m_hooks.configFile)
+                      ? tr("Settings file: %1").arg(m_hooks.configFile)
+                      : tr("Settings file: %1 (made on the first save)").arg(m_hooks.configFile));
+    layout->addWidget(file);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(u"settingsTabs"_s);
+    m_tabs->addTab(buildSignupTab(), tr("&Signup"));
+    m_tabs->addTab(buildMailTab(), tr("&Mail"));
+    m_tabs->addTab(buildTlsTab(), tr("&TLS"));
+    m_tabs->addTab(buildConsoleTab(), tr("&Console"));
+    layout->addWidget(m_tabs, 1);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(u"settingsStatus"_s);
+    m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_status);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Apply |
+                                             QDialogButtonBox::Close, this);
+    buttons->button(QDialogButtonBox::Save)->setObjectName(u"saveButton"_s);
+    buttons->button(QDialogButtonBox::Apply)->setObjectName(u"applyButton"_s);
+    m_saveButtons = {buttons->button(QDialogButtonBox::Save), buttons->button(QDialogButtonBox::Apply)};
+    connect(buttons->button(QDialogButtonBox::Save), &QPushButton::clicked, this, &SettingsDialog::accept);
+    connect(buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this, [this] { save(); });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+    resize(640, 560);
+}
+
+QLabel *SettingsDialog::errorLabel(const QString &field, QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(field + u"Error"_s);
+    label->setWordWrap(true);
+    label->setTextFormat(Qt::PlainText);
+    label->setStyleSheet(u"color: #b00020;"_s);
+    label->hide();
+    m_errors.insert(field, label);
+    m_fieldTabs.insert(field, parent);
+    return label;
+}
+
+QWidget *SettingsDialog::fileField(QLineEdit *edit, const QString &caption, QWidget *parent)
+{
+    auto *box = new QWidget(parent);
+    auto *row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    edit->setParent(box);
+    auto *browse = new QPushButton(tr("Browse…"), box);
+    browse->setObjectName(edit->objectName() + u"Browse"_s);
+    connect(browse, &QPushButton::clicked, this, [this, edit, caption] {
+        const QString chosen = QFileDialog::getOpenFileName(
+            this, caption, QFileInfo(edit->text()).absolutePath(),
+            tr("PEM files (*.pem *.crt *.key *.cer);;All files (*)"));
+        if (!chosen.isEmpty())
+            edit->setText(chosen);
+    });
+    row->addWidget(edit, 1);
+    row->addWidget(browse);
+    return box;
+}
+
+QWidget *SettingsDialog::buildSignupTab()
+{
+    auto *tab = new QWidget(this);
+    auto *layout = new QVBoxLayout(tab);
+    auto *note = new QLabel(tr("These apply at once, on every instance sharing the database, and "
+                               "are saved to the settings file."), tab);
+    note->setWordWrap(true);
+    layout->addWidget(note);
+
+    auto *form = new QFormLayout;
+    m_signupEnabled = new QCheckBox(tr("Accept new signups"), tab);
+    m_signupEnabled->setObjectName(u"signupEnabled"_s);
+    m_approvalRequired = new QCheckBox(tr("New accounts wait for an admin's approval"), tab);
+    m_approvalRequired->setObjectName(u"approvalRequired"_s);
+    form->addRow(m_signupEnabled);
+    form->addRow(m_approvalRequired);
+
+    auto *apps = new QWidget(tab);
+    auto *appsLayout = new QHBoxLayout(apps);
+    appsLayout->setContentsMargins(0, 0, 0, 0);
+    m_apps = new QListWidget(apps);
+    m_apps->setObjectName(u"apps"_s);
+    m_apps->setMaximumHeight(110);
+    m_apps->setToolTip(tr("App code names a signup may ask for; the first is the default. "
+                          "Double-click a name to edit it."));
+    auto *appButtons = new QVBoxLayout;
+    auto *add = new QPushButton(tr("&Add"), apps);
+    add->setObjectName(u"addAppButton"_s);
+    auto *remove = new QPushButton(tr("&Remove"), apps);
+    remove->setObjectName(u"removeAppButton"_s);
+    connect(add, &QPushButton::clicked, this, [this] {
+        auto *item = new QListWidgetItem(tr("new-app"), m_apps);
+        item->setFlags(item->flags() | Qt::ItemIsEditable);
+        m_apps->setCurrentItem(item);
+        m_apps->editItem(item);
+    });
+    connect(remove, &QPushButton::clicked, this, [this] { delete m_apps->currentItem(); });
+    appButtons->addWidget(add);
+    appButtons->addWidget(remove);
+    appButtons->addStretch();
+    appsLayout->addWidget(m_apps, 1);
+    appsLayout->addLayout(appButtons);
+    form->addRow(tr("Apps:"), apps);
+    form->addRow(errorLabel(u"apps"_s, tab));
+    m_defaultGroup = new QLineEdit(tab);
+    m_defaultGroup->setObjectName(u"defaultGroup"_s);
+    form->addRow(tr("Group of new accounts:"), m_defaultGroup);
+    form->addRow(errorLabel(u"defaultGroup"_s, tab));
+    m_verificationTtl = secondsBox(u"verificationTtl"_s, tab);
+    m_loginLinkTtl = secondsBox(u"loginLinkTtl"_s, tab);
+    m_sessionTtl = secondsBox(u"sessionTtl"_s, tab);
+    m_sessionIdle = secondsBox(u"sessionIdle"_s, tab);
+    form->addRow(tr("Verification link valid for:"), m_verificationTtl);
+    form->addRow(tr("Login link valid for:"), m_loginLinkTtl);
+    form->addRow(tr("Session lasts at most:"), m_sessionTtl);
+    form->addRow(tr("Session ends after idle:"), m_sessionIdle);
+    layout->addLayout(form);
+    layout->addStretch();
+    return tab;
+}
+
+QWidget *SettingsDialog::buildMailTab()
+{
+    auto *tab = new QWidget(this);
+    auto *layout = new QVBoxLayout(tab);
+
+    auto *transport = new QGroupBox(tr("Transport (applies after a restart)"), tab);
+    auto *form = new QFormLayout(transport);
+    m_transport = new QComboBox(transport);
+    m_transport->setObjectName(u"mailTransport"_s);
+    m_transport->addItem(tr("Files in a folder"), u"file"_s);
+    m_transport->addItem(tr("SMTP server"), u"smtp"_s);
+    connect(m_transport, &QComboBox::currentIndexChanged, this, &SettingsDialog::updateMailFields);
+    form->addRow(tr("Send email as:"), m_transport);
+    m_mailFolder = new QLineEdit(transport);
+    m_mailFolder->setObjectName(u"mailFolder"_s);
+    form->addRow(tr("Folder:"), m_mailFolder);
+    m_smtpUrl = new QLineEdit(transport);
+    m_smtpUrl->setObjectName(u"smtpUrl"_s);
+    m_smtpUrl->setPlaceholderText(u"smtp://user:password@host:587"_s);
+    m_smtpUrl->setToolTip(tr("smtp:// (STARTTLS when offered) or smtps://, with user and password "
+                             "if the server wants them"));
+    form->addRow(tr("SMTP URL:"), m_smtpUrl);
+    form->addRow(errorLabel(u"smtpUrl"_s, tab));
+    m_smtpCaFile = new QLineEdit;
+    m_smtpCaFile->setObjectName(u"smtpCaFile"_s);
+    m_smtpCaFile->setPlaceholderText(tr("the system's certificate authorities"));
+    form->addRow(tr("Trust CA file:"), fileField(m_smtpCaFile, tr("CA certificates"), transport));
+    form->addRow(errorLabel(u"smtpCaFile"_s, tab));
+    layout->addWidget(transport);
+
+    auto *content = new QGroupBox(tr("Sender and emails (apply at once)"), tab);
+    auto *contentForm = new QFormLayout(content);
+    m_mailFrom = new QLineEdit(content);
+    m_mailFrom->setObjectName(u"mailFrom"_s);
+    contentForm->addRow(tr("From:"), m_mailFrom);
+    contentForm->addRow(errorLabel(u"mailFrom"_s, tab));
+    m_mailWelcome = new QCheckBox(tr("Send a welcome email when an account becomes active"), content);
+    m_mailWelcome->setObjectName(u"mailWelcome"_s);
+    m_mailRejection = new QCheckBox(tr("Send an email when a signup is rejected"), content);
+    m_mailRejection->setObjectName(u"mailRejection"_s);
+    contentForm->addRow(m_mailWelcome);
+    contentForm->addRow(m_mailRejection);
+    layout->addWidget(content);
+
+    auto *test = new QGroupBox(tr("Test"), tab);
+    auto *testLayout = new QVBoxLayout(test);
+    auto *testRow = new QHBoxLayout;
+    m_testAddress = new QLineEdit(test);
+    m_testAddress->setObjectName(u"testAddress"_s);
+    m_testAddress->setPlaceholderText(tr("address to send a test email to"));
+    m_testButton = new QPushButton(tr("Send a &test email"), test);
+    m_testButton->setObjectName(u"sendTestButton"_s);
+    m_testButton->setEnabled(bool(m_hooks.makeMailer));
+    m_testButton->setToolTip(tr("Sends through the transport, sender and CA file shown above, "
+                                "saved or not."));
+    connect(m_testButton, &QPushButton::clicked, this, &SettingsDialog::sendTestEmail);
+    testRow->addWidget(m_testAddress, 1);
+    testRow->addWidget(m_testButton);
+    testLayout->addLayout(testRow);
+    testLayout->addWidget(errorLabel(u"testAddress"_s, tab));
+    m_testResult = new QLabel(test);
+    m_testResult->setObjectName(u"testResult"_s);
+    m_testResult->setWordWrap(true);
+    m_testResult->setTextFormat(Qt::PlainText);
+    m_testResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    testLayout->addWidget(m_testResult);
+    layout->addWidget(test);
+    layout->addStretch();
+    return tab;
+}
+
+QWidget *SettingsDialog::buildTlsTab()
+{
+    auto *tab = new QWidget(this);
+    auto *layout = new QVBoxLayout(tab);
+    auto *note = new QLabel(tr("PEM files for HTTPS. With both set the server speaks HTTPS only; "
+                               "with neither, plain HTTP. Applies after a restart."), tab);
+    note->setWordWrap(true);
+    layout->addWidget(note);
+    auto *form = new QFormLayout;
+    m_tlsCert = new QLineEdit;
+    m_tlsCert->setObjectName(u"tlsCert"_s);
+    m_tlsKey = new QLineEdit;
+    m_tlsKey->setObjectName(u"tlsKey"_s);
+    form->addRow(tr("Certificate (chain):"), fileField(m_tlsCert, tr("TLS certificate"), tab));
+    form->addRow(tr("Private key:"), fileField(m_tlsKey, tr("TLS private key"), tab));
+    form->addRow(errorLabel(u"tls"_s, tab));
+    layout->addLayout(form);
+    layout->addStretch();
+    return tab;
+}
+
+QWidget *SettingsDialog::buildConsoleTab()
+{
+    auto *tab = new QWidget(this);
+    auto *layout = new QVBoxLayout(tab);
+    auto *form = new QFormLayout;
+    m_language = new QComboBox(tab);
+    m_language->setObjectName(u"consoleLanguage"_s);
+    m_language->addItem(tr("System"), QString());
+    // Each language in its own name, so it can be found whatever the console shows now.
+    m_language->addItem(u"English"_s, u"en"_s);
+    m_language->addItem(u"Français"_s, u"fr"_s);
+    m_language->addItem(u"Deutsch"_s, u"de"_s);
+    form->addRow(tr("Console language:"), m_language);
+    layout->addLayout(form);
+    auto *note = new QLabel(tr("The console's language applies at its next start. It is kept for "
+                               "you alone, not in the settings file."), tab);
+    note->setWordWrap(true);
+    layout->addWidget(note);
+    layout->addStretch();
+    return tab;
+}
+
+void SettingsDialog::load()
+{
+    m_fileConfig = m_core.context().config;
+    if (m_hooks.loadConfig) {
+        if (auto loaded = m_hooks.loadConfig())
+            m_fileConfig = *loaded;
+        else
+            setStatus(tr("The settings file does not read cleanly (%1); the running settings are "
+                         "shown.").arg(loaded.error().detail), true);
+    }
+    // The live settings as they are now (a panic switch, another console) win over the file.
+    core::Config shown = m_fileConfig;
+    m_core.settings().current()->applyTo(shown);
+
+    m_signupEnabled->setChecked(shown.signupEnabled);
+    m_approvalRequired->setChecked(shown.approvalRequired);
+    m_apps->clear();
+    for (const QString &app : std::as_const(shown.apps)) {
+        auto *item = new QListWidgetItem(app, m_apps);
+        item->setFlags(item->flags() | Qt::ItemIsEditable);
+    }
+    m_defaultGroup->setText(shown.defaultGroup);
+    m_verificationTtl->setValue(int(qMin<qint64>(shown.verificationTtlSeconds, kMaxSeconds)));
+    m_loginLinkTtl->setValue(int(qMin<qint64>(shown.loginLinkTtlSeconds, kMaxSeconds)));
+    m_sessionTtl->setValue(int(qMin<qint64>(shown.sessionTtlSeconds, kMaxSeconds)));
+    m_sessionIdle->setValue(int(qMin<qint64>(shown.sessionIdleSeconds, kMaxSeconds)));
+    m_transport->setCurrentIndex(qMax(0, m_transport->findData(shown.mailTransport)));
+    m_mailFolder->setText(shown.mailFolder);
+    m_smtpUrl->setText(shown.smtpUrl);
+    m_smtpCaFile->setText(shown.smtpCaFile);
+    m_mailFrom->setText(shown.mailFrom);
+    m_mailWelcome->setChecked(shown.mailWelcome);
+    m_mailRejection->setChecked(shown.mailRejection);
+    m_tlsCert->setText(shown.tlsCert);
+    m_tlsKey->setText(shown.tlsKey);
+    const QString language = m_consoleSettings
+                                 ? m_consoleSettings->value(u"console/language"_s).toString()
+                                 : QString();
+    m_language->setCurrentIndex(qMax(0, m_language->findData(language)));
+
+    // What the environment or the command line sets cannot change from here (live keys can:
+    // the database's value wins over both).
+    const QHash<QString, QWidget *> restartFields{
+        {u"mail/transport"_s, m_transport}, {u"mail/folder"_s, m_mailFolder},
+        {u"mail/smtp_url"_s, m_smtpUrl},    {u"mail/smtp_ca_file"_s, m_smtpCaFile},
+        {u"server/tls_cert"_s, m_tlsCert},  {u"server/tls_key"_s, m_tlsKey}};
+    for (auto it = restartFields.cbegin(); it != restartFields.cend(); ++it) {
+        if (m_hooks.overriddenKeys.contains(it.key())) {
+            it.value()->setEnabled(false);
+            it.value()->setToolTip(tr("Set by a SIGNUPDESK_ environment variable or the command "
+                                      "line (%1); change it there.").arg(it.key()));
+        }
+    }
+    updateMailFields();
+    m_shown = fieldValues();
+}
+
+void SettingsDialog::updateMailFields()
+{
+    const bool smtp = m_transport->currentData().toString() == u"smtp"_s;
+    m_mailFolder->setEnabled(!smtp && !m_hooks.overriddenKeys.contains(u"mail/folder"_s));
+    m_smtpUrl->setEnabled(smtp && !m_hooks.overriddenKeys.contains(u"mail/smtp_url"_s));
+    m_smtpCaFile->setEnabled(smtp && !m_hooks.overriddenKeys.contains(u"mail/smtp_ca_file"_s));
+}
+
+QHash<QString, QString> SettingsDialog::configValues(const core::Config &c)
+{
+    QHash<QString, QString> v = core::LiveSettings::fromConfig(c).values();
+    v.insert(u"mail/transport"_s, c.mailTransport);
+    v.insert(u"mail/folder"_s, c.mailFolder);
+    v.insert(u"mail/smtp_url"_s, c.smtpUrl);
+    v.insert(u"mail/smtp_ca_file"_s, c.smtpCaFile);
+    v.insert(u"server/tls_cert"_s, c.tlsCert);
+    v.insert(u"server/tls_key"_s, c.tlsKey);
+    return v;
+}
+
+QHash<QString, QString> SettingsDialog::fieldValues() const
+{
+    QStringList apps;
+    for (int i = 0; i < m_apps->count(); ++i)
+        apps << m_apps->item(i)->text().trimmed();
+    return {{u"signup/enabled"_s, boolText(m_signupEnabled->isChecked())},
+            {u"signup/approval_required"_s, boolText(m_approvalRequired->isChecked())},
+            {u"signup/apps"_s, apps.join(u',')},
+            {u"signup/default_group"_s, m_defaultGroup->text().trimmed()},
+            {u"verification/ttl_seconds"_s, QString::number(m_verificationTtl->value())},
+            {u"login_link/ttl_seconds"_s, QString::number(m_loginLinkTtl->value())},
+            {u"session/ttl_seconds"_s, QString::number(m_sessionTtl->value())},
+            {u"session/idle_seconds"_s, QString::number(m_sessionIdle->value())},
+            {u"mail/welcome"_s, boolText(m_mailWelcome->isChecked())},
+            {u"mail/rejection"_s, boolText(m_mailRejection->isChecked())},
+            {u"mail/from"_s, m_mailFrom->text().trimmed()},
+            {u"mail/transport"_s, m_transport->currentData().toString()},
+            {u"mail/folder"_s, m_mailFolder->text().trimmed()},
+            {u"mail/smtp_url"_s, m_smtpUrl->text().trimmed()},
+            {u"mail/smtp_ca_file"_s, m_smtpCaFile->text().trimmed()},
+            {u"server/tls_cert"_s, m_tlsCert->text().trimmed()},
+            {u"server/tls_key"_s, m_tlsKey->text().trimmed()}};
+}
+
+core::Config SettingsDialog::mailConfig() const
+{
+    core::Config c = m_core.context().config;
+    c.mailTransport = m_transport->currentData().toString();
+    c.mailFolder = m_mailFolder->text().trimmed();
+    if (c.mailFolder.isEmpty())
+        c.mailFolder = m_fileConfig.mailFolder;
+    c.smtpUrl = m_smtpUrl->text().trimmed();
+    c.smtpCaFile = m_smtpCaFile->text().trimmed();
+    c.mailFrom = m_mailFrom->text().trimmed();
+    return c;
+}
+
+void SettingsDialog::setFieldError(const QString &field, const QString &message)
+{
+    if (QLabel *label = m_errors.value(field)) {
+        label->setText(message);
+        label->setVisible(!message.isEmpty());
+    }
+}
+
+QString SettingsDialog::fieldError(const QString &field) const
+{
+    const QLabel *label = m_errors.value(field);
+    return label && !label->isHidden() ? label->text() : QString();
+}
+
+void SettingsDialog::clearErrors()
+{
+    for (QLabel *label : std::as_const(m_errors)) {
+        label->clear();
+        label->hide();
+    }
+}
+
+QString SettingsDialog::statusText() const
+{
+    return m_status->text();
+}
+
+void SettingsDialog::setStatus(const QString &text, bool error)
+{
+    m_status->setText(text);
+    m_status->setStyleSheet(error ? u"color: #b00020;"_s : QString());
+}
+
+bool SettingsDialog::validate()
+{
+    clearErrors();
+    QStringList invalid; // fields in the order of the tabs
+
+    static const QRegularExpression appName(u"^[A-Za-z0-9._-]{1,64}\\z"_s);
+    QStringList apps;
+    QString appsError;
+    for (int i = 0; i < m_apps->count(); ++i) {
+        const QString app = m_apps->item(i)->text().trimmed();
+        if (!appName.match(app).hasMatch())
+            appsError = tr("“%1” is not an app code name: use 1 to 64 letters, digits, dots, "
+                           "dashes or underscores.").arg(app);
+        else if (apps.contains(app))
+            appsError = tr("“%1” is listed twice.").arg(app);
+        apps << app;
+    }
+    if (apps.isEmpty())
+        appsError = tr("Name at least one app.");
+    if (!appsError.isEmpty()) {
+        setFieldError(u"apps"_s, appsError);
+        invalid << u"apps"_s;
+    }
+    static const QRegularExpression groupName(u"^[^,\\x00-\\x1f\\x7f]*\\z"_s);
+    if (!groupName.match(m_defaultGroup->text()).hasMatch()) {
+        setFieldError(u"defaultGroup"_s, tr("A group name cannot hold a comma or a control character."));
+        invalid << u"defaultGroup"_s;
+    }
+
+    const bool smtp = m_transport->currentData().toString() == u"smtp"_s;
+    const QString smtpText = m_smtpUrl->text().trimmed();
+    if (smtp && m_smtpUrl->isEnabled()) {
+        const QUrl url(smtpText, QUrl::StrictMode);
+        if (smtpText.isEmpty() || !url.isValid() ||
+            (url.scheme() != u"smtp"_s && url.scheme() != u"smtps"_s) || url.host().isEmpty()) {
+            setFieldError(u"smtpUrl"_s, tr("Give an SMTP URL like smtp://host:587 or "
+                                           "smtps://user:password@host:465."));
+            invalid << u"smtpUrl"_s;
+        }
+    }
+    const QString caFile = m_smtpCaFile->text().trimmed();
+    if (smtp && !caFile.isEmpty() && m_smtpCaFile->isEnabled()) {
+        QFile file(caFile);
+        if (!file.open(QIODevice::ReadOnly)) {
+            setFieldError(u"smtpCaFile"_s, tr("Cannot read %1.").arg(caFile));
+            invalid << u"smtpCaFile"_s;
+        } else if (!file.read(1024 * 1024).contains("-----BEGIN CERTIFICATE-----")) {
+            setFieldError(u"smtpCaFile"_s, tr("%1 holds no PEM certificate.").arg(caFile));
+            invalid << u"smtpCaFile"_s;
+        }
+    }
+    const QString from = m_mailFrom->text().trimmed();
+    if (!core::SignupValidator::isValidEmail(addressOf(from)) || from.contains(u'\n') ||
+        from.contains(u'\r')) {
+        setFieldError(u"mailFrom"_s, tr("Give a sender like SignupDesk <noreply@example.org>."));
+        invalid << u"mailFrom"_s;
+    }
+
+    const QString cert = m_tlsCert->text().trimmed(), key = m_tlsKey->text().trimmed();
+    QString tlsError;
+    if (cert.isEmpty() != key.isEmpty()) {
+        tlsError = tr("Give both the certificate and the key, or neither.");
+    } else if (!cert.isEmpty()) {
+        for (const QString &path : {cert, key}) {
+            const QFileInfo info(path);
+            if (tlsError.isEmpty() && (!info.isFile() || !info.isReadable()))
+                tlsError = tr("Cannot read %1.").arg(path);
+        }
+        if (tlsError.isEmpty() && m_hooks.checkTls) {
+            if (auto r = m_hooks.checkTls(cert, key); !r)
+                tlsError = tr("The server could not use these files: %1").arg(r.error().detail);
+        }
+    }
+    if (!tlsError.isEmpty()) {
+        setFieldError(u"tls"_s, tlsError);
+        invalid << u"tls"_s;
+    }
+
+    if (invalid.isEmpty())
+        return true;
+    m_tabs->setCurrentWidget(m_fieldTabs.value(invalid.first()));
+    setStatus(tr("Nothing was saved: correct the fields marked in red."), true);
+    return false;
+}
+
+bool SettingsDialog::save()
+{
+    if (m_saving)
+        return false;
+    if (!validate())
+        return false;
+
+    const QHash<QString, QString> fields = fieldValues();
+    const QHash<QString, QString> file = configValues(m_fileConfig);
+    const QHash<QString, QString> running = configValues(m_core.context().config);
+
+    // The file gets what differs from what it (with the environment) says now; keys the
+    // environment or the command line set are left alone, since there the file does not count.
+    QList<std::pair<QString, QString>> toWrite;
+    QStringList keys = fields.keys();
+    keys.sort();
+    for (const QString &key : std::as_const(keys))
+        if (fields.value(key) != file.value(key) && !m_hooks.overriddenKeys.contains(key))
+            toWrite.append({key, fields.value(key)});
+    // Live: only what was changed here, so a change another console made meanwhile (the panic
+    // switch, say) is not undone by values this dialog merely showed.
+    QHash<QString, QString> liveChanges;
+    for (const QString &key : core::LiveSettings::keys())
+        if (fields.value(key) != m_shown.value(key))
+            liveChanges.insert(key, fields.value(key));
+    QStringList restart;
+    const QHash<QString, QString> names{
+        {u"mail/transport"_s, tr("mail transport")}, {u"mail/folder"_s, tr("mail folder")},
+        {u"mail/smtp_url"_s, tr("SMTP URL")},        {u"mail/smtp_ca_file"_s, tr("SMTP CA file")},
+        {u"server/tls_cert"_s, tr("TLS certificate")}, {u"server/tls_key"_s, tr("TLS key")}};
+    for (const QString &key : restartKeys())
+        if (fields.value(key) != running.value(key))
+            restart << names.value(key);
+    const QString language = m_language->currentData().toString();
+    const bool languageChanged =
+        m_consoleSettings && m_consoleSettings->value(u"console/language"_s).toString() != language;
+
+    if (!toWrite.isEmpty()) {
+        if (auto r = core::writeIniValues(m_hooks.configFile, toWrite); !r) {
+            const QString message = tr("Cannot save to %1: %2. Nothing was changed.")
+                                        .arg(m_hooks.configFile, r.error().detail);
+            setStatus(message, true);
+            emit saveFailed(message);
+            return false;
+        }
+        for (const auto &[key, value] : std::as_const(toWrite)) // the file now says so
+            setConfigValue(m_fileConfig, key, value);
+    }
+    if (languageChanged) {
+        m_consoleSettings->setValue(u"console/language"_s, language);
+        m_consoleSettings->sync();
+    }
+
+    QStringList summary;
+    if (!toWrite.isEmpty())
+        summary << tr("Saved to %1.").arg(m_hooks.configFile);
+    else if (liveChanges.isEmpty() && !languageChanged)
+        summary << tr("Nothing to save: no setting changed.");
+    if (!liveChanges.isEmpty())
+        summary << tr("Signup and email changes apply now, on every instance sharing the database.");
+    if (!restart.isEmpty())
+        summary << tr("Applies after a restart: %1.").arg(restart.join(u", "_s));
+    if (languageChanged)
+        summary << tr("The console language applies at its next start.");
+    const QString text = summary.join(u' ');
+
+    if (liveChanges.isEmpty()) {
+        finishSave(text);
+        return true;
+    }
+    m_saving = true;
+    for (QPushButton *b : std::as_const(m_saveButtons))
+        b->setEnabled(false);
+    setStatus(tr("Applying…"), false);
+    core::CoreServices *core = &m_core;
+    m_backend->run(this, [core, liveChanges] { return core->settings().change(liveChanges, kConsole); },
+                   [this, text, liveChanges](const core::Result<core::LiveSettings> &r) {
+                       m_saving = false;
+                       for (QPushButton *b : std::as_const(m_saveButtons))
+                           b->setEnabled(true);
+                       if (!r) {
+                           const QString message =
+                               tr("Saved to the file, but the live settings could not be applied: "
+                                  "%1").arg(errorMessage(r.error()));
+                           m_closeAfterSave = false;
+                           setStatus(message, true);
+                           emit saveFailed(message);
+                           return;
+                       }
+                       m_shown.insert(liveChanges);
+                       finishSave(text);
+                   });
+    return true;
+}
+
+void SettingsDialog::finishSave(const QString &summary)
+{
+    setStatus(summary, false);
+    emit saved(summary);
+    if (m_closeAfterSave) {
+        m_closeAfterSave = false;
+        QDialog::accept();
+    }
+}
+
+void SettingsDialog::accept()
+{
+    m_closeAfterSave = true;
+    if (!save())
+        m_closeAfterSave = false;
+}
+
+void SettingsDialog::sendTestEmail()
+{
+    if (m_testRunning || !m_hooks.makeMailer)
+        return;
+    setFieldError(u"testAddress"_s, {});
+    setFieldError(u"smtpUrl"_s, {});
+    setFieldError(u"mailFrom"_s, {});
+    const QString to = m_testAddress->text().trimmed();
+    bool ok = true;
+    if (!core::SignupValidator::isValidEmail(to)) {
+        setFieldError(u"testAddress"_s, tr("Give the address to send the test email to."));
+        ok = false;
+    }
+    const core::Config config = mailConfig();
+    if (config.mailTransport == u"smtp"_s) {
+        const QUrl url(config.smtpUrl, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"smtp"_s && url.scheme() != u"smtps"_s) || url.host().isEmpty()) {
+            setFieldError(u"smtpUrl"_s, tr("Give an SMTP URL like smtp://host:587 or "
+                                           "smtps://user:password@host:465."));
+            ok = false;
+        }
+    }
+    if (!core::SignupValidator::isValidEmail(addressOf(config.mailFrom))) {
+        setFieldError(u"mailFrom"_s, tr("Give a sender like SignupDesk <noreply@example.org>."));
+        ok = false;
+    }
+    if (!ok) {
+        const QString message = tr("The test email was not sent: correct the fields marked in red.");
+        m_testResult->setText(message);
+        m_testResult->setStyleSheet(u"color: #b00020;"_s);
+        emit testEmailFinished(false, message);
+        return;
+    }
+
+    std::shared_ptr<mail::Mailer> mailer = m_hooks.makeMailer(config);
+    const QString via = mailer->describe(); // never the password
+    mail::Message message;
+    message.messageId = QUuid::createUuid().toString(QUuid::WithoutBraces) + u"@signupdesk"_s;
+    message.from = config.mailFrom;
+    message.to = to;
+    message.subject = tr("SignupDesk test email");
+    message.textBody = tr("This is a test email from the SignupDesk console, sent through %1.\n\n"
+                          "If you can read it, SignupDesk can send email.").arg(via);
+    message.htmlBody = u"<p>"_s + message.textBody.toHtmlEscaped().replace(u"\n\n"_s, u"</p><p>"_s) + u"</p>"_s;
+    message.date = QDateTime::currentDateTimeUtc();
+
+    m_testRunning = true;
+    m_testButton->setEnabled(false);
+    m_testResult->setStyleSheet(QString());
+    m_testResult->setText(tr("Sending to %1 through %2…").arg(to, via));
+    // SMTP can take up to a minute: a thread of its own, not the GUI's, not the backend's queue.
+    auto result = std::make_shared<mail::SendResult>();
+    QThread *thread = QThread::create([mailer, message, result] { *result = mailer->send(message); });
+    thread->setObjectName(u"testmail"_s);
+    connect(thread, &QThread::finished, this, [this, result, to, via] {
+        m_testRunning = false;
+        m_testButton->setEnabled(true);
+        const QString reply = result->reply.trimmed();
+        const QString text =
+            result->isSent()
+                ? (reply.isEmpty() ? tr("Sent to %1 through %2.").arg(to, via)
+                                   : tr("Sent to %1 through %2. The server said: %3").arg(to, via, reply))
+                : tr("Not sent through %1: %2").arg(via, reply.isEmpty() ? tr("no answer") : reply);
+        m_testResult->setStyleSheet(result->isSent() ? QString() : u"color: #b00020;"_s);
+        m_testResult->setText(text);
+        emit testEmailFinished(result->isSent(), text);
+    });
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    thread->start();
+}
+
+} // namespace sd::ui
