@@ -39,11 +39,13 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
 {
     const QString usage =
         u"usage: signupdesk admin create-superuser USERNAME EMAIL | signups list [--status S] |"
-        " signups approve USER_ID | signups reject USER_ID --reason TEXT | audit verify"_s;
+        " signups approve USER_ID | signups reject USER_ID --reason TEXT | audit verify |"
+        " signup close|open|status | approval force|relax"_s;
     if (auto r = app.open(); !r)
         return failWith(err, u"cannot open the database: "_s + r.error().detail, 2);
     const core::Actor cli{u"cli"_s};
     // Consoles of running instances see what these change (sent before the program exits).
+    // The panic switches need no event: every instance re-reads the live settings each second.
     if (args.value(0) == u"signups"_s && (args.value(1) == u"approve"_s || args.value(1) == u"reject"_s))
         app.startClusterEvents();
 
@@ -85,6 +87,36 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
         auto r = app.core().approval().reject(args[2], reasonOption, cli);
         if (!r)
             return failWith(err, describe(r.error()));
+        return 0;
+    }
+    // The console's panic switches, on the same live settings (stored in the database: running
+    // instances pick the change up at their next refresh, within a second).
+    auto printSwitches = [&out](const core::LiveSettings &s) {
+        out << "signup: " << (s.signupEnabled ? "open" : "closed") << '\n'
+            << "approval: " << (s.approvalRequired ? "required" : "not required") << Qt::endl;
+    };
+    if (args.value(0) == u"signup"_s && args.size() == 2 &&
+        (args[1] == u"close"_s || args[1] == u"open"_s || args[1] == u"status"_s)) {
+        if (auto r = app.core().settings().refresh(); !r)
+            return failWith(err, describe(r.error()));
+        if (args[1] == u"status"_s) {
+            printSwitches(*app.core().settings().current());
+            return 0;
+        }
+        auto r = app.core().settings().setSignupOpen(args[1] == u"open"_s, cli);
+        if (!r)
+            return failWith(err, describe(r.error()));
+        printSwitches(*r);
+        return 0;
+    }
+    if (args.value(0) == u"approval"_s && args.size() == 2 &&
+        (args[1] == u"force"_s || args[1] == u"relax"_s)) {
+        if (auto r = app.core().settings().refresh(); !r)
+            return failWith(err, describe(r.error()));
+        auto r = app.core().settings().setApprovalRequired(args[1] == u"force"_s, cli);
+        if (!r)
+            return failWith(err, describe(r.error()));
+        printSwitches(*r);
         return 0;
     }
     if (args.value(0) == u"audit"_s && args.value(1) == u"verify"_s && args.size() == 2) {

@@ -360,10 +360,6 @@
         <translation>A&amp;nzeigen:</translation>
     </message>
     <message>
-        <source>&amp;Undo</source>
-        <translation>Rüc&amp;kgängig</translation>
-    </message>
-    <message>
         <source>%v of %m</source>
         <translation>%v von %m</translation>
     </message>
@@ -718,6 +714,10 @@
         <source>F&amp;orce approval</source>
         <translation>Genehmigung er&amp;zwingen</translation>
     </message>
+    <message>
+        <source>U&amp;ndo</source>
+        <translation>Rüc&amp;kgängig</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::OutboxPage</name>
@@ -1065,10 +1065,6 @@
         <translation>Adresse für die Test-E-Mail</translation>
     </message>
     <message>
-        <source>Send a &amp;test email</source>
-        <translation>Test-E-&amp;Mail senden</translation>
-    </message>
-    <message>
         <source>Sends through the transport, sender and CA file shown above, saved or not.</source>
         <translation>Sendet über Transport, Absender und CA-Datei wie oben angezeigt, ob gespeichert oder nicht.</translation>
     </message>
@@ -1247,6 +1243,10 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
     <message>
         <source>no answer</source>
         <translation>keine Antwort</translation>
+    </message>
+    <message>
+        <source>Send a test &amp;email</source>
+        <translation>Test-E-&amp;Mail senden</translation>
     </message>
 </context>
 <context>

@@ -360,10 +360,6 @@
         <translation>&amp;Afficher&#xa0;:</translation>
     </message>
     <message>
-        <source>&amp;Undo</source>
-        <translation>Annu&amp;ler</translation>
-    </message>
-    <message>
         <source>%v of %m</source>
         <translation>%v sur %m</translation>
     </message>
@@ -718,6 +714,10 @@
         <source>F&amp;orce approval</source>
         <translation>Exi&amp;ger l’approbation</translation>
     </message>
+    <message>
+        <source>U&amp;ndo</source>
+        <translation>Annu&amp;ler</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::OutboxPage</name>
@@ -1065,10 +1065,6 @@
         <translation>adresse à laquelle envoyer un e-mail d’essai</translation>
     </message>
     <message>
-        <source>Send a &amp;test email</source>
-        <translation>En&amp;voyer un e-mail d’essai</translation>
-    </message>
-    <message>
         <source>Sends through the transport, sender and CA file shown above, saved or not.</source>
         <translation>Envoie par le transport, l’expéditeur et le fichier d’AC affichés ci-dessus, enregistrés ou non.</translation>
     </message>
@@ -1247,6 +1243,10 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     <message>
         <source>no answer</source>
         <translation>pas de réponse</translation>
+    </message>
+    <message>
+        <source>Send a test &amp;email</source>
+        <translation>En&amp;voyer un e-mail d’essai</translation>
     </message>
 </context>
 <context>

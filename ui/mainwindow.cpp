@@ -18,6 +18,7 @@
 #include <QDateTime>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QHelpEvent>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -30,10 +31,12 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -84,6 +87,54 @@ QIcon trayIconWithCount(int count)
     p.drawText(pixmap.rect(), Qt::AlignCenter, count > 999 ? u"999+"_s : QString::number(count));
     return QIcon(pixmap);
 }
+
+// A status bar label that gives way when the bar is crowded: its minimum width is a few
+// characters, it shows what fits (elided with "…") and the whole text as its tooltip. Its
+// text() stays the whole text.
+class ElidingLabel : public QLabel
+{
+public:
+    ElidingLabel(const QString &text, Qt::TextElideMode mode, QWidget *parent)
+        : QLabel(text, parent), m_mode(mode)
+    {
+    }
+
+    QSize minimumSizeHint() const override
+    {
+        QSize size = QLabel::minimumSizeHint();
+        const QMargins m = contentsMargins();
+        size.setWidth(std::min(size.width(),
+                               fontMetrics().horizontalAdvance(u"Mail…"_s) + m.left() + m.right()));
+        return size;
+    }
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QPainter painter(this);
+        const QRect r = contentsRect();
+        const QString shown = fontMetrics().elidedText(text(), m_mode, r.width());
+        style()->drawItemText(&painter, r, QStyle::visualAlignment(layoutDirection(), alignment()),
+                              palette(), isEnabled(), shown, foregroundRole());
+    }
+
+    bool event(QEvent *e) override
+    {
+        // The whole text as the tooltip while it does not fit (unless a tooltip was set).
+        if (e->type() == QEvent::ToolTip && toolTip().isEmpty()) {
+            auto *help = static_cast<QHelpEvent *>(e);
+            if (fontMetrics().horizontalAdvance(text()) > contentsRect().width())
+                QToolTip::showText(help->globalPos(), text(), this);
+            else
+                QToolTip::hideText();
+            return true;
+        }
+        return QLabel::event(e);
+    }
+
+private:
+    Qt::TextElideMode m_mode;
+};
 
 } // namespace
 
@@ -269,7 +320,7 @@ void MainWindow::buildUi()
     m_undoBar->setStyleSheet(u"#undoBar { background: #fff4e5; }"_s);
     auto *undoLayout = new QHBoxLayout(m_undoBar);
     m_undoLabel = new QLabel(m_undoBar);
-    auto *undoButton = new QPushButton(tr("&Undo"), m_undoBar);
+    auto *undoButton = new QPushButton(tr("U&ndo"), m_undoBar);
     undoButton->setObjectName(u"undoButton"_s);
     undoButton->setFocusPolicy(Qt::NoFocus);
     connect(undoButton, &QPushButton::clicked, this, &MainWindow::undoRejects);
@@ -343,12 +394,16 @@ void MainWindow::buildUi()
     layout->addWidget(splitter, 1);
     buildPages(central);
 
-    m_urlLabel = new QLabel(m_options.listeningUrl.isEmpty()
-                                ? tr("Not listening")
-                                : tr("Listening on %1").arg(m_options.listeningUrl), this);
-    m_urlLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // When the status bar is crowded (a narrow window, SIGNUP CLOSED, the requests meter), the
+    // URL and mail labels give way (elided, whole text in the tooltip): the signup state and
+    // the counts keep their text.
+    m_urlLabel = new ElidingLabel(m_options.listeningUrl.isEmpty()
+                                      ? tr("Not listening")
+                                      : tr("Listening on %1").arg(m_options.listeningUrl),
+                                  Qt::ElideMiddle, this);
     m_dbLabel = new QLabel(tr("Database: checking…"), this);
-    m_mailLabel = new QLabel(tr("Mail (%1): idle").arg(m_core.context().config.mailTransport), this);
+    m_mailLabel = new ElidingLabel(tr("Mail (%1): idle").arg(m_core.context().config.mailTransport),
+                                   Qt::ElideRight, this);
     m_countLabel = new QLabel(this);
     m_countLabel->setObjectName(u"countLabel"_s);
     statusBar()->addPermanentWidget(m_countLabel);

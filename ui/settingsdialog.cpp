@@ -290,7 +290,7 @@ QWidget *SettingsDialog::buildMailTab()
     m_testAddress = new QLineEdit(test);
     m_testAddress->setObjectName(u"testAddress"_s);
     m_testAddress->setPlaceholderText(tr("address to send a test email to"));
-    m_testButton = new QPushButton(tr("Send a &test email"), test);
+    m_testButton = new QPushButton(tr("Send a test &email"), test);
     m_testButton->setObjectName(u"sendTestButton"_s);
     m_testButton->setEnabled(bool(m_hooks.makeMailer));
     m_testButton->setToolTip(tr("Sends through the transport, sender and CA file shown above, "

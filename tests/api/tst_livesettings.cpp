@@ -4,6 +4,7 @@
 // Built twice: on SQLite (two instances on one file) and (SD_TEST_BACKEND_PG) on PostgreSQL.
 
 #include "httpclient.h"
+#include "testbackend.h"
 #include "testserver.h"
 
 #include "audit/auditlog.h"
@@ -15,12 +16,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-#ifdef SD_TEST_BACKEND_PG
-constexpr auto kBackend = TestServer::Backend::Postgres;
-#else
-constexpr auto kBackend = TestServer::Backend::Sqlite;
-#endif
 
 const QString kPassword = u"correct battery staple horse"_s;
 const sd::core::Actor kConsole{u"console"_s};

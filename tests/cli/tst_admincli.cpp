@@ -690,6 +690,74 @@ private slots:
         QCOMPARE(admin({u"audit"_s, u"verify"_s}).exitCode, 0);
     }
 
+    // --- panic switches ----------------------------------------------------------------------
+
+    void panicSwitches()
+    {
+        const CliResult before = admin({u"signup"_s, u"status"_s});
+        QCOMPARE(before.err, QByteArray());
+        QCOMPARE(before.out, QByteArray("signup: open\napproval: required\n"));
+        QCOMPARE(before.exitCode, 0);
+
+        ServerRun server;
+        QVERIFY(startServer(server, {u"--config"_s, m_config, u"--headless"_s}));
+        int n = 0;
+        auto signupStatus = [&](QByteArray *error) {
+            const QString name = u"panic%1"_s.arg(++n);
+            const HttpResult r = postJson(server.port, "/api/v1/signup",
+                                          {{u"username"_s, name},
+                                           {u"password"_s, QString::fromLatin1(kUserPassword)},
+                                           {u"email"_s, QString(name + u"@example.com"_s)}});
+            if (error)
+                *error = r.json().value(u"error"_s).toObject().value(u"code"_s).toString().toUtf8();
+            return r.status;
+        };
+        QCOMPARE(signupStatus(nullptr), 201);
+
+        // Closed from the CLI: the running server refuses signups at its next refresh.
+        const CliResult close = admin({u"signup"_s, u"close"_s});
+        QCOMPARE(close.err, QByteArray());
+        QCOMPARE(close.out, QByteArray("signup: closed\napproval: required\n"));
+        QCOMPARE(close.exitCode, 0);
+        QByteArray error;
+        QTRY_COMPARE_WITH_TIMEOUT(signupStatus(&error), 403, 3000);
+        QCOMPARE(error, QByteArray("signup_disabled"));
+        QCOMPARE(admin({u"signup"_s, u"status"_s}).out, QByteArray("signup: closed\napproval: required\n"));
+
+        // Open again: accepted again.
+        const CliResult open = admin({u"signup"_s, u"open"_s});
+        QCOMPARE(open.out, QByteArray("signup: open\napproval: required\n"));
+        QCOMPARE(open.exitCode, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(signupStatus(nullptr), 201, 3000);
+
+        const CliResult relax = admin({u"approval"_s, u"relax"_s});
+        QCOMPARE(relax.out, QByteArray("signup: open\napproval: not required\n"));
+        QCOMPARE(relax.exitCode, 0);
+        QCOMPARE(admin({u"signup"_s, u"status"_s}).out, QByteArray("signup: open\napproval: not required\n"));
+        const CliResult force = admin({u"approval"_s, u"force"_s});
+        QCOMPARE(force.out, QByteArray("signup: open\napproval: required\n"));
+        QCOMPARE(force.exitCode, 0);
+        stopServerCleanly(server);
+
+        // Audited like the console's switches, by "cli".
+        QStringList actions;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"panic_audit"_s);
+            db.setDatabaseName(m_dbPath);
+            if (db.open()) {
+                QSqlQuery q(db);
+                q.exec(u"SELECT actor, action FROM audit_log WHERE action IN ('signup.closed',"
+                       " 'signup.reopened', 'approval.forced', 'approval.relaxed') ORDER BY at, rowid"_s);
+                while (q.next())
+                    actions << q.value(0).toString() + u' ' + q.value(1).toString();
+            }
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"panic_audit"_s);
+        QCOMPARE(actions, (QStringList{u"cli signup.closed"_s, u"cli signup.reopened"_s,
+                                       u"cli approval.relaxed"_s, u"cli approval.forced"_s}));
+    }
+
     // --- usage errors ------------------------------------------------------------------------
 
     void usageErrors_data()
@@ -702,6 +770,11 @@ private slots:
         QTest::newRow("list with an extra word") << QStringList{u"signups"_s, u"list"_s, u"extra"_s};
         QTest::newRow("approve without id") << QStringList{u"signups"_s, u"approve"_s};
         QTest::newRow("create-superuser without email") << QStringList{u"create-superuser"_s, u"x"_s};
+        QTest::newRow("signup alone") << QStringList{u"signup"_s};
+        QTest::newRow("signup unknown") << QStringList{u"signup"_s, u"shut"_s};
+        QTest::newRow("signup close extra") << QStringList{u"signup"_s, u"close"_s, u"now"_s};
+        QTest::newRow("approval alone") << QStringList{u"approval"_s};
+        QTest::newRow("approval unknown") << QStringList{u"approval"_s, u"status"_s};
     }
 
     void usageErrors()
@@ -710,7 +783,8 @@ private slots:
         const CliResult r = admin(args, QByteArray(kRootPassword) + '\n');
         QCOMPARE(r.err, QByteArray("signupdesk: usage: signupdesk admin create-superuser USERNAME EMAIL"
                                    " | signups list [--status S] | signups approve USER_ID"
-                                   " | signups reject USER_ID --reason TEXT | audit verify\n"));
+                                   " | signups reject USER_ID --reason TEXT | audit verify"
+                                   " | signup close|open|status | approval force|relax\n"));
         QCOMPARE(r.out, QByteArray());
         QVERIFY(r.normalExit);
         QCOMPARE(r.exitCode, 2);

@@ -6,9 +6,11 @@
 // PostgreSQL ends its connection. Every database call of the test itself runs on a worker
 // thread.
 
+#include "consoletest.h"
 #include "httpclient.h"
 #include "testenv.h"
 #include "testserver.h"
+#include "testworker.h"
 
 #include "store/sqlquery.h"
 
@@ -21,7 +23,6 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
@@ -30,39 +31,6 @@ using sd::ui::SignupTableModel;
 namespace {
 
 const QString kPassword = u"correct battery staple horse"_s;
-
-// A thread of the test's own for every database call it makes.
-class Worker
-{
-public:
-    Worker()
-    {
-        m_thread.start();
-        m_object.moveToThread(&m_thread);
-    }
-    ~Worker()
-    {
-        m_thread.quit();
-        m_thread.wait();
-    }
-    template <typename F> auto call(F f)
-    {
-        using R = decltype(f());
-        if constexpr (std::is_void_v<R>) {
-            QMetaObject::invokeMethod(
-                &m_object, [&] { f(); }, Qt::BlockingQueuedConnection);
-        } else {
-            R result{};
-            QMetaObject::invokeMethod(
-                &m_object, [&] { result = f(); }, Qt::BlockingQueuedConnection);
-            return result;
-        }
-    }
-
-private:
-    QThread m_thread;
-    QObject m_object;
-};
 
 // Every event one instance's Events object emitted, as "kind:userId", in the test's thread.
 class Recorder : public QObject
@@ -160,11 +128,7 @@ private slots:
         m_seenA = std::make_unique<Recorder>(m_a->app().core().events());
         m_seenB = std::make_unique<Recorder>(m_b->core().events());
 
-        sd::ui::ConsoleOptions options;
-        options.listeningUrl = m_b->listeningUrl();
-        options.outboxSender = m_b->outboxSender();
-        options.settingsFile = m_settingsDir.filePath(u"console.ini"_s);
-        options.trayIcon = false;
+        auto options = testConsoleOptions(*m_b, m_settingsDir.filePath(u"console.ini"_s));
         m_consoleB = std::make_unique<sd::ui::MainWindow>(m_b->core(), options);
         m_tester = std::make_unique<QAbstractItemModelTester>(
             m_consoleB->signupModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);

@@ -4,6 +4,7 @@
 // the menu bar, the tabs and each menu stay unique. Which language "" (the system's) means.
 
 #include "testserver.h"
+#include "testworker.h"
 
 #include "consolelanguage.h"
 #include "consolepages.h"
@@ -21,37 +22,10 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
 using namespace Qt::StringLiterals;
 
 namespace {
-
-class Worker
-{
-public:
-    Worker()
-    {
-        m_thread.start();
-        m_object.moveToThread(&m_thread);
-    }
-    ~Worker()
-    {
-        m_thread.quit();
-        m_thread.wait();
-    }
-    template<typename F>
-    auto call(F f)
-    {
-        decltype(f()) result{};
-        QMetaObject::invokeMethod(&m_object, [&] { result = f(); }, Qt::BlockingQueuedConnection);
-        return result;
-    }
-
-private:
-    QThread m_thread;
-    QObject m_object;
-};
 
 // The letter after a single '&' (lower case), or none.
 QChar mnemonic(const QString &text)
@@ -124,13 +98,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_server = m_worker.call([] {
-            auto server = std::make_unique<TestServer>();
-            QString error;
-            if (!server->start(&error))
-                qWarning("server: %s", qPrintable(error));
-            return server;
-        });
+        m_server = m_worker.call([] { return startTestServer(); });
         QVERIFY(m_server->port() != 0);
     }
 
@@ -281,6 +249,14 @@ private slots:
             for (int i = 0; i < window->tabs()->count(); ++i)
                 if (window->tabs()->widget(i)->isAncestorOf(label) || tabOf(*window, label) < 0)
                     perTab[i] << label->text();
+        }
+        // Buttons too (the undo bar's, say), on the tab that holds them or on every tab.
+        for (const QPushButton *button : window->findChildren<QPushButton *>()) {
+            if (button->window() != window.get() || mnemonic(button->text()).isNull())
+                continue;
+            for (int i = 0; i < window->tabs()->count(); ++i)
+                if (window->tabs()->widget(i)->isAncestorOf(button) || tabOf(*window, button) < 0)
+                    perTab[i] << button->text();
         }
         QStringList problems;
         for (const QStringList &texts : std::as_const(perTab))

@@ -4,6 +4,7 @@
 
 #include "fakeprovider.h"
 #include "httpclient.h"
+#include "testbackend.h"
 #include "testserver.h"
 
 #include "audit/auditlog.h"
@@ -22,12 +23,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-#ifdef SD_TEST_BACKEND_PG
-constexpr auto kBackend = TestServer::Backend::Postgres;
-#else
-constexpr auto kBackend = TestServer::Backend::Sqlite;
-#endif
 
 const QString kPassword = u"correct battery staple horse"_s;
 

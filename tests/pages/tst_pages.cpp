@@ -5,6 +5,7 @@
 #include "httpclient.h"
 #include "mailtext.h"
 #include "testenv.h"
+#include "testbackend.h"
 #include "testserver.h"
 
 #include "mail/outbox.h"
@@ -22,12 +23,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-#ifdef SD_TEST_BACKEND_PG
-constexpr auto kBackend = TestServer::Backend::Postgres;
-#else
-constexpr auto kBackend = TestServer::Backend::Sqlite;
-#endif
 
 const QString kPassword = u"correct battery staple horse"_s;
 const QByteArray kCsp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "

@@ -8,6 +8,16 @@
 
 using namespace Qt::StringLiterals;
 
+std::unique_ptr<TestServer> startTestServer(TestServer::Backend backend,
+                                            std::function<void(sd::core::Config &)> configure)
+{
+    auto server = std::make_unique<TestServer>(backend, std::move(configure));
+    QString error;
+    if (!server->start(&error))
+        qWarning("server: %s", qPrintable(error));
+    return server;
+}
+
 sd::core::Argon2Params cheapArgon2()
 {
     return {64, 1, 1};

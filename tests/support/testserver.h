@@ -34,5 +34,12 @@ private:
     std::unique_ptr<sd::app::Application> m_app;
 };
 
+// A TestServer, started; where it did not start, a warning says why (and the test's check of
+// port() fails).
+// Console tests call it on their Worker, so the GUI thread opens no database connection.
+std::unique_ptr<TestServer>
+startTestServer(TestServer::Backend backend = TestServer::Backend::Sqlite,
+                std::function<void(sd::core::Config &)> configure = {});
+
 // Cheap argon2id parameters for tests (production cost is proven in tst_passwordhasher).
 sd::core::Argon2Params cheapArgon2();

@@ -3,7 +3,9 @@
 // 1280×800, one PNG per tab in $SD_SCREENSHOT_DIR (default: this test's build directory).
 // The test checks that each file was written and is a real picture, not a blank one.
 
+#include "consoletest.h"
 #include "testserver.h"
+#include "testworker.h"
 
 #include "flows/oauth/oauthstore.h"
 #include "store/sqlquery.h"
@@ -30,7 +32,6 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
 #include <functional>
 
@@ -39,39 +40,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QString kPassword = u"correct battery staple horse"_s;
-
-// Runs seeding (database, hashing) off the GUI thread, as the console itself does.
-class Worker
-{
-public:
-    Worker()
-    {
-        m_thread.start();
-        m_object.moveToThread(&m_thread);
-    }
-    ~Worker()
-    {
-        m_thread.quit();
-        m_thread.wait();
-    }
-    template <typename F> auto call(F f)
-    {
-        using R = decltype(f());
-        if constexpr (std::is_void_v<R>) {
-            QMetaObject::invokeMethod(
-                &m_object, [&] { f(); }, Qt::BlockingQueuedConnection);
-        } else {
-            R result{};
-            QMetaObject::invokeMethod(
-                &m_object, [&] { result = f(); }, Qt::BlockingQueuedConnection);
-            return result;
-        }
-    }
-
-private:
-    QThread m_thread;
-    QObject m_object;
-};
 
 struct Person
 {
@@ -270,16 +238,11 @@ private slots:
         // As the program does: English plural forms ("1 signup", "12 signups").
         sd::ui::installConsoleTranslators(*qApp, u"en"_s);
         m_server = m_worker.call([] {
-            auto server =
-                std::make_unique<TestServer>(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
-                    c.returnConfirmToken = true;
-                    c.apps = {u"forum"_s, u"wiki"_s, u"tracker"_s};
-                    c.mailFrom = u"SignupDesk <desk@example.org>"_s;
-                });
-            QString error;
-            if (!server->start(&error))
-                qWarning("server: %s", qPrintable(error));
-            return server;
+            return startTestServer(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
+                c.returnConfirmToken = true;
+                c.apps = {u"forum"_s, u"wiki"_s, u"tracker"_s};
+                c.mailFrom = u"SignupDesk <desk@example.org>"_s;
+            });
         });
         QVERIFY(m_server->port() != 0);
         // The day starts a few hours back, so "signed up" times spread over hours.
@@ -415,11 +378,7 @@ private slots:
         for (const auto &[person, fate, minutes] : recent) // their emails still queued
             QVERIFY(!seed(person, fate, minutes, fate != Fate::Unverified).isEmpty());
 
-        sd::ui::ConsoleOptions options;
-        options.listeningUrl = m_server->app().listeningUrl();
-        options.outboxSender = m_server->app().outboxSender();
-        options.settingsFile = m_dir.filePath(u"console.ini"_s);
-        options.trayIcon = false;
+        auto options = testConsoleOptions(m_server->app(), m_dir.filePath(u"console.ini"_s));
         m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
         for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
                  m_window->signupModel(), m_window->signupProxy(), m_window->timelineModel(),

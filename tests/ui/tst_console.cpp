@@ -3,8 +3,10 @@
 // posted over HTTP showing up live. Every database call of the test itself runs on a worker
 // thread, so the test can prove the GUI thread never opened a database connection.
 
+#include "consoletest.h"
 #include "httpclient.h"
 #include "testserver.h"
+#include "testworker.h"
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
@@ -24,11 +26,9 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
-#include <QSqlDatabase>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 #include <QToolBar>
 
 using namespace Qt::StringLiterals;
@@ -39,45 +39,6 @@ using sd::ui::SignupTableModel;
 namespace {
 
 const QString kPassword = u"correct battery staple horse"_s;
-
-// A thread of the test's own for every database call it makes.
-class Worker
-{
-public:
-    Worker()
-    {
-        m_thread.start();
-        m_object.moveToThread(&m_thread);
-    }
-    ~Worker()
-    {
-        m_thread.quit();
-        m_thread.wait();
-    }
-    template<typename F>
-    auto call(F f)
-    {
-        using R = decltype(f());
-        if constexpr (std::is_void_v<R>) {
-            QMetaObject::invokeMethod(&m_object, [&] { f(); }, Qt::BlockingQueuedConnection);
-        } else {
-            R result{};
-            QMetaObject::invokeMethod(&m_object, [&] { result = f(); }, Qt::BlockingQueuedConnection);
-            return result;
-        }
-    }
-
-private:
-    QThread m_thread;
-    QObject m_object;
-};
-
-bool guiThreadHasConnection()
-{
-    const QString suffix = u"_"_s + QString::number(reinterpret_cast<quintptr>(QThread::currentThread()), 16);
-    const QStringList names = QSqlDatabase::connectionNames();
-    return std::any_of(names.cbegin(), names.cend(), [&](const QString &n) { return n.endsWith(suffix); });
-}
 
 } // namespace
 
@@ -185,20 +146,13 @@ private slots:
     {
         QVERIFY(m_settingsDir.isValid());
         m_server = m_worker.call([] {
-            auto server = std::make_unique<TestServer>(TestServer::Backend::Sqlite,
-                                                       [](sd::core::Config &c) { c.returnConfirmToken = true; });
-            QString error;
-            if (!server->start(&error))
-                qWarning("server: %s", qPrintable(error));
-            return server;
+            return startTestServer(TestServer::Backend::Sqlite,
+                                   [](sd::core::Config &c) { c.returnConfirmToken = true; });
         });
         QVERIFY(m_server->port() != 0);
-        sd::ui::ConsoleOptions options;
-        options.listeningUrl = m_server->app().listeningUrl();
-        options.outboxSender = m_server->app().outboxSender();
+        auto options =
+            testConsoleOptions(m_server->app(), m_settingsDir.filePath(u"console.ini"_s));
         options.undoWindow = 300ms;
-        options.settingsFile = m_settingsDir.filePath(u"console.ini"_s);
-        options.trayIcon = false;
         m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
         for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
                  m_window->signupModel(), m_window->signupProxy(), m_window->timelineModel()})

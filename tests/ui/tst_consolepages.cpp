@@ -3,7 +3,9 @@
 // from the sender and Retry sends it; a dead email retried; the audit log filtered and
 // exported. Every database call of the test runs on a worker thread.
 
+#include "consoletest.h"
 #include "testserver.h"
+#include "testworker.h"
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
@@ -29,7 +31,6 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
@@ -38,37 +39,6 @@ using sd::ui::KeyRole;
 namespace {
 
 const QString kPassword = u"correct battery staple horse"_s;
-
-class Worker
-{
-public:
-    Worker()
-    {
-        m_thread.start();
-        m_object.moveToThread(&m_thread);
-    }
-    ~Worker()
-    {
-        m_thread.quit();
-        m_thread.wait();
-    }
-    template<typename F>
-    auto call(F f)
-    {
-        using R = decltype(f());
-        if constexpr (std::is_void_v<R>) {
-            QMetaObject::invokeMethod(&m_object, [&] { f(); }, Qt::BlockingQueuedConnection);
-        } else {
-            R result{};
-            QMetaObject::invokeMethod(&m_object, [&] { result = f(); }, Qt::BlockingQueuedConnection);
-            return result;
-        }
-    }
-
-private:
-    QThread m_thread;
-    QObject m_object;
-};
 
 } // namespace
 
@@ -198,19 +168,11 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         m_server = m_worker.call([] {
-            auto server = std::make_unique<TestServer>(TestServer::Backend::Sqlite,
-                                                       [](sd::core::Config &c) { c.returnConfirmToken = true; });
-            QString error;
-            if (!server->start(&error))
-                qWarning("server: %s", qPrintable(error));
-            return server;
+            return startTestServer(TestServer::Backend::Sqlite,
+                                   [](sd::core::Config &c) { c.returnConfirmToken = true; });
         });
         QVERIFY(m_server->port() != 0);
-        sd::ui::ConsoleOptions options;
-        options.listeningUrl = m_server->app().listeningUrl();
-        options.outboxSender = m_server->app().outboxSender();
-        options.settingsFile = m_dir.filePath(u"console.ini"_s);
-        options.trayIcon = false;
+        auto options = testConsoleOptions(m_server->app(), m_dir.filePath(u"console.ini"_s));
         m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
         for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
                  m_window->usersPage()->model(), m_window->usersPage()->proxy(),

@@ -2,8 +2,10 @@
 // answered over real HTTP show as "requests in the last minute", and leave the count once
 // the minute has passed. Database calls of the test run on a worker thread.
 
+#include "consoletest.h"
 #include "httpclient.h"
 #include "testserver.h"
+#include "testworker.h"
 
 #include "mainwindow.h"
 
@@ -11,36 +13,10 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
 using namespace Qt::StringLiterals;
 
 namespace {
-
-// Builds (and destroys) the server on a thread of the test's own, so the GUI thread never
-// opens a database connection.
-class Worker
-{
-public:
-    Worker()
-    {
-        m_thread.start();
-        m_object.moveToThread(&m_thread);
-    }
-    ~Worker()
-    {
-        m_thread.quit();
-        m_thread.wait();
-    }
-    void call(const std::function<void()> &f)
-    {
-        QMetaObject::invokeMethod(&m_object, [&] { f(); }, Qt::BlockingQueuedConnection);
-    }
-
-private:
-    QThread m_thread;
-    QObject m_object;
-};
 
 QString requestsText(int n)
 {
@@ -61,12 +37,8 @@ private:
 
     sd::ui::ConsoleOptions options(bool withMeter)
     {
-        sd::ui::ConsoleOptions o;
-        o.listeningUrl = m_server->app().listeningUrl();
-        o.outboxSender = m_server->app().outboxSender();
+        auto o = testConsoleOptions(m_server->app(), m_settingsDir.filePath(u"console.ini"_s));
         o.requestMeter = withMeter ? &m_server->app().requestMeter() : nullptr;
-        o.settingsFile = m_settingsDir.filePath(u"console.ini"_s);
-        o.trayIcon = false;
         return o;
     }
 
@@ -136,6 +108,36 @@ private slots:
         QTRY_COMPARE(label->text(), requestsText(1));
         m_server->clock().advanceSeconds(30);
         QTRY_COMPARE(label->text(), requestsText(0));
+    }
+
+    void crowdedStatusBarKeepsTheCounts()
+    {
+        // A narrow window, signup closed and the requests meter on: the URL and mail labels give
+        // way (elided, their text() whole); the signup state and the counts keep their text.
+        openWindow(true);
+        bool closed = false;
+        m_worker.call([&] {
+            closed = bool(m_server->app().core().settings().setSignupOpen(false, sd::core::Actor{u"test"_s}));
+        });
+        QVERIFY(closed);
+        QTRY_COMPARE(m_window->signupStateLabel()->text(), u"SIGNUP CLOSED"_s);
+        m_window->resize(900, 600);
+        auto *count = m_window->findChild<QLabel *>(u"countLabel"_s);
+        QVERIFY(count);
+        QVERIFY(count->text().contains(u"to approve"_s));
+        QTRY_VERIFY(m_window->width() <= 900);
+        QTRY_VERIFY2(count->width() >= count->sizeHint().width(),
+                     qPrintable(u"%1 < %2"_s.arg(count->width()).arg(count->sizeHint().width())));
+        QLabel *state = m_window->signupStateLabel();
+        QVERIFY2(state->width() >= state->sizeHint().width(),
+                 qPrintable(u"%1 < %2"_s.arg(state->width()).arg(state->sizeHint().width())));
+        QVERIFY(requestsLabel()->width() >= requestsLabel()->sizeHint().width());
+        // The status bar really was crowded: something gave way, and kept its whole text.
+        bool squeezed = false;
+        for (QLabel *label : m_window->statusBar()->findChildren<QLabel *>())
+            if (label->isVisible() && label->width() < label->sizeHint().width())
+                squeezed = squeezed || label->text().startsWith(u"Listening on http://127.0.0.1:"_s);
+        QVERIFY(squeezed);
     }
 
     void withoutAMeterThereIsNoCount()

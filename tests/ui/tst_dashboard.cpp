@@ -3,7 +3,9 @@
 // selector, a live update after a new signup, one reload for a burst of events, and a hidden
 // tab that catches up when shown. Every database call of the test runs on a worker thread.
 
+#include "consoletest.h"
 #include "testserver.h"
+#include "testworker.h"
 
 #include "dashboardpage.h"
 #include "mainwindow.h"
@@ -15,7 +17,6 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
 using namespace Qt::StringLiterals;
 
@@ -23,38 +24,6 @@ namespace {
 
 const QString kPassword = u"correct battery staple horse"_s;
 constexpr qint64 kMinute = 60'000;
-
-class Worker
-{
-public:
-    Worker()
-    {
-        m_thread.start();
-        m_object.moveToThread(&m_thread);
-    }
-    ~Worker()
-    {
-        m_thread.quit();
-        m_thread.wait();
-    }
-    template <typename F> auto call(F f)
-    {
-        using R = decltype(f());
-        if constexpr (std::is_void_v<R>) {
-            QMetaObject::invokeMethod(
-                &m_object, [&] { f(); }, Qt::BlockingQueuedConnection);
-        } else {
-            R result{};
-            QMetaObject::invokeMethod(
-                &m_object, [&] { result = f(); }, Qt::BlockingQueuedConnection);
-            return result;
-        }
-    }
-
-private:
-    QThread m_thread;
-    QObject m_object;
-};
 
 QList<qreal> values(const QBarSet *set)
 {
@@ -119,14 +88,8 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         m_server = m_worker.call([] {
-            auto server =
-                std::make_unique<TestServer>(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
-                    c.returnConfirmToken = true;
-                });
-            QString error;
-            if (!server->start(&error))
-                qWarning("server: %s", qPrintable(error));
-            return server;
+            return startTestServer(TestServer::Backend::Sqlite,
+                                   [](sd::core::Config &c) { c.returnConfirmToken = true; });
         });
         QVERIFY(m_server->port() != 0);
         const QDate today =
@@ -135,11 +98,7 @@ private slots:
         m_noon = QDateTime(today, QTime(12, 0), QTimeZone::systemTimeZone()).toMSecsSinceEpoch();
         m_worker.call([&] { setClock(m_noon); });
 
-        sd::ui::ConsoleOptions options;
-        options.listeningUrl = m_server->app().listeningUrl();
-        options.outboxSender = m_server->app().outboxSender();
-        options.settingsFile = m_dir.filePath(u"console.ini"_s);
-        options.trayIcon = false;
+        auto options = testConsoleOptions(m_server->app(), m_dir.filePath(u"console.ini"_s));
         m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
         m_window->resize(1280, 800);
         m_window->show();

@@ -3,9 +3,11 @@
 // (aiosmtpd). The test's own database calls run on a worker thread, so it can prove the GUI
 // thread never opened a database connection.
 
+#include "consoletest.h"
 #include "httpclient.h"
 #include "smtpsink.h"
 #include "testserver.h"
+#include "testworker.h"
 
 #include "audit/auditlog.h"
 #include "http/edgeguard.h"
@@ -26,12 +28,10 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 #include <QToolBar>
 
 using namespace Qt::StringLiterals;
@@ -39,44 +39,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QString kPassword = u"correct battery staple horse"_s;
-
-class Worker
-{
-public:
-    Worker()
-    {
-        m_thread.start();
-        m_object.moveToThread(&m_thread);
-    }
-    ~Worker()
-    {
-        m_thread.quit();
-        m_thread.wait();
-    }
-    template<typename F>
-    auto call(F f)
-    {
-        using R = decltype(f());
-        if constexpr (std::is_void_v<R>) {
-            QMetaObject::invokeMethod(&m_object, [&] { f(); }, Qt::BlockingQueuedConnection);
-        } else {
-            R result{};
-            QMetaObject::invokeMethod(&m_object, [&] { result = f(); }, Qt::BlockingQueuedConnection);
-            return result;
-        }
-    }
-
-private:
-    QThread m_thread;
-    QObject m_object;
-};
-
-bool guiThreadHasConnection()
-{
-    const QString suffix = u"_"_s + QString::number(reinterpret_cast<quintptr>(QThread::currentThread()), 16);
-    const QStringList names = QSqlDatabase::connectionNames();
-    return std::any_of(names.cbegin(), names.cend(), [&](const QString &n) { return n.endsWith(suffix); });
-}
 
 void writeFile(const QString &path, const QByteArray &bytes)
 {
@@ -119,11 +81,7 @@ private:
     // The window, wired as main() wires it, saving to `configFile`.
     void openWindow(const QString &configFile)
     {
-        sd::ui::ConsoleOptions options;
-        options.listeningUrl = m_server->app().listeningUrl();
-        options.outboxSender = m_server->app().outboxSender();
-        options.settingsFile = consoleSettingsPath();
-        options.trayIcon = false;
+        auto options = testConsoleOptions(m_server->app(), consoleSettingsPath());
         options.settings.configFile = configFile;
         options.settings.loadConfig = [this, configFile] {
             return loadIni(QFileInfo::exists(configFile) ? configFile : QString());
@@ -217,12 +175,8 @@ private slots:
         writeFile(iniPath(), "; kept as written\n[server]\nport=9090\n\n[signup]\napps=default\n");
         QFile::remove(consoleSettingsPath());
         m_server = m_worker.call([] {
-            auto server = std::make_unique<TestServer>(TestServer::Backend::Sqlite,
-                                                       [](sd::core::Config &c) { c.returnConfirmToken = true; });
-            QString error;
-            if (!server->start(&error))
-                qWarning("server: %s", qPrintable(error));
-            return server;
+            return startTestServer(TestServer::Backend::Sqlite,
+                                   [](sd::core::Config &c) { c.returnConfirmToken = true; });
         });
         QVERIFY(m_server->port() != 0);
     }
