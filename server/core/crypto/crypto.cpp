@@ -82,9 +82,9 @@ QByteArray hmacSha256(const QByteArray &key, const QByteArray &data)
             keyed.ctx = mac ? EVP_MAC_CTX_new(mac) : nullptr;
             EVP_MAC_free(mac); // the context keeps its own reference
         }
-        OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char *>("SHA256"), 0),
-            OSSL_PARAM_construct_end()};
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                                const_cast<char *>("SHA256"), 0),
+                               OSSL_PARAM_construct_end()};
         keyed.key.clear();
         ready = keyed.ctx &&
                 EVP_MAC_init(keyed.ctx, reinterpret_cast<const unsigned char *>(key.constData()),
