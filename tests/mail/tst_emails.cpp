@@ -3,6 +3,7 @@
 // escaping in the HTML part. Then the flows pick the account's language.
 
 #include "httpclient.h"
+#include "mailtext.h"
 #include "smtpsink.h"
 #include "testserver.h"
 
@@ -39,22 +40,6 @@ QString decodeHeader(const QByteArray &value)
     return QString::fromUtf8(out);
 }
 
-QString decodeQp(const QByteArray &part)
-{
-    QByteArray s = part;
-    s.replace("=\r\n", "");
-    QByteArray out;
-    for (qsizetype i = 0; i < s.size(); ++i) {
-        if (s[i] == '=' && i + 2 < s.size() && std::isxdigit(uchar(s[i + 1])) && std::isxdigit(uchar(s[i + 2]))) {
-            out.append(char(s.mid(i + 1, 2).toInt(nullptr, 16)));
-            i += 2;
-        } else {
-            out.append(s[i]);
-        }
-    }
-    return QString::fromUtf8(out);
-}
-
 // The decoded body of the part with this Content-Type.
 QString part(const QByteArray &raw, const QByteArray &mimeType)
 {
@@ -63,7 +48,7 @@ QString part(const QByteArray &raw, const QByteArray &mimeType)
         return {};
     const qsizetype body = raw.indexOf("\r\n\r\n", start) + 4;
     const qsizetype end = raw.indexOf("\r\n--=_sd_", body);
-    return decodeQp(raw.mid(body, end - body));
+    return decodeMail(raw.mid(body, end - body));
 }
 
 sd::core::Account account(const QString &language)
