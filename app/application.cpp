@@ -54,6 +54,14 @@ QStringList overriddenConfigKeys(const QHash<QString, QString> &overrides)
     return keys;
 }
 
+core::Result<void> checkTlsFiles(const QString &certPath, const QString &keyPath)
+{
+    auto tls = http::loadTlsConfiguration(certPath, keyPath);
+    if (!tls)
+        return std::unexpected(tls.error());
+    return {};
+}
+
 std::shared_ptr<mail::Mailer> makeMailer(const core::Config &config)
 {
     if (config.mailTransport == u"smtp"_s)

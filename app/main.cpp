@@ -5,7 +5,6 @@
 #include "application.h"
 #include "consolelanguage.h"
 #include "logformat.h"
-#include "http/edgeguard.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -172,12 +171,7 @@ int main(int argc, char *argv[])
         };
         options.settings.overriddenKeys = sd::app::overriddenConfigKeys(overrides);
         options.settings.makeMailer = &sd::app::makeMailer;
-        options.settings.checkTls = [](const QString &cert, const QString &key) -> sd::core::Result<void> {
-            auto tls = sd::http::loadTlsConfiguration(cert, key);
-            if (!tls)
-                return std::unexpected(tls.error());
-            return {};
-        };
+        options.settings.checkTls = &sd::app::checkTlsFiles;
         window = std::make_unique<sd::ui::MainWindow>(application.core(), options);
         window->show();
     }

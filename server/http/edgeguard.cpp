@@ -486,7 +486,6 @@ void EdgeServer::takeOverAccepting()
 {
     if (!isListening() || m_acceptNotifier)
         return;
-    m_acceptTakenOver = true;
     QTcpServer::pauseAccepting(); // QTcpServer's own read notifications stay off for good
     m_acceptNotifier = new QSocketNotifier(socketDescriptor(), QSocketNotifier::Read, this);
     connect(m_acceptNotifier, &QSocketNotifier::activated, this, &EdgeServer::acceptReady);
@@ -495,7 +494,7 @@ void EdgeServer::takeOverAccepting()
 QTcpSocket *EdgeServer::nextPendingConnection()
 {
     QTcpSocket *socket = QTcpServer::nextPendingConnection();
-    if (m_acceptTakenOver)
+    if (m_acceptNotifier)
         QTcpServer::pauseAccepting(); // the base switched its notifier back on
     return socket;
 }

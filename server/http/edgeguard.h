@@ -180,7 +180,6 @@ private:
     QHash<QHostAddress, int> m_perAddress;
     int m_acceptPauses = 0;
     QSocketNotifier *m_acceptNotifier = nullptr;
-    bool m_acceptTakenOver = false;
 };
 
 // Loads PEM certificate (chain) and key into a server configuration for TLS ≥ 1.2.

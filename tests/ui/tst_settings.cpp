@@ -10,7 +10,6 @@
 #include "testworker.h"
 
 #include "audit/auditlog.h"
-#include "http/edgeguard.h"
 
 #include "mainwindow.h"
 #include "settingsdialog.h"
@@ -87,12 +86,7 @@ private:
             return loadIni(QFileInfo::exists(configFile) ? configFile : QString());
         };
         options.settings.makeMailer = &sd::app::makeMailer;
-        options.settings.checkTls = [](const QString &cert, const QString &key) -> sd::core::Result<void> {
-            auto tls = sd::http::loadTlsConfiguration(cert, key);
-            if (!tls)
-                return std::unexpected(tls.error());
-            return {};
-        };
+        options.settings.checkTls = &sd::app::checkTlsFiles;
         m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
         m_window->show();
         m_window->activateWindow();
