@@ -17,8 +17,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,11 +79,25 @@ bool wantsConsole(int argc, char *argv[])
     return isSet("DISPLAY") || isSet("WAYLAND_DISPLAY") || isSet("QT_QPA_PLATFORM");
 }
 
+// The soft limit of descriptors (1024 by default under systemd and most shells) is kept low
+// for programs that use select(); nothing in this process does (Qt, GLib, libpq and OpenSSL
+// poll), so raise it to the hard limit, as systemd's documentation advises such programs to.
+// Connections then fit; the edge still keeps a reserve below the limit.
+void raiseDescriptorSoftLimit()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max)
+        return;
+    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, rlim_t(1) << 20);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
     sd::core::installEscapingLogHandler(); // one line per message, whatever it holds
+    raiseDescriptorSoftLimit();
     const bool console = wantsConsole(argc, argv);
     std::unique_ptr<QCoreApplication> application_(console ? new QApplication(argc, argv)
                                                            : new QCoreApplication(argc, argv));

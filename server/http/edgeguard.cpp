@@ -6,9 +6,12 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include <dirent.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -482,10 +485,44 @@ EdgeServer::~EdgeServer()
     delete m_acceptNotifier; // before ~QTcpServer closes the descriptor it watches
 }
 
+int EdgeServer::openDescriptorCount()
+{
+    DIR *dir = ::opendir("/proc/self/fd");
+    if (!dir)
+        return -1;
+    int count = 0;
+    while (const dirent *entry = ::readdir(dir))
+        if (entry->d_name[0] != '.')
+            ++count;
+    ::closedir(dir);
+    return count - 1; // less the one reading the directory
+}
+
+void EdgeServer::setDescriptorBudget(int limit, int reserve, std::function<int()> countOpen)
+{
+    m_descriptorLimit = limit;
+    m_descriptorReserve = reserve;
+    m_countOpenDescriptors = countOpen ? std::move(countOpen) : &EdgeServer::openDescriptorCount;
+    m_acceptsUntilRecount = 0; // count before the next accept
+}
+
 void EdgeServer::takeOverAccepting()
 {
     if (!isListening() || m_acceptNotifier)
         return;
+    if (m_descriptorLimit == 0) {
+        rlimit limit{};
+        if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (1u << 30)) {
+            const int soft = int(limit.rlim_cur);
+            setDescriptorBudget(soft, std::clamp(soft / 16, 16, 256));
+            const int open = openDescriptorCount();
+            if (open >= 0 && m_limits.maxConnections > soft - m_descriptorReserve - open)
+                qWarning("server/max_connections is %d but RLIMIT_NOFILE (%d, %d of them open, %d kept in reserve) "
+                         "allows about %d connections; raise the limit (ulimit -n, systemd LimitNOFILE=)",
+                         m_limits.maxConnections, soft, open, m_descriptorReserve,
+                         std::max(0, soft - m_descriptorReserve - open));
+        }
+    }
     QTcpServer::pauseAccepting(); // QTcpServer's own read notifications stay off for good
     m_acceptNotifier = new QSocketNotifier(socketDescriptor(), QSocketNotifier::Read, this);
     connect(m_acceptNotifier, &QSocketNotifier::activated, this, &EdgeServer::acceptReady);
@@ -503,6 +540,10 @@ void EdgeServer::acceptReady()
 {
     // A bounded batch per wake-up, so that one burst cannot starve the connections' reads.
     for (int i = 0; i < 256 && m_acceptNotifier && m_acceptNotifier->isEnabled(); ++i) {
+        if (!descriptorsToSpare()) {
+            pauseAcceptingAWhile("file descriptors are running out");
+            return;
+        }
         const int fd = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd >= 0) {
             incomingConnection(fd);
@@ -603,11 +644,42 @@ void EdgeServer::onAcceptFailure(int error)
     }
     // Out of descriptors the listening socket stays readable: retrying at once would spin.
     // Wait a moment; connections that end meanwhile free descriptors.
+    pauseAcceptingAWhile(std::strerror(error));
+}
+
+bool EdgeServer::descriptorsToSpare()
+{
+    if (m_descriptorLimit <= 0)
+        return true;
+    if (m_acceptsUntilRecount > 0 && m_sinceCount.isValid() && m_sinceCount.elapsed() < 1000) {
+        --m_acceptsUntilRecount;
+        return true;
+    }
+    const int open = m_countOpenDescriptors();
+    if (open < 0) {
+        // Not even a descriptor to count with: out. Without /proc: no budget to keep.
+        if (errno == EMFILE || errno == ENFILE)
+            return false;
+        m_descriptorLimit = 0;
+        return true;
+    }
+    m_sinceCount.start();
+    const int free = m_descriptorLimit - open;
+    if (free <= m_descriptorReserve)
+        return false;
+    // This accept takes one; half the rest of the headroom goes without counting, leaving the
+    // other half for what the other threads open meanwhile.
+    m_acceptsUntilRecount = (free - m_descriptorReserve - 1) / 2;
+    return true;
+}
+
+void EdgeServer::pauseAcceptingAWhile(const char *why)
+{
     if (!m_acceptNotifier || !m_acceptNotifier->isEnabled())
         return;
     m_acceptNotifier->setEnabled(false);
     if (m_acceptPauses++ % 240 == 0) // once a minute at most while it lasts
-        qWarning("accept failed (%s); pausing new connections for 250 ms", std::strerror(error));
+        qWarning("accept: %s; pausing new connections for 250 ms", why);
     QTimer::singleShot(250, this, [this] {
         if (m_acceptNotifier)
             m_acceptNotifier->setEnabled(true);

@@ -3,6 +3,7 @@
 #include "result.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QPointer>
@@ -137,6 +138,11 @@ private:
 // It calls accept() itself: QTcpServer 6.4 does not report EMFILE (the error it keeps is the
 // EAGAIN of the accept before), so it neither pauses nor emits acceptError() and polls a
 // listening socket that stays readable, about 10,000 times a second.
+//
+// It also keeps descriptors in reserve: it stops accepting while no more than a reserve of the
+// process's RLIMIT_NOFILE is free. Connections must not take the last descriptors: a thread
+// that then needs one for its event-loop wake-up pipe hits GLib's fatal "Creating pipes for
+// GWakeup" and the process aborts; the database and SMTP need theirs too.
 class EdgeServer : public QTcpServer
 {
     Q_OBJECT
@@ -165,6 +171,17 @@ public:
     // out of descriptors or memory (250 ms), else carries on. Public for tests.
     void onAcceptFailure(int error);
 
+    // The descriptor budget: the process may hold `limit` descriptors and accepting pauses while
+    // `reserve` or fewer are free. takeOverAccepting() sets it from RLIMIT_NOFILE (the reserve
+    // is a sixteenth of the limit, 16 to 256); tests set a smaller one, and may count the
+    // open descriptors their own way (default: openDescriptorCount). A limit ≤ 0: no budget.
+    void setDescriptorBudget(int limit, int reserve, std::function<int()> countOpen = {});
+    int descriptorLimit() const { return m_descriptorLimit; }
+    int descriptorReserve() const { return m_descriptorReserve; }
+    // The descriptors this process holds (from /proc/self/fd), or -1 with errno when it cannot
+    // tell (EMFILE: not one is free to count with).
+    static int openDescriptorCount();
+
 protected:
     void incomingConnection(qintptr descriptor) override;
 
@@ -172,6 +189,8 @@ private:
     friend class EdgeConnection;
     void released(const QHostAddress &peer);
     void acceptReady();
+    bool descriptorsToSpare();
+    void pauseAcceptingAWhile(const char *why);
 
     EdgeLimits m_limits;
     std::optional<QSslConfiguration> m_tls;
@@ -180,6 +199,13 @@ private:
     QHash<QHostAddress, int> m_perAddress;
     int m_acceptPauses = 0;
     QSocketNotifier *m_acceptNotifier = nullptr;
+    int m_descriptorLimit = 0;
+    int m_descriptorReserve = 0;
+    std::function<int()> m_countOpenDescriptors;
+    // Counting the open descriptors reads /proc/self/fd; between counts, this many accepts
+    // (half the headroom over the reserve) go without one, for at most a second.
+    int m_acceptsUntilRecount = 0;
+    QElapsedTimer m_sinceCount;
 };
 
 // Loads PEM certificate (chain) and key into a server configuration for TLS ≥ 1.2.
