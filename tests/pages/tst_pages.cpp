@@ -648,7 +648,11 @@ private slots:
         startServer([](sd::core::Config &c) { c.approvalRequired = false; });
         activeUser(u"alice"_s);
         HttpResult page;
-        const Browser b = open(loginLinkPath(u"alice"_s), &page);
+        const QByteArray link = loginLinkPath(u"alice"_s);
+        QVERIFY(!link.isEmpty());
+        const Browser b = open(link, &page);
+        QCOMPARE(page.status, 200);
+        QVERIFY(!b.csrfCookie.isEmpty() && !b.csrfToken.isEmpty());
         // The form's hidden field is what a tampering user controls: post the payload there.
         const HttpResult r = postForm("/login/confirm",
                                       {{u"csrf_token"_s, b.csrfToken},

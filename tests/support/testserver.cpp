@@ -2,9 +2,13 @@
 
 #include "testenv.h"
 
+#include "mail/outbox.h"
+#include "mail/outboxsender.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+
 
 using namespace Qt::StringLiterals;
 
@@ -57,14 +61,19 @@ bool TestServer::start(QString *error)
     auto url = m_app->start();
     if (!url && error)
         *error = url.error().detail;
+    if (url && m_app->outboxSender())
+        QObject::connect(m_app->outboxSender(), &sd::mail::OutboxSender::messageSent, m_app->outboxSender(),
+                         [this](const QString &id) {
+                             QMutexLocker lock(&m_sentMutex);
+                             m_sentOrder.append(id);
+                         }, Qt::DirectConnection);
     return url.has_value();
 }
 
 int TestServer::flushMail()
 {
     int sent = 0;
-    // drainOnce runs in this thread with its own connection; the sender thread may also be
-    // draining, and the lease makes sure no row is sent twice.
+    // On the sender's own thread, so after any drain it was in the middle of.
     QMetaObject::invokeMethod(m_app->outboxSender(), [&] { sent = m_app->outboxSender()->drainOnce(); },
                               Qt::BlockingQueuedConnection);
     return sent;
@@ -72,17 +81,46 @@ int TestServer::flushMail()
 
 QByteArray TestServer::lastMailTo(const QString &to) const
 {
+    // The files to `to`, by Message-ID, oldest first by file time (ties in any order).
     QDir dir(m_config.mailFolder);
-    QByteArray newest;
-    QDateTime newestTime;
-    const auto files = dir.entryInfoList({u"*.eml"_s}, QDir::Files, QDir::Time | QDir::Reversed);
-    for (const QFileInfo &info : files) {
+    QList<std::pair<QByteArray, QByteArray>> files; // Message-ID, content
+    const auto infos = dir.entryInfoList({u"*.eml"_s}, QDir::Files, QDir::Time | QDir::Reversed);
+    for (const QFileInfo &info : infos) {
         QFile f(info.filePath());
         if (!f.open(QIODevice::ReadOnly))
             continue;
         const QByteArray content = f.readAll();
-        if (content.contains(QByteArray("\r\nTo: " + to.toUtf8() + "\r\n")))
-            newest = content; // files are in modification order: the last match is the newest
+        if (!content.contains(QByteArray("\r\nTo: " + to.toUtf8() + "\r\n")))
+            continue;
+        static constexpr QByteArrayView kMessageId = "\r\nMessage-ID: <";
+        const qsizetype at = content.indexOf(kMessageId);
+        const qsizetype from = at + kMessageId.size();
+        const qsizetype end = at < 0 ? -1 : content.indexOf('>', from);
+        files.append({end < 0 ? QByteArray() : content.mid(from, end - from), content});
     }
-    return newest;
+    if (files.isEmpty())
+        return {};
+    // A file the sender has not reported yet was written after every one it has: newest.
+    QStringList sentOrder;
+    {
+        QMutexLocker lock(&m_sentMutex);
+        sentOrder = m_sentOrder;
+    }
+    auto entries = sd::mail::Outbox::list(m_app->database());
+    QHash<QString, qsizetype> sentRank; // Message-ID → position in the send order
+    if (entries) {
+        QHash<QString, QString> messageIdOf;
+        for (const auto &e : std::as_const(*entries))
+            messageIdOf.insert(e.id, e.message.messageId);
+        for (qsizetype i = 0; i < sentOrder.size(); ++i)
+            sentRank.insert(messageIdOf.value(sentOrder[i]), i);
+    }
+    const auto rank = [&](const QByteArray &messageId) {
+        return sentRank.value(QString::fromLatin1(messageId), sentOrder.size());
+    };
+    const std::pair<QByteArray, QByteArray> *newest = &files.first();
+    for (const auto &file : std::as_const(files))
+        if (rank(file.first) >= rank(newest->first)) // among equals, the later file time wins
+            newest = &file;
+    return newest->second;
 }

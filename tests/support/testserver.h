@@ -2,6 +2,7 @@
 
 #include "application.h"
 
+#include <QMutex>
 #include <QTemporaryDir>
 
 // An in-process SignupDesk on a free loopback port with a fake clock and a cheap password
@@ -32,6 +33,10 @@ private:
     sd::core::Config m_config;
     std::shared_ptr<sd::core::FakeClock> m_clock;
     std::unique_ptr<sd::app::Application> m_app;
+    // The outbox ids in the order the sender sent them (its thread appends). File times cannot
+    // tell: one drain writes several files within the kernel's coarse file-clock tick.
+    mutable QMutex m_sentMutex;
+    QStringList m_sentOrder;
 };
 
 // A TestServer, started; where it did not start, a warning says why (and the test's check of
