@@ -149,6 +149,9 @@ done
 # 4. Timing parity of failed logins (SEC-14): an unknown user against a known user with a
 # wrong password, one connection each, so only the server's own work differs. The failed-
 # login limit is off here (ratelimit disabled), so every request is a full attempt.
+# wrk leaves the last run's answers queued in the worker pool (64 logins ≈ 0.8 s of hashing on
+# 2 cores); they would land in the first requests of the next run and in its p99.
+sleep 3
 BENCH_USER=nobody-$$ run_wrk parity-unknown 1 1 login /api/v1/login
 row "login unknown user" 1 "$rps" "$p50" "$p99" "$non2xx" "$sockerr"
 unknown_p50=$p50
