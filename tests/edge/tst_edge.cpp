@@ -171,6 +171,15 @@ Answers collectAnswers(std::vector<int> &waiting, int quietMs)
     return answers;
 }
 
+// The real program (tst_edge otherwise runs the server in this process): its folder, its
+// process and its port.
+struct Program
+{
+    QTemporaryDir dir;
+    QProcess process;
+    quint16 port = 0;
+};
+
 // Waits (without sending) until the server closes the connection; the time it took, or -1.
 qint64 msUntilClosed(int fd, int timeoutMs)
 {
@@ -610,50 +619,57 @@ private slots:
     }
 
     // Starts the real program headless on a free port, with a SQLite file and a mail folder
-    // in `dir`, cheap password hashing, and this descriptor limit.
-    void startProgram(QTemporaryDir &dir, QProcess &server, rlimit descriptors, quint16 *port)
+    // in its folder, cheap password hashing, and a descriptor limit of its own.
+    void startProgram(Program &program, rlimit descriptors)
     {
-        QVERIFY(dir.isValid());
-        QFile ini(dir.filePath(u"signupdesk.ini"_s));
+        QVERIFY(program.dir.isValid());
+        QFile ini(program.dir.filePath(u"signupdesk.ini"_s));
         QVERIFY(ini.open(QIODevice::WriteOnly));
-        ini.write("[database]\nurl=sqlite:" + dir.filePath(u"db.sqlite"_s).toUtf8() +
-                  "\n[mail]\nfolder=" + dir.filePath(u"mail"_s).toUtf8() +
+        ini.write("[database]\nurl=sqlite:" + program.dir.filePath(u"db.sqlite"_s).toUtf8() +
+                  "\n[mail]\nfolder=" + program.dir.filePath(u"mail"_s).toUtf8() +
                   "\n[server]\nheader_timeout_seconds=60\nidle_timeout_seconds=60\n"
                   "[password]\nmemory_kib=64\niterations=1\n");
         ini.close();
+        QProcess &server = program.process;
         server.setChildProcessModifier([descriptors] { ::setrlimit(RLIMIT_NOFILE, &descriptors); });
         server.start(testenv::signupdeskBinary(),
                      {u"--headless"_s, u"--port"_s, u"0"_s, u"--config"_s, ini.fileName()});
         QVERIFY(server.waitForReadyRead(15000));
         const QByteArray line = server.readLine().trimmed();
         QVERIFY2(line.startsWith("listening on http://127.0.0.1:"), line.constData());
-        *port = quint16(line.mid(line.lastIndexOf(':') + 1).toUInt());
+        program.port = quint16(line.mid(line.lastIndexOf(':') + 1).toUInt());
+    }
+
+    // Stops it with SIGTERM, as a service manager would: a clean exit, and what it logged.
+    QByteArray stopProgram(Program &program)
+    {
+        program.process.terminate();
+        if (!program.process.waitForFinished(10000) || program.process.exitStatus() != QProcess::NormalExit ||
+            program.process.exitCode() != 0)
+            return "no clean exit: " + program.process.readAllStandardError();
+        return program.process.readAllStandardError();
     }
 
     // Shells and systemd keep the soft limit at 1024 for select()'s sake; the program uses no
     // select() and raises it to the hard limit, so that max_connections fits.
     void softDescriptorLimitIsRaisedToTheHardLimit()
     {
-        QTemporaryDir dir;
-        QProcess server;
-        quint16 port = 0;
-        startProgram(dir, server, {256, 4096}, &port);
+        Program program;
+        startProgram(program, {256, 4096});
         if (QTest::currentTestFailed())
             return;
-        QFile limits(u"/proc/%1/limits"_s.arg(server.processId()));
+        QFile limits(u"/proc/%1/limits"_s.arg(program.process.processId()));
         QVERIFY(limits.open(QIODevice::ReadOnly));
         QByteArray openFiles;
         for (const QByteArray &line : limits.readAll().split('\n'))
             if (line.startsWith("Max open files"))
                 openFiles = line.simplified();
         QCOMPARE(openFiles, QByteArray("Max open files 4096 4096 files"));
-        QCOMPARE(getJson(port, "/healthz").status, 200);
-        server.terminate();
-        QVERIFY(server.waitForFinished(10000));
-        QCOMPARE(server.exitCode(), 0);
+        QCOMPARE(getJson(program.port, "/healthz").status, 200);
+        const QByteArray err = stopProgram(program);
+        QVERIFY2(!err.startsWith("no clean exit"), err.constData());
         // 4096 less the reserve holds the 10,000 connections of the default no more: said.
-        QVERIFY2(server.readAllStandardError().contains("server/max_connections is 10000 but RLIMIT_NOFILE (4096"),
-                 "the start-up warning");
+        QVERIFY2(err.contains("server/max_connections is 10000 but RLIMIT_NOFILE (4096"), err.constData());
     }
 
     // The real thing, in the real program (a real EMFILE in this process would also break
@@ -665,12 +681,12 @@ private slots:
     // workers throughout, and must serve new connections again once old ones close.
     void outOfDescriptorsKeepsReserveAndDoesNotSpin()
     {
-        QTemporaryDir dir;
-        QProcess server;
-        quint16 port = 0;
-        startProgram(dir, server, {64, 64}, &port);
+        Program program;
+        startProgram(program, {64, 64});
         if (QTest::currentTestFailed())
             return;
+        QProcess &server = program.process;
+        const quint16 port = program.port;
 
         // More connections than descriptors, each with a signup in it (work for the worker
         // threads and the mailer, which need descriptors of their own): the last ones wait in
@@ -722,11 +738,8 @@ private slots:
 
         // Descriptors free again: served.
         QTRY_COMPARE_WITH_TIMEOUT(getJson(port, "/healthz").status, 200, 5000);
-        server.terminate();
-        QVERIFY(server.waitForFinished(10000));
-        QCOMPARE(server.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(server.exitCode(), 0);
-        const QByteArray err = server.readAllStandardError();
+        const QByteArray err = stopProgram(program);
+        QVERIFY2(!err.startsWith("no clean exit"), err.constData());
         QVERIFY2(err.contains("accept: file descriptors are running out; pausing new connections"), err.constData());
         QVERIFY2(!err.contains("Too many open files"), err.constData());
     }
