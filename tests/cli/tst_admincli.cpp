@@ -172,26 +172,14 @@ private:
             qWarning("cannot start %s", qPrintable(m_binary));
             return false;
         }
-        QByteArray out;
-        QElapsedTimer timer;
-        timer.start();
-        while (!out.contains('\n') && timer.elapsed() < 15000) {
-            if (s.process->state() == QProcess::NotRunning)
-                break;
-            s.process->waitForReadyRead(200);
-            out += s.process->readAllStandardOutput();
-        }
-        out += s.process->readAllStandardOutput();
+        const QByteArray out = testenv::readListeningLine(*s.process, &s.port);
         s.firstLine = out.left(out.indexOf('\n') + 1);
-        static const QRegularExpression line(u"^listening on http://127\\.0\\.0\\.1:(\\d+)\\n$"_s);
-        const auto m = line.match(QString::fromUtf8(s.firstLine));
-        if (!m.hasMatch() || out.size() != s.firstLine.size()) {
+        if (s.port == 0 || out.size() != s.firstLine.size()) {
             qWarning("no listening line; stdout: %s stderr: %s", out.constData(),
                      s.process->readAllStandardError().constData());
             return false;
         }
-        s.port = quint16(m.captured(1).toUInt());
-        return s.port != 0;
+        return true;
     }
 
     // SIGTERM, then: exit status 0 within kStopBudgetMs, nothing more on standard output and

@@ -37,11 +37,9 @@ class TestCrashSafety : public QObject
         process.start();
         if (!process.waitForStarted(10000))
             return 0;
-        QByteArray out;
-        while (!out.contains('\n') && process.waitForReadyRead(10000))
-            out += process.readAllStandardOutput();
-        const qsizetype colon = out.lastIndexOf(':');
-        return out.startsWith("listening on http://") ? quint16(out.mid(colon + 1).trimmed().toUInt()) : 0;
+        quint16 port = 0;
+        testenv::readListeningLine(process, &port);
+        return port;
     }
 
     QVariant scalar(QSqlDatabase &db, const QString &sql, const QString &param = {})

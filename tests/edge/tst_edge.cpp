@@ -634,10 +634,8 @@ private slots:
         server.setChildProcessModifier([descriptors] { ::setrlimit(RLIMIT_NOFILE, &descriptors); });
         server.start(testenv::signupdeskBinary(),
                      {u"--headless"_s, u"--port"_s, u"0"_s, u"--config"_s, ini.fileName()});
-        QVERIFY(server.waitForReadyRead(15000));
-        const QByteArray line = server.readLine().trimmed();
-        QVERIFY2(line.startsWith("listening on http://127.0.0.1:"), line.constData());
-        program.port = quint16(line.mid(line.lastIndexOf(':') + 1).toUInt());
+        const QByteArray out = testenv::readListeningLine(server, &program.port);
+        QVERIFY2(program.port != 0, out.constData());
     }
 
     // Stops it with SIGTERM, as a service manager would: a clean exit, and what it logged.

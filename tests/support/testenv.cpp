@@ -1,6 +1,9 @@
 #include "testenv.h"
 
+#include <QElapsedTimer>
+#include <QProcess>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -49,6 +52,24 @@ bool resetPostgres(QString *error)
     }
     QSqlDatabase::removeDatabase(name);
     return ok;
+}
+
+QByteArray readListeningLine(QProcess &process, quint16 *port, int timeoutMs)
+{
+    QByteArray out;
+    QElapsedTimer timer;
+    timer.start();
+    while (!out.contains('\n') && timer.elapsed() < timeoutMs) {
+        if (process.state() == QProcess::NotRunning)
+            break;
+        process.waitForReadyRead(200);
+        out += process.readAllStandardOutput();
+    }
+    out += process.readAllStandardOutput();
+    static const QRegularExpression line(QStringLiteral("^listening on http://127\\.0\\.0\\.1:(\\d+)\n"));
+    const auto m = line.match(QString::fromUtf8(out));
+    *port = m.hasMatch() ? quint16(m.captured(1).toUInt()) : 0;
+    return out;
 }
 
 } // namespace testenv
