@@ -9,7 +9,6 @@
 #include <QDirIterator>
 #include <QFile>
 
-
 using namespace Qt::StringLiterals;
 
 std::unique_ptr<TestServer> startTestServer(TestServer::Backend backend,
