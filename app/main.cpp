@@ -104,7 +104,7 @@ int main(int argc, char *argv[])
     QCoreApplication &app = *application_;
     QCoreApplication::setOrganizationName(u"SignupDesk"_s);
     QCoreApplication::setApplicationName(u"signupdesk"_s);
-    QCoreApplication::setApplicationVersion(u"0.1.0"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(SD_VERSION)); // project(VERSION)
 
     QCommandLineParser parser;
     parser.setApplicationDescription(u"SignupDesk: a self-hosted signup desk."_s);

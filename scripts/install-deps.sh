@@ -20,10 +20,12 @@ for arg in "$@"; do
 done
 
 # Needed to build (and to run) SignupDesk.
+# cmake only recommends a build tool, hence ninja-build; qt6-charts-dev's CMake package needs
+# Qt6OpenGL's, which only libqt6opengl6-dev brings (a recommendation too).
 build_pkgs=(
-    cmake g++
+    cmake ninja-build g++
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
-    qt6-charts-dev qt6-qpa-plugins libqt6sql6-sqlite libqt6sql6-psql
+    qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-qpa-plugins libqt6sql6-sqlite libqt6sql6-psql
     libssl-dev libcurl4-openssl-dev libargon2-dev
     xvfb ca-certificates
     qt6-translations-l10n # Qt's own French and German texts (standard buttons) in the console
@@ -32,7 +34,9 @@ build_pkgs=(
 # driven by playwright-core from npm; never a browser download of its own). tzdata: the
 # dashboard test buckets days across a real daylight-saving change (Europe/Berlin). trayer:
 # a real system tray for the tray icon test (tests/ui/with-tray.sh).
-test_pkgs=(postgresql python3-aiosmtpd wrk sqlite3 chromium tzdata trayer)
+# dpkg-dev, file: cpack -G DEB's computed Depends (dpkg-shlibdeps); systemd: systemd-analyze
+# verify on the shipped unit.
+test_pkgs=(postgresql python3-aiosmtpd wrk sqlite3 chromium tzdata trayer dpkg-dev file systemd)
 # Node.js and npm for tests/e2e, only when the machine has none: a machine image's own Node.js
 # (e.g. a newer one from another apt source) is kept. Debian 12's nodejs is 18, which is why
 # tests/e2e pins playwright-core 1.61 (the last release that supports Node 18).
