@@ -167,15 +167,20 @@ fr_make() {
     mount --bind "$FR_CACHE/apt-archives" "$root/var/cache/apt/archives"
 }
 
-# fr_run ROOT CMD…: CMD in ROOT as root, with the environment a fresh login would have plus the
-# CA variables (and CI) passed through.
-fr_run() {
-    local root=$1 v
-    shift
-    local envs=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
-                TERM=dumb LANG="${LANG:-C.UTF-8}" CI="${CI:-}")
+# fr_chroot ROOT: sets FR_CHROOT to the command prefix that runs a command in ROOT as root, with
+# the environment a fresh login would have plus the CA variables (and CI) passed through.
+fr_chroot() {
+    local v
+    FR_CHROOT=(chroot "$1" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+               HOME=/root TERM=dumb LANG="${LANG:-C.UTF-8}" CI="${CI:-}")
     for v in "${FR_CA_VARS[@]}"; do
-        [[ -z ${!v:-} ]] || envs+=("$v=${!v}")
+        [[ -z ${!v:-} ]] || FR_CHROOT+=("$v=${!v}")
     done
-    chroot "$root" /usr/bin/env -i "${envs[@]}" "$@"
+}
+
+# fr_run ROOT CMD…: CMD in ROOT (see fr_chroot).
+fr_run() {
+    fr_chroot "$1"
+    shift
+    "${FR_CHROOT[@]}" "$@"
 }

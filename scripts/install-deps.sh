@@ -77,7 +77,11 @@ export DEBIAN_FRONTEND=noninteractive
 apt_opts=(-q -o Acquire::Retries=3 -o DPkg::Lock::Timeout=300)
 
 echo "install-deps: installing ${missing[*]}"
-"${sudo[@]}" apt-get "${apt_opts[@]}" update </dev/null
+if ! "${sudo[@]}" apt-get "${apt_opts[@]}" update </dev/null; then
+    echo "install-deps: apt-get update failed (see apt's message above: the network, a proxy, or" \
+         "a source in /etc/apt/sources.list*); needed: ${missing[*]}" >&2
+    exit 1
+fi
 
 # Fail with a clear message if a package has no installation candidate.
 unknown=()
@@ -92,8 +96,13 @@ if [[ ${#unknown[@]} -gt 0 ]]; then
     exit 1
 fi
 
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" </dev/null
+if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" </dev/null; then
+    echo "install-deps: apt-get install failed for: ${missing[*]}" >&2
+    echo "install-deps: apt names the package it could not fetch or install above; for the whole" \
+         "story run: apt-get install PKG" >&2
+    exit 1
+fi
 
 mapfile -t still_missing < <(missing_pkgs "${pkgs[@]}")
 if [[ ${#still_missing[@]} -gt 0 ]]; then
