@@ -15,7 +15,10 @@ class TestPackaging : public QObject
 {
     Q_OBJECT
 
-    QString iniPath() const { return qEnvironmentVariable("SD_SOURCE_DIR") + u"/packaging/signupdesk.ini"_s; }
+    QString iniPath() const
+    {
+        return qEnvironmentVariable("SD_SOURCE_DIR") + u"/packaging/signupdesk.ini"_s;
+    }
 
 private slots:
     void exampleConfigNamesEveryKey()
