@@ -9,7 +9,9 @@
 #
 # The tarball is a tar of a root just made by debootstrap, nothing installed after it, so a root
 # holds only minbase plus what the project's scripts install. Downloaded .deb files are kept
-# between runs (bind-mounted on the root's /var/cache/apt/archives): files, not installations.
+# between runs (hard-linked into a root's /var/cache/apt/archives, and the new ones back when
+# the root goes; not a shared mount, so two roots' apt never wait on one lock): files, not
+# installations.
 
 FR_CACHE=${SD_CI_CACHE:-/var/cache/signupdesk-ci}
 FR_TARBALL=$FR_CACHE/bookworm-minbase.tar
@@ -57,7 +59,7 @@ fr_init() {
     FR_SECURITY_MIRROR=$(fr_host_mirror "$FR_SUITE-security")
     FR_UPDATES_MIRROR=$(fr_host_mirror "$FR_SUITE-updates")
     fr_log "mirror: $FR_MIRROR (security: ${FR_SECURITY_MIRROR:-none}, updates: ${FR_UPDATES_MIRROR:-none})"
-    mkdir -p "$FR_CACHE/apt-archives/partial"
+    mkdir -p "$FR_CACHE/apt-archives"
     if ! command -v debootstrap >/dev/null 2>&1; then
         fr_log "installing debootstrap on the host"
         DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 update </dev/null
@@ -129,6 +131,7 @@ fr_destroy() {
     [[ -n $dir && -d $dir ]] || return 0
     [[ $(realpath -m -- "$dir") != / ]] || fr_die "refusing to destroy /"
     fr_kill_inside "$dir"
+    fr_save_debs "$dir"
     if ! fr_unmount_under "$dir"; then
         fr_log "WARNING: still mounted under $dir, not removing it:" >&2
         fr_mounts_under "$dir" >&2
@@ -136,6 +139,14 @@ fr_destroy() {
     fi
     # --one-file-system: never follow into anything still mounted (the host's /dev …).
     rm -rf --one-file-system -- "$dir"
+}
+
+# The .deb files ROOT downloaded, into the cache (hard links when on one file system).
+fr_save_debs() {
+    local debs=("$1"/var/cache/apt/archives/*.deb)
+    [[ -f ${debs[0]} ]] || return 0
+    cp -aln "${debs[@]}" "$FR_CACHE/apt-archives/" 2>/dev/null ||
+        cp -an "${debs[@]}" "$FR_CACHE/apt-archives/" || true
 }
 
 fr_make() {
@@ -164,7 +175,11 @@ fr_make() {
     mount --bind /dev "$root/dev"
     mount -t tmpfs -o mode=1777,nosuid,nodev shm "$root/dev/shm"
     mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts "$root/dev/pts"
-    mount --bind "$FR_CACHE/apt-archives" "$root/var/cache/apt/archives"
+    local debs=("$FR_CACHE"/apt-archives/*.deb)
+    if [[ -f ${debs[0]} ]]; then
+        cp -al "${debs[@]}" "$root/var/cache/apt/archives/" 2>/dev/null ||
+            cp -a "${debs[@]}" "$root/var/cache/apt/archives/"
+    fi
 }
 
 # fr_chroot ROOT: sets FR_CHROOT to the command prefix that runs a command in ROOT as root, with
