@@ -177,8 +177,9 @@ fr_make() {
     mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts "$root/dev/pts"
     local debs=("$FR_CACHE"/apt-archives/*.deb)
     if [[ -f ${debs[0]} ]]; then
-        cp -al "${debs[@]}" "$root/var/cache/apt/archives/" 2>/dev/null ||
-            cp -a "${debs[@]}" "$root/var/cache/apt/archives/"
+        # -n: the tarball's own (debootstrap's) files stay as they are.
+        cp -aln "${debs[@]}" "$root/var/cache/apt/archives/" 2>/dev/null ||
+            cp -an "${debs[@]}" "$root/var/cache/apt/archives/"
     fi
 }
 
