@@ -175,6 +175,9 @@ fr_make() {
     mount --bind /dev "$root/dev"
     mount -t tmpfs -o mode=1777,nosuid,nodev shm "$root/dev/shm"
     mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts "$root/dev/pts"
+    # The compiler cache scripts/test.sh uses (through ccache, which it installs): kept here.
+    mkdir -p "$FR_CACHE/ccache" "$root/var/cache/signupdesk-ccache"
+    mount --bind "$FR_CACHE/ccache" "$root/var/cache/signupdesk-ccache"
     local debs=("$FR_CACHE"/apt-archives/*.deb)
     if [[ -f ${debs[0]} ]]; then
         # -n: the tarball's own (debootstrap's) files stay as they are.
@@ -188,7 +191,8 @@ fr_make() {
 fr_chroot() {
     local v
     FR_CHROOT=(chroot "$1" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-               HOME=/root TERM=dumb LANG="${LANG:-C.UTF-8}" CI="${CI:-}")
+               HOME=/root TERM=dumb LANG="${LANG:-C.UTF-8}" CI="${CI:-}"
+               CCACHE_DIR=/var/cache/signupdesk-ccache)
     for v in "${FR_CA_VARS[@]}"; do
         [[ -z ${!v:-} ]] || FR_CHROOT+=("$v=${!v}")
     done

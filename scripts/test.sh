@@ -29,6 +29,11 @@ gen=()
 if [[ ! -f build/CMakeCache.txt ]] && command -v ninja >/dev/null 2>&1; then
     gen=(-G Ninja)
 fi
+# ccache (a test package) for a new build directory: a rebuild from scratch, e.g. CI's on a
+# fresh machine with its cache kept outside (CCACHE_DIR), then costs little.
+if [[ ! -f build/CMakeCache.txt ]] && command -v ccache >/dev/null 2>&1; then
+    gen+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 cmake -S . -B build "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j2
 
