@@ -192,7 +192,7 @@ fr_chroot() {
     local v
     FR_CHROOT=(chroot "$1" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
                HOME=/root TERM=dumb LANG="${LANG:-C.UTF-8}" CI="${CI:-}"
-               CCACHE_DIR=/var/cache/signupdesk-ccache)
+               CCACHE_DIR=/var/cache/signupdesk-ccache CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1)
     for v in "${FR_CA_VARS[@]}"; do
         [[ -z ${!v:-} ]] || FR_CHROOT+=("$v=${!v}")
     done
