@@ -23,8 +23,11 @@ store::DbResult<QByteArray> loadOrCreateSecret(store::Database &database)
         if (q->next())
             return QByteArray::fromBase64(q->value(0).toString().toLatin1());
         // Two instances may race here: the loser's INSERT fails and it reads the winner's.
-        (void)store::runQuery(*db, u"INSERT INTO meta (key, value) VALUES ('token_secret', ?)"_s,
-                              {QString::fromLatin1(crypto::randomBytes(32).toBase64())});
+        if (auto r = store::runQuery(*db, u"INSERT INTO meta (key, value) VALUES ('token_secret', ?)"_s,
+                                     {QString::fromLatin1(crypto::randomBytes(32).toBase64())});
+            !r)
+            qInfo("token secret: insert lost (another instance made it?): %s",
+                  qPrintable(r.error().message));
     }
     return std::unexpected(store::DbError{u"cannot create the token secret"_s});
 }

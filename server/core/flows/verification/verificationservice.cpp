@@ -131,9 +131,12 @@ Result<Account> VerificationService::verifyCodeOnce(const QString &email, const 
         auto attempts = tokenstore::countWrongCode(tx->db(), (*row)->id, kMaxCodeAttempts, now);
         if (!attempts)
             return dbFail(attempts.error());
-        if (*attempts >= kMaxCodeAttempts)
-            (void)auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s, (*account)->id,
-                                   u"too many wrong codes"_s);
+        if (*attempts >= kMaxCodeAttempts) {
+            if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s,
+                                          (*account)->id, u"too many wrong codes"_s);
+                !r)
+                return dbFail(r.error());
+        }
         if (auto r = tx->commit(); !r)
             return dbFail(r.error());
         return fail(ErrorCode::InvalidVerification, u"wrong code"_s);
