@@ -4,6 +4,7 @@
 #include "http/apiroutes.h"
 #include "http/oauthhttpclient.h"
 #include "http/oauthroutes.h"
+#include "http/systemreversedns.h"
 #include "http/pageroutes.h"
 #include "mail/filemailer.h"
 #include "mail/smtpmailer.h"
@@ -106,6 +107,7 @@ core::Result<void> Application::open()
     // OAuth's network half: its own thread, bounded by oauth/timeout_seconds.
     m_core->setOAuthClient(std::make_shared<http::NetworkOAuthClient>(
         std::chrono::seconds(m_config.oauthTimeoutSeconds)));
+    m_core->setReverseDns(std::make_shared<http::SystemReverseDns>());
     if (url->dialect == store::Dialect::Sqlite)
         QFile::setPermissions(url->sqlitePath, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     return {};
