@@ -117,7 +117,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
         SD_TRY(email, body->requiredString(u"email"_s));
         const bool hasToken = body->has(u"token"_s), hasCode = body->has(u"code"_s);
         if (hasToken == hasCode)
-            return errorResponse(core::Error{ErrorCode::InvalidBody, u"send token or code"_s, {}, 0}, lang);
+            return errorResponse(ApiError(HttpErrorCode::InvalidBody, u"send token or code"_s), lang);
         if (hasToken) {
             SD_TRY(token, body->requiredString(u"token"_s));
             SD_TRY(account, c->verification().verifyToken(*email, *token, {r.remoteIp}));

@@ -247,13 +247,18 @@ HttpResponse forbiddenPage(const QString &language)
 // ---------------------------------------------------------------------------------------------
 // Errors as pages.
 
-QString errorKey(ErrorCode code)
+QString errorKey(const ApiError &error)
 {
-    switch (code) {
+    if (error.http) {
+        switch (*error.http) {
+        case HttpErrorCode::MethodNotAllowed: return u"error_method"_s;
+        case HttpErrorCode::PayloadTooLarge: return u"error_too_large"_s;
+        case HttpErrorCode::UnsupportedMediaType: return u"error_media_type"_s;
+        default: return u"error_bad_request"_s;
+        }
+    }
+    switch (error.domain.code) {
     case ErrorCode::NotFound: return u"error_not_found"_s;
-    case ErrorCode::MethodNotAllowed: return u"error_method"_s;
-    case ErrorCode::PayloadTooLarge: return u"error_too_large"_s;
-    case ErrorCode::UnsupportedMediaType: return u"error_media_type"_s;
     case ErrorCode::RateLimited: return u"error_rate_limited"_s;
     case ErrorCode::Busy:
     case ErrorCode::Unavailable: return u"error_busy"_s;
@@ -263,15 +268,13 @@ QString errorKey(ErrorCode code)
     }
 }
 
-HttpResponse errorPage(const QString &language, const core::Error &error)
+HttpResponse errorPage(const QString &language, const ApiError &error)
 {
-    if (error.code == ErrorCode::Unavailable)
-        qWarning("unavailable: %s", qPrintable(error.detail));
-    HttpResponse r = page(httpStatus(error.code), language, u"error_title"_s,
-                          message(language, errorKey(error.code), u"error"_s));
-    if (error.code == ErrorCode::RateLimited || error.code == ErrorCode::Busy ||
-        error.code == ErrorCode::Unavailable)
-        r.headers.append({"Retry-After", QByteArray::number(qMax(1, error.retryAfterSeconds))});
+    if (error.is(ErrorCode::Unavailable))
+        qWarning("unavailable: %s", qPrintable(error.domain.detail));
+    HttpResponse r = page(httpStatus(error), language, u"error_title"_s,
+                          message(language, errorKey(error), u"error"_s));
+    addRetryAfter(r, error);
     return r;
 }
 
@@ -558,7 +561,7 @@ Route pageRoute(const char *method, const QString &path, RunOn runOn,
 void registerPageRoutes(ApiServer &server, core::CoreServices &core)
 {
     core::CoreServices *c = &core;
-    server.setErrorRenderer([](const HttpRequest &r, const core::Error &e) -> std::optional<HttpResponse> {
+    server.setErrorRenderer([](const HttpRequest &r, const ApiError &e) -> std::optional<HttpResponse> {
         QString path = r.path;
         if (path.size() > 1 && path.endsWith(u'/'))
             path.chop(1);
