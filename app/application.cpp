@@ -211,7 +211,7 @@ core::Result<QString> Application::start()
     m_mailThread.start();
 
     // Live settings a console stored in the database win over the config: say so once.
-    const core::LiveConfig &live = m_core->context().live;
+    const core::LiveConfig &live = m_core->liveConfig();
     const QHash<QString, QString> stored = live.stored(), startup = live.startup().values();
     for (auto it = stored.cbegin(); it != stored.cend(); ++it)
         if (startup.contains(it.key()) && startup.value(it.key()) != it.value())

@@ -45,11 +45,6 @@ constexpr char kContentSecurityPolicy[] =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
 
-int defaultPort(const QString &scheme)
-{
-    return scheme == u"https"_s ? 443 : scheme == u"http"_s ? 80 : -1;
-}
-
 QByteArray reasonPhrase(int status)
 {
     switch (status) {

@@ -104,4 +104,9 @@ HttpResponse HttpResponse::empty(int status)
     return {status, {}, {}, {}};
 }
 
+int defaultPort(const QString &scheme)
+{
+    return scheme == QLatin1String("https") ? 443 : scheme == QLatin1String("http") ? 80 : -1;
+}
+
 } // namespace sd::http
