@@ -2,6 +2,7 @@
 
 #include "consolebackend.h"
 #include "consoletablemodels.h"
+#include "context.h"
 #include "csvwriter.h"
 #include "errormessages.h"
 #include "rowfilterproxy.h"

@@ -2,6 +2,7 @@
 
 #include "consolebackend.h"
 #include "consolepages.h"
+#include "context.h"
 #include "dashboardpage.h"
 #include "errormessages.h"
 #include "reasondialog.h"

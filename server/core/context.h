@@ -5,9 +5,9 @@
 #include "crypto/passwordhasher.h"
 #include "crypto/tokendigest.h"
 #include "events.h"
-#include "flows/login/sessioncache.h"
+#include "accounts/sessioncache.h"
 #include "ratelimiter.h"
-#include "settings/livesettings.h"
+#include "livesettings.h"
 #include "store/database.h"
 #include "validation/signupvalidator.h"
 

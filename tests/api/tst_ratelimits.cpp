@@ -4,6 +4,7 @@
 // unknown addresses alike, failed verification submissions per email and per address,
 // X-Forwarded-For only from trusted proxies, and the Keycloak-like progressive lockout.
 
+#include "context.h"
 #include "httpclient.h"
 #include "testenv.h"
 #include "testserver.h"

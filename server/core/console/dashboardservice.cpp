@@ -1,8 +1,9 @@
 #include "console/dashboardservice.h"
 
 #include "accounts/account.h"
-#include "flows/flowsupport.h"
+#include "context.h"
 #include "store/sqlquery.h"
+#include "vocabulary.h"
 
 #include <QHash>
 

@@ -1,6 +1,7 @@
 #include "console/outboxadminservice.h"
 
 #include "audit/auditlog.h"
+#include "context.h"
 #include "store/transaction.h"
 
 using namespace Qt::StringLiterals;

@@ -3,6 +3,7 @@
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/verification/verificationservice.h"
 #include "store/transaction.h"

@@ -2,6 +2,7 @@
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "flows/oauth/oauthstore.h"
 #include "store/sqlquery.h"
 #include "store/transaction.h"

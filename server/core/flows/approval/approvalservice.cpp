@@ -2,6 +2,7 @@
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "emails/mailcomposer.h"
 #include "mail/outbox.h"
 #include "store/transaction.h"

@@ -3,6 +3,7 @@
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "crypto/crypto.h"
 #include "store/sqlquery.h"
 

@@ -2,15 +2,12 @@
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "crypto/crypto.h"
 #include "flows/verification/verificationservice.h"
 #include "emails/mailcomposer.h"
 #include "mail/outbox.h"
 #include "store/transaction.h"
-
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <sys/socket.h>
 
 using namespace Qt::StringLiterals;
 

@@ -3,9 +3,11 @@
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "crypto/crypto.h"
 #include "flows/approval/approvalservice.h"
 #include "emails/mailcomposer.h"
+#include "flows/flowsupport.h"
 #include "mail/outbox.h"
 #include "store/transaction.h"
 
