@@ -1,13 +1,13 @@
 #include "application.h"
 
 #include "audit/auditchain.h"
-#include "http/apiroutes.h"
-#include "http/oauthhttpclient.h"
-#include "http/oauthroutes.h"
-#include "http/systemreversedns.h"
-#include "http/pageroutes.h"
-#include "mail/filemailer.h"
-#include "mail/smtpmailer.h"
+#include "apiroutes.h"
+#include "oauthhttpclient.h"
+#include "oauthroutes.h"
+#include "systemreversedns.h"
+#include "pageroutes.h"
+#include "filemailer.h"
+#include "smtpmailer.h"
 
 #include <QDir>
 #include <QFile>

@@ -9,7 +9,7 @@
 
 #include "console/outboxadminservice.h"
 #include "console/useradminservice.h"
-#include "store/database.h"
+#include "database.h"
 
 #include <QAction>
 #include <QComboBox>

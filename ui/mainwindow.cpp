@@ -12,7 +12,7 @@
 
 #include "console/signupadminservice.h"
 #include "console/signupoverview.h"
-#include "mail/outboxsender.h"
+#include "outboxsender.h"
 
 #include <QAction>
 #include <QComboBox>

@@ -8,7 +8,7 @@
 #include "accounts/sessioncache.h"
 #include "ratelimiter.h"
 #include "livesettings.h"
-#include "store/database.h"
+#include "database.h"
 #include "validation/signupvalidator.h"
 
 namespace sd::core {

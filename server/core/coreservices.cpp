@@ -2,7 +2,7 @@
 
 #include "context.h"
 #include "crypto/crypto.h"
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 using namespace Qt::StringLiterals;
 

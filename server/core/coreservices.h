@@ -17,7 +17,7 @@
 #include "ratelimiter.h"
 #include "reversedns.h"
 #include "settings/settingsservice.h"
-#include "store/database.h"
+#include "database.h"
 #include "validation/signupvalidator.h"
 
 #include <memory>

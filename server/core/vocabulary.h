@@ -1,7 +1,7 @@
 #pragma once
 
 #include "result.h"
-#include "store/database.h"
+#include "database.h"
 
 #include <QString>
 

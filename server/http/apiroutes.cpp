@@ -1,7 +1,7 @@
-#include "http/apiroutes.h"
+#include "apiroutes.h"
 
-#include "http/errormapping.h"
-#include "http/jsonbody.h"
+#include "errormapping.h"
+#include "jsonbody.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

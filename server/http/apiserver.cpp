@@ -1,8 +1,8 @@
-#include "http/apiserver.h"
+#include "apiserver.h"
 
 #include "crypto/crypto.h"
-#include "http/errormapping.h"
-#include "http/secretsafelogging.h"
+#include "errormapping.h"
+#include "secretsafelogging.h"
 
 #include <QHttpServerResponder>
 #include <QPointer>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "http/edgeguard.h"
-#include "http/httpmessage.h"
+#include "edgeguard.h"
+#include "httpmessage.h"
 #include "requestmeter.h"
 
 #include <QAbstractHttpServer>

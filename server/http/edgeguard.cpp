@@ -1,4 +1,4 @@
-#include "http/edgeguard.h"
+#include "edgeguard.h"
 
 #include <QFile>
 #include <QSslCertificate>

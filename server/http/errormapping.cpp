@@ -1,7 +1,7 @@
-#include "http/errormapping.h"
+#include "errormapping.h"
 
 #include "crypto/crypto.h"
-#include "http/apilanguage.h"
+#include "apilanguage.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "http/apierror.h"
-#include "http/httpmessage.h"
+#include "apierror.h"
+#include "httpmessage.h"
 
 namespace sd::http {
 

@@ -1,6 +1,6 @@
-#include "http/httpmessage.h"
+#include "httpmessage.h"
 
-#include "http/apilanguage.h"
+#include "apilanguage.h"
 
 #include <QHostAddress>
 #include <QHttpServerRequest>

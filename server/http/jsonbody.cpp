@@ -1,4 +1,4 @@
-#include "http/jsonbody.h"
+#include "jsonbody.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

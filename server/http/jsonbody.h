@@ -1,6 +1,6 @@
 #pragma once
 
-#include "http/apierror.h"
+#include "apierror.h"
 
 #include <QJsonObject>
 

@@ -1,8 +1,8 @@
-#include "http/oauthroutes.h"
+#include "oauthroutes.h"
 
-#include "http/apiroutes.h"
-#include "http/errormapping.h"
-#include "http/jsonbody.h"
+#include "apiroutes.h"
+#include "errormapping.h"
+#include "jsonbody.h"
 
 #include <QJsonObject>
 

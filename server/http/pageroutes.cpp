@@ -1,10 +1,10 @@
-#include "http/pageroutes.h"
+#include "pageroutes.h"
 
 #include "crypto/crypto.h"
 #include "emails/placeholders.h"
 #include "flows/emaillogin/redirectpolicy.h"
-#include "http/errormapping.h"
-#include "http/jsonbody.h"
+#include "errormapping.h"
+#include "jsonbody.h"
 
 #include <QFile>
 #include <QJsonDocument>

@@ -1,4 +1,4 @@
-#include "http/systemreversedns.h"
+#include "systemreversedns.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>

@@ -1,6 +1,6 @@
-#include "store/transaction.h"
+#include "transaction.h"
 
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 using namespace Qt::StringLiterals;
 

@@ -10,7 +10,7 @@
 #include "testserver.h"
 
 #include "accounts/accountstore.h"
-#include "mail/outbox.h"
+#include "outbox.h"
 
 #include <QJsonDocument>
 #include <QRandomGenerator>

@@ -1,8 +1,8 @@
 #include "audit/auditchain.h"
 
 #include "crypto/crypto.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -3,7 +3,7 @@
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "crypto/crypto.h"
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 using namespace Qt::StringLiterals;
 

@@ -3,7 +3,7 @@
 #include "clock.h"
 #include "crypto/tokendigest.h"
 #include "result.h"
-#include "store/database.h"
+#include "database.h"
 #include "vocabulary.h"
 
 #include <QList>

@@ -2,7 +2,7 @@
 
 #include "accounts/account.h"
 #include "context.h"
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 #include "vocabulary.h"
 
 #include <QHash>

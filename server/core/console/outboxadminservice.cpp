@@ -2,7 +2,7 @@
 
 #include "audit/auditlog.h"
 #include "context.h"
-#include "store/transaction.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "mail/outbox.h"
+#include "outbox.h"
 #include "result.h"
 #include "vocabulary.h"
 

@@ -6,7 +6,7 @@
 #include "context.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/verification/verificationservice.h"
-#include "store/transaction.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

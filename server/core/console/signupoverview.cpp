@@ -3,8 +3,8 @@
 #include "audit/auditlog.h"
 #include "audit/linkhits.h"
 #include "context.h"
-#include "mail/outbox.h"
-#include "store/sqlquery.h"
+#include "outbox.h"
+#include "sqlquery.h"
 #include "vocabulary.h"
 
 #include <algorithm>

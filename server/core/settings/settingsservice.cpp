@@ -2,8 +2,8 @@
 
 #include "audit/auditlog.h"
 #include "context.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

@@ -4,8 +4,8 @@
 #include "audit/auditlog.h"
 #include "context.h"
 #include "emails/mailcomposer.h"
-#include "mail/outbox.h"
-#include "store/transaction.h"
+#include "outbox.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

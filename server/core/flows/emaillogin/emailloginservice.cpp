@@ -9,9 +9,9 @@
 #include "flows/emaillogin/redirectpolicy.h"
 #include "flows/flowsupport.h"
 #include "flows/login/sessionservice.h"
-#include "mail/outbox.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "outbox.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

@@ -5,10 +5,10 @@
 #include "audit/auditlog.h"
 #include "context.h"
 #include "crypto/crypto.h"
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 #include <QSqlError>
-#include "store/transaction.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

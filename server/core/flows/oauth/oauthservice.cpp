@@ -7,8 +7,8 @@
 #include "crypto/crypto.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/oauth/oauthstore.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 #include <QUrl>
 

@@ -6,8 +6,8 @@
 #include "crypto/crypto.h"
 #include "flows/verification/verificationservice.h"
 #include "emails/mailcomposer.h"
-#include "mail/outbox.h"
-#include "store/transaction.h"
+#include "outbox.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

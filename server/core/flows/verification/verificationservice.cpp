@@ -8,8 +8,8 @@
 #include "flows/approval/approvalservice.h"
 #include "emails/mailcomposer.h"
 #include "flows/flowsupport.h"
-#include "mail/outbox.h"
-#include "store/transaction.h"
+#include "outbox.h"
+#include "transaction.h"
 
 #include <QRegularExpression>
 
