@@ -1,12 +1,13 @@
 #include "application.h"
 
 #include "audit/auditchain.h"
-#include "http/apiroutes.h"
-#include "http/oauthhttpclient.h"
-#include "http/oauthroutes.h"
-#include "http/pageroutes.h"
-#include "mail/filemailer.h"
-#include "mail/smtpmailer.h"
+#include "apiroutes.h"
+#include "oauthhttpclient.h"
+#include "oauthroutes.h"
+#include "systemreversedns.h"
+#include "pageroutes.h"
+#include "filemailer.h"
+#include "smtpmailer.h"
 
 #include <QDir>
 #include <QFile>
@@ -106,6 +107,7 @@ core::Result<void> Application::open()
     // OAuth's network half: its own thread, bounded by oauth/timeout_seconds.
     m_core->setOAuthClient(std::make_shared<http::NetworkOAuthClient>(
         std::chrono::seconds(m_config.oauthTimeoutSeconds)));
+    m_core->setReverseDns(std::make_shared<http::SystemReverseDns>());
     if (url->dialect == store::Dialect::Sqlite)
         QFile::setPermissions(url->sqlitePath, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     return {};
@@ -209,7 +211,7 @@ core::Result<QString> Application::start()
     m_mailThread.start();
 
     // Live settings a console stored in the database win over the config: say so once.
-    const core::LiveConfig &live = m_core->context().live;
+    const core::LiveConfig &live = m_core->liveConfig();
     const QHash<QString, QString> stored = live.stored(), startup = live.startup().values();
     for (auto it = stored.cbegin(); it != stored.cend(); ++it)
         if (startup.contains(it.key()) && startup.value(it.key()) != it.value())

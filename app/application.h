@@ -4,11 +4,11 @@
 #include "config.h"
 #include "clusterevents.h"
 #include "coreservices.h"
-#include "http/apiserver.h"
-#include "mail/mailer.h"
-#include "mail/outboxsender.h"
+#include "apiserver.h"
+#include "mailer.h"
+#include "outboxsender.h"
 #include "requestmeter.h"
-#include "store/database.h"
+#include "database.h"
 
 #include <QThread>
 

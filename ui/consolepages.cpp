@@ -2,13 +2,14 @@
 
 #include "consolebackend.h"
 #include "consoletablemodels.h"
+#include "context.h"
 #include "csvwriter.h"
 #include "errormessages.h"
 #include "rowfilterproxy.h"
 
 #include "console/outboxadminservice.h"
 #include "console/useradminservice.h"
-#include "store/database.h"
+#include "database.h"
 
 #include <QAction>
 #include <QComboBox>

@@ -4,7 +4,7 @@
 
 #include "audit/auditlog.h"
 #include "console/useradminservice.h"
-#include "mail/outbox.h"
+#include "outbox.h"
 
 #include <functional>
 

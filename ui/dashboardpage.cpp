@@ -1,6 +1,7 @@
 #include "dashboardpage.h"
 
 #include "consolebackend.h"
+#include "context.h"
 #include "errormessages.h"
 
 #include <QBarCategoryAxis>

@@ -33,10 +33,6 @@ QString errorMessage(const core::Error &error)
     case ErrorCode::Forbidden:
     case ErrorCode::Unauthorized:
         return text(QT_TRANSLATE_NOOP("ErrorMessages", "This action is not allowed."));
-    case ErrorCode::InvalidJson:
-    case ErrorCode::InvalidBody:
-    case ErrorCode::PayloadTooLarge:
-    case ErrorCode::UnsupportedMediaType:
     case ErrorCode::SignupDisabled:
     case ErrorCode::InvalidToken:
     case ErrorCode::InvalidVerification:
@@ -45,10 +41,6 @@ QString errorMessage(const core::Error &error)
     case ErrorCode::NotVerified:
     case ErrorCode::PendingApproval:
     case ErrorCode::AccountDisabled:
-    case ErrorCode::MethodNotAllowed:
-    case ErrorCode::BadRequest:
-    case ErrorCode::UriTooLong:
-    case ErrorCode::HeaderFieldsTooLarge:
     case ErrorCode::InvalidConfirmation:
     case ErrorCode::UnknownProvider:
     case ErrorCode::NotConfigured:

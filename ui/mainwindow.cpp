@@ -2,6 +2,7 @@
 
 #include "consolebackend.h"
 #include "consolepages.h"
+#include "context.h"
 #include "dashboardpage.h"
 #include "errormessages.h"
 #include "reasondialog.h"
@@ -11,7 +12,7 @@
 
 #include "console/signupadminservice.h"
 #include "console/signupoverview.h"
-#include "mail/outboxsender.h"
+#include "outboxsender.h"
 
 #include <QAction>
 #include <QComboBox>

@@ -1,10 +1,11 @@
 #include "settingsdialog.h"
 
 #include "consolebackend.h"
+#include "context.h"
 #include "errormessages.h"
 
 #include "settings/inifile.h"
-#include "settings/livesettings.h"
+#include "livesettings.h"
 #include "validation/signupvalidator.h"
 
 #include <QCheckBox>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "coreservices.h"
-#include "mail/mailer.h"
+#include "mailer.h"
 
 #include <QDialog>
 #include <QHash>

@@ -1,6 +1,6 @@
 #include "clusterevents.h"
 
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 #include <QAbstractEventDispatcher>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "events.h"
-#include "store/database.h"
+#include "database.h"
 
 #include <QMetaObject>
 #include <QThread>

@@ -1,17 +1,59 @@
 #include "config.h"
 
 #include <QDir>
-#include <QHostAddress>
 #include <QSettings>
 #include <QUrl>
 
 #include <functional>
+
+#include <arpa/inet.h>
 
 using namespace Qt::StringLiterals;
 
 namespace sd::core {
 
 namespace {
+
+// A server/trusted_proxies entry: an address, or a subnet in the forms the HTTP adapter parses
+// it in (QHostAddress::parseSubnet): "10.0.0.0/8", "10.0.0.0/255.0.0.0", "10.0/16", "10.",
+// "fd00::/8". Core links no network module, hence the system parser here.
+bool isAddressOrSubnet(const QString &entry)
+{
+    const qsizetype slash = entry.indexOf(u'/');
+    const QString address = slash < 0 ? entry : entry.left(slash);
+    const QString suffix = slash < 0 ? QString() : entry.mid(slash + 1);
+    const auto prefixUpTo = [&](int bits) {
+        bool ok = false;
+        const int n = suffix.toInt(&ok);
+        return ok && n >= 0 && n <= bits;
+    };
+    if (address.contains(u':')) {
+        in6_addr a6{};
+        if (inet_pton(AF_INET6, address.toLatin1().constData(), &a6) != 1)
+            return false;
+        return slash < 0 || prefixUpTo(128);
+    }
+    QStringList octets = address.split(u'.');
+    if (octets.size() > 1 && octets.last().isEmpty())
+        octets.removeLast(); // "10.0." is 10.0.0.0/16
+    if (octets.isEmpty() || octets.size() > 4)
+        return false;
+    for (const QString &octet : std::as_const(octets)) {
+        bool ok = false;
+        const uint value = octet.toUInt(&ok);
+        if (!ok || value > 255 || octet.isEmpty() || !octet.front().isDigit())
+            return false;
+    }
+    if (slash < 0)
+        return true;
+    if (!suffix.contains(u'.'))
+        return prefixUpTo(32);
+    in_addr mask{}; // a netmask: ones, then zeros
+    if (inet_pton(AF_INET, suffix.toLatin1().constData(), &mask) != 1)
+        return false;
+    const quint32 inverted = ~ntohl(mask.s_addr);
+    return (inverted & (inverted + 1)) == 0;
+}
 
 struct Reader
 {
@@ -210,7 +252,7 @@ Result<Config> loadConfig(const ConfigSources &sources)
     }
     for (const QString &proxy : std::as_const(c.trustedProxies)) {
         // An address ("10.0.0.1") or a subnet ("10.0.0.0/8", "fd00::/8").
-        if (QHostAddress(proxy).isNull() && QHostAddress::parseSubnet(proxy).first.isNull())
+        if (!isAddressOrSubnet(proxy))
             r.errors << u"server/trusted_proxies: not an address or subnet: \"%1\""_s.arg(proxy);
     }
     if (c.password.memoryKib < 8 * c.password.parallelism)

@@ -23,7 +23,7 @@ struct OAuthProviderSettings
 
 // Every setting, with the defaults of API.md. Loaded from an INI file, overridden by
 // SIGNUPDESK_<SECTION>_<KEY> environment variables, overridden by the command line.
-// The keys of LiveSettings (settings/livesettings.h) may change while running: flows read
+// The keys of LiveSettings (livesettings.h) may change while running: flows read
 // those through Context::live; the copies here are only their start-up values.
 struct Config
 {

@@ -5,10 +5,10 @@
 #include "crypto/passwordhasher.h"
 #include "crypto/tokendigest.h"
 #include "events.h"
-#include "flows/login/sessioncache.h"
+#include "accounts/sessioncache.h"
 #include "ratelimiter.h"
-#include "settings/livesettings.h"
-#include "store/database.h"
+#include "livesettings.h"
+#include "database.h"
 #include "validation/signupvalidator.h"
 
 namespace sd::core {

@@ -1,7 +1,8 @@
 #include "coreservices.h"
 
+#include "context.h"
 #include "crypto/crypto.h"
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 using namespace Qt::StringLiterals;
 
@@ -23,8 +24,11 @@ store::DbResult<QByteArray> loadOrCreateSecret(store::Database &database)
         if (q->next())
             return QByteArray::fromBase64(q->value(0).toString().toLatin1());
         // Two instances may race here: the loser's INSERT fails and it reads the winner's.
-        (void)store::runQuery(*db, u"INSERT INTO meta (key, value) VALUES ('token_secret', ?)"_s,
-                              {QString::fromLatin1(crypto::randomBytes(32).toBase64())});
+        if (auto r = store::runQuery(*db, u"INSERT INTO meta (key, value) VALUES ('token_secret', ?)"_s,
+                                     {QString::fromLatin1(crypto::randomBytes(32).toBase64())});
+            !r)
+            qInfo("token secret: insert lost (another instance made it?): %s",
+                  qPrintable(r.error().message));
     }
     return std::unexpected(store::DbError{u"cannot create the token secret"_s});
 }
@@ -40,6 +44,56 @@ CoreServices::CoreServices(const Config &config, store::Database &database, cons
 {
     m_context.reset(new Context{config, database, clock, m_hasher, m_digest, m_limiter,
                                 m_validator, m_events, m_sessionCache, m_live, {}});
+}
+
+CoreServices::~CoreServices() = default;
+
+void CoreServices::setPublicUrl(const QString &url)
+{
+    m_context->publicUrl = url;
+}
+
+const QString &CoreServices::publicUrl() const
+{
+    return m_context->publicUrl;
+}
+
+const Config &CoreServices::config() const
+{
+    return m_context->config;
+}
+
+LinkHitLog CoreServices::linkHits() const
+{
+    return LinkHitLog(m_context->database, m_context->clock, m_digest);
+}
+
+Result<void> CoreServices::limitAddress(const QString &bucket, const RequestInfo &request) const
+{
+    const Config &cfg = m_context->config;
+    if (!cfg.rateLimitEnabled)
+        return {};
+    if (int wait = m_context->limiter.hit(bucket + u':' + request.remoteIp,
+                                          cfg.requestsPerAddressPerMinute, 60))
+        return std::unexpected(Error{ErrorCode::RateLimited, bucket + u" limit for this address"_s, {}, wait});
+    return {};
+}
+
+Result<void> CoreServices::checkHealth() const
+{
+    if (!m_context->database.ping())
+        return std::unexpected(Error{ErrorCode::Unavailable, u"health check: no database"_s, {}, 5});
+    return {};
+}
+
+QString CoreServices::csrfToken(const QString &cookieValue) const
+{
+    return m_digest.sign(u"csrf|"_s + cookieValue);
+}
+
+bool CoreServices::csrfTokenMatches(const QString &cookieValue, const QString &token) const
+{
+    return m_digest.verifySignature(u"csrf|"_s + cookieValue, token);
 }
 
 Result<std::unique_ptr<CoreServices>> CoreServices::create(const Config &config,

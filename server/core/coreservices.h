@@ -1,18 +1,30 @@
 #pragma once
 
+#include "accounts/sessioncache.h"
 #include "audit/linkhits.h"
-#include "context.h"
+#include "clock.h"
+#include "config.h"
+#include "crypto/passwordhasher.h"
+#include "crypto/tokendigest.h"
+#include "events.h"
 #include "flows/emaillogin/emailloginservice.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/login/sessionservice.h"
 #include "flows/oauth/oauthservice.h"
 #include "flows/signup/signupservice.h"
 #include "flows/verification/verificationservice.h"
+#include "livesettings.h"
+#include "ratelimiter.h"
+#include "reversedns.h"
 #include "settings/settingsservice.h"
+#include "database.h"
+#include "validation/signupvalidator.h"
 
 #include <memory>
 
 namespace sd::core {
+
+struct Context; // context.h: what the flows share, private to core
 
 // Owns what the flows share (hasher, token digest, rate limiter, validator, events) and hands
 // out the flow services. Built by the composition root with a config, a database and a clock.
@@ -24,24 +36,48 @@ public:
     static Result<std::unique_ptr<CoreServices>> create(const Config &config,
                                                          store::Database &database,
                                                          const Clock &clock);
+    ~CoreServices();
 
+    // The flows' shared parts. For the console until it moves onto the operations below; the
+    // HTTP adapter uses only those.
     const Context &context() const { return *m_context; }
     Events &events() { return m_events; }
     const PasswordHasher &hasher() const { return m_hasher; }
     // Set once, after the server bound its port and before it takes requests.
-    void setPublicUrl(const QString &url) { m_context->publicUrl = url; }
+    void setPublicUrl(const QString &url);
 
-    SignupService signup() const { return SignupService(*m_context); }
+    SignupService signup() const { return SignupService(*m_context, m_reverseDns.get()); }
     VerificationService verification() const { return VerificationService(*m_context); }
     ApprovalService approval() const { return ApprovalService(*m_context); }
     SessionService sessions() const { return SessionService(*m_context); }
     EmailLoginService emailLogin() const { return EmailLoginService(*m_context); }
-    LinkHitLog linkHits() const { return LinkHitLog(*m_context); }
+    LinkHitLog linkHits() const;
     SettingsService settings() const { return SettingsService(*m_context); }
     OAuthService oauth() const { return OAuthService(*m_context, m_oauthClient.get()); }
+
+    // What the front ends read of the settings: the start-up ones, and one consistent snapshot
+    // of the live ones per call.
+    const Config &config() const;
+    std::shared_ptr<const LiveSettings> liveSettings() const { return m_live.current(); }
+    const LiveConfig &liveConfig() const { return m_live; }
+    // The base of every link in an email, and the pages' own origin.
+    const QString &publicUrl() const;
+
+    // The per-address limit of API.md (server/requests_per_address_per_minute a minute) on the
+    // endpoints that log in, mail or verify, one `bucket` per kind. RateLimited with its
+    // Retry-After when over; always allowed with ratelimit/enabled=false.
+    Result<void> limitAddress(const QString &bucket, const RequestInfo &request) const;
+    // GET /healthz: Unavailable (retry after 5 s) when the database does not answer.
+    Result<void> checkHealth() const;
+    // A form's CSRF token, bound to the pre-session cookie: HMAC(server secret, cookie).
+    QString csrfToken(const QString &cookieValue) const;
+    bool csrfTokenMatches(const QString &cookieValue, const QString &token) const;
     // The network half of OAuth, from the composition root; set before the server takes
     // requests. Without one, OAuth callbacks end in not_configured.
     void setOAuthClient(std::shared_ptr<OAuthProviderClient> client) { m_oauthClient = std::move(client); }
+    // The reverse-DNS lookup of signups' addresses, from the composition root; set before the
+    // server takes requests. Without one, no name is looked up.
+    void setReverseDns(std::shared_ptr<const ReverseDns> dns) { m_reverseDns = std::move(dns); }
 
 private:
     CoreServices(const Config &config, store::Database &database, const Clock &clock,
@@ -56,6 +92,7 @@ private:
     LiveConfig m_live;
     std::unique_ptr<Context> m_context;
     std::shared_ptr<OAuthProviderClient> m_oauthClient;
+    std::shared_ptr<const ReverseDns> m_reverseDns;
 };
 
 } // namespace sd::core

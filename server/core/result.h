@@ -8,13 +8,10 @@
 
 namespace sd::core {
 
-// Every way a core operation can fail. The HTTP adapter maps these to status codes and JSON
-// in one place (http/errormapping.cpp); the console maps them to messages in one place.
+// Every way a core operation can fail, in the domain's words. The HTTP adapter maps these (and
+// its own, http/apierror.h: framing, sizes, JSON shape) to status codes and JSON in one place
+// (http/errormapping.cpp); the console maps them to messages in one place.
 enum class ErrorCode {
-    InvalidJson,
-    InvalidBody,
-    PayloadTooLarge,
-    UnsupportedMediaType,
     Validation,
     SignupDisabled,
     RateLimited,
@@ -28,13 +25,9 @@ enum class ErrorCode {
     Unauthorized,
     Forbidden,
     NotFound,
-    MethodNotAllowed,
     Conflict,
     Busy,
     Unavailable, // the database does not answer
-    BadRequest,           // malformed HTTP framing, or a page asked for under a foreign Host
-    UriTooLong,           // request line over the edge cap (414)
-    HeaderFieldsTooLarge, // header block over the edge cap (431)
     InvalidConfirmation,  // an unknown, used or expired OAuth confirmation (400)
     UnknownProvider,      // an OAuth provider we do not know (400)
     NotConfigured,        // a known OAuth provider without a client id (400)

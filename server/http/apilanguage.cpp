@@ -1,4 +1,4 @@
-#include "http/apilanguage.h"
+#include "apilanguage.h"
 
 #include "config.h"
 

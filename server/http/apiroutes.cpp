@@ -1,7 +1,7 @@
-#include "http/apiroutes.h"
+#include "apiroutes.h"
 
-#include "http/errormapping.h"
-#include "http/jsonbody.h"
+#include "errormapping.h"
+#include "jsonbody.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -35,12 +35,8 @@ HttpResponse ok(int status, const QJsonObject &object)
 std::optional<HttpResponse> limitAddress(core::CoreServices &core, const QString &bucket,
                                          const HttpRequest &request, const QString &lang)
 {
-    const core::Config &cfg = core.context().config;
-    if (!cfg.rateLimitEnabled)
-        return std::nullopt;
-    if (int wait = core.context().limiter.hit(bucket + u':' + request.remoteIp,
-                                               cfg.requestsPerAddressPerMinute, 60))
-        return errorResponse(core::Error{ErrorCode::RateLimited, {}, {}, wait}, lang);
+    if (auto allowed = core.limitAddress(bucket, {request.remoteIp}); !allowed)
+        return errorResponse(allowed.error(), lang);
     return std::nullopt;
 }
 
@@ -66,8 +62,8 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
     ApiServer *srv = &server;
 
     server.addRoute({"GET", u"/healthz"_s, RunOn::ServerThread, false, [c](const HttpRequest &r) {
-                         if (!c->context().database.ping())
-                             return errorResponse(core::Error{ErrorCode::Unavailable, {}, {}, 5}, r.language());
+                         if (auto healthy = c->checkHealth(); !healthy)
+                             return errorResponse(healthy.error(), r.language());
                          return ok(200, {{u"status"_s, u"ok"_s}});
                      }});
 
@@ -89,7 +85,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
                                 *currentApp, *appList, *language};
         SD_TRY(result, c->signup().signUp(input, {r.remoteIp}));
         QJsonObject out{{u"status"_s, u"ok"_s}, {u"user_id"_s, result->userId}, {u"cid"_s, result->cid}};
-        if (c->context().config.returnConfirmToken)
+        if (c->config().returnConfirmToken)
             out.insert(u"confirm_token"_s, result->confirmToken);
         // Reverse DNS can take seconds: after the answer, on the pool, if there is room.
         const QString userId = result->userId, ip = r.remoteIp;
@@ -117,7 +113,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
         SD_TRY(email, body->requiredString(u"email"_s));
         const bool hasToken = body->has(u"token"_s), hasCode = body->has(u"code"_s);
         if (hasToken == hasCode)
-            return errorResponse(core::Error{ErrorCode::InvalidBody, u"send token or code"_s, {}, 0}, lang);
+            return errorResponse(ApiError(HttpErrorCode::InvalidBody, u"send token or code"_s), lang);
         if (hasToken) {
             SD_TRY(token, body->requiredString(u"token"_s));
             SD_TRY(account, c->verification().verifyToken(*email, *token, {r.remoteIp}));

@@ -1,8 +1,8 @@
-#include "http/apiserver.h"
+#include "apiserver.h"
 
 #include "crypto/crypto.h"
-#include "http/errormapping.h"
-#include "http/secretsafelogging.h"
+#include "errormapping.h"
+#include "secretsafelogging.h"
 
 #include <QHttpServerResponder>
 #include <QPointer>
@@ -26,7 +26,7 @@ QString normalizedPath(const QString &path)
     return path;
 }
 
-core::Error errorOf(ErrorCode code, int retryAfter = 0)
+ApiError errorOf(ErrorCode code, int retryAfter = 0)
 {
     return core::Error{code, {}, {}, retryAfter};
 }
@@ -44,11 +44,6 @@ bool acceptsBodyType(const QString &path, const QByteArray &type)
 constexpr char kContentSecurityPolicy[] =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
-
-int defaultPort(const QString &scheme)
-{
-    return scheme == u"https"_s ? 443 : scheme == u"http"_s ? 80 : -1;
-}
 
 QByteArray reasonPhrase(int status)
 {
@@ -93,10 +88,10 @@ quint16 ApiServer::listenOn(const QHostAddress &address, quint16 port, QString *
     auto *tcp = new EdgeServer(m_options.edge, this);
     if (m_options.tls)
         tcp->setTls(*m_options.tls);
-    tcp->setRefusalRenderer([this](ErrorCode code, const QByteArray &target) {
+    tcp->setRefusalRenderer([this](const ApiError &error, const QByteArray &target) {
         if (m_options.requestMeter) // the guard's answers are answers too
             m_options.requestMeter->record();
-        return rawRefusal(code, target);
+        return rawRefusal(error, target);
     });
     // The default backlog of 50 stalls bursts of connections for hundreds of milliseconds.
     tcp->setListenBacklogSize(1024);
@@ -140,13 +135,13 @@ bool ApiServer::hostAllowed(const HttpRequest &request) const
     return host == m_pageHost && port == m_pagePort;
 }
 
-QByteArray ApiServer::rawRefusal(ErrorCode code, const QByteArray &target) const
+QByteArray ApiServer::rawRefusal(const ApiError &error, const QByteArray &target) const
 {
     // Answered by the guard before QtHttpServer read the request: no language; a page's path,
     // when known, gets the page error style.
     HttpRequest request;
     request.path = QUrl(QString::fromLatin1(target)).path();
-    const HttpResponse r = errorFor(request, core::Error{code, {}, {}, code == ErrorCode::Busy ? 1 : 0});
+    const HttpResponse r = errorFor(request, error);
     QByteArray out = "HTTP/1.1 " + QByteArray::number(r.status) + ' ' + reasonPhrase(r.status) + "\r\n";
     out += "Content-Type: " + r.contentType + "\r\n";
     out += "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n";
@@ -227,7 +222,7 @@ void ApiServer::waitForWorkers()
     m_pool.waitForDone();
 }
 
-HttpResponse ApiServer::errorFor(const HttpRequest &request, const core::Error &error) const
+HttpResponse ApiServer::errorFor(const HttpRequest &request, const ApiError &error) const
 {
     if (m_errorRenderer) {
         if (auto page = m_errorRenderer(request, error))
@@ -264,7 +259,7 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
     // SEC-25: a page is served only under the Host of public_url (never DNS-rebound or
     // spoofed names); the API and the probes answer whatever the Host.
     if (m_pagePaths.contains(path) && !hostAllowed(request)) {
-        reply(to, errorFor(request, errorOf(ErrorCode::BadRequest)));
+        reply(to, errorFor(request, ApiError(HttpErrorCode::BadRequest)));
         return true;
     }
 
@@ -294,20 +289,20 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
         if (allowed.isEmpty() || hiddenAdminRoute) {
             reply(to, errorFor(request, errorOf(ErrorCode::NotFound)));
         } else {
-            HttpResponse r = errorFor(request, errorOf(ErrorCode::MethodNotAllowed));
+            HttpResponse r = errorFor(request, ApiError(HttpErrorCode::MethodNotAllowed));
             r.headers.append({"Allow", allowed.join(", ")});
             reply(to, r);
         }
         return true;
     }
     if (request.body.size() > m_options.maxBodyBytes) {
-        reply(to, errorFor(request, errorOf(ErrorCode::PayloadTooLarge)));
+        reply(to, errorFor(request, ApiError(HttpErrorCode::PayloadTooLarge)));
         return true;
     }
     if (!request.body.isEmpty()) {
         const QByteArray type = request.header("content-type").split(';').first().trimmed().toLower();
         if (!acceptsBodyType(path, type)) {
-            reply(to, errorFor(request, errorOf(ErrorCode::UnsupportedMediaType)));
+            reply(to, errorFor(request, ApiError(HttpErrorCode::UnsupportedMediaType)));
             return true;
         }
     }

@@ -1,9 +1,8 @@
 #pragma once
 
-#include "http/edgeguard.h"
-#include "http/httpmessage.h"
+#include "edgeguard.h"
+#include "httpmessage.h"
 #include "requestmeter.h"
-#include "result.h"
 
 #include <QAbstractHttpServer>
 #include <QAtomicInt>
@@ -21,7 +20,7 @@ namespace sd::http {
 using Handler = std::function<HttpResponse(const HttpRequest &)>;
 // Renders an error the router itself answers (404, 405, 413, 415, 503, 500) for a request, or
 // nullopt for the default JSON error shape. Used by the HTML pages for their own paths.
-using ErrorRenderer = std::function<std::optional<HttpResponse>(const HttpRequest &, const core::Error &)>;
+using ErrorRenderer = std::function<std::optional<HttpResponse>(const HttpRequest &, const ApiError &)>;
 
 enum class RunOn {
     ServerThread, // quick, read-only work (session checks, health)
@@ -99,10 +98,10 @@ private:
     Reply replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket, const HttpRequest &request);
     void reply(const Reply &to, HttpResponse response);
     bool hostAllowed(const HttpRequest &request) const;
-    QByteArray rawRefusal(core::ErrorCode code, const QByteArray &target) const;
+    QByteArray rawRefusal(const ApiError &error, const QByteArray &target) const;
     void write(QHttpServerResponder &responder, const QByteArray &method, const HttpResponse &response);
     HttpResponse runGuarded(const Route &route, const HttpRequest &request);
-    HttpResponse errorFor(const HttpRequest &request, const core::Error &error) const;
+    HttpResponse errorFor(const HttpRequest &request, const ApiError &error) const;
 
     ServerOptions m_options;
     QList<Route> m_routes;

@@ -1,4 +1,4 @@
-#include "http/edgeguard.h"
+#include "edgeguard.h"
 
 #include <QFile>
 #include <QSslCertificate>
@@ -307,17 +307,17 @@ RequestFramer::Verdict RequestFramer::headersDone()
 
 namespace {
 
-ErrorCode errorFor(RequestFramer::Verdict v)
+HttpErrorCode errorFor(RequestFramer::Verdict v)
 {
     switch (v) {
-    case RequestFramer::Verdict::UriTooLong: return ErrorCode::UriTooLong;
-    case RequestFramer::Verdict::HeaderTooLarge: return ErrorCode::HeaderFieldsTooLarge;
-    case RequestFramer::Verdict::PayloadTooLarge: return ErrorCode::PayloadTooLarge;
-    case RequestFramer::Verdict::MethodNotAllowed: return ErrorCode::MethodNotAllowed;
+    case RequestFramer::Verdict::UriTooLong: return HttpErrorCode::UriTooLong;
+    case RequestFramer::Verdict::HeaderTooLarge: return HttpErrorCode::HeaderFieldsTooLarge;
+    case RequestFramer::Verdict::PayloadTooLarge: return HttpErrorCode::PayloadTooLarge;
+    case RequestFramer::Verdict::MethodNotAllowed: return HttpErrorCode::MethodNotAllowed;
     case RequestFramer::Verdict::Ok:
     case RequestFramer::Verdict::BadRequest: break;
     }
-    return ErrorCode::BadRequest;
+    return HttpErrorCode::BadRequest;
 }
 
 QHostAddress normalized(const QHostAddress &address)
@@ -402,7 +402,7 @@ void EdgeConnection::refuse(RequestFramer::Verdict verdict)
     m_refused = true;
     m_waiting.clear();
     drain(); // before QtHttpServer's slot runs: it must never see these bytes
-    const ErrorCode code = errorFor(verdict);
+    const HttpErrorCode code = errorFor(verdict);
     m_socket->write(m_server ? m_server->refusal(code, m_framer.target()) : QByteArray("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
     endOutput(m_socket);
     m_deadlineKind = Deadline::Linger;
@@ -563,10 +563,10 @@ void EdgeServer::setTls(const QSslConfiguration &configuration)
     m_tls = c;
 }
 
-QByteArray EdgeServer::refusal(ErrorCode code, const QByteArray &target) const
+QByteArray EdgeServer::refusal(const ApiError &error, const QByteArray &target) const
 {
     if (m_refusal)
-        return m_refusal(code, target);
+        return m_refusal(error, target);
     return QByteArray("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 }
 

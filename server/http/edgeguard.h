@@ -1,6 +1,6 @@
 #pragma once
 
-#include "result.h"
+#include "apierror.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -160,9 +160,9 @@ public:
     bool tls() const { return m_tls.has_value(); }
     // Renders the refusals (413, 414, 431, 400, 405, 503): status line, headers and body, for
     // the request-target when it is known (so that pages can answer in their own style).
-    using Refusal = std::function<QByteArray(core::ErrorCode, const QByteArray &target)>;
+    using Refusal = std::function<QByteArray(const ApiError &, const QByteArray &target)>;
     void setRefusalRenderer(Refusal renderer) { m_refusal = std::move(renderer); }
-    QByteArray refusal(core::ErrorCode code, const QByteArray &target = {}) const;
+    QByteArray refusal(const ApiError &error, const QByteArray &target = {}) const;
 
     int connectionCount() const { return m_total; }
     // For tests: how often accepting was paused after an accept error.

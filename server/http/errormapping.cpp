@@ -1,7 +1,7 @@
-#include "http/errormapping.h"
+#include "errormapping.h"
 
 #include "crypto/crypto.h"
-#include "http/apilanguage.h"
+#include "apilanguage.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -23,10 +23,6 @@ struct Mapping
 Mapping mappingFor(ErrorCode code)
 {
     switch (code) {
-    case ErrorCode::InvalidJson: return {400, "invalid_json", QT_TRANSLATE_NOOP("ApiErrors", "The body is not a valid JSON object.")};
-    case ErrorCode::InvalidBody: return {400, "invalid_body", QT_TRANSLATE_NOOP("ApiErrors", "A required field is missing or has the wrong type.")};
-    case ErrorCode::PayloadTooLarge: return {413, "payload_too_large", QT_TRANSLATE_NOOP("ApiErrors", "The body is too large.")};
-    case ErrorCode::UnsupportedMediaType: return {415, "unsupported_media_type", QT_TRANSLATE_NOOP("ApiErrors", "Send the body as application/json.")};
     case ErrorCode::Validation: return {400, "validation", QT_TRANSLATE_NOOP("ApiErrors", "Some fields are not valid.")};
     case ErrorCode::SignupDisabled: return {403, "signup_disabled", QT_TRANSLATE_NOOP("ApiErrors", "Signing up is closed.")};
     case ErrorCode::RateLimited: return {429, "rate_limited", QT_TRANSLATE_NOOP("ApiErrors", "Too many requests. Try again later.")};
@@ -40,13 +36,9 @@ Mapping mappingFor(ErrorCode code)
     case ErrorCode::Unauthorized: return {401, "unauthorized", QT_TRANSLATE_NOOP("ApiErrors", "Log in first.")};
     case ErrorCode::Forbidden: return {403, "forbidden", QT_TRANSLATE_NOOP("ApiErrors", "You may not do this.")};
     case ErrorCode::NotFound: return {404, "not_found", QT_TRANSLATE_NOOP("ApiErrors", "Not found.")};
-    case ErrorCode::MethodNotAllowed: return {405, "method_not_allowed", QT_TRANSLATE_NOOP("ApiErrors", "This method is not allowed here.")};
     case ErrorCode::Conflict: return {409, "conflict", QT_TRANSLATE_NOOP("ApiErrors", "This is not possible in the current state.")};
     case ErrorCode::Busy: return {503, "busy", QT_TRANSLATE_NOOP("ApiErrors", "The server is busy. Try again shortly.")};
     case ErrorCode::Unavailable: return {503, "unavailable", QT_TRANSLATE_NOOP("ApiErrors", "The service is unavailable. Try again shortly.")};
-    case ErrorCode::BadRequest: return {400, "bad_request", QT_TRANSLATE_NOOP("ApiErrors", "The request is malformed.")};
-    case ErrorCode::UriTooLong: return {414, "uri_too_long", QT_TRANSLATE_NOOP("ApiErrors", "The request URI is too long.")};
-    case ErrorCode::HeaderFieldsTooLarge: return {431, "request_header_fields_too_large", QT_TRANSLATE_NOOP("ApiErrors", "The request headers are too large.")};
     case ErrorCode::InvalidConfirmation: return {400, "invalid_confirmation", QT_TRANSLATE_NOOP("ApiErrors", "This sign-in confirmation is not valid. Sign in again.")};
     case ErrorCode::UnknownProvider: return {400, "unknown_provider", QT_TRANSLATE_NOOP("ApiErrors", "This sign-in provider is not supported.")};
     case ErrorCode::NotConfigured: return {400, "not_configured", QT_TRANSLATE_NOOP("ApiErrors", "Sign-in with this provider is not set up.")};
@@ -55,6 +47,26 @@ Mapping mappingFor(ErrorCode code)
     case ErrorCode::Internal: return {500, "internal", QT_TRANSLATE_NOOP("ApiErrors", "Something went wrong on our side.")};
     }
     return {500, "internal", QT_TRANSLATE_NOOP("ApiErrors", "Something went wrong on our side.")};
+}
+
+Mapping mappingFor(HttpErrorCode code)
+{
+    switch (code) {
+    case HttpErrorCode::BadRequest: return {400, "bad_request", QT_TRANSLATE_NOOP("ApiErrors", "The request is malformed.")};
+    case HttpErrorCode::UriTooLong: return {414, "uri_too_long", QT_TRANSLATE_NOOP("ApiErrors", "The request URI is too long.")};
+    case HttpErrorCode::HeaderFieldsTooLarge: return {431, "request_header_fields_too_large", QT_TRANSLATE_NOOP("ApiErrors", "The request headers are too large.")};
+    case HttpErrorCode::PayloadTooLarge: return {413, "payload_too_large", QT_TRANSLATE_NOOP("ApiErrors", "The body is too large.")};
+    case HttpErrorCode::UnsupportedMediaType: return {415, "unsupported_media_type", QT_TRANSLATE_NOOP("ApiErrors", "Send the body as application/json.")};
+    case HttpErrorCode::MethodNotAllowed: return {405, "method_not_allowed", QT_TRANSLATE_NOOP("ApiErrors", "This method is not allowed here.")};
+    case HttpErrorCode::InvalidJson: return {400, "invalid_json", QT_TRANSLATE_NOOP("ApiErrors", "The body is not a valid JSON object.")};
+    case HttpErrorCode::InvalidBody: return {400, "invalid_body", QT_TRANSLATE_NOOP("ApiErrors", "A required field is missing or has the wrong type.")};
+    }
+    return {400, "bad_request", QT_TRANSLATE_NOOP("ApiErrors", "The request is malformed.")};
+}
+
+Mapping mappingFor(const ApiError &error)
+{
+    return error.http ? mappingFor(*error.http) : mappingFor(error.domain.code);
 }
 
 QString fieldMessage(const QString &key, const QString &language)
@@ -79,24 +91,25 @@ QString fieldMessage(const QString &key, const QString &language)
 
 } // namespace
 
-QString errorCodeName(ErrorCode code)
+QString errorCodeName(const ApiError &error)
 {
-    return QString::fromLatin1(mappingFor(code).code);
+    return QString::fromLatin1(mappingFor(error).code);
 }
 
-int httpStatus(ErrorCode code)
+int httpStatus(const ApiError &error)
 {
-    return mappingFor(code).status;
+    return mappingFor(error).status;
 }
 
-HttpResponse errorResponse(const core::Error &error, const QString &language)
+HttpResponse errorResponse(const ApiError &apiError, const QString &language)
 {
-    const Mapping m = mappingFor(error.code);
-    if (error.code == ErrorCode::Unavailable)
+    const Mapping m = mappingFor(apiError);
+    const core::Error &error = apiError.domain;
+    if (apiError.is(ErrorCode::Unavailable))
         qWarning("unavailable: %s", qPrintable(error.detail)); // the detail never holds secrets
     QJsonObject inner{{u"code"_s, QString::fromLatin1(m.code)},
                       {u"message"_s, translate(language, "ApiErrors", m.message)}};
-    if (error.code == ErrorCode::Validation && !error.fields.isEmpty()) {
+    if (apiError.is(ErrorCode::Validation) && !error.fields.isEmpty()) {
         QJsonObject fields;
         for (auto it = error.fields.cbegin(); it != error.fields.cend(); ++it) {
             QJsonArray list;
@@ -106,16 +119,20 @@ HttpResponse errorResponse(const core::Error &error, const QString &language)
         }
         inner.insert(u"fields"_s, fields);
     }
-    if (error.code == ErrorCode::Internal) {
+    if (apiError.is(ErrorCode::Internal)) {
         // An id to find the log line by; never the internals themselves.
         inner.insert(u"error_id"_s, error.detail.startsWith(u"err_"_s) ? error.detail.section(u' ', 0, 0)
                                                                       : core::crypto::newId(u"err_"));
     }
     HttpResponse r = HttpResponse::json(m.status, QJsonObject{{u"error"_s, inner}});
-    if (error.code == ErrorCode::RateLimited || error.code == ErrorCode::Busy ||
-        error.code == ErrorCode::Unavailable)
-        r.headers.append({"Retry-After", QByteArray::number(qMax(1, error.retryAfterSeconds))});
+    addRetryAfter(r, apiError);
     return r;
+}
+
+void addRetryAfter(HttpResponse &response, const ApiError &error)
+{
+    if (error.is(ErrorCode::RateLimited) || error.is(ErrorCode::Busy) || error.is(ErrorCode::Unavailable))
+        response.headers.append({"Retry-After", QByteArray::number(qMax(1, error.domain.retryAfterSeconds))});
 }
 
 } // namespace sd::http

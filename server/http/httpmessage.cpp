@@ -1,6 +1,6 @@
-#include "http/httpmessage.h"
+#include "httpmessage.h"
 
-#include "http/apilanguage.h"
+#include "apilanguage.h"
 
 #include <QHostAddress>
 #include <QHttpServerRequest>
@@ -102,6 +102,11 @@ HttpResponse HttpResponse::json(int status, const QJsonArray &array)
 HttpResponse HttpResponse::empty(int status)
 {
     return {status, {}, {}, {}};
+}
+
+int defaultPort(const QString &scheme)
+{
+    return scheme == QLatin1String("https") ? 443 : scheme == QLatin1String("http") ? 80 : -1;
 }
 
 } // namespace sd::http

@@ -47,4 +47,7 @@ struct HttpResponse
     static HttpResponse empty(int status);
 };
 
+// The port a URL of `scheme` means when it names none: 443 for https, 80 for http, else -1.
+int defaultPort(const QString &scheme);
+
 } // namespace sd::http

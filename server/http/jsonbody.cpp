@@ -1,4 +1,4 @@
-#include "http/jsonbody.h"
+#include "jsonbody.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -6,8 +6,6 @@
 #include <cmath>
 
 using namespace Qt::StringLiterals;
-using sd::core::ErrorCode;
-using sd::core::fail;
 
 namespace sd::http {
 
@@ -42,16 +40,16 @@ bool tooDeep(const QByteArray &bytes, int maxDepth)
 
 } // namespace
 
-core::Result<JsonBody> JsonBody::parse(const QByteArray &bytes)
+ApiResult<JsonBody> JsonBody::parse(const QByteArray &bytes)
 {
     if (tooDeep(bytes, kMaxDepth))
-        return fail(ErrorCode::InvalidJson, u"nested too deep"_s);
+        return fail(HttpErrorCode::InvalidJson, u"nested too deep"_s);
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
     if (error.error != QJsonParseError::NoError)
-        return fail(ErrorCode::InvalidJson, error.errorString());
+        return fail(HttpErrorCode::InvalidJson, error.errorString());
     if (!doc.isObject())
-        return fail(ErrorCode::InvalidJson, u"not an object"_s);
+        return fail(HttpErrorCode::InvalidJson, u"not an object"_s);
     JsonBody body;
     body.m_object = doc.object();
     return body;
@@ -62,48 +60,48 @@ bool JsonBody::has(const QString &name) const
     return m_object.contains(name) && !m_object.value(name).isNull();
 }
 
-core::Result<QString> JsonBody::requiredString(const QString &name) const
+ApiResult<QString> JsonBody::requiredString(const QString &name) const
 {
     const QJsonValue v = m_object.value(name);
     if (!v.isString())
-        return fail(ErrorCode::InvalidBody, u"field %1 must be a string"_s.arg(name));
+        return fail(HttpErrorCode::InvalidBody, u"field %1 must be a string"_s.arg(name));
     return v.toString();
 }
 
-core::Result<std::optional<QString>> JsonBody::optionalString(const QString &name) const
+ApiResult<std::optional<QString>> JsonBody::optionalString(const QString &name) const
 {
     const QJsonValue v = m_object.value(name);
     if (v.isUndefined() || v.isNull())
         return std::optional<QString>();
     if (!v.isString())
-        return fail(ErrorCode::InvalidBody, u"field %1 must be a string"_s.arg(name));
+        return fail(HttpErrorCode::InvalidBody, u"field %1 must be a string"_s.arg(name));
     return std::optional<QString>(v.toString());
 }
 
-core::Result<std::optional<QStringList>> JsonBody::optionalStringList(const QString &name) const
+ApiResult<std::optional<QStringList>> JsonBody::optionalStringList(const QString &name) const
 {
     const QJsonValue v = m_object.value(name);
     if (v.isUndefined() || v.isNull())
         return std::optional<QStringList>();
     if (!v.isArray())
-        return fail(ErrorCode::InvalidBody, u"field %1 must be an array of strings"_s.arg(name));
+        return fail(HttpErrorCode::InvalidBody, u"field %1 must be an array of strings"_s.arg(name));
     QStringList out;
     for (const QJsonValue &item : v.toArray()) {
         if (!item.isString())
-            return fail(ErrorCode::InvalidBody, u"field %1 must be an array of strings"_s.arg(name));
+            return fail(HttpErrorCode::InvalidBody, u"field %1 must be an array of strings"_s.arg(name));
         out.append(item.toString());
     }
     return std::optional<QStringList>(out);
 }
 
-core::Result<qint64> JsonBody::requiredInteger(const QString &name) const
+ApiResult<qint64> JsonBody::requiredInteger(const QString &name) const
 {
     const QJsonValue v = m_object.value(name);
     if (!v.isDouble())
-        return fail(ErrorCode::InvalidBody, u"field %1 must be an integer"_s.arg(name));
+        return fail(HttpErrorCode::InvalidBody, u"field %1 must be an integer"_s.arg(name));
     const double d = v.toDouble();
     if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9.0e15)
-        return fail(ErrorCode::InvalidBody, u"field %1 must be an integer"_s.arg(name));
+        return fail(HttpErrorCode::InvalidBody, u"field %1 must be an integer"_s.arg(name));
     return qint64(d);
 }
 

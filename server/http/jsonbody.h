@@ -1,6 +1,6 @@
 #pragma once
 
-#include "result.h"
+#include "apierror.h"
 
 #include <QJsonObject>
 
@@ -15,12 +15,12 @@ class JsonBody
 {
 public:
     static constexpr int kMaxDepth = 32;
-    static core::Result<JsonBody> parse(const QByteArray &bytes);
+    static ApiResult<JsonBody> parse(const QByteArray &bytes);
 
-    core::Result<QString> requiredString(const QString &name) const;
-    core::Result<std::optional<QString>> optionalString(const QString &name) const;
-    core::Result<std::optional<QStringList>> optionalStringList(const QString &name) const;
-    core::Result<qint64> requiredInteger(const QString &name) const;
+    ApiResult<QString> requiredString(const QString &name) const;
+    ApiResult<std::optional<QString>> optionalString(const QString &name) const;
+    ApiResult<std::optional<QStringList>> optionalStringList(const QString &name) const;
+    ApiResult<qint64> requiredInteger(const QString &name) const;
     bool has(const QString &name) const;
 
 private:

@@ -1,4 +1,4 @@
-#include "http/oauthhttpclient.h"
+#include "oauthhttpclient.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

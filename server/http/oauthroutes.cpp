@@ -1,8 +1,8 @@
-#include "http/oauthroutes.h"
+#include "oauthroutes.h"
 
-#include "http/apiroutes.h"
-#include "http/errormapping.h"
-#include "http/jsonbody.h"
+#include "apiroutes.h"
+#include "errormapping.h"
+#include "jsonbody.h"
 
 #include <QJsonObject>
 
@@ -30,12 +30,8 @@ void registerOAuthRoutes(ApiServer &server, core::CoreServices &core)
 
     server.addRoute({"POST", u"/oauth/init"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
         const QString lang = r.language();
-        const core::Config &cfg = c->context().config;
-        if (cfg.rateLimitEnabled) {
-            if (int wait = c->context().limiter.hit(u"oauth-init:"_s + r.remoteIp,
-                                                     cfg.requestsPerAddressPerMinute, 60))
-                return errorResponse(core::Error{ErrorCode::RateLimited, {}, {}, wait}, lang);
-        }
+        if (auto allowed = c->limitAddress(u"oauth-init"_s, {r.remoteIp}); !allowed)
+            return errorResponse(allowed.error(), lang);
         auto body = JsonBody::parse(r.body);
         if (!body)
             return errorResponse(body.error(), lang);

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "coreservices.h"
-#include "http/apiserver.h"
+#include "apiserver.h"
 
 namespace sd::http {
 

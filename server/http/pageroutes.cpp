@@ -1,10 +1,10 @@
-#include "http/pageroutes.h"
+#include "pageroutes.h"
 
 #include "crypto/crypto.h"
 #include "emails/placeholders.h"
 #include "flows/emaillogin/redirectpolicy.h"
-#include "http/errormapping.h"
-#include "http/jsonbody.h"
+#include "errormapping.h"
+#include "jsonbody.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -137,7 +137,7 @@ QString cookie(const HttpRequest &r, const QString &name)
 
 bool isHttps(const core::CoreServices &c)
 {
-    return c.context().publicUrl.startsWith(u"https://"_s, Qt::CaseInsensitive);
+    return c.publicUrl().startsWith(u"https://"_s, Qt::CaseInsensitive);
 }
 
 // Cookie attributes of API.md and SEC-18: HttpOnly, SameSite=Lax, Path=/, Secure with TLS.
@@ -171,7 +171,7 @@ QString csrfCookie(const HttpRequest &r)
 // The synchronizer token of a form: HMAC(server secret, cookie).
 QString csrfTokenFor(const core::CoreServices &c, const QString &cookieValue)
 {
-    return c.context().digest.sign(u"csrf|"_s + cookieValue);
+    return c.csrfToken(cookieValue);
 }
 
 // What a page GET needs for its forms: the CSRF token, and the cookie to set when the browser
@@ -201,11 +201,6 @@ HttpResponse withCookie(HttpResponse response, const CsrfState &csrf)
     return response;
 }
 
-int defaultPort(const QString &scheme)
-{
-    return scheme == u"https"_s ? 443 : scheme == u"http"_s ? 80 : -1;
-}
-
 bool sameOrigin(const QByteArray &origin, const QString &publicUrl)
 {
     const QUrl a(QString::fromLatin1(origin), QUrl::StrictMode);
@@ -224,7 +219,7 @@ bool isCrossSite(const core::CoreServices &c, const HttpRequest &r)
     if (!site.isEmpty())
         return site == "cross-site";
     const QByteArray origin = r.header("origin").trimmed();
-    return !origin.isEmpty() && !sameOrigin(origin, c.context().publicUrl);
+    return !origin.isEmpty() && !sameOrigin(origin, c.publicUrl());
 }
 
 // A form POST may proceed: from this site, with the token that matches its cookie.
@@ -236,7 +231,7 @@ bool csrfPasses(const core::CoreServices &c, const HttpRequest &r, const Form &f
     const QString given = form.value(u"csrf_token"_s);
     if (value.isEmpty() || given.isEmpty())
         return false;
-    return c.context().digest.verifySignature(u"csrf|"_s + value, given);
+    return c.csrfTokenMatches(value, given);
 }
 
 HttpResponse forbiddenPage(const QString &language)
@@ -247,13 +242,18 @@ HttpResponse forbiddenPage(const QString &language)
 // ---------------------------------------------------------------------------------------------
 // Errors as pages.
 
-QString errorKey(ErrorCode code)
+QString errorKey(const ApiError &error)
 {
-    switch (code) {
+    if (error.http) {
+        switch (*error.http) {
+        case HttpErrorCode::MethodNotAllowed: return u"error_method"_s;
+        case HttpErrorCode::PayloadTooLarge: return u"error_too_large"_s;
+        case HttpErrorCode::UnsupportedMediaType: return u"error_media_type"_s;
+        default: return u"error_bad_request"_s;
+        }
+    }
+    switch (error.domain.code) {
     case ErrorCode::NotFound: return u"error_not_found"_s;
-    case ErrorCode::MethodNotAllowed: return u"error_method"_s;
-    case ErrorCode::PayloadTooLarge: return u"error_too_large"_s;
-    case ErrorCode::UnsupportedMediaType: return u"error_media_type"_s;
     case ErrorCode::RateLimited: return u"error_rate_limited"_s;
     case ErrorCode::Busy:
     case ErrorCode::Unavailable: return u"error_busy"_s;
@@ -263,15 +263,13 @@ QString errorKey(ErrorCode code)
     }
 }
 
-HttpResponse errorPage(const QString &language, const core::Error &error)
+HttpResponse errorPage(const QString &language, const ApiError &error)
 {
-    if (error.code == ErrorCode::Unavailable)
-        qWarning("unavailable: %s", qPrintable(error.detail));
-    HttpResponse r = page(httpStatus(error.code), language, u"error_title"_s,
-                          message(language, errorKey(error.code), u"error"_s));
-    if (error.code == ErrorCode::RateLimited || error.code == ErrorCode::Busy ||
-        error.code == ErrorCode::Unavailable)
-        r.headers.append({"Retry-After", QByteArray::number(qMax(1, error.retryAfterSeconds))});
+    if (error.is(ErrorCode::Unavailable))
+        qWarning("unavailable: %s", qPrintable(error.domain.detail));
+    HttpResponse r = page(httpStatus(error), language, u"error_title"_s,
+                          message(language, errorKey(error), u"error"_s));
+    addRetryAfter(r, error);
     return r;
 }
 
@@ -286,11 +284,8 @@ const QSet<QString> &pagePaths()
 // The per-address limit of API.md (60 a minute) on the page POSTs.
 std::optional<core::Error> limitAddress(core::CoreServices &c, const QString &bucket, const HttpRequest &r)
 {
-    const core::Config &cfg = c.context().config;
-    if (!cfg.rateLimitEnabled)
-        return std::nullopt;
-    if (int wait = c.context().limiter.hit(bucket + u':' + r.remoteIp, cfg.requestsPerAddressPerMinute, 60))
-        return core::Error{ErrorCode::RateLimited, {}, {}, wait};
+    if (auto allowed = c.limitAddress(bucket, {r.remoteIp}); !allowed)
+        return allowed.error();
     return std::nullopt;
 }
 
@@ -441,7 +436,7 @@ HttpResponse loginForm(core::CoreServices &c, int status, const QString &languag
         QHash<QString, QString> values;
         values.insert(u"t.tos_label"_s,
                       core::fillPlaceholders(text(language, u"tos_label"_s),
-                                             {{u"version"_s, c.context().config.tosVersion}}, Escaping::None));
+                                             {{u"version"_s, c.config().tosVersion}}, Escaping::None));
         tos = fragment(u"tos_checkbox"_s, language, values);
     }
     const QString form = fragment(u"login_confirm"_s, language,
@@ -516,14 +511,14 @@ HttpResponse loginConfirmPost(core::CoreServices &c, const HttpRequest &r)
             return loginInvalidPage(language);
         return errorPage(language, e);
     }
-    const QString location = core::resolveRedirect(nextPage, c.context().config.allowedRedirectHosts);
+    const QString location = core::resolveRedirect(nextPage, c.config().allowedRedirectHosts);
     HttpResponse response =
         page(303, language, u"login_title"_s,
              u"<p><a href=\""_s + location.toHtmlEscaped() + u"\">"_s +
                  text(language, u"login_button"_s).toHtmlEscaped() + u"</a></p>"_s);
     response.headers.append({"Location", location.toLatin1()});
     response.headers.append({"Set-Cookie", cookieHeader(c, sessionCookieName(c), result->ust,
-                                                        c.context().live.current()->sessionTtlSeconds)});
+                                                        c.liveSettings()->sessionTtlSeconds)});
     return response;
 }
 
@@ -558,7 +553,7 @@ Route pageRoute(const char *method, const QString &path, RunOn runOn,
 void registerPageRoutes(ApiServer &server, core::CoreServices &core)
 {
     core::CoreServices *c = &core;
-    server.setErrorRenderer([](const HttpRequest &r, const core::Error &e) -> std::optional<HttpResponse> {
+    server.setErrorRenderer([](const HttpRequest &r, const ApiError &e) -> std::optional<HttpResponse> {
         QString path = r.path;
         if (path.size() > 1 && path.endsWith(u'/'))
             path.chop(1);

@@ -1,4 +1,4 @@
-#include "http/secretsafelogging.h"
+#include "secretsafelogging.h"
 
 #include <QLoggingCategory>
 

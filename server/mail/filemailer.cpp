@@ -1,6 +1,6 @@
-#include "mail/filemailer.h"
+#include "filemailer.h"
 
-#include "mail/mime.h"
+#include "mime.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -1,4 +1,4 @@
-#include "mail/mime.h"
+#include "mime.h"
 
 #include <QList>
 #include <QRandomGenerator>

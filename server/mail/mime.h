@@ -1,6 +1,6 @@
 #pragma once
 
-#include "mail/message.h"
+#include "message.h"
 
 #include <QByteArray>
 

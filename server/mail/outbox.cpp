@@ -1,6 +1,6 @@
-#include "mail/outbox.h"
+#include "outbox.h"
 
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 #include <QUuid>
 

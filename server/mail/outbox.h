@@ -1,7 +1,7 @@
 #pragma once
 
-#include "mail/message.h"
-#include "store/database.h"
+#include "message.h"
+#include "database.h"
 
 #include <QList>
 

@@ -1,6 +1,6 @@
-#include "mail/outboxsender.h"
+#include "outboxsender.h"
 
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 #include <QDebug>
 #include <QRandomGenerator>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "mail/mailer.h"
-#include "store/database.h"
+#include "mailer.h"
+#include "database.h"
 
 #include <QObject>
 #include <QTimer>

@@ -1,6 +1,6 @@
-#include "mail/smtpmailer.h"
+#include "smtpmailer.h"
 
-#include "mail/mime.h"
+#include "mime.h"
 
 #include <QList>
 #include <QUrl>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "mail/mailer.h"
+#include "mailer.h"
 
 namespace sd::mail {
 

@@ -1,7 +1,7 @@
-#include "store/database.h"
+#include "database.h"
 
-#include "store/migrations.h"
-#include "store/sqlquery.h"
+#include "migrations.h"
+#include "sqlquery.h"
 
 #include <QAtomicInteger>
 #include <QMutex>

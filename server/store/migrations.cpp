@@ -1,7 +1,7 @@
-#include "store/migrations.h"
+#include "migrations.h"
 
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 #include <QDateTime>
 

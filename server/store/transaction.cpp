@@ -1,6 +1,6 @@
-#include "store/transaction.h"
+#include "transaction.h"
 
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 using namespace Qt::StringLiterals;
 
@@ -21,21 +21,43 @@ DbResult<Transaction> Transaction::begin(Database &database)
     return Transaction(*db);
 }
 
+DbResult<Transaction> Transaction::beginExclusive(Database &database, qint64 lockKey)
+{
+    auto tx = begin(database);
+    if (!tx || database.dialect() != Dialect::Postgres)
+        return tx;
+    if (auto r = runQuery(tx->db(), u"SELECT pg_advisory_xact_lock(?)"_s, {lockKey}); !r)
+        return std::unexpected(r.error());
+    return tx;
+}
+
 Transaction::Transaction(Transaction &&other) noexcept : m_db(other.m_db), m_open(other.m_open)
 {
     other.m_open = false;
 }
 
+namespace {
+
+// A ROLLBACK that fails leaves nothing to undo for the caller (the server ends the transaction
+// when the connection goes), so it is not an error of the operation: it is logged, once.
+void rollbackLogged(const QSqlDatabase &db)
+{
+    if (auto r = runQuery(db, u"ROLLBACK"_s); !r)
+        qWarning("database: ROLLBACK failed: %s", qPrintable(r.error().message));
+}
+
+} // namespace
+
 Transaction::~Transaction()
 {
     if (m_open)
-        (void)runQuery(m_db, u"ROLLBACK"_s);
+        rollbackLogged(m_db);
 }
 
 void Transaction::rollback()
 {
     if (m_open)
-        (void)runQuery(m_db, u"ROLLBACK"_s);
+        rollbackLogged(m_db);
     m_open = false;
 }
 
@@ -43,7 +65,7 @@ DbResult<void> Transaction::commit()
 {
     m_open = false;
     if (auto r = runQuery(m_db, u"COMMIT"_s); !r) {
-        (void)runQuery(m_db, u"ROLLBACK"_s);
+        rollbackLogged(m_db);
         return std::unexpected(r.error());
     }
     return {};

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/database.h"
+#include "database.h"
 
 namespace sd::store {
 
@@ -10,6 +10,10 @@ class Transaction
 {
 public:
     static DbResult<Transaction> begin(Database &database);
+    // Like begin(), and no other instance sharing the database runs a transaction begun with the
+    // same `lockKey` until this one ends: on PostgreSQL a transaction-scoped advisory lock; on
+    // SQLite every write transaction is already exclusive (BEGIN IMMEDIATE).
+    static DbResult<Transaction> beginExclusive(Database &database, qint64 lockKey);
     Transaction(Transaction &&other) noexcept;
     Transaction &operator=(Transaction &&) = delete;
     ~Transaction();

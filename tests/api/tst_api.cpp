@@ -9,7 +9,7 @@
 #include "testserver.h"
 
 #include "accounts/accountstore.h"
-#include "mail/outbox.h"
+#include "outbox.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

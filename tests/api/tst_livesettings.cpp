@@ -8,7 +8,7 @@
 #include "testserver.h"
 
 #include "audit/auditlog.h"
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 #include <QRegularExpression>
 #include <QTest>

@@ -4,12 +4,13 @@
 // unknown addresses alike, failed verification submissions per email and per address,
 // X-Forwarded-For only from trusted proxies, and the Keycloak-like progressive lockout.
 
+#include "context.h"
 #include "httpclient.h"
 #include "testenv.h"
 #include "testserver.h"
 
 #include "accounts/accountstore.h"
-#include "mail/outbox.h"
+#include "outbox.h"
 
 #include <QJsonDocument>
 #include <QRandomGenerator>

@@ -29,8 +29,8 @@
 #include "audit/auditchain.h"
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 #include <QApplication>
 #include <QDateTime>

@@ -12,7 +12,7 @@
 #include "testserver.h"
 #include "testworker.h"
 
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 #include "mainwindow.h"
 #include "signuptablemodel.h"

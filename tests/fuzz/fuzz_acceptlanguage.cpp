@@ -1,6 +1,6 @@
 // Accept-Language parsing: any header gives one of the shipped languages.
 
-#include "http/apilanguage.h"
+#include "apilanguage.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // JSON request bodies: the strict parser (depth, object, types) and then the signup rules
 // on whatever fields parsed. Nothing may crash, leak or hang.
 
-#include "http/jsonbody.h"
+#include "jsonbody.h"
 #include "validation/signupvalidator.h"
 
 #include <QCoreApplication>

@@ -8,7 +8,7 @@
 #include "testserver.h"
 
 #include "emails/mailcomposer.h"
-#include "mail/smtpmailer.h"
+#include "smtpmailer.h"
 
 #include <QRegularExpression>
 #include <QTest>

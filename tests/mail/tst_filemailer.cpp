@@ -1,5 +1,5 @@
-#include "mail/filemailer.h"
-#include "mail/mime.h"
+#include "filemailer.h"
+#include "mime.h"
 
 #include <QDir>
 #include <QFile>

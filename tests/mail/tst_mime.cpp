@@ -1,4 +1,4 @@
-#include "mail/mime.h"
+#include "mime.h"
 
 #include <QLocale>
 #include <QRegularExpression>

@@ -6,11 +6,11 @@
 #include "smtpsink.h"
 #include "testserver.h"
 
-#include "mail/outbox.h"
-#include "mail/outboxsender.h"
-#include "mail/smtpmailer.h"
-#include "store/database.h"
-#include "store/transaction.h"
+#include "outbox.h"
+#include "outboxsender.h"
+#include "smtpmailer.h"
+#include "database.h"
+#include "transaction.h"
 
 #include <QDir>
 #include <QRegularExpression>

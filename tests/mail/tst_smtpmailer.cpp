@@ -1,5 +1,5 @@
-#include "mail/mime.h"
-#include "mail/smtpmailer.h"
+#include "mime.h"
+#include "smtpmailer.h"
 #include "smtpsink.h"
 
 #include <QElapsedTimer>

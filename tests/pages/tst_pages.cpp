@@ -8,7 +8,7 @@
 #include "testbackend.h"
 #include "testserver.h"
 
-#include "mail/outbox.h"
+#include "outbox.h"
 
 #include <QRegularExpression>
 #include <QSqlQuery>

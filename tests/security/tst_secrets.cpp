@@ -7,7 +7,7 @@
 #include "mailtext.h"
 #include "testserver.h"
 
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 #include <QDirIterator>
 #include <QJsonDocument>

@@ -6,8 +6,8 @@
 
 #include "audit/auditchain.h"
 #include "audit/auditlog.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -3,10 +3,10 @@
 // PostgreSQL server, reset before each test, and fails, never skips, when that server is not there.
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
-#include "store/database.h"
-#include "store/migrations.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "database.h"
+#include "migrations.h"
+#include "sqlquery.h"
+#include "transaction.h"
 #include "support/testenv.h"
 
 #include <QMutex>

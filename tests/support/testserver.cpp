@@ -2,8 +2,8 @@
 
 #include "testenv.h"
 
-#include "mail/outbox.h"
-#include "mail/outboxsender.h"
+#include "outbox.h"
+#include "outboxsender.h"
 
 #include <QDir>
 #include <QDirIterator>

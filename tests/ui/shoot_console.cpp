@@ -8,7 +8,7 @@
 #include "testworker.h"
 
 #include "flows/oauth/oauthstore.h"
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 #include "consolelanguage.h"
 #include "consolepages.h"

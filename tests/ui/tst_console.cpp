@@ -10,7 +10,7 @@
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
-#include "mail/outbox.h"
+#include "outbox.h"
 
 #include "mainwindow.h"
 #include "pendingrejects.h"

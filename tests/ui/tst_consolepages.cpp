@@ -10,9 +10,9 @@
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
 #include "flows/oauth/oauthstore.h"
-#include "mail/outbox.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "outbox.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 #include "consolepages.h"
 #include "consoletablemodels.h"

@@ -11,7 +11,7 @@
 #include "console/dashboardservice.h"
 #include "console/signupadminservice.h"
 #include "coreservices.h"
-#include "store/transaction.h"
+#include "transaction.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -290,7 +290,7 @@ private slots:
         QCOMPARE(live->approvalRequired, false);
         QCOMPARE(live->apps, (QStringList{u"shop"_s, u"forum"_s}));
         QCOMPARE(live->mailFrom, u"Desk HQ <desk@example.org>"_s);
-        QCOMPARE(core().context().config.mailTransport, u"file"_s);
+        QCOMPARE(core().config().mailTransport, u"file"_s);
         QCOMPARE(approvalAfterConfirm(), u"not_required"_s);
         QCOMPARE(consoleAuditActions(), QStringList{u"settings.changed"_s});
         QTRY_COMPARE(m_window->signupStateLabel()->text(), u"Signup open, no approval"_s);

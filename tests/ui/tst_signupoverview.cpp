@@ -7,7 +7,7 @@
 #include "console/signupadminservice.h"
 #include "console/signupoverview.h"
 #include "coreservices.h"
-#include "mail/outbox.h"
+#include "outbox.h"
 
 #include <QTemporaryDir>
 #include <QTest>

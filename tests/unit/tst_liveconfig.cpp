@@ -2,7 +2,7 @@
 // readers get, stored rows over the start-up values, and a refresh that read before a change
 // never undoes it.
 
-#include "settings/livesettings.h"
+#include "livesettings.h"
 
 #include <QTest>
 

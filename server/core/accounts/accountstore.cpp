@@ -1,6 +1,6 @@
 #include "accounts/accountstore.h"
 
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 using namespace Qt::StringLiterals;
 using sd::store::DbResult;

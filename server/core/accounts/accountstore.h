@@ -1,7 +1,7 @@
 #pragma once
 
 #include "accounts/account.h"
-#include "store/database.h"
+#include "database.h"
 
 #include <QList>
 

@@ -1,8 +1,8 @@
 #include "audit/auditchain.h"
 
 #include "crypto/crypto.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -32,13 +32,10 @@ store::DbResult<int> seal(store::Database &database)
 {
     int sealed = 0;
     for (;;) {
-        auto tx = store::Transaction::begin(database);
+        // One sealer at a time across instances, or two would number the same rows.
+        auto tx = store::Transaction::beginExclusive(database, 7310014);
         if (!tx)
             return std::unexpected(tx.error());
-        if (database.dialect() == store::Dialect::Postgres) {
-            if (auto r = store::runQuery(tx->db(), u"SELECT pg_advisory_xact_lock(7310014)"_s); !r)
-                return std::unexpected(r.error());
-        }
         auto head = store::runQuery(
             tx->db(), u"SELECT seq, entry_hash FROM audit_log WHERE seq IS NOT NULL"
                       " ORDER BY seq DESC LIMIT 1"_s);

@@ -1,7 +1,7 @@
 #include "audit/auditlog.h"
 
 #include "crypto/crypto.h"
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 using namespace Qt::StringLiterals;
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/database.h"
+#include "database.h"
 
 #include <QList>
 

@@ -3,7 +3,7 @@
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "crypto/crypto.h"
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 using namespace Qt::StringLiterals;
 
@@ -47,12 +47,12 @@ Result<void> LinkHitLog::record(const QString &tokenKind, const QString &token, 
                                 const QByteArray &method, const RequestInfo &request,
                                 const QString &userAgent)
 {
-    auto db = m_ctx.database.connection();
+    auto db = m_database.connection();
     if (!db)
         return dbFail(db.error());
     LinkHit hit;
     hit.id = crypto::newId(u"hit_");
-    hit.atMs = m_ctx.clock.nowMs();
+    hit.atMs = m_clock.nowMs();
     hit.tokenKind = tokenKind;
     hit.method = QString::fromLatin1(method);
     hit.remoteIp = request.remoteIp;
@@ -60,7 +60,7 @@ Result<void> LinkHitLog::record(const QString &tokenKind, const QString &token, 
     if (!token.isEmpty()) {
         const TokenKind kind =
             tokenKind == u"login_link"_s ? TokenKind::LoginLink : TokenKind::Verification;
-        auto row = tokenstore::findByHash(*db, m_ctx.digest.digest(token), kind);
+        auto row = tokenstore::findByHash(*db, m_digest.digest(token), kind);
         if (!row)
             return dbFail(row.error());
         if (*row)

@@ -1,9 +1,10 @@
 #pragma once
 
-#include "context.h"
-#include "flows/flowsupport.h"
+#include "clock.h"
+#include "crypto/tokendigest.h"
 #include "result.h"
-#include "store/database.h"
+#include "database.h"
+#include "vocabulary.h"
 
 #include <QList>
 
@@ -34,7 +35,10 @@ class LinkHitLog
 public:
     static constexpr qsizetype kMaxUserAgent = 512;
 
-    explicit LinkHitLog(const Context &ctx) : m_ctx(ctx) {}
+    LinkHitLog(store::Database &database, const Clock &clock, const TokenDigest &digest)
+        : m_database(database), m_clock(clock), m_digest(digest)
+    {
+    }
 
     // `token` (raw, may be empty) is looked up by digest to find the account; `userId` is used
     // when the link names its account itself (signed links) and that account exists.
@@ -43,7 +47,9 @@ public:
                         const QString &userAgent);
 
 private:
-    const Context &m_ctx;
+    store::Database &m_database;
+    const Clock &m_clock;
+    const TokenDigest &m_digest;
 };
 
 } // namespace sd::core

@@ -1,8 +1,9 @@
 #include "console/dashboardservice.h"
 
 #include "accounts/account.h"
-#include "flows/flowsupport.h"
-#include "store/sqlquery.h"
+#include "context.h"
+#include "sqlquery.h"
+#include "vocabulary.h"
 
 #include <QHash>
 

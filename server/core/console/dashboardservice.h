@@ -1,6 +1,5 @@
 #pragma once
 
-#include "context.h"
 #include "result.h"
 
 #include <QDate>
@@ -8,6 +7,8 @@
 #include <QTimeZone>
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 // Signups taken on one calendar day of the console's time zone.
 struct DayCount

@@ -1,7 +1,8 @@
 #include "console/outboxadminservice.h"
 
 #include "audit/auditlog.h"
-#include "store/transaction.h"
+#include "context.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

@@ -1,11 +1,12 @@
 #pragma once
 
-#include "context.h"
-#include "flows/flowsupport.h"
-#include "mail/outbox.h"
+#include "outbox.h"
 #include "result.h"
+#include "vocabulary.h"
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 // The console's hand on the outbox: every email, and Retry / Hold. Each change is one guarded
 // UPDATE in a transaction with its audit entry (subject: the outbox row's id). Call from a

@@ -3,9 +3,10 @@
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/verification/verificationservice.h"
-#include "store/transaction.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

@@ -1,11 +1,12 @@
 #pragma once
 
 #include "accounts/account.h"
-#include "context.h"
-#include "flows/flowsupport.h"
 #include "result.h"
+#include "vocabulary.h"
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 // Admin operations on a signup's verification that only the console offers (approve and
 // reject are ApprovalService's). Each is one guarded transaction with its audit entry:

@@ -2,9 +2,10 @@
 
 #include "audit/auditlog.h"
 #include "audit/linkhits.h"
-#include "flows/flowsupport.h"
-#include "mail/outbox.h"
-#include "store/sqlquery.h"
+#include "context.h"
+#include "outbox.h"
+#include "sqlquery.h"
+#include "vocabulary.h"
 
 #include <algorithm>
 

@@ -2,7 +2,6 @@
 
 #include "accounts/account.h"
 #include "accounts/tokenstore.h"
-#include "context.h"
 #include "flows/approval/approvalservice.h"
 #include "result.h"
 
@@ -11,6 +10,8 @@
 #include <optional>
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 // Where an account's newest verification token stands at a given time.
 enum class TokenState { None, Issued, Expired, Used, Burned, Revoked };

@@ -1,15 +1,16 @@
 #pragma once
 
 #include "accounts/account.h"
-#include "context.h"
-#include "flows/flowsupport.h"
 #include "flows/oauth/oauthstore.h"
 #include "result.h"
+#include "vocabulary.h"
 
 #include <QHash>
 #include <QList>
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 // One account as the console's Users tab lists it. Times are Unix milliseconds; 0: none.
 struct UserRow

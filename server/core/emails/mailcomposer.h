@@ -1,7 +1,7 @@
 #pragma once
 
 #include "accounts/account.h"
-#include "mail/message.h"
+#include "message.h"
 
 #include <QHash>
 

@@ -3,28 +3,9 @@
 #include "accounts/account.h"
 #include "context.h"
 #include "result.h"
-#include "store/database.h"
+#include "vocabulary.h"
 
 namespace sd::core {
-
-// A database failure as a core error: the service is unavailable, the detail goes to the log.
-inline std::unexpected<Error> dbFail(const store::DbError &e)
-{
-    return fail(ErrorCode::Unavailable, e.message);
-}
-
-// Who did something, for the audit log.
-struct Actor
-{
-    QString name; // "system", "cli", "console", "admin:<user id>", "user:<user id>"
-    static Actor system() { return {QStringLiteral("system")}; }
-};
-
-// What the transport knows about a request.
-struct RequestInfo
-{
-    QString remoteIp; // plain address, IPv4-mapped IPv6 written as IPv4
-};
 
 // SEC-10: a cooldown and an hourly cap per normalized address on mails a client can trigger
 // (resend, email-link), keyed on what was submitted whether or not it exists. `bucket` keeps

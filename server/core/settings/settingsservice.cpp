@@ -1,12 +1,18 @@
 #include "settings/settingsservice.h"
 
 #include "audit/auditlog.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "context.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 
 namespace sd::core {
+
+std::shared_ptr<const LiveSettings> SettingsService::current() const
+{
+    return m_ctx.live.current();
+}
 
 Result<bool> SettingsService::refresh() const
 {

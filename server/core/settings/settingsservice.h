@@ -1,9 +1,11 @@
 #pragma once
 
-#include "flows/flowsupport.h"
-#include "settings/livesettings.h"
+#include "livesettings.h"
+#include "vocabulary.h"
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 // Changes the live settings for every instance sharing the database, and picks up what other
 // instances changed. A change is one transaction (the settings rows and an audit entry), then
@@ -16,7 +18,7 @@ class SettingsService
 public:
     explicit SettingsService(const Context &ctx) : m_ctx(ctx) {}
 
-    std::shared_ptr<const LiveSettings> current() const { return m_ctx.live.current(); }
+    std::shared_ptr<const LiveSettings> current() const;
 
     // Re-reads the settings table; true when the live settings changed.
     Result<bool> refresh() const;

@@ -2,9 +2,10 @@
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "emails/mailcomposer.h"
-#include "mail/outbox.h"
-#include "store/transaction.h"
+#include "outbox.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

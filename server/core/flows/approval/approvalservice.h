@@ -1,13 +1,14 @@
 #pragma once
 
 #include "accounts/account.h"
-#include "context.h"
-#include "flows/flowsupport.h"
 #include "result.h"
+#include "vocabulary.h"
 
 #include <QList>
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 enum class SignupFilter { PendingApproval, PendingVerification, All };
 std::optional<SignupFilter> signupFilterFromString(const QString &text); // accepts "to-confirm"

@@ -3,13 +3,15 @@
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "crypto/crypto.h"
 #include "emails/mailcomposer.h"
 #include "flows/emaillogin/redirectpolicy.h"
+#include "flows/flowsupport.h"
 #include "flows/login/sessionservice.h"
-#include "mail/outbox.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "outbox.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 

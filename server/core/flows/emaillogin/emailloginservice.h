@@ -1,14 +1,15 @@
 #pragma once
 
 #include "accounts/account.h"
-#include "context.h"
-#include "flows/flowsupport.h"
 #include "flows/login/sessionservice.h"
 #include "result.h"
+#include "vocabulary.h"
 
 #include <optional>
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 // What the page of a login link shows before anything is consumed.
 struct LoginLinkView

@@ -3,11 +3,12 @@
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "crypto/crypto.h"
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 #include <QSqlError>
-#include "store/transaction.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 
@@ -55,20 +56,28 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
         if (cfg.rateLimitEnabled)
             (void)m_ctx.limiter.hit(limitKey, cfg.loginFailuresPerWindow, cfg.loginFailureWindowSeconds);
         const QString subject = *found ? (*found)->id : QString();
+        // An audit entry that cannot be written fails the request: the database is unavailable.
         if (locked) {
             // Not counted as a failure: attempts during a lock do not extend it.
-            (void)auditlog::record(*db, now, u"system"_s, u"login.locked_out"_s, subject,
-                                   u"from "_s + request.remoteIp);
+            if (auto r = auditlog::record(*db, now, u"system"_s, u"login.locked_out"_s,
+                                          subject, u"from "_s + request.remoteIp);
+                !r)
+                return dbFail(r.error());
         } else {
             int lockSeconds = 0;
             if (lockout)
                 lockSeconds = m_ctx.limiter.recordFailure(limitKey, lockoutPolicy(cfg));
-            (void)auditlog::record(*db, now, u"system"_s, u"login.failed"_s, subject,
-                                   u"from "_s + request.remoteIp);
-            if (lockSeconds > 0)
-                (void)auditlog::record(*db, now, u"system"_s, u"login.lockout"_s, subject,
-                                       u"%1 s after %2 failures"_s.arg(lockSeconds)
-                                           .arg(m_ctx.limiter.failureCount(limitKey)));
+            if (auto r = auditlog::record(*db, now, u"system"_s, u"login.failed"_s, subject,
+                                          u"from "_s + request.remoteIp);
+                !r)
+                return dbFail(r.error());
+            if (lockSeconds > 0) {
+                if (auto r = auditlog::record(*db, now, u"system"_s, u"login.lockout"_s, subject,
+                                              u"%1 s after %2 failures"_s.arg(lockSeconds)
+                                                  .arg(m_ctx.limiter.failureCount(limitKey)));
+                    !r)
+                    return dbFail(r.error());
+            }
         }
         return fail(ErrorCode::InvalidCredentials, u"unknown identifier or wrong password"_s);
     }

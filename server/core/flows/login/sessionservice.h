@@ -1,11 +1,14 @@
 #pragma once
 
 #include "accounts/account.h"
-#include "context.h"
-#include "flows/flowsupport.h"
+#include "config.h"
+#include "ratelimiter.h"
 #include "result.h"
+#include "vocabulary.h"
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 struct LoginResult
 {

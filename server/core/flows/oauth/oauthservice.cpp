@@ -3,11 +3,12 @@
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "crypto/crypto.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/oauth/oauthstore.h"
-#include "store/sqlquery.h"
-#include "store/transaction.h"
+#include "sqlquery.h"
+#include "transaction.h"
 
 #include <QUrl>
 
@@ -116,11 +117,14 @@ OAuthRedirect OAuthService::callback(const QString &providerName, const OAuthCal
     const auto failWith = [&](const QString &code, const QString &detail) {
         qInfo("oauth callback (%s) failed: %s: %s", qPrintable(providerName.left(32)),
               qPrintable(code), qPrintable(detail));
-        if (auto db = m_ctx.database.connection()) {
-            (void)auditlog::record(*db, now, u"system"_s, u"oauth.failed"_s, QString(),
-                                   u"%1 via %2 from %3: %4"_s.arg(code, providerName.left(32),
-                                                                  request.remoteIp, detail));
-        }
+        // The callback ends in an error either way; a lost audit entry is logged, not raised.
+        auto db = m_ctx.database.connection();
+        auto audited = db ? auditlog::record(*db, now, u"system"_s, u"oauth.failed"_s, QString(),
+                                             u"%1 via %2 from %3: %4"_s.arg(code, providerName.left(32),
+                                                                            request.remoteIp, detail))
+                          : std::unexpected(db.error());
+        if (!audited)
+            qWarning("oauth.failed not audited: %s", qPrintable(audited.error().message));
         return OAuthRedirect{withQuery(frontendUrl(), {{u"error"_s, code}}), code, {}};
     };
 

@@ -1,15 +1,16 @@
 #pragma once
 
 #include "accounts/account.h"
-#include "context.h"
-#include "flows/flowsupport.h"
 #include "flows/login/sessionservice.h"
 #include "flows/oauth/oauthprovider.h"
 #include "result.h"
+#include "vocabulary.h"
 
 #include <optional>
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 // What /oauth/init hands the frontend.
 struct OAuthStart

@@ -1,6 +1,6 @@
 #include "flows/oauth/oauthstore.h"
 
-#include "store/sqlquery.h"
+#include "sqlquery.h"
 
 using namespace Qt::StringLiterals;
 using sd::store::DbResult;

@@ -2,15 +2,12 @@
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "crypto/crypto.h"
 #include "flows/verification/verificationservice.h"
 #include "emails/mailcomposer.h"
-#include "mail/outbox.h"
-#include "store/transaction.h"
-
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <sys/socket.h>
+#include "outbox.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 
@@ -161,27 +158,17 @@ Result<Account> SignupService::createSuperuser(const QString &username, const QS
 
 void SignupService::resolveRemoteName(const QString &userId, const QString &ip)
 {
-    sockaddr_storage storage{};
-    socklen_t length = 0;
-    const QByteArray text = ip.toLatin1();
-    auto *v4 = reinterpret_cast<sockaddr_in *>(&storage);
-    auto *v6 = reinterpret_cast<sockaddr_in6 *>(&storage);
-    if (inet_pton(AF_INET, text.constData(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        length = sizeof(sockaddr_in);
-    } else if (inet_pton(AF_INET6, text.constData(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        length = sizeof(sockaddr_in6);
-    } else {
+    if (!m_dns)
         return;
-    }
-    char host[NI_MAXHOST] = {};
-    if (getnameinfo(reinterpret_cast<sockaddr *>(&storage), length, host, sizeof host, nullptr, 0,
-                    NI_NAMEREQD) != 0)
+    const QString host = m_dns->nameOf(ip);
+    if (host.isEmpty())
         return;
+    // Best effort after the signup committed: a failure is logged, the signup stands.
     auto db = m_ctx.database.connection();
-    if (db)
-        (void)accountstore::setRemoteAddr(*db, userId, QString::fromUtf8(host));
+    auto stored = db ? accountstore::setRemoteAddr(*db, userId, host)
+                     : std::unexpected(db.error());
+    if (!stored)
+        qWarning("reverse DNS name not stored: %s", qPrintable(stored.error().message));
 }
 
 } // namespace sd::core

@@ -1,12 +1,14 @@
 #pragma once
 
 #include "accounts/account.h"
-#include "context.h"
-#include "flows/flowsupport.h"
 #include "result.h"
+#include "reversedns.h"
 #include "validation/signupvalidator.h"
+#include "vocabulary.h"
 
 namespace sd::core {
+
+struct Context; // context.h: private to core
 
 struct SignupResult
 {
@@ -21,7 +23,8 @@ struct SignupResult
 class SignupService
 {
 public:
-    explicit SignupService(const Context &ctx) : m_ctx(ctx) {}
+    // `dns` may be null: then resolveRemoteName() does nothing.
+    explicit SignupService(const Context &ctx, const ReverseDns *dns = nullptr) : m_ctx(ctx), m_dns(dns) {}
 
     Result<SignupResult> signUp(const SignupInput &input, const RequestInfo &request);
 
@@ -36,6 +39,7 @@ public:
 
 private:
     const Context &m_ctx;
+    const ReverseDns *m_dns;
 };
 
 } // namespace sd::core

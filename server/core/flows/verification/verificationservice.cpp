@@ -3,11 +3,13 @@
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "audit/auditlog.h"
+#include "context.h"
 #include "crypto/crypto.h"
 #include "flows/approval/approvalservice.h"
 #include "emails/mailcomposer.h"
-#include "mail/outbox.h"
-#include "store/transaction.h"
+#include "flows/flowsupport.h"
+#include "outbox.h"
+#include "transaction.h"
 
 #include <QRegularExpression>
 
@@ -131,9 +133,12 @@ Result<Account> VerificationService::verifyCodeOnce(const QString &email, const 
         auto attempts = tokenstore::countWrongCode(tx->db(), (*row)->id, kMaxCodeAttempts, now);
         if (!attempts)
             return dbFail(attempts.error());
-        if (*attempts >= kMaxCodeAttempts)
-            (void)auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s, (*account)->id,
-                                   u"too many wrong codes"_s);
+        if (*attempts >= kMaxCodeAttempts) {
+            if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s,
+                                          (*account)->id, u"too many wrong codes"_s);
+                !r)
+                return dbFail(r.error());
+        }
         if (auto r = tx->commit(); !r)
             return dbFail(r.error());
         return fail(ErrorCode::InvalidVerification, u"wrong code"_s);

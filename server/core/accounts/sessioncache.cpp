@@ -1,4 +1,4 @@
-#include "flows/login/sessioncache.h"
+#include "accounts/sessioncache.h"
 
 namespace sd::core {
 

@@ -1,4 +1,4 @@
-#include "settings/livesettings.h"
+#include "livesettings.h"
 
 using namespace Qt::StringLiterals;
 

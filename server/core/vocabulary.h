@@ -1,0 +1,32 @@
+#pragma once
+
+#include "result.h"
+#include "database.h"
+
+#include <QString>
+
+namespace sd::core {
+
+// Words every part of core speaks (flows, audit, settings, the console services), kept at the
+// bottom so that none of them has to include a flow to say who acted or where a request came from.
+
+// A database failure as a core error: the service is unavailable, the detail goes to the log.
+inline std::unexpected<Error> dbFail(const store::DbError &e)
+{
+    return fail(ErrorCode::Unavailable, e.message);
+}
+
+// Who did something, for the audit log.
+struct Actor
+{
+    QString name; // "system", "cli", "console", "admin:<user id>", "user:<user id>"
+    static Actor system() { return {QStringLiteral("system")}; }
+};
+
+// What the transport knows about a request.
+struct RequestInfo
+{
+    QString remoteIp; // plain address, IPv4-mapped IPv6 written as IPv4
+};
+
+} // namespace sd::core
