@@ -64,4 +64,15 @@ Result<std::unique_ptr<CoreServices>> CoreServices::create(const Config &config,
     return core;
 }
 
+bool CoreServices::pingDatabase() const
+{
+    return m_context->database.ping();
+}
+
+QString CoreServices::databaseName() const
+{
+    return m_context->database.dialect() == store::Dialect::Postgres ? u"PostgreSQL"_s
+                                                                     : u"SQLite"_s;
+}
+
 } // namespace sd::core

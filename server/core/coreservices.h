@@ -1,9 +1,15 @@
 #pragma once
 
 #include "audit/linkhits.h"
+#include "console/auditlogservice.h"
+#include "console/dashboardservice.h"
+#include "console/outboxadminservice.h"
+#include "console/signupadminservice.h"
+#include "console/signupoverview.h"
+#include "console/useradminservice.h"
 #include "context.h"
-#include "flows/emaillogin/emailloginservice.h"
 #include "flows/approval/approvalservice.h"
+#include "flows/emaillogin/emailloginservice.h"
 #include "flows/login/sessionservice.h"
 #include "flows/oauth/oauthservice.h"
 #include "flows/signup/signupservice.h"
@@ -39,6 +45,21 @@ public:
     LinkHitLog linkHits() const { return LinkHitLog(*m_context); }
     SettingsService settings() const { return SettingsService(*m_context); }
     OAuthService oauth() const { return OAuthService(*m_context, m_oauthClient.get()); }
+
+    // The console's read models and admin operations.
+    SignupOverview signupOverview() const { return SignupOverview(*m_context); }
+    SignupAdminService signupAdmin() const { return SignupAdminService(*m_context); }
+    UserAdminService userAdmin() const { return UserAdminService(*m_context); }
+    OutboxAdminService outboxAdmin() const { return OutboxAdminService(*m_context); }
+    AuditLogService auditLog() const { return AuditLogService(*m_context); }
+    DashboardService dashboard() const { return DashboardService(*m_context); }
+    // The start-up config and the clock every service uses (memory only).
+    const Config &config() const { return m_context->config; }
+    const Clock &clock() const { return m_context->clock; }
+    // Whether the database answers a trivial query (it waits on the network: a worker thread).
+    bool pingDatabase() const;
+    // The database product ("SQLite", "PostgreSQL"), for status displays.
+    QString databaseName() const;
     // The network half of OAuth, from the composition root; set before the server takes
     // requests. Without one, OAuth callbacks end in not_configured.
     void setOAuthClient(std::shared_ptr<OAuthProviderClient> client) { m_oauthClient = std::move(client); }
