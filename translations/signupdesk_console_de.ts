@@ -635,14 +635,6 @@
         </translation>
     </message>
     <message>
-        <source>PostgreSQL</source>
-        <translation>PostgreSQL</translation>
-    </message>
-    <message>
-        <source>SQLite</source>
-        <translation>SQLite</translation>
-    </message>
-    <message>
         <source>Database: %1, OK</source>
         <translation>Datenbank: %1, OK</translation>
     </message>
@@ -1247,6 +1239,10 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
     <message>
         <source>Send a test &amp;email</source>
         <translation>Test-E-&amp;Mail senden</translation>
+    </message>
+    <message>
+        <source>Name the group that new accounts join.</source>
+        <translation>Geben Sie die Gruppe an, der neue Konten beitreten.</translation>
     </message>
 </context>
 <context>

@@ -635,14 +635,6 @@
         </translation>
     </message>
     <message>
-        <source>PostgreSQL</source>
-        <translation>PostgreSQL</translation>
-    </message>
-    <message>
-        <source>SQLite</source>
-        <translation>SQLite</translation>
-    </message>
-    <message>
         <source>Database: %1, OK</source>
         <translation>Base de données&#xa0;: %1, OK</translation>
     </message>
@@ -1247,6 +1239,10 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     <message>
         <source>Send a test &amp;email</source>
         <translation>En&amp;voyer un e-mail d’essai</translation>
+    </message>
+    <message>
+        <source>Name the group that new accounts join.</source>
+        <translation>Indiquez le groupe que rejoignent les nouveaux comptes.</translation>
     </message>
 </context>
 <context>

@@ -6,10 +6,6 @@
 #include "errormessages.h"
 #include "rowfilterproxy.h"
 
-#include "console/outboxadminservice.h"
-#include "console/useradminservice.h"
-#include "store/database.h"
-
 #include <QAction>
 #include <QComboBox>
 #include <QFile>
@@ -167,7 +163,7 @@ QStringList ConsolePage::selectedKeys() const
 UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget *parent)
     : ConsolePage(backend, core, parent)
 {
-    const core::Clock *clock = &core.context().clock;
+    const core::Clock *clock = &core.clock();
     m_model = new UserTableModel([clock] { return clock->nowMs(); }, this);
     m_identities = new IdentityTableModel(this);
     auto *side = new QWidget(this);
@@ -247,8 +243,7 @@ void UsersPage::loadIdentities()
     }
     const QString name = user->username;
     m_backend->run(
-        this,
-        [this, userId] { return core::UserAdminService(m_core.context()).identities(userId); },
+        this, [this, userId] { return m_core.userAdmin().identities(userId); },
         [this, userId, name](const core::Result<QList<core::OAuthIdentityRow>> &rows) {
             if (currentUserId() != userId)
                 return; // the admin moved on meanwhile
@@ -285,8 +280,7 @@ void UsersPage::unlinkSelectedIdentity()
     m_backend->run(
         this,
         [this, userId, identityId] {
-            return core::UserAdminService(m_core.context())
-                .unlinkIdentity(userId, identityId, kConsole);
+            return m_core.userAdmin().unlinkIdentity(userId, identityId, kConsole);
         },
         [this, what](const core::Result<void> &r) {
             if (!r)
@@ -301,17 +295,18 @@ void UsersPage::unlinkSelectedIdentity()
 
 void UsersPage::reload()
 {
-    m_backend->run(this, [this] { return core::UserAdminService(m_core.context()).list(); },
-                   [this](const core::Result<QList<core::UserRow>> &rows) {
-                       if (!rows) {
-                           emit errorOccurred(errorMessage(rows.error()));
-                           return;
-                       }
-                       m_model->setRows(*rows);
-                       markLoaded();
-                       updateActions();
-                       loadIdentities();
-                   });
+    m_backend->run(
+        this, [this] { return m_core.userAdmin().list(); },
+        [this](const core::Result<QList<core::UserRow>> &rows) {
+            if (!rows) {
+                emit errorOccurred(errorMessage(rows.error()));
+                return;
+            }
+            m_model->setRows(*rows);
+            markLoaded();
+            updateActions();
+            loadIdentities();
+        });
 }
 
 void UsersPage::updateActions()
@@ -383,15 +378,16 @@ void UsersPage::disableSelected()
         if (const core::UserRow *r = m_model->find(id);
             r && r->status == core::AccountStatus::Active && !r->isSuperuser)
             ids << id;
-    runForEach(m_backend, this, m_core, ids,
-               [](core::CoreServices &core, const QString &id) {
-                   return core::UserAdminService(core.context()).disable(id, kConsole);
-               },
-               userError, [this](const QString &id) { emit userChanged(id); },
-               [this](int n) {
-                   emit info(tr("Disabled %n account(s); their sessions ended.", nullptr, n));
-                   reload();
-               });
+    runForEach(
+        m_backend, this, m_core, ids,
+        [](core::CoreServices &core, const QString &id) {
+            return core.userAdmin().disable(id, kConsole);
+        },
+        userError, [this](const QString &id) { emit userChanged(id); },
+        [this](int n) {
+            emit info(tr("Disabled %n account(s); their sessions ended.", nullptr, n));
+            reload();
+        });
 }
 
 void UsersPage::enableSelected()
@@ -400,28 +396,30 @@ void UsersPage::enableSelected()
     for (const QString &id : selectedKeys())
         if (const core::UserRow *r = m_model->find(id); r && r->status == core::AccountStatus::Disabled)
             ids << id;
-    runForEach(m_backend, this, m_core, ids,
-               [](core::CoreServices &core, const QString &id) {
-                   return core::UserAdminService(core.context()).enable(id, kConsole);
-               },
-               userError, [this](const QString &id) { emit userChanged(id); },
-               [this](int n) {
-                   emit info(tr("Enabled %n account(s).", nullptr, n));
-                   reload();
-               });
+    runForEach(
+        m_backend, this, m_core, ids,
+        [](core::CoreServices &core, const QString &id) {
+            return core.userAdmin().enable(id, kConsole);
+        },
+        userError, [this](const QString &id) { emit userChanged(id); },
+        [this](int n) {
+            emit info(tr("Enabled %n account(s).", nullptr, n));
+            reload();
+        });
 }
 
 void UsersPage::revokeSessionsSelected()
 {
-    runForEach(m_backend, this, m_core, selectedKeys(),
-               [](core::CoreServices &core, const QString &id) {
-                   return core::UserAdminService(core.context()).revokeSessions(id, kConsole);
-               },
-               userError, [](const QString &) {},
-               [this](int n) {
-                   emit info(tr("Sessions ended for %n account(s).", nullptr, n));
-                   reload();
-               });
+    runForEach(
+        m_backend, this, m_core, selectedKeys(),
+        [](core::CoreServices &core, const QString &id) {
+            return core.userAdmin().revokeSessions(id, kConsole);
+        },
+        userError, [](const QString &) {},
+        [this](int n) {
+            emit info(tr("Sessions ended for %n account(s).", nullptr, n));
+            reload();
+        });
 }
 
 // ---- Outbox
@@ -429,7 +427,7 @@ void UsersPage::revokeSessionsSelected()
 OutboxPage::OutboxPage(ConsoleBackend *backend, core::CoreServices &core, QWidget *parent)
     : ConsolePage(backend, core, parent)
 {
-    const core::Clock *clock = &core.context().clock;
+    const core::Clock *clock = &core.clock();
     m_model = new OutboxTableModel([clock] { return clock->nowMs(); }, this);
     m_preview = new QPlainTextEdit(this);
     m_preview->setObjectName(u"outboxPreview"_s);
@@ -469,22 +467,23 @@ QString OutboxPage::previewText() const
 
 void OutboxPage::reload()
 {
-    m_backend->run(this, [this] { return core::OutboxAdminService(m_core.context()).list(); },
-                   [this](const core::Result<QList<mail::OutboxEntry>> &rows) {
-                       if (!rows) {
-                           emit errorOccurred(errorMessage(rows.error()));
-                           return;
-                       }
-                       m_model->setRows(*rows);
-                       markLoaded();
-                   });
+    m_backend->run(
+        this, [this] { return m_core.outboxAdmin().list(); },
+        [this](const core::Result<QList<core::OutboxEntry>> &rows) {
+            if (!rows) {
+                emit errorOccurred(errorMessage(rows.error()));
+                return;
+            }
+            m_model->setRows(*rows);
+            markLoaded();
+        });
 }
 
 void OutboxPage::updateActions()
 {
     bool retry = false, hold = false;
     for (const QString &id : selectedKeys()) {
-        if (const mail::OutboxEntry *e = m_model->find(id)) {
+        if (const core::OutboxEntry *e = m_model->find(id)) {
             retry |= OutboxTableModel::canRetry(e->status);
             hold |= OutboxTableModel::canHold(e->status);
         }
@@ -496,8 +495,8 @@ void OutboxPage::updateActions()
 void OutboxPage::updatePreview()
 {
     const QString id = m_view->selectionModel()->currentIndex().data(KeyRole).toString();
-    const mail::OutboxEntry *e = m_model->find(id);
-    const QString text = e ? OutboxTableModel::preview(*e, m_core.context().clock.nowMs()) : QString();
+    const core::OutboxEntry *e = m_model->find(id);
+    const QString text = e ? OutboxTableModel::preview(*e, m_core.clock().nowMs()) : QString();
     if (text != m_preview->toPlainText())
         m_preview->setPlainText(text);
 }
@@ -522,34 +521,38 @@ void OutboxPage::retrySelected()
 {
     QStringList ids;
     for (const QString &id : selectedKeys())
-        if (const mail::OutboxEntry *e = m_model->find(id); e && OutboxTableModel::canRetry(e->status))
+        if (const core::OutboxEntry *e = m_model->find(id);
+            e && OutboxTableModel::canRetry(e->status))
             ids << id;
-    runForEach(m_backend, this, m_core, ids,
-               [](core::CoreServices &core, const QString &id) {
-                   return core::OutboxAdminService(core.context()).retry(id, kConsole);
-               },
-               mailError, [](const QString &) {},
-               [this](int n) {
-                   emit info(tr("%n email(s) queued to be sent now.", nullptr, n));
-                   reload();
-               });
+    runForEach(
+        m_backend, this, m_core, ids,
+        [](core::CoreServices &core, const QString &id) {
+            return core.outboxAdmin().retry(id, kConsole);
+        },
+        mailError, [](const QString &) {},
+        [this](int n) {
+            emit info(tr("%n email(s) queued to be sent now.", nullptr, n));
+            reload();
+        });
 }
 
 void OutboxPage::holdSelected()
 {
     QStringList ids;
     for (const QString &id : selectedKeys())
-        if (const mail::OutboxEntry *e = m_model->find(id); e && OutboxTableModel::canHold(e->status))
+        if (const core::OutboxEntry *e = m_model->find(id);
+            e && OutboxTableModel::canHold(e->status))
             ids << id;
-    runForEach(m_backend, this, m_core, ids,
-               [](core::CoreServices &core, const QString &id) {
-                   return core::OutboxAdminService(core.context()).hold(id, kConsole);
-               },
-               mailError, [](const QString &) {},
-               [this](int n) {
-                   emit info(tr("%n email(s) held; Retry sends them.", nullptr, n));
-                   reload();
-               });
+    runForEach(
+        m_backend, this, m_core, ids,
+        [](core::CoreServices &core, const QString &id) {
+            return core.outboxAdmin().hold(id, kConsole);
+        },
+        mailError, [](const QString &) {},
+        [this](int n) {
+            emit info(tr("%n email(s) held; Retry sends them.", nullptr, n));
+            reload();
+        });
 }
 
 // ---- Audit log
@@ -572,32 +575,15 @@ AuditPage::AuditPage(ConsoleBackend *backend, core::CoreServices &core, QWidget 
 
 void AuditPage::reload()
 {
-    struct Loaded
-    {
-        QList<core::AuditEntry> entries;
-        QHash<QString, QString> names;
-    };
     m_backend->run(
-        this,
-        [this]() -> core::Result<Loaded> {
-            auto db = m_core.context().database.connection();
-            if (!db)
-                return core::dbFail(db.error());
-            auto all = core::auditlog::list(*db);
-            if (!all)
-                return core::dbFail(all.error());
-            auto names = core::UserAdminService(m_core.context()).usernames();
-            if (!names)
-                return std::unexpected(names.error());
-            return Loaded{*all, *names};
-        },
-        [this](const core::Result<Loaded> &loaded) {
+        this, [this] { return m_core.auditLog().list(); },
+        [this](const core::Result<core::AuditListing> &loaded) {
             if (!loaded) {
                 emit errorOccurred(errorMessage(loaded.error()));
                 return;
             }
             const QList<core::AuditEntry> *rows = &loaded->entries;
-            m_model->setUserNames(loaded->names);
+            m_model->setUserNames(loaded->usernames);
             m_model->setRows(*rows);
             // The action filter offers the actions seen so far, keeping the current choice.
             QStringList actions;

@@ -9,10 +9,6 @@
 #include "signuptablemodel.h"
 #include "timelinemodel.h"
 
-#include "console/signupadminservice.h"
-#include "console/signupoverview.h"
-#include "mail/outboxsender.h"
-
 #include <QAction>
 #include <QComboBox>
 #include <QDateTime>
@@ -159,7 +155,7 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
                      ? std::make_unique<QSettings>()
                      : std::make_unique<QSettings>(m_options.settingsFile, QSettings::IniFormat);
     m_backend = new ConsoleBackend(core, this);
-    const core::Clock *clock = &core.context().clock;
+    const core::Clock *clock = &core.clock();
     m_model = new SignupTableModel([clock] { return clock->nowMs(); }, this);
     m_proxy = new SignupFilterProxy(this);
     m_proxy->setSourceModel(m_model);
@@ -183,7 +179,7 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
                         &core::Events::signupRejected})
         connect(&events, signal, this, &MainWindow::requestRowReload, Qt::QueuedConnection);
     connect(&events, &core::Events::remoteEventsMissed, this, &MainWindow::reload, Qt::QueuedConnection);
-    if (auto *sender = m_options.outboxSender) {
+    if (auto *sender = m_options.outboxMonitor) {
         const auto mailChanged = [this](const QString &outboxId) {
             const QString userId = m_model->userIdOfMail(outboxId);
             if (!userId.isEmpty()) {
@@ -195,20 +191,26 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
             for (const QString &id : m_model->usersAwaitingMail())
                 requestRowReload(id);
         };
-        connect(sender, &mail::OutboxSender::messageSent, this, [this, mailChanged](const QString &id) {
-            m_mailLabel->setText(tr("Mail (%1): last sent %2")
-                                     .arg(m_core.context().config.mailTransport,
-                                          QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
-            mailChanged(id);
-        }, Qt::QueuedConnection);
-        connect(sender, &mail::OutboxSender::messageFailed, this,
-                [this, mailChanged](const QString &id, const QString &error, bool dead) {
-                    m_mailLabel->setText(dead ? tr("Mail (%1): an email failed for good: %2")
-                                                    .arg(m_core.context().config.mailTransport, error)
-                                              : tr("Mail (%1): failing, will retry: %2")
-                                                    .arg(m_core.context().config.mailTransport, error));
-                    mailChanged(id);
-                }, Qt::QueuedConnection);
+        connect(
+            sender, &core::OutboxMonitor::messageSent, this,
+            [this, mailChanged](const QString &id) {
+                m_mailLabel->setText(
+                    tr("Mail (%1): last sent %2")
+                        .arg(m_core.config().mailTransport,
+                             QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+                mailChanged(id);
+            },
+            Qt::QueuedConnection);
+        connect(
+            sender, &core::OutboxMonitor::messageFailed, this,
+            [this, mailChanged](const QString &id, const QString &error, bool dead) {
+                m_mailLabel->setText(dead ? tr("Mail (%1): an email failed for good: %2")
+                                                .arg(m_core.config().mailTransport, error)
+                                          : tr("Mail (%1): failing, will retry: %2")
+                                                .arg(m_core.config().mailTransport, error));
+                mailChanged(id);
+            },
+            Qt::QueuedConnection);
     }
 
     m_reloadTimer.setSingleShot(true);
@@ -402,7 +404,7 @@ void MainWindow::buildUi()
                                       : tr("Listening on %1").arg(m_options.listeningUrl),
                                   Qt::ElideMiddle, this);
     m_dbLabel = new QLabel(tr("Database: checking…"), this);
-    m_mailLabel = new ElidingLabel(tr("Mail (%1): idle").arg(m_core.context().config.mailTransport),
+    m_mailLabel = new ElidingLabel(tr("Mail (%1): idle").arg(m_core.config().mailTransport),
                                    Qt::ElideRight, this);
     m_countLabel = new QLabel(this);
     m_countLabel->setObjectName(u"countLabel"_s);
@@ -474,11 +476,11 @@ void MainWindow::buildPages(QWidget *signupsPage)
     for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_auditPage, m_outboxPage})
         connect(&events, &core::Events::remoteEventsMissed, page, &ConsolePage::scheduleReload,
                 Qt::QueuedConnection);
-    if (auto *sender = m_options.outboxSender) {
-        connect(sender, &mail::OutboxSender::messageSent, m_outboxPage, &ConsolePage::scheduleReload,
-                Qt::QueuedConnection);
-        connect(sender, &mail::OutboxSender::messageFailed, m_outboxPage, &ConsolePage::scheduleReload,
-                Qt::QueuedConnection);
+    if (auto *sender = m_options.outboxMonitor) {
+        connect(sender, &core::OutboxMonitor::messageSent, m_outboxPage,
+                &ConsolePage::scheduleReload, Qt::QueuedConnection);
+        connect(sender, &core::OutboxMonitor::messageFailed, m_outboxPage,
+                &ConsolePage::scheduleReload, Qt::QueuedConnection);
     }
     // The console's own changes that raise no core event show at once.
     for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage})
@@ -620,37 +622,41 @@ void MainWindow::reload()
         for (const QString &s : shown)
             if (const auto status = core::accountStatusFromString(s))
                 statuses << *status;
-        m_backend->run(this, [this, statuses] {
-            return core::SignupOverview(m_core.context()).listFirst(statuses, kFirstScreenRows);
-        }, [this](core::Result<QList<SignupOverviewRow>> rows) {
-            if (!rows || m_loaded || m_model->rowCount() > 0)
-                return; // the full load reports errors
-            m_model->resetSignups(std::move(*rows));
-            sizeColumnsOnce();
-        });
+        m_backend->run(
+            this,
+            [this, statuses] {
+                return m_core.signupOverview().listFirst(statuses, kFirstScreenRows);
+            },
+            [this](core::Result<QList<SignupOverviewRow>> rows) {
+                if (!rows || m_loaded || m_model->rowCount() > 0)
+                    return; // the full load reports errors
+                m_model->resetSignups(std::move(*rows));
+                sizeColumnsOnce();
+            });
     }
-    m_backend->run(this, [this] { return core::SignupOverview(m_core.context()).list(); },
-                   [this](core::Result<QList<SignupOverviewRow>> rows) {
-                       if (!rows) {
-                           showError(errorMessage(rows.error()));
-                           return;
-                       }
-                       const QString current = m_timeline->userId();
-                       const bool first = !m_loaded;
-                       if (first)
-                           m_model->mergeSignups(std::move(*rows));
-                       else
-                           m_model->resetSignups(std::move(*rows));
-                       for (const QString &id : m_pending->userIds())
-                           m_model->setRejectCountdown(id, m_pending->secondsLeft(id));
-                       if (!current.isEmpty() && !first)
-                           selectUsers({current});
-                       m_loaded = true;
-                       sizeColumnsOnce();
-                       updateCounts();
-                       if (first)
-                           emit loaded();
-                   });
+    m_backend->run(
+        this, [this] { return m_core.signupOverview().list(); },
+        [this](core::Result<QList<SignupOverviewRow>> rows) {
+            if (!rows) {
+                showError(errorMessage(rows.error()));
+                return;
+            }
+            const QString current = m_timeline->userId();
+            const bool first = !m_loaded;
+            if (first)
+                m_model->mergeSignups(std::move(*rows));
+            else
+                m_model->resetSignups(std::move(*rows));
+            for (const QString &id : m_pending->userIds())
+                m_model->setRejectCountdown(id, m_pending->secondsLeft(id));
+            if (!current.isEmpty() && !first)
+                selectUsers({current});
+            m_loaded = true;
+            sizeColumnsOnce();
+            updateCounts();
+            if (first)
+                emit loaded();
+        });
 }
 
 void MainWindow::sizeColumnsOnce()
@@ -680,40 +686,44 @@ void MainWindow::flushRowReloads()
     if (ids.isEmpty())
         return;
     m_lastFlush.start();
-    m_backend->run(this, [this, ids] {
-        core::SignupOverview overview(m_core.context());
-        QList<RowReload> out;
-        for (const QString &id : ids)
-            out.append({id, overview.find(id)});
-        return out;
-    }, [this](const QList<RowReload> &reloads) {
-        for (const RowReload &r : reloads) {
-            if (!r.row) {
-                showError(errorMessage(r.row.error()));
-                continue;
-            }
-            if (*r.row) {
-                m_model->upsertSignup(**r.row);
-                if (m_announce.remove(r.userId) && m_tray) {
-                    const QString title = tr("New signup");
-                    const QString text = tr("%1 <%2> signed up.")
-                                             .arg((*r.row)->account.username, (*r.row)->account.email);
-                    m_tray->showMessage(title, text);
-                    emit signupAnnounced(title, text);
+    m_backend->run(
+        this,
+        [this, ids] {
+            const core::SignupOverview overview = m_core.signupOverview();
+            QList<RowReload> out;
+            for (const QString &id : ids)
+                out.append({id, overview.find(id)});
+            return out;
+        },
+        [this](const QList<RowReload> &reloads) {
+            for (const RowReload &r : reloads) {
+                if (!r.row) {
+                    showError(errorMessage(r.row.error()));
+                    continue;
                 }
-            } else {
-                m_model->removeSignup(r.userId);
-                m_announce.remove(r.userId);
+                if (*r.row) {
+                    m_model->upsertSignup(**r.row);
+                    if (m_announce.remove(r.userId) && m_tray) {
+                        const QString title = tr("New signup");
+                        const QString text =
+                            tr("%1 <%2> signed up.")
+                                .arg((*r.row)->account.username, (*r.row)->account.email);
+                        m_tray->showMessage(title, text);
+                        emit signupAnnounced(title, text);
+                    }
+                } else {
+                    m_model->removeSignup(r.userId);
+                    m_announce.remove(r.userId);
+                }
+                if (r.userId == m_timeline->userId()) {
+                    if (*r.row)
+                        loadTimeline(r.userId);
+                    else
+                        onCurrentChanged();
+                }
             }
-            if (r.userId == m_timeline->userId()) {
-                if (*r.row)
-                    loadTimeline(r.userId);
-                else
-                    onCurrentChanged();
-            }
-        }
-        updateActions();
-    });
+            updateActions();
+        });
 }
 
 void MainWindow::onCurrentChanged()
@@ -738,19 +748,22 @@ void MainWindow::loadTimeline(const QString &userId)
                                          SignupTableModel::statusText(a.status),
                                          a.remoteIp.isEmpty() ? tr("an unknown address") : a.remoteIp));
     }
-    m_backend->run(this, [this, userId] { return core::SignupOverview(m_core.context()).timeline(userId); },
-                   [this, userId](const core::Result<QList<core::TimelineEntry>> &entries) {
-                       const QString current = m_view->selectionModel()->currentIndex()
-                                                   .data(SignupTableModel::UserIdRole).toString();
-                       if (current != userId)
-                           return; // the admin moved on meanwhile
-                       if (!entries) {
-                           showError(errorMessage(entries.error()));
-                           return;
-                       }
-                       m_timeline->setTimeline(userId, *entries);
-                       m_timelineView->resizeColumnsToContents();
-                   });
+    m_backend->run(
+        this, [this, userId] { return m_core.signupOverview().timeline(userId); },
+        [this, userId](const core::Result<QList<core::TimelineEntry>> &entries) {
+            const QString current = m_view->selectionModel()
+                                        ->currentIndex()
+                                        .data(SignupTableModel::UserIdRole)
+                                        .toString();
+            if (current != userId)
+                return; // the admin moved on meanwhile
+            if (!entries) {
+                showError(errorMessage(entries.error()));
+                return;
+            }
+            m_timeline->setTimeline(userId, *entries);
+            m_timelineView->resizeColumnsToContents();
+        });
 }
 
 void MainWindow::runItems(const QString &label, const QStringList &userIds, ItemJob job,
@@ -858,9 +871,12 @@ void MainWindow::resendSelected()
     const QStringList ids = selectedWhere(
         [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
         QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
-    runItems(tr("Resending"), ids, [](core::CoreServices &core, const QString &id) {
-        return core::SignupAdminService(core.context()).resendVerification(id, kConsole);
-    }, QT_TR_N_NOOP("Verification resent for %n signup(s)."));
+    runItems(
+        tr("Resending"), ids,
+        [](core::CoreServices &core, const QString &id) {
+            return core.signupAdmin().resendVerification(id, kConsole);
+        },
+        QT_TR_N_NOOP("Verification resent for %n signup(s)."));
 }
 
 void MainWindow::revokeSelected()
@@ -868,9 +884,12 @@ void MainWindow::revokeSelected()
     const QStringList ids = selectedWhere(
         [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
         QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
-    runItems(tr("Revoking"), ids, [](core::CoreServices &core, const QString &id) {
-        return asVoid(core::SignupAdminService(core.context()).revokeVerification(id, kConsole));
-    }, QT_TR_N_NOOP("Verification revoked for %n signup(s)."));
+    runItems(
+        tr("Revoking"), ids,
+        [](core::CoreServices &core, const QString &id) {
+            return asVoid(core.signupAdmin().revokeVerification(id, kConsole));
+        },
+        QT_TR_N_NOOP("Verification revoked for %n signup(s)."));
 }
 
 void MainWindow::markVerifiedSelected()
@@ -884,9 +903,12 @@ void MainWindow::markVerifiedSelected()
               tr("Why is the email known to be good? (recorded in the audit log)"),
               u"console/verify_presets"_s, {tr("Confirmed by phone."), tr("Known colleague.")},
               [this, ids](const QString &reason) {
-                  runItems(tr("Marking verified"), ids, [reason](core::CoreServices &core, const QString &id) {
-                      return asVoid(core::SignupAdminService(core.context()).markVerified(id, reason, kConsole));
-                  }, QT_TR_N_NOOP("%n signup(s) marked verified."));
+                  runItems(
+                      tr("Marking verified"), ids,
+                      [reason](core::CoreServices &core, const QString &id) {
+                          return asVoid(core.signupAdmin().markVerified(id, reason, kConsole));
+                      },
+                      QT_TR_N_NOOP("%n signup(s) marked verified."));
               });
 }
 
@@ -983,15 +1005,15 @@ void MainWindow::updateActions()
 
 void MainWindow::pingDatabase()
 {
-    m_backend->run(this, [this] { return m_core.context().database.ping(); }, [this](bool ok) {
-        const QString kind = m_core.context().database.dialect() == store::Dialect::Postgres
-                                 ? tr("PostgreSQL")
-                                 : tr("SQLite");
-        m_dbLabel->setText(ok ? tr("Database: %1, OK").arg(kind)
-                              : tr("Database: %1, not answering").arg(kind));
-        if (!ok)
-            showError(errorMessage(core::Error{core::ErrorCode::Unavailable, {}, {}, 0}));
-    });
+    m_backend->run(
+        this, [this] { return m_core.pingDatabase(); },
+        [this](bool ok) {
+            const QString kind = m_core.databaseName();
+            m_dbLabel->setText(ok ? tr("Database: %1, OK").arg(kind)
+                                  : tr("Database: %1, not answering").arg(kind));
+            if (!ok)
+                showError(errorMessage(core::Error{core::ErrorCode::Unavailable, {}, {}, 0}));
+        });
 }
 
 void MainWindow::showError(const QString &message)

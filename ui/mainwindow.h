@@ -1,5 +1,6 @@
 #pragma once
 
+#include "console/outboxmonitor.h"
 #include "coreservices.h"
 #include "pendingrejects.h"
 #include "requestmeter.h"
@@ -28,10 +29,6 @@ class QSystemTrayIcon;
 class QTabWidget;
 class QTableView;
 
-namespace sd::mail {
-class OutboxSender;
-}
-
 namespace sd::ui {
 
 class AuditPage;
@@ -46,7 +43,7 @@ class TimelineModel;
 struct ConsoleOptions
 {
     QString listeningUrl;                          // shown in the status bar
-    mail::OutboxSender *outboxSender = nullptr;    // for live email states; may be null
+    core::OutboxMonitor *outboxMonitor = nullptr;  // for live email states; may be null
     const core::RequestMeter *requestMeter = nullptr; // HTTP answers, for the status bar; may be null
     std::chrono::milliseconds undoWindow{10'000};  // before a console reject reaches core
     QString settingsFile;                          // empty: the user's default settings

@@ -5,6 +5,7 @@
 
 #include "settings/inifile.h"
 #include "settings/livesettings.h"
+#include "settings/settingsrules.h"
 #include "validation/signupvalidator.h"
 
 #include <QCheckBox>
@@ -21,13 +22,10 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QThread>
-#include <QUrl>
-#include <QUuid>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -51,13 +49,33 @@ QString boolText(bool b)
     return b ? u"true"_s : u"false"_s;
 }
 
-// The addr-spec of "Name <addr>" or of a bare address.
-QString addressOf(const QString &from)
+// A broken rule of core's settingsrules, worded for the field beside which it shows.
+QString issueText(const core::SettingIssue &issue)
 {
-    const qsizetype open = from.lastIndexOf(u'<');
-    if (open >= 0 && from.endsWith(u'>'))
-        return from.mid(open + 1, from.size() - open - 2).trimmed();
-    return from.trimmed();
+    using core::SettingProblem;
+    switch (issue.problem) {
+    case SettingProblem::AppNotCodeName:
+        return SettingsDialog::tr(
+                   "“%1” is not an app code name: use 1 to 64 letters, digits, dots, "
+                   "dashes or underscores.")
+            .arg(issue.subject);
+    case SettingProblem::AppListedTwice:
+        return SettingsDialog::tr("“%1” is listed twice.").arg(issue.subject);
+    case SettingProblem::NoApp:
+        return SettingsDialog::tr("Name at least one app.");
+    case SettingProblem::GroupEmpty:
+        return SettingsDialog::tr("Name the group that new accounts join.");
+    case SettingProblem::GroupBadCharacter:
+        return SettingsDialog::tr("A group name cannot hold a comma or a control character.");
+    case SettingProblem::SmtpUrlInvalid:
+        return SettingsDialog::tr("Give an SMTP URL like smtp://host:587 or "
+                                  "smtps://user:password@host:465.");
+    case SettingProblem::SenderInvalid:
+        return SettingsDialog::tr("Give a sender like SignupDesk <noreply@example.org>.");
+    case SettingProblem::TlsOnlyOne:
+        return SettingsDialog::tr("Give both the certificate and the key, or neither.");
+    }
+    return issue.message();
 }
 
 // One of the keys the dialog edits, already checked, into a Config.
@@ -292,7 +310,7 @@ QWidget *SettingsDialog::buildMailTab()
     m_testAddress->setPlaceholderText(tr("address to send a test email to"));
     m_testButton = new QPushButton(tr("Send a test &email"), test);
     m_testButton->setObjectName(u"sendTestButton"_s);
-    m_testButton->setEnabled(bool(m_hooks.makeMailer));
+    m_testButton->setEnabled(bool(m_hooks.makeTestMailer));
     m_testButton->setToolTip(tr("Sends through the transport, sender and CA file shown above, "
                                 "saved or not."));
     connect(m_testButton, &QPushButton::clicked, this, &SettingsDialog::sendTestEmail);
@@ -356,7 +374,7 @@ QWidget *SettingsDialog::buildConsoleTab()
 
 void SettingsDialog::load()
 {
-    m_fileConfig = m_core.context().config;
+    m_fileConfig = m_core.config();
     if (m_hooks.loadConfig) {
         if (auto loaded = m_hooks.loadConfig())
             m_fileConfig = *loaded;
@@ -457,7 +475,7 @@ QHash<QString, QString> SettingsDialog::fieldValues() const
 
 core::Config SettingsDialog::mailConfig() const
 {
-    core::Config c = m_core.context().config;
+    core::Config c = m_core.config();
     c.mailTransport = m_transport->currentData().toString();
     c.mailFolder = m_mailFolder->text().trimmed();
     if (c.mailFolder.isEmpty())
@@ -506,41 +524,23 @@ bool SettingsDialog::validate()
     clearErrors();
     QStringList invalid; // fields in the order of the tabs
 
-    static const QRegularExpression appName(u"^[A-Za-z0-9._-]{1,64}\\z"_s);
+    // The value rules are core's (settingsrules), the same that config loading applies.
+    const auto broken = [&](const QString &field, const std::optional<core::SettingIssue> &issue) {
+        if (!issue)
+            return false;
+        setFieldError(field, issueText(*issue));
+        invalid << field;
+        return true;
+    };
     QStringList apps;
-    QString appsError;
-    for (int i = 0; i < m_apps->count(); ++i) {
-        const QString app = m_apps->item(i)->text().trimmed();
-        if (!appName.match(app).hasMatch())
-            appsError = tr("“%1” is not an app code name: use 1 to 64 letters, digits, dots, "
-                           "dashes or underscores.").arg(app);
-        else if (apps.contains(app))
-            appsError = tr("“%1” is listed twice.").arg(app);
-        apps << app;
-    }
-    if (apps.isEmpty())
-        appsError = tr("Name at least one app.");
-    if (!appsError.isEmpty()) {
-        setFieldError(u"apps"_s, appsError);
-        invalid << u"apps"_s;
-    }
-    static const QRegularExpression groupName(u"^[^,\\x00-\\x1f\\x7f]*\\z"_s);
-    if (!groupName.match(m_defaultGroup->text()).hasMatch()) {
-        setFieldError(u"defaultGroup"_s, tr("A group name cannot hold a comma or a control character."));
-        invalid << u"defaultGroup"_s;
-    }
+    for (int i = 0; i < m_apps->count(); ++i)
+        apps << m_apps->item(i)->text().trimmed();
+    broken(u"apps"_s, core::settingsrules::checkApps(apps));
+    broken(u"defaultGroup"_s, core::settingsrules::checkDefaultGroup(m_defaultGroup->text()));
 
     const bool smtp = m_transport->currentData().toString() == u"smtp"_s;
-    const QString smtpText = m_smtpUrl->text().trimmed();
-    if (smtp && m_smtpUrl->isEnabled()) {
-        const QUrl url(smtpText, QUrl::StrictMode);
-        if (smtpText.isEmpty() || !url.isValid() ||
-            (url.scheme() != u"smtp"_s && url.scheme() != u"smtps"_s) || url.host().isEmpty()) {
-            setFieldError(u"smtpUrl"_s, tr("Give an SMTP URL like smtp://host:587 or "
-                                           "smtps://user:password@host:465."));
-            invalid << u"smtpUrl"_s;
-        }
-    }
+    if (smtp && m_smtpUrl->isEnabled())
+        broken(u"smtpUrl"_s, core::settingsrules::checkSmtpUrl(m_smtpUrl->text().trimmed()));
     const QString caFile = m_smtpCaFile->text().trimmed();
     if (smtp && !caFile.isEmpty() && m_smtpCaFile->isEnabled()) {
         QFile file(caFile);
@@ -552,17 +552,12 @@ bool SettingsDialog::validate()
             invalid << u"smtpCaFile"_s;
         }
     }
-    const QString from = m_mailFrom->text().trimmed();
-    if (!core::SignupValidator::isValidEmail(addressOf(from)) || from.contains(u'\n') ||
-        from.contains(u'\r')) {
-        setFieldError(u"mailFrom"_s, tr("Give a sender like SignupDesk <noreply@example.org>."));
-        invalid << u"mailFrom"_s;
-    }
+    broken(u"mailFrom"_s, core::settingsrules::checkSender(m_mailFrom->text().trimmed()));
 
     const QString cert = m_tlsCert->text().trimmed(), key = m_tlsKey->text().trimmed();
     QString tlsError;
-    if (cert.isEmpty() != key.isEmpty()) {
-        tlsError = tr("Give both the certificate and the key, or neither.");
+    if (const auto pair = core::settingsrules::checkTlsPair(cert, key)) {
+        tlsError = issueText(*pair);
     } else if (!cert.isEmpty()) {
         for (const QString &path : {cert, key}) {
             const QFileInfo info(path);
@@ -595,7 +590,7 @@ bool SettingsDialog::save()
 
     const QHash<QString, QString> fields = fieldValues();
     const QHash<QString, QString> file = configValues(m_fileConfig);
-    const QHash<QString, QString> running = configValues(m_core.context().config);
+    const QHash<QString, QString> running = configValues(m_core.config());
 
     // The file gets what differs from what it (with the environment) says now; keys the
     // environment or the command line set are left alone, since there the file does not count.
@@ -700,7 +695,7 @@ void SettingsDialog::accept()
 
 void SettingsDialog::sendTestEmail()
 {
-    if (m_testRunning || !m_hooks.makeMailer)
+    if (m_testRunning || !m_hooks.makeTestMailer)
         return;
     setFieldError(u"testAddress"_s, {});
     setFieldError(u"smtpUrl"_s, {});
@@ -713,15 +708,13 @@ void SettingsDialog::sendTestEmail()
     }
     const core::Config config = mailConfig();
     if (config.mailTransport == u"smtp"_s) {
-        const QUrl url(config.smtpUrl, QUrl::StrictMode);
-        if (!url.isValid() || (url.scheme() != u"smtp"_s && url.scheme() != u"smtps"_s) || url.host().isEmpty()) {
-            setFieldError(u"smtpUrl"_s, tr("Give an SMTP URL like smtp://host:587 or "
-                                           "smtps://user:password@host:465."));
+        if (const auto issue = core::settingsrules::checkSmtpUrl(config.smtpUrl)) {
+            setFieldError(u"smtpUrl"_s, issueText(*issue));
             ok = false;
         }
     }
-    if (!core::SignupValidator::isValidEmail(addressOf(config.mailFrom))) {
-        setFieldError(u"mailFrom"_s, tr("Give a sender like SignupDesk <noreply@example.org>."));
+    if (const auto issue = core::settingsrules::checkSender(config.mailFrom)) {
+        setFieldError(u"mailFrom"_s, issueText(*issue));
         ok = false;
     }
     if (!ok) {
@@ -732,24 +725,23 @@ void SettingsDialog::sendTestEmail()
         return;
     }
 
-    std::shared_ptr<mail::Mailer> mailer = m_hooks.makeMailer(config);
+    std::shared_ptr<core::TestMailer> mailer = m_hooks.makeTestMailer(config);
     const QString via = mailer->describe(); // never the password
-    mail::Message message;
-    message.messageId = QUuid::createUuid().toString(QUuid::WithoutBraces) + u"@signupdesk"_s;
+    core::TestEmail message;
     message.from = config.mailFrom;
     message.to = to;
     message.subject = tr("SignupDesk test email");
     message.textBody = tr("This is a test email from the SignupDesk console, sent through %1.\n\n"
                           "If you can read it, SignupDesk can send email.").arg(via);
-    message.htmlBody = u"<p>"_s + message.textBody.toHtmlEscaped().replace(u"\n\n"_s, u"</p><p>"_s) + u"</p>"_s;
-    message.date = QDateTime::currentDateTimeUtc();
+    message.htmlBody =
+        u"<p>"_s + message.textBody.toHtmlEscaped().replace(u"\n\n"_s, u"</p><p>"_s) + u"</p>"_s;
 
     m_testRunning = true;
     m_testButton->setEnabled(false);
     m_testResult->setStyleSheet(QString());
     m_testResult->setText(tr("Sending to %1 through %2…").arg(to, via));
     // SMTP can take up to a minute: a thread of its own, not the GUI's, not the backend's queue.
-    auto result = std::make_shared<mail::SendResult>();
+    auto result = std::make_shared<core::MailDelivery>();
     QThread *thread = QThread::create([mailer, message, result] { *result = mailer->send(message); });
     thread->setObjectName(u"testmail"_s);
     connect(thread, &QThread::finished, this, [this, result, to, via] {
@@ -757,13 +749,14 @@ void SettingsDialog::sendTestEmail()
         m_testButton->setEnabled(true);
         const QString reply = result->reply.trimmed();
         const QString text =
-            result->isSent()
-                ? (reply.isEmpty() ? tr("Sent to %1 through %2.").arg(to, via)
-                                   : tr("Sent to %1 through %2. The server said: %3").arg(to, via, reply))
+            result->sent
+                ? (reply.isEmpty()
+                       ? tr("Sent to %1 through %2.").arg(to, via)
+                       : tr("Sent to %1 through %2. The server said: %3").arg(to, via, reply))
                 : tr("Not sent through %1: %2").arg(via, reply.isEmpty() ? tr("no answer") : reply);
-        m_testResult->setStyleSheet(result->isSent() ? QString() : u"color: #b00020;"_s);
+        m_testResult->setStyleSheet(result->sent ? QString() : u"color: #b00020;"_s);
         m_testResult->setText(text);
-        emit testEmailFinished(result->isSent(), text);
+        emit testEmailFinished(result->sent, text);
     });
     connect(thread, &QThread::finished, thread, &QObject::deleteLater);
     thread->start();

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "console/testmailer.h"
 #include "coreservices.h"
-#include "mail/mailer.h"
 
 #include <QDialog>
 #include <QHash>
@@ -35,7 +35,7 @@ struct SettingsHooks
     // "section/key" set by the environment or the command line: shown, not editable.
     QStringList overriddenKeys;
     // The mail transport a config names, for "Send a test email". Empty: no test button.
-    std::function<std::shared_ptr<mail::Mailer>(const core::Config &)> makeMailer;
+    std::function<std::shared_ptr<core::TestMailer>(const core::Config &)> makeTestMailer;
     // Loads a TLS certificate and key as the server would. Empty: only readability is checked.
     std::function<core::Result<void>(const QString &certFile, const QString &keyFile)> checkTls;
 };

@@ -244,7 +244,7 @@ private slots:
 
         // Enable on an active account is refused by core, not only by the greyed action.
         const auto again = m_worker.call([&] {
-            auto r = sd::core::UserAdminService(core().context()).enable(ben, sd::core::Actor{u"console"_s});
+            auto r = core().userAdmin().enable(ben, sd::core::Actor{u"console"_s});
             return r ? sd::core::ErrorCode::Internal : r.error().code;
         });
         QCOMPARE(again, sd::core::ErrorCode::Conflict);
@@ -301,7 +301,7 @@ private slots:
 
         // Core refuses an identity of another account, and one already unlinked.
         const auto refused = m_worker.call([&] {
-            sd::core::UserAdminService users(core().context());
+            sd::core::UserAdminService users = core().userAdmin();
             const sd::core::Actor console{u"console"_s};
             auto other = users.unlinkIdentity(gus, u"oid_hal"_s, console);
             auto again = users.unlinkIdentity(gus, u"oid_gh"_s, console);

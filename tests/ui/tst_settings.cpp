@@ -85,7 +85,7 @@ private:
         options.settings.loadConfig = [this, configFile] {
             return loadIni(QFileInfo::exists(configFile) ? configFile : QString());
         };
-        options.settings.makeMailer = &sd::app::makeMailer;
+        options.settings.makeTestMailer = &sd::app::makeTestMailer;
         options.settings.checkTls = &sd::app::checkTlsFiles;
         m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
         m_window->show();
@@ -290,7 +290,7 @@ private slots:
         QCOMPARE(live->approvalRequired, false);
         QCOMPARE(live->apps, (QStringList{u"shop"_s, u"forum"_s}));
         QCOMPARE(live->mailFrom, u"Desk HQ <desk@example.org>"_s);
-        QCOMPARE(core().context().config.mailTransport, u"file"_s);
+        QCOMPARE(core().config().mailTransport, u"file"_s);
         QCOMPARE(approvalAfterConfirm(), u"not_required"_s);
         QCOMPARE(consoleAuditActions(), QStringList{u"settings.changed"_s});
         QTRY_COMPARE(m_window->signupStateLabel()->text(), u"Signup open, no approval"_s);
@@ -322,6 +322,21 @@ private slots:
         QCOMPARE(readFile(iniPath()), before);
         QVERIFY(core().settings().current()->signupEnabled);
         QVERIFY(dialog->isVisible());
+    }
+
+    void emptyDefaultGroupIsRefused()
+    {
+        // core's settings rule (the same that refuses it in the INI file at start-up).
+        openWindow(iniPath());
+        sd::ui::SettingsDialog *dialog = openDialog();
+        QVERIFY(dialog);
+        const QString before = readFile(iniPath());
+        field<QLineEdit>(dialog, "defaultGroup")->setText(u"  "_s);
+        QVERIFY(!dialog->save());
+        QCOMPARE(dialog->fieldError(u"defaultGroup"_s),
+                 u"Name the group that new accounts join."_s);
+        QCOMPARE(readFile(iniPath()), before);
+        QCOMPARE(core().settings().current()->defaultGroup, u"users"_s);
     }
 
     void unwritableFileIsAnErrorAndTheDialogStaysOpen()
