@@ -2,6 +2,7 @@
 
 #include "console/testmailer.h"
 #include "coreservices.h"
+#include "settings/settingsrules.h"
 
 #include <QDialog>
 #include <QHash>
@@ -87,11 +88,12 @@ private:
     void updateMailFields();
     // "section/key" → text, as the dialog's fields say (the keys it edits).
     QHash<QString, QString> fieldValues() const;
-    static QHash<QString, QString> configValues(const core::Config &config);
     core::Config mailConfig() const; // the running config with the dialog's mail fields
     void setFieldError(const QString &field, const QString &message);
     void clearErrors();
     bool validate();
+    // A broken rule of core's settingsrules, worded for the field beside which it shows.
+    static QString issueText(const core::SettingIssue &issue);
     void setStatus(const QString &text, bool error);
     void finishSave(const QString &summary);
 
