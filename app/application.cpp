@@ -14,6 +14,7 @@
 #include <QProcessEnvironment>
 #include <QStandardPaths>
 #include <QTimer>
+#include <QUuid>
 
 using namespace Qt::StringLiterals;
 using sd::core::ErrorCode;
@@ -70,9 +71,47 @@ std::shared_ptr<mail::Mailer> makeMailer(const core::Config &config)
     return std::make_shared<mail::FileMailer>(config.mailFolder);
 }
 
+namespace {
+
+// core's TestMailer over a mail transport: one message, sent at once.
+class TransportTestMailer : public core::TestMailer
+{
+public:
+    explicit TransportTestMailer(std::shared_ptr<mail::Mailer> mailer) : m_mailer(std::move(mailer))
+    {
+    }
+
+    QString describe() const override { return m_mailer->describe(); }
+
+    core::MailDelivery send(const core::TestEmail &email) override
+    {
+        mail::Message message;
+        message.messageId = QUuid::createUuid().toString(QUuid::WithoutBraces) + u"@signupdesk"_s;
+        message.from = email.from;
+        message.to = email.to;
+        message.subject = email.subject;
+        message.textBody = email.textBody;
+        message.htmlBody = email.htmlBody;
+        message.date = QDateTime::currentDateTimeUtc();
+        const mail::SendResult result = m_mailer->send(message);
+        return {result.isSent(), result.reply};
+    }
+
+private:
+    std::shared_ptr<mail::Mailer> m_mailer;
+};
+
+} // namespace
+
+std::shared_ptr<core::TestMailer> makeTestMailer(const core::Config &config)
+{
+    return std::make_shared<TransportTestMailer>(makeMailer(config));
+}
+
 Application::Application(core::Config config, std::shared_ptr<core::Clock> clock)
     : m_config(std::move(config)), m_clock(std::move(clock)),
-      m_requestMeter(std::make_unique<core::RequestMeter>(*m_clock))
+      m_requestMeter(std::make_unique<core::RequestMeter>(*m_clock)),
+      m_outboxMonitor(std::make_unique<core::OutboxMonitor>())
 {
     m_serverThread.setObjectName(u"http"_s);
     m_mailThread.setObjectName(u"mail"_s);
@@ -197,6 +236,10 @@ core::Result<QString> Application::start()
     QObject::connect(&m_mailThread, &QThread::started, m_sender, &mail::OutboxSender::start);
     QObject::connect(&m_core->events(), &core::Events::mailQueued, m_sender,
                      &mail::OutboxSender::wake, Qt::QueuedConnection);
+    QObject::connect(m_sender, &mail::OutboxSender::messageSent, m_outboxMonitor.get(),
+                     &core::OutboxMonitor::messageSent);
+    QObject::connect(m_sender, &mail::OutboxSender::messageFailed, m_outboxMonitor.get(),
+                     &core::OutboxMonitor::messageFailed);
     // The audit chain is sealed every two seconds, beside the mail, off the GUI and HTTP threads.
     auto *sealer = new QTimer;
     sealer->setInterval(2000);

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "clock.h"
-#include "config.h"
 #include "clusterevents.h"
+#include "config.h"
+#include "console/outboxmonitor.h"
+#include "console/testmailer.h"
 #include "coreservices.h"
 #include "apiserver.h"
 #include "mailer.h"
@@ -39,6 +41,8 @@ public:
     store::Database &database() { return *m_database; }
     http::ApiServer *server() { return m_server; }
     mail::OutboxSender *outboxSender() { return m_sender; }
+    // The sender's reports, as core's OutboxMonitor (for the console); null before start().
+    core::OutboxMonitor *outboxMonitor() { return m_sender ? m_outboxMonitor.get() : nullptr; }
     // Events to and from the other instances on the same PostgreSQL database; null on SQLite
     // and before start().
     core::ClusterEvents *clusterEvents() { return m_clusterEvents.get(); }
@@ -61,6 +65,7 @@ private:
     QThread m_settingsThread; // re-reads the live settings other instances changed
     http::ApiServer *m_server = nullptr;
     mail::OutboxSender *m_sender = nullptr;
+    std::unique_ptr<core::OutboxMonitor> m_outboxMonitor; // lives in the constructing thread
     std::unique_ptr<core::ClusterEvents> m_clusterEvents;
     quint16 m_port = 0;
     QString m_listeningUrl;
@@ -82,6 +87,9 @@ QStringList overriddenConfigKeys(const QHash<QString, QString> &overrides);
 // The mail transport the config names (mail/transport): what the outbox sender and the
 // console's "Send a test email" use.
 std::shared_ptr<mail::Mailer> makeMailer(const core::Config &config);
+
+// The same transport as core's TestMailer: the console's "Send a test email".
+std::shared_ptr<core::TestMailer> makeTestMailer(const core::Config &config);
 
 // Whether the server could start HTTPS with these PEM files (the Settings dialog's check).
 core::Result<void> checkTlsFiles(const QString &certPath, const QString &keyPath);

@@ -179,14 +179,14 @@ int main(int argc, char *argv[])
         // core calls run on its backend thread. The GUI thread only draws.
         sd::ui::ConsoleOptions options;
         options.listeningUrl = *url;
-        options.outboxSender = application.outboxSender();
+        options.outboxMonitor = application.outboxMonitor();
         options.requestMeter = &application.requestMeter();
         options.settings.configFile = configFile;
         options.settings.loadConfig = [configFile, overrides] {
             return sd::app::loadAppConfig(QFileInfo::exists(configFile) ? configFile : QString(), overrides);
         };
         options.settings.overriddenKeys = sd::app::overriddenConfigKeys(overrides);
-        options.settings.makeMailer = &sd::app::makeMailer;
+        options.settings.makeTestMailer = &sd::app::makeTestMailer;
         options.settings.checkTls = &sd::app::checkTlsFiles;
         window = std::make_unique<sd::ui::MainWindow>(application.core(), options);
         window->show();

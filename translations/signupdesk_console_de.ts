@@ -102,6 +102,17 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::BulkProgress</name>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v von %m</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::ConsolePage</name>
     <message>
         <source>Search…</source>
@@ -324,54 +335,6 @@
         <translation>SignupDesk</translation>
     </message>
     <message>
-        <source>Dismiss</source>
-        <translation>Schließen</translation>
-    </message>
-    <message>
-        <source>All pending</source>
-        <translation>Alle ausstehenden</translation>
-    </message>
-    <message>
-        <source>Pending approval</source>
-        <translation>Genehmigung ausstehend</translation>
-    </message>
-    <message>
-        <source>Pending verification</source>
-        <translation>Bestätigung ausstehend</translation>
-    </message>
-    <message>
-        <source>Active</source>
-        <translation>Aktiv</translation>
-    </message>
-    <message>
-        <source>Disabled</source>
-        <translation>Deaktiviert</translation>
-    </message>
-    <message>
-        <source>All</source>
-        <translation>Alle</translation>
-    </message>
-    <message>
-        <source>Search username, email, name or address (Ctrl+F)</source>
-        <translation>Nach Benutzername, E-Mail, Name oder Adresse suchen (Strg+F)</translation>
-    </message>
-    <message>
-        <source>S&amp;how:</source>
-        <translation>A&amp;nzeigen:</translation>
-    </message>
-    <message>
-        <source>%v of %m</source>
-        <translation>%v von %m</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Abbrechen</translation>
-    </message>
-    <message>
-        <source>Select a signup to see its timeline.</source>
-        <translation>Wählen Sie eine Registrierung aus, um ihren Verlauf zu sehen.</translation>
-    </message>
-    <message>
         <source>Not listening</source>
         <translation>Nicht erreichbar</translation>
     </message>
@@ -408,30 +371,6 @@
         <translation>&amp;Audit-Protokoll</translation>
     </message>
     <message>
-        <source>&amp;Approve</source>
-        <translation>&amp;Genehmigen</translation>
-    </message>
-    <message>
-        <source>&amp;Reject…</source>
-        <translation>&amp;Ablehnen…</translation>
-    </message>
-    <message>
-        <source>Re&amp;send verification</source>
-        <translation>Bestätigung &amp;erneut senden</translation>
-    </message>
-    <message>
-        <source>Revoke &amp;token</source>
-        <translation>&amp;Token widerrufen</translation>
-    </message>
-    <message>
-        <source>Mark &amp;verified…</source>
-        <translation>Als &amp;bestätigt markieren…</translation>
-    </message>
-    <message>
-        <source>&amp;Undo reject</source>
-        <translation>Ablehnung &amp;rückgängig machen</translation>
-    </message>
-    <message>
         <source>Re&amp;load</source>
         <translation>&amp;Neu laden</translation>
     </message>
@@ -464,162 +403,6 @@
         <translation>%1 &lt;%2&gt; hat sich registriert.</translation>
     </message>
     <message>
-        <source>%1 &lt;%2&gt;%3
-%4, signed up from %5</source>
-        <translation>%1 &lt;%2&gt;%3
-%4, registriert von %5</translation>
-    </message>
-    <message>
-        <source>an unknown address</source>
-        <translation>einer unbekannten Adresse</translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n of %2 failed. %3</source>
-        <translation>
-            <numerusform>%1: %n von %2 fehlgeschlagen. %3</numerusform>
-            <numerusform>%1: %n von %2 fehlgeschlagen. %3</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>(%n cancelled)</source>
-        <translation>
-            <numerusform>(%n abgebrochen)</numerusform>
-            <numerusform>(%n abgebrochen)</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n selected signup(s) are not pending approval and were skipped.</source>
-        <translation>
-            <numerusform>%n ausgewählte Registrierung wartet nicht auf Genehmigung und wurde übersprungen.</numerusform>
-            <numerusform>%n ausgewählte Registrierungen warten nicht auf Genehmigung und wurden übersprungen.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Approving</source>
-        <translation>Genehmigung</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n signup(s) approved.</source>
-        <translation>
-            <numerusform>%n Registrierung genehmigt.</numerusform>
-            <numerusform>%n Registrierungen genehmigt.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n selected signup(s) cannot be rejected (already active, or being rejected).</source>
-        <translation>
-            <numerusform>%n ausgewählte Registrierung kann nicht abgelehnt werden (bereits aktiv oder wird gerade abgelehnt).</numerusform>
-            <numerusform>%n ausgewählte Registrierungen können nicht abgelehnt werden (bereits aktiv oder werden gerade abgelehnt).</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Reject %n signup(s)</source>
-        <translation>
-            <numerusform>%n Registrierung ablehnen</numerusform>
-            <numerusform>%n Registrierungen ablehnen</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Reason (sent to the applicant):</source>
-        <translation>Begründung (wird dem Antragsteller mitgeteilt):</translation>
-    </message>
-    <message>
-        <source>We could not verify your identity.</source>
-        <translation>Wir konnten Ihre Identität nicht überprüfen.</translation>
-    </message>
-    <message>
-        <source>This service is for members only.</source>
-        <translation>Dieser Dienst steht nur Mitgliedern offen.</translation>
-    </message>
-    <message>
-        <source>Duplicate account.</source>
-        <translation>Doppeltes Konto.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n selected signup(s) are not pending verification and were skipped.</source>
-        <translation>
-            <numerusform>%n ausgewählte Registrierung wartet nicht auf Bestätigung und wurde übersprungen.</numerusform>
-            <numerusform>%n ausgewählte Registrierungen warten nicht auf Bestätigung und wurden übersprungen.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Resending</source>
-        <translation>Erneutes Senden</translation>
-    </message>
-    <message numerus="yes">
-        <source>Verification resent for %n signup(s).</source>
-        <translation>
-            <numerusform>Bestätigung für %n Registrierung erneut gesendet.</numerusform>
-            <numerusform>Bestätigung für %n Registrierungen erneut gesendet.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Revoking</source>
-        <translation>Widerruf</translation>
-    </message>
-    <message numerus="yes">
-        <source>Verification revoked for %n signup(s).</source>
-        <translation>
-            <numerusform>Bestätigung für %n Registrierung widerrufen.</numerusform>
-            <numerusform>Bestätigung für %n Registrierungen widerrufen.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Mark %n signup(s) verified</source>
-        <translation>
-            <numerusform>%n Registrierung als bestätigt markieren</numerusform>
-            <numerusform>%n Registrierungen als bestätigt markieren</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Why is the email known to be good? (recorded in the audit log)</source>
-        <translation>Warum ist die E-Mail-Adresse bekanntermaßen gültig? (wird im Audit-Protokoll festgehalten)</translation>
-    </message>
-    <message>
-        <source>Confirmed by phone.</source>
-        <translation>Telefonisch bestätigt.</translation>
-    </message>
-    <message>
-        <source>Known colleague.</source>
-        <translation>Bekannter Kollege.</translation>
-    </message>
-    <message>
-        <source>Marking verified</source>
-        <translation>Markierung als bestätigt</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n signup(s) marked verified.</source>
-        <translation>
-            <numerusform>%n Registrierung als bestätigt markiert.</numerusform>
-            <numerusform>%n Registrierungen als bestätigt markiert.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Rejecting</source>
-        <translation>Ablehnung</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n signup(s) rejected.</source>
-        <translation>
-            <numerusform>%n Registrierung abgelehnt.</numerusform>
-            <numerusform>%n Registrierungen abgelehnt.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Reject undone for %n signup(s).</source>
-        <translation>
-            <numerusform>Ablehnung für %n Registrierung rückgängig gemacht.</numerusform>
-            <numerusform>Ablehnung für %n Registrierungen rückgängig gemacht.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Rejecting %n signup(s) in %1 s.</source>
-        <translation>
-            <numerusform>%n Registrierung wird in %1&#xa0;s abgelehnt.</numerusform>
-            <numerusform>%n Registrierungen werden in %1&#xa0;s abgelehnt.</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>%1 to approve, %2 awaiting verification</source>
         <translation>%1 zu genehmigen, %2 noch nicht bestätigt</translation>
     </message>
@@ -633,14 +416,6 @@
             <numerusform>SignupDesk: %n Registrierung zu genehmigen</numerusform>
             <numerusform>SignupDesk: %n Registrierungen zu genehmigen</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>PostgreSQL</source>
-        <translation>PostgreSQL</translation>
-    </message>
-    <message>
-        <source>SQLite</source>
-        <translation>SQLite</translation>
     </message>
     <message>
         <source>Database: %1, OK</source>
@@ -713,10 +488,6 @@
     <message>
         <source>F&amp;orce approval</source>
         <translation>Genehmigung er&amp;zwingen</translation>
-    </message>
-    <message>
-        <source>U&amp;ndo</source>
-        <translation>Rüc&amp;kgängig</translation>
     </message>
 </context>
 <context>
@@ -1248,6 +1019,10 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <source>Send a test &amp;email</source>
         <translation>Test-E-&amp;Mail senden</translation>
     </message>
+    <message>
+        <source>Name the group that new accounts join.</source>
+        <translation>Geben Sie die Gruppe an, der neue Konten beitreten.</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::SignupTableModel</name>
@@ -1406,6 +1181,208 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
     </message>
 </context>
 <context>
+    <name>sd::ui::SignupsPage</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>All pending</source>
+        <translation>Alle ausstehenden</translation>
+    </message>
+    <message>
+        <source>Pending approval</source>
+        <translation>Genehmigung ausstehend</translation>
+    </message>
+    <message>
+        <source>Pending verification</source>
+        <translation>Bestätigung ausstehend</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Deaktiviert</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Search username, email, name or address (Ctrl+F)</source>
+        <translation>Nach Benutzername, E-Mail, Name oder Adresse suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>S&amp;how:</source>
+        <translation>A&amp;nzeigen:</translation>
+    </message>
+    <message>
+        <source>&amp;Approve</source>
+        <translation>&amp;Genehmigen</translation>
+    </message>
+    <message>
+        <source>&amp;Reject…</source>
+        <translation>&amp;Ablehnen…</translation>
+    </message>
+    <message>
+        <source>Re&amp;send verification</source>
+        <translation>Bestätigung &amp;erneut senden</translation>
+    </message>
+    <message>
+        <source>Revoke &amp;token</source>
+        <translation>&amp;Token widerrufen</translation>
+    </message>
+    <message>
+        <source>Mark &amp;verified…</source>
+        <translation>Als &amp;bestätigt markieren…</translation>
+    </message>
+    <message>
+        <source>&amp;Undo reject</source>
+        <translation>Ablehnung &amp;rückgängig machen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n of %2 failed. %3</source>
+        <translation>
+            <numerusform>%1: %n von %2 fehlgeschlagen. %3</numerusform>
+            <numerusform>%1: %n von %2 fehlgeschlagen. %3</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n cancelled)</source>
+        <translation>
+            <numerusform>(%n abgebrochen)</numerusform>
+            <numerusform>(%n abgebrochen)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected signup(s) are not pending approval and were skipped.</source>
+        <translation>
+            <numerusform>%n ausgewählte Registrierung wartet nicht auf Genehmigung und wurde übersprungen.</numerusform>
+            <numerusform>%n ausgewählte Registrierungen warten nicht auf Genehmigung und wurden übersprungen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Approving</source>
+        <translation>Genehmigung</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signup(s) approved.</source>
+        <translation>
+            <numerusform>%n Registrierung genehmigt.</numerusform>
+            <numerusform>%n Registrierungen genehmigt.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected signup(s) cannot be rejected (already active, or being rejected).</source>
+        <translation>
+            <numerusform>%n ausgewählte Registrierung kann nicht abgelehnt werden (bereits aktiv oder wird gerade abgelehnt).</numerusform>
+            <numerusform>%n ausgewählte Registrierungen können nicht abgelehnt werden (bereits aktiv oder werden gerade abgelehnt).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Reject %n signup(s)</source>
+        <translation>
+            <numerusform>%n Registrierung ablehnen</numerusform>
+            <numerusform>%n Registrierungen ablehnen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reason (sent to the applicant):</source>
+        <translation>Begründung (wird dem Antragsteller mitgeteilt):</translation>
+    </message>
+    <message>
+        <source>We could not verify your identity.</source>
+        <translation>Wir konnten Ihre Identität nicht überprüfen.</translation>
+    </message>
+    <message>
+        <source>This service is for members only.</source>
+        <translation>Dieser Dienst steht nur Mitgliedern offen.</translation>
+    </message>
+    <message>
+        <source>Duplicate account.</source>
+        <translation>Doppeltes Konto.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected signup(s) are not pending verification and were skipped.</source>
+        <translation>
+            <numerusform>%n ausgewählte Registrierung wartet nicht auf Bestätigung und wurde übersprungen.</numerusform>
+            <numerusform>%n ausgewählte Registrierungen warten nicht auf Bestätigung und wurden übersprungen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Resending</source>
+        <translation>Erneutes Senden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Verification resent for %n signup(s).</source>
+        <translation>
+            <numerusform>Bestätigung für %n Registrierung erneut gesendet.</numerusform>
+            <numerusform>Bestätigung für %n Registrierungen erneut gesendet.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Revoking</source>
+        <translation>Widerruf</translation>
+    </message>
+    <message numerus="yes">
+        <source>Verification revoked for %n signup(s).</source>
+        <translation>
+            <numerusform>Bestätigung für %n Registrierung widerrufen.</numerusform>
+            <numerusform>Bestätigung für %n Registrierungen widerrufen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n signup(s) verified</source>
+        <translation>
+            <numerusform>%n Registrierung als bestätigt markieren</numerusform>
+            <numerusform>%n Registrierungen als bestätigt markieren</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Why is the email known to be good? (recorded in the audit log)</source>
+        <translation>Warum ist die E-Mail-Adresse bekanntermaßen gültig? (wird im Audit-Protokoll festgehalten)</translation>
+    </message>
+    <message>
+        <source>Confirmed by phone.</source>
+        <translation>Telefonisch bestätigt.</translation>
+    </message>
+    <message>
+        <source>Known colleague.</source>
+        <translation>Bekannter Kollege.</translation>
+    </message>
+    <message>
+        <source>Marking verified</source>
+        <translation>Markierung als bestätigt</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signup(s) marked verified.</source>
+        <translation>
+            <numerusform>%n Registrierung als bestätigt markiert.</numerusform>
+            <numerusform>%n Registrierungen als bestätigt markiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Rejecting</source>
+        <translation>Ablehnung</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signup(s) rejected.</source>
+        <translation>
+            <numerusform>%n Registrierung abgelehnt.</numerusform>
+            <numerusform>%n Registrierungen abgelehnt.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Reject undone for %n signup(s).</source>
+        <translation>
+            <numerusform>Ablehnung für %n Registrierung rückgängig gemacht.</numerusform>
+            <numerusform>Ablehnung für %n Registrierungen rückgängig gemacht.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::TimelineModel</name>
     <message>
         <source>Signed up</source>
@@ -1510,6 +1487,37 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
     <message>
         <source>Detail</source>
         <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::TimelinePane</name>
+    <message>
+        <source>Select a signup to see its timeline.</source>
+        <translation>Wählen Sie eine Registrierung aus, um ihren Verlauf zu sehen.</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;%3
+%4, signed up from %5</source>
+        <translation>%1 &lt;%2&gt;%3
+%4, registriert von %5</translation>
+    </message>
+    <message>
+        <source>an unknown address</source>
+        <translation>einer unbekannten Adresse</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::UndoBar</name>
+    <message>
+        <source>U&amp;ndo</source>
+        <translation>Rüc&amp;kgängig</translation>
+    </message>
+    <message numerus="yes">
+        <source>Rejecting %n signup(s) in %1 s.</source>
+        <translation>
+            <numerusform>%n Registrierung wird in %1&#xa0;s abgelehnt.</numerusform>
+            <numerusform>%n Registrierungen werden in %1&#xa0;s abgelehnt.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -52,6 +52,95 @@
 <context>
     <name>sd::ui::MainWindow</name>
     <message numerus="yes">
+        <source>SignupDesk: %n signup(s) to approve</source>
+        <translation>
+            <numerusform>SignupDesk: %n signup to approve</numerusform>
+            <numerusform>SignupDesk: %n signups to approve</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::OutboxPage</name>
+    <message numerus="yes">
+        <source>%n email(s) queued to be sent now.</source>
+        <translation>
+            <numerusform>%n email queued to be sent now.</numerusform>
+            <numerusform>%n emails queued to be sent now.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n email(s) held; Retry sends them.</source>
+        <translation>
+            <numerusform>%n email held; Retry sends it.</numerusform>
+            <numerusform>%n emails held; Retry sends them.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::OutboxTableModel</name>
+    <message numerus="yes">
+        <source>Status: %1, %n attempt(s)</source>
+        <translation>
+            <numerusform>Status: %1, %n attempt</numerusform>
+            <numerusform>Status: %1, %n attempts</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::SignupTableModel</name>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n s</numerusform>
+            <numerusform>%n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h</source>
+        <translation>
+            <numerusform>%n h</numerusform>
+            <numerusform>%n h</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n d</source>
+        <translation>
+            <numerusform>%n d</numerusform>
+            <numerusform>%n d</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>burned (%n wrong codes)</source>
+        <translation>
+            <numerusform>burned (%n wrong code)</numerusform>
+            <numerusform>burned (%n wrong codes)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>queued, retrying after %n attempts: %1</source>
+        <translation>
+            <numerusform>queued, retrying after %n attempt: %1</numerusform>
+            <numerusform>queued, retrying after %n attempts: %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Rejecting in %n s…</source>
+        <translation>
+            <numerusform>Rejecting in %n s…</numerusform>
+            <numerusform>Rejecting in %n s…</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::SignupsPage</name>
+    <message numerus="yes">
         <source>%1: %n of %2 failed. %3</source>
         <translation>
             <numerusform>%1: %n of %2 failed. %3</numerusform>
@@ -142,97 +231,14 @@
             <numerusform>Reject undone for %n signups.</numerusform>
         </translation>
     </message>
+</context>
+<context>
+    <name>sd::ui::UndoBar</name>
     <message numerus="yes">
         <source>Rejecting %n signup(s) in %1 s.</source>
         <translation>
             <numerusform>Rejecting %n signup in %1 s.</numerusform>
             <numerusform>Rejecting %n signups in %1 s.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>SignupDesk: %n signup(s) to approve</source>
-        <translation>
-            <numerusform>SignupDesk: %n signup to approve</numerusform>
-            <numerusform>SignupDesk: %n signups to approve</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>sd::ui::OutboxPage</name>
-    <message numerus="yes">
-        <source>%n email(s) queued to be sent now.</source>
-        <translation>
-            <numerusform>%n email queued to be sent now.</numerusform>
-            <numerusform>%n emails queued to be sent now.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n email(s) held; Retry sends them.</source>
-        <translation>
-            <numerusform>%n email held; Retry sends it.</numerusform>
-            <numerusform>%n emails held; Retry sends them.</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>sd::ui::OutboxTableModel</name>
-    <message numerus="yes">
-        <source>Status: %1, %n attempt(s)</source>
-        <translation>
-            <numerusform>Status: %1, %n attempt</numerusform>
-            <numerusform>Status: %1, %n attempts</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>sd::ui::SignupTableModel</name>
-    <message numerus="yes">
-        <source>%n s</source>
-        <translation>
-            <numerusform>%n s</numerusform>
-            <numerusform>%n s</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n min</source>
-        <translation>
-            <numerusform>%n min</numerusform>
-            <numerusform>%n min</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n h</source>
-        <translation>
-            <numerusform>%n h</numerusform>
-            <numerusform>%n h</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n d</source>
-        <translation>
-            <numerusform>%n d</numerusform>
-            <numerusform>%n d</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>burned (%n wrong codes)</source>
-        <translation>
-            <numerusform>burned (%n wrong code)</numerusform>
-            <numerusform>burned (%n wrong codes)</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>queued, retrying after %n attempts: %1</source>
-        <translation>
-            <numerusform>queued, retrying after %n attempt: %1</numerusform>
-            <numerusform>queued, retrying after %n attempts: %1</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Rejecting in %n s…</source>
-        <translation>
-            <numerusform>Rejecting in %n s…</numerusform>
-            <numerusform>Rejecting in %n s…</numerusform>
         </translation>
     </message>
 </context>

@@ -102,6 +102,17 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::BulkProgress</name>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v sur %m</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Interrompre</translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::ConsolePage</name>
     <message>
         <source>Search…</source>
@@ -324,54 +335,6 @@
         <translation>SignupDesk</translation>
     </message>
     <message>
-        <source>Dismiss</source>
-        <translation>Fermer</translation>
-    </message>
-    <message>
-        <source>All pending</source>
-        <translation>En attente (toutes)</translation>
-    </message>
-    <message>
-        <source>Pending approval</source>
-        <translation>En attente d’approbation</translation>
-    </message>
-    <message>
-        <source>Pending verification</source>
-        <translation>En attente de vérification</translation>
-    </message>
-    <message>
-        <source>Active</source>
-        <translation>Actif</translation>
-    </message>
-    <message>
-        <source>Disabled</source>
-        <translation>Désactivé</translation>
-    </message>
-    <message>
-        <source>All</source>
-        <translation>Tout</translation>
-    </message>
-    <message>
-        <source>Search username, email, name or address (Ctrl+F)</source>
-        <translation>Rechercher par nom d’utilisateur, e-mail, nom ou adresse (Ctrl+F)</translation>
-    </message>
-    <message>
-        <source>S&amp;how:</source>
-        <translation>&amp;Afficher&#xa0;:</translation>
-    </message>
-    <message>
-        <source>%v of %m</source>
-        <translation>%v sur %m</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Interrompre</translation>
-    </message>
-    <message>
-        <source>Select a signup to see its timeline.</source>
-        <translation>Sélectionnez une inscription pour voir son historique.</translation>
-    </message>
-    <message>
         <source>Not listening</source>
         <translation>Aucune écoute</translation>
     </message>
@@ -408,30 +371,6 @@
         <translation>&amp;Journal d’audit</translation>
     </message>
     <message>
-        <source>&amp;Approve</source>
-        <translation>&amp;Approuver</translation>
-    </message>
-    <message>
-        <source>&amp;Reject…</source>
-        <translation>&amp;Refuser…</translation>
-    </message>
-    <message>
-        <source>Re&amp;send verification</source>
-        <translation>R&amp;envoyer la vérification</translation>
-    </message>
-    <message>
-        <source>Revoke &amp;token</source>
-        <translation>Révoquer le &amp;jeton</translation>
-    </message>
-    <message>
-        <source>Mark &amp;verified…</source>
-        <translation>Marquer comme &amp;vérifié…</translation>
-    </message>
-    <message>
-        <source>&amp;Undo reject</source>
-        <translation>A&amp;nnuler le refus</translation>
-    </message>
-    <message>
         <source>Re&amp;load</source>
         <translation>&amp;Actualiser</translation>
     </message>
@@ -464,162 +403,6 @@
         <translation>%1 &lt;%2&gt; vient de s’inscrire.</translation>
     </message>
     <message>
-        <source>%1 &lt;%2&gt;%3
-%4, signed up from %5</source>
-        <translation>%1 &lt;%2&gt;%3
-%4, inscription depuis %5</translation>
-    </message>
-    <message>
-        <source>an unknown address</source>
-        <translation>une adresse inconnue</translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n of %2 failed. %3</source>
-        <translation>
-            <numerusform>%1&#xa0;: %n sur %2 a échoué. %3</numerusform>
-            <numerusform>%1&#xa0;: %n sur %2 ont échoué. %3</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>(%n cancelled)</source>
-        <translation>
-            <numerusform>(%n annulée)</numerusform>
-            <numerusform>(%n annulées)</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n selected signup(s) are not pending approval and were skipped.</source>
-        <translation>
-            <numerusform>%n inscription sélectionnée n’est pas en attente d’approbation et a été ignorée.</numerusform>
-            <numerusform>%n inscriptions sélectionnées ne sont pas en attente d’approbation et ont été ignorées.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Approving</source>
-        <translation>Approbation</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n signup(s) approved.</source>
-        <translation>
-            <numerusform>%n inscription approuvée.</numerusform>
-            <numerusform>%n inscriptions approuvées.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n selected signup(s) cannot be rejected (already active, or being rejected).</source>
-        <translation>
-            <numerusform>%n inscription sélectionnée ne peut pas être refusée (déjà active ou en cours de refus).</numerusform>
-            <numerusform>%n inscriptions sélectionnées ne peuvent pas être refusées (déjà actives ou en cours de refus).</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Reject %n signup(s)</source>
-        <translation>
-            <numerusform>Refuser %n inscription</numerusform>
-            <numerusform>Refuser %n inscriptions</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Reason (sent to the applicant):</source>
-        <translation>Motif (envoyé au demandeur)&#xa0;:</translation>
-    </message>
-    <message>
-        <source>We could not verify your identity.</source>
-        <translation>Nous n’avons pas pu vérifier votre identité.</translation>
-    </message>
-    <message>
-        <source>This service is for members only.</source>
-        <translation>Ce service est réservé aux membres.</translation>
-    </message>
-    <message>
-        <source>Duplicate account.</source>
-        <translation>Compte en double.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n selected signup(s) are not pending verification and were skipped.</source>
-        <translation>
-            <numerusform>%n inscription sélectionnée n’est pas en attente de vérification et a été ignorée.</numerusform>
-            <numerusform>%n inscriptions sélectionnées ne sont pas en attente de vérification et ont été ignorées.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Resending</source>
-        <translation>Renvoi</translation>
-    </message>
-    <message numerus="yes">
-        <source>Verification resent for %n signup(s).</source>
-        <translation>
-            <numerusform>Vérification renvoyée pour %n inscription.</numerusform>
-            <numerusform>Vérification renvoyée pour %n inscriptions.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Revoking</source>
-        <translation>Révocation</translation>
-    </message>
-    <message numerus="yes">
-        <source>Verification revoked for %n signup(s).</source>
-        <translation>
-            <numerusform>Vérification révoquée pour %n inscription.</numerusform>
-            <numerusform>Vérification révoquée pour %n inscriptions.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Mark %n signup(s) verified</source>
-        <translation>
-            <numerusform>Marquer %n inscription comme vérifiée</numerusform>
-            <numerusform>Marquer %n inscriptions comme vérifiées</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Why is the email known to be good? (recorded in the audit log)</source>
-        <translation>Pourquoi cette adresse e-mail est-elle connue comme valide&#xa0;? (consigné dans le journal d’audit)</translation>
-    </message>
-    <message>
-        <source>Confirmed by phone.</source>
-        <translation>Confirmé par téléphone.</translation>
-    </message>
-    <message>
-        <source>Known colleague.</source>
-        <translation>Collègue connu.</translation>
-    </message>
-    <message>
-        <source>Marking verified</source>
-        <translation>Marquage comme vérifié</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n signup(s) marked verified.</source>
-        <translation>
-            <numerusform>%n inscription marquée comme vérifiée.</numerusform>
-            <numerusform>%n inscriptions marquées comme vérifiées.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Rejecting</source>
-        <translation>Refus</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n signup(s) rejected.</source>
-        <translation>
-            <numerusform>%n inscription refusée.</numerusform>
-            <numerusform>%n inscriptions refusées.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Reject undone for %n signup(s).</source>
-        <translation>
-            <numerusform>Refus annulé pour %n inscription.</numerusform>
-            <numerusform>Refus annulé pour %n inscriptions.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Rejecting %n signup(s) in %1 s.</source>
-        <translation>
-            <numerusform>Refus de %n inscription dans %1&#xa0;s.</numerusform>
-            <numerusform>Refus de %n inscriptions dans %1&#xa0;s.</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>%1 to approve, %2 awaiting verification</source>
         <translation>%1 à approuver, %2 en attente de vérification</translation>
     </message>
@@ -633,14 +416,6 @@
             <numerusform>SignupDesk&#xa0;: %n inscription à approuver</numerusform>
             <numerusform>SignupDesk&#xa0;: %n inscriptions à approuver</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>PostgreSQL</source>
-        <translation>PostgreSQL</translation>
-    </message>
-    <message>
-        <source>SQLite</source>
-        <translation>SQLite</translation>
     </message>
     <message>
         <source>Database: %1, OK</source>
@@ -713,10 +488,6 @@
     <message>
         <source>F&amp;orce approval</source>
         <translation>Exi&amp;ger l’approbation</translation>
-    </message>
-    <message>
-        <source>U&amp;ndo</source>
-        <translation>Annu&amp;ler</translation>
     </message>
 </context>
 <context>
@@ -1248,6 +1019,10 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <source>Send a test &amp;email</source>
         <translation>En&amp;voyer un e-mail d’essai</translation>
     </message>
+    <message>
+        <source>Name the group that new accounts join.</source>
+        <translation>Indiquez le groupe que rejoignent les nouveaux comptes.</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::SignupTableModel</name>
@@ -1406,6 +1181,208 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     </message>
 </context>
 <context>
+    <name>sd::ui::SignupsPage</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>All pending</source>
+        <translation>En attente (toutes)</translation>
+    </message>
+    <message>
+        <source>Pending approval</source>
+        <translation>En attente d’approbation</translation>
+    </message>
+    <message>
+        <source>Pending verification</source>
+        <translation>En attente de vérification</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Actif</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Désactivé</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tout</translation>
+    </message>
+    <message>
+        <source>Search username, email, name or address (Ctrl+F)</source>
+        <translation>Rechercher par nom d’utilisateur, e-mail, nom ou adresse (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>S&amp;how:</source>
+        <translation>&amp;Afficher&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&amp;Approve</source>
+        <translation>&amp;Approuver</translation>
+    </message>
+    <message>
+        <source>&amp;Reject…</source>
+        <translation>&amp;Refuser…</translation>
+    </message>
+    <message>
+        <source>Re&amp;send verification</source>
+        <translation>R&amp;envoyer la vérification</translation>
+    </message>
+    <message>
+        <source>Revoke &amp;token</source>
+        <translation>Révoquer le &amp;jeton</translation>
+    </message>
+    <message>
+        <source>Mark &amp;verified…</source>
+        <translation>Marquer comme &amp;vérifié…</translation>
+    </message>
+    <message>
+        <source>&amp;Undo reject</source>
+        <translation>A&amp;nnuler le refus</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n of %2 failed. %3</source>
+        <translation>
+            <numerusform>%1&#xa0;: %n sur %2 a échoué. %3</numerusform>
+            <numerusform>%1&#xa0;: %n sur %2 ont échoué. %3</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n cancelled)</source>
+        <translation>
+            <numerusform>(%n annulée)</numerusform>
+            <numerusform>(%n annulées)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected signup(s) are not pending approval and were skipped.</source>
+        <translation>
+            <numerusform>%n inscription sélectionnée n’est pas en attente d’approbation et a été ignorée.</numerusform>
+            <numerusform>%n inscriptions sélectionnées ne sont pas en attente d’approbation et ont été ignorées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Approving</source>
+        <translation>Approbation</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signup(s) approved.</source>
+        <translation>
+            <numerusform>%n inscription approuvée.</numerusform>
+            <numerusform>%n inscriptions approuvées.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected signup(s) cannot be rejected (already active, or being rejected).</source>
+        <translation>
+            <numerusform>%n inscription sélectionnée ne peut pas être refusée (déjà active ou en cours de refus).</numerusform>
+            <numerusform>%n inscriptions sélectionnées ne peuvent pas être refusées (déjà actives ou en cours de refus).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Reject %n signup(s)</source>
+        <translation>
+            <numerusform>Refuser %n inscription</numerusform>
+            <numerusform>Refuser %n inscriptions</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reason (sent to the applicant):</source>
+        <translation>Motif (envoyé au demandeur)&#xa0;:</translation>
+    </message>
+    <message>
+        <source>We could not verify your identity.</source>
+        <translation>Nous n’avons pas pu vérifier votre identité.</translation>
+    </message>
+    <message>
+        <source>This service is for members only.</source>
+        <translation>Ce service est réservé aux membres.</translation>
+    </message>
+    <message>
+        <source>Duplicate account.</source>
+        <translation>Compte en double.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected signup(s) are not pending verification and were skipped.</source>
+        <translation>
+            <numerusform>%n inscription sélectionnée n’est pas en attente de vérification et a été ignorée.</numerusform>
+            <numerusform>%n inscriptions sélectionnées ne sont pas en attente de vérification et ont été ignorées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Resending</source>
+        <translation>Renvoi</translation>
+    </message>
+    <message numerus="yes">
+        <source>Verification resent for %n signup(s).</source>
+        <translation>
+            <numerusform>Vérification renvoyée pour %n inscription.</numerusform>
+            <numerusform>Vérification renvoyée pour %n inscriptions.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Revoking</source>
+        <translation>Révocation</translation>
+    </message>
+    <message numerus="yes">
+        <source>Verification revoked for %n signup(s).</source>
+        <translation>
+            <numerusform>Vérification révoquée pour %n inscription.</numerusform>
+            <numerusform>Vérification révoquée pour %n inscriptions.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n signup(s) verified</source>
+        <translation>
+            <numerusform>Marquer %n inscription comme vérifiée</numerusform>
+            <numerusform>Marquer %n inscriptions comme vérifiées</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Why is the email known to be good? (recorded in the audit log)</source>
+        <translation>Pourquoi cette adresse e-mail est-elle connue comme valide&#xa0;? (consigné dans le journal d’audit)</translation>
+    </message>
+    <message>
+        <source>Confirmed by phone.</source>
+        <translation>Confirmé par téléphone.</translation>
+    </message>
+    <message>
+        <source>Known colleague.</source>
+        <translation>Collègue connu.</translation>
+    </message>
+    <message>
+        <source>Marking verified</source>
+        <translation>Marquage comme vérifié</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signup(s) marked verified.</source>
+        <translation>
+            <numerusform>%n inscription marquée comme vérifiée.</numerusform>
+            <numerusform>%n inscriptions marquées comme vérifiées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Rejecting</source>
+        <translation>Refus</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signup(s) rejected.</source>
+        <translation>
+            <numerusform>%n inscription refusée.</numerusform>
+            <numerusform>%n inscriptions refusées.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Reject undone for %n signup(s).</source>
+        <translation>
+            <numerusform>Refus annulé pour %n inscription.</numerusform>
+            <numerusform>Refus annulé pour %n inscriptions.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::TimelineModel</name>
     <message>
         <source>Signed up</source>
@@ -1510,6 +1487,37 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     <message>
         <source>Detail</source>
         <translation>Détail</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::TimelinePane</name>
+    <message>
+        <source>Select a signup to see its timeline.</source>
+        <translation>Sélectionnez une inscription pour voir son historique.</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;%3
+%4, signed up from %5</source>
+        <translation>%1 &lt;%2&gt;%3
+%4, inscription depuis %5</translation>
+    </message>
+    <message>
+        <source>an unknown address</source>
+        <translation>une adresse inconnue</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::UndoBar</name>
+    <message>
+        <source>U&amp;ndo</source>
+        <translation>Annu&amp;ler</translation>
+    </message>
+    <message numerus="yes">
+        <source>Rejecting %n signup(s) in %1 s.</source>
+        <translation>
+            <numerusform>Refus de %n inscription dans %1&#xa0;s.</numerusform>
+            <numerusform>Refus de %n inscriptions dans %1&#xa0;s.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

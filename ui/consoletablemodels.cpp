@@ -132,7 +132,7 @@ QString OutboxTableModel::kindText(const QString &kind)
     return kind;
 }
 
-QString OutboxTableModel::statusText(const mail::OutboxEntry &e, qint64 nowMs)
+QString OutboxTableModel::statusText(const core::OutboxEntry &e, qint64 nowMs)
 {
     if (e.status == u"queued"_s) {
         if (e.attempts > 0)
@@ -150,11 +150,11 @@ QString OutboxTableModel::statusText(const mail::OutboxEntry &e, qint64 nowMs)
     return e.status;
 }
 
-QString OutboxTableModel::preview(const mail::OutboxEntry &e, qint64 nowMs)
+QString OutboxTableModel::preview(const core::OutboxEntry &e, qint64 nowMs)
 {
     QStringList lines;
-    lines << tr("To: %1").arg(e.message.to) << tr("From: %1").arg(e.message.from)
-          << tr("Subject: %1").arg(e.message.subject)
+    lines << tr("To: %1").arg(e.to) << tr("From: %1").arg(e.from)
+          << tr("Subject: %1").arg(e.subject)
           << tr("Kind: %1, queued %2").arg(kindText(e.kind), localTime(e.createdAt))
           << tr("Status: %1, %n attempt(s)", nullptr, e.attempts).arg(statusText(e, nowMs));
     if (!e.serverReply.isEmpty())
@@ -173,7 +173,7 @@ QString OutboxTableModel::preview(const mail::OutboxEntry &e, qint64 nowMs)
 
 QVariant OutboxTableModel::data(const QModelIndex &index, int role) const
 {
-    const mail::OutboxEntry *e = rowAt(index.row());
+    const core::OutboxEntry *e = rowAt(index.row());
     if (!e || index.column() < 0 || index.column() >= ColumnCount)
         return {};
     switch (role) {
@@ -182,8 +182,10 @@ QVariant OutboxTableModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case Created: return localTime(e->createdAt);
         case Kind: return kindText(e->kind);
-        case Recipient: return e->message.to;
-        case Subject: return e->message.subject;
+        case Recipient:
+            return e->to;
+        case Subject:
+            return e->subject;
         case Status: return statusText(*e, m_nowMs());
         case Attempts: return e->attempts;
         case LastError: return e->lastError;

@@ -3,8 +3,8 @@
 #include "rowtablemodel.h"
 
 #include "audit/auditlog.h"
+#include "console/outboxadminservice.h"
 #include "console/useradminservice.h"
-#include "outbox.h"
 
 #include <functional>
 
@@ -37,7 +37,7 @@ private:
 };
 
 // Every email in the outbox: the Outbox tab.
-class OutboxTableModel : public RowTableModel<mail::OutboxEntry>
+class OutboxTableModel : public RowTableModel<core::OutboxEntry>
 {
     Q_OBJECT
 public:
@@ -48,15 +48,15 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
-    static QString statusText(const mail::OutboxEntry &e, qint64 nowMs);
+    static QString statusText(const core::OutboxEntry &e, qint64 nowMs);
     static QString kindText(const QString &kind);
     // Subject, recipient and what can honestly be said of the body, as plain text.
-    static QString preview(const mail::OutboxEntry &e, qint64 nowMs);
+    static QString preview(const core::OutboxEntry &e, qint64 nowMs);
     static bool canRetry(const QString &status);
     static bool canHold(const QString &status);
 
 protected:
-    QString keyOf(const mail::OutboxEntry &row) const override { return row.id; }
+    QString keyOf(const core::OutboxEntry &row) const override { return row.id; }
 
 private:
     std::function<qint64()> m_nowMs;

@@ -1,7 +1,6 @@
 #include "dashboardpage.h"
 
 #include "consolebackend.h"
-#include "context.h"
 #include "errormessages.h"
 
 #include <QBarCategoryAxis>
@@ -171,9 +170,9 @@ DashboardPage::DashboardPage(core::CoreServices &core, QWidget *parent)
     // Past midnight the days move on, even when nothing else happens.
     m_dayTimer.setInterval(60'000);
     connect(&m_dayTimer, &QTimer::timeout, this, [this] {
-        const QDate today = QDateTime::fromMSecsSinceEpoch(m_core.context().clock.nowMs(),
-                                                           QTimeZone::systemTimeZone())
-                                .date();
+        const QDate today =
+            QDateTime::fromMSecsSinceEpoch(m_core.clock().nowMs(), QTimeZone::systemTimeZone())
+                .date();
         if (m_loaded && today != m_stats.lastDay)
             scheduleReload();
     });
@@ -360,7 +359,7 @@ void DashboardPage::startLoad()
     const int days = rangeDays();
     core::CoreServices *core = &m_core;
     m_backend->run(
-        this, [core, days] { return core::DashboardService(core->context()).stats(days); },
+        this, [core, days] { return core->dashboard().stats(days); },
         [this](const core::Result<core::DashboardStats> &stats) {
             m_inFlight = false;
             if (!stats) {

@@ -1,36 +1,27 @@
 #pragma once
 
+#include "console/outboxmonitor.h"
 #include "coreservices.h"
 #include "pendingrejects.h"
 #include "requestmeter.h"
 #include "settingsdialog.h"
 
-#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
-#include <QSet>
 #include <QTimer>
 
-#include <atomic>
 #include <chrono>
-#include <functional>
 #include <memory>
 
 class QAction;
 class QComboBox;
-class QFrame;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
-class QPushButton;
 class QSettings;
 class QSystemTrayIcon;
 class QTabWidget;
 class QTableView;
-
-namespace sd::mail {
-class OutboxSender;
-}
 
 namespace sd::ui {
 
@@ -39,6 +30,7 @@ class ConsoleBackend;
 class DashboardPage;
 class OutboxPage;
 class UsersPage;
+class SignupsPage;
 class SignupFilterProxy;
 class SignupTableModel;
 class TimelineModel;
@@ -46,7 +38,7 @@ class TimelineModel;
 struct ConsoleOptions
 {
     QString listeningUrl;                          // shown in the status bar
-    mail::OutboxSender *outboxSender = nullptr;    // for live email states; may be null
+    core::OutboxMonitor *outboxMonitor = nullptr;  // for live email states; may be null
     const core::RequestMeter *requestMeter = nullptr; // HTTP answers, for the status bar; may be null
     std::chrono::milliseconds undoWindow{10'000};  // before a console reject reaches core
     QString settingsFile;                          // empty: the user's default settings
@@ -54,9 +46,9 @@ struct ConsoleOptions
     SettingsHooks settings;                        // what the Settings dialog needs from app/
 };
 
-// The admin console: pending signups (filter, search, sort), a detail pane with the
-// signup's timeline, and the admin actions. Every core call runs on the ConsoleBackend's
-// thread; core events update single rows, live.
+// The admin console's window: the tabs (Signups, Users, Outbox, Audit log, Dashboard), menus
+// and toolbars, the status bar (counts, URL, requests, database, mail, signup state), the
+// Settings dialog and the tray icon. Every core call runs on the ConsoleBackend's thread.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -65,14 +57,15 @@ public:
     ~MainWindow() override;
 
     // For tests, screenshots and the benchmark.
-    SignupTableModel *signupModel() const { return m_model; }
-    SignupFilterProxy *signupProxy() const { return m_proxy; }
-    TimelineModel *timelineModel() const { return m_timeline; }
-    QTableView *signupView() const { return m_view; }
-    QProgressBar *progressBar() const { return m_progress; }
-    PendingRejects *pendingRejects() const { return m_pending; }
-    QComboBox *statusFilter() const { return m_statusFilter; }
-    QLineEdit *searchField() const { return m_search; }
+    SignupsPage *signupsPage() const { return m_signupsPage; }
+    SignupTableModel *signupModel() const;
+    SignupFilterProxy *signupProxy() const;
+    TimelineModel *timelineModel() const;
+    QTableView *signupView() const;
+    QProgressBar *progressBar() const;
+    PendingRejects *pendingRejects() const;
+    QComboBox *statusFilter() const;
+    QLineEdit *searchField() const;
     QTabWidget *tabs() const { return m_tabs; }
     UsersPage *usersPage() const { return m_usersPage; }
     OutboxPage *outboxPage() const { return m_outboxPage; }
@@ -84,7 +77,7 @@ public:
     QLabel *signupStateLabel() const { return m_signupStateLabel; }
     DashboardPage *dashboardPage() const { return m_dashboardPage; }
     QString errorText() const;
-    bool isLoaded() const { return m_loaded; }
+    bool isLoaded() const;
     // Selects the rows of these accounts in the view (the current row is the first).
     void selectUsers(const QStringList &userIds);
 
@@ -110,59 +103,23 @@ signals:
     void signupAnnounced(const QString &title, const QString &text);
 
 private:
-    using ItemJob = std::function<core::Result<void>(core::CoreServices &, const QString &)>;
-    struct Operation;
-
     void buildUi();
     void buildActions();
-    QAction *addAction(const QString &name, const QString &text, const QList<QKeySequence> &keys,
-                       void (MainWindow::*slot)());
-    QStringList selectedUserIds() const;
-    QStringList selectedWhere(const std::function<bool(core::AccountStatus)> &allowed,
-                              const char *refusal);
-    void runItems(const QString &label, const QStringList &userIds, ItemJob job,
-                  const char *doneText);
-    void itemDone(const std::shared_ptr<Operation> &op, const QString &userId,
-                  const std::optional<core::Result<void>> &outcome);
-    void requestRowReload(const QString &userId);
-    void flushRowReloads();
-    void loadTimeline(const QString &userId);
-    void onCurrentChanged();
-    void onRejectsDue(const QList<RejectRequest> &requests);
-    void updatePendingUi();
-    void updateCounts();
-    void sizeColumnsOnce();
-    void updateActions();
-    void buildPages(QWidget *signupsPage);
+    void buildPages();
     void pingDatabase();
     void showError(const QString &message);
     void showInfo(const QString &message);
+    void showCounts(bool loaded, int pendingApproval, int pendingVerification);
+    void announceSignup(const QString &username, const QString &email);
     void buildSignupControls();
     void updateSignupState();
-    void askReason(const QString &title, const QString &prompt, const QString &presetsKey,
-                   const QStringList &defaults, std::function<void(const QString &)> accepted);
 
     core::CoreServices &m_core;
     ConsoleOptions m_options;
     std::unique_ptr<QSettings> m_settings;
     ConsoleBackend *m_backend = nullptr;
-    SignupTableModel *m_model = nullptr;
-    SignupFilterProxy *m_proxy = nullptr;
-    TimelineModel *m_timeline = nullptr;
-    PendingRejects *m_pending = nullptr;
+    SignupsPage *m_signupsPage = nullptr;
 
-    QTableView *m_view = nullptr;
-    QTableView *m_timelineView = nullptr;
-    QLabel *m_detailHeader = nullptr;
-    QComboBox *m_statusFilter = nullptr;
-    QLineEdit *m_search = nullptr;
-    QFrame *m_messageBar = nullptr;
-    QLabel *m_messageLabel = nullptr;
-    QFrame *m_undoBar = nullptr;
-    QLabel *m_undoLabel = nullptr;
-    QFrame *m_progressBox = nullptr;
-    QLabel *m_progressLabel = nullptr;
-    QProgressBar *m_progress = nullptr;
     QLabel *m_urlLabel = nullptr;
     QLabel *m_dbLabel = nullptr;
     QLabel *m_mailLabel = nullptr;
@@ -175,31 +132,13 @@ private:
     AuditPage *m_auditPage = nullptr;
     DashboardPage *m_dashboardPage = nullptr;
 
-    QAction *m_approve = nullptr;
-    QAction *m_reject = nullptr;
-    QAction *m_resend = nullptr;
-    QAction *m_revoke = nullptr;
-    QAction *m_markVerified = nullptr;
-    QAction *m_undo = nullptr;
     QAction *m_closeSignup = nullptr;
     QAction *m_forceApproval = nullptr;
     QLabel *m_signupStateLabel = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
 
-    bool m_loaded = false;
-    bool m_columnsSized = false;
-    QSet<QString> m_dirty;
-    QSet<QString> m_announce; // new signups to notify once their row is loaded
-    QTimer m_reloadTimer;
-    QElapsedTimer m_lastFlush; // of row reloads
-    QTimer m_countTimer;
-    QTimer m_clockTimer;
     QTimer m_pingTimer;
     QTimer m_requestsTimer;
-    QTimer m_progressHideTimer;
-    QList<std::shared_ptr<Operation>> m_operations;
-    int m_opTotal = 0;
-    int m_opDone = 0;
 };
 
 } // namespace sd::ui

@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -98,6 +99,24 @@ void ReasonDialog::updateButtons()
     m_ok->setEnabled(!text.isEmpty());
     m_save->setEnabled(!text.isEmpty() && m_reason->findText(text) < 0);
     m_remove->setEnabled(m_reason->findText(text) >= 0);
+}
+
+void ReasonDialog::ask(QWidget *parent, QSettings *settings, const Request &request,
+                       std::function<void(const QString &)> accepted, std::function<void()> closed)
+{
+    const QStringList presets =
+        settings->value(request.presetsKey, request.defaults).toStringList();
+    auto *dialog = new ReasonDialog(request.title, request.prompt, presets, parent);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QString key = request.presetsKey;
+    connect(dialog, &ReasonDialog::presetsChanged, parent,
+            [settings, key](const QStringList &list) { settings->setValue(key, list); });
+    connect(dialog, &QDialog::accepted, parent, [dialog, accepted, closed] {
+        accepted(dialog->reason());
+        closed();
+    });
+    connect(dialog, &QDialog::rejected, parent, closed);
+    dialog->open();
 }
 
 } // namespace sd::ui

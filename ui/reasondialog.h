@@ -2,7 +2,10 @@
 
 #include <QDialog>
 
+#include <functional>
+
 class QComboBox;
+class QSettings;
 class QLabel;
 class QPushButton;
 
@@ -16,6 +19,18 @@ class ReasonDialog : public QDialog
 public:
     ReasonDialog(const QString &title, const QString &prompt, const QStringList &presets,
                  QWidget *parent = nullptr);
+
+    struct Request
+    {
+        QString title;
+        QString prompt;
+        QString presetsKey;   // where `settings` keeps the presets
+        QStringList defaults; // the presets until the admin edits them
+    };
+    // Opens one, window-modal (no nested event loop): `accepted(reason)` on OK; `closed()`
+    // after OK or Cancel. The presets live in `settings`.
+    static void ask(QWidget *parent, QSettings *settings, const Request &request,
+                    std::function<void(const QString &)> accepted, std::function<void()> closed);
 
     QString reason() const;
     void setReason(const QString &reason);

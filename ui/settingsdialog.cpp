@@ -1,11 +1,12 @@
 #include "settingsdialog.h"
 
 #include "consolebackend.h"
-#include "context.h"
 #include "errormessages.h"
+#include "settingssave.h"
 
 #include "settings/inifile.h"
 #include "livesettings.h"
+#include "settings/settingsrules.h"
 #include "validation/signupvalidator.h"
 
 #include <QCheckBox>
@@ -22,13 +23,10 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QThread>
-#include <QUrl>
-#include <QUuid>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -37,49 +35,11 @@ namespace sd::ui {
 
 namespace {
 
-const core::Actor kConsole{u"console"_s};
 constexpr int kMaxSeconds = 10 * 365 * 24 * 3600; // as loadConfig allows
-
-const QStringList &restartKeys()
-{
-    static const QStringList keys{u"mail/transport"_s,     u"mail/folder"_s,     u"mail/smtp_url"_s,
-                                  u"mail/smtp_ca_file"_s, u"server/tls_cert"_s, u"server/tls_key"_s};
-    return keys;
-}
 
 QString boolText(bool b)
 {
     return b ? u"true"_s : u"false"_s;
-}
-
-// The addr-spec of "Name <addr>" or of a bare address.
-QString addressOf(const QString &from)
-{
-    const qsizetype open = from.lastIndexOf(u'<');
-    if (open >= 0 && from.endsWith(u'>'))
-        return from.mid(open + 1, from.size() - open - 2).trimmed();
-    return from.trimmed();
-}
-
-// One of the keys the dialog edits, already checked, into a Config.
-void setConfigValue(core::Config &c, const QString &key, const QString &value)
-{
-    if (core::LiveSettings::keys().contains(key)) {
-        if (auto parsed = core::parseLiveSettings(core::LiveSettings::fromConfig(c), {{key, value}}))
-            parsed->applyTo(c);
-    } else if (key == u"mail/transport"_s) {
-        c.mailTransport = value;
-    } else if (key == u"mail/folder"_s) {
-        c.mailFolder = value;
-    } else if (key == u"mail/smtp_url"_s) {
-        c.smtpUrl = value;
-    } else if (key == u"mail/smtp_ca_file"_s) {
-        c.smtpCaFile = value;
-    } else if (key == u"server/tls_cert"_s) {
-        c.tlsCert = value;
-    } else if (key == u"server/tls_key"_s) {
-        c.tlsKey = value;
-    }
 }
 
 QSpinBox *secondsBox(const QString &name, QWidget *parent)
@@ -293,7 +253,7 @@ QWidget *SettingsDialog::buildMailTab()
     m_testAddress->setPlaceholderText(tr("address to send a test email to"));
     m_testButton = new QPushButton(tr("Send a test &email"), test);
     m_testButton->setObjectName(u"sendTestButton"_s);
-    m_testButton->setEnabled(bool(m_hooks.makeMailer));
+    m_testButton->setEnabled(bool(m_hooks.makeTestMailer));
     m_testButton->setToolTip(tr("Sends through the transport, sender and CA file shown above, "
                                 "saved or not."));
     connect(m_testButton, &QPushButton::clicked, this, &SettingsDialog::sendTestEmail);
@@ -357,7 +317,7 @@ QWidget *SettingsDialog::buildConsoleTab()
 
 void SettingsDialog::load()
 {
-    m_fileConfig = m_core.context().config;
+    m_fileConfig = m_core.config();
     if (m_hooks.loadConfig) {
         if (auto loaded = m_hooks.loadConfig())
             m_fileConfig = *loaded;
@@ -420,18 +380,6 @@ void SettingsDialog::updateMailFields()
     m_smtpCaFile->setEnabled(smtp && !m_hooks.overriddenKeys.contains(u"mail/smtp_ca_file"_s));
 }
 
-QHash<QString, QString> SettingsDialog::configValues(const core::Config &c)
-{
-    QHash<QString, QString> v = core::LiveSettings::fromConfig(c).values();
-    v.insert(u"mail/transport"_s, c.mailTransport);
-    v.insert(u"mail/folder"_s, c.mailFolder);
-    v.insert(u"mail/smtp_url"_s, c.smtpUrl);
-    v.insert(u"mail/smtp_ca_file"_s, c.smtpCaFile);
-    v.insert(u"server/tls_cert"_s, c.tlsCert);
-    v.insert(u"server/tls_key"_s, c.tlsKey);
-    return v;
-}
-
 QHash<QString, QString> SettingsDialog::fieldValues() const
 {
     QStringList apps;
@@ -458,7 +406,7 @@ QHash<QString, QString> SettingsDialog::fieldValues() const
 
 core::Config SettingsDialog::mailConfig() const
 {
-    core::Config c = m_core.context().config;
+    core::Config c = m_core.config();
     c.mailTransport = m_transport->currentData().toString();
     c.mailFolder = m_mailFolder->text().trimmed();
     if (c.mailFolder.isEmpty())
@@ -502,206 +450,9 @@ void SettingsDialog::setStatus(const QString &text, bool error)
     m_status->setStyleSheet(error ? u"color: #b00020;"_s : QString());
 }
 
-bool SettingsDialog::validate()
-{
-    clearErrors();
-    QStringList invalid; // fields in the order of the tabs
-
-    static const QRegularExpression appName(u"^[A-Za-z0-9._-]{1,64}\\z"_s);
-    QStringList apps;
-    QString appsError;
-    for (int i = 0; i < m_apps->count(); ++i) {
-        const QString app = m_apps->item(i)->text().trimmed();
-        if (!appName.match(app).hasMatch())
-            appsError = tr("“%1” is not an app code name: use 1 to 64 letters, digits, dots, "
-                           "dashes or underscores.").arg(app);
-        else if (apps.contains(app))
-            appsError = tr("“%1” is listed twice.").arg(app);
-        apps << app;
-    }
-    if (apps.isEmpty())
-        appsError = tr("Name at least one app.");
-    if (!appsError.isEmpty()) {
-        setFieldError(u"apps"_s, appsError);
-        invalid << u"apps"_s;
-    }
-    static const QRegularExpression groupName(u"^[^,\\x00-\\x1f\\x7f]*\\z"_s);
-    if (!groupName.match(m_defaultGroup->text()).hasMatch()) {
-        setFieldError(u"defaultGroup"_s, tr("A group name cannot hold a comma or a control character."));
-        invalid << u"defaultGroup"_s;
-    }
-
-    const bool smtp = m_transport->currentData().toString() == u"smtp"_s;
-    const QString smtpText = m_smtpUrl->text().trimmed();
-    if (smtp && m_smtpUrl->isEnabled()) {
-        const QUrl url(smtpText, QUrl::StrictMode);
-        if (smtpText.isEmpty() || !url.isValid() ||
-            (url.scheme() != u"smtp"_s && url.scheme() != u"smtps"_s) || url.host().isEmpty()) {
-            setFieldError(u"smtpUrl"_s, tr("Give an SMTP URL like smtp://host:587 or "
-                                           "smtps://user:password@host:465."));
-            invalid << u"smtpUrl"_s;
-        }
-    }
-    const QString caFile = m_smtpCaFile->text().trimmed();
-    if (smtp && !caFile.isEmpty() && m_smtpCaFile->isEnabled()) {
-        QFile file(caFile);
-        if (!file.open(QIODevice::ReadOnly)) {
-            setFieldError(u"smtpCaFile"_s, tr("Cannot read %1.").arg(caFile));
-            invalid << u"smtpCaFile"_s;
-        } else if (!file.read(1024 * 1024).contains("-----BEGIN CERTIFICATE-----")) {
-            setFieldError(u"smtpCaFile"_s, tr("%1 holds no PEM certificate.").arg(caFile));
-            invalid << u"smtpCaFile"_s;
-        }
-    }
-    const QString from = m_mailFrom->text().trimmed();
-    if (!core::SignupValidator::isValidEmail(addressOf(from)) || from.contains(u'\n') ||
-        from.contains(u'\r')) {
-        setFieldError(u"mailFrom"_s, tr("Give a sender like SignupDesk <noreply@example.org>."));
-        invalid << u"mailFrom"_s;
-    }
-
-    const QString cert = m_tlsCert->text().trimmed(), key = m_tlsKey->text().trimmed();
-    QString tlsError;
-    if (cert.isEmpty() != key.isEmpty()) {
-        tlsError = tr("Give both the certificate and the key, or neither.");
-    } else if (!cert.isEmpty()) {
-        for (const QString &path : {cert, key}) {
-            const QFileInfo info(path);
-            if (tlsError.isEmpty() && (!info.isFile() || !info.isReadable()))
-                tlsError = tr("Cannot read %1.").arg(path);
-        }
-        if (tlsError.isEmpty() && m_hooks.checkTls) {
-            if (auto r = m_hooks.checkTls(cert, key); !r)
-                tlsError = tr("The server could not use these files: %1").arg(r.error().detail);
-        }
-    }
-    if (!tlsError.isEmpty()) {
-        setFieldError(u"tls"_s, tlsError);
-        invalid << u"tls"_s;
-    }
-
-    if (invalid.isEmpty())
-        return true;
-    m_tabs->setCurrentWidget(m_fieldTabs.value(invalid.first()));
-    setStatus(tr("Nothing was saved: correct the fields marked in red."), true);
-    return false;
-}
-
-bool SettingsDialog::save()
-{
-    if (m_saving)
-        return false;
-    if (!validate())
-        return false;
-
-    const QHash<QString, QString> fields = fieldValues();
-    const QHash<QString, QString> file = configValues(m_fileConfig);
-    const QHash<QString, QString> running = configValues(m_core.context().config);
-
-    // The file gets what differs from what it (with the environment) says now; keys the
-    // environment or the command line set are left alone, since there the file does not count.
-    QList<std::pair<QString, QString>> toWrite;
-    QStringList keys = fields.keys();
-    keys.sort();
-    for (const QString &key : std::as_const(keys))
-        if (fields.value(key) != file.value(key) && !m_hooks.overriddenKeys.contains(key))
-            toWrite.append({key, fields.value(key)});
-    // Live: only what was changed here, so a change another console made meanwhile (the panic
-    // switch, say) is not undone by values this dialog merely showed.
-    QHash<QString, QString> liveChanges;
-    for (const QString &key : core::LiveSettings::keys())
-        if (fields.value(key) != m_shown.value(key))
-            liveChanges.insert(key, fields.value(key));
-    QStringList restart;
-    const QHash<QString, QString> names{
-        {u"mail/transport"_s, tr("mail transport")}, {u"mail/folder"_s, tr("mail folder")},
-        {u"mail/smtp_url"_s, tr("SMTP URL")},        {u"mail/smtp_ca_file"_s, tr("SMTP CA file")},
-        {u"server/tls_cert"_s, tr("TLS certificate")}, {u"server/tls_key"_s, tr("TLS key")}};
-    for (const QString &key : restartKeys())
-        if (fields.value(key) != running.value(key))
-            restart << names.value(key);
-    const QString language = m_language->currentData().toString();
-    const bool languageChanged =
-        m_consoleSettings && m_consoleSettings->value(u"console/language"_s).toString() != language;
-
-    if (!toWrite.isEmpty()) {
-        if (auto r = core::writeIniValues(m_hooks.configFile, toWrite); !r) {
-            const QString message = tr("Cannot save to %1: %2. Nothing was changed.")
-                                        .arg(m_hooks.configFile, r.error().detail);
-            setStatus(message, true);
-            emit saveFailed(message);
-            return false;
-        }
-        for (const auto &[key, value] : std::as_const(toWrite)) // the file now says so
-            setConfigValue(m_fileConfig, key, value);
-    }
-    if (languageChanged) {
-        m_consoleSettings->setValue(u"console/language"_s, language);
-        m_consoleSettings->sync();
-    }
-
-    QStringList summary;
-    if (!toWrite.isEmpty())
-        summary << tr("Saved to %1.").arg(m_hooks.configFile);
-    else if (liveChanges.isEmpty() && !languageChanged)
-        summary << tr("Nothing to save: no setting changed.");
-    if (!liveChanges.isEmpty())
-        summary << tr("Signup and email changes apply now, on every instance sharing the database.");
-    if (!restart.isEmpty())
-        summary << tr("Applies after a restart: %1.").arg(restart.join(u", "_s));
-    if (languageChanged)
-        summary << tr("The console language applies at its next start.");
-    const QString text = summary.join(u' ');
-
-    if (liveChanges.isEmpty()) {
-        finishSave(text);
-        return true;
-    }
-    m_saving = true;
-    for (QPushButton *b : std::as_const(m_saveButtons))
-        b->setEnabled(false);
-    setStatus(tr("Applying…"), false);
-    core::CoreServices *core = &m_core;
-    m_backend->run(this, [core, liveChanges] { return core->settings().change(liveChanges, kConsole); },
-                   [this, text, liveChanges](const core::Result<core::LiveSettings> &r) {
-                       m_saving = false;
-                       for (QPushButton *b : std::as_const(m_saveButtons))
-                           b->setEnabled(true);
-                       if (!r) {
-                           const QString message =
-                               tr("Saved to the file, but the live settings could not be applied: "
-                                  "%1").arg(errorMessage(r.error()));
-                           m_closeAfterSave = false;
-                           setStatus(message, true);
-                           emit saveFailed(message);
-                           return;
-                       }
-                       m_shown.insert(liveChanges);
-                       finishSave(text);
-                   });
-    return true;
-}
-
-void SettingsDialog::finishSave(const QString &summary)
-{
-    setStatus(summary, false);
-    emit saved(summary);
-    if (m_closeAfterSave) {
-        m_closeAfterSave = false;
-        QDialog::accept();
-    }
-}
-
-void SettingsDialog::accept()
-{
-    m_closeAfterSave = true;
-    if (!save())
-        m_closeAfterSave = false;
-}
-
 void SettingsDialog::sendTestEmail()
 {
-    if (m_testRunning || !m_hooks.makeMailer)
+    if (m_testRunning || !m_hooks.makeTestMailer)
         return;
     setFieldError(u"testAddress"_s, {});
     setFieldError(u"smtpUrl"_s, {});
@@ -714,15 +465,13 @@ void SettingsDialog::sendTestEmail()
     }
     const core::Config config = mailConfig();
     if (config.mailTransport == u"smtp"_s) {
-        const QUrl url(config.smtpUrl, QUrl::StrictMode);
-        if (!url.isValid() || (url.scheme() != u"smtp"_s && url.scheme() != u"smtps"_s) || url.host().isEmpty()) {
-            setFieldError(u"smtpUrl"_s, tr("Give an SMTP URL like smtp://host:587 or "
-                                           "smtps://user:password@host:465."));
+        if (const auto issue = core::settingsrules::checkSmtpUrl(config.smtpUrl)) {
+            setFieldError(u"smtpUrl"_s, issueText(*issue));
             ok = false;
         }
     }
-    if (!core::SignupValidator::isValidEmail(addressOf(config.mailFrom))) {
-        setFieldError(u"mailFrom"_s, tr("Give a sender like SignupDesk <noreply@example.org>."));
+    if (const auto issue = core::settingsrules::checkSender(config.mailFrom)) {
+        setFieldError(u"mailFrom"_s, issueText(*issue));
         ok = false;
     }
     if (!ok) {
@@ -733,24 +482,23 @@ void SettingsDialog::sendTestEmail()
         return;
     }
 
-    std::shared_ptr<mail::Mailer> mailer = m_hooks.makeMailer(config);
+    std::shared_ptr<core::TestMailer> mailer = m_hooks.makeTestMailer(config);
     const QString via = mailer->describe(); // never the password
-    mail::Message message;
-    message.messageId = QUuid::createUuid().toString(QUuid::WithoutBraces) + u"@signupdesk"_s;
+    core::TestEmail message;
     message.from = config.mailFrom;
     message.to = to;
     message.subject = tr("SignupDesk test email");
     message.textBody = tr("This is a test email from the SignupDesk console, sent through %1.\n\n"
                           "If you can read it, SignupDesk can send email.").arg(via);
-    message.htmlBody = u"<p>"_s + message.textBody.toHtmlEscaped().replace(u"\n\n"_s, u"</p><p>"_s) + u"</p>"_s;
-    message.date = QDateTime::currentDateTimeUtc();
+    message.htmlBody =
+        u"<p>"_s + message.textBody.toHtmlEscaped().replace(u"\n\n"_s, u"</p><p>"_s) + u"</p>"_s;
 
     m_testRunning = true;
     m_testButton->setEnabled(false);
     m_testResult->setStyleSheet(QString());
     m_testResult->setText(tr("Sending to %1 through %2…").arg(to, via));
     // SMTP can take up to a minute: a thread of its own, not the GUI's, not the backend's queue.
-    auto result = std::make_shared<mail::SendResult>();
+    auto result = std::make_shared<core::MailDelivery>();
     QThread *thread = QThread::create([mailer, message, result] { *result = mailer->send(message); });
     thread->setObjectName(u"testmail"_s);
     connect(thread, &QThread::finished, this, [this, result, to, via] {
@@ -758,13 +506,14 @@ void SettingsDialog::sendTestEmail()
         m_testButton->setEnabled(true);
         const QString reply = result->reply.trimmed();
         const QString text =
-            result->isSent()
-                ? (reply.isEmpty() ? tr("Sent to %1 through %2.").arg(to, via)
-                                   : tr("Sent to %1 through %2. The server said: %3").arg(to, via, reply))
+            result->sent
+                ? (reply.isEmpty()
+                       ? tr("Sent to %1 through %2.").arg(to, via)
+                       : tr("Sent to %1 through %2. The server said: %3").arg(to, via, reply))
                 : tr("Not sent through %1: %2").arg(via, reply.isEmpty() ? tr("no answer") : reply);
-        m_testResult->setStyleSheet(result->isSent() ? QString() : u"color: #b00020;"_s);
+        m_testResult->setStyleSheet(result->sent ? QString() : u"color: #b00020;"_s);
         m_testResult->setText(text);
-        emit testEmailFinished(result->isSent(), text);
+        emit testEmailFinished(result->sent, text);
     });
     connect(thread, &QThread::finished, thread, &QObject::deleteLater);
     thread->start();

@@ -1,7 +1,8 @@
 #pragma once
 
+#include "console/testmailer.h"
 #include "coreservices.h"
-#include "mailer.h"
+#include "settings/settingsrules.h"
 
 #include <QDialog>
 #include <QHash>
@@ -35,7 +36,7 @@ struct SettingsHooks
     // "section/key" set by the environment or the command line: shown, not editable.
     QStringList overriddenKeys;
     // The mail transport a config names, for "Send a test email". Empty: no test button.
-    std::function<std::shared_ptr<mail::Mailer>(const core::Config &)> makeMailer;
+    std::function<std::shared_ptr<core::TestMailer>(const core::Config &)> makeTestMailer;
     // Loads a TLS certificate and key as the server would. Empty: only readability is checked.
     std::function<core::Result<void>(const QString &certFile, const QString &keyFile)> checkTls;
 };
@@ -87,11 +88,12 @@ private:
     void updateMailFields();
     // "section/key" → text, as the dialog's fields say (the keys it edits).
     QHash<QString, QString> fieldValues() const;
-    static QHash<QString, QString> configValues(const core::Config &config);
     core::Config mailConfig() const; // the running config with the dialog's mail fields
     void setFieldError(const QString &field, const QString &message);
     void clearErrors();
     bool validate();
+    // A broken rule of core's settingsrules, worded for the field beside which it shows.
+    static QString issueText(const core::SettingIssue &issue);
     void setStatus(const QString &text, bool error);
     void finishSave(const QString &summary);
 

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "settings/settingsrules.h"
+
 #include <QDir>
 #include <QSettings>
 #include <QUrl>
@@ -236,12 +238,9 @@ Result<Config> loadConfig(const ConfigSources &sources)
         r.errors << u"verification/style: expected token or signed"_s;
     if (c.mailTransport != u"file"_s && c.mailTransport != u"smtp"_s)
         r.errors << u"mail/transport: expected file or smtp"_s;
-    if (c.mailTransport == u"smtp"_s && c.smtpUrl.isEmpty())
-        r.errors << u"mail/smtp_url: required when mail/transport=smtp"_s;
-    if (c.apps.isEmpty())
-        r.errors << u"signup/apps: name at least one app"_s;
-    if (c.tlsCert.isEmpty() != c.tlsKey.isEmpty())
-        r.errors << u"server/tls_cert and server/tls_key: set both or neither"_s;
+    // The rules of the settings a console edits too (settingsrules: one place for both).
+    for (const SettingIssue &issue : settingsrules::check(c))
+        r.errors << issue.message();
     for (const QString &url : {c.oauthFrontendUrl, c.oauthGithub.authorizeUrl, c.oauthGithub.tokenUrl,
                                c.oauthGithub.userinfoUrl, c.oauthGithub.emailsUrl,
                                c.oauthGoogle.authorizeUrl, c.oauthGoogle.tokenUrl,

@@ -63,6 +63,11 @@ const Config &CoreServices::config() const
     return m_context->config;
 }
 
+const Clock &CoreServices::clock() const
+{
+    return m_context->clock;
+}
+
 LinkHitLog CoreServices::linkHits() const
 {
     return LinkHitLog(m_context->database, m_context->clock, m_digest);
@@ -116,6 +121,17 @@ Result<std::unique_ptr<CoreServices>> CoreServices::create(const Config &config,
     if (auto r = core->settings().refresh(); !r)
         return fail(ErrorCode::Unavailable, u"cannot read the live settings: "_s + r.error().detail);
     return core;
+}
+
+bool CoreServices::pingDatabase() const
+{
+    return m_context->database.ping();
+}
+
+QString CoreServices::databaseName() const
+{
+    return m_context->database.dialect() == store::Dialect::Postgres ? u"PostgreSQL"_s
+                                                                     : u"SQLite"_s;
 }
 
 } // namespace sd::core

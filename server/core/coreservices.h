@@ -4,11 +4,17 @@
 #include "audit/linkhits.h"
 #include "clock.h"
 #include "config.h"
+#include "console/auditlogservice.h"
+#include "console/dashboardservice.h"
+#include "console/outboxadminservice.h"
+#include "console/signupadminservice.h"
+#include "console/signupoverview.h"
+#include "console/useradminservice.h"
 #include "crypto/passwordhasher.h"
 #include "crypto/tokendigest.h"
 #include "events.h"
-#include "flows/emaillogin/emailloginservice.h"
 #include "flows/approval/approvalservice.h"
+#include "flows/emaillogin/emailloginservice.h"
 #include "flows/login/sessionservice.h"
 #include "flows/oauth/oauthservice.h"
 #include "flows/signup/signupservice.h"
@@ -72,6 +78,20 @@ public:
     // A form's CSRF token, bound to the pre-session cookie: HMAC(server secret, cookie).
     QString csrfToken(const QString &cookieValue) const;
     bool csrfTokenMatches(const QString &cookieValue, const QString &token) const;
+
+    // The console's read models and admin operations.
+    SignupOverview signupOverview() const { return SignupOverview(*m_context); }
+    SignupAdminService signupAdmin() const { return SignupAdminService(*m_context); }
+    UserAdminService userAdmin() const { return UserAdminService(*m_context); }
+    OutboxAdminService outboxAdmin() const { return OutboxAdminService(*m_context); }
+    AuditLogService auditLog() const { return AuditLogService(*m_context); }
+    DashboardService dashboard() const { return DashboardService(*m_context); }
+    // The clock every service uses.
+    const Clock &clock() const;
+    // Whether the database answers a trivial query (it waits on the network: a worker thread).
+    bool pingDatabase() const;
+    // The database product ("SQLite", "PostgreSQL"), for status displays.
+    QString databaseName() const;
     // The network half of OAuth, from the composition root; set before the server takes
     // requests. Without one, OAuth callbacks end in not_configured.
     void setOAuthClient(std::shared_ptr<OAuthProviderClient> client) { m_oauthClient = std::move(client); }

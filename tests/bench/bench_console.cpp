@@ -579,7 +579,7 @@ int run(const QString &dir, int rate, int seconds, int clients)
 
     sd::ui::ConsoleOptions options;
     options.listeningUrl = *url;
-    options.outboxSender = application.outboxSender();
+    options.outboxMonitor = application.outboxMonitor();
     options.requestMeter = &application.requestMeter();
     options.settingsFile = QDir(dir).filePath(u"console.ini"_s);
     options.trayIcon = false;

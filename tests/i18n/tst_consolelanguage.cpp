@@ -216,7 +216,9 @@ private slots:
         QFETCH(int, count);
         QFETCH(QString, expected);
         sd::ui::installConsoleTranslators(*qApp, language);
-        QCOMPARE(QCoreApplication::translate("sd::ui::MainWindow", "%n signup(s) approved.", nullptr, count),
+        // The Signups tab's bulk summary (its context: the class that says it, SignupsPage).
+        QCOMPARE(QCoreApplication::translate("sd::ui::SignupsPage", "%n signup(s) approved.",
+                                             nullptr, count),
                  expected);
     }
 

@@ -2,16 +2,95 @@
 
 #include "application.h"
 #include "mainwindow.h"
+#include "testserver.h"
+#include "testworker.h"
 
-// The console options the console tests start from: the instance's URL and outbox sender, the
+#include <QSize>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <functional>
+#include <memory>
+
+// The console options the console tests start from: the instance's URL and outbox monitor, the
 // console's own settings in `settingsFile`, no tray icon. For tests that link signupdesk_ui.
 inline sd::ui::ConsoleOptions testConsoleOptions(sd::app::Application &app,
                                                  const QString &settingsFile)
 {
     sd::ui::ConsoleOptions options;
     options.listeningUrl = app.listeningUrl();
-    options.outboxSender = app.outboxSender();
+    options.outboxMonitor = app.outboxMonitor();
     options.settingsFile = settingsFile;
     options.trayIcon = false;
     return options;
 }
+
+// What every console test starts from: a worker thread for the test's own database calls (the
+// GUI thread never opens a connection), a temporary folder, a TestServer started on the worker,
+// and a MainWindow resized, shown and waited on (bounded) until it has loaded. The helpers
+// return false (and say why with qWarning) so that a test can QVERIFY them.
+class ConsoleFixture
+{
+public:
+    Worker worker;
+    QTemporaryDir dir;
+    std::unique_ptr<TestServer> server;
+    std::unique_ptr<sd::ui::MainWindow> window;
+
+    sd::core::CoreServices &core() { return server->app().core(); }
+    sd::app::Application &app() { return server->app(); }
+    // The console's own settings (reason presets, language): a file in the temporary folder.
+    QString settingsFile() const { return dir.filePath(QStringLiteral("console.ini")); }
+
+    // Starts a test server on the worker (startTestServer's defaults, then `configure`).
+    bool startServer(std::function<void(sd::core::Config &)> configure = {},
+                     TestServer::Backend backend = TestServer::Backend::Sqlite)
+    {
+        if (!dir.isValid()) {
+            qWarning("ConsoleFixture: no temporary folder");
+            return false;
+        }
+        server = worker.call([&] { return startTestServer(backend, configure); });
+        if (!server || server->port() == 0) {
+            qWarning("ConsoleFixture: the test server did not start");
+            return false;
+        }
+        return true;
+    }
+
+    // testConsoleOptions for this server and folder.
+    sd::ui::ConsoleOptions options() { return testConsoleOptions(app(), settingsFile()); }
+
+    // Builds the window, lets `prepare` see it before it shows (model testers, say), resizes it
+    // when `size` is valid, shows it and waits until it is exposed (or active) and has loaded.
+    bool openWindow(sd::ui::ConsoleOptions options, QSize size = {},
+                    std::function<void(sd::ui::MainWindow &)> prepare = {}, bool active = false)
+    {
+        window = std::make_unique<sd::ui::MainWindow>(core(), std::move(options));
+        if (prepare)
+            prepare(*window);
+        if (size.isValid())
+            window->resize(size);
+        window->show();
+        if (active)
+            window->activateWindow();
+        if (active ? !QTest::qWaitForWindowActive(window.get())
+                   : !QTest::qWaitForWindowExposed(window.get())) {
+            qWarning("ConsoleFixture: the window did not show");
+            return false;
+        }
+        if (!QTest::qWaitFor([this] { return window->isLoaded(); })) {
+            qWarning("ConsoleFixture: the signups did not load");
+            return false;
+        }
+        return true;
+    }
+    bool openWindow(QSize size = {}) { return openWindow(options(), size); }
+
+    // The window first (its pending rejects reach core), then the server, on the worker.
+    void stop()
+    {
+        window.reset();
+        worker.call([this] { server.reset(); });
+    }
+};

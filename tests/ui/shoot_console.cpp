@@ -65,10 +65,10 @@ class ShootConsole : public QObject
     Q_OBJECT
 
 private:
-    Worker m_worker;
-    QTemporaryDir m_dir;
-    std::unique_ptr<TestServer> m_server;
-    std::unique_ptr<sd::ui::MainWindow> m_window;
+    ConsoleFixture m_console;
+    Worker &m_worker = m_console.worker;
+    std::unique_ptr<TestServer> &m_server = m_console.server;
+    std::unique_ptr<sd::ui::MainWindow> &m_window = m_console.window;
     std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
     QString m_featured;            // the signup whose timeline is shown
     QHash<QString, QString> m_ids; // user id by username
@@ -233,18 +233,14 @@ private:
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
         QVERIFY(QDir().mkpath(outputDir()));
         // As the program does: English plural forms ("1 signup", "12 signups").
         sd::ui::installConsoleTranslators(*qApp, u"en"_s);
-        m_server = m_worker.call([] {
-            return startTestServer(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
-                c.returnConfirmToken = true;
-                c.apps = {u"forum"_s, u"wiki"_s, u"tracker"_s};
-                c.mailFrom = u"SignupDesk <desk@example.org>"_s;
-            });
-        });
-        QVERIFY(m_server->port() != 0);
+        QVERIFY(m_console.startServer([](sd::core::Config &c) {
+            c.returnConfirmToken = true;
+            c.apps = {u"forum"_s, u"wiki"_s, u"tracker"_s};
+            c.mailFrom = u"SignupDesk <desk@example.org>"_s;
+        }));
         // The day starts a few hours back, so "signed up" times spread over hours.
         m_worker.call([&] { m_server->clock().advanceSeconds(-3 * 3600); });
 
@@ -378,25 +374,21 @@ private slots:
         for (const auto &[person, fate, minutes] : recent) // their emails still queued
             QVERIFY(!seed(person, fate, minutes, fate != Fate::Unverified).isEmpty());
 
-        auto options = testConsoleOptions(m_server->app(), m_dir.filePath(u"console.ini"_s));
-        m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
-        for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
-                 m_window->signupModel(), m_window->signupProxy(), m_window->timelineModel(),
-                 m_window->usersPage()->model(), m_window->usersPage()->identityModel(),
-                 m_window->outboxPage()->model(), m_window->auditPage()->model()})
-            m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
-                m, QAbstractItemModelTester::FailureReportingMode::QtTest));
-        m_window->resize(1280, 800);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_window->isLoaded());
+        QVERIFY(m_console.openWindow(
+            m_console.options(), QSize(1280, 800), [this](sd::ui::MainWindow &window) {
+                for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
+                         window.signupModel(), window.signupProxy(), window.timelineModel(),
+                         window.usersPage()->model(), window.usersPage()->identityModel(),
+                         window.outboxPage()->model(), window.auditPage()->model()})
+                    m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
+                        m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+            }));
     }
 
     void cleanupTestCase()
     {
         m_testers.clear();
-        m_window.reset();
-        m_worker.call([this] { m_server.reset(); });
+        m_console.stop();
     }
 
     void signups()

@@ -47,10 +47,10 @@ class TestConsole : public QObject
     Q_OBJECT
 
 private:
-    Worker m_worker;
-    QTemporaryDir m_settingsDir;
-    std::unique_ptr<TestServer> m_server;
-    std::unique_ptr<sd::ui::MainWindow> m_window;
+    ConsoleFixture m_console;
+    Worker &m_worker = m_console.worker;
+    std::unique_ptr<TestServer> &m_server = m_console.server;
+    std::unique_ptr<sd::ui::MainWindow> &m_window = m_console.window;
     std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
 
     sd::core::CoreServices &core() { return m_server->app().core(); }
@@ -144,23 +144,15 @@ private:
 private slots:
     void init()
     {
-        QVERIFY(m_settingsDir.isValid());
-        m_server = m_worker.call([] {
-            return startTestServer(TestServer::Backend::Sqlite,
-                                   [](sd::core::Config &c) { c.returnConfirmToken = true; });
-        });
-        QVERIFY(m_server->port() != 0);
-        auto options =
-            testConsoleOptions(m_server->app(), m_settingsDir.filePath(u"console.ini"_s));
+        QVERIFY(m_console.startServer([](sd::core::Config &c) { c.returnConfirmToken = true; }));
+        auto options = m_console.options();
         options.undoWindow = 300ms;
-        m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
-        for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
-                 m_window->signupModel(), m_window->signupProxy(), m_window->timelineModel()})
-            m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
-                m, QAbstractItemModelTester::FailureReportingMode::QtTest));
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_window->isLoaded());
+        QVERIFY(m_console.openWindow(options, {}, [this](sd::ui::MainWindow &window) {
+            for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
+                     window.signupModel(), window.signupProxy(), window.timelineModel()})
+                m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
+                    m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+        }));
         m_window->signupView()->setFocus();
     }
 
@@ -168,8 +160,7 @@ private slots:
     {
         QVERIFY2(!guiThreadHasConnection(), "the GUI thread opened a database connection");
         m_testers.clear();
-        m_window.reset();
-        m_worker.call([this] { m_server.reset(); });
+        m_console.stop();
     }
 
     void clickApproveActivatesAndQueuesWelcome()

@@ -47,10 +47,11 @@ class TestConsolePages : public QObject
     Q_OBJECT
 
 private:
-    Worker m_worker;
-    QTemporaryDir m_dir;
-    std::unique_ptr<TestServer> m_server;
-    std::unique_ptr<sd::ui::MainWindow> m_window;
+    ConsoleFixture m_console;
+    Worker &m_worker = m_console.worker;
+    QTemporaryDir &m_dir = m_console.dir;
+    std::unique_ptr<TestServer> &m_server = m_console.server;
+    std::unique_ptr<sd::ui::MainWindow> &m_window = m_console.window;
     std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
 
     sd::core::CoreServices &core() { return m_server->app().core(); }
@@ -166,31 +167,22 @@ private:
 private slots:
     void init()
     {
-        QVERIFY(m_dir.isValid());
-        m_server = m_worker.call([] {
-            return startTestServer(TestServer::Backend::Sqlite,
-                                   [](sd::core::Config &c) { c.returnConfirmToken = true; });
-        });
-        QVERIFY(m_server->port() != 0);
-        auto options = testConsoleOptions(m_server->app(), m_dir.filePath(u"console.ini"_s));
-        m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
-        for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
-                 m_window->usersPage()->model(), m_window->usersPage()->proxy(),
-                 m_window->usersPage()->identityModel(), m_window->outboxPage()->model(),
-                 m_window->outboxPage()->proxy(), m_window->auditPage()->model(),
-                 m_window->auditPage()->proxy()})
-            m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
-                m, QAbstractItemModelTester::FailureReportingMode::QtTest));
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_window->isLoaded());
+        QVERIFY(m_console.startServer([](sd::core::Config &c) { c.returnConfirmToken = true; }));
+        QVERIFY(m_console.openWindow(m_console.options(), {}, [this](sd::ui::MainWindow &window) {
+            for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
+                     window.usersPage()->model(), window.usersPage()->proxy(),
+                     window.usersPage()->identityModel(), window.outboxPage()->model(),
+                     window.outboxPage()->proxy(), window.auditPage()->model(),
+                     window.auditPage()->proxy()})
+                m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
+                    m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+        }));
     }
 
     void cleanup()
     {
         m_testers.clear();
-        m_window.reset();
-        m_worker.call([this] { m_server.reset(); });
+        m_console.stop();
     }
 
     void disableEndsSessionsEnableAndRevoke()
@@ -244,7 +236,7 @@ private slots:
 
         // Enable on an active account is refused by core, not only by the greyed action.
         const auto again = m_worker.call([&] {
-            auto r = sd::core::UserAdminService(core().context()).enable(ben, sd::core::Actor{u"console"_s});
+            auto r = core().userAdmin().enable(ben, sd::core::Actor{u"console"_s});
             return r ? sd::core::ErrorCode::Internal : r.error().code;
         });
         QCOMPARE(again, sd::core::ErrorCode::Conflict);
@@ -301,7 +293,7 @@ private slots:
 
         // Core refuses an identity of another account, and one already unlinked.
         const auto refused = m_worker.call([&] {
-            sd::core::UserAdminService users(core().context());
+            sd::core::UserAdminService users = core().userAdmin();
             const sd::core::Actor console{u"console"_s};
             auto other = users.unlinkIdentity(gus, u"oid_hal"_s, console);
             auto again = users.unlinkIdentity(gus, u"oid_gh"_s, console);

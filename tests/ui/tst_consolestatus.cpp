@@ -30,45 +30,26 @@ class TestConsoleStatus : public QObject
     Q_OBJECT
 
 private:
-    Worker m_worker;
-    QTemporaryDir m_settingsDir;
-    std::unique_ptr<TestServer> m_server;
-    std::unique_ptr<sd::ui::MainWindow> m_window;
+    ConsoleFixture m_console;
+    Worker &m_worker = m_console.worker;
+    std::unique_ptr<TestServer> &m_server = m_console.server;
+    std::unique_ptr<sd::ui::MainWindow> &m_window = m_console.window;
 
     sd::ui::ConsoleOptions options(bool withMeter)
     {
-        auto o = testConsoleOptions(m_server->app(), m_settingsDir.filePath(u"console.ini"_s));
+        auto o = m_console.options();
         o.requestMeter = withMeter ? &m_server->app().requestMeter() : nullptr;
         return o;
     }
 
-    void openWindow(bool withMeter)
-    {
-        m_window = std::make_unique<sd::ui::MainWindow>(m_server->app().core(), options(withMeter));
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_window->isLoaded());
-    }
+    void openWindow(bool withMeter) { QVERIFY(m_console.openWindow(options(withMeter))); }
 
     QLabel *requestsLabel() const { return m_window->findChild<QLabel *>(u"requestsLabel"_s); }
 
 private slots:
-    void init()
-    {
-        QVERIFY(m_settingsDir.isValid());
-        QString error;
-        m_worker.call([&] {
-            m_server = std::make_unique<TestServer>();
-            m_server->start(&error);
-        });
-        QVERIFY2(m_server->port() != 0, qPrintable(error));
-    }
+    void init() { QVERIFY(m_console.startServer()); }
 
-    void cleanup()
-    {
-        m_window.reset();
-        m_worker.call([this] { m_server.reset(); });
-    }
+    void cleanup() { m_console.stop(); }
 
     void answeredRequestsShowInTheStatusBar_data()
     {

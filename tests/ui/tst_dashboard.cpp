@@ -40,10 +40,10 @@ class TestDashboard : public QObject
     Q_OBJECT
 
 private:
-    Worker m_worker;
-    QTemporaryDir m_dir;
-    std::unique_ptr<TestServer> m_server;
-    std::unique_ptr<sd::ui::MainWindow> m_window;
+    ConsoleFixture m_console;
+    Worker &m_worker = m_console.worker;
+    std::unique_ptr<TestServer> &m_server = m_console.server;
+    std::unique_ptr<sd::ui::MainWindow> &m_window = m_console.window;
     qint64 m_noon = 0; // today, 12:00 in the system's time zone, by the fake clock
 
     sd::core::CoreServices &core() { return m_server->app().core(); }
@@ -86,31 +86,17 @@ private:
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        m_server = m_worker.call([] {
-            return startTestServer(TestServer::Backend::Sqlite,
-                                   [](sd::core::Config &c) { c.returnConfirmToken = true; });
-        });
-        QVERIFY(m_server->port() != 0);
+        QVERIFY(m_console.startServer([](sd::core::Config &c) { c.returnConfirmToken = true; }));
         const QDate today =
             QDateTime::fromMSecsSinceEpoch(m_server->clock().nowMs(), QTimeZone::systemTimeZone())
                 .date();
         m_noon = QDateTime(today, QTime(12, 0), QTimeZone::systemTimeZone()).toMSecsSinceEpoch();
         m_worker.call([&] { setClock(m_noon); });
 
-        auto options = testConsoleOptions(m_server->app(), m_dir.filePath(u"console.ini"_s));
-        m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
-        m_window->resize(1280, 800);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_window->isLoaded());
+        QVERIFY(m_console.openWindow(QSize(1280, 800)));
     }
 
-    void cleanupTestCase()
-    {
-        m_window.reset();
-        m_worker.call([this] { m_server.reset(); });
-    }
+    void cleanupTestCase() { m_console.stop(); }
 
     void loadsWhenShownAndExplainsAnEmptyDatabase()
     {

@@ -62,7 +62,7 @@ private:
     void setClock(qint64 ms) { m_clock.advanceMs(ms - m_clock.nowMs()); }
     DashboardStats stats(int days)
     {
-        auto s = DashboardService(m_core->context()).stats(days, m_zone);
+        auto s = m_core->dashboard().stats(days, m_zone);
         if (!s)
             qWarning("stats: %s", qPrintable(s.error().detail));
         return s.value_or(DashboardStats{});
@@ -140,8 +140,7 @@ private:
         QVERIFY(verify(e, local(3, 9, 12, 30)));
         const auto f = signUp(u"fay"_s, local(3, 10, 8, 0));
         setClock(local(3, 10, 8, 5));
-        QVERIFY(
-            SignupAdminService(m_core->context()).markVerified(f.userId, u"Known."_s, kConsole));
+        QVERIFY(m_core->signupAdmin().markVerified(f.userId, u"Known."_s, kConsole));
         const auto g = signUp(u"gus"_s, local(3, 10, 9, 0));
         QVERIFY(reject(g, local(3, 10, 9, 10)));
         QVERIFY(!signUp(u"hal"_s, local(3, 10, 9, 30)).userId.isEmpty());
@@ -290,7 +289,7 @@ private slots:
 
     void rejectsBadRanges()
     {
-        DashboardService service(m_core->context());
+        DashboardService service = m_core->dashboard();
         QCOMPARE(service.stats(0, m_zone).error().code, ErrorCode::Validation);
         QCOMPARE(service.stats(DashboardService::kMaxDays + 1, m_zone).error().code,
                  ErrorCode::Validation);

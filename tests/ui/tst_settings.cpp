@@ -59,15 +59,16 @@ class TestSettings : public QObject
     Q_OBJECT
 
 private:
-    Worker m_worker;
-    QTemporaryDir m_dir;
-    std::unique_ptr<TestServer> m_server;
-    std::unique_ptr<sd::ui::MainWindow> m_window;
+    ConsoleFixture m_console;
+    Worker &m_worker = m_console.worker;
+    QTemporaryDir &m_dir = m_console.dir;
+    std::unique_ptr<TestServer> &m_server = m_console.server;
+    std::unique_ptr<sd::ui::MainWindow> &m_window = m_console.window;
     int m_counter = 0;
 
     sd::core::CoreServices &core() { return m_server->app().core(); }
     QString iniPath() const { return m_dir.filePath(u"signupdesk.ini"_s); }
-    QString consoleSettingsPath() const { return m_dir.filePath(u"console.ini"_s); }
+    QString consoleSettingsPath() const { return m_console.settingsFile(); }
 
     sd::core::Result<sd::core::Config> loadIni(const QString &path)
     {
@@ -80,18 +81,14 @@ private:
     // The window, wired as main() wires it, saving to `configFile`.
     void openWindow(const QString &configFile)
     {
-        auto options = testConsoleOptions(m_server->app(), consoleSettingsPath());
+        auto options = m_console.options();
         options.settings.configFile = configFile;
         options.settings.loadConfig = [this, configFile] {
             return loadIni(QFileInfo::exists(configFile) ? configFile : QString());
         };
-        options.settings.makeMailer = &sd::app::makeMailer;
+        options.settings.makeTestMailer = &sd::app::makeTestMailer;
         options.settings.checkTls = &sd::app::checkTlsFiles;
-        m_window = std::make_unique<sd::ui::MainWindow>(core(), options);
-        m_window->show();
-        m_window->activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
-        QTRY_VERIFY(m_window->isLoaded());
+        QVERIFY(m_console.openWindow(options, {}, {}, /*active=*/true));
     }
 
     sd::ui::SettingsDialog *openDialog()
@@ -168,18 +165,13 @@ private slots:
         QVERIFY(m_dir.isValid());
         writeFile(iniPath(), "; kept as written\n[server]\nport=9090\n\n[signup]\napps=default\n");
         QFile::remove(consoleSettingsPath());
-        m_server = m_worker.call([] {
-            return startTestServer(TestServer::Backend::Sqlite,
-                                   [](sd::core::Config &c) { c.returnConfirmToken = true; });
-        });
-        QVERIFY(m_server->port() != 0);
+        QVERIFY(m_console.startServer([](sd::core::Config &c) { c.returnConfirmToken = true; }));
     }
 
     void cleanup()
     {
         QVERIFY2(!guiThreadHasConnection(), "the GUI thread opened a database connection");
-        m_window.reset();
-        m_worker.call([this] { m_server.reset(); });
+        m_console.stop();
     }
 
     void panicSwitchClosesSignupAtOnce()
@@ -322,6 +314,21 @@ private slots:
         QCOMPARE(readFile(iniPath()), before);
         QVERIFY(core().settings().current()->signupEnabled);
         QVERIFY(dialog->isVisible());
+    }
+
+    void emptyDefaultGroupIsRefused()
+    {
+        // core's settings rule (the same that refuses it in the INI file at start-up).
+        openWindow(iniPath());
+        sd::ui::SettingsDialog *dialog = openDialog();
+        QVERIFY(dialog);
+        const QString before = readFile(iniPath());
+        field<QLineEdit>(dialog, "defaultGroup")->setText(u"  "_s);
+        QVERIFY(!dialog->save());
+        QCOMPARE(dialog->fieldError(u"defaultGroup"_s),
+                 u"Name the group that new accounts join."_s);
+        QCOMPARE(readFile(iniPath()), before);
+        QCOMPARE(core().settings().current()->defaultGroup, u"users"_s);
     }
 
     void unwritableFileIsAnErrorAndTheDialogStaysOpen()

@@ -62,7 +62,7 @@ private:
 
     SignupOverviewRow rowOf(const QString &id)
     {
-        auto r = SignupOverview(m_core->context()).find(id);
+        auto r = m_core->signupOverview().find(id);
         if (!r || !*r) {
             qWarning("no overview row for %s", qPrintable(id));
             return {};
@@ -89,7 +89,7 @@ private slots:
         const auto bob = signUp(u"bob"_s);
         QVERIFY(m_core->signup().createSuperuser(u"root"_s, u"root@example.com"_s,
                                                  u"correct battery staple horse"_s, kConsole));
-        auto rows = SignupOverview(m_core->context()).list();
+        auto rows = m_core->signupOverview().list();
         QVERIFY(rows);
         QCOMPARE(rows->size(), 2); // never the super-user
         QCOMPARE(rows->at(0).account.username, u"alice"_s);
@@ -103,12 +103,12 @@ private slots:
         const auto b = rowOf(bob.userId);
         QCOMPARE(toString(b.account.status), toString(AccountStatus::PendingApproval));
         QCOMPARE(toString(b.tokenState), toString(TokenState::Used));
-        auto pending = SignupOverview(m_core->context()).list(SignupFilter::PendingApproval);
+        auto pending = m_core->signupOverview().list(SignupFilter::PendingApproval);
         QCOMPARE(pending->size(), 1);
 
         m_clock.advanceSeconds(m_config.verificationTtlSeconds);
         QCOMPARE(toString(rowOf(alice.userId).tokenState), toString(TokenState::Expired));
-        QCOMPARE(SignupOverview(m_core->context()).find(u"usr_nobody"_s).value(), std::nullopt);
+        QCOMPARE(m_core->signupOverview().find(u"usr_nobody"_s).value(), std::nullopt);
     }
 
     void tokenStateOrder()
@@ -130,7 +130,7 @@ private slots:
     void markVerifiedByAdmin()
     {
         const auto carol = signUp(u"carol"_s);
-        SignupAdminService admin(m_core->context());
+        SignupAdminService admin = m_core->signupAdmin();
         QCOMPARE(admin.markVerified(carol.userId, u"  "_s, kConsole).error().code, ErrorCode::Validation);
         QCOMPARE(admin.markVerified(u"usr_nobody"_s, u"phone"_s, kConsole).error().code, ErrorCode::NotFound);
         auto done = admin.markVerified(carol.userId, u"Confirmed by phone."_s, kConsole);
@@ -150,7 +150,7 @@ private slots:
         open(/*approvalRequired=*/false);
         const auto dan = signUp(u"dan"_s);
         m_clock.advanceSeconds(1); // "newest email" goes by time; ids are random
-        auto done = SignupAdminService(m_core->context()).markVerified(dan.userId, u"known"_s, kConsole);
+        auto done = m_core->signupAdmin().markVerified(dan.userId, u"known"_s, kConsole);
         QVERIFY(done);
         QCOMPARE(toString(done->status), toString(AccountStatus::Active));
         QCOMPARE(rowOf(dan.userId).mailKind, u"welcome"_s);
@@ -159,7 +159,7 @@ private slots:
     void revokeAndResend()
     {
         const auto eve = signUp(u"eve"_s);
-        SignupAdminService admin(m_core->context());
+        SignupAdminService admin = m_core->signupAdmin();
         QCOMPARE(admin.revokeVerification(eve.userId, kConsole).value_or(-1), 1);
         QCOMPARE(toString(rowOf(eve.userId).tokenState), toString(TokenState::Revoked));
         QCOMPARE(admin.revokeVerification(eve.userId, kConsole).error().code, ErrorCode::Conflict);
@@ -182,7 +182,7 @@ private slots:
     // find() does it in SQL. Both must say the same, row by row, in the same order.
     void listAgreesWithFindRowByRow()
     {
-        SignupAdminService admin(m_core->context());
+        SignupAdminService admin = m_core->signupAdmin();
         const auto plain = signUp(u"gus"_s);
         m_clock.advanceSeconds(1);
         const auto confirmed = signUp(u"hal"_s);
@@ -228,7 +228,7 @@ private slots:
             QCOMPARE(a.mailCreatedAt, b.mailCreatedAt);
             QCOMPARE(a.mailSentAt, b.mailSentAt);
         };
-        const SignupOverview overview(m_core->context());
+        const SignupOverview overview = m_core->signupOverview();
         auto all = overview.list();
         QVERIFY(all);
         QStringList order;
@@ -275,7 +275,7 @@ private slots:
         QVERIFY(m_core->verification().confirm(fay.confirmToken));
         m_clock.advanceSeconds(60);
         QVERIFY(m_core->approval().approve(fay.userId, kConsole));
-        auto timeline = SignupOverview(m_core->context()).timeline(fay.userId);
+        auto timeline = m_core->signupOverview().timeline(fay.userId);
         QVERIFY(timeline);
         QStringList actions;
         qint64 last = 0;

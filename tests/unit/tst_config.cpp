@@ -27,6 +27,7 @@ private slots:
     void booleans();
     void badValues_data();
     void badValues();
+    void goodEditableValues();
     void missingFileIsAnError();
     void everyKeyIsKnown();
 
@@ -307,6 +308,41 @@ void TestConfig::badValues_data()
     QTest::newRow("tls cert without key") << u"override"_s
                                           << u"server/tls_cert"_s << u"/etc/cert.pem"_s
                                           << u"server/tls_key"_s;
+    // The Settings dialog's rules (core/settings/settingsrules) hold at start-up too.
+    QTest::newRow("app not a code name (file)")
+        << u"ini"_s << u"signup/apps"_s << u"two words"_s << u"signup/apps"_s;
+    QTest::newRow("app listed twice")
+        << u"env"_s << u"signup/apps"_s << u"shop,shop"_s << u"signup/apps"_s;
+    QTest::newRow("empty default group (file)")
+        << u"ini"_s << u"signup/default_group"_s << u""_s << u"signup/default_group"_s;
+    QTest::newRow("blank default group")
+        << u"override"_s << u"signup/default_group"_s << u"  "_s << u"signup/default_group"_s;
+    QTest::newRow("default group with a comma (file)")
+        << u"ini"_s << u"signup/default_group"_s << u"\"a,b\""_s << u"signup/default_group"_s;
+    QTest::newRow("default group with a control character")
+        << u"env"_s << u"signup/default_group"_s << u"us\u0001ers"_s << u"signup/default_group"_s;
+    QTest::newRow("smtp url not smtp") << u"override"_s << u"mail/smtp_url"_s
+                                       << u"http://mail.example.org"_s << u"mail/smtp_url"_s;
+    QTest::newRow("sender not an address (environment)")
+        << u"env"_s << u"mail/from"_s << u"SignupDesk <nobody>"_s << u"mail/from"_s;
+    QTest::newRow("sender not an address (file)")
+        << u"ini"_s << u"mail/from"_s << u"desk at example"_s << u"mail/from"_s;
+}
+
+// A value the rules accept loads as given (and the shipped defaults pass them: defaultsMatchApi).
+void TestConfig::goodEditableValues()
+{
+    ConfigSources sources;
+    sources.defaultDataDir = m_dir->path();
+    sources.iniPath = writeIni("[signup]\napps=shop, forum.v2, a_b-c\ndefault_group=Members Ltd\n"
+                               "[mail]\nfrom=\"Desk <desk@example.org>\"\ntransport=smtp\n"
+                               "smtp_url=smtps://u:p@mail.example.org:465\n");
+    QVERIFY(!sources.iniPath.isEmpty());
+    const auto config = loadConfig(sources);
+    QVERIFY2(config, qPrintable(config ? QString() : config.error().detail));
+    QCOMPARE(config->apps, (QStringList{u"shop"_s, u"forum.v2"_s, u"a_b-c"_s}));
+    QCOMPARE(config->defaultGroup, u"Members Ltd"_s);
+    QCOMPARE(config->mailFrom, u"Desk <desk@example.org>"_s);
 }
 
 void TestConfig::badValues()

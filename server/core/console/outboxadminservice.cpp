@@ -2,18 +2,25 @@
 
 #include "audit/auditlog.h"
 #include "context.h"
+#include "outbox.h"
 #include "transaction.h"
 
 using namespace Qt::StringLiterals;
 
 namespace sd::core {
 
-Result<QList<mail::OutboxEntry>> OutboxAdminService::list() const
+Result<QList<OutboxEntry>> OutboxAdminService::list() const
 {
     auto rows = mail::Outbox::list(m_ctx.database);
     if (!rows)
         return dbFail(rows.error());
-    return *rows;
+    QList<OutboxEntry> out;
+    out.reserve(rows->size());
+    for (const mail::OutboxEntry &e : std::as_const(*rows))
+        out.append({e.id, e.userId, e.kind, e.message.from, e.message.to, e.message.subject,
+                    e.status, e.attempts, e.lastError, e.serverReply, e.createdAt, e.nextAttemptAt,
+                    e.sentAt});
+    return out;
 }
 
 namespace {

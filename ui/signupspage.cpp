@@ -1,0 +1,646 @@
+#include "signupspage.h"
+
+#include "bulkrunner.h"
+#include "consolebackend.h"
+#include "errormessages.h"
+#include "reasondialog.h"
+#include "signupfilterproxy.h"
+#include "signuptablemodel.h"
+#include "timelinemodel.h"
+#include "timelinepane.h"
+#include "undobar.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+using sd::core::AccountStatus;
+using sd::core::SignupOverviewRow;
+
+namespace sd::ui {
+
+namespace {
+
+const core::Actor kConsole{u"console"_s};
+// Row reloads are gathered for 30 ms, and flushed at most every 250 ms: every new row repaints
+// the whole list (the view lays its rows out again), so 50 signups a second must not mean
+// 50 repaints a second (tests/bench/bench_console).
+constexpr qint64 kGatherMs = 30;
+constexpr qint64 kMinFlushGapMs = 250;
+// Rows of the first, quick read: a screenful and some to scroll, while the full list loads.
+constexpr int kFirstScreenRows = 200;
+
+template <typename T> core::Result<void> asVoid(const core::Result<T> &r)
+{
+    if (!r)
+        return std::unexpected(r.error());
+    return {};
+}
+
+struct RowReload
+{
+    QString userId;
+    core::Result<std::optional<SignupOverviewRow>> row;
+};
+
+} // namespace
+
+SignupsPage::SignupsPage(ConsoleBackend *backend, core::CoreServices &core, QSettings *settings,
+                         std::chrono::milliseconds undoWindow, QWidget *parent)
+    : QWidget(parent), m_core(core), m_backend(backend), m_settings(settings)
+{
+    const core::Clock *clock = &core.clock();
+    m_model = new SignupTableModel([clock] { return clock->nowMs(); }, this);
+    m_proxy = new SignupFilterProxy(this);
+    m_proxy->setSourceModel(m_model);
+    m_pending = new PendingRejects(undoWindow, this);
+    m_bulk = new BulkRunner(backend, core, this);
+
+    buildUi();
+    buildActions();
+
+    connect(m_pending, &PendingRejects::changed, this, &SignupsPage::updatePendingUi);
+    connect(m_pending, &PendingRejects::due, this, &SignupsPage::onRejectsDue);
+
+    // Core emits from worker threads: queued, so the slots run here.
+    core::Events &events = core.events();
+    connect(
+        &events, &core::Events::signupCreated, this,
+        [this](const QString &id) {
+            m_announce.insert(id);
+            requestRowReload(id);
+        },
+        Qt::QueuedConnection);
+    for (auto signal : {&core::Events::emailVerified, &core::Events::signupApproved,
+                        &core::Events::signupRejected})
+        connect(&events, signal, this, &SignupsPage::requestRowReload, Qt::QueuedConnection);
+    connect(&events, &core::Events::remoteEventsMissed, this, &SignupsPage::reload,
+            Qt::QueuedConnection);
+
+    m_reloadTimer.setSingleShot(true);
+    m_reloadTimer.setInterval(int(kGatherMs)); // gathers a burst of events into one backend job
+    connect(&m_reloadTimer, &QTimer::timeout, this, &SignupsPage::flushRowReloads);
+    m_countTimer.setSingleShot(true);
+    m_countTimer.setInterval(200);
+    connect(&m_countTimer, &QTimer::timeout, this, &SignupsPage::updateCounts);
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_model, signal, &m_countTimer, qOverload<>(&QTimer::start));
+    connect(m_model, &QAbstractItemModel::dataChanged, &m_countTimer, qOverload<>(&QTimer::start));
+    connect(m_model, &QAbstractItemModel::modelReset, &m_countTimer, qOverload<>(&QTimer::start));
+    m_clockTimer.setInterval(30'000);
+    connect(&m_clockTimer, &QTimer::timeout, m_model, &SignupTableModel::refreshTimes);
+    m_clockTimer.start();
+    updateActions();
+}
+
+void SignupsPage::buildUi()
+{
+    auto *central = this;
+    auto *layout = new QVBoxLayout(central);
+
+    // The one place where errors show.
+    m_messageBar = new QFrame(central);
+    m_messageBar->setObjectName(u"messageBar"_s);
+    m_messageBar->setFrameShape(QFrame::StyledPanel);
+    m_messageBar->setStyleSheet(u"#messageBar { background: #fdecea; color: #611a15; }"_s);
+    auto *messageLayout = new QHBoxLayout(m_messageBar);
+    m_messageLabel = new QLabel(m_messageBar);
+    m_messageLabel->setWordWrap(true);
+    m_messageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *dismiss = new QPushButton(tr("Dismiss"), m_messageBar);
+    dismiss->setFocusPolicy(Qt::NoFocus);
+    connect(dismiss, &QPushButton::clicked, m_messageBar, &QWidget::hide);
+    messageLayout->addWidget(m_messageLabel, 1);
+    messageLayout->addWidget(dismiss);
+    m_messageBar->hide();
+    layout->addWidget(m_messageBar);
+
+    auto *filterRow = new QHBoxLayout;
+    m_statusFilter = new QComboBox(central);
+    m_statusFilter->setObjectName(u"statusFilter"_s);
+    const QString pv = core::toString(AccountStatus::PendingVerification);
+    const QString pa = core::toString(AccountStatus::PendingApproval);
+    m_statusFilter->addItem(tr("All pending"), QStringList{pv, pa});
+    m_statusFilter->addItem(tr("Pending approval"), QStringList{pa});
+    m_statusFilter->addItem(tr("Pending verification"), QStringList{pv});
+    m_statusFilter->addItem(tr("Active"), QStringList{core::toString(AccountStatus::Active)});
+    m_statusFilter->addItem(tr("Disabled"), QStringList{core::toString(AccountStatus::Disabled)});
+    m_statusFilter->addItem(tr("All"), QStringList{});
+    m_statusFilter->setFocusPolicy(Qt::ClickFocus);
+    m_proxy->setStatuses({pv, pa});
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this,
+            [this] { m_proxy->setStatuses(m_statusFilter->currentData().toStringList()); });
+    m_search = new QLineEdit(central);
+    m_search->setObjectName(u"search"_s);
+    m_search->setPlaceholderText(tr("Search username, email, name or address (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &SignupFilterProxy::setSearchText);
+    connect(m_search, &QLineEdit::returnPressed, this, [this] { m_view->setFocus(); });
+    auto *statusLabel = new QLabel(tr("S&how:"), central);
+    statusLabel->setBuddy(m_statusFilter);
+    filterRow->addWidget(statusLabel);
+    filterRow->addWidget(m_statusFilter);
+    filterRow->addWidget(m_search, 1);
+    layout->addLayout(filterRow);
+
+    auto *undoBar = new UndoBar(m_pending, central);
+    connect(undoBar, &UndoBar::undoRequested, this, &SignupsPage::undoRejects);
+    layout->addWidget(undoBar);
+
+    m_progress = new BulkProgress(m_bulk, u"progress"_s, u"cancelButton"_s, central);
+    layout->addWidget(m_progress);
+
+    // The list above its timeline: both get the window's full width, so neither elides.
+    auto *splitter = new QSplitter(Qt::Vertical, central);
+    m_view = new QTableView(splitter);
+    m_view->setObjectName(u"signupView"_s);
+    m_view->setModel(m_proxy);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(SignupTableModel::SignedUp, Qt::AscendingOrder);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    m_view->verticalHeader()->setSectionResizeMode(
+        QHeaderView::Fixed); // uniform rows, never measured
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &SignupsPage::onCurrentChanged);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &SignupsPage::updateActions);
+
+    m_detail = new TimelinePane(
+        m_backend, m_core, [this] { return currentUserId(); }, splitter);
+    connect(m_detail, &TimelinePane::errorOccurred, this, &SignupsPage::showError);
+    splitter->addWidget(m_view);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setChildrenCollapsible(false);
+    layout->addWidget(splitter, 1);
+}
+
+QAction *SignupsPage::addRowAction(const QString &name, const QString &text,
+                                   const QList<QKeySequence> &keys, void (SignupsPage::*slot)())
+{
+    auto *action = new QAction(text, this);
+    action->setObjectName(name);
+    action->setShortcuts(keys);
+    // Letters act only while the list has focus, so typing in the search field stays typing.
+    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(action, &QAction::triggered, this, slot);
+    m_view->addAction(action);
+    return action;
+}
+
+void SignupsPage::buildActions()
+{
+    m_approve = addRowAction(u"approveAction"_s, tr("&Approve"),
+                             {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::Key_A)},
+                             &SignupsPage::approveSelected);
+    m_reject = addRowAction(u"rejectAction"_s, tr("&Reject…"), {QKeySequence(Qt::Key_R)},
+                            &SignupsPage::rejectSelected);
+    m_resend = addRowAction(u"resendAction"_s, tr("Re&send verification"),
+                            {QKeySequence(Qt::Key_S)}, &SignupsPage::resendSelected);
+    m_revoke = addRowAction(u"revokeAction"_s, tr("Revoke &token"), {QKeySequence(Qt::Key_T)},
+                            &SignupsPage::revokeSelected);
+    m_markVerified = addRowAction(u"markVerifiedAction"_s, tr("Mark &verified…"),
+                                  {QKeySequence(Qt::Key_V)}, &SignupsPage::markVerifiedSelected);
+
+    // Window-wide (Ctrl+Z on every tab): the window adds it to itself.
+    m_undo = new QAction(tr("&Undo reject"), this);
+    m_undo->setObjectName(u"undoAction"_s);
+    m_undo->setShortcut(QKeySequence::Undo);
+    connect(m_undo, &QAction::triggered, this, &SignupsPage::undoRejects);
+
+    auto *toList = new QAction(this);
+    toList->setShortcut(QKeySequence(Qt::Key_Escape));
+    toList->setShortcutContext(Qt::WidgetShortcut);
+    connect(toList, &QAction::triggered, this, [this] { m_view->setFocus(); });
+    m_search->addAction(toList);
+}
+
+void SignupsPage::showError(const QString &message)
+{
+    m_messageLabel->setText(message);
+    m_messageBar->show();
+}
+
+TimelineModel *SignupsPage::timelineModel() const
+{
+    return m_detail->model();
+}
+
+QProgressBar *SignupsPage::progressBar() const
+{
+    return m_progress->bar();
+}
+
+QList<QAction *> SignupsPage::rowActions() const
+{
+    return {m_approve, m_reject, m_resend, m_revoke, m_markVerified};
+}
+
+void SignupsPage::mailChanged(const QString &outboxId)
+{
+    const QString userId = m_model->userIdOfMail(outboxId);
+    if (!userId.isEmpty()) {
+        requestRowReload(userId);
+        return;
+    }
+    // Sent before this console saw it queued: refresh every row still waiting on mail
+    // (a few, from the model's index of unsent emails; never a walk over every row).
+    for (const QString &id : m_model->usersAwaitingMail())
+        requestRowReload(id);
+}
+
+void SignupsPage::flushPendingRejects()
+{
+    // Rejects still in their window go through: the admin asked for them.
+    const auto due = m_pending->takeAll();
+    core::CoreServices *core = &m_core;
+    for (const RejectRequest &r : due) {
+        const QString userId = r.userId, reason = r.reason;
+        m_backend->run(
+            this,
+            [core, userId, reason] { return core->approval().reject(userId, reason, kConsole); },
+            [](const core::Result<void> &) {});
+    }
+}
+
+QString SignupsPage::errorText() const
+{
+    return m_messageBar->isHidden() ? QString() : m_messageLabel->text();
+}
+
+void SignupsPage::selectUsers(const QStringList &userIds)
+{
+    QItemSelection selection;
+    QModelIndex first;
+    for (const QString &id : userIds) {
+        const int row = m_model->rowOf(id);
+        if (row < 0)
+            continue;
+        const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+        if (!index.isValid())
+            continue;
+        if (!first.isValid())
+            first = index;
+        selection.select(index, index.siblingAtColumn(SignupTableModel::ColumnCount - 1));
+    }
+    auto *sm = m_view->selectionModel();
+    if (first.isValid())
+        sm->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+    sm->select(selection, QItemSelectionModel::ClearAndSelect);
+}
+
+QStringList SignupsPage::selectedUserIds() const
+{
+    QStringList ids;
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    for (const QModelIndex &index : rows)
+        ids << index.data(SignupTableModel::UserIdRole).toString();
+    return ids;
+}
+
+QStringList SignupsPage::selectedWhere(const std::function<bool(AccountStatus)> &allowed,
+                                       const char *refusal)
+{
+    QStringList ids;
+    int refused = 0;
+    for (const QString &id : selectedUserIds()) {
+        const SignupOverviewRow *row = m_model->signup(id);
+        if (!row || m_pending->contains(id) || !allowed(row->account.status))
+            ++refused;
+        else
+            ids << id;
+    }
+    if (refused > 0)
+        showError(tr(refusal, nullptr, refused));
+    return ids;
+}
+
+void SignupsPage::reload()
+{
+    if (!m_loaded && m_model->rowCount() == 0) {
+        // The first load reads a screenful first, so the list paints at once: the full list
+        // takes seconds with 100,000 signups (tests/bench/bench_console) and is merged in
+        // when it comes, without a reset.
+        QList<AccountStatus> statuses;
+        const QStringList shown = m_statusFilter->currentData().toStringList();
+        for (const QString &s : shown)
+            if (const auto status = core::accountStatusFromString(s))
+                statuses << *status;
+        m_backend->run(
+            this,
+            [this, statuses] {
+                return m_core.signupOverview().listFirst(statuses, kFirstScreenRows);
+            },
+            [this](core::Result<QList<SignupOverviewRow>> rows) {
+                if (!rows || m_loaded || m_model->rowCount() > 0)
+                    return; // the full load reports errors
+                m_model->resetSignups(std::move(*rows));
+                sizeColumnsOnce();
+            });
+    }
+    m_backend->run(
+        this, [this] { return m_core.signupOverview().list(); },
+        [this](core::Result<QList<SignupOverviewRow>> rows) {
+            if (!rows) {
+                showError(errorMessage(rows.error()));
+                return;
+            }
+            const QString current = m_detail->userId();
+            const bool first = !m_loaded;
+            if (first)
+                m_model->mergeSignups(std::move(*rows));
+            else
+                m_model->resetSignups(std::move(*rows));
+            for (const QString &id : m_pending->userIds())
+                m_model->setRejectCountdown(id, m_pending->secondsLeft(id));
+            if (!current.isEmpty() && !first)
+                selectUsers({current});
+            m_loaded = true;
+            sizeColumnsOnce();
+            updateCounts();
+            if (first)
+                emit loaded();
+        });
+}
+
+void SignupsPage::sizeColumnsOnce()
+{
+    // Once, from the first rows shown (a screenful: the header would sample up to 1000).
+    if (m_columnsSized || m_model->rowCount() == 0)
+        return;
+    m_columnsSized = true;
+    m_view->resizeColumnsToContents();
+    for (int c = 0; c < SignupTableModel::ColumnCount - 1; ++c)
+        m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 260));
+}
+
+void SignupsPage::requestRowReload(const QString &userId)
+{
+    m_dirty.insert(userId);
+    if (m_reloadTimer.isActive())
+        return;
+    const qint64 since = m_lastFlush.isValid() ? m_lastFlush.elapsed() : kMinFlushGapMs;
+    m_reloadTimer.start(int(qMax(kGatherMs, kMinFlushGapMs - since)));
+}
+
+void SignupsPage::flushRowReloads()
+{
+    const QStringList ids(m_dirty.cbegin(), m_dirty.cend());
+    m_dirty.clear();
+    if (ids.isEmpty())
+        return;
+    m_lastFlush.start();
+    m_backend->run(
+        this,
+        [this, ids] {
+            const core::SignupOverview overview = m_core.signupOverview();
+            QList<RowReload> out;
+            for (const QString &id : ids)
+                out.append({id, overview.find(id)});
+            return out;
+        },
+        [this](const QList<RowReload> &reloads) {
+            for (const RowReload &r : reloads) {
+                if (!r.row) {
+                    showError(errorMessage(r.row.error()));
+                    continue;
+                }
+                if (*r.row) {
+                    m_model->upsertSignup(**r.row);
+                    if (m_announce.remove(r.userId))
+                        emit signupArrived((*r.row)->account.username, (*r.row)->account.email);
+                } else {
+                    m_model->removeSignup(r.userId);
+                    m_announce.remove(r.userId);
+                }
+                if (r.userId == m_detail->userId()) {
+                    if (*r.row)
+                        loadTimeline(r.userId);
+                    else
+                        onCurrentChanged();
+                }
+            }
+            updateActions();
+        });
+}
+
+QString SignupsPage::currentUserId() const
+{
+    return m_view->selectionModel()->currentIndex().data(SignupTableModel::UserIdRole).toString();
+}
+
+void SignupsPage::onCurrentChanged()
+{
+    const QString userId = currentUserId();
+    if (userId.isEmpty())
+        m_detail->clear();
+    else
+        loadTimeline(userId);
+}
+
+void SignupsPage::loadTimeline(const QString &userId)
+{
+    m_detail->showSignup(userId, m_model->signup(userId));
+}
+
+void SignupsPage::runItems(
+    const QString &label, const QStringList &userIds,
+    std::function<core::Result<void>(core::CoreServices &, const QString &)> job,
+    const char *doneText)
+{
+    m_bulk->run(
+        label, userIds, std::move(job), &errorMessage,
+        [this](const QString &userId) { requestRowReload(userId); },
+        [this, doneText](const BulkOutcome &op) {
+            if (op.failed > 0)
+                showError(op.total == 1
+                              ? op.firstError
+                              : tr("%1: %n of %2 failed. %3", nullptr, op.failed)
+                                    .arg(op.label, QString::number(op.total), op.firstError));
+            QString summary = tr(doneText, nullptr, op.succeeded);
+            if (op.cancelled > 0)
+                summary += u' ' + tr("(%n cancelled)", nullptr, op.cancelled);
+            emit info(summary);
+            emit operationFinished(op.succeeded, op.failed, op.cancelled);
+        });
+}
+
+void SignupsPage::cancelOperations()
+{
+    m_bulk->cancelAll();
+}
+
+void SignupsPage::approveSelected()
+{
+    const QStringList ids = selectedWhere(
+        core::canApprove,
+        QT_TR_N_NOOP("%n selected signup(s) are not pending approval and were skipped."));
+    runItems(
+        tr("Approving"), ids,
+        [](core::CoreServices &core, const QString &id) {
+            return asVoid(core.approval().approve(id, kConsole));
+        },
+        QT_TR_N_NOOP("%n signup(s) approved."));
+}
+
+void SignupsPage::rejectSelected()
+{
+    const QStringList ids = selectedWhere(
+        core::canReject,
+        QT_TR_N_NOOP(
+            "%n selected signup(s) cannot be rejected (already active, or being rejected)."));
+    if (ids.isEmpty())
+        return;
+    askReason(tr("Reject %n signup(s)", nullptr, int(ids.size())),
+              tr("Reason (sent to the applicant):"), u"console/reject_presets"_s,
+              {tr("We could not verify your identity."), tr("This service is for members only."),
+               tr("Duplicate account.")},
+              [this, ids](const QString &reason) {
+                  QList<RejectRequest> requests;
+                  for (const QString &id : ids)
+                      requests.append({id, reason});
+                  m_pending->add(requests);
+                  updateActions();
+              });
+}
+
+void SignupsPage::resendSelected()
+{
+    const QStringList ids = selectedWhere(
+        [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
+        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
+    runItems(
+        tr("Resending"), ids,
+        [](core::CoreServices &core, const QString &id) {
+            return core.signupAdmin().resendVerification(id, kConsole);
+        },
+        QT_TR_N_NOOP("Verification resent for %n signup(s)."));
+}
+
+void SignupsPage::revokeSelected()
+{
+    const QStringList ids = selectedWhere(
+        [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
+        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
+    runItems(
+        tr("Revoking"), ids,
+        [](core::CoreServices &core, const QString &id) {
+            return asVoid(core.signupAdmin().revokeVerification(id, kConsole));
+        },
+        QT_TR_N_NOOP("Verification revoked for %n signup(s)."));
+}
+
+void SignupsPage::markVerifiedSelected()
+{
+    const QStringList ids = selectedWhere(
+        [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
+        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
+    if (ids.isEmpty())
+        return;
+    askReason(tr("Mark %n signup(s) verified", nullptr, int(ids.size())),
+              tr("Why is the email known to be good? (recorded in the audit log)"),
+              u"console/verify_presets"_s, {tr("Confirmed by phone."), tr("Known colleague.")},
+              [this, ids](const QString &reason) {
+                  runItems(
+                      tr("Marking verified"), ids,
+                      [reason](core::CoreServices &core, const QString &id) {
+                          return asVoid(core.signupAdmin().markVerified(id, reason, kConsole));
+                      },
+                      QT_TR_N_NOOP("%n signup(s) marked verified."));
+              });
+}
+
+void SignupsPage::askReason(const QString &title, const QString &prompt, const QString &presetsKey,
+                            const QStringList &defaults,
+                            std::function<void(const QString &)> accepted)
+{
+    ReasonDialog::ask(this, m_settings, {title, prompt, presetsKey, defaults}, std::move(accepted),
+                      [this] { m_view->setFocus(); });
+}
+
+void SignupsPage::onRejectsDue(const QList<RejectRequest> &requests)
+{
+    QHash<QString, QString> reasons;
+    QStringList ids;
+    for (const RejectRequest &r : requests) {
+        reasons.insert(r.userId, r.reason);
+        ids << r.userId;
+        m_model->setRejectCountdown(r.userId, -1);
+    }
+    runItems(
+        tr("Rejecting"), ids,
+        [reasons](core::CoreServices &core, const QString &id) {
+            return core.approval().reject(id, reasons.value(id), kConsole);
+        },
+        QT_TR_N_NOOP("%n signup(s) rejected."));
+    updateActions();
+}
+
+void SignupsPage::undoRejects()
+{
+    const QStringList restored = m_pending->undoAll();
+    for (const QString &id : restored)
+        m_model->setRejectCountdown(id, -1);
+    if (!restored.isEmpty())
+        emit info(tr("Reject undone for %n signup(s).", nullptr, int(restored.size())));
+    updateActions();
+}
+
+void SignupsPage::updatePendingUi()
+{
+    for (const QString &id : m_pending->userIds())
+        m_model->setRejectCountdown(id, m_pending->secondsLeft(id));
+    m_undo->setEnabled(!m_pending->isEmpty());
+}
+
+void SignupsPage::updateCounts()
+{
+    if (!m_loaded) { // a first screenful is not the whole list: no counts from it
+        emit countsChanged(false, 0, 0);
+        return;
+    }
+    const int pending = m_model->countWithStatus(AccountStatus::PendingApproval);
+    const int unverified = m_model->countWithStatus(AccountStatus::PendingVerification);
+    emit countsChanged(true, pending, unverified);
+}
+
+void SignupsPage::updateActions()
+{
+    bool approvable = false, rejectable = false, unverified = false;
+    for (const QString &id : selectedUserIds()) {
+        const SignupOverviewRow *r = m_model->signup(id);
+        if (!r || m_pending->contains(id))
+            continue;
+        approvable |= core::canApprove(r->account.status);
+        rejectable |= core::canReject(r->account.status);
+        unverified |= r->account.status == AccountStatus::PendingVerification;
+    }
+    m_approve->setEnabled(approvable);
+    m_reject->setEnabled(rejectable);
+    m_resend->setEnabled(unverified);
+    m_revoke->setEnabled(unverified);
+    m_markVerified->setEnabled(unverified);
+    m_undo->setEnabled(!m_pending->isEmpty());
+}
+
+} // namespace sd::ui

@@ -1,0 +1,268 @@
+#include "userspage.h"
+
+#include "consolebackend.h"
+#include "consoletablemodels.h"
+#include "errormessages.h"
+#include "rowfilterproxy.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace sd::ui {
+
+namespace {
+
+const core::Actor kConsole{u"console"_s};
+
+} // namespace
+
+UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget *parent)
+    : ConsolePage(backend, core, parent)
+{
+    const core::Clock *clock = &core.clock();
+    m_model = new UserTableModel([clock] { return clock->nowMs(); }, this);
+    m_identities = new IdentityTableModel(this);
+    auto *side = new QWidget(this);
+    side->setMinimumWidth(330); // provider, email and date without eliding
+    auto *sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    m_identityHeader = new QLabel(tr("Select an account to see its linked sign-ins."), side);
+    m_identityHeader->setWordWrap(true);
+    m_identityHeader->setTextFormat(Qt::PlainText);
+    m_identityView = new QTableView(side);
+    m_identityView->setObjectName(u"identityView"_s);
+    m_identityView->setModel(m_identities);
+    m_identityView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_identityView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_identityView->setWordWrap(false);
+    m_identityView->verticalHeader()->hide();
+    m_identityView->verticalHeader()->setDefaultSectionSize(m_identityView->fontMetrics().height() +
+                                                            8);
+    m_identityView->horizontalHeader()->setStretchLastSection(true);
+    m_identityView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_unlink = new QAction(tr("U&nlink"), this);
+    m_unlink->setObjectName(u"unlinkIdentityAction"_s);
+    m_unlink->setShortcut(QKeySequence(Qt::Key_Delete));
+    m_unlink->setShortcutContext(Qt::WidgetShortcut);
+    m_unlink->setToolTip(tr("Unlink this sign-in from the account (Del); the next sign-in with it "
+                            "makes a new account unless the emails match."));
+    connect(m_unlink, &QAction::triggered, this, &UsersPage::unlinkSelectedIdentity);
+    m_identityView->addAction(m_unlink);
+    auto *unlinkButton = new QToolButton(side);
+    unlinkButton->setDefaultAction(m_unlink);
+    unlinkButton->setFocusPolicy(Qt::NoFocus);
+    unlinkButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    sideLayout->addWidget(m_identityHeader);
+    sideLayout->addWidget(m_identityView, 1);
+    sideLayout->addWidget(unlinkButton, 0, Qt::AlignRight);
+    buildFrame(m_model, side);
+    m_view->setObjectName(u"usersView"_s);
+    m_filter->addItem(tr("All accounts"), QStringList{});
+    m_filter->addItem(tr("Active"), QStringList{core::toString(core::AccountStatus::Active)});
+    m_filter->addItem(tr("Disabled"), QStringList{core::toString(core::AccountStatus::Disabled)});
+    m_filter->addItem(tr("Pending"),
+                      QStringList{core::toString(core::AccountStatus::PendingVerification),
+                                  core::toString(core::AccountStatus::PendingApproval)});
+    connect(m_filter, &QComboBox::currentIndexChanged, this,
+            [this] { m_proxy->setStatuses(m_filter->currentData().toStringList()); });
+    m_disable = addViewAction(u"disableUserAction"_s, tr("&Disable"), QKeySequence(Qt::Key_D));
+    m_enable = addViewAction(u"enableUserAction"_s, tr("&Enable"), QKeySequence(Qt::Key_E));
+    m_revoke =
+        addViewAction(u"revokeSessionsAction"_s, tr("Revoke &sessions"), QKeySequence(Qt::Key_K));
+    connect(m_disable, &QAction::triggered, this, &UsersPage::disableSelected);
+    connect(m_enable, &QAction::triggered, this, &UsersPage::enableSelected);
+    connect(m_revoke, &QAction::triggered, this, &UsersPage::revokeSessionsSelected);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &UsersPage::updateActions);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &UsersPage::updateActions);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &UsersPage::loadIdentities);
+    connect(m_identityView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &UsersPage::updateActions);
+    updateActions();
+}
+
+QString UsersPage::currentUserId() const
+{
+    return m_view->selectionModel()->currentIndex().data(KeyRole).toString();
+}
+
+void UsersPage::loadIdentities()
+{
+    const QString userId = currentUserId();
+    if (userId != m_identitiesUserId) {
+        m_identities->setRows({});
+        m_identitiesUserId.clear();
+    }
+    const core::UserRow *user = m_model->find(userId);
+    if (!user) {
+        m_identityHeader->setText(tr("Select an account to see its linked sign-ins."));
+        updateActions();
+        return;
+    }
+    const QString name = user->username;
+    m_backend->run(
+        this, [this, userId] { return m_core.userAdmin().identities(userId); },
+        [this, userId, name](const core::Result<QList<core::OAuthIdentityRow>> &rows) {
+            if (currentUserId() != userId)
+                return; // the admin moved on meanwhile
+            if (!rows) {
+                if (rows.error().code != core::ErrorCode::NotFound)
+                    emit errorOccurred(errorMessage(rows.error()));
+                return;
+            }
+            m_identitiesUserId = userId;
+            m_identities->setRows(*rows);
+            m_identityHeader->setText(rows->isEmpty()
+                                          ? tr("%1 signs in with a password or an email link only; "
+                                               "no GitHub or Google account is linked.")
+                                                .arg(name)
+                                          : tr("Sign-ins linked to %1:").arg(name));
+            m_identityView->resizeColumnsToContents();
+            updateActions();
+            emit identitiesLoaded(userId);
+        });
+}
+
+void UsersPage::unlinkSelectedIdentity()
+{
+    const QModelIndexList rows = m_identityView->selectionModel()->selectedRows();
+    if (rows.isEmpty() || m_identitiesUserId.isEmpty())
+        return;
+    const QString userId = m_identitiesUserId;
+    const QString identityId = rows.constFirst().data(KeyRole).toString();
+    const core::OAuthIdentityRow *row = m_identities->find(identityId);
+    const QString what =
+        row ? tr("%1 (%2)").arg(IdentityTableModel::providerText(row->provider), row->email)
+            : identityId;
+    m_unlink->setEnabled(false);
+    m_backend->run(
+        this,
+        [this, userId, identityId] {
+            return m_core.userAdmin().unlinkIdentity(userId, identityId, kConsole);
+        },
+        [this, what](const core::Result<void> &r) {
+            if (!r)
+                emit errorOccurred(r.error().code == core::ErrorCode::NotFound
+                                       ? tr("This sign-in is no longer linked to the account.")
+                                       : errorMessage(r.error()));
+            else
+                emit info(tr("Unlinked %1.").arg(what));
+            loadIdentities();
+        });
+}
+
+void UsersPage::reload()
+{
+    m_backend->run(
+        this, [this] { return m_core.userAdmin().list(); },
+        [this](const core::Result<QList<core::UserRow>> &rows) {
+            if (!rows) {
+                emit errorOccurred(errorMessage(rows.error()));
+                return;
+            }
+            m_model->setRows(*rows);
+            markLoaded();
+            updateActions();
+            loadIdentities();
+        });
+}
+
+void UsersPage::updateActions()
+{
+    bool active = false, disabled = false, any = false;
+    for (const QString &id : selectedKeys()) {
+        if (const core::UserRow *r = m_model->find(id)) {
+            any = true;
+            active |= r->status == core::AccountStatus::Active && !r->isSuperuser;
+            disabled |= r->status == core::AccountStatus::Disabled;
+        }
+    }
+    m_disable->setEnabled(active);
+    m_enable->setEnabled(disabled);
+    m_revoke->setEnabled(any);
+    m_unlink->setEnabled(!m_identitiesUserId.isEmpty() &&
+                         m_identityView->selectionModel()->hasSelection());
+}
+
+namespace {
+
+QString userError(const core::Error &e)
+{
+    switch (e.code) {
+    case core::ErrorCode::NotFound:
+        return UsersPage::tr("This account no longer exists.");
+    case core::ErrorCode::Conflict:
+        return UsersPage::tr("This account changed in the meantime (%1); reload and try again.")
+            .arg(e.detail);
+    case core::ErrorCode::Forbidden:
+        return UsersPage::tr(
+            "Super-users cannot be disabled from the console; use the command line.");
+    default:
+        return errorMessage(e);
+    }
+}
+
+} // namespace
+
+void UsersPage::disableSelected()
+{
+    QStringList ids;
+    for (const QString &id : selectedKeys())
+        if (const core::UserRow *r = m_model->find(id);
+            r && r->status == core::AccountStatus::Active && !r->isSuperuser)
+            ids << id;
+    runForEach(
+        actionLabel(m_disable), ids,
+        BulkRunner::ignoringValue([](core::CoreServices &core, const QString &id) {
+            return core.userAdmin().disable(id, kConsole);
+        }),
+        userError, [this](const QString &id) { emit userChanged(id); },
+        [this](int n) {
+            emit info(tr("Disabled %n account(s); their sessions ended.", nullptr, n));
+            reload();
+        });
+}
+
+void UsersPage::enableSelected()
+{
+    QStringList ids;
+    for (const QString &id : selectedKeys())
+        if (const core::UserRow *r = m_model->find(id);
+            r && r->status == core::AccountStatus::Disabled)
+            ids << id;
+    runForEach(
+        actionLabel(m_enable), ids,
+        BulkRunner::ignoringValue([](core::CoreServices &core, const QString &id) {
+            return core.userAdmin().enable(id, kConsole);
+        }),
+        userError, [this](const QString &id) { emit userChanged(id); },
+        [this](int n) {
+            emit info(tr("Enabled %n account(s).", nullptr, n));
+            reload();
+        });
+}
+
+void UsersPage::revokeSessionsSelected()
+{
+    runForEach(
+        actionLabel(m_revoke), selectedKeys(),
+        BulkRunner::ignoringValue([](core::CoreServices &core, const QString &id) {
+            return core.userAdmin().revokeSessions(id, kConsole);
+        }),
+        userError, [](const QString &) {},
+        [this](int n) {
+            emit info(tr("Sessions ended for %n account(s).", nullptr, n));
+            reload();
+        });
+}
+
+} // namespace sd::ui

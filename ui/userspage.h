@@ -1,0 +1,52 @@
+#pragma once
+
+#include "consolepage.h"
+
+class QLabel;
+
+namespace sd::ui {
+
+class IdentityTableModel;
+class UserTableModel;
+
+// All accounts: disable / enable, session counts, revoke sessions; to the right, the OAuth
+// identities linked to the current account, with Unlink.
+class UsersPage : public ConsolePage
+{
+    Q_OBJECT
+public:
+    UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget *parent = nullptr);
+    UserTableModel *model() const { return m_model; }
+    IdentityTableModel *identityModel() const { return m_identities; }
+    QTableView *identityView() const { return m_identityView; }
+    // The account whose identities the detail pane shows (empty: none).
+    QString identitiesUserId() const { return m_identitiesUserId; }
+
+public slots:
+    void reload() override;
+    void disableSelected();
+    void enableSelected();
+    void revokeSessionsSelected();
+    void unlinkSelectedIdentity();
+
+signals:
+    // An account changed through this tab (the Signups tab refreshes its row).
+    void userChanged(const QString &userId);
+    void identitiesLoaded(const QString &userId);
+
+private:
+    void updateActions();
+    void loadIdentities();
+    QString currentUserId() const;
+    UserTableModel *m_model;
+    IdentityTableModel *m_identities;
+    QTableView *m_identityView = nullptr;
+    QLabel *m_identityHeader = nullptr;
+    QString m_identitiesUserId;
+    QAction *m_disable = nullptr;
+    QAction *m_enable = nullptr;
+    QAction *m_revoke = nullptr;
+    QAction *m_unlink = nullptr;
+};
+
+} // namespace sd::ui
