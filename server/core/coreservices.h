@@ -28,6 +28,8 @@ public:
     const Context &context() const { return *m_context; }
     Events &events() { return m_events; }
     const PasswordHasher &hasher() const { return m_hasher; }
+    // Returns once the work started by earlier requests has run (tests, shutdown).
+    void waitForAfterAnswer() { m_afterAnswer.waitForIdle(); }
     // Set once, after the server bound its port and before it takes requests.
     void setPublicUrl(const QString &url) { m_context->publicUrl = url; }
 
@@ -56,6 +58,8 @@ private:
     LiveConfig m_live;
     std::unique_ptr<Context> m_context;
     std::shared_ptr<OAuthProviderClient> m_oauthClient;
+    // Last: destroyed (and so waited for) first, while what its jobs use still exists.
+    AfterAnswer m_afterAnswer;
 };
 
 } // namespace sd::core
