@@ -1,5 +1,6 @@
 #pragma once
 
+#include "afteranswer.h"
 #include "clock.h"
 #include "config.h"
 #include "crypto/passwordhasher.h"
@@ -28,6 +29,8 @@ struct Context
     Events &events;
     SessionCache &sessionCache;
     LiveConfig &live;
+    // Work that runs after the answer (mail of resend and email-link requests).
+    AfterAnswer &afterAnswer;
     // The base of every link in an email; fixed before the server takes requests.
     QString publicUrl;
 };

@@ -42,8 +42,18 @@ CoreServices::CoreServices(const Config &config, store::Database &database, cons
                   SignupValidator::shippedCommonPasswords()),
       m_sessionCache(config.sessionCacheMs), m_live(config)
 {
-    m_context.reset(new Context{config, database, clock, m_hasher, m_digest, m_limiter,
-                                m_validator, m_events, m_sessionCache, m_live, {}});
+    m_context.reset(new Context{config,
+                                database,
+                                clock,
+                                m_hasher,
+                                m_digest,
+                                m_limiter,
+                                m_validator,
+                                m_events,
+                                m_sessionCache,
+                                m_live,
+                                m_afterAnswer,
+                                {}});
 }
 
 CoreServices::~CoreServices() = default;

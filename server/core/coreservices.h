@@ -1,6 +1,7 @@
 #pragma once
 
 #include "accounts/sessioncache.h"
+#include "afteranswer.h"
 #include "audit/linkhits.h"
 #include "clock.h"
 #include "config.h"
@@ -49,6 +50,8 @@ public:
     const Context &context() const { return *m_context; }
     Events &events() { return m_events; }
     const PasswordHasher &hasher() const { return m_hasher; }
+    // Returns once the work started by earlier requests has run (tests, shutdown).
+    void waitForAfterAnswer() { m_afterAnswer.waitForIdle(); }
     // Set once, after the server bound its port and before it takes requests.
     void setPublicUrl(const QString &url);
 
@@ -113,6 +116,8 @@ private:
     std::unique_ptr<Context> m_context;
     std::shared_ptr<OAuthProviderClient> m_oauthClient;
     std::shared_ptr<const ReverseDns> m_reverseDns;
+    // Last: destroyed (and so waited for) first, while what its jobs use still exists.
+    AfterAnswer m_afterAnswer;
 };
 
 } // namespace sd::core

@@ -72,6 +72,7 @@ bool TestServer::start(QString *error)
 int TestServer::flushMail()
 {
     int sent = 0;
+    m_app->core().waitForAfterAnswer(); // mail that requests queue after their answer
     // On the sender's own thread, so after any drain it was in the middle of.
     QMetaObject::invokeMethod(m_app->outboxSender(), [&] { sent = m_app->outboxSender()->drainOnce(); },
                               Qt::BlockingQueuedConnection);

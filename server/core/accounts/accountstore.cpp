@@ -105,17 +105,27 @@ DbResult<std::optional<Account>> findByLogin(const QSqlDatabase &db, const QStri
 
 DbResult<void> insert(const QSqlDatabase &db, const Account &a)
 {
+    return insertWithEmailKey(db, a, emailKey(a.email));
+}
+
+DbResult<void> insertPlaceholder(const QSqlDatabase &db, const Account &a)
+{
+    // Under a key no address normalizes to, so the owner's account keeps the address.
+    return insertWithEmailKey(db, a, u"placeholder:"_s + a.id);
+}
+
+DbResult<void> insertWithEmailKey(const QSqlDatabase &db, const Account &a, const QString &key)
+{
     auto q = runQuery(
         db,
         u"INSERT INTO users (id, username, username_key, email, email_key, display_name,"
         " password_hash, status, verified_email, is_superuser, apps, groups_list, language,"
         " sign_up_time, remote_ip, remote_addr, tos_accepted_version)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
-        {a.id, a.username, usernameKey(a.username), a.email, emailKey(a.email), a.displayName,
-         a.passwordHash.isEmpty() ? QVariant() : a.passwordHash,
-         toString(a.status), a.verifiedEmail ? 1 : 0, a.isSuperuser ? 1 : 0, a.apps.join(u','),
-         a.groups.join(u','), a.language, a.signUpTimeMs, a.remoteIp, a.remoteAddr,
-         a.tosAcceptedVersion});
+        {a.id, a.username, usernameKey(a.username), a.email, key, a.displayName,
+         a.passwordHash.isEmpty() ? QVariant() : a.passwordHash, toString(a.status),
+         a.verifiedEmail ? 1 : 0, a.isSuperuser ? 1 : 0, a.apps.join(u','), a.groups.join(u','),
+         a.language, a.signUpTimeMs, a.remoteIp, a.remoteAddr, a.tosAcceptedVersion});
     if (!q)
         return std::unexpected(q.error());
     return {};

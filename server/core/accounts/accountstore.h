@@ -23,6 +23,14 @@ store::DbResult<std::optional<Account>> findByEmail(const QSqlDatabase &db, cons
 store::DbResult<std::optional<Account>> findByLogin(const QSqlDatabase &db, const QString &identifier);
 
 store::DbResult<void> insert(const QSqlDatabase &db, const Account &account);
+// Issue 18 item 1: the pending account a signup with an already registered email makes, so
+// the requested username is held exactly as a new signup holds it. It keeps the submitted
+// address for the administrators' lists, but under an email key of its own: findByEmail (and
+// so login by email, resend, verification by code) never finds it, and only an administrator's
+// reject removes it, as for any pending signup.
+store::DbResult<void> insertPlaceholder(const QSqlDatabase &db, const Account &account);
+store::DbResult<void> insertWithEmailKey(const QSqlDatabase &db, const Account &account,
+                                         const QString &key);
 // Moves an account from one status to another; false when it was not in `from` any more.
 store::DbResult<bool> transition(const QSqlDatabase &db, const QString &id, AccountStatus from,
                                  AccountStatus to);

@@ -7,20 +7,32 @@
 
 namespace sd::core {
 
-// SEC-10: a cooldown and an hourly cap per normalized address on mails a client can trigger
-// (resend, email-link), keyed on what was submitted whether or not it exists. `bucket` keeps
-// the kinds apart. RateLimited with Retry-After when over.
-inline Result<void> limitMailsTo(const Context &ctx, const QString &bucket, const QString &email)
+// SEC-10, issue 18 item 4: one budget per recipient address (normalized) for every mail a
+// stranger can trigger: a new signup's verification mail, the "already registered" notice,
+// resend, email-link (and recovery, when it comes). A cooldown and an hourly cap
+// (ratelimit/resend_*), keyed on what was submitted whether or not it exists, and never on
+// the client's address, so rotating addresses does not help. Returns 0 and counts one mail
+// when the budget allows it, else the seconds until it does.
+inline int spendMailBudget(const Context &ctx, const QString &email)
 {
     const Config &cfg = ctx.config;
     if (!cfg.rateLimitEnabled)
-        return {};
+        return 0;
     const QString key = emailKey(email);
-    QList<RateLimiter::Bucket> buckets{{bucket + QStringLiteral(":hour:") + key, cfg.resendPerHour, 3600}};
+    QList<RateLimiter::Bucket> buckets{
+        {QStringLiteral("mail-to:hour:") + key, cfg.resendPerHour, 3600}};
     if (cfg.resendCooldownSeconds > 0)
-        buckets.append({bucket + QStringLiteral(":cooldown:") + key, 1, cfg.resendCooldownSeconds});
-    if (int wait = ctx.limiter.hitAll(buckets))
-        return std::unexpected(Error{ErrorCode::RateLimited, bucket + QStringLiteral(" limit for this address"), {}, wait});
+        buckets.append({QStringLiteral("mail-to:cooldown:") + key, 1, cfg.resendCooldownSeconds});
+    return ctx.limiter.hitAll(buckets);
+}
+
+// For requests that only send mail (resend, email-link): RateLimited with Retry-After when
+// the address's budget is spent, the same for known and unknown addresses.
+inline Result<void> limitMailsTo(const Context &ctx, const QString &email)
+{
+    if (int wait = spendMailBudget(ctx, email))
+        return std::unexpected(
+            Error{ErrorCode::RateLimited, QStringLiteral("mail limit for this address"), {}, wait});
     return {};
 }
 

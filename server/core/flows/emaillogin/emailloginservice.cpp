@@ -39,10 +39,22 @@ bool EmailLoginService::tosRequired(const Account &account) const
 Result<void> EmailLoginService::requestLink(const QString &email, const QString &nextPage,
                                             const RequestInfo &request)
 {
-    const Config &cfg = m_ctx.config;
     // The same cooldown and hourly cap as resend (SEC-10), whether or not the address exists.
-    if (auto limited = limitMailsTo(m_ctx, u"email-link"_s, email); !limited)
+    if (auto limited = limitMailsTo(m_ctx, email); !limited)
         return limited;
+    // Issue 18 item 5: answered before any account-specific work (see resend).
+    const Context *ctx = &m_ctx;
+    m_ctx.afterAnswer.post([ctx, email, nextPage, request] {
+        if (auto r = EmailLoginService(*ctx).sendLink(email, nextPage, request); !r)
+            qWarning("email-link: %s", qPrintable(r.error().detail));
+    });
+    return {};
+}
+
+Result<void> EmailLoginService::sendLink(const QString &email, const QString &nextPage,
+                                         const RequestInfo &request)
+{
+    const Config &cfg = m_ctx.config;
     const qint64 now = m_ctx.clock.nowMs();
     auto tx = store::Transaction::begin(m_ctx.database);
     if (!tx)

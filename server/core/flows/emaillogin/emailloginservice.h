@@ -27,8 +27,9 @@ struct EmailLoginConfirmation
 
 // Login by emailed link: requestLink mails a one-time link (TokenKind::LoginLink, TTL
 // login_link/ttl_seconds) to an active account and does nothing else for any other address,
-// with the same outcome for the caller either way; a cooldown and an hourly cap are keyed on
-// the normalized address whether or not it exists (ratelimit/resend_*, as for resend).
+// with the same outcome for the caller either way: the address's mail budget (flowsupport.h)
+// is checked and spent at once, the lookup and the link are made after the answer
+// (AfterAnswer), so the answer's time does not depend on the account either.
 // inspect() only reads (link pages' GET/HEAD).
 // confirm() consumes the token with the guarded single-use UPDATE in one transaction with the
 // name/ToS update, the new session and the audit row; a required but missing ToS acceptance
@@ -45,6 +46,8 @@ public:
     bool tosRequired(const Account &account) const;
 
 private:
+    Result<void> sendLink(const QString &email, const QString &nextPage,
+                          const RequestInfo &request);
     const Context &m_ctx;
 };
 

@@ -52,7 +52,13 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
                                 ? m_ctx.hasher.verify(password, (*found)->passwordHash)
                                 : m_ctx.hasher.verifyDummy(password);
     const qint64 now = m_ctx.clock.nowMs();
-    if (!passwordOk || locked) {
+    // Issue 18 item 1: an address is a login identifier only once it is verified. Otherwise a
+    // stranger who signed up with someone's address could log in with it and the password he
+    // chose: not_verified if the address was new, invalid_credentials if it had an account
+    // (its placeholder is not found by address). Counted and answered like a wrong password.
+    const bool unprovenAddress = *found && identifier.contains(u'@') &&
+                                 (*found)->status == AccountStatus::PendingVerification;
+    if (!passwordOk || locked || unprovenAddress) {
         if (cfg.rateLimitEnabled)
             (void)m_ctx.limiter.hit(limitKey, cfg.loginFailuresPerWindow, cfg.loginFailureWindowSeconds);
         const QString subject = *found ? (*found)->id : QString();

@@ -46,29 +46,9 @@ Result<SignupResult> SignupService::signUp(const SignupInput &input, const Reque
     const QString passwordHash = m_ctx.hasher.hash(input.password);
     const qint64 now = m_ctx.clock.nowMs();
     SignupResult result{crypto::newId(u"usr_"), crypto::newId(u"cid_"), {}};
-
-    auto tx = store::Transaction::begin(m_ctx.database);
-    if (!tx)
-        return dbFail(tx.error());
-    auto existing = accountstore::findByEmail(tx->db(), input.email);
-    if (!existing)
-        return dbFail(existing.error());
-    if (*existing) {
-        const auto notice = MailComposer(m_ctx).alreadyRegistered(
-            (*existing)->email, input.language.value_or((*existing)->language));
-        if (auto r = mail::Outbox::enqueue(tx->db(), u"already_registered"_s, (*existing)->id, notice, now); !r)
-            return dbFail(r.error());
-        if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"signup.duplicate_email"_s,
-                                      (*existing)->id, u"from "_s + request.remoteIp);
-            !r)
-            return dbFail(r.error());
-        if (auto r = tx->commit(); !r)
-            return dbFail(r.error());
-        emit m_ctx.events.mailQueued();
-        if (m_ctx.config.returnConfirmToken)
-            result.confirmToken = crypto::newToken(); // looks like a real one; redeems nothing
-        return result;
-    }
+    // Issue 18 item 4: the mail this signup sends (a verification or a notice) comes out of
+    // the address's budget; when it is spent the signup still happens, only unmailed.
+    const bool mayMail = spendMailBudget(m_ctx, input.email) == 0;
 
     Account account;
     account.id = result.userId;
@@ -81,7 +61,20 @@ Result<SignupResult> SignupService::signUp(const SignupInput &input, const Reque
     account.language = input.language.value_or(u"en"_s);
     account.signUpTimeMs = now;
     account.remoteIp = request.remoteIp;
-    if (auto r = accountstore::insert(tx->db(), account); !r) {
+
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    auto existing = accountstore::findByEmail(tx->db(), input.email);
+    if (!existing)
+        return dbFail(existing.error());
+    // Issue 18 item 1: a known address makes the same rows as a new one (a pending account
+    // holding the username, a verification token, one mail, one audit row), so the username's
+    // availability and the time tell nothing about the address.
+    const bool known = existing->has_value();
+    if (auto r = known ? accountstore::insertPlaceholder(tx->db(), account)
+                       : accountstore::insert(tx->db(), account);
+        !r) {
         // A concurrent signup took the username or the email between our checks and insert.
         tx->rollback();
         if (auto db = m_ctx.database.connection()) {
@@ -91,20 +84,35 @@ Result<SignupResult> SignupService::signUp(const SignupInput &input, const Reque
         }
         return dbFail(r.error());
     }
+    // The placeholder's token is never mailed nor answered: nobody can verify it.
     VerificationService verification(m_ctx);
-    auto issued = verification.issue(tx->db(), account);
+    auto issued = verification.issue(tx->db(), account, mayMail && !known);
     if (!issued)
         return std::unexpected(issued.error());
-    if (auto r = auditlog::record(tx->db(), now, u"user:"_s + account.id, u"signup.created"_s,
-                                  account.id, u"from "_s + request.remoteIp);
-        !r)
-        return dbFail(r.error());
+    if (known && mayMail) {
+        const auto notice = MailComposer(m_ctx).alreadyRegistered(
+            (*existing)->email, input.language.value_or((*existing)->language));
+        if (auto r = mail::Outbox::enqueue(tx->db(), u"already_registered"_s, (*existing)->id,
+                                           notice, now);
+            !r)
+            return dbFail(r.error());
+    }
+    const auto audit =
+        known ? auditlog::record(tx->db(), now, u"system"_s, u"signup.duplicate_email"_s,
+                                 (*existing)->id,
+                                 u"from "_s + request.remoteIp + u", placeholder "_s + account.id)
+              : auditlog::record(tx->db(), now, u"user:"_s + account.id, u"signup.created"_s,
+                                 account.id, u"from "_s + request.remoteIp);
+    if (!audit)
+        return dbFail(audit.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     if (m_ctx.config.returnConfirmToken)
-        result.confirmToken = issued->token;
-    emit m_ctx.events.signupCreated(account.id);
-    emit m_ctx.events.mailQueued();
+        result.confirmToken =
+            known ? crypto::newToken() : issued->token; // the fake redeems nothing
+    emit m_ctx.events.signupCreated(account.id); // the placeholder is listed as a pending signup
+    if (mayMail)
+        emit m_ctx.events.mailQueued();
     return result;
 }
 

@@ -18,8 +18,10 @@ struct SignupResult
 };
 
 // Self-service signup. A signup with an email that already has an account answers exactly
-// like a new one (same fields, same lengths, one password hash) and mails that address an
-// "already registered" notice instead of a token.
+// like a new one (same fields, same lengths, one password hash, the same rows written) and
+// mails that address an "already registered" notice instead of a token; the username it
+// asked for is held by a placeholder pending account (accountstore::insertPlaceholder), as a
+// new signup would hold it (issue 18 item 1). Either mail comes out of the address's budget.
 class SignupService
 {
 public:

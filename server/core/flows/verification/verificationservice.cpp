@@ -17,7 +17,8 @@ using namespace Qt::StringLiterals;
 
 namespace sd::core {
 
-Result<IssuedVerification> VerificationService::issue(const QSqlDatabase &db, const Account &account)
+Result<IssuedVerification> VerificationService::issue(const QSqlDatabase &db,
+                                                      const Account &account, bool queueMail)
 {
     const qint64 now = m_ctx.clock.nowMs();
     IssuedVerification v{crypto::newId(u"tok_"), crypto::newToken(), crypto::newSixDigitCode()};
@@ -30,6 +31,8 @@ Result<IssuedVerification> VerificationService::issue(const QSqlDatabase &db, co
     row.expiresAt = now + m_ctx.live.current()->verificationTtlSeconds * 1000;
     if (auto r = tokenstore::insert(db, row, m_ctx.digest.digest(v.token)); !r)
         return dbFail(r.error());
+    if (!queueMail)
+        return v;
 
     MailComposer composer(m_ctx);
     const qint64 timestamp = now / 1000;
@@ -116,32 +119,31 @@ Result<Account> VerificationService::verifyCodeOnce(const QString &email, const 
     auto tx = store::Transaction::begin(m_ctx.database);
     if (!tx)
         return dbFail(tx.error());
+    // Issue 18 item 5: an unknown address, an account without a live token and a wrong code
+    // do the same reads and the same digest before the answer, and write nothing before it.
     auto account = accountstore::findByEmail(tx->db(), email);
     if (!account)
         return dbFail(account.error());
-    if (!*account)
-        return fail(ErrorCode::InvalidVerification, u"unknown email"_s);
-    auto row = tokenstore::findLiveVerification(tx->db(), (*account)->id, now);
+    auto row =
+        tokenstore::findLiveVerification(tx->db(), *account ? (*account)->id : QString(), now);
     if (!row)
         return dbFail(row.error());
-    if (!*row)
-        return fail(ErrorCode::InvalidVerification, u"no live token"_s);
-    const bool right = sixDigits.match(code).hasMatch() &&
-                       crypto::constantTimeEquals(m_ctx.digest.codeDigest((*row)->id, code).toLatin1(),
-                                                  (*row)->codeHash.toLatin1());
-    if (!right) {
-        auto attempts = tokenstore::countWrongCode(tx->db(), (*row)->id, kMaxCodeAttempts, now);
-        if (!attempts)
-            return dbFail(attempts.error());
-        if (*attempts >= kMaxCodeAttempts) {
-            if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s,
-                                          (*account)->id, u"too many wrong codes"_s);
-                !r)
-                return dbFail(r.error());
+    const QString tokenId = *row ? (*row)->id : u"tok_none"_s;
+    const QByteArray expected = *row ? (*row)->codeHash.toLatin1() : QByteArray();
+    const bool right =
+        sixDigits.match(code).hasMatch() &
+        crypto::constantTimeEquals(m_ctx.digest.codeDigest(tokenId, code).toLatin1(), expected);
+    if (!*row || !right) {
+        if (*row) {
+            // Counted after the answer (5 wrong codes still burn the token); a burst racing
+            // the count is held by the per-email failure window (SEC-17).
+            const Context *ctx = &m_ctx;
+            const QString userId = (*account)->id;
+            m_ctx.afterAnswer.post(
+                [ctx, tokenId, userId] { countWrongCode(*ctx, tokenId, userId); });
         }
-        if (auto r = tx->commit(); !r)
-            return dbFail(r.error());
-        return fail(ErrorCode::InvalidVerification, u"wrong code"_s);
+        return fail(ErrorCode::InvalidVerification,
+                    u"unknown email, no live token or wrong code"_s);
     }
     auto consumed = tokenstore::consume(tx->db(), (*row)->id, now);
     if (!consumed)
@@ -156,6 +158,27 @@ Result<Account> VerificationService::verifyCodeOnce(const QString &email, const 
     emit m_ctx.events.emailVerified(done->id);
     emit m_ctx.events.mailQueued();
     return done;
+}
+
+void VerificationService::countWrongCode(const Context &ctx, const QString &tokenId,
+                                         const QString &userId)
+{
+    const qint64 now = ctx.clock.nowMs();
+    auto tx = store::Transaction::begin(ctx.database);
+    if (!tx)
+        return qWarning("wrong code: %s", qPrintable(tx.error().message));
+    auto attempts = tokenstore::countWrongCode(tx->db(), tokenId, kMaxCodeAttempts, now);
+    if (!attempts)
+        return qWarning("wrong code: %s", qPrintable(attempts.error().message));
+    if (*attempts >= kMaxCodeAttempts) {
+        // A failed audit write fails the transaction: the count is not committed without it.
+        if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s, userId,
+                                      u"too many wrong codes"_s);
+            !r)
+            return qWarning("wrong code: audit: %s", qPrintable(r.error().message));
+    }
+    if (auto r = tx->commit(); !r)
+        qWarning("wrong code: %s", qPrintable(r.error().message));
 }
 
 Result<ConfirmResult> VerificationService::confirmOnce(const QString &confirmToken)
@@ -232,8 +255,20 @@ Result<Account> VerificationService::verifySignedOnce(const QString &userId, qin
 
 Result<void> VerificationService::resend(const QString &email)
 {
-    if (auto limited = limitMailsTo(m_ctx, u"resend"_s, email); !limited)
+    if (auto limited = limitMailsTo(m_ctx, email); !limited)
         return limited;
+    // Issue 18 item 5: the answer goes before any account-specific work, so neither its bytes
+    // nor its time tell a pending account from an unknown address.
+    const Context *ctx = &m_ctx;
+    m_ctx.afterAnswer.post([ctx, email] {
+        if (auto r = VerificationService(*ctx).resendNow(email); !r)
+            qWarning("resend: %s", qPrintable(r.error().detail));
+    });
+    return {};
+}
+
+Result<void> VerificationService::resendNow(const QString &email)
+{
     const qint64 now = m_ctx.clock.nowMs();
     auto tx = store::Transaction::begin(m_ctx.database);
     if (!tx)
@@ -242,7 +277,7 @@ Result<void> VerificationService::resend(const QString &email)
     if (!account)
         return dbFail(account.error());
     if (!*account || (*account)->status != AccountStatus::PendingVerification)
-        return {}; // nothing to send; the caller answers exactly as for a real resend
+        return {}; // nothing to send
     if (auto r = tokenstore::revokeAll(tx->db(), (*account)->id, TokenKind::Verification, now); !r)
         return dbFail(r.error());
     auto issued = issue(tx->db(), **account);

@@ -42,7 +42,8 @@ public:
     Result<Account> verifySigned(const QString &userId, qint64 timestamp, const QString &signature,
                                  const RequestInfo &request = {});
     // Always succeeds for unknown addresses too (the caller answers 202 either way), except
-    // RateLimited: a cooldown and an hourly cap per normalized address, known or not (SEC-10).
+    // RateLimited: the address's mail budget (SEC-10, flowsupport.h) is spent. The lookup and
+    // the new token run after the answer (AfterAnswer), so unknown and known cost the same.
     Result<void> resend(const QString &email);
 
     // Read-only, for the link pages: what a token of this address is now. Spent covers used,
@@ -50,12 +51,17 @@ public:
     enum class TokenState { Live, Spent, Invalid };
     Result<TokenState> inspectToken(const QString &email, const QString &token) const;
 
-    // Inside an open transaction: a fresh token + code for the account, and its email queued.
-    Result<IssuedVerification> issue(const QSqlDatabase &db, const Account &account);
+    // Inside an open transaction: a fresh token + code for the account, and its email queued
+    // unless `queueMail` is false (the address's mail budget is spent).
+    Result<IssuedVerification> issue(const QSqlDatabase &db, const Account &account,
+                                     bool queueMail = true);
     // The signature of a signed link for this account in its current verification state.
     QString signatureFor(const Account &account, qint64 timestamp) const;
 
 private:
+    Result<void> resendNow(const QString &email);
+    // After the answer: one more wrong code for the token; the fifth burns it.
+    static void countWrongCode(const Context &ctx, const QString &tokenId, const QString &userId);
     Result<Account> verifyTokenOnce(const QString &email, const QString &token);
     Result<Account> verifyCodeOnce(const QString &email, const QString &code);
     Result<ConfirmResult> confirmOnce(const QString &confirmToken);
