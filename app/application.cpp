@@ -5,6 +5,7 @@
 #include "http/oauthhttpclient.h"
 #include "http/oauthroutes.h"
 #include "http/pageroutes.h"
+#include "http/tlsfiles.h"
 #include "mail/filemailer.h"
 #include "mail/smtpmailer.h"
 

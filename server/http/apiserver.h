@@ -1,6 +1,7 @@
 #pragma once
 
-#include "http/edgeguard.h"
+#include "http/edgeconnection.h"
+#include "http/edgeserver.h"
 #include "http/httpmessage.h"
 #include "requestmeter.h"
 #include "result.h"

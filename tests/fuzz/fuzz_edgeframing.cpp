@@ -12,7 +12,7 @@
 //     its cap — none of these is ever accepted;
 //   - a stream that ends between requests, sent twice, is twice as many requests.
 
-#include "http/edgeguard.h"
+#include "http/requestframer.h"
 
 #include <cstdint>
 #include <cstdio>

@@ -1,0 +1,183 @@
+#include "http/edgeconnection.h"
+
+#include "http/edgeserver.h"
+
+#include <QSslSocket>
+#include <QTcpSocket>
+
+#include <sys/socket.h>
+
+using sd::core::ErrorCode;
+
+namespace sd::http {
+
+namespace {
+
+ErrorCode errorFor(RequestFramer::Verdict v)
+{
+    switch (v) {
+    case RequestFramer::Verdict::UriTooLong: return ErrorCode::UriTooLong;
+    case RequestFramer::Verdict::HeaderTooLarge: return ErrorCode::HeaderFieldsTooLarge;
+    case RequestFramer::Verdict::PayloadTooLarge: return ErrorCode::PayloadTooLarge;
+    case RequestFramer::Verdict::MethodNotAllowed: return ErrorCode::MethodNotAllowed;
+    case RequestFramer::Verdict::Ok:
+    case RequestFramer::Verdict::BadRequest: break;
+    }
+    return ErrorCode::BadRequest;
+}
+
+} // namespace
+
+EdgeConnection::EdgeConnection(QTcpSocket *socket, EdgeServer *server, const EdgeLimits &limits)
+    : QObject(socket), m_socket(socket), m_server(server), m_limits(limits), m_framer(limits),
+      m_peer(normalized(socket->peerAddress()))
+{
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, &EdgeConnection::expire);
+    // First in line: QtHttpServer connects its own slot after nextPendingConnection().
+    connect(socket, &QIODevice::readyRead, this, &EdgeConnection::beforeServerReads);
+    m_deadlineKind = Deadline::Header;
+    m_deadline.start(m_limits.headerTimeoutMs);
+}
+
+EdgeConnection::~EdgeConnection()
+{
+    if (m_server)
+        m_server->released(m_peer);
+}
+
+EdgeConnection *EdgeConnection::of(QTcpSocket *socket)
+{
+    return socket ? socket->findChild<EdgeConnection *>(QString(), Qt::FindDirectChildrenOnly) : nullptr;
+}
+
+void EdgeConnection::attachAfterServer()
+{
+    connect(m_socket, &QIODevice::readyRead, this, &EdgeConnection::afterServerRead);
+}
+
+void EdgeConnection::beforeServerReads()
+{
+    if (m_refused) {
+        drain();
+        return;
+    }
+    const qint64 available = m_socket->bytesAvailable();
+    const qint64 fresh = available - m_unreadAfterServer;
+    if (fresh > 0) {
+        const QByteArray bytes = m_socket->peek(available);
+        const auto verdict = m_framer.feed(bytes.constData() + (bytes.size() - fresh), fresh);
+        if (verdict != RequestFramer::Verdict::Ok) {
+            refuse(verdict);
+            return;
+        }
+    }
+    m_unreadAfterServer = available;
+    updateTimers();
+}
+
+void EdgeConnection::afterServerRead()
+{
+    if (m_refused)
+        return;
+    // What QtHttpServer left in the buffer is not new next time (6.4 reads all it can, even
+    // several pipelined requests, in one turn; this keeps the count right if it ever does not).
+    m_unreadAfterServer = m_socket->bytesAvailable();
+    updateTimers();
+}
+
+void EdgeConnection::refuse(RequestFramer::Verdict verdict)
+{
+    m_refused = true;
+    m_waiting.clear();
+    drain(); // before QtHttpServer's slot runs: it must never see these bytes
+    const ErrorCode code = errorFor(verdict);
+    m_socket->write(m_server ? m_server->refusal(code, m_framer.target()) : QByteArray("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+    endOutput(m_socket);
+    m_deadlineKind = Deadline::Linger;
+    m_deadline.start(m_limits.lingerMs);
+}
+
+void EdgeConnection::drain()
+{
+    if (m_socket->isTransactionStarted())
+        m_socket->commitTransaction();
+    m_socket->skip(m_socket->bytesAvailable());
+    m_unreadAfterServer = 0;
+}
+
+void EdgeConnection::deliver(qint64 sequence, std::function<void()> writer)
+{
+    if (m_refused)
+        return;
+    m_waiting.emplace(sequence, std::move(writer));
+    while (!m_waiting.empty() && m_waiting.begin()->first == m_nextToWrite) {
+        auto write = std::move(m_waiting.begin()->second);
+        m_waiting.erase(m_waiting.begin());
+        ++m_nextToWrite;
+        write();
+    }
+    updateTimers();
+}
+
+void EdgeConnection::updateTimers()
+{
+    if (m_refused)
+        return;
+    Deadline want = Deadline::None;
+    int ms = 0;
+    switch (m_framer.phase()) {
+    case RequestFramer::Phase::Header:
+        want = Deadline::Header;
+        ms = m_limits.headerTimeoutMs;
+        break;
+    case RequestFramer::Phase::Body:
+        want = Deadline::Body;
+        ms = m_limits.headerTimeoutMs;
+        break;
+    case RequestFramer::Phase::BetweenRequests:
+        if (m_framer.completedRequests() == 0) {
+            want = Deadline::Header; // the first request: from accept()
+            ms = m_limits.headerTimeoutMs;
+        } else if (m_nextToWrite >= m_framer.completedRequests() && m_waiting.empty()) {
+            want = Deadline::Idle; // every request answered
+            ms = m_limits.idleTimeoutMs;
+        }
+        break;
+    }
+    if (want == m_deadlineKind)
+        return; // a deadline runs from when its phase began; progress does not extend it
+    m_deadlineKind = want;
+    if (want == Deadline::None)
+        m_deadline.stop();
+    else
+        m_deadline.start(ms);
+}
+
+void EdgeConnection::expire()
+{
+    // Header or body too slow, keep-alive idle, or the linger after a refusal is over.
+    m_deadline.stop();
+    m_socket->abort();
+    m_socket->deleteLater();
+}
+
+
+QHostAddress normalized(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4) : address;
+}
+
+// No more bytes from us after the refusal: the client sees the end of the answer at once,
+// while we keep reading (and dropping) its input for a moment so that closing does not reset
+// the connection before the answer is read. TLS needs its close_notify, so not there.
+void endOutput(QTcpSocket *socket)
+{
+    socket->flush();
+    if (!qobject_cast<QSslSocket *>(socket) && socket->bytesToWrite() == 0)
+        ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+}
+
+} // namespace sd::http
