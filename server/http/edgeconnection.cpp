@@ -58,7 +58,7 @@ void EdgeConnection::attachAfterServer()
 
 void EdgeConnection::beforeServerReads()
 {
-    if (m_refused) {
+    if (m_refused || m_closing) {
         drain();
         return;
     }
@@ -66,7 +66,8 @@ void EdgeConnection::beforeServerReads()
     const qint64 fresh = available - m_unreadAfterServer;
     if (fresh > 0) {
         const QByteArray bytes = m_socket->peek(available);
-        const auto verdict = m_framer.feed(bytes.constData() + (bytes.size() - fresh), fresh);
+        const auto verdict =
+            m_framer.feedSegment(bytes.constData() + (bytes.size() - fresh), fresh);
         if (verdict != RequestFramer::Verdict::Ok) {
             refuse(verdict);
             return;
@@ -80,8 +81,14 @@ void EdgeConnection::afterServerRead()
 {
     if (m_refused)
         return;
-    // What QtHttpServer left in the buffer is not new next time (6.4 reads all it can, even
-    // several pipelined requests, in one turn; this keeps the count right if it ever does not).
+    // QtHttpServer 6.4 takes one request per turn and queues another turn for what is left.
+    // Once it has taken the connection's last request, what follows is dropped before that
+    // turn comes (RFC 9112 9.6: no further request is processed).
+    if (!m_closing && m_framer.lastRequest() > 0 && m_nextSequence >= m_framer.lastRequest())
+        m_closing = true;
+    if (m_closing)
+        drain();
+    // What QtHttpServer left in the buffer is not new next time.
     m_unreadAfterServer = m_socket->bytesAvailable();
     updateTimers();
 }
@@ -116,6 +123,14 @@ void EdgeConnection::deliver(qint64 sequence, std::function<void()> writer)
         m_waiting.erase(m_waiting.begin());
         ++m_nextToWrite;
         write();
+        if (m_framer.lastRequest() == m_nextToWrite) {
+            // The last answer is out: close once it is sent (the idle deadline still bounds a
+            // client that does not read it).
+            m_closing = true;
+            drain();
+            m_socket->disconnectFromHost();
+            break;
+        }
     }
     updateTimers();
 }
@@ -139,7 +154,16 @@ void EdgeConnection::updateTimers()
         if (m_framer.completedRequests() == 0) {
             want = Deadline::Header; // the first request: from accept()
             ms = m_limits.headerTimeoutMs;
-        } else if (m_nextToWrite >= m_framer.completedRequests() && m_waiting.empty()) {
+        } else if (m_nextSequence < m_framer.completedRequests()) {
+            // The guard has seen a request end that the server has not taken: its clock
+            // (header or body) keeps running; only a request the server took stops it. Else
+            // a request the server's parser is still waiting on would hold the connection
+            // open for ever, whatever the guard's framer thinks of it.
+            want = m_deadlineKind == Deadline::Header || m_deadlineKind == Deadline::Body
+                       ? m_deadlineKind
+                       : Deadline::Header;
+            ms = m_limits.headerTimeoutMs;
+        } else if (m_nextToWrite >= m_nextSequence && m_waiting.empty()) {
             want = Deadline::Idle; // every request answered
             ms = m_limits.idleTimeoutMs;
         }

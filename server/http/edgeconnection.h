@@ -32,8 +32,13 @@ public:
 
     // Answers leave in request order: take a sequence number when a request is handled, and
     // deliver its writer when the answer is ready (at once or later from a worker).
+    // The server calls nextSequence() once for each request it takes: the guard counts on it
+    // to tell a request QtHttpServer has read from one only the guard has seen.
     qint64 nextSequence() { return m_nextSequence++; }
     void deliver(qint64 sequence, std::function<void()> writer);
+    // Whether the answer with this sequence number is the connection's last (Connection:
+    // close, HTTP/1.0): it says "Connection: close", and the connection ends once it is sent.
+    bool isLastAnswer(qint64 sequence) const { return m_framer.lastRequest() == sequence + 1; }
 
     // Called once QtHttpServer has connected its own slots.
     void attachAfterServer();
@@ -55,6 +60,7 @@ private:
     QTimer m_deadline;
     enum class Deadline { None, Header, Body, Idle, Linger } m_deadlineKind = Deadline::None;
     bool m_refused = false;
+    bool m_closing = false; // the server took the last request: nothing after it is read
     qint64 m_nextSequence = 0;
     qint64 m_nextToWrite = 0;
     std::map<qint64, std::function<void()>> m_waiting;

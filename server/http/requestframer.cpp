@@ -49,7 +49,7 @@ bool isKnownMethod(QByteArrayView m)
     return false;
 }
 
-// Digits only, no sign, no overflow.
+// Digits only: no sign, no space, no list, no overflow.
 std::optional<qint64> parseLength(QByteArrayView s)
 {
     if (s.isEmpty() || s.size() > 18)
@@ -61,6 +61,62 @@ std::optional<qint64> parseLength(QByteArrayView s)
         n = n * 10 + (c - '0');
     }
     return n;
+}
+
+int hexValue(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+// chunk-ext without whitespace (RFC 9112 7.1.1 allows BWS; refused here as needless):
+// *( ";" token [ "=" ( token / quoted-string ) ] )
+bool isChunkExtensions(QByteArrayView s)
+{
+    qsizetype i = 0;
+    const auto tokenEnd = [&](qsizetype from) {
+        qsizetype j = from;
+        while (j < s.size() && isTokenChar(s[j]))
+            ++j;
+        return j;
+    };
+    while (i < s.size()) {
+        if (s[i] != ';')
+            return false;
+        const qsizetype nameEnd = tokenEnd(i + 1);
+        if (nameEnd == i + 1)
+            return false;
+        i = nameEnd;
+        if (i == s.size() || s[i] != '=')
+            continue;
+        ++i;
+        if (i < s.size() && s[i] == '"') {
+            for (++i;; ++i) {
+                if (i >= s.size())
+                    return false;
+                if (s[i] == '"')
+                    break;
+                if (s[i] == '\\')
+                    ++i;
+                if (i >= s.size() || !isFieldValueChar(s[i]))
+                    return false;
+            }
+            ++i;
+        } else {
+            const qsizetype valueEnd = tokenEnd(i);
+            if (valueEnd == i)
+                return false;
+            i = valueEnd;
+        }
+    }
+    return true;
+}
+
+bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
+{
+    return a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
 constexpr qsizetype kMaxChunkLine = 1024;
@@ -78,7 +134,10 @@ RequestFramer::Verdict RequestFramer::fail(Verdict v)
 RequestFramer::Phase RequestFramer::phase() const
 {
     switch (m_state) {
-    case State::Start: return Phase::BetweenRequests;
+    case State::Start:
+    case State::Closed:
+        return Phase::BetweenRequests;
+    case State::StartCr:
     case State::RequestLine:
     case State::Headers: return Phase::Header;
     default: return Phase::Body;
@@ -88,16 +147,23 @@ RequestFramer::Phase RequestFramer::phase() const
 void RequestFramer::requestDone()
 {
     ++m_completed;
-    m_state = State::Start;
+    if (m_observer)
+        m_observer->requestDone(m_method, m_target, m_host);
+    m_state = m_lastRequest == m_completed ? State::Closed : State::Start;
+    m_method.clear();
     m_target.clear();
+    m_authority.clear();
+    m_host.clear();
     m_headerBytes = 0;
     m_bodyBytes = 0;
     m_remaining = 0;
+    m_fields = 0;
     m_hostHeaders = 0;
     m_contentLength.reset();
     m_transferEncoding = false;
-    m_chunked = false;
+    m_close = false;
     m_http10 = false;
+    m_absoluteForm = false;
 }
 
 RequestFramer::Verdict RequestFramer::feed(const char *data, qsizetype size)
@@ -107,9 +173,13 @@ RequestFramer::Verdict RequestFramer::feed(const char *data, qsizetype size)
         switch (m_state) {
         case State::Failed:
             return m_failure;
+        case State::Closed:
+            return Verdict::Ok; // after the last request: nothing more is read
         case State::Body:
         case State::ChunkData: {
             const qint64 take = qMin<qint64>(m_remaining, size - i);
+            if (m_observer)
+                m_observer->bodyBytes(QByteArrayView(data + i, take));
             m_remaining -= take;
             i += take;
             if (m_remaining == 0) {
@@ -121,17 +191,44 @@ RequestFramer::Verdict RequestFramer::feed(const char *data, qsizetype size)
             break;
         }
         case State::Start:
-            // RFC 9112 2.2: empty lines before a request line are ignored.
-            if (data[i] == '\r' || data[i] == '\n') {
+            // RFC 9112 2.2: empty lines (CRLF) before a request line are ignored.
+            if (data[i] == '\r') {
+                m_state = State::StartCr;
                 ++i;
                 break;
             }
+            if (data[i] == '\n')
+                return fail(Verdict::BadRequest);
             m_state = State::RequestLine;
-            [[fallthrough]];
+            break;
+        case State::StartCr:
+            if (data[i++] != '\n')
+                return fail(Verdict::BadRequest);
+            m_state = State::Start;
+            break;
+        case State::ChunkDataEnd:
+        case State::LastChunkEnd: {
+            // Exactly CRLF, judged byte by byte: QtHttpServer takes the two bytes here as CRLF
+            // without looking at them (and after the last chunk ends the request on any two),
+            // so no trailer field and nothing else may come first.
+            const bool first = m_line.isEmpty();
+            if (data[i++] != (first ? '\r' : '\n'))
+                return fail(Verdict::BadRequest);
+            if (first) {
+                m_line = "\r";
+                break;
+            }
+            m_line.clear();
+            if (m_state == State::ChunkDataEnd)
+                m_state = State::ChunkSize;
+            else
+                requestDone();
+            break;
+        }
         default: {
             // A line-oriented state: collect up to the newline, within the caps.
             const char c = data[i++];
-            if (m_state == State::RequestLine || m_state == State::Headers || m_state == State::Trailers) {
+            if (m_state == State::RequestLine || m_state == State::Headers) {
                 if (m_state == State::RequestLine && m_line.size() >= m_limits.maxRequestLineBytes)
                     return fail(Verdict::UriTooLong);
                 if (++m_headerBytes > m_limits.maxHeaderBytes)
@@ -143,8 +240,11 @@ RequestFramer::Verdict RequestFramer::feed(const char *data, qsizetype size)
                 m_line.append(c);
                 break;
             }
-            if (m_line.endsWith('\r'))
-                m_line.chop(1);
+            // CRLF only: QtHttpServer reads a bare LF one way in a head and another in a
+            // chunked body (and waited for ever on some).
+            if (!m_line.endsWith('\r'))
+                return fail(Verdict::BadRequest);
+            m_line.chop(1);
             if (const Verdict v = lineDone(); v != Verdict::Ok)
                 return fail(v);
             m_line.clear();
@@ -155,53 +255,48 @@ RequestFramer::Verdict RequestFramer::feed(const char *data, qsizetype size)
     return m_state == State::Failed ? m_failure : Verdict::Ok;
 }
 
+RequestFramer::Verdict RequestFramer::feedSegment(const char *data, qsizetype size)
+{
+    if (m_state == State::LastChunkEnd && m_line == "\r" && size > 1)
+        return fail(Verdict::BadRequest);
+    return feed(data, size);
+}
+
 RequestFramer::Verdict RequestFramer::lineDone()
 {
     switch (m_state) {
     case State::RequestLine: return requestLineDone();
     case State::Headers: return headerLineDone();
-    case State::ChunkSize: {
-        QByteArrayView line(m_line);
-        if (const qsizetype semicolon = line.indexOf(';'); semicolon >= 0)
-            line = line.first(semicolon);
-        line = line.trimmed();
-        if (line.isEmpty() || line.size() > 15)
-            return Verdict::BadRequest;
-        qint64 n = 0;
-        for (char c : line) {
-            const int d = c >= '0' && c <= '9' ? c - '0'
-                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                               : -1;
-            if (d < 0)
-                return Verdict::BadRequest;
-            n = n * 16 + d;
-        }
-        m_bodyBytes += n;
-        if (m_bodyBytes > m_limits.maxBodyBytes)
-            return Verdict::PayloadTooLarge;
-        if (n == 0) {
-            m_state = State::Trailers;
-        } else {
-            m_remaining = n;
-            m_state = State::ChunkData;
-        }
-        return Verdict::Ok;
-    }
-    case State::ChunkDataEnd:
-        if (!m_line.isEmpty())
-            return Verdict::BadRequest;
-        m_state = State::ChunkSize;
-        return Verdict::Ok;
-    case State::Trailers:
-        if (m_line.isEmpty())
-            requestDone();
-        else if (m_line.indexOf(':') <= 0)
-            return Verdict::BadRequest;
-        return Verdict::Ok;
+    case State::ChunkSize:
+        return chunkSizeDone();
     default:
         return Verdict::BadRequest;
     }
+}
+
+RequestFramer::Verdict RequestFramer::chunkSizeDone()
+{
+    // 1*HEXDIG [ chunk-ext ]: no sign, no space, no "0x", at most 15 digits.
+    const QByteArrayView line(m_line);
+    qsizetype digits = 0;
+    qint64 n = 0;
+    while (digits < line.size() && hexValue(line[digits]) >= 0) {
+        n = n * 16 + hexValue(line[digits]);
+        if (++digits > 15)
+            return Verdict::BadRequest;
+    }
+    if (digits == 0 || !isChunkExtensions(line.sliced(digits)))
+        return Verdict::BadRequest;
+    m_bodyBytes += n;
+    if (m_bodyBytes > m_limits.maxBodyBytes)
+        return Verdict::PayloadTooLarge;
+    if (n == 0) {
+        m_state = State::LastChunkEnd;
+    } else {
+        m_remaining = n;
+        m_state = State::ChunkData;
+    }
+    return Verdict::Ok;
 }
 
 RequestFramer::Verdict RequestFramer::requestLineDone()
@@ -225,8 +320,26 @@ RequestFramer::Verdict RequestFramer::requestLineDone()
     else if (version != "HTTP/1.1")
         return Verdict::BadRequest;
     m_target = target.toByteArray();
+    m_method = method.toByteArray();
     if (!isKnownMethod(method))
         return Verdict::MethodNotAllowed;
+    // origin-form, absolute-form (http or https, no userinfo; its authority must agree with
+    // Host, see headersDone) or "OPTIONS *"; not authority-form (RFC 9112 3.2).
+    if (!target.startsWith('/') && !(target == "*" && method == "OPTIONS")) {
+        qsizetype schemeEnd = target.indexOf("://");
+        const QByteArrayView scheme = schemeEnd < 0 ? QByteArrayView() : target.first(schemeEnd);
+        if (!equalsIgnoringCase(scheme, "http") && !equalsIgnoringCase(scheme, "https"))
+            return Verdict::BadRequest;
+        const QByteArrayView rest = target.sliced(schemeEnd + 3);
+        qsizetype end = 0;
+        while (end < rest.size() && rest[end] != '/' && rest[end] != '?' && rest[end] != '#')
+            ++end;
+        const QByteArrayView authority = rest.first(end);
+        if (authority.isEmpty() || authority.contains('@'))
+            return Verdict::BadRequest;
+        m_authority = authority.toByteArray();
+        m_absoluteForm = true;
+    }
     m_state = State::Headers;
     return Verdict::Ok;
 }
@@ -235,6 +348,9 @@ RequestFramer::Verdict RequestFramer::headerLineDone()
 {
     if (m_line.isEmpty())
         return headersDone();
+    // QtHttpServer would drop every field of this head (Content-Length too): refused.
+    if (m_line.size() > kMaxFieldLineBytes || ++m_fields > kMaxFields)
+        return Verdict::HeaderTooLarge;
     const QByteArrayView line(m_line);
     const qsizetype colon = line.indexOf(':');
     // No obs-fold, no space before the colon (RFC 9112 5.1, 5.2).
@@ -244,22 +360,30 @@ RequestFramer::Verdict RequestFramer::headerLineDone()
     for (char c : value)
         if (!isFieldValueChar(c))
             return Verdict::BadRequest;
-    const QByteArray name = line.first(colon).toByteArray().toLower();
-    if (name == "content-length") {
-        // "5, 5" or two equal fields are one length; anything else is ambiguous.
-        for (QByteArrayView part : QByteArray(value.toByteArray()).split(',')) {
-            const auto n = parseLength(part.trimmed());
-            if (!n || (m_contentLength && *m_contentLength != *n))
-                return Verdict::BadRequest;
-            m_contentLength = n;
-        }
-    } else if (name == "transfer-encoding") {
-        if (m_transferEncoding)
+    const QByteArrayView name = line.first(colon);
+    if (equalsIgnoringCase(name, "content-length")) {
+        // One field, one number: "5, 5" and a second field are refused, even when equal
+        // (QtHttpServer reads neither as a length).
+        if (m_contentLength)
+            return Verdict::BadRequest;
+        m_contentLength = parseLength(value);
+        if (!m_contentLength)
+            return Verdict::BadRequest;
+    } else if (equalsIgnoringCase(name, "transfer-encoding")) {
+        if (m_transferEncoding || !equalsIgnoringCase(value, "chunked"))
             return Verdict::BadRequest;
         m_transferEncoding = true;
-        m_chunked = value.compare("chunked", Qt::CaseInsensitive) == 0;
-    } else if (name == "host") {
+    } else if (equalsIgnoringCase(name, "host")) {
         ++m_hostHeaders;
+        m_host = value.toByteArray();
+    } else if (equalsIgnoringCase(name, "connection")) {
+        for (QByteArrayView option : QByteArray(value.toByteArray()).split(','))
+            m_close = m_close || equalsIgnoringCase(option.trimmed(), "close");
+    } else if (equalsIgnoringCase(name, "upgrade")) {
+        // QtHttpServer (built with WebSockets) answers a WebSocket upgrade twice; we upgrade
+        // nothing.
+        if (QByteArray(value.toByteArray()).toLower().contains("websocket"))
+            return Verdict::BadRequest;
     }
     return Verdict::Ok;
 }
@@ -268,13 +392,21 @@ RequestFramer::Verdict RequestFramer::headersDone()
 {
     // RFC 9112 6.1/6.3: TE with CL is a smuggling attempt; only "chunked" is understood; a
     // HTTP/1.1 request names exactly one Host (3.2).
-    if (m_transferEncoding && (m_contentLength || !m_chunked || m_http10))
+    if (m_transferEncoding && (m_contentLength || m_http10))
         return Verdict::BadRequest;
     if (m_hostHeaders > 1 || (!m_http10 && m_hostHeaders == 0))
         return Verdict::BadRequest;
+    // An absolute-form target and Host must name the same authority (QtHttpServer takes the
+    // Host, RFC 9112 3.2.2 the target): any doubt about which one was meant is refused.
+    if (m_absoluteForm && (m_hostHeaders == 0 || !equalsIgnoringCase(m_authority, m_host)))
+        return Verdict::BadRequest;
     if (m_contentLength && *m_contentLength > m_limits.maxBodyBytes)
         return Verdict::PayloadTooLarge;
-    if (m_chunked) {
+    // RFC 9112 9.3, 9.6: HTTP/1.0 closes after its answer (we keep no HTTP/1.0 connection alive),
+    // and so does a request with the "close" option.
+    if (m_close || m_http10)
+        m_lastRequest = m_completed + 1;
+    if (m_transferEncoding) {
         m_state = State::ChunkSize;
     } else if (m_contentLength && *m_contentLength > 0) {
         m_remaining = *m_contentLength;
