@@ -3,6 +3,7 @@
 // The server runs in this process (TestServer), so its memory is this process's memory.
 
 #include "httpclient.h"
+#include "qthttpserverprobe.h"
 #include "testenv.h"
 #include "testserver.h"
 
@@ -585,6 +586,81 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(closed(), 3000);
         ::close(fd);
         QTRY_COMPARE(edge.connectionCount(), 0);
+    }
+
+    // The guard and QtHttpServer 6.4's own parser split every stream the guard lets through
+    // into the same requests (QtHttpServerProbe::disagreement): the probes and their
+    // neighbours, each whole, a byte at a time and in pieces. fuzz_edgediff does the same on
+    // generated streams.
+    void guardAndQtHttpServerSplitAlike()
+    {
+        const QByteArray get = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+        const QByteArray post = "POST /a HTTP/1.1\r\nHost: h\r\n";
+        const QByteArray te = post + "Transfer-Encoding: chunked\r\n\r\n";
+        QByteArray manyFields, longField = "X: " + QByteArray(8189, 'a') + "\r\n";
+        for (int i = 0; i < 100; ++i)
+            manyFields += "X-" + QByteArray::number(i) + ": a\r\n";
+        const QList<QByteArray> streams = {
+            get,
+            get + get + get,
+            "\r\n" + get,
+            get + "\r\n\r\n" + get,
+            post + "Content-Length: 5\r\n\r\nhello" + get,
+            post + "Content-Length: 28, 28\r\n\r\n" + get,
+            post + "Content-Length: 28\r\nContent-Length: 28\r\n\r\n" + get,
+            post + "Content-Length: +28\r\n\r\n" + get,
+            post + "Content-Length: 0x1c\r\n\r\n" + get,
+            post + "Content-Length: 28\r\nTransfer-Encoding: chunked\r\n\r\n" + get,
+            te + "1\r\nx\n0\r\n\r\n" + get,
+            te + "1\r\nx\r\n0\n\r\n" + get,
+            te + "1\r\nx\r\n0\r\n\n" + get,
+            te + "1\r\nx\r\n0\r\n\r\n" + get,
+            te + "A\r\n0123456789\r\n0\r\n\r\n" + get,
+            te + "a;x=\"y;z\"\r\n0123456789\r\n0\r\n\r\n" + get,
+            te + "0\r\nX: y\r\n\r\n" + get,
+            te + "+1\r\nx\r\n0\r\n\r\n",
+            te + "ffffffffffffffffff\r\nx\r\n0\r\n\r\n",
+            te + "1\r\nxy\r\n0\r\n\r\n" + get,
+            post + "Transfer-Encoding: gzip, chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n" + get,
+            post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
+                get,
+            "GET /a HTTP/1.1\nHost: h\n\n" + get,
+            "GET /a HTTP/1.1\r\nHost: h\n\r\n" + get,
+            "GET /a HTTP/1.1\r\nHost : h\r\n\r\n" + get,
+            "GET /a HTTP/1.1\r\n Host: h\r\n\r\n" + get,
+            "GET /a HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n" + get,
+            "GET /a HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n" + get,
+            QByteArray("GET /a HTTP/1.1\r\nHost: h\r\nX: a\0b\r\n\r\n", 41) + get,
+            "GET  /a HTTP/1.1\r\nHost: h\r\n\r\n" + get,
+            "GET /a  HTTP/1.1\r\nHost: h\r\n\r\n" + get,
+            "GET /a HTTP/1.2\r\nHost: h\r\n\r\n" + get,
+            "GET /a HTTP/2.0\r\nHost: h\r\n\r\n" + get,
+            "GET /a HTTP/1.0\r\n\r\n" + get,
+            "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" + get,
+            post + manyFields + "Content-Length: 28\r\n\r\n" + get,
+            post + "X-100: a\r\n" + manyFields + "Content-Length: 28\r\n\r\n" + get,
+            post + longField + "Content-Length: 28\r\n\r\n" + get,
+            post + "X" + longField + "Content-Length: 28\r\n\r\n" + get,
+            "GET http://h/a HTTP/1.1\r\nHost: h\r\n\r\n" + get,
+            "GET http://e/a HTTP/1.1\r\nHost: h\r\n\r\n" + get,
+            "GET /a HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n" + get,
+            "TRACE /a HTTP/1.1\r\nHost: h\r\n\r\n" + get,
+            "BREW /a HTTP/1.1\r\nHost: h\r\n\r\n" + get,
+        };
+        QtHttpServerProbe probe;
+        for (const QByteArray &s : streams) {
+            QList<QList<QByteArrayView>> cuts = {{s}, {}, {}};
+            for (qsizetype i = 0; i < s.size(); ++i)
+                cuts[1].append(QByteArrayView(s).sliced(i, 1));
+            for (qsizetype at = 0, n = 1; at < s.size(); at += n, n = n % 7 + 3)
+                cuts[2].append(QByteArrayView(s).sliced(at, qMin(n, s.size() - at)));
+            for (const auto &pieces : std::as_const(cuts)) {
+                const QByteArray problem = probe.disagreement(pieces);
+                QVERIFY2(problem.isEmpty(),
+                         qPrintable(QString::fromLatin1(s.toPercentEncoding(" /:")) + u": "_s +
+                                    QString::fromLatin1(problem)));
+            }
+        }
     }
 
     // A chunked body is counted as it arrives.
