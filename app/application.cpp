@@ -4,8 +4,9 @@
 #include "apiroutes.h"
 #include "oauthhttpclient.h"
 #include "oauthroutes.h"
-#include "systemreversedns.h"
 #include "pageroutes.h"
+#include "systemreversedns.h"
+#include "tlsfiles.h"
 #include "filemailer.h"
 #include "smtpmailer.h"
 

@@ -111,7 +111,8 @@ void ApiServer::setPublicUrl(const QString &publicUrl)
 {
     const QUrl url(publicUrl);
     m_pageHost = url.host().toLower();
-    m_pagePort = url.port(defaultPort(url.scheme().toLower()));
+    m_pageDefaultPort = defaultPort(url.scheme().toLower());
+    m_pagePort = url.port(m_pageDefaultPort);
 }
 
 bool ApiServer::hostAllowed(const HttpRequest &request) const
@@ -120,13 +121,18 @@ bool ApiServer::hostAllowed(const HttpRequest &request) const
         return true;
     // Host = uri-host [ ":" port ]; an IPv6 literal comes in brackets.
     const QString value = QString::fromLatin1(request.header("host").trimmed()).toLower();
+    // A Host without a port names the default port of public_url's scheme, never public_url's
+    // own port (RFC 9110 7.2); a port is 1 to 5 digits without a leading zero.
     QString host = value;
-    int port = m_pagePort;
+    int port = m_pageDefaultPort;
     const qsizetype colon = value.lastIndexOf(u':');
     if (colon >= 0 && colon > value.lastIndexOf(u']')) {
-        bool ok = false;
-        port = value.mid(colon + 1).toInt(&ok);
-        if (!ok || port <= 0 || port > 65535)
+        const QString digits = value.mid(colon + 1);
+        bool ok = !digits.isEmpty() && digits.size() <= 5 && !digits.startsWith(u'0');
+        for (QChar c : digits)
+            ok = ok && c >= u'0' && c <= u'9';
+        port = ok ? digits.toInt() : 0;
+        if (port <= 0 || port > 65535)
             return false;
         host = value.left(colon);
     }
@@ -171,9 +177,12 @@ ApiServer::Reply ApiServer::replyFor(const QHttpServerRequest &qrequest, QTcpSoc
 
 void ApiServer::reply(const Reply &to, HttpResponse response)
 {
-    auto writer = [this, to, response = std::move(response)] {
-        if (to.socket && to.socket->state() == QAbstractSocket::ConnectedState)
-            write(*to.responder, to.method, response);
+    auto writer = [this, to, response = std::move(response)]() mutable {
+        if (!to.socket || to.socket->state() != QAbstractSocket::ConnectedState)
+            return;
+        if (to.guard && to.guard->isLastAnswer(to.sequence)) // RFC 9112 9.6
+            response.headers.append({QByteArray("Connection"), QByteArray("close")});
+        write(*to.responder, to.method, response);
     };
     if (to.sequence < 0)
         writer();

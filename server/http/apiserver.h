@@ -1,6 +1,7 @@
 #pragma once
 
-#include "edgeguard.h"
+#include "edgeconnection.h"
+#include "edgeserver.h"
 #include "httpmessage.h"
 #include "requestmeter.h"
 
@@ -113,6 +114,7 @@ private:
     EdgeServer *m_edge = nullptr;
     QString m_pageHost; // lower-case host of public_url, without brackets
     int m_pagePort = -1;
+    int m_pageDefaultPort = -1; // of public_url's scheme: a Host without a port means this one
     QSet<QString> m_pagePaths;
 };
 

@@ -9,10 +9,12 @@
 //   - judged against a plain reading of the first request's head: two different lengths, a
 //     length that is not digits, Transfer-Encoding with Content-Length, anything but a single
 //     "chunked", no Host or two, a request line or head over its cap, a declared body over
-//     its cap — none of these is ever accepted;
-//   - a stream that ends between requests, sent twice, is twice as many requests.
+//     its cap, a bare LF, more than 100 fields or one over 8 KiB — none of these is ever
+//     accepted; `Connection: close` or HTTP/1.0 makes it the connection's last request;
+//   - a stream that ends between requests, sent twice, is twice as many requests (unless it
+//     holds a last request: then the copy is ignored).
 
-#include "edgeguard.h"
+#include "requestframer.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -51,12 +53,14 @@ struct Outcome
     qint64 completed;
     Framer::Phase phase;
     QByteArray target;
+    qint64 last;
     bool operator==(const Outcome &) const = default;
 };
 
 Outcome outcomeOf(const Framer &framer, Verdict verdict)
 {
-    return {verdict, framer.completedRequests(), framer.phase(), framer.target()};
+    return {verdict, framer.completedRequests(), framer.phase(), framer.target(),
+            framer.lastRequest()};
 }
 
 Outcome whole(const EdgeLimits &limits, QByteArrayView s)
@@ -133,6 +137,10 @@ struct Head
     bool lengthNotDigits = false;
     std::optional<qint64> length;
     bool twoLengths = false; // two different ones
+    bool bareLf = false;
+    int fields = 0;
+    qsizetype longestField = 0;
+    bool close = false;
 };
 
 std::optional<Head> readHead(QByteArrayView s)
@@ -147,13 +155,16 @@ std::optional<Head> readHead(QByteArrayView s)
         QByteArrayView line = s.sliced(at, lf - at);
         if (line.endsWith('\r'))
             line.chop(1);
+        else
+            h.bareLf = true;
         if (at == h.start) {
             h.requestLine = lf + 1 - at;
             h.http10 = line.endsWith(" HTTP/1.0");
         } else if (line.isEmpty()) {
             h.end = lf + 1;
             return h;
-        } else if (const qsizetype colon = line.indexOf(':'); colon > 0) {
+        } else if (const qsizetype colon = line.indexOf(':'); colon > 0 && ++h.fields > 0) {
+            h.longestField = qMax(h.longestField, line.size());
             const QByteArrayView name = line.first(colon);
             const QByteArrayView value = line.sliced(colon + 1).trimmed();
             if (equalsIgnoringCase(name, "content-length")) {
@@ -176,6 +187,16 @@ std::optional<Head> readHead(QByteArrayView s)
                 h.chunked = equalsIgnoringCase(value, "chunked");
             } else if (equalsIgnoringCase(name, "host")) {
                 ++h.hosts;
+            } else if (equalsIgnoringCase(name, "connection")) {
+                for (QByteArrayView rest = value;;) {
+                    const qsizetype comma = rest.indexOf(',');
+                    h.close = h.close ||
+                              equalsIgnoringCase((comma < 0 ? rest : rest.first(comma)).trimmed(),
+                                                 "close");
+                    if (comma < 0)
+                        break;
+                    rest = rest.sliced(comma + 1);
+                }
             }
         }
         at = lf + 1;
@@ -192,7 +213,8 @@ void judgeFirstRequest(const EdgeLimits &limits, QByteArrayView s, const Outcome
         h->requestLine > limits.maxRequestLineBytes || h->end - h->start > limits.maxHeaderBytes ||
         h->lengthNotDigits || h->twoLengths || h->transferEncodings > 1 ||
         (te && (h->length || !h->chunked || h->http10)) || h->hosts > 1 ||
-        (h->hosts == 0 && !h->http10) || (h->length && *h->length > limits.maxBodyBytes);
+        (h->hosts == 0 && !h->http10) || (h->length && *h->length > limits.maxBodyBytes) ||
+        h->bareLf || h->fields > Framer::kMaxFields || h->longestField > Framer::kMaxFieldLineBytes;
 
     Framer framer(limits);
     const Verdict headVerdict = framer.feed(s.data(), h->end);
@@ -201,6 +223,9 @@ void judgeFirstRequest(const EdgeLimits &limits, QByteArrayView s, const Outcome
         return;
     }
     check(!mustRefuse, "accepted a head that must be refused");
+    check(
+        framer.lastRequest() == (h->http10 || h->close ? 1 : 0),
+        "a head with Connection: close or HTTP/1.0 did not end the connection, or one without did");
     if (te) {
         check(framer.phase() == Framer::Phase::Body && framer.completedRequests() == 0,
               "a chunked request finished with its head");
@@ -231,7 +256,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(byteByByte(limits, stream) == all, "a byte at a time differs from the whole stream");
     check(inPieces(limits, stream, seed) == all, "in pieces differs from the whole stream");
     check(all.completed <= stream.count('\n') / 2, "more requests than the bytes can hold");
-    if (all.verdict == Verdict::Ok && all.phase == Framer::Phase::BetweenRequests) {
+    if (all.verdict == Verdict::Ok && all.phase == Framer::Phase::BetweenRequests &&
+        all.last == 0) {
         const QByteArray twice = stream.toByteArray().repeated(2);
         const Outcome again = whole(limits, twice);
         check(again.verdict == Verdict::Ok && again.completed == 2 * all.completed,

@@ -22,7 +22,7 @@ if [[ -n ${FUZZ_RUNS:-} ]]; then
     [[ -z ${FUZZ_SECONDS:-} ]] || limit+=(-max_total_time="$FUZZ_SECONDS")
 fi
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(jsonbody identifiers tokens redirect acceptlanguage edgeframing)
+[[ ${#targets[@]} -gt 0 ]] || targets=(jsonbody identifiers tokens redirect acceptlanguage edgeframing edgediff)
 
 # clang-16 leaves __cpp_concepts at 201907 although it implements what libstdc++ 12's
 # <expected> needs; raising the macro lets that header (std::expected) compile.

@@ -8,8 +8,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace {
-
 int connectTo(quint16 port)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -25,6 +23,8 @@ int connectTo(quint16 port)
     }
     return fd;
 }
+
+namespace {
 
 bool sendAll(int fd, const QByteArray &data)
 {

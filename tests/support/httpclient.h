@@ -27,5 +27,8 @@ HttpResult postJson(quint16 port, const QByteArray &path, const QJsonObject &bod
                     const QString &bearer = {});
 HttpResult getJson(quint16 port, const QByteArray &path, const QString &bearer = {});
 
+// A blocking TCP connection to 127.0.0.1:port, or -1.
+int connectTo(quint16 port);
+
 // Sends raw bytes and returns what comes back until the peer closes or the timeout passes.
 QByteArray rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs = 5000);
