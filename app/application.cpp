@@ -237,10 +237,12 @@ core::Result<QString> Application::start()
     QObject::connect(&m_mailThread, &QThread::started, m_sender, &mail::OutboxSender::start);
     QObject::connect(&m_core->events(), &core::Events::mailQueued, m_sender,
                      &mail::OutboxSender::wake, Qt::QueuedConnection);
+    // Direct: the monitor re-emits on the mail thread, and its receivers queue to their own
+    // threads (the console's do), so no hop through the thread that built the Application.
     QObject::connect(m_sender, &mail::OutboxSender::messageSent, m_outboxMonitor.get(),
-                     &core::OutboxMonitor::messageSent);
+                     &core::OutboxMonitor::messageSent, Qt::DirectConnection);
     QObject::connect(m_sender, &mail::OutboxSender::messageFailed, m_outboxMonitor.get(),
-                     &core::OutboxMonitor::messageFailed);
+                     &core::OutboxMonitor::messageFailed, Qt::DirectConnection);
     // The audit chain is sealed every two seconds, beside the mail, off the GUI and HTTP threads.
     auto *sealer = new QTimer;
     sealer->setInterval(2000);

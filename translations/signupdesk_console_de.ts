@@ -491,6 +491,13 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::MessageBar</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Schließen</translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::OutboxPage</name>
     <message>
         <source>Select an email to see its preview.</source>
@@ -1182,10 +1189,6 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
 </context>
 <context>
     <name>sd::ui::SignupsPage</name>
-    <message>
-        <source>Dismiss</source>
-        <translation>Schließen</translation>
-    </message>
     <message>
         <source>All pending</source>
         <translation>Alle ausstehenden</translation>

@@ -491,6 +491,13 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::MessageBar</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Fermer</translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::OutboxPage</name>
     <message>
         <source>Select an email to see its preview.</source>
@@ -1182,10 +1189,6 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
 </context>
 <context>
     <name>sd::ui::SignupsPage</name>
-    <message>
-        <source>Dismiss</source>
-        <translation>Fermer</translation>
-    </message>
     <message>
         <source>All pending</source>
         <translation>En attente (toutes)</translation>

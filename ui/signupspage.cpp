@@ -3,6 +3,7 @@
 #include "bulkrunner.h"
 #include "consolebackend.h"
 #include "errormessages.h"
+#include "messagebar.h"
 #include "reasondialog.h"
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
@@ -12,14 +13,12 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QTableView>
@@ -111,20 +110,7 @@ void SignupsPage::buildUi()
     auto *layout = new QVBoxLayout(central);
 
     // The one place where errors show.
-    m_messageBar = new QFrame(central);
-    m_messageBar->setObjectName(u"messageBar"_s);
-    m_messageBar->setFrameShape(QFrame::StyledPanel);
-    m_messageBar->setStyleSheet(u"#messageBar { background: #fdecea; color: #611a15; }"_s);
-    auto *messageLayout = new QHBoxLayout(m_messageBar);
-    m_messageLabel = new QLabel(m_messageBar);
-    m_messageLabel->setWordWrap(true);
-    m_messageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto *dismiss = new QPushButton(tr("Dismiss"), m_messageBar);
-    dismiss->setFocusPolicy(Qt::NoFocus);
-    connect(dismiss, &QPushButton::clicked, m_messageBar, &QWidget::hide);
-    messageLayout->addWidget(m_messageLabel, 1);
-    messageLayout->addWidget(dismiss);
-    m_messageBar->hide();
+    m_messageBar = new MessageBar(central);
     layout->addWidget(m_messageBar);
 
     auto *filterRow = new QHBoxLayout;
@@ -237,8 +223,7 @@ void SignupsPage::buildActions()
 
 void SignupsPage::showError(const QString &message)
 {
-    m_messageLabel->setText(message);
-    m_messageBar->show();
+    m_messageBar->showMessage(message);
 }
 
 TimelineModel *SignupsPage::timelineModel() const
@@ -285,7 +270,7 @@ void SignupsPage::flushPendingRejects()
 
 QString SignupsPage::errorText() const
 {
-    return m_messageBar->isHidden() ? QString() : m_messageLabel->text();
+    return m_messageBar->message();
 }
 
 void SignupsPage::selectUsers(const QStringList &userIds)

@@ -13,7 +13,6 @@
 
 class QAction;
 class QComboBox;
-class QFrame;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -24,6 +23,7 @@ namespace sd::ui {
 
 class BulkProgress;
 class BulkRunner;
+class MessageBar;
 class ConsoleBackend;
 class SignupFilterProxy;
 class SignupTableModel;
@@ -121,8 +121,7 @@ private:
     QTableView *m_view = nullptr;
     QComboBox *m_statusFilter = nullptr;
     QLineEdit *m_search = nullptr;
-    QFrame *m_messageBar = nullptr;
-    QLabel *m_messageLabel = nullptr;
+    MessageBar *m_messageBar = nullptr;
     BulkProgress *m_progress = nullptr;
 
     QAction *m_approve = nullptr;
