@@ -4,6 +4,7 @@
 #include "audit/auditlog.h"
 #include "context.h"
 #include "crypto/crypto.h"
+#include "flows/flowsupport.h"
 #include "flows/verification/verificationservice.h"
 #include "emails/mailcomposer.h"
 #include "outbox.h"
