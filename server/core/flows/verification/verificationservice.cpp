@@ -131,10 +131,16 @@ Result<Account> VerificationService::verifyCodeOnce(const QString &email, const 
     const bool right =
         sixDigits.match(code).hasMatch() &
         crypto::constantTimeEquals(m_ctx.digest.codeDigest(tokenId, code).toLatin1(), expected);
-    if (!*row || !right) {
-        if (*row) {
-            // Counted after the answer (5 wrong codes still burn the token); a burst racing
-            // the count is held by the per-email failure window (SEC-17).
+    // The wrong codes are also counted in memory, at once, so the next submission already
+    // sees a token burned by a count still on its way to the database.
+    const QString codeKey = u"wrong-code:"_s + tokenId;
+    const qint64 window = m_ctx.live.current()->verificationTtlSeconds;
+    const bool burned = m_ctx.limiter.blockedFor(codeKey, kMaxCodeAttempts, window) > 0;
+    if (!*row || burned || !right) {
+        if (*row && !burned) {
+            (void)m_ctx.limiter.hit(codeKey, kMaxCodeAttempts, window);
+            // Counted in the database after the answer (the fifth burns the token); a burst
+            // racing the count is held by the per-email failure window (SEC-17).
             const Context *ctx = &m_ctx;
             const QString userId = (*account)->id;
             m_ctx.afterAnswer.post(
