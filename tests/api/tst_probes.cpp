@@ -389,6 +389,10 @@ private slots:
                 u"SELECT count(*) FROM tokens WHERE kind = 'verification' AND burned_at IS NOT NULL"_s),
             1);
         QCOMPARE(count(u"SELECT count(*) FROM audit_log WHERE action = 'token.burned'"_s), 1);
+        // The work after the answer is alike: one audit row and one commit per wrong code,
+        // for the unknown address too.
+        QCOMPARE(count(u"SELECT count(*) FROM audit_log WHERE action = 'verification.failed'"_s),
+                 6);
     }
 };
 
