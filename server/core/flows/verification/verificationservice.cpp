@@ -179,9 +179,13 @@ void VerificationService::countWrongCode(const Context &ctx, const QString &toke
         auto attempts = tokenstore::countWrongCode(tx->db(), tokenId, kMaxCodeAttempts, now);
         if (!attempts)
             return qWarning("wrong code: %s", qPrintable(attempts.error().message));
-        if (*attempts >= kMaxCodeAttempts)
-            (void)auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s, userId,
-                                   u"too many wrong codes"_s);
+        if (*attempts >= kMaxCodeAttempts) {
+            // A failed audit write fails the transaction: the count is not committed without it.
+            if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s, userId,
+                                          u"too many wrong codes"_s);
+                !r)
+                return qWarning("wrong code: audit: %s", qPrintable(r.error().message));
+        }
     }
     if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"verification.failed"_s, userId,
                                   u"code"_s);
