@@ -302,6 +302,10 @@ void Application::stop()
         m_serverThread.wait();
         m_server = nullptr;
     }
+    // The work requests left for after their answer (resend, email-link) commits its mail
+    // before the sender stops.
+    if (m_core)
+        m_core->waitForAfterAnswer();
     if (m_mailThread.isRunning()) {
         m_mailThread.quit();
         m_mailThread.wait();

@@ -22,6 +22,9 @@
 #include <QSqlQuery>
 #include <QTest>
 
+#include <latch>
+#include <thread>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -238,6 +241,30 @@ private slots:
         QCOMPARE(login(u"boss@example.com"_s).status, 200);
     }
 
+    void racingSignupsForOneNewAddressBothAnswerLikeAKnownOne()
+    {
+        startServer();
+        // Two signups with one new address at once: whichever loses the race for the address
+        // must answer like a signup with a registered one, never fail.
+        for (int round = 0; round < 10; ++round) {
+            const QString email = u"race%1@example.com"_s.arg(round);
+            HttpResult results[2];
+            std::latch start(2);
+            std::thread threads[2];
+            for (int i = 0; i < 2; ++i)
+                threads[i] = std::thread([&, i] {
+                    start.arrive_and_wait();
+                    results[i] = signUp(u"race%1x%2"_s.arg(round).arg(i), email);
+                });
+            for (auto &t : threads)
+                t.join();
+            QCOMPARE(results[0].status, 201);
+            QCOMPARE(masked(results[0]), masked(results[1]));
+        }
+        QCOMPARE(count(u"SELECT count(*) FROM users WHERE email_key LIKE 'race%'"_s), 10);
+        QCOMPARE(count(u"SELECT count(*) FROM users WHERE email_key LIKE 'placeholder:%'"_s), 10);
+    }
+
     // --- item 4: one mail budget per address ------------------------------------------------
 
     void duplicateSignupsShareTheMailBudget()
@@ -362,6 +389,10 @@ private slots:
                 u"SELECT count(*) FROM tokens WHERE kind = 'verification' AND burned_at IS NOT NULL"_s),
             1);
         QCOMPARE(count(u"SELECT count(*) FROM audit_log WHERE action = 'token.burned'"_s), 1);
+        // The work after the answer is alike: one audit row and one commit per wrong code,
+        // for the unknown address too.
+        QCOMPARE(count(u"SELECT count(*) FROM audit_log WHERE action = 'verification.failed'"_s),
+                 6);
     }
 };
 

@@ -63,58 +63,68 @@ Result<SignupResult> SignupService::signUp(const SignupInput &input, const Reque
     account.signUpTimeMs = now;
     account.remoteIp = request.remoteIp;
 
-    auto tx = store::Transaction::begin(m_ctx.database);
-    if (!tx)
-        return dbFail(tx.error());
-    auto existing = accountstore::findByEmail(tx->db(), input.email);
-    if (!existing)
-        return dbFail(existing.error());
-    // Issue 18 item 1: a known address makes the same rows as a new one (a pending account
-    // holding the username, a verification token, one mail, one audit row), so the username's
-    // availability and the time tell nothing about the address.
-    const bool known = existing->has_value();
-    if (auto r = known ? accountstore::insertPlaceholder(tx->db(), account)
-                       : accountstore::insert(tx->db(), account);
-        !r) {
-        // A concurrent signup took the username or the email between our checks and insert.
-        tx->rollback();
-        if (auto db = m_ctx.database.connection()) {
-            auto byName = accountstore::findByUsername(*db, input.username);
-            if (byName && *byName)
-                return std::unexpected(validationError({{u"username"_s, {u"taken"_s}}}));
-        }
-        return dbFail(r.error());
-    }
-    // The placeholder's token is never mailed nor answered: nobody can verify it.
-    VerificationService verification(m_ctx);
-    auto issued = verification.issue(tx->db(), account, mayMail && !known);
-    if (!issued)
-        return std::unexpected(issued.error());
-    if (known && mayMail) {
-        const auto notice = MailComposer(m_ctx).alreadyRegistered(
-            (*existing)->email, input.language.value_or((*existing)->language));
-        if (auto r = mail::Outbox::enqueue(tx->db(), u"already_registered"_s, (*existing)->id,
-                                           notice, now);
-            !r)
+    for (bool retried = false;; retried = true) {
+        auto tx = store::Transaction::begin(m_ctx.database);
+        if (!tx)
+            return dbFail(tx.error());
+        auto existing = accountstore::findByEmail(tx->db(), input.email);
+        if (!existing)
+            return dbFail(existing.error());
+        // Issue 18 item 1: a known address makes the same rows as a new one (a pending account
+        // holding the username, a verification token, one mail, one audit row), so the username's
+        // availability and the time tell nothing about the address.
+        const bool known = existing->has_value();
+        if (auto r = known ? accountstore::insertPlaceholder(tx->db(), account)
+                           : accountstore::insert(tx->db(), account);
+            !r) {
+            // A concurrent signup took the username or the email between our checks and insert.
+            tx->rollback();
+            if (auto db = m_ctx.database.connection()) {
+                auto byName = accountstore::findByUsername(*db, input.username);
+                if (byName && *byName)
+                    return std::unexpected(validationError({{u"username"_s, {u"taken"_s}}}));
+                // Lost the race for a new address to another signup: from now on it is a known
+                // address, answered like any other (else two racing signups would tell new from
+                // registered by one failing).
+                auto byEmail = accountstore::findByEmail(*db, input.email);
+                if (!known && !retried && byEmail && *byEmail)
+                    continue;
+            }
             return dbFail(r.error());
+        }
+        // The placeholder's token is never mailed nor answered: nobody can verify it.
+        VerificationService verification(m_ctx);
+        auto issued = verification.issue(tx->db(), account, mayMail && !known);
+        if (!issued)
+            return std::unexpected(issued.error());
+        if (known && mayMail) {
+            const auto notice = MailComposer(m_ctx).alreadyRegistered(
+                (*existing)->email, input.language.value_or((*existing)->language));
+            if (auto r = mail::Outbox::enqueue(tx->db(), u"already_registered"_s, (*existing)->id,
+                                               notice, now);
+                !r)
+                return dbFail(r.error());
+        }
+        const auto audit =
+            known
+                ? auditlog::record(tx->db(), now, u"system"_s, u"signup.duplicate_email"_s,
+                                   (*existing)->id,
+                                   u"from "_s + request.remoteIp + u", placeholder "_s + account.id)
+                : auditlog::record(tx->db(), now, u"user:"_s + account.id, u"signup.created"_s,
+                                   account.id, u"from "_s + request.remoteIp);
+        if (!audit)
+            return dbFail(audit.error());
+        if (auto r = tx->commit(); !r)
+            return dbFail(r.error());
+        if (m_ctx.config.returnConfirmToken)
+            result.confirmToken =
+                known ? crypto::newToken() : issued->token; // the fake redeems nothing
+        emit m_ctx.events.signupCreated(
+            account.id); // the placeholder is listed as a pending signup
+        if (mayMail)
+            emit m_ctx.events.mailQueued();
+        return result;
     }
-    const auto audit =
-        known ? auditlog::record(tx->db(), now, u"system"_s, u"signup.duplicate_email"_s,
-                                 (*existing)->id,
-                                 u"from "_s + request.remoteIp + u", placeholder "_s + account.id)
-              : auditlog::record(tx->db(), now, u"user:"_s + account.id, u"signup.created"_s,
-                                 account.id, u"from "_s + request.remoteIp);
-    if (!audit)
-        return dbFail(audit.error());
-    if (auto r = tx->commit(); !r)
-        return dbFail(r.error());
-    if (m_ctx.config.returnConfirmToken)
-        result.confirmToken =
-            known ? crypto::newToken() : issued->token; // the fake redeems nothing
-    emit m_ctx.events.signupCreated(account.id); // the placeholder is listed as a pending signup
-    if (mayMail)
-        emit m_ctx.events.mailQueued();
-    return result;
 }
 
 Result<Account> SignupService::createSuperuser(const QString &username, const QString &email,

@@ -133,15 +133,22 @@ Result<Account> VerificationService::verifyCodeOnce(const QString &email, const 
     const bool right =
         sixDigits.match(code).hasMatch() &
         crypto::constantTimeEquals(m_ctx.digest.codeDigest(tokenId, code).toLatin1(), expected);
-    if (!*row || !right) {
-        if (*row) {
-            // Counted after the answer (5 wrong codes still burn the token); a burst racing
-            // the count is held by the per-email failure window (SEC-17).
-            const Context *ctx = &m_ctx;
-            const QString userId = (*account)->id;
-            m_ctx.afterAnswer.post(
-                [ctx, tokenId, userId] { countWrongCode(*ctx, tokenId, userId); });
-        }
+    // The wrong codes are also counted in memory, at once, so the next submission already
+    // sees a token burned by a count still on its way to the database.
+    const QString codeKey = u"wrong-code:"_s + tokenId;
+    const qint64 window = m_ctx.live.current()->verificationTtlSeconds;
+    const bool burned = m_ctx.limiter.blockedFor(codeKey, kMaxCodeAttempts, window) > 0;
+    if (!*row || burned || !right) {
+        const bool counts = *row && !burned;
+        if (counts)
+            (void)m_ctx.limiter.hit(codeKey, kMaxCodeAttempts, window);
+        // Counted in the database after the answer (the fifth burns the token); a burst
+        // racing the count is held by the per-email failure window (SEC-17).
+        const Context *ctx = &m_ctx;
+        const QString countedToken = counts ? tokenId : QString();
+        const QString userId = *account ? (*account)->id : QString();
+        m_ctx.afterAnswer.post(
+            [ctx, countedToken, userId] { countWrongCode(*ctx, countedToken, userId); });
         return fail(ErrorCode::InvalidVerification,
                     u"unknown email, no live token or wrong code"_s);
     }
@@ -163,20 +170,29 @@ Result<Account> VerificationService::verifyCodeOnce(const QString &email, const 
 void VerificationService::countWrongCode(const Context &ctx, const QString &tokenId,
                                          const QString &userId)
 {
+    // Every wrong code leaves one audit row, whoever it was for, and one commit: the work after
+    // the answer (which the next request may feel) is alike for known and unknown addresses.
+    // With a real token (tokenId not empty) it also counts, and the fifth burns it.
     const qint64 now = ctx.clock.nowMs();
     auto tx = store::Transaction::begin(ctx.database);
     if (!tx)
         return qWarning("wrong code: %s", qPrintable(tx.error().message));
-    auto attempts = tokenstore::countWrongCode(tx->db(), tokenId, kMaxCodeAttempts, now);
-    if (!attempts)
-        return qWarning("wrong code: %s", qPrintable(attempts.error().message));
-    if (*attempts >= kMaxCodeAttempts) {
-        // A failed audit write fails the transaction: the count is not committed without it.
-        if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s, userId,
-                                      u"too many wrong codes"_s);
-            !r)
-            return qWarning("wrong code: audit: %s", qPrintable(r.error().message));
+    if (!tokenId.isEmpty()) {
+        auto attempts = tokenstore::countWrongCode(tx->db(), tokenId, kMaxCodeAttempts, now);
+        if (!attempts)
+            return qWarning("wrong code: %s", qPrintable(attempts.error().message));
+        if (*attempts >= kMaxCodeAttempts) {
+            // A failed audit write fails the transaction: the count is not committed without it.
+            if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s, userId,
+                                          u"too many wrong codes"_s);
+                !r)
+                return qWarning("wrong code: audit: %s", qPrintable(r.error().message));
+        }
     }
+    if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"verification.failed"_s, userId,
+                                  u"code"_s);
+        !r)
+        return qWarning("wrong code: %s", qPrintable(r.error().message));
     if (auto r = tx->commit(); !r)
         qWarning("wrong code: %s", qPrintable(r.error().message));
 }
