@@ -40,7 +40,7 @@ Result<void> EmailLoginService::requestLink(const QString &email, const QString 
                                             const RequestInfo &request)
 {
     // The same cooldown and hourly cap as resend (SEC-10), whether or not the address exists.
-    if (auto limited = limitMailsTo(m_ctx, email); !limited)
+    if (auto limited = limitMailsTo(m_ctx, u"email-link"_s, email); !limited)
         return limited;
     // Issue 18 item 5: answered before any account-specific work (see resend).
     const Context *ctx = &m_ctx;

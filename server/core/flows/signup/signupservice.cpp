@@ -49,7 +49,7 @@ Result<SignupResult> SignupService::signUp(const SignupInput &input, const Reque
     SignupResult result{crypto::newId(u"usr_"), crypto::newId(u"cid_"), {}};
     // Issue 18 item 4: the mail this signup sends (a verification or a notice) comes out of
     // the address's budget; when it is spent the signup still happens, only unmailed.
-    const bool mayMail = spendMailBudget(m_ctx, input.email) == 0;
+    const bool mayMail = spendMailBudget(m_ctx, u"signup"_s, input.email) == 0;
 
     Account account;
     account.id = result.userId;

@@ -271,7 +271,7 @@ Result<Account> VerificationService::verifySignedOnce(const QString &userId, qin
 
 Result<void> VerificationService::resend(const QString &email)
 {
-    if (auto limited = limitMailsTo(m_ctx, email); !limited)
+    if (auto limited = limitMailsTo(m_ctx, u"resend"_s, email); !limited)
         return limited;
     // Issue 18 item 5: the answer goes before any account-specific work, so neither its bytes
     // nor its time tell a pending account from an unknown address.
