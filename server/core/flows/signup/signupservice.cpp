@@ -3,10 +3,11 @@
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
-#include "flows/verification/verificationservice.h"
 #include "emails/mailcomposer.h"
+#include "flows/verification/verificationservice.h"
 #include "mail/outbox.h"
 #include "store/transaction.h"
+#include "validation/names.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -77,7 +78,8 @@ Result<SignupResult> SignupService::signUp(const SignupInput &input, const Reque
     account.id = result.userId;
     account.username = input.username;
     account.email = input.email.trimmed();
-    account.displayName = input.displayName;
+    account.displayName =
+        names::checkDisplayName(input.displayName).value_or(QString()); // validated: trimmed, NFC
     account.passwordHash = passwordHash;
     account.status = AccountStatus::PendingVerification;
     account.apps = m_ctx.validator.resolveApps(input, live->apps);
