@@ -3,6 +3,7 @@
 #include "application.h"
 
 #include "audit/auditchain.h"
+#include "validation/names.h"
 
 using namespace Qt::StringLiterals;
 
@@ -50,10 +51,19 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
         app.startClusterEvents();
 
     if (args.value(0) == u"create-superuser"_s && args.size() == 3) {
-        const QString password = in.readLine();
-        if (password.isEmpty())
+        // Read as bytes and decoded strictly: a line that is not UTF-8 is refused, never hashed
+        // with U+FFFD in place of what was typed (SECURITY.md "Names and text").
+        QByteArray line = in.device() ? in.device()->readLine() : in.readLine().toUtf8();
+        if (line.endsWith('\n'))
+            line.chop(1);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        const auto password = core::names::decodeUtf8Strictly(line);
+        if (!password)
+            return failWith(err, u"the password is not valid UTF-8"_s, 2);
+        if (password->isEmpty())
             return failWith(err, u"give the password as the first line of standard input"_s, 2);
-        auto r = app.core().signup().createSuperuser(args[1], args[2], password, cli);
+        auto r = app.core().signup().createSuperuser(args[1], args[2], *password, cli);
         if (!r)
             return failWith(err, describe(r.error()));
         out << r->id << Qt::endl;

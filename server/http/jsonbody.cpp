@@ -1,8 +1,11 @@
 #include "jsonbody.h"
 
+#include "validation/names.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -38,6 +41,27 @@ bool tooDeep(const QByteArray &bytes, int maxDepth)
     return false;
 }
 
+// Every key and string in the document is valid Unicode. QJsonDocument refuses malformed UTF-8
+// itself but keeps an escaped lone surrogate ("\ud800") as it is; hashing or storing that as
+// UTF-8 turns it into U+FFFD, so "\ud800" and "\udfff" would be the same password.
+bool isValidUnicode(const QJsonValue &value)
+{
+    if (value.isString())
+        return core::names::isValidUnicode(value.toString());
+    if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        return std::all_of(array.begin(), array.end(),
+                           [](const QJsonValue &v) { return isValidUnicode(v); });
+    }
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it)
+            if (!core::names::isValidUnicode(it.key()) || !isValidUnicode(it.value()))
+                return false;
+    }
+    return true;
+}
+
 } // namespace
 
 ApiResult<JsonBody> JsonBody::parse(const QByteArray &bytes)
@@ -50,6 +74,10 @@ ApiResult<JsonBody> JsonBody::parse(const QByteArray &bytes)
         return fail(HttpErrorCode::InvalidJson, error.errorString());
     if (!doc.isObject())
         return fail(HttpErrorCode::InvalidJson, u"not an object"_s);
+    // RFC 8259 8.2: such strings have no defined meaning; API.md: bodies are UTF-8 text.
+    if (!isValidUnicode(doc.object()))
+        return fail(HttpErrorCode::InvalidJson,
+                    u"a string is not valid Unicode (unpaired surrogate)"_s);
     JsonBody body;
     body.m_object = doc.object();
     return body;

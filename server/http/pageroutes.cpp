@@ -5,6 +5,7 @@
 #include "flows/emaillogin/redirectpolicy.h"
 #include "errormapping.h"
 #include "jsonbody.h"
+#include "validation/names.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -12,6 +13,8 @@
 #include <QSet>
 #include <QUrl>
 #include <QUrlQuery>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 using sd::core::ErrorCode;
@@ -107,16 +110,42 @@ HttpResponse page(int status, const QString &language, const QString &titleKey, 
 
 struct Form
 {
-    QUrlQuery query;
-    QString value(const QString &name) const { return query.queryItemValue(name, QUrl::FullyDecoded); }
-    bool has(const QString &name) const { return query.hasQueryItem(name); }
+    QList<std::pair<QString, QString>> items;
+    QString value(const QString &name) const
+    {
+        for (const auto &[key, value] : items)
+            if (key == name)
+                return value; // the first, as QUrlQuery did
+        return {};
+    }
+    bool has(const QString &name) const
+    {
+        return std::any_of(items.cbegin(), items.cend(),
+                           [&](const auto &item) { return item.first == name; });
+    }
 };
 
-Form parseForm(const HttpRequest &r)
+// application/x-www-form-urlencoded, strictly: a name or value whose percent-decoded bytes are
+// not valid UTF-8 refuses the whole form (400), as JSON bodies do. Decoding them leniently
+// would turn every bad byte into U+FFFD and make different inputs equal (SECURITY.md).
+std::optional<Form> parseForm(const HttpRequest &r)
 {
-    QByteArray body = r.body;
-    body.replace('+', "%20"); // application/x-www-form-urlencoded spells spaces as '+'
-    return Form{QUrlQuery(QString::fromLatin1(body))};
+    Form form;
+    for (QByteArray part : r.body.split('&')) {
+        if (part.isEmpty())
+            continue;
+        // The form encoding spells spaces as '+'; replaced before decoding, so %2B stays a '+'.
+        part.replace('+', ' ');
+        const qsizetype eq = part.indexOf('=');
+        const auto name = core::names::decodeUtf8Strictly(
+            QByteArray::fromPercentEncoding(part.left(eq < 0 ? part.size() : eq)));
+        const auto value = core::names::decodeUtf8Strictly(
+            QByteArray::fromPercentEncoding(eq < 0 ? QByteArray() : part.mid(eq + 1)));
+        if (!name || !value)
+            return std::nullopt;
+        form.items.append({*name, *value});
+    }
+    return form;
 }
 
 QString queryValue(const HttpRequest &r, const QString &name)
@@ -344,7 +373,10 @@ HttpResponse verifyEmailGet(core::CoreServices &c, const HttpRequest &r)
 HttpResponse verifyEmailPost(core::CoreServices &c, const HttpRequest &r)
 {
     const QString language = r.language();
-    const Form form = parseForm(r);
+    const auto parsed = parseForm(r);
+    if (!parsed)
+        return errorPage(language, core::Error{ErrorCode::InvalidBody, {}, {}, 0});
+    const Form &form = *parsed;
     const QString email = form.value(u"email"_s), token = form.value(u"token"_s);
     recordHit(c, r, u"verification"_s, token);
     if (!csrfPasses(c, r, form))
@@ -382,7 +414,10 @@ HttpResponse verifyRegistrationGet(core::CoreServices &c, const HttpRequest &r)
 HttpResponse verifyRegistrationPost(core::CoreServices &c, const HttpRequest &r)
 {
     const QString language = r.language();
-    const Form form = parseForm(r);
+    const auto parsed = parseForm(r);
+    if (!parsed)
+        return errorPage(language, core::Error{ErrorCode::InvalidBody, {}, {}, 0});
+    const Form &form = *parsed;
     const QString userId = form.value(u"user_id"_s);
     recordHit(c, r, u"signed_verification"_s, {}, userId);
     if (!csrfPasses(c, r, form))
@@ -406,7 +441,10 @@ HttpResponse verifyRegistrationPost(core::CoreServices &c, const HttpRequest &r)
 HttpResponse resendPost(core::CoreServices &c, const HttpRequest &r)
 {
     const QString language = r.language();
-    const Form form = parseForm(r);
+    const auto parsed = parseForm(r);
+    if (!parsed)
+        return errorPage(language, core::Error{ErrorCode::InvalidBody, {}, {}, 0});
+    const Form &form = *parsed;
     if (!csrfPasses(c, r, form))
         return forbiddenPage(language);
     if (auto limited = limitAddress(c, u"resend"_s, r))
@@ -470,15 +508,21 @@ HttpResponse loginConfirmGet(core::CoreServices &c, const HttpRequest &r)
         return loginInvalidPage(language);
     }
     const CsrfState csrf = csrfFor(c, r);
-    return withCookie(loginForm(c, 200, language, *view, csrf.token, token, queryValue(r, u"next_page"_s),
-                                view->account.displayName, {}),
+    // A stored name that today's rule would refuse (an older row) is offered cleaned, so
+    // sending the form back unchanged always passes.
+    return withCookie(loginForm(c, 200, language, *view, csrf.token, token,
+                                queryValue(r, u"next_page"_s),
+                                core::names::sanitizedDisplayName(view->account.displayName), {}),
                       csrf);
 }
 
 HttpResponse loginConfirmPost(core::CoreServices &c, const HttpRequest &r)
 {
     const QString language = r.language();
-    const Form form = parseForm(r);
+    const auto parsed = parseForm(r);
+    if (!parsed)
+        return errorPage(language, core::Error{ErrorCode::InvalidBody, {}, {}, 0});
+    const Form &form = *parsed;
     const QString token = form.value(u"token"_s);
     recordHit(c, r, u"login_link"_s, token);
     if (!csrfPasses(c, r, form))
@@ -504,8 +548,11 @@ HttpResponse loginConfirmPost(core::CoreServices &c, const HttpRequest &r)
                 keys << u"tos_required"_s;
             if (e.fields.contains(u"display_name"_s))
                 keys << u"name_invalid"_s;
-            return loginForm(c, 400, language, *view, csrfTokenFor(c, csrfCookie(r)), token, nextPage,
-                             input.displayName.value_or(view->account.displayName), keys);
+            return loginForm(c, 400, language, *view, csrfTokenFor(c, csrfCookie(r)), token,
+                             nextPage,
+                             input.displayName.value_or(
+                                 core::names::sanitizedDisplayName(view->account.displayName)),
+                             keys);
         }
         if (e.code == ErrorCode::InvalidToken)
             return loginInvalidPage(language);

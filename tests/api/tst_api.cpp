@@ -835,6 +835,172 @@ private slots:
         QCOMPARE(postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, t}}).status, 400);
     }
 
+    // Issue 18 item 8: one name rule. What signup refuses, and what it stores (trimmed, NFC).
+    void displayNameRuleAtSignup_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("stored"); // empty: refused as invalid_characters
+        QTest::newRow("plain") << u"  Alice Smith "_s << u"Alice Smith"_s;
+        QTest::newRow("decomposed é is stored composed") << u"Ame\u0301lie"_s << u"Amélie"_s;
+        QTest::newRow("emoji family (ZWJ)") << u"Dad \U0001F468\u200D\U0001F469\u200D\U0001F467"_s
+                                            << u"Dad \U0001F468\u200D\U0001F469\u200D\U0001F467"_s;
+        QTest::newRow("Persian ZWNJ") << u"\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645"_s
+                                      << u"\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645"_s;
+        for (const char16_t c :
+             {u'\u202A', u'\u202B', u'\u202C', u'\u202D', u'\u202E', u'\u2066', u'\u2067',
+              u'\u2068', u'\u2069', u'\u200E', u'\u200F', u'\u061C', u'\u200B', u'\uFEFF',
+              u'\u00AD', u'\u2060', u'\u2028', u'\u2029', u'\u0085', u'\u0000', u'\u0009',
+              u'\u001B', u'\u007F', u'\uFFFE', u'\uFDD0', u'\u3164'})
+            QTest::addRow("U+%04X", unsigned(c))
+                << QString(u"Eve"_s + QChar(c) + u"gnp.exe"_s) << QString();
+        QTest::newRow("trailing ZWJ") << u"Eve\u200D"_s << QString();
+        QTest::newRow("tag character") << u"Eve\U000E0041"_s << QString();
+    }
+    void displayNameRuleAtSignup()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, stored);
+        startServer();
+        QJsonObject body = signupBody(u"frida"_s, u"frida@example.com"_s);
+        body.insert(u"display_name"_s, name);
+        const HttpResult r = postJson(port(), "/api/v1/signup", body);
+        if (stored.isEmpty()) {
+            QCOMPARE(r.status, 400);
+            // Field messages are texts (API-NOTES.md); English: the text of invalid_characters.
+            QCOMPARE(r.json()[u"error"_s][u"fields"_s][u"display_name"_s].toArray(),
+                     QJsonArray{u"This value contains invalid characters."_s});
+            QVERIFY(outbox().isEmpty());
+            return;
+        }
+        QCOMPARE(r.status, 201);
+        QCOMPARE(account(r.json().value(u"user_id"_s).toString())->displayName, stored);
+    }
+
+    // Reserved names match after case folding, compatibility forms and separators.
+    void reservedNamesAfterNormalisation()
+    {
+        startServer();
+        for (const QString &name :
+             {u"admin."_s, u".admin"_s, u"admin_"_s, u"-admin"_s, u"root."_s, u"_Root_"_s,
+              u"ADMIN"_s, u"ad.min"_s, u"a-d-m-i-n"_s, u"Ad__Min"_s, u"no.reply"_s, u"noreply"_s,
+              u"No_Reply-"_s, u"post-master"_s}) {
+            const HttpResult r =
+                postJson(port(), "/api/v1/signup", signupBody(name, name + u"x@example.com"_s));
+            QVERIFY2(r.status == 400, qPrintable(name));
+            QVERIFY2(r.json()[u"error"_s][u"fields"_s][u"username"_s].toArray().contains(
+                         u"This username is reserved."_s),
+                     qPrintable(name + u": "_s + QString::fromUtf8(r.body)));
+        }
+        for (const QString &name : {u"admin_alice"_s, u"rooter"_s, u"ad.mins"_s})
+            QVERIFY2(postJson(port(), "/api/v1/signup", signupBody(name, name + u"@example.com"_s))
+                             .status == 201,
+                     qPrintable(name));
+    }
+
+    // JSON strings that are not valid Unicode (escaped lone surrogates) refuse the whole body:
+    // before, "\ud800" and "\udfff" were both hashed as U+FFFD and logged in as each other.
+    void passwordsThatAreNotUnicode()
+    {
+        startServer([](sd::core::Config &c) { c.approvalRequired = false; });
+        const auto raw = [&](const QByteArray &path, const QByteArray &body) {
+            return httpRequest(port(), "POST", path, body, {{"Content-Type", "application/json"}});
+        };
+        const HttpResult lone =
+            raw("/api/v1/signup", R"({"username":"gina","email":"gina@example.com",)"
+                                  R"("password":"correct battery \ud800 staple"})");
+        QCOMPARE(lone.status, 400);
+        QCOMPARE(lone.errorCode(), u"invalid_json"_s);
+        QVERIFY(outbox().isEmpty());
+        // Neighbours: a low surrogate alone, a reversed pair, one in a key, in an array, in
+        // another endpoint; and raw bytes that are not UTF-8 (an encoded surrogate, a stray byte).
+        const QList<std::pair<QByteArray, QByteArray>> refused = {
+            {"/api/v1/login", R"({"username":"gina","password":"correct battery \udfff staple"})"},
+            {"/api/v1/login",
+             R"({"username":"gina","password":"correct battery \ude00\ud83d staple"})"},
+            {"/api/v1/login",
+             R"({"username":"gina","password":"correct battery staple","\ud800":1})"},
+            {"/api/v1/signup",
+             R"({"username":"gina","email":"g@example.com","password":"correct battery staple","app_list":["\udbff"]})"},
+            {"/api/v1/verify-email/resend", R"({"email":"gina\ud800@example.com"})"},
+            {"/api/v1/login",
+             "{\"username\":\"gina\",\"password\":\"correct battery \xed\xa0\x80 staple\"}"},
+            {"/api/v1/login",
+             "{\"username\":\"gina\",\"password\":\"correct battery \xff staple\"}"},
+        };
+        for (const auto &[path, body] : refused) {
+            const HttpResult r = raw(path, body);
+            QVERIFY2(r.status == 400 && r.errorCode() == u"invalid_json"_s, body.constData());
+        }
+        // A real pair is one character: escaped or raw, the same password.
+        const HttpResult pair =
+            raw("/api/v1/signup", R"({"username":"gina","email":"gina@example.com",)"
+                                  R"("password":"correct battery \ud83d\ude00 staple"})");
+        QCOMPARE(pair.status, 201);
+        QCOMPARE(postJson(port(), "/api/v1/signup/confirm",
+                          {{u"confirm_token"_s, pair.json()[u"confirm_token"_s].toString()}})
+                     .status,
+                 200);
+        QCOMPARE(
+            raw("/api/v1/login",
+                "{\"username\":\"gina\",\"password\":\"correct battery \xf0\x9f\x98\x80 staple\"}")
+                .status,
+            200);
+        QCOMPARE(raw("/api/v1/login",
+                     R"({"username":"gina","password":"correct battery \ufffd staple"})")
+                     .status,
+                 401);
+    }
+
+    // A new password with a control character cannot be typed back into a form: refused.
+    void passwordsWithControlCharacters()
+    {
+        startServer();
+        for (const char16_t c :
+             {u'\u0000', u'\u0009', u'\u000A', u'\u001B', u'\u007F', u'\u0085'}) {
+            QJsonObject body = signupBody(u"hana"_s, u"hana@example.com"_s);
+            body.insert(u"password"_s, QString(u"correct battery"_s + QChar(c) + u"staple"_s));
+            const HttpResult r = postJson(port(), "/api/v1/signup", body);
+            QVERIFY2(r.status == 400, qPrintable(QString::number(c)));
+            QCOMPARE(r.json()[u"error"_s][u"fields"_s][u"password"_s].toArray(),
+                     QJsonArray{u"This value contains invalid characters."_s});
+        }
+    }
+
+    // Nothing the requester chose reaches an address nobody has proven: not the display name,
+    // not the username, in the verification mail, its resend, or a rejection.
+    void noChosenTextInMailToUnverifiedAddresses()
+    {
+        startServer();
+        const QString admin = superuserToken();
+        const QString marker = u"VisitEvilExample"_s;
+        for (const QString &language : {u"en"_s, u"fr"_s, u"de"_s}) {
+            const QString username = marker + language;
+            const QString email = u"stranger-"_s + language + u"@example.com"_s;
+            QJsonObject body = signupBody(username, email);
+            body.insert(u"display_name"_s, QString(marker + u" says: call +1 555 0100"_s));
+            body.insert(u"language"_s, language);
+            const HttpResult r = postJson(port(), "/api/v1/signup", body);
+            QCOMPARE(r.status, 201);
+            QCOMPARE(postJson(port(), "/api/v1/verify-email/resend", {{u"email"_s, email}}).status,
+                     202);
+            QCOMPARE(postJson(port(), "/api/v1/signup/reject",
+                              {{u"user_id"_s, r.json()[u"user_id"_s].toString()},
+                               {u"reason"_s, u"unknown"_s}},
+                              admin)
+                         .status,
+                     204);
+        }
+        m_server->flushMail();
+        const auto sent = outbox();
+        QCOMPARE(sent.size(), 9); // verification, resend, rejection in three languages
+        for (const auto &entry : sent) {
+            const QString mail = decodeMail(m_server->lastMailTo(entry.message.to)) +
+                                 entry.message.subject + entry.message.textBody +
+                                 entry.message.htmlBody;
+            QVERIFY2(!mail.contains(marker, Qt::CaseInsensitive), qPrintable(mail));
+        }
+    }
+
     void parallelRedemptionsOfOneToken_data()
     {
         QTest::addColumn<QByteArray>("path");

@@ -318,6 +318,18 @@ private slots:
         QTest::newRow("bad email")
             << QStringList{u"ops"_s, u"not-an-address"_s} << good << 1
             << QByteArray("signupdesk: invalid input: email: invalid_format\n");
+        QTest::newRow("password not UTF-8")
+            << QStringList{u"ops"_s, u"ops@example.com"_s}
+            << QByteArray("correct battery \xff staple\n") << 2
+            << QByteArray("signupdesk: the password is not valid UTF-8\n");
+        QTest::newRow("password with an encoded surrogate")
+            << QStringList{u"ops"_s, u"ops@example.com"_s}
+            << QByteArray("correct battery \xed\xa0\x80 staple\n") << 2
+            << QByteArray("signupdesk: the password is not valid UTF-8\n");
+        QTest::newRow("password with a control character")
+            << QStringList{u"ops"_s, u"ops@example.com"_s}
+            << QByteArray("correct\tbattery staple\n") << 1
+            << QByteArray("signupdesk: invalid input: password: invalid_characters\n");
         QTest::newRow("no standard input")
             << QStringList{u"ops"_s, u"ops@example.com"_s} << QByteArray() << 2
             << QByteArray("signupdesk: give the password as the first line of standard input\n");

@@ -1,12 +1,15 @@
 // JSON request bodies: the strict parser (depth, object, types) and then the signup rules
-// on whatever fields parsed. Nothing may crash, leak or hang.
+// on whatever fields parsed. Nothing may crash, leak or hang, and no string of an accepted body
+// is invalid Unicode (an escaped lone surrogate refuses the body).
 
 #include "jsonbody.h"
+#include "validation/names.h"
 #include "validation/signupvalidator.h"
 
 #include <QCoreApplication>
 
 #include <cstdint>
+#include <cstdlib>
 
 using namespace Qt::StringLiterals;
 
@@ -26,6 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     input.currentApp = body->optionalString(u"current_app"_s).value_or(std::nullopt);
     input.appList = body->optionalStringList(u"app_list"_s).value_or(std::nullopt);
     input.language = body->optionalString(u"language"_s).value_or(std::nullopt);
+    for (const QString &s : {input.username, input.password, input.email, input.displayName})
+        if (!sd::core::names::isValidUnicode(s))
+            std::abort();
     (void)body->requiredInteger(u"timestamp"_s);
     (void)validator.validate(input);
     (void)validator.resolveApps(input);

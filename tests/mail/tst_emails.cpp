@@ -51,7 +51,7 @@ QString part(const QByteArray &raw, const QByteArray &mimeType)
     return decodeMail(raw.mid(body, end - body));
 }
 
-sd::core::Account account(const QString &language)
+sd::core::Account account(const QString &language, bool verified = true)
 {
     sd::core::Account a;
     a.id = u"usr_test"_s;
@@ -59,7 +59,30 @@ sd::core::Account account(const QString &language)
     a.email = u"alice@example.com"_s;
     a.displayName = u"Alice <Ally> & Co"_s;
     a.language = language;
+    a.verifiedEmail = verified;
     return a;
+}
+
+// Every kind the composer makes, for `a`.
+sd::mail::Message composeKind(const sd::core::MailComposer &composer, const QString &kind,
+                              const sd::core::Account &a, const QString &reason)
+{
+    if (kind == u"verification"_s)
+        return composer.verification(a, u"TOKEN"_s, u"123456"_s);
+    if (kind == u"verification_signed"_s)
+        return composer.verificationSigned(a, 1700000000, u"SIG"_s);
+    if (kind == u"already_registered"_s)
+        return composer.alreadyRegistered(a.email, a.language);
+    if (kind == u"welcome"_s)
+        return composer.welcome(a);
+    if (kind == u"rejection"_s)
+        return composer.rejection(a, reason);
+    return composer.loginLink(a, u"TOKEN"_s, u"/home"_s);
+}
+
+bool isToUnverifiedAddress(const QString &kind)
+{
+    return kind.startsWith(u"verification"_s);
 }
 
 } // namespace
@@ -121,21 +144,10 @@ private slots:
         QVERIFY2(sink.start(), qPrintable(sink.errorString()));
 
         const sd::core::MailComposer composer(server.app().core().context());
-        const sd::core::Account a = account(language);
+        // Verification mails go to an address not yet proven; the others to a verified one.
+        const sd::core::Account a = account(language, !isToUnverifiedAddress(kind));
         const QString reason = u"Spam <b>\"bot\"</b> & co"_s;
-        sd::mail::Message m;
-        if (kind == u"verification"_s)
-            m = composer.verification(a, u"TOKEN"_s, u"123456"_s);
-        else if (kind == u"verification_signed"_s)
-            m = composer.verificationSigned(a, 1700000000, u"SIG"_s);
-        else if (kind == u"already_registered"_s)
-            m = composer.alreadyRegistered(a.email, language);
-        else if (kind == u"welcome"_s)
-            m = composer.welcome(a);
-        else if (kind == u"rejection"_s)
-            m = composer.rejection(a, reason);
-        else
-            m = composer.loginLink(a, u"TOKEN"_s, u"/home"_s);
+        const sd::mail::Message m = composeKind(composer, kind, a, reason);
 
         sd::mail::SmtpMailer mailer(sink.url());
         const auto sent = mailer.send(m);
@@ -162,7 +174,7 @@ private slots:
         } else {
             QVERIFY(!text.contains(u"http"_s));
         }
-        if (kind != u"already_registered"_s) {
+        if (kind != u"already_registered"_s && !isToUnverifiedAddress(kind)) {
             QVERIFY(text.contains(u"Alice <Ally> & Co"_s));
             QVERIFY(html.contains(u"Alice &lt;Ally&gt; &amp; Co"_s));
             QVERIFY(!html.contains(u"<Ally>"_s));
@@ -174,6 +186,53 @@ private slots:
         }
         if (kind == u"verification"_s)
             QVERIFY(text.contains(u"123456"_s) && html.contains(u"<b>123456</b>"_s));
+    }
+
+    // Issue 18 item 8: a mail to an address nobody has proven carries no text the requester
+    // chose. Every kind, every language, composed for an unverified account whose display name
+    // and username are markers: neither appears in the subject, either part, or any header.
+    void noChosenTextToUnverifiedAddresses_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("language");
+        QTest::addColumn<QString>("greeting");
+        const QList<std::pair<const char *, const char *>> languages = {
+            {"en", "Hello,"}, {"fr", "Bonjour,"}, {"de", "Hallo,"}};
+        for (const char *kind : {"verification", "verification_signed", "already_registered",
+                                 "welcome", "rejection", "login_link"})
+            for (const auto &[language, greeting] : languages)
+                QTest::addRow("%s %s", kind, language)
+                    << QString::fromLatin1(kind) << QString::fromLatin1(language)
+                    << QString::fromUtf8(greeting);
+    }
+    void noChosenTextToUnverifiedAddresses()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, language);
+        QFETCH(QString, greeting);
+        TestServer server(TestServer::Backend::Sqlite);
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        const sd::core::MailComposer composer(server.app().core().context());
+        for (const QString &displayName : {u"Visit evil.example NOW"_s, QString()}) {
+            sd::core::Account a = account(language, false);
+            a.username = u"evil.example.now"_s;
+            a.displayName = displayName;
+            const sd::mail::Message m = composeKind(composer, kind, a, u"unknown"_s);
+            const QString all = m.subject + m.textBody + m.htmlBody + m.from;
+            QVERIFY2(!all.contains(u"evil"_s, Qt::CaseInsensitive), qPrintable(all));
+            QVERIFY2(m.textBody.startsWith(QString(greeting + u'\n')), qPrintable(m.textBody));
+            QVERIFY2(m.htmlBody.contains(QString(u"<p>"_s + greeting + u"</p>"_s)),
+                     qPrintable(m.htmlBody));
+        }
+        // Once the address is verified, the mails that greet by name do so.
+        if (kind == u"welcome"_s || kind == u"rejection"_s || kind == u"login_link"_s) {
+            const sd::mail::Message m =
+                composeKind(composer, kind, account(language, true), u"unknown"_s);
+            QVERIFY2(
+                m.textBody.startsWith(QString(greeting.chopped(1) + u" Alice <Ally> & Co,\n"_s)),
+                qPrintable(m.textBody));
+        }
     }
 
     // The flows choose the account's language: signup in French, login link in German.

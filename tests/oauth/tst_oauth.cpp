@@ -9,6 +9,7 @@
 
 #include "audit/auditlog.h"
 #include "sqlquery.h"
+#include "validation/names.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -156,6 +157,7 @@ private slots:
     void linksToVerifiedAccount();
     void closedSignupRefusesNewAccountsOnly();
     void parallelLoginsWithOneConfirmation();
+    void providerNameIsCleaned();
 };
 
 void TestOAuth::initAnswersTheAuthorizeUrl_data()
@@ -498,6 +500,33 @@ void TestOAuth::parallelLoginsWithOneConfirmation()
     QCOMPARE(invalid.load(), kClients - 1);
     QCOMPARE(other.load(), 0);
     QCOMPARE(count(u"SELECT COUNT(*) FROM tokens WHERE kind = 'session'"_s), 1);
+}
+
+// Issue 18 item 8: a provider's profile name is made to fit the one name rule (names.h) rather
+// than refused (that would refuse the account) or kept (a name the login form refuses would lock
+// the user out of it): bidi controls and invisible characters go, line breaks become spaces,
+// the length is cut to 128 characters.
+void TestOAuth::providerNameIsCleaned()
+{
+    startServer([](sd::core::Config &c) { c.approvalRequired = false; });
+    const QList<std::pair<QString, QString>> cases = {
+        {u"\u202EGrace\nHopper\u200B"_s, u"Grace Hopper"_s},
+        {u"  Ada\u2066 \u2069Lovelace\u0007 "_s, u"Ada Lovelace"_s},
+        {QString(300, u'n'), QString(128, u'n')},
+        {u"\u202E\u200D"_s, QString()},
+    };
+    int i = 0;
+    for (const auto &[given, stored] : cases) {
+        ++i;
+        const FakeProvider::User user{
+            u"g-name-%1"_s.arg(i), u"name%1@example.com"_s.arg(i), true, given, {}};
+        const HttpResult r = oauthLogin(signIn(u"google"_s, user));
+        QCOMPARE(r.status, 200);
+        const QString name =
+            r.json().value(u"user"_s).toObject().value(u"display_name"_s).toString();
+        QCOMPARE(name, stored);
+        QCOMPARE(sd::core::names::checkDisplayName(name).value_or(u"(refused)"_s), name);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestOAuth)

@@ -764,6 +764,112 @@ private slots:
     }
 
     // SEC-08: many clicks on one link at once: exactly one wins.
+    // Issue 18 item 8: one name rule. Whatever signup accepts, the login form accepts and stores
+    // alike; whatever signup refuses, the form refuses (before: U+202E passed signup, then the
+    // form refused it, so that user could never send the form).
+    void loginFormFollowsTheSignupNameRule_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("plain, padded") << u"  Alice Smith "_s;
+        QTest::newRow("decomposed") << u"Ame\u0301lie"_s;
+        QTest::newRow("emoji ZWJ sequence") << u"\U0001F3F3\uFE0F\u200D\U0001F308 Kim"_s;
+        QTest::newRow("Persian ZWNJ") << u"\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645"_s;
+        QTest::newRow("no-break space") << u"Jean\u00A0Dupont"_s;
+        QTest::newRow("128 emoji") << QString(u"\U0001F600"_s).repeated(128);
+        QTest::newRow("129 emoji") << QString(u"\U0001F600"_s).repeated(129);
+        for (const char16_t c :
+             {u'\u202E', u'\u202A', u'\u2066', u'\u2069', u'\u200F', u'\u061C', u'\u200B',
+              u'\uFEFF', u'\u00AD', u'\u2028', u'\u0085', u'\u0007', u'\uFFFF'})
+            QTest::addRow("U+%04X", unsigned(c)) << QString(u"Eve"_s + QChar(c) + u"gnp.exe"_s);
+        QTest::newRow("leading ZWJ") << u"\u200DEve"_s;
+    }
+    void loginFormFollowsTheSignupNameRule()
+    {
+        QFETCH(QString, name);
+        startServer([](sd::core::Config &c) { c.approvalRequired = false; });
+        const HttpResult signup = postJson(port(), "/api/v1/signup",
+                                           {{u"username"_s, u"probe"_s},
+                                            {u"password"_s, kPassword},
+                                            {u"email"_s, u"probe@example.com"_s},
+                                            {u"display_name"_s, name}});
+        QVERIFY2(signup.status == 201 || signup.status == 400, signup.body.constData());
+        const bool accepted = signup.status == 201;
+
+        activeUser(u"alice"_s);
+        HttpResult page;
+        const Browser b = open(loginLinkPath(u"alice"_s), &page);
+        const HttpResult r = postForm("/login/confirm",
+                                      {{u"csrf_token"_s, b.csrfToken},
+                                       {u"token"_s, hiddenValue(page.body, u"token"_s)},
+                                       {u"display_name"_s, name}},
+                                      b.cookieHeader());
+        QCOMPARE(r.status, accepted ? 303 : 400);
+        if (accepted)
+            QCOMPARE(
+                count(
+                    u"SELECT count(DISTINCT display_name) FROM users WHERE username IN ('probe', 'alice')"_s),
+                1);
+        else
+            QVERIFY(r.body.contains("contains characters that are not allowed"));
+    }
+
+    // A stored name the rule would refuse (an older row, a provider's profile) never locks the
+    // form: the page offers it cleaned, and sending the page back as it is logs in.
+    void storedNameThatBreaksTheRuleDoesNotLockTheForm()
+    {
+        startServer([](sd::core::Config &c) { c.approvalRequired = false; });
+        activeUser(u"alice"_s);
+        {
+            auto db = m_server->app().database().connection();
+            QSqlQuery q(*db);
+            q.prepare(u"UPDATE users SET display_name = ? WHERE username = 'alice'"_s);
+            q.addBindValue(u"\u202EEve\ngnp\u200B.exe\u0007"_s);
+            QVERIFY(q.exec());
+        }
+        HttpResult page;
+        const Browser b = open(loginLinkPath(u"alice"_s), &page);
+        QCOMPARE(page.status, 200);
+        const QString offered = hiddenValue(page.body, u"display_name"_s);
+        QCOMPARE(offered, u"Eve gnp.exe"_s);
+        const HttpResult r = postForm("/login/confirm",
+                                      {{u"csrf_token"_s, b.csrfToken},
+                                       {u"token"_s, hiddenValue(page.body, u"token"_s)},
+                                       {u"display_name"_s, offered}},
+                                      b.cookieHeader());
+        QCOMPARE(r.status, 303);
+        QCOMPARE(count(u"SELECT count(*) FROM users WHERE display_name = 'Eve gnp.exe'"_s), 1);
+    }
+
+    // A form whose percent-escapes decode to bytes that are not UTF-8 is refused whole (400),
+    // the link stays unused; before, each bad byte became U+FFFD and was stored.
+    void formsThatAreNotUtf8AreRefused()
+    {
+        startServer([](sd::core::Config &c) { c.approvalRequired = false; });
+        activeUser(u"alice"_s);
+        HttpResult page;
+        const Browser b = open(loginLinkPath(u"alice"_s), &page);
+        const QByteArray prefix = "csrf_token=" + QUrl::toPercentEncoding(b.csrfToken) + "&token=" +
+                                  QUrl::toPercentEncoding(hiddenValue(page.body, u"token"_s));
+        for (const QByteArray &bad :
+             {QByteArray("&display_name=Eve%FF"), QByteArray("&display_name=Eve%ED%A0%80"),
+              QByteArray("&display_name=Eve%C0%AF"), QByteArray("&display_name=Eve%E2%82"),
+              QByteArray("&display_name=Eve\xff"), QByteArray("&na%FFme=Eve")}) {
+            const HttpResult r = httpRequest(port(), "POST", "/login/confirm", prefix + bad,
+                                             {{"Content-Type", "application/x-www-form-urlencoded"},
+                                              {"Cookie", b.cookieHeader()}});
+            QVERIFY2(r.status == 400, bad.constData());
+            QVERIFY(!r.headers.contains("set-cookie") ||
+                    !r.headers.value("set-cookie").contains("sd_session"));
+        }
+        QCOMPARE(unusedTokens(u"login_link"_s), 1);
+        // Valid UTF-8, percent-encoded or '+' for spaces, still works.
+        const HttpResult ok = httpRequest(
+            port(), "POST", "/login/confirm", prefix + "&display_name=Ren%C3%A9e+Dupont",
+            {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", b.cookieHeader()}});
+        QCOMPARE(ok.status, 303);
+        QCOMPARE(count(u"SELECT count(*) FROM users WHERE display_name = 'Renée Dupont'"_s), 1);
+    }
+
     void concurrentPostsConsumeOnce_data()
     {
         QTest::addColumn<QString>("kind");

@@ -1,3 +1,4 @@
+#include "validation/names.h"
 #include "validation/signupvalidator.h"
 
 #include <QTest>
@@ -59,6 +60,16 @@ private slots:
     void reservedOnlyForSelfService();
     void configuredReservedNames();
     void resolveApps();
+    void displayNameRule_data();
+    void displayNameRule();
+    void sanitizedDisplayNames_data();
+    void sanitizedDisplayNames();
+    void reservedAfterNormalisation_data();
+    void reservedAfterNormalisation();
+    void passwordCharacters_data();
+    void passwordCharacters();
+    void strictUtf8_data();
+    void strictUtf8();
 
 private:
     Config m_config;
@@ -292,6 +303,219 @@ void TestSignupValidator::resolveApps()
     QCOMPARE(validator.resolveApps(input), QStringList{u"shop"_s});
     input.appList = QStringList{u"shop"_s, u"forum"_s, u"shop"_s};
     QCOMPARE(validator.resolveApps(input), (QStringList{u"shop"_s, u"forum"_s}));
+}
+
+// Issue 18 item 8: the one rule for display names (validation/names.h), and what
+// validate() makes of it. `expected`: the stored value, or "!code" when refused.
+void TestSignupValidator::displayNameRule_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("empty") << QString() << QString();
+    QTest::newRow("only spaces") << u"   "_s << QString();
+    QTest::newRow("trimmed") << u"\u3000 Alice \u00A0"_s << u"Alice"_s;
+    QTest::newRow("inner no-break space kept") << u"Jean\u00A0Dupont"_s << u"Jean\u00A0Dupont"_s;
+    QTest::newRow("NFC") << u"Ame\u0301lie"_s << u"Amélie"_s;
+    QTest::newRow("compatibility forms kept (NFC, not NFKC)") << u"ｆｕｌｌ ﬁ"_s << u"ｆｕｌｌ ﬁ"_s;
+    QTest::newRow("CJK") << u"山田太郎"_s << u"山田太郎"_s;
+    QTest::newRow("Arabic letters (right-to-left, no controls)") << u"محمد"_s << u"محمد"_s;
+    QTest::newRow("emoji") << u"Kim 😀"_s << u"Kim 😀"_s;
+    QTest::newRow("emoji ZWJ family") << u"👨\u200D👩\u200D👧"_s << u"👨\u200D👩\u200D👧"_s;
+    QTest::newRow("rainbow flag (VS16, ZWJ)")
+        << u"🏳\uFE0F\u200D🌈"_s << u"🏳\uFE0F\u200D🌈"_s;
+    QTest::newRow("heart with VS16") << u"I \u2764\uFE0F NY"_s << u"I \u2764\uFE0F NY"_s;
+    QTest::newRow("Persian ZWNJ") << u"می\u200Cخواهم"_s << u"می\u200Cخواهم"_s;
+    QTest::newRow("Devanagari virama ZWJ") << u"क्\u200Dष"_s << u"क्\u200Dष"_s;
+    QTest::newRow("private use") << u"Apple \uF8FF"_s << u"Apple \uF8FF"_s;
+    QTest::newRow("U+FFFD itself") << u"a\uFFFDb"_s << u"a\uFFFDb"_s;
+    QTest::newRow("128 characters") << QString(128, u'n') << QString(128, u'n');
+    QTest::newRow("129 characters") << QString(129, u'n') << u"!too_long"_s;
+    QTest::newRow("128 emoji (256 UTF-16 units)") << repeat(u"😀"_s, 128) << repeat(u"😀"_s, 128);
+    QTest::newRow("129 emoji") << repeat(u"😀"_s, 129) << u"!too_long"_s;
+    QTest::newRow("128 after NFC (256 before)") << repeat(u"e\u0301"_s, 128) << repeat(u"é"_s, 128);
+    QTest::newRow("padded 128") << QString(u"  "_s + QString(128, u'n') + u" "_s)
+                                << QString(128, u'n');
+    // Refused anywhere: one row per character, in the middle of a name.
+    const QList<char32_t> refused = {
+        0x0000, 0x0001, 0x0009, 0x000A,  0x000D,  0x001B,   0x007F,  0x0080, 0x0085,
+        0x009B, 0x009F,                                                              // C0, C1
+        0x202A, 0x202B, 0x202C, 0x202D,  0x202E,  0x2066,   0x2067,  0x2068, 0x2069, // bidi
+        0x200E, 0x200F, 0x061C,                                                      // marks
+        0x200B, 0xFEFF, 0x00AD, 0x2060,  0x2061,  0x2062,   0x2063,  0x2064, 0x180E,
+        0x0600, 0x06DD,                                              // format
+        0xFFF9, 0xFFFA, 0xFFFB, 0x1D173, 0xE0001, 0xE0041,  0xE007F, // format
+        0x2028, 0x2029,                                              // separators
+        0xFDD0, 0xFDEF, 0xFFFE, 0xFFFF,  0x1FFFE, 0x10FFFF,          // noncharacters
+        0x034F, 0x115F, 0x1160, 0x3164,  0xFFA0,  0x17B4,   0x2065,  0xFFF0, 0xE0000, // invisible
+    };
+    for (const char32_t c : refused) // (not QString::fromUcs4: it would drop U+FEFF as a BOM)
+        QTest::addRow("U+%04X", unsigned(c))
+            << QString(u"Eve"_s + QStringView(QChar::fromUcs4(c)) + u"gnp.exe"_s)
+            << u"!invalid_characters"_s;
+    QTest::newRow("lone high surrogate")
+        << QString(u"Eve"_s + QChar(0xD800) + u"x"_s) << u"!invalid_characters"_s;
+    QTest::newRow("lone low surrogate")
+        << QString(u"Eve"_s + QChar(0xDFFF)) << u"!invalid_characters"_s;
+    QTest::newRow("reversed pair")
+        << QString(u"Eve"_s + QChar(0xDE00) + QChar(0xD83D)) << u"!invalid_characters"_s;
+    QTest::newRow("leading ZWJ") << u"\u200DEve"_s << u"!invalid_characters"_s;
+    QTest::newRow("trailing ZWNJ") << u"Eve\u200C"_s << u"!invalid_characters"_s;
+    QTest::newRow("two ZWJ") << u"E\u200D\u200Dve"_s << u"!invalid_characters"_s;
+    QTest::newRow("ZWJ next to a space") << u"Eve \u200Dx"_s << u"!invalid_characters"_s;
+    QTest::newRow("leading variation selector") << u"\uFE0FEve"_s << u"!invalid_characters"_s;
+    QTest::newRow("two variation selectors") << u"\u2764\uFE0F\uFE0F"_s << u"!invalid_characters"_s;
+    QTest::newRow("too long and refused")
+        << QString(QString(200, u'n') + u"\u202E"_s) << u"!invalid_characters"_s;
+}
+
+void TestSignupValidator::displayNameRule()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, expected);
+    const auto checked = sd::core::names::checkDisplayName(name);
+    if (expected.startsWith(u'!')) {
+        QVERIFY(!checked);
+        QCOMPARE(checked.error(), expected.mid(1));
+    } else {
+        QVERIFY2(checked, qPrintable(checked ? QString() : checked.error()));
+        QCOMPARE(*checked, expected);
+        QCOMPARE(sd::core::names::checkDisplayName(*checked).value_or(u"(refused)"_s),
+                 *checked); // stable
+    }
+    // validate() gives the same answer for the display_name field.
+    const SignupValidator validator(m_config, {}, {});
+    SignupInput input{QString::fromUtf16(kUsername),
+                      QString::fromUtf16(kPassword),
+                      QString::fromUtf16(kEmail),
+                      name,
+                      {},
+                      {},
+                      {}};
+    const QStringList fieldErrors = validator.validate(input).value(u"display_name"_s);
+    QCOMPARE(fieldErrors, expected.startsWith(u'!') ? QStringList{expected.mid(1)} : QStringList{});
+    // Whatever it is, the cleaned version passes the rule unchanged and is never longer.
+    const QString clean = sd::core::names::sanitizedDisplayName(name);
+    QCOMPARE(sd::core::names::checkDisplayName(clean).value_or(u"(refused)"_s), clean);
+    QVERIFY(clean.toUcs4().size() <= sd::core::names::kMaxDisplayNameLength);
+    if (!expected.startsWith(u'!'))
+        QCOMPARE(clean, expected);
+}
+
+void TestSignupValidator::sanitizedDisplayNames_data()
+{
+    QTest::addColumn<QString>("foreign");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("bidi override dropped") << u"Eve\u202Egnp.exe"_s << u"Evegnp.exe"_s;
+    QTest::newRow("line breaks become spaces") << u"Ann\r\nLee\u2028Jr"_s << u"Ann  Lee Jr"_s;
+    QTest::newRow("only controls") << u"\u202E\u200B\u0007"_s << QString();
+    QTest::newRow("dangling joiners dropped") << u"\u200DEve\u200D \u200D"_s << u"Eve"_s;
+    QTest::newRow("joiner losing its neighbour") << u"a\u200D\u202E"_s << u"a"_s;
+    QTest::newRow("lone surrogate dropped") << QString(u"Eve"_s + QChar(0xD800)) << u"Eve"_s;
+    QTest::newRow("cut to 128 characters") << QString(300, u'n') << QString(128, u'n');
+    QTest::newRow("cut leaves no trailing joiner")
+        << QString(QString(127, u'n') + u"\u200Dx"_s) << QString(127, u'n');
+    QTest::newRow("cut keeps emoji whole") << repeat(u"😀"_s, 200) << repeat(u"😀"_s, 128);
+}
+
+void TestSignupValidator::sanitizedDisplayNames()
+{
+    QFETCH(QString, foreign);
+    QFETCH(QString, expected);
+    QCOMPARE(sd::core::names::sanitizedDisplayName(foreign), expected);
+}
+
+// Reserved usernames match after case folding, compatibility forms and separators (before,
+// only exactly: `admin.`, `.admin`, `admin_`, `-admin` and `root.` were accepted).
+void TestSignupValidator::reservedAfterNormalisation_data()
+{
+    QTest::addColumn<QString>("username");
+    QTest::addColumn<bool>("reserved");
+    for (const char *name :
+         {"admin",   "ADMIN",     "admin.",      ".admin",     "admin_",   "-admin",     "root.",
+          "_root_",  "ad.min",    "a-d-m-i-n",   "Ad__Min",    "r.o.o.t",  "--root--",   "no.reply",
+          "noreply", "No_Reply-", "post-master", "web.master", "ｒｏｏｔ", "ＡＤＭＩＮ", "ad－min"})
+        QTest::newRow(name) << QString::fromUtf8(name) << true;
+    for (const char *name : {"admin_alice", "rooter", "ad.mins", "administrators", "alice", "r00t"})
+        QTest::newRow(name) << QString::fromUtf8(name) << false;
+}
+
+void TestSignupValidator::reservedAfterNormalisation()
+{
+    QFETCH(QString, username);
+    QFETCH(bool, reserved);
+    Config config = m_config;
+    config.reservedUsernames = {u"Bil.ling"_s};
+    const SignupValidator validator(config, SignupValidator::shippedReservedUsernames(), {});
+    QCOMPARE(validator.isReservedUsername(username), reserved);
+    QVERIFY(validator.isReservedUsername(u"_billing_"_s));
+    SignupInput input{
+        username, QString::fromUtf16(kPassword), QString::fromUtf16(kEmail), {}, {}, {}, {}};
+    const QStringList errors = validator.validate(input).value(u"username"_s);
+    if (SignupValidator::isValidUsername(username))
+        QCOMPARE(errors, reserved ? QStringList{u"reserved"_s} : QStringList{});
+    else
+        QCOMPARE(errors, QStringList{u"invalid_format"_s}); // full-width forms never get this far
+}
+
+// New passwords: valid Unicode without control characters; everything else unchanged (no
+// normalisation, so stored hashes keep verifying).
+void TestSignupValidator::passwordCharacters_data()
+{
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<bool>("refused");
+    const QString base = u"correct battery staple"_s;
+    for (const char16_t c : {u'\u0000', u'\u0001', u'\u0009', u'\u000A', u'\u000D', u'\u001F',
+                             u'\u007F', u'\u0080', u'\u0085', u'\u009F'})
+        QTest::addRow("U+%04X", unsigned(c)) << QString(base + QChar(c)) << true;
+    QTest::newRow("lone high surrogate") << QString(base + QChar(0xD800)) << true;
+    QTest::newRow("lone low surrogate") << QString(base + QChar(0xDFFF)) << true;
+    QTest::newRow("emoji pair") << QString(base + u"😀"_s) << false;
+    QTest::newRow("U+FFFD") << QString(base + u"\uFFFD"_s) << false;
+    QTest::newRow("bidi override (valid text)") << QString(base + u"\u202E"_s) << false;
+    QTest::newRow("no-break space") << QString(base + u"\u00A0"_s) << false;
+    QTest::newRow("decomposed accent") << QString(base + u"e\u0301"_s) << false;
+}
+
+void TestSignupValidator::passwordCharacters()
+{
+    QFETCH(QString, password);
+    QFETCH(bool, refused);
+    const SignupValidator validator(m_config, {}, {});
+    const QStringList problems =
+        validator.passwordProblems(password, u"alice_01"_s, u"w@example.org"_s);
+    QCOMPARE(problems.contains(u"invalid_characters"_s), refused);
+}
+
+void TestSignupValidator::strictUtf8_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("text"); // "!" for refused
+    QTest::newRow("ascii") << QByteArray("Eve") << u"Eve"_s;
+    QTest::newRow("two-byte") << QByteArray("Ren\xc3\xa9"
+                                            "e")
+                              << u"Renée"_s;
+    QTest::newRow("four-byte") << QByteArray("\xf0\x9f\x98\x80") << u"😀"_s;
+    QTest::newRow("BOM kept") << QByteArray("\xef\xbb\xbfx") << u"\uFEFFx"_s;
+    QTest::newRow("U+FFFD itself") << QByteArray("\xef\xbf\xbd") << u"\uFFFD"_s;
+    QTest::newRow("stray byte") << QByteArray("Eve\xff") << u"!"_s;
+    QTest::newRow("continuation alone") << QByteArray("\x80") << u"!"_s;
+    QTest::newRow("overlong slash") << QByteArray("\xc0\xaf") << u"!"_s;
+    QTest::newRow("overlong NUL") << QByteArray("\xc0\x80") << u"!"_s;
+    QTest::newRow("encoded high surrogate") << QByteArray("\xed\xa0\x80") << u"!"_s;
+    QTest::newRow("encoded low surrogate") << QByteArray("\xed\xbf\xbf") << u"!"_s;
+    QTest::newRow("truncated") << QByteArray("\xe2\x82") << u"!"_s;
+    QTest::newRow("beyond U+10FFFF") << QByteArray("\xf4\x90\x80\x80") << u"!"_s;
+}
+
+void TestSignupValidator::strictUtf8()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, text);
+    const auto decoded = sd::core::names::decodeUtf8Strictly(bytes);
+    if (text == u"!"_s)
+        QVERIFY(!decoded);
+    else
+        QCOMPARE(decoded.value_or(u"(refused)"_s), text);
 }
 
 QTEST_GUILESS_MAIN(TestSignupValidator)

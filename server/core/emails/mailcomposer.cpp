@@ -26,17 +26,36 @@ QString fillUrlTemplate(QString tpl, const QList<std::pair<QString, QString>> &v
     return tpl;
 }
 
-QString greeting(const Account &a)
-{
-    return a.displayName.isEmpty() ? a.username : a.displayName;
-}
-
 QString readResource(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return {};
     return QString::fromUtf8(f.readAll());
+}
+
+// The names the requester chose (display name, username) go only to an address that was proven
+// (verified_email): before that, anyone can type a stranger's address, and every word they chose
+// would be text this server mails to that stranger. So mail to an unproven address greets
+// generically and carries no username, whatever its kind (SECURITY.md "Names and text").
+QHash<QString, QString> personalValues(const Account &a, const QString &language)
+{
+    // resources/emails/<language>/greeting.txt: line 1 by name, line 2 generic.
+    const QStringList lines =
+        readResource(u":/emails/"_s + supportedLanguage(language) + u"/greeting.txt"_s)
+            .split(u'\n');
+    if (!a.verifiedEmail)
+        return {{u"greeting"_s, lines.value(1).trimmed()}};
+    const QString name = a.displayName.isEmpty() ? a.username : a.displayName;
+    return {{u"greeting"_s,
+             fillPlaceholders(lines.value(0).trimmed(), {{u"name"_s, name}}, Escaping::None)},
+            {u"username"_s, a.username}};
+}
+
+QHash<QString, QString> with(QHash<QString, QString> values, const QHash<QString, QString> &more)
+{
+    values.insert(more);
+    return values;
 }
 
 struct Template
@@ -129,20 +148,22 @@ QString MailComposer::loginLinkUrl(const QString &token, const QString &nextPage
 mail::Message MailComposer::verification(const Account &a, const QString &token,
                                          const QString &code) const
 {
-    return compose(a.email, a.language, u"verification"_s,
-                   {{u"name"_s, greeting(a)},
-                    {u"link"_s, verificationLink(a, token)},
-                    {u"code"_s, code},
-                    {u"hours"_s, QString::number(m_ctx.live.current()->verificationTtlSeconds / 3600)}});
+    return compose(
+        a.email, a.language, u"verification"_s,
+        with(personalValues(a, a.language),
+             {{u"link"_s, verificationLink(a, token)},
+              {u"code"_s, code},
+              {u"hours"_s, QString::number(m_ctx.live.current()->verificationTtlSeconds / 3600)}}));
 }
 
 mail::Message MailComposer::verificationSigned(const Account &a, qint64 timestamp,
                                                const QString &signature) const
 {
-    return compose(a.email, a.language, u"verification_signed"_s,
-                   {{u"name"_s, greeting(a)},
-                    {u"link"_s, signedVerificationLink(a, timestamp, signature)},
-                    {u"hours"_s, QString::number(m_ctx.live.current()->verificationTtlSeconds / 3600)}});
+    return compose(
+        a.email, a.language, u"verification_signed"_s,
+        with(personalValues(a, a.language),
+             {{u"link"_s, signedVerificationLink(a, timestamp, signature)},
+              {u"hours"_s, QString::number(m_ctx.live.current()->verificationTtlSeconds / 3600)}}));
 }
 
 mail::Message MailComposer::alreadyRegistered(const QString &email, const QString &language) const
@@ -152,23 +173,23 @@ mail::Message MailComposer::alreadyRegistered(const QString &email, const QStrin
 
 mail::Message MailComposer::welcome(const Account &a) const
 {
-    return compose(a.email, a.language, u"welcome"_s,
-                   {{u"name"_s, greeting(a)}, {u"username"_s, a.username}});
+    return compose(a.email, a.language, u"welcome"_s, personalValues(a, a.language));
 }
 
 mail::Message MailComposer::rejection(const Account &a, const QString &reason) const
 {
     return compose(a.email, a.language, u"rejection"_s,
-                   {{u"name"_s, greeting(a)}, {u"username"_s, a.username}, {u"reason"_s, reason}});
+                   with(personalValues(a, a.language), {{u"reason"_s, reason}}));
 }
 
 mail::Message MailComposer::loginLink(const Account &a, const QString &token,
                                       const QString &nextPage) const
 {
     return compose(a.email, a.language, u"login_link"_s,
-                   {{u"name"_s, greeting(a)},
-                    {u"link"_s, loginLinkUrl(token, nextPage)},
-                    {u"minutes"_s, QString::number(qMax<qint64>(1, m_ctx.live.current()->loginLinkTtlSeconds / 60))}});
+                   with(personalValues(a, a.language),
+                        {{u"link"_s, loginLinkUrl(token, nextPage)},
+                         {u"minutes"_s, QString::number(qMax<qint64>(
+                                            1, m_ctx.live.current()->loginLinkTtlSeconds / 60))}}));
 }
 
 } // namespace sd::core

@@ -13,7 +13,8 @@ struct Context;
 // `<kind>.txt` whose first line is the subject, and a `<kind>.html` fragment), in the
 // account's language (en when it has none that ships). Values are escaped here, never in the
 // templates: raw in the text part, HTML-escaped in the HTML part. Links come only from
-// server/public_url (never from a request's Host header).
+// server/public_url (never from a request's Host header). The requester's display name and
+// username appear only in mail to a verified address; anything else greets generically.
 class MailComposer
 {
 public:

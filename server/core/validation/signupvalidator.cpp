@@ -1,5 +1,7 @@
 #include "validation/signupvalidator.h"
 
+#include "validation/names.h"
+
 #include <QFile>
 #include <QRegularExpression>
 
@@ -46,10 +48,18 @@ QSet<QString> SignupValidator::shippedCommonPasswords()
 
 SignupValidator::SignupValidator(const Config &config, QSet<QString> reservedUsernames,
                                  QSet<QString> commonPasswords)
-    : m_config(config), m_reserved(std::move(reservedUsernames)), m_common(std::move(commonPasswords))
+    : m_config(config), m_common(std::move(commonPasswords))
 {
+    // Kept as keys, so `admin.`, `_Admin` or `ad-min` meet the entry `admin` (names.h).
+    for (const QString &name : std::as_const(reservedUsernames))
+        m_reserved.insert(names::reservedNameKey(name));
     for (const QString &name : config.reservedUsernames)
-        m_reserved.insert(name.toLower());
+        m_reserved.insert(names::reservedNameKey(name));
+}
+
+bool SignupValidator::isReservedUsername(const QString &username) const
+{
+    return m_reserved.contains(names::reservedNameKey(username));
 }
 
 bool SignupValidator::isValidUsername(const QString &username)
@@ -76,6 +86,11 @@ QStringList SignupValidator::passwordProblems(const QString &password, const QSt
                                               const QString &email) const
 {
     QStringList problems;
+    // Not valid Unicode (an unpaired surrogate) would be hashed as U+FFFD, so different
+    // passwords would be equal; a control character cannot be typed back into a form. Valid
+    // text is hashed exactly as given, never normalised: stored hashes keep verifying.
+    if (!names::isValidUnicode(password) || names::hasControlCharacters(password))
+        problems << u"invalid_characters"_s;
     const qsizetype length = password.toUcs4().size(); // characters, not UTF-16 units
     if (length < 12)
         problems << u"too_short"_s;
@@ -107,7 +122,7 @@ QMap<QString, QStringList> SignupValidator::validate(const SignupInput &in, cons
         errors[u"username"_s] << u"required"_s;
     else if (!isValidUsername(in.username))
         errors[u"username"_s] << u"invalid_format"_s;
-    else if (forSelfService && m_reserved.contains(in.username.toLower()))
+    else if (forSelfService && isReservedUsername(in.username))
         errors[u"username"_s] << u"reserved"_s;
 
     if (in.email.isEmpty())
@@ -120,10 +135,8 @@ QMap<QString, QStringList> SignupValidator::validate(const SignupInput &in, cons
     else if (const QStringList p = passwordProblems(in.password, in.username, in.email); !p.isEmpty())
         errors[u"password"_s] = p;
 
-    if (in.displayName.size() > 128)
-        errors[u"display_name"_s] << u"too_long"_s;
-    else if (hasControlCharacters(in.displayName))
-        errors[u"display_name"_s] << u"invalid_characters"_s;
+    if (auto name = names::checkDisplayName(in.displayName); !name)
+        errors[u"display_name"_s] << name.error();
 
     if (in.currentApp && !apps.contains(*in.currentApp))
         errors[u"current_app"_s] << u"unknown_app"_s;

@@ -40,6 +40,8 @@ public:
 
     static bool isValidEmail(const QString &email);
     static bool isValidUsername(const QString &username);
+    // After normalisation (names::reservedNameKey), against the shipped and configured lists.
+    bool isReservedUsername(const QString &username) const;
     QStringList passwordProblems(const QString &password, const QString &username,
                                  const QString &email) const;
 

@@ -12,24 +12,11 @@
 #include "outbox.h"
 #include "sqlquery.h"
 #include "transaction.h"
+#include "validation/names.h"
 
 using namespace Qt::StringLiterals;
 
 namespace sd::core {
-
-namespace {
-
-constexpr qsizetype kMaxDisplayName = 128;
-
-bool hasControlCharacters(const QString &s)
-{
-    for (const QChar c : s)
-        if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format)
-            return true;
-    return false;
-}
-
-} // namespace
 
 bool EmailLoginService::tosRequired(const Account &account) const
 {
@@ -138,11 +125,11 @@ Result<LoginResult> EmailLoginService::confirm(const EmailLoginConfirmation &inp
         fields[u"tos"_s] << u"required"_s;
     QString displayName = account.displayName;
     if (input.displayName) {
-        displayName = input.displayName->trimmed();
-        if (displayName.size() > kMaxDisplayName)
-            fields[u"display_name"_s] << u"too_long"_s;
-        else if (hasControlCharacters(displayName))
-            fields[u"display_name"_s] << u"invalid_characters"_s;
+        // The same rule as at signup (names.h): what one place accepts, the other does too.
+        if (auto name = names::checkDisplayName(*input.displayName))
+            displayName = *name;
+        else
+            fields[u"display_name"_s] << name.error();
     }
     if (!fields.isEmpty())
         return std::unexpected(Error{ErrorCode::Validation, u"login link form"_s, fields, 0});

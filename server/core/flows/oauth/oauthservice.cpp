@@ -9,6 +9,7 @@
 #include "flows/oauth/oauthstore.h"
 #include "sqlquery.h"
 #include "transaction.h"
+#include "validation/names.h"
 
 #include <QUrl>
 
@@ -239,7 +240,9 @@ OAuthService::signIn(OAuthProvider provider, const ProviderIdentity &identity,
         a.id = crypto::newId(u"usr_");
         a.username = usernameFor(db, identity.email);
         a.email = identity.email.trimmed();
-        a.displayName = identity.displayName.trimmed().left(128);
+        // The provider's profile is not typed here: refusing it would refuse the account, so its
+        // name is made to fit the rule instead (names.h), and the forms never trip over it.
+        a.displayName = names::sanitizedDisplayName(identity.displayName);
         a.status = statusAfterVerification(live->approvalRequired);
         a.verifiedEmail = true;
         a.apps = live->apps.mid(0, 1);

@@ -4,11 +4,12 @@
 #include "audit/auditlog.h"
 #include "context.h"
 #include "crypto/crypto.h"
+#include "emails/mailcomposer.h"
 #include "flows/flowsupport.h"
 #include "flows/verification/verificationservice.h"
-#include "emails/mailcomposer.h"
 #include "outbox.h"
 #include "transaction.h"
+#include "validation/names.h"
 
 using namespace Qt::StringLiterals;
 
@@ -55,7 +56,8 @@ Result<SignupResult> SignupService::signUp(const SignupInput &input, const Reque
     account.id = result.userId;
     account.username = input.username;
     account.email = input.email.trimmed();
-    account.displayName = input.displayName;
+    account.displayName =
+        names::checkDisplayName(input.displayName).value_or(QString()); // validated: trimmed, NFC
     account.passwordHash = passwordHash;
     account.status = AccountStatus::PendingVerification;
     account.apps = m_ctx.validator.resolveApps(input, live->apps);
