@@ -375,7 +375,7 @@ HttpResponse verifyEmailPost(core::CoreServices &c, const HttpRequest &r)
     const QString language = r.language();
     const auto parsed = parseForm(r);
     if (!parsed)
-        return errorPage(language, core::Error{ErrorCode::InvalidBody, {}, {}, 0});
+        return errorPage(language, ApiError(HttpErrorCode::InvalidBody, u"form is not UTF-8"_s));
     const Form &form = *parsed;
     const QString email = form.value(u"email"_s), token = form.value(u"token"_s);
     recordHit(c, r, u"verification"_s, token);
@@ -416,7 +416,7 @@ HttpResponse verifyRegistrationPost(core::CoreServices &c, const HttpRequest &r)
     const QString language = r.language();
     const auto parsed = parseForm(r);
     if (!parsed)
-        return errorPage(language, core::Error{ErrorCode::InvalidBody, {}, {}, 0});
+        return errorPage(language, ApiError(HttpErrorCode::InvalidBody, u"form is not UTF-8"_s));
     const Form &form = *parsed;
     const QString userId = form.value(u"user_id"_s);
     recordHit(c, r, u"signed_verification"_s, {}, userId);
@@ -443,7 +443,7 @@ HttpResponse resendPost(core::CoreServices &c, const HttpRequest &r)
     const QString language = r.language();
     const auto parsed = parseForm(r);
     if (!parsed)
-        return errorPage(language, core::Error{ErrorCode::InvalidBody, {}, {}, 0});
+        return errorPage(language, ApiError(HttpErrorCode::InvalidBody, u"form is not UTF-8"_s));
     const Form &form = *parsed;
     if (!csrfPasses(c, r, form))
         return forbiddenPage(language);
@@ -521,7 +521,7 @@ HttpResponse loginConfirmPost(core::CoreServices &c, const HttpRequest &r)
     const QString language = r.language();
     const auto parsed = parseForm(r);
     if (!parsed)
-        return errorPage(language, core::Error{ErrorCode::InvalidBody, {}, {}, 0});
+        return errorPage(language, ApiError(HttpErrorCode::InvalidBody, u"form is not UTF-8"_s));
     const Form &form = *parsed;
     const QString token = form.value(u"token"_s);
     recordHit(c, r, u"login_link"_s, token);
