@@ -983,6 +983,8 @@ private slots:
             QCOMPARE(r.status, 201);
             QCOMPARE(postJson(port(), "/api/v1/verify-email/resend", {{u"email"_s, email}}).status,
                      202);
+            // The resend's mail is made after its answer; let it be made before the reject.
+            m_server->app().core().waitForAfterAnswer();
             QCOMPARE(postJson(port(), "/api/v1/signup/reject",
                               {{u"user_id"_s, r.json()[u"user_id"_s].toString()},
                                {u"reason"_s, u"unknown"_s}},

@@ -57,6 +57,7 @@ public:
     // The audit actions about `subjectId`, oldest first.
     QStringList auditActions(const QString &subjectId = {})
     {
+        m_core->waitForAfterAnswer(); // some flows write after their answer (issue 18 item 5)
         QStringList out;
         auto db = m_db->connection();
         if (!db)
@@ -71,6 +72,7 @@ public:
     // The queued mails of one kind (verification, login_link, …) about `userId`.
     QList<sd::mail::OutboxEntry> mails(const QString &kind, const QString &userId = {})
     {
+        m_core->waitForAfterAnswer(); // resend and email-link mail after their answer
         QList<sd::mail::OutboxEntry> out;
         auto all = sd::mail::Outbox::list(*m_db, userId);
         if (!all)

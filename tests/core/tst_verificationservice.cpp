@@ -134,22 +134,27 @@ private slots:
         QVERIFY(!h->account(account.id)->verifiedEmail);
     }
 
-    // The burn and its audit row are one transaction: without the row, no burn.
+    // The burn and its audit row are one transaction: without the row, no burn is stored.
+    // (The count of wrong codes is written after the answer, issue 18 item 5; this instance
+    // also keeps it in memory, so its own next submission is refused either way.)
     void burnWithoutItsAuditRowIsRolledBack()
     {
         const auto [account, issued] = pending(u"anna"_s);
         QVERIFY(h->refuseAudit(u"token.burned"_s));
         const QString wrong = issued.code == u"000000"_s ? u"111111"_s : u"000000"_s;
-        for (int i = 1; i < VerificationService::kMaxCodeAttempts; ++i)
+        for (int i = 0; i < VerificationService::kMaxCodeAttempts; ++i)
             QCOMPARE(h->core().verification().verifyCode(account.email, wrong).error().code,
                      ErrorCode::InvalidVerification);
-        auto last = h->core().verification().verifyCode(account.email, wrong);
-        QVERIFY(!last);
-        QCOMPARE(last.error().code, ErrorCode::Unavailable);
-        QVERIFY(!h->auditActions(account.id).contains(u"token.burned"_s));
-        // The attempt that would have burned it was rolled back: the code still verifies.
-        auto right = h->core().verification().verifyCode(account.email, issued.code);
-        QVERIFY2(right, right ? "" : qPrintable(right.error().detail));
+        QVERIFY(!h->auditActions(account.id).contains(u"token.burned"_s)); // waits for the writes
+        auto db = h->database().connection();
+        QVERIFY(db);
+        auto q = sd::store::runQuery(
+            *db, u"SELECT code_attempts, burned_at FROM tokens WHERE user_id = ? AND kind = ?"
+                 " AND revoked_at IS NULL"_s,
+            {account.id, u"verification"_s});
+        QVERIFY(q && q->next());
+        QCOMPARE(q->value(0).toInt(), VerificationService::kMaxCodeAttempts - 1);
+        QVERIFY(q->value(1).isNull());
     }
 
     void signedLinkVerifiesAndExpires()
