@@ -45,8 +45,8 @@ public:
                                                          const Clock &clock);
     ~CoreServices();
 
-    // The flows' shared parts. For the console until it moves onto the operations below; the
-    // HTTP adapter uses only those.
+    // The flows' shared parts, for white-box tests only: the front ends (server/http, ui/,
+    // app/) use the services and operations below and never name Context.
     const Context &context() const { return *m_context; }
     Events &events() { return m_events; }
     const PasswordHasher &hasher() const { return m_hasher; }
