@@ -281,9 +281,10 @@ RequestFramer::Verdict RequestFramer::chunkSizeDone()
     qsizetype digits = 0;
     qint64 n = 0;
     while (digits < line.size() && hexValue(line[digits]) >= 0) {
-        n = n * 16 + hexValue(line[digits]);
-        if (++digits > 15)
+        if (digits == 15) // checked before the digit is added: 16 would overflow qint64
             return Verdict::BadRequest;
+        n = n * 16 + hexValue(line[digits]);
+        ++digits;
     }
     if (digits == 0 || !isChunkExtensions(line.sliced(digits)))
         return Verdict::BadRequest;

@@ -42,7 +42,9 @@ for t in "${targets[@]}"; do
     echo "== fuzz_$t: ${limit[*]} ($(date -u +%FT%TZ))"
     set +e
     TIMEFORMAT="fuzz_$t: %R s wall, %U s user + %S s system CPU"
-    time ASAN_OPTIONS=detect_leaks=1 QT_QPA_PLATFORM=offscreen \
+    # UBSan's reports are findings too: halt on the first, so the run fails and keeps the input.
+    time ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        QT_QPA_PLATFORM=offscreen \
         "build-fuzz/tests/fuzz/fuzz_$t" "$work" "tests/fuzz/corpus/$t" \
         "${limit[@]}" -timeout=2 -rss_limit_mb=512 -print_final_stats=1 \
         -artifact_prefix="build-fuzz/artifacts/$t/" >"$log" 2>&1
