@@ -14,16 +14,20 @@ namespace {
 QString describe(const core::Error &e)
 {
     switch (e.code) {
-    case core::ErrorCode::NotFound: return u"no such signup"_s;
-    case core::ErrorCode::Conflict: return u"not possible in its current state ("_s + e.detail + u")"_s;
+    case core::ErrorCode::NotFound:
+        return u"no such signup"_s;
+    case core::ErrorCode::Conflict:
+        return u"not possible in its current state ("_s + e.detail + u")"_s;
     case core::ErrorCode::Validation: {
         QStringList parts;
         for (auto it = e.fields.cbegin(); it != e.fields.cend(); ++it)
             parts << it.key() + u": "_s + it.value().join(u", "_s);
         return u"invalid input: "_s + (parts.isEmpty() ? e.detail : parts.join(u"; "_s));
     }
-    case core::ErrorCode::Unavailable: return u"database unavailable: "_s + e.detail;
-    default: return e.detail;
+    case core::ErrorCode::Unavailable:
+        return u"database unavailable: "_s + e.detail;
+    default:
+        return e.detail;
     }
 }
 
@@ -36,7 +40,8 @@ int failWith(QTextStream &err, const QString &message, int status = 1)
 } // namespace
 
 int runAdminCommand(Application &app, const QStringList &args, const QString &statusOption,
-                    const QString &reasonOption, QTextStream &in, QTextStream &out, QTextStream &err)
+                    const QString &reasonOption, QTextStream &in, QTextStream &out,
+                    QTextStream &err)
 {
     const QString usage =
         u"usage: signupdesk admin create-superuser USERNAME EMAIL | signups list [--status S] |"
@@ -47,7 +52,8 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
     const core::Actor cli{u"cli"_s};
     // Consoles of running instances see what these change (sent before the program exits).
     // The panic switches need no event: every instance re-reads the live settings each second.
-    if (args.value(0) == u"signups"_s && (args.value(1) == u"approve"_s || args.value(1) == u"reject"_s))
+    if (args.value(0) == u"signups"_s &&
+        (args.value(1) == u"approve"_s || args.value(1) == u"reject"_s))
         app.startClusterEvents();
 
     if (args.value(0) == u"create-superuser"_s && args.size() == 3) {
@@ -73,7 +79,9 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
         const auto filter = core::signupFilterFromString(
             statusOption.isEmpty() ? u"pending_approval"_s : statusOption);
         if (!filter)
-            return failWith(err, u"--status: use pending_approval, to-confirm, pending_verification or all"_s, 2);
+            return failWith(
+                err, u"--status: use pending_approval, to-confirm, pending_verification or all"_s,
+                2);
         auto list = app.core().approval().list(*filter);
         if (!list)
             return failWith(err, describe(list.error()));

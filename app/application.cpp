@@ -1,14 +1,14 @@
 #include "application.h"
 
-#include "audit/auditchain.h"
 #include "apiroutes.h"
+#include "audit/auditchain.h"
+#include "filemailer.h"
 #include "oauthhttpclient.h"
 #include "oauthroutes.h"
 #include "pageroutes.h"
+#include "smtpmailer.h"
 #include "systemreversedns.h"
 #include "tlsfiles.h"
-#include "filemailer.h"
-#include "smtpmailer.h"
 
 #include <QDir>
 #include <QFile>
@@ -33,8 +33,8 @@ core::Result<core::Config> loadAppConfig(const QString &iniPath,
         if (key.startsWith(u"SIGNUPDESK_"_s))
             sources.environment.insert(key, env.value(key));
     sources.overrides = overrides;
-    sources.defaultDataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-                             u"/signupdesk"_s;
+    sources.defaultDataDir =
+        QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/signupdesk"_s;
     return core::loadConfig(sources);
 }
 
@@ -137,7 +137,8 @@ core::Result<void> Application::open()
         // The data folder holds the database and the mail: only its owner may read it. Only a
         // folder we create here: an existing one (say /tmp for sqlite:/tmp/x.db) is not ours.
         if (!existed)
-            QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+            QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                           QFileDevice::ExeOwner);
     }
     m_database = std::make_unique<store::Database>(*url);
     auto core = core::CoreServices::create(m_config, *m_database, *m_clock);
@@ -163,7 +164,8 @@ core::Result<QString> Application::start()
 
     // HTTP server in its own thread; bound from that thread.
     http::ServerOptions options;
-    options.workers = m_config.workers > 0 ? m_config.workers : qMax(2, QThread::idealThreadCount());
+    options.workers =
+        m_config.workers > 0 ? m_config.workers : qMax(2, QThread::idealThreadCount());
     options.maxInflight = m_config.maxInflight;
     options.maxBodyBytes = m_config.maxBodyBytes;
     options.adminApiEnabled = m_config.adminApiEnabled;
@@ -171,9 +173,10 @@ core::Result<QString> Application::start()
     for (const QString &proxy : std::as_const(m_config.trustedProxies)) { // checked by loadConfig
         const QHostAddress single(proxy);
         options.trustedProxies.append(
-            single.isNull() ? QHostAddress::parseSubnet(proxy)
-                            : std::pair<QHostAddress, int>{
-                                  single, single.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128});
+            single.isNull()
+                ? QHostAddress::parseSubnet(proxy)
+                : std::pair<QHostAddress, int>{
+                      single, single.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128});
     }
     // The guard in front of QtHttpServer (SEC-31) and TLS (SEC-40).
     options.edge.maxHeaderBytes = m_config.maxHeaderBytes;
@@ -202,7 +205,8 @@ core::Result<QString> Application::start()
     QString error;
     QHostAddress address;
     if (!address.setAddress(m_config.listen))
-        return fail(ErrorCode::Validation, u"server/listen: not an IP address: "_s + m_config.listen);
+        return fail(ErrorCode::Validation,
+                    u"server/listen: not an IP address: "_s + m_config.listen);
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                              ? u"["_s + m_config.listen + u"]"_s
                              : m_config.listen;
@@ -221,8 +225,9 @@ core::Result<QString> Application::start()
         },
         Qt::BlockingQueuedConnection);
     if (m_port == 0)
-        return fail(ErrorCode::Unavailable,
-                    u"cannot listen on %1:%2: %3"_s.arg(m_config.listen).arg(m_config.port).arg(error));
+        return fail(
+            ErrorCode::Unavailable,
+            u"cannot listen on %1:%2: %3"_s.arg(m_config.listen).arg(m_config.port).arg(error));
     m_core->setPublicUrl(publicUrl);
 
     // Mail sender in its own thread, woken whenever core queues a message.
@@ -231,7 +236,8 @@ core::Result<QString> Application::start()
     policy.maxAttempts = m_config.mailMaxAttempts;
     policy.baseBackoffMs = qint64(m_config.mailRetrySeconds) * 1000;
     auto clock = m_clock;
-    m_sender = new mail::OutboxSender(*m_database, mailer, policy, [clock] { return clock->nowMs(); });
+    m_sender =
+        new mail::OutboxSender(*m_database, mailer, policy, [clock] { return clock->nowMs(); });
     m_sender->moveToThread(&m_mailThread);
     QObject::connect(&m_mailThread, &QThread::finished, m_sender, &QObject::deleteLater);
     QObject::connect(&m_mailThread, &QThread::started, m_sender, &mail::OutboxSender::start);
@@ -273,7 +279,8 @@ core::Result<QString> Application::start()
     QObject::connect(refresher, &QTimer::timeout, refresher, [core, failing] {
         auto r = core->settings().refresh();
         if (!r && !*failing) // once per outage, not every second
-            qWarning("settings: cannot re-read the live settings: %s", qPrintable(r.error().detail));
+            qWarning("settings: cannot re-read the live settings: %s",
+                     qPrintable(r.error().detail));
         *failing = !r;
     });
     QObject::connect(&m_settingsThread, &QThread::started, refresher, qOverload<>(&QTimer::start));
@@ -296,8 +303,8 @@ void Application::startClusterEvents()
 void Application::stop()
 {
     if (m_serverThread.isRunning()) {
-        QMetaObject::invokeMethod(m_server, [this] { m_server->waitForWorkers(); },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_server, [this] { m_server->waitForWorkers(); }, Qt::BlockingQueuedConnection);
         m_serverThread.quit();
         m_serverThread.wait();
         m_server = nullptr;

@@ -1,16 +1,16 @@
 #pragma once
 
+#include "apiserver.h"
 #include "clock.h"
 #include "clusterevents.h"
 #include "config.h"
 #include "console/outboxmonitor.h"
 #include "console/testmailer.h"
 #include "coreservices.h"
-#include "apiserver.h"
+#include "database.h"
 #include "mailer.h"
 #include "outboxsender.h"
 #include "requestmeter.h"
-#include "database.h"
 
 #include <QThread>
 
@@ -74,7 +74,8 @@ private:
 
 // Reads the config from the usual sources: --config file, SIGNUPDESK_* environment, and the
 // command line overrides given.
-core::Result<core::Config> loadAppConfig(const QString &iniPath, const QHash<QString, QString> &overrides);
+core::Result<core::Config> loadAppConfig(const QString &iniPath,
+                                         const QHash<QString, QString> &overrides);
 
 // The INI file read when no --config is given (if it exists), and where the console's settings
 // dialog saves then: <config dir>/signupdesk/signupdesk.ini (~/.config/signupdesk/… on Linux).

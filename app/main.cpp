@@ -9,8 +9,8 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QFileInfo>
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QSettings>
 #include <QSocketNotifier>
 
@@ -47,7 +47,9 @@ void installSignalHandlers(QCoreApplication &app)
         [[maybe_unused]] auto n = ::read(signalPipe[0], &byte, 1);
         app.quit();
     });
-    struct sigaction action {};
+    struct sigaction action
+    {
+    };
     action.sa_handler = onTerminationSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
@@ -111,18 +113,23 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption configOption(u"config"_s, u"INI settings file."_s, u"FILE"_s);
-    const QCommandLineOption headlessOption(u"headless"_s, u"Run the server without the console."_s);
+    const QCommandLineOption headlessOption(u"headless"_s,
+                                            u"Run the server without the console."_s);
     const QCommandLineOption listenOption(u"listen"_s, u"Address to listen on."_s, u"ADDR"_s);
-    const QCommandLineOption portOption(u"port"_s, u"Port to listen on (0: any free port)."_s, u"N"_s);
-    const QCommandLineOption statusOption(u"status"_s, u"admin signups list: the status."_s, u"S"_s);
-    const QCommandLineOption reasonOption(u"reason"_s, u"admin signups reject: the reason."_s, u"TEXT"_s);
+    const QCommandLineOption portOption(u"port"_s, u"Port to listen on (0: any free port)."_s,
+                                        u"N"_s);
+    const QCommandLineOption statusOption(u"status"_s, u"admin signups list: the status."_s,
+                                          u"S"_s);
+    const QCommandLineOption reasonOption(u"reason"_s, u"admin signups reject: the reason."_s,
+                                          u"TEXT"_s);
     const QCommandLineOption languageOption(
         u"language"_s,
         u"Console language: en, fr or de (default: the console/language setting, else the system's)."_s,
         u"LANG"_s);
     parser.addOptions({configOption, headlessOption, listenOption, portOption, statusOption,
                        reasonOption, languageOption});
-    parser.addPositionalArgument(u"admin"_s, u"admin SUBCOMMAND: administer the database and exit."_s);
+    parser.addPositionalArgument(u"admin"_s,
+                                 u"admin SUBCOMMAND: administer the database and exit."_s);
     parser.process(app);
 
     QTextStream out(stdout), err(stderr), in(stdin);
@@ -137,10 +144,10 @@ int main(int argc, char *argv[])
     if (parser.isSet(portOption))
         overrides.insert(u"server/port"_s, parser.value(portOption));
     // Without --config, the default INI file if there is one (the console's Settings save there).
-    const QString configFile = parser.isSet(configOption) ? parser.value(configOption)
-                                                          : sd::app::defaultConfigPath();
-    const QString iniPath = parser.isSet(configOption) || QFileInfo::exists(configFile) ? configFile
-                                                                                        : QString();
+    const QString configFile =
+        parser.isSet(configOption) ? parser.value(configOption) : sd::app::defaultConfigPath();
+    const QString iniPath =
+        parser.isSet(configOption) || QFileInfo::exists(configFile) ? configFile : QString();
     auto config = sd::app::loadAppConfig(iniPath, overrides);
     if (!config) {
         err << "signupdesk: " << config.error().detail << Qt::endl;
@@ -152,7 +159,8 @@ int main(int argc, char *argv[])
     const QStringList positional = parser.positionalArguments();
     if (!positional.isEmpty()) {
         if (positional.first() != u"admin"_s) {
-            err << "signupdesk: unknown command " << positional.first() << " (try --help)" << Qt::endl;
+            err << "signupdesk: unknown command " << positional.first() << " (try --help)"
+                << Qt::endl;
             return 2;
         }
         return sd::app::runAdminCommand(application, positional.mid(1), parser.value(statusOption),
@@ -183,7 +191,8 @@ int main(int argc, char *argv[])
         options.requestMeter = &application.requestMeter();
         options.settings.configFile = configFile;
         options.settings.loadConfig = [configFile, overrides] {
-            return sd::app::loadAppConfig(QFileInfo::exists(configFile) ? configFile : QString(), overrides);
+            return sd::app::loadAppConfig(QFileInfo::exists(configFile) ? configFile : QString(),
+                                          overrides);
         };
         options.settings.overriddenKeys = sd::app::overriddenConfigKeys(overrides);
         options.settings.makeTestMailer = &sd::app::makeTestMailer;

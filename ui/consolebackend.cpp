@@ -16,7 +16,8 @@ ConsoleBackend::ConsoleBackend(core::CoreServices &core, QObject *parent)
 ConsoleBackend::~ConsoleBackend()
 {
     // Posted after every queued job, so those run first (a pending reject must not be lost).
-    QMetaObject::invokeMethod(m_worker, [this] { m_thread.quit(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [this] { m_thread.quit(); }, Qt::QueuedConnection);
     m_thread.wait();
     delete m_worker;
 }

@@ -25,8 +25,7 @@ public:
     int jobsInFlight() const { return m_inFlight; }
 
     // `job()` runs on the backend thread; `done(result)` then runs on this (GUI) thread.
-    template<typename Job, typename Done>
-    void run(QObject *context, Job job, Done done)
+    template <typename Job, typename Done> void run(QObject *context, Job job, Done done)
     {
         QPointer<QObject> guard(context);
         begin();

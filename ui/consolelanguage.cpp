@@ -55,7 +55,7 @@ QString resolveConsoleLanguage(const QString &language)
 QString installConsoleTranslators(QCoreApplication &app, const QString &language)
 {
     for (QTranslator *old : app.findChildren<QTranslator *>(QLatin1StringView(kTranslatorName),
-                                                           Qt::FindDirectChildrenOnly)) {
+                                                            Qt::FindDirectChildrenOnly)) {
         QCoreApplication::removeTranslator(old);
         delete old;
     }

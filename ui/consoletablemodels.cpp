@@ -14,7 +14,8 @@ QString localTime(qint64 atMs)
 {
     if (atMs == 0)
         return {};
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(atMs).toLocalTime(), QLocale::ShortFormat);
+    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(atMs).toLocalTime(),
+                              QLocale::ShortFormat);
 }
 
 namespace {
@@ -47,15 +48,21 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case Username: return r->username;
-        case Email: return r->email;
-        case DisplayName: return r->displayName;
-        case Status: return SignupTableModel::statusText(r->status);
-        case Role: return r->isSuperuser ? tr("Super-user") : tr("User");
+        case Username:
+            return r->username;
+        case Email:
+            return r->email;
+        case DisplayName:
+            return r->displayName;
+        case Status:
+            return SignupTableModel::statusText(r->status);
+        case Role:
+            return r->isSuperuser ? tr("Super-user") : tr("User");
         case SignedUp:
             return tr("%1 (%2)").arg(localTime(r->signUpTimeMs),
                                      SignupTableModel::relativeTime(r->signUpTimeMs, m_nowMs()));
-        case Sessions: return r->liveSessions;
+        case Sessions:
+            return r->liveSessions;
         }
         break;
     case Qt::TextAlignmentRole:
@@ -66,14 +73,20 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
         if (index.column() == Status)
             return foreground(r->status == core::AccountStatus::Disabled);
         break;
-    case KeyRole: return r->id;
-    case RowStatusRole: return core::toString(r->status);
+    case KeyRole:
+        return r->id;
+    case RowStatusRole:
+        return core::toString(r->status);
     case RowSortRole:
         switch (index.column()) {
-        case SignedUp: return r->signUpTimeMs;
-        case Sessions: return r->liveSessions;
-        case Role: return int(r->isSuperuser);
-        default: return data(index, Qt::DisplayRole).toString().toLower();
+        case SignedUp:
+            return r->signUpTimeMs;
+        case Sessions:
+            return r->liveSessions;
+        case Role:
+            return int(r->isSuperuser);
+        default:
+            return data(index, Qt::DisplayRole).toString().toLower();
         }
     }
     return {};
@@ -84,13 +97,20 @@ QVariant UserTableModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Username: return tr("Username");
-    case Email: return tr("Email");
-    case DisplayName: return tr("Display name");
-    case Status: return tr("Status");
-    case Role: return tr("Role");
-    case SignedUp: return tr("Signed up");
-    case Sessions: return tr("Sessions");
+    case Username:
+        return tr("Username");
+    case Email:
+        return tr("Email");
+    case DisplayName:
+        return tr("Display name");
+    case Status:
+        return tr("Status");
+    case Role:
+        return tr("Role");
+    case SignedUp:
+        return tr("Signed up");
+    case Sessions:
+        return tr("Sessions");
     }
     return {};
 }
@@ -136,7 +156,8 @@ QString OutboxTableModel::statusText(const core::OutboxEntry &e, qint64 nowMs)
 {
     if (e.status == u"queued"_s) {
         if (e.attempts > 0)
-            return tr("Queued, retry %1").arg(SignupTableModel::relativeTime(e.nextAttemptAt, nowMs));
+            return tr("Queued, retry %1")
+                .arg(SignupTableModel::relativeTime(e.nextAttemptAt, nowMs));
         return tr("Queued");
     }
     if (e.status == u"processing"_s)
@@ -180,15 +201,20 @@ QVariant OutboxTableModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case Created: return localTime(e->createdAt);
-        case Kind: return kindText(e->kind);
+        case Created:
+            return localTime(e->createdAt);
+        case Kind:
+            return kindText(e->kind);
         case Recipient:
             return e->to;
         case Subject:
             return e->subject;
-        case Status: return statusText(*e, m_nowMs());
-        case Attempts: return e->attempts;
-        case LastError: return e->lastError;
+        case Status:
+            return statusText(*e, m_nowMs());
+        case Attempts:
+            return e->attempts;
+        case LastError:
+            return e->lastError;
         }
         break;
     case Qt::TextAlignmentRole:
@@ -199,13 +225,18 @@ QVariant OutboxTableModel::data(const QModelIndex &index, int role) const
         if (index.column() == Status || index.column() == LastError)
             return foreground(e->status == u"dead"_s);
         break;
-    case KeyRole: return e->id;
-    case RowStatusRole: return e->status;
+    case KeyRole:
+        return e->id;
+    case RowStatusRole:
+        return e->status;
     case RowSortRole:
         switch (index.column()) {
-        case Created: return e->createdAt;
-        case Attempts: return e->attempts;
-        default: return data(index, Qt::DisplayRole).toString().toLower();
+        case Created:
+            return e->createdAt;
+        case Attempts:
+            return e->attempts;
+        default:
+            return data(index, Qt::DisplayRole).toString().toLower();
         }
     }
     return {};
@@ -216,13 +247,20 @@ QVariant OutboxTableModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Created: return tr("Queued", "column header: when the email was queued");
-    case Kind: return tr("Kind");
-    case Recipient: return tr("Recipient");
-    case Subject: return tr("Subject");
-    case Status: return tr("Status");
-    case Attempts: return tr("Attempts");
-    case LastError: return tr("Last error");
+    case Created:
+        return tr("Queued", "column header: when the email was queued");
+    case Kind:
+        return tr("Kind");
+    case Recipient:
+        return tr("Recipient");
+    case Subject:
+        return tr("Subject");
+    case Status:
+        return tr("Status");
+    case Attempts:
+        return tr("Attempts");
+    case LastError:
+        return tr("Last error");
     }
     return {};
 }
@@ -256,15 +294,22 @@ QVariant AuditTableModel::data(const QModelIndex &index, int role) const
         break;
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case Time: return localTime(e->atMs);
-        case Actor: return e->actor;
-        case Action: return e->action;
-        case Subject: return e->subjectId;
-        case Detail: return e->detail;
+        case Time:
+            return localTime(e->atMs);
+        case Actor:
+            return e->actor;
+        case Action:
+            return e->action;
+        case Subject:
+            return e->subjectId;
+        case Detail:
+            return e->detail;
         }
         break;
-    case KeyRole: return e->id;
-    case RowStatusRole: return e->action;
+    case KeyRole:
+        return e->id;
+    case RowStatusRole:
+        return e->action;
     case RowSortRole:
         if (index.column() == Time)
             return e->atMs;
@@ -304,11 +349,16 @@ QVariant AuditTableModel::headerData(int section, Qt::Orientation orientation, i
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Time: return tr("Time");
-    case Actor: return tr("Actor");
-    case Action: return tr("Action");
-    case Subject: return tr("Subject");
-    case Detail: return tr("Detail");
+    case Time:
+        return tr("Time");
+    case Actor:
+        return tr("Actor");
+    case Action:
+        return tr("Action");
+    case Subject:
+        return tr("Subject");
+    case Detail:
+        return tr("Detail");
     }
     return {};
 }

@@ -11,7 +11,8 @@
 namespace sd::ui {
 
 // Roles the Users, Outbox and Audit tables share.
-enum ConsoleRole {
+enum ConsoleRole
+{
     KeyRole = Qt::UserRole + 1, // the row's id (user, outbox row, audit entry)
     RowSortRole,                // raw values: times as numbers, text lower-cased
     RowStatusRole,              // the status as core spells it (users, outbox)
@@ -22,7 +23,17 @@ class UserTableModel : public RowTableModel<core::UserRow>
 {
     Q_OBJECT
 public:
-    enum Column { Username, Email, DisplayName, Status, Role, SignedUp, Sessions, ColumnCount };
+    enum Column
+    {
+        Username,
+        Email,
+        DisplayName,
+        Status,
+        Role,
+        SignedUp,
+        Sessions,
+        ColumnCount
+    };
     explicit UserTableModel(std::function<qint64()> nowMs, QObject *parent = nullptr);
 
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -41,7 +52,17 @@ class OutboxTableModel : public RowTableModel<core::OutboxEntry>
 {
     Q_OBJECT
 public:
-    enum Column { Created, Kind, Recipient, Subject, Status, Attempts, LastError, ColumnCount };
+    enum Column
+    {
+        Created,
+        Kind,
+        Recipient,
+        Subject,
+        Status,
+        Attempts,
+        LastError,
+        ColumnCount
+    };
     explicit OutboxTableModel(std::function<qint64()> nowMs, QObject *parent = nullptr);
 
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -67,7 +88,15 @@ class AuditTableModel : public RowTableModel<core::AuditEntry>
 {
     Q_OBJECT
 public:
-    enum Column { Time, Actor, Action, Subject, Detail, ColumnCount };
+    enum Column
+    {
+        Time,
+        Actor,
+        Action,
+        Subject,
+        Detail,
+        ColumnCount
+    };
     using RowTableModel::RowTableModel;
 
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -90,7 +119,13 @@ class IdentityTableModel : public RowTableModel<core::OAuthIdentityRow>
 {
     Q_OBJECT
 public:
-    enum Column { Provider, Email, LinkedSince, ColumnCount };
+    enum Column
+    {
+        Provider,
+        Email,
+        LinkedSince,
+        ColumnCount
+    };
     using RowTableModel::RowTableModel;
 
     int columnCount(const QModelIndex &parent = {}) const override;

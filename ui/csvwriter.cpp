@@ -12,11 +12,12 @@ QString field(QString text)
 {
     if (!text.isEmpty()) {
         const QChar first = text.front();
-        if (first == u'=' || first == u'+' || first == u'-' || first == u'@' || first == u'\t'
-            || first == u'\r')
+        if (first == u'=' || first == u'+' || first == u'-' || first == u'@' || first == u'\t' ||
+            first == u'\r')
             text.prepend(u'\'');
     }
-    if (text.contains(u',') || text.contains(u'"') || text.contains(u'\n') || text.contains(u'\r')) {
+    if (text.contains(u',') || text.contains(u'"') || text.contains(u'\n') ||
+        text.contains(u'\r')) {
         text.replace(u"\""_s, u"\"\""_s);
         return u'"' + text + u'"';
     }
@@ -44,8 +45,13 @@ QString auditLogCsv(const QList<core::AuditEntry> &entries)
     rows.reserve(entries.size() + 1);
     rows << QStringList{u"time_utc"_s, u"actor"_s, u"action"_s, u"subject"_s, u"detail"_s, u"id"_s};
     for (const core::AuditEntry &e : entries)
-        rows << QStringList{QDateTime::fromMSecsSinceEpoch(e.atMs, Qt::UTC).toString(Qt::ISODateWithMs),
-                            e.actor, e.action, e.subjectId, e.detail, e.id};
+        rows << QStringList{
+            QDateTime::fromMSecsSinceEpoch(e.atMs, Qt::UTC).toString(Qt::ISODateWithMs),
+            e.actor,
+            e.action,
+            e.subjectId,
+            e.detail,
+            e.id};
     return toCsv(rows);
 }
 

@@ -269,7 +269,8 @@ void MainWindow::buildUi()
         m_requestsLabel = new QLabel(this);
         m_requestsLabel->setObjectName(u"requestsLabel"_s);
         const auto showRequests = [this, meter] {
-            m_requestsLabel->setText(tr("Requests in the last minute: %1").arg(meter->lastMinute()));
+            m_requestsLabel->setText(
+                tr("Requests in the last minute: %1").arg(meter->lastMinute()));
         };
         showRequests();
         m_requestsTimer.setInterval(1000);
@@ -324,7 +325,8 @@ void MainWindow::buildPages()
     m_tabs->addTab(m_dashboardPage, tr("&Dashboard"));
     connect(m_dashboardPage, &DashboardPage::errorOccurred, this, &MainWindow::showError);
     setCentralWidget(m_tabs);
-    for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage, m_auditPage}) {
+    for (ConsolePage *page :
+         std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage, m_auditPage}) {
         connect(page, &ConsolePage::errorOccurred, this, &MainWindow::showError);
         connect(page, &ConsolePage::info, this, &MainWindow::showInfo);
     }
@@ -343,16 +345,17 @@ void MainWindow::buildPages()
 
     // Core emits from worker threads: queued, so the pages reload here (each only if shown).
     core::Events &events = m_core.events();
-    for (auto signal : {&core::Events::signupCreated, &core::Events::emailVerified,
-                        &core::Events::signupApproved, &core::Events::signupRejected,
-                        &core::Events::userLoggedIn}) {
+    for (auto signal :
+         {&core::Events::signupCreated, &core::Events::emailVerified, &core::Events::signupApproved,
+          &core::Events::signupRejected, &core::Events::userLoggedIn}) {
         connect(&events, signal, m_usersPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
         connect(&events, signal, m_auditPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
     }
     connect(&events, &core::Events::mailQueued, m_outboxPage, &ConsolePage::scheduleReload,
             Qt::QueuedConnection);
     // Other instances' events were lost while the link to them was down: every page reloads.
-    for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_auditPage, m_outboxPage})
+    for (ConsolePage *page :
+         std::initializer_list<ConsolePage *>{m_usersPage, m_auditPage, m_outboxPage})
         connect(&events, &core::Events::remoteEventsMissed, page, &ConsolePage::scheduleReload,
                 Qt::QueuedConnection);
     if (auto *sender = m_options.outboxMonitor) {
@@ -495,7 +498,8 @@ void MainWindow::updateSignupState()
     m_forceApproval->setChecked(live->approvalRequired);
     if (!live->signupEnabled) {
         m_signupStateLabel->setText(tr("SIGNUP CLOSED"));
-        m_signupStateLabel->setToolTip(tr("New signups are refused (Signups → Close signup now to reopen)."));
+        m_signupStateLabel->setToolTip(
+            tr("New signups are refused (Signups → Close signup now to reopen)."));
         m_signupStateLabel->setStyleSheet(
             u"QLabel { background: #b00020; color: white; font-weight: bold; padding: 0 6px; }"_s);
     } else {
@@ -509,32 +513,34 @@ void MainWindow::updateSignupState()
 void MainWindow::setSignupClosed(bool closed)
 {
     core::CoreServices *core = &m_core;
-    m_backend->run(this, [core, closed] { return core->settings().setSignupOpen(!closed, kConsole); },
-                   [this, closed](const core::Result<core::LiveSettings> &r) {
-                       updateSignupState();
-                       if (!r) {
-                           showError(errorMessage(r.error()));
-                           return;
-                       }
-                       showInfo(closed ? tr("Signup is closed: new signups are refused.")
-                                       : tr("Signup is open again."));
-                   });
+    m_backend->run(
+        this, [core, closed] { return core->settings().setSignupOpen(!closed, kConsole); },
+        [this, closed](const core::Result<core::LiveSettings> &r) {
+            updateSignupState();
+            if (!r) {
+                showError(errorMessage(r.error()));
+                return;
+            }
+            showInfo(closed ? tr("Signup is closed: new signups are refused.")
+                            : tr("Signup is open again."));
+        });
 }
 
 void MainWindow::setApprovalForced(bool forced)
 {
     core::CoreServices *core = &m_core;
-    m_backend->run(this, [core, forced] { return core->settings().setApprovalRequired(forced, kConsole); },
-                   [this, forced](const core::Result<core::LiveSettings> &r) {
-                       updateSignupState();
-                       if (!r) {
-                           showError(errorMessage(r.error()));
-                           return;
-                       }
-                       showInfo(forced ? tr("Approval is required: new accounts wait for an admin.")
-                                       : tr("Approval is no longer required: confirmed accounts are "
-                                            "active at once."));
-                   });
+    m_backend->run(
+        this, [core, forced] { return core->settings().setApprovalRequired(forced, kConsole); },
+        [this, forced](const core::Result<core::LiveSettings> &r) {
+            updateSignupState();
+            if (!r) {
+                showError(errorMessage(r.error()));
+                return;
+            }
+            showInfo(forced ? tr("Approval is required: new accounts wait for an admin.")
+                            : tr("Approval is no longer required: confirmed accounts are "
+                                 "active at once."));
+        });
 }
 
 void MainWindow::openSettings()
@@ -544,7 +550,8 @@ void MainWindow::openSettings()
         m_settingsDialog->activateWindow();
         return;
     }
-    m_settingsDialog = new SettingsDialog(m_core, m_backend, m_options.settings, m_settings.get(), this);
+    m_settingsDialog =
+        new SettingsDialog(m_core, m_backend, m_options.settings, m_settings.get(), this);
     m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_settingsDialog, &SettingsDialog::saved, this, &MainWindow::showInfo);
     m_settingsDialog->open();

@@ -37,13 +37,14 @@ class TimelineModel;
 
 struct ConsoleOptions
 {
-    QString listeningUrl;                          // shown in the status bar
-    core::OutboxMonitor *outboxMonitor = nullptr;  // for live email states; may be null
-    const core::RequestMeter *requestMeter = nullptr; // HTTP answers, for the status bar; may be null
-    std::chrono::milliseconds undoWindow{10'000};  // before a console reject reaches core
-    QString settingsFile;                          // empty: the user's default settings
+    QString listeningUrl;                         // shown in the status bar
+    core::OutboxMonitor *outboxMonitor = nullptr; // for live email states; may be null
+    const core::RequestMeter *requestMeter =
+        nullptr;                                  // HTTP answers, for the status bar; may be null
+    std::chrono::milliseconds undoWindow{10'000}; // before a console reject reaches core
+    QString settingsFile;                         // empty: the user's default settings
     bool trayIcon = true;
-    SettingsHooks settings;                        // what the Settings dialog needs from app/
+    SettingsHooks settings; // what the Settings dialog needs from app/
 };
 
 // The admin console's window: the tabs (Signups, Users, Outbox, Audit log, Dashboard), menus

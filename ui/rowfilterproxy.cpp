@@ -30,8 +30,8 @@ void RowFilterProxy::setSearchText(const QString &text)
 bool RowFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     const QAbstractItemModel *m = sourceModel();
-    if (!m_statuses.isEmpty()
-        && !m_statuses.contains(m->index(sourceRow, 0, sourceParent).data(RowStatusRole).toString()))
+    if (!m_statuses.isEmpty() &&
+        !m_statuses.contains(m->index(sourceRow, 0, sourceParent).data(RowStatusRole).toString()))
         return false;
     if (m_words.isEmpty())
         return true;

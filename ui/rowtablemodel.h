@@ -11,8 +11,7 @@ namespace sd::ui {
 // A table of rows with a string key, refreshed from core by merging: rows that are gone are
 // removed, known rows change in place, new rows are appended (a sort proxy orders them). The
 // view keeps its selection and scroll position across live reloads.
-template<typename Row>
-class RowTableModel : public QAbstractTableModel
+template <typename Row> class RowTableModel : public QAbstractTableModel
 {
 public:
     using QAbstractTableModel::QAbstractTableModel;

@@ -4,8 +4,8 @@
 #include "errormessages.h"
 #include "settingssave.h"
 
-#include "settings/inifile.h"
 #include "livesettings.h"
+#include "settings/inifile.h"
 #include "settings/settingsrules.h"
 #include "validation/signupvalidator.h"
 
@@ -54,8 +54,8 @@ QSpinBox *secondsBox(const QString &name, QWidget *parent)
 
 } // namespace
 
-SettingsDialog::SettingsDialog(core::CoreServices &core, ConsoleBackend *backend, SettingsHooks hooks,
-                               QSettings *consoleSettings, QWidget *parent)
+SettingsDialog::SettingsDialog(core::CoreServices &core, ConsoleBackend *backend,
+                               SettingsHooks hooks, QSettings *consoleSettings, QWidget *parent)
     : QDialog(parent), m_core(core), m_backend(backend), m_hooks(std::move(hooks)),
       m_consoleSettings(consoleSettings)
 {
@@ -95,13 +95,16 @@ void SettingsDialog::buildUi()
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
 
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Apply |
-                                             QDialogButtonBox::Close, this);
+    auto *buttons = new QDialogButtonBox(
+        QDialogButtonBox::Save | QDialogButtonBox::Apply | QDialogButtonBox::Close, this);
     buttons->button(QDialogButtonBox::Save)->setObjectName(u"saveButton"_s);
     buttons->button(QDialogButtonBox::Apply)->setObjectName(u"applyButton"_s);
-    m_saveButtons = {buttons->button(QDialogButtonBox::Save), buttons->button(QDialogButtonBox::Apply)};
-    connect(buttons->button(QDialogButtonBox::Save), &QPushButton::clicked, this, &SettingsDialog::accept);
-    connect(buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this, [this] { save(); });
+    m_saveButtons = {buttons->button(QDialogButtonBox::Save),
+                     buttons->button(QDialogButtonBox::Apply)};
+    connect(buttons->button(QDialogButtonBox::Save), &QPushButton::clicked, this,
+            &SettingsDialog::accept);
+    connect(buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this,
+            [this] { save(); });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
     resize(640, 560);
@@ -129,9 +132,9 @@ QWidget *SettingsDialog::fileField(QLineEdit *edit, const QString &caption, QWid
     auto *browse = new QPushButton(tr("Browse…"), box);
     browse->setObjectName(edit->objectName() + u"Browse"_s);
     connect(browse, &QPushButton::clicked, this, [this, edit, caption] {
-        const QString chosen = QFileDialog::getOpenFileName(
-            this, caption, QFileInfo(edit->text()).absolutePath(),
-            tr("PEM files (*.pem *.crt *.key *.cer);;All files (*)"));
+        const QString chosen =
+            QFileDialog::getOpenFileName(this, caption, QFileInfo(edit->text()).absolutePath(),
+                                         tr("PEM files (*.pem *.crt *.key *.cer);;All files (*)"));
         if (!chosen.isEmpty())
             edit->setText(chosen);
     });
@@ -145,7 +148,8 @@ QWidget *SettingsDialog::buildSignupTab()
     auto *tab = new QWidget(this);
     auto *layout = new QVBoxLayout(tab);
     auto *note = new QLabel(tr("These apply at once, on every instance sharing the database, and "
-                               "are saved to the settings file."), tab);
+                               "are saved to the settings file."),
+                            tab);
     note->setWordWrap(true);
     layout->addWidget(note);
 
@@ -237,7 +241,8 @@ QWidget *SettingsDialog::buildMailTab()
     m_mailFrom->setObjectName(u"mailFrom"_s);
     contentForm->addRow(tr("From:"), m_mailFrom);
     contentForm->addRow(errorLabel(u"mailFrom"_s, tab));
-    m_mailWelcome = new QCheckBox(tr("Send a welcome email when an account becomes active"), content);
+    m_mailWelcome =
+        new QCheckBox(tr("Send a welcome email when an account becomes active"), content);
     m_mailWelcome->setObjectName(u"mailWelcome"_s);
     m_mailRejection = new QCheckBox(tr("Send an email when a signup is rejected"), content);
     m_mailRejection->setObjectName(u"mailRejection"_s);
@@ -277,7 +282,8 @@ QWidget *SettingsDialog::buildTlsTab()
     auto *tab = new QWidget(this);
     auto *layout = new QVBoxLayout(tab);
     auto *note = new QLabel(tr("PEM files for HTTPS. With both set the server speaks HTTPS only; "
-                               "with neither, plain HTTP. Applies after a restart."), tab);
+                               "with neither, plain HTTP. Applies after a restart."),
+                            tab);
     note->setWordWrap(true);
     layout->addWidget(note);
     auto *form = new QFormLayout;
@@ -308,7 +314,8 @@ QWidget *SettingsDialog::buildConsoleTab()
     form->addRow(tr("Console language:"), m_language);
     layout->addLayout(form);
     auto *note = new QLabel(tr("The console's language applies at its next start. It is kept for "
-                               "you alone, not in the settings file."), tab);
+                               "you alone, not in the settings file."),
+                            tab);
     note->setWordWrap(true);
     layout->addWidget(note);
     layout->addStretch();
@@ -323,7 +330,9 @@ void SettingsDialog::load()
             m_fileConfig = *loaded;
         else
             setStatus(tr("The settings file does not read cleanly (%1); the running settings are "
-                         "shown.").arg(loaded.error().detail), true);
+                         "shown.")
+                          .arg(loaded.error().detail),
+                      true);
     }
     // The live settings as they are now (a panic switch, another console) win over the file.
     core::Config shown = m_fileConfig;
@@ -350,9 +359,8 @@ void SettingsDialog::load()
     m_mailRejection->setChecked(shown.mailRejection);
     m_tlsCert->setText(shown.tlsCert);
     m_tlsKey->setText(shown.tlsKey);
-    const QString language = m_consoleSettings
-                                 ? m_consoleSettings->value(u"console/language"_s).toString()
-                                 : QString();
+    const QString language =
+        m_consoleSettings ? m_consoleSettings->value(u"console/language"_s).toString() : QString();
     m_language->setCurrentIndex(qMax(0, m_language->findData(language)));
 
     // What the environment or the command line sets cannot change from here (live keys can:
@@ -365,7 +373,8 @@ void SettingsDialog::load()
         if (m_hooks.overriddenKeys.contains(it.key())) {
             it.value()->setEnabled(false);
             it.value()->setToolTip(tr("Set by a SIGNUPDESK_ environment variable or the command "
-                                      "line (%1); change it there.").arg(it.key()));
+                                      "line (%1); change it there.")
+                                       .arg(it.key()));
         }
     }
     updateMailFields();
@@ -475,7 +484,8 @@ void SettingsDialog::sendTestEmail()
         ok = false;
     }
     if (!ok) {
-        const QString message = tr("The test email was not sent: correct the fields marked in red.");
+        const QString message =
+            tr("The test email was not sent: correct the fields marked in red.");
         m_testResult->setText(message);
         m_testResult->setStyleSheet(u"color: #b00020;"_s);
         emit testEmailFinished(false, message);
@@ -489,7 +499,8 @@ void SettingsDialog::sendTestEmail()
     message.to = to;
     message.subject = tr("SignupDesk test email");
     message.textBody = tr("This is a test email from the SignupDesk console, sent through %1.\n\n"
-                          "If you can read it, SignupDesk can send email.").arg(via);
+                          "If you can read it, SignupDesk can send email.")
+                           .arg(via);
     message.htmlBody =
         u"<p>"_s + message.textBody.toHtmlEscaped().replace(u"\n\n"_s, u"</p><p>"_s) + u"</p>"_s;
 
@@ -499,7 +510,8 @@ void SettingsDialog::sendTestEmail()
     m_testResult->setText(tr("Sending to %1 through %2…").arg(to, via));
     // SMTP can take up to a minute: a thread of its own, not the GUI's, not the backend's queue.
     auto result = std::make_shared<core::MailDelivery>();
-    QThread *thread = QThread::create([mailer, message, result] { *result = mailer->send(message); });
+    QThread *thread =
+        QThread::create([mailer, message, result] { *result = mailer->send(message); });
     thread->setObjectName(u"testmail"_s);
     connect(thread, &QThread::finished, this, [this, result, to, via] {
         m_testRunning = false;

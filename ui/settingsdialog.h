@@ -101,7 +101,7 @@ private:
     ConsoleBackend *m_backend;
     SettingsHooks m_hooks;
     QSettings *m_consoleSettings;
-    core::Config m_fileConfig; // what the next start would read, before the dialog's changes
+    core::Config m_fileConfig;       // what the next start would read, before the dialog's changes
     QHash<QString, QString> m_shown; // the fields as loaded (live keys: as applied since)
 
     QTabWidget *m_tabs = nullptr;

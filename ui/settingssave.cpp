@@ -4,8 +4,8 @@
 #include "errormessages.h"
 #include "settingsdialog.h"
 
-#include "settings/inifile.h"
 #include "livesettings.h"
+#include "settings/inifile.h"
 #include "settings/settingsrules.h"
 
 #include <QComboBox>

@@ -42,9 +42,10 @@ void SignupFilterProxy::setSearchText(const QString &text)
 bool SignupFilterProxy::matchesSearch(const QStringList &fields) const
 {
     for (const QString &word : m_words) {
-        const bool found = std::any_of(fields.cbegin(), fields.cend(), [&word](const QString &field) {
-            return field.contains(word, Qt::CaseInsensitive);
-        });
+        const bool found =
+            std::any_of(fields.cbegin(), fields.cend(), [&word](const QString &field) {
+                return field.contains(word, Qt::CaseInsensitive);
+            });
         if (!found)
             return false;
     }

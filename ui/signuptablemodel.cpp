@@ -46,10 +46,14 @@ QString SignupTableModel::relativeTime(qint64 atMs, qint64 nowMs)
 QString SignupTableModel::statusText(AccountStatus status)
 {
     switch (status) {
-    case AccountStatus::PendingVerification: return tr("Pending verification");
-    case AccountStatus::PendingApproval: return tr("Pending approval");
-    case AccountStatus::Active: return tr("Active");
-    case AccountStatus::Disabled: return tr("Disabled");
+    case AccountStatus::PendingVerification:
+        return tr("Pending verification");
+    case AccountStatus::PendingApproval:
+        return tr("Pending approval");
+    case AccountStatus::Active:
+        return tr("Active");
+    case AccountStatus::Disabled:
+        return tr("Disabled");
     }
     return {};
 }
@@ -58,15 +62,20 @@ QString SignupTableModel::tokenText(const SignupOverviewRow &r) const
 {
     const qint64 now = m_nowMs();
     switch (r.tokenState) {
-    case TokenState::None: return tr("none");
+    case TokenState::None:
+        return tr("none");
     case TokenState::Issued:
         if (r.tokenExpiresAt <= now)
             return tr("expired");
         return tr("issued, expires %1").arg(relativeTime(r.tokenExpiresAt, now));
-    case TokenState::Expired: return tr("expired");
-    case TokenState::Used: return tr("used");
-    case TokenState::Burned: return tr("burned (%n wrong codes)", nullptr, r.codeAttempts);
-    case TokenState::Revoked: return tr("revoked");
+    case TokenState::Expired:
+        return tr("expired");
+    case TokenState::Used:
+        return tr("used");
+    case TokenState::Burned:
+        return tr("burned (%n wrong codes)", nullptr, r.codeAttempts);
+    case TokenState::Revoked:
+        return tr("revoked");
     }
     return {};
 }
@@ -96,10 +105,14 @@ QVariant SignupTableModel::display(const SignupOverviewRow &r, int column) const
 {
     const core::Account &a = r.account;
     switch (column) {
-    case Username: return a.username;
-    case Email: return a.email;
-    case DisplayName: return a.displayName;
-    case Apps: return a.apps.join(u", "_s);
+    case Username:
+        return a.username;
+    case Email:
+        return a.email;
+    case DisplayName:
+        return a.displayName;
+    case Apps:
+        return a.apps.join(u", "_s);
     case SignedUp:
         return tr("%1 (%2)").arg(
             QLocale().toString(QDateTime::fromMSecsSinceEpoch(a.signUpTimeMs).toLocalTime(),
@@ -111,8 +124,10 @@ QVariant SignupTableModel::display(const SignupOverviewRow &r, int column) const
         if (const int left = m_countdown.value(a.id, -1); left >= 0)
             return tr("Rejecting in %n s…", nullptr, left);
         return statusText(a.status);
-    case Verification: return tokenText(r);
-    case EmailState: return mailText(r);
+    case Verification:
+        return tokenText(r);
+    case EmailState:
+        return mailText(r);
     }
     return {};
 }
@@ -120,10 +135,14 @@ QVariant SignupTableModel::display(const SignupOverviewRow &r, int column) const
 QVariant SignupTableModel::sortValue(const SignupOverviewRow &r, int column) const
 {
     switch (column) {
-    case SignedUp: return r.account.signUpTimeMs;
-    case Verification: return r.tokenExpiresAt;
-    case Status: return int(r.account.status);
-    default: return display(r, column).toString().toLower();
+    case SignedUp:
+        return r.account.signUpTimeMs;
+    case Verification:
+        return r.tokenExpiresAt;
+    case Status:
+        return int(r.account.status);
+    default:
+        return display(r, column).toString().toLower();
     }
 }
 
@@ -133,21 +152,27 @@ QVariant SignupTableModel::data(const QModelIndex &index, int role) const
         return {};
     const SignupOverviewRow &r = m_rows.at(index.row());
     switch (role) {
-    case Qt::DisplayRole: return display(r, index.column());
+    case Qt::DisplayRole:
+        return display(r, index.column());
     case Qt::ToolTipRole:
         if (index.column() == EmailState && !r.mailServerReply.isEmpty())
             return tr("Server reply: %1").arg(r.mailServerReply);
         if (index.column() == SignedUp)
-            return QDateTime::fromMSecsSinceEpoch(r.account.signUpTimeMs).toLocalTime().toString(Qt::ISODate);
+            return QDateTime::fromMSecsSinceEpoch(r.account.signUpTimeMs)
+                .toLocalTime()
+                .toString(Qt::ISODate);
         return {};
     case Qt::ForegroundRole:
         if (m_countdown.contains(r.account.id) ||
             (index.column() == EmailState && r.mailStatus == u"dead"_s))
             return QBrush(Qt::red);
         return {};
-    case UserIdRole: return r.account.id;
-    case SortRole: return sortValue(r, index.column());
-    case StatusRole: return core::toString(r.account.status);
+    case UserIdRole:
+        return r.account.id;
+    case SortRole:
+        return sortValue(r, index.column());
+    case StatusRole:
+        return core::toString(r.account.status);
     case SearchRole:
         return QStringList{r.account.username, r.account.email, r.account.displayName,
                            r.account.remoteIp, r.account.remoteAddr}
@@ -161,15 +186,24 @@ QVariant SignupTableModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Username: return tr("Username");
-    case Email: return tr("Email");
-    case DisplayName: return tr("Display name");
-    case Apps: return tr("Apps");
-    case SignedUp: return tr("Signed up");
-    case ClientAddress: return tr("Client address");
-    case Status: return tr("Status");
-    case Verification: return tr("Verification token");
-    case EmailState: return tr("Email");
+    case Username:
+        return tr("Username");
+    case Email:
+        return tr("Email");
+    case DisplayName:
+        return tr("Display name");
+    case Apps:
+        return tr("Apps");
+    case SignedUp:
+        return tr("Signed up");
+    case ClientAddress:
+        return tr("Client address");
+    case Status:
+        return tr("Status");
+    case Verification:
+        return tr("Verification token");
+    case EmailState:
+        return tr("Email");
     }
     return {};
 }
@@ -187,15 +221,23 @@ bool SignupTableModel::lessThan(int left, int right, int column) const
         return display(a, column).toString().toLower() < display(b, column).toString().toLower();
     };
     switch (column) {
-    case SignedUp: return a.account.signUpTimeMs < b.account.signUpTimeMs;
-    case Verification: return a.tokenExpiresAt < b.tokenExpiresAt;
-    case Status: return int(a.account.status) < int(b.account.status);
-    case Username: return text(a.account.username, b.account.username);
-    case Email: return text(a.account.email, b.account.email);
-    case DisplayName: return text(a.account.displayName, b.account.displayName);
-    case Apps: return a.account.apps != b.account.apps && shown();
+    case SignedUp:
+        return a.account.signUpTimeMs < b.account.signUpTimeMs;
+    case Verification:
+        return a.tokenExpiresAt < b.tokenExpiresAt;
+    case Status:
+        return int(a.account.status) < int(b.account.status);
+    case Username:
+        return text(a.account.username, b.account.username);
+    case Email:
+        return text(a.account.email, b.account.email);
+    case DisplayName:
+        return text(a.account.displayName, b.account.displayName);
+    case Apps:
+        return a.account.apps != b.account.apps && shown();
     case ClientAddress:
-        return (a.account.remoteIp != b.account.remoteIp || a.account.remoteAddr != b.account.remoteAddr) &&
+        return (a.account.remoteIp != b.account.remoteIp ||
+                a.account.remoteAddr != b.account.remoteAddr) &&
                shown();
     case EmailState:
         return (a.mailStatus != b.mailStatus || a.mailAttempts != b.mailAttempts ||
@@ -330,8 +372,9 @@ const SignupOverviewRow *SignupTableModel::signup(const QString &userId) const
 
 int SignupTableModel::countWithStatus(AccountStatus status) const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
-                             [status](const SignupOverviewRow &r) { return r.account.status == status; }));
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [status](const SignupOverviewRow &r) {
+        return r.account.status == status;
+    }));
 }
 
 void SignupTableModel::setRejectCountdown(const QString &userId, int secondsLeft)

@@ -15,9 +15,21 @@ class SignupTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Username, Email, DisplayName, Apps, SignedUp, ClientAddress, Status,
-                  Verification, EmailState, ColumnCount };
-    enum Role {
+    enum Column
+    {
+        Username,
+        Email,
+        DisplayName,
+        Apps,
+        SignedUp,
+        ClientAddress,
+        Status,
+        Verification,
+        EmailState,
+        ColumnCount
+    };
+    enum Role
+    {
         UserIdRole = Qt::UserRole + 1,
         SortRole,   // raw values: times as numbers, text lower-cased
         StatusRole, // core::toString(AccountStatus)

@@ -73,9 +73,12 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
     case Time:
         return QLocale().toString(QDateTime::fromMSecsSinceEpoch(e.atMs).toLocalTime(),
                                   QLocale::ShortFormat);
-    case Event: return describe(e.action);
-    case Actor: return describeActor(e.actor);
-    case Detail: return e.detail;
+    case Event:
+        return describe(e.action);
+    case Actor:
+        return describeActor(e.actor);
+    case Detail:
+        return e.detail;
     }
     return {};
 }
@@ -85,10 +88,14 @@ QVariant TimelineModel::headerData(int section, Qt::Orientation orientation, int
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Time: return tr("When");
-    case Event: return tr("What");
-    case Actor: return tr("By");
-    case Detail: return tr("Detail");
+    case Time:
+        return tr("When");
+    case Event:
+        return tr("What");
+    case Actor:
+        return tr("By");
+    case Detail:
+        return tr("Detail");
     }
     return {};
 }
@@ -96,7 +103,8 @@ QVariant TimelineModel::headerData(int section, Qt::Orientation orientation, int
 void TimelineModel::setTimeline(const QString &userId, const QList<core::TimelineEntry> &entries)
 {
     const auto same = [](const core::TimelineEntry &a, const core::TimelineEntry &b) {
-        return a.atMs == b.atMs && a.action == b.action && a.actor == b.actor && a.detail == b.detail;
+        return a.atMs == b.atMs && a.action == b.action && a.actor == b.actor &&
+               a.detail == b.detail;
     };
     bool prefix = userId == m_userId && entries.size() >= m_entries.size();
     for (qsizetype i = 0; prefix && i < m_entries.size(); ++i)

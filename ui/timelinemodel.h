@@ -11,7 +11,14 @@ class TimelineModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Time, Event, Actor, Detail, ColumnCount };
+    enum Column
+    {
+        Time,
+        Event,
+        Actor,
+        Detail,
+        ColumnCount
+    };
 
     explicit TimelineModel(QObject *parent = nullptr);
 

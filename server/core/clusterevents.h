@@ -1,7 +1,7 @@
 #pragma once
 
-#include "events.h"
 #include "database.h"
+#include "events.h"
 
 #include <QMetaObject>
 #include <QThread>

@@ -102,14 +102,16 @@ struct Reader
                 errors << u"%1: expected true or false, got \"%2\""_s.arg(key, *v);
         }
     }
-    template<typename Int>
-    void number(const QString &key, Int &out, qint64 min, qint64 max)
+    template <typename Int> void number(const QString &key, Int &out, qint64 min, qint64 max)
     {
         if (auto v = raw(key)) {
             bool ok = false;
             const qint64 n = v->trimmed().toLongLong(&ok);
             if (!ok || n < min || n > max)
-                errors << u"%1: expected a whole number from %2 to %3, got \"%4\""_s.arg(key).arg(min).arg(max).arg(*v);
+                errors << u"%1: expected a whole number from %2 to %3, got \"%4\""_s.arg(key)
+                              .arg(min)
+                              .arg(max)
+                              .arg(*v);
             else
                 out = Int(n);
         }
@@ -120,34 +122,78 @@ struct Reader
 
 QStringList knownConfigKeys()
 {
-    return {u"server/listen"_s, u"server/port"_s, u"server/public_url"_s,
-            u"server/max_connections"_s, u"server/max_connections_per_address"_s,
-            u"server/tls_cert"_s, u"server/tls_key"_s, u"server/workers"_s,
-            u"server/max_inflight"_s, u"server/max_body_bytes"_s, u"server/max_header_bytes"_s,
-            u"server/header_timeout_seconds"_s, u"server/idle_timeout_seconds"_s, u"database/url"_s,
-            u"mail/transport"_s, u"mail/folder"_s, u"mail/smtp_url"_s, u"mail/smtp_ca_file"_s, u"mail/from"_s,
-            u"mail/welcome"_s, u"mail/rejection"_s, u"mail/max_attempts"_s,
-            u"mail/retry_seconds"_s, u"signup/enabled"_s, u"signup/approval_required"_s,
-            u"signup/return_confirm_token"_s, u"signup/apps"_s, u"signup/default_group"_s,
-            u"signup/reserved_usernames"_s, u"verification/style"_s, u"verification/url"_s,
-            u"verification/ttl_seconds"_s, u"login_link/ttl_seconds"_s,
-            u"session/ttl_seconds"_s, u"session/idle_seconds"_s, u"session/cache_ms"_s, u"ratelimit/enabled"_s,
-            u"ratelimit/login_failures"_s, u"ratelimit/login_window_seconds"_s,
-            u"ratelimit/requests_per_minute"_s, u"ratelimit/resend_cooldown_seconds"_s,
-            u"ratelimit/resend_per_hour"_s, u"ratelimit/verify_failures"_s,
-            u"ratelimit/verify_window_seconds"_s, u"ratelimit/lockout_enabled"_s,
-            u"ratelimit/lockout_failures"_s, u"ratelimit/lockout_wait_increment_seconds"_s,
-            u"ratelimit/lockout_max_wait_seconds"_s, u"ratelimit/lockout_reset_seconds"_s,
-            u"ratelimit/quick_login_check_ms"_s, u"ratelimit/quick_login_min_wait_seconds"_s,
-            u"server/trusted_proxies"_s, u"tos/version"_s, u"redirect/allowed_hosts"_s,
-            u"admin/api_enabled"_s, u"password/memory_kib"_s, u"password/iterations"_s,
-            u"password/parallelism"_s, u"security/secret"_s, u"oauth/frontend_url"_s,
-            u"oauth/timeout_seconds"_s, u"oauth_github/client_id"_s,
-            u"oauth_github/client_secret"_s, u"oauth_github/authorize_url"_s,
-            u"oauth_github/token_url"_s, u"oauth_github/userinfo_url"_s,
-            u"oauth_github/emails_url"_s, u"oauth_google/client_id"_s,
-            u"oauth_google/client_secret"_s, u"oauth_google/authorize_url"_s,
-            u"oauth_google/token_url"_s, u"oauth_google/userinfo_url"_s};
+    return {u"server/listen"_s,
+            u"server/port"_s,
+            u"server/public_url"_s,
+            u"server/max_connections"_s,
+            u"server/max_connections_per_address"_s,
+            u"server/tls_cert"_s,
+            u"server/tls_key"_s,
+            u"server/workers"_s,
+            u"server/max_inflight"_s,
+            u"server/max_body_bytes"_s,
+            u"server/max_header_bytes"_s,
+            u"server/header_timeout_seconds"_s,
+            u"server/idle_timeout_seconds"_s,
+            u"database/url"_s,
+            u"mail/transport"_s,
+            u"mail/folder"_s,
+            u"mail/smtp_url"_s,
+            u"mail/smtp_ca_file"_s,
+            u"mail/from"_s,
+            u"mail/welcome"_s,
+            u"mail/rejection"_s,
+            u"mail/max_attempts"_s,
+            u"mail/retry_seconds"_s,
+            u"signup/enabled"_s,
+            u"signup/approval_required"_s,
+            u"signup/return_confirm_token"_s,
+            u"signup/apps"_s,
+            u"signup/default_group"_s,
+            u"signup/reserved_usernames"_s,
+            u"verification/style"_s,
+            u"verification/url"_s,
+            u"verification/ttl_seconds"_s,
+            u"login_link/ttl_seconds"_s,
+            u"session/ttl_seconds"_s,
+            u"session/idle_seconds"_s,
+            u"session/cache_ms"_s,
+            u"ratelimit/enabled"_s,
+            u"ratelimit/login_failures"_s,
+            u"ratelimit/login_window_seconds"_s,
+            u"ratelimit/requests_per_minute"_s,
+            u"ratelimit/resend_cooldown_seconds"_s,
+            u"ratelimit/resend_per_hour"_s,
+            u"ratelimit/verify_failures"_s,
+            u"ratelimit/verify_window_seconds"_s,
+            u"ratelimit/lockout_enabled"_s,
+            u"ratelimit/lockout_failures"_s,
+            u"ratelimit/lockout_wait_increment_seconds"_s,
+            u"ratelimit/lockout_max_wait_seconds"_s,
+            u"ratelimit/lockout_reset_seconds"_s,
+            u"ratelimit/quick_login_check_ms"_s,
+            u"ratelimit/quick_login_min_wait_seconds"_s,
+            u"server/trusted_proxies"_s,
+            u"tos/version"_s,
+            u"redirect/allowed_hosts"_s,
+            u"admin/api_enabled"_s,
+            u"password/memory_kib"_s,
+            u"password/iterations"_s,
+            u"password/parallelism"_s,
+            u"security/secret"_s,
+            u"oauth/frontend_url"_s,
+            u"oauth/timeout_seconds"_s,
+            u"oauth_github/client_id"_s,
+            u"oauth_github/client_secret"_s,
+            u"oauth_github/authorize_url"_s,
+            u"oauth_github/token_url"_s,
+            u"oauth_github/userinfo_url"_s,
+            u"oauth_github/emails_url"_s,
+            u"oauth_google/client_id"_s,
+            u"oauth_google/client_secret"_s,
+            u"oauth_google/authorize_url"_s,
+            u"oauth_google/token_url"_s,
+            u"oauth_google/userinfo_url"_s};
 }
 
 Result<Config> loadConfig(const ConfigSources &sources)
@@ -209,7 +255,8 @@ Result<Config> loadConfig(const ConfigSources &sources)
     r.number(u"ratelimit/verify_window_seconds"_s, c.verifyFailureWindowSeconds, 1, maxSeconds);
     r.flag(u"ratelimit/lockout_enabled"_s, c.lockoutEnabled);
     r.number(u"ratelimit/lockout_failures"_s, c.lockoutFailures, 1, 1'000'000);
-    r.number(u"ratelimit/lockout_wait_increment_seconds"_s, c.lockoutWaitIncrementSeconds, 1, 86400);
+    r.number(u"ratelimit/lockout_wait_increment_seconds"_s, c.lockoutWaitIncrementSeconds, 1,
+             86400);
     r.number(u"ratelimit/lockout_max_wait_seconds"_s, c.lockoutMaxWaitSeconds, 1, 86400);
     r.number(u"ratelimit/lockout_reset_seconds"_s, c.lockoutResetSeconds, 1, maxSeconds);
     r.number(u"ratelimit/quick_login_check_ms"_s, c.quickLoginCheckMs, 0, 3'600'000);
@@ -241,12 +288,13 @@ Result<Config> loadConfig(const ConfigSources &sources)
     // The rules of the settings a console edits too (settingsrules: one place for both).
     for (const SettingIssue &issue : settingsrules::check(c))
         r.errors << issue.message();
-    for (const QString &url : {c.oauthFrontendUrl, c.oauthGithub.authorizeUrl, c.oauthGithub.tokenUrl,
-                               c.oauthGithub.userinfoUrl, c.oauthGithub.emailsUrl,
-                               c.oauthGoogle.authorizeUrl, c.oauthGoogle.tokenUrl,
-                               c.oauthGoogle.userinfoUrl}) {
+    for (const QString &url :
+         {c.oauthFrontendUrl, c.oauthGithub.authorizeUrl, c.oauthGithub.tokenUrl,
+          c.oauthGithub.userinfoUrl, c.oauthGithub.emailsUrl, c.oauthGoogle.authorizeUrl,
+          c.oauthGoogle.tokenUrl, c.oauthGoogle.userinfoUrl}) {
         const QUrl parsed(url, QUrl::StrictMode);
-        if (!url.isEmpty() && (!parsed.isValid() || (parsed.scheme() != u"https"_s && parsed.scheme() != u"http"_s)))
+        if (!url.isEmpty() &&
+            (!parsed.isValid() || (parsed.scheme() != u"https"_s && parsed.scheme() != u"http"_s)))
             r.errors << u"oauth: not an http(s) URL: \"%1\""_s.arg(url);
     }
     for (const QString &proxy : std::as_const(c.trustedProxies)) {

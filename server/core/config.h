@@ -30,22 +30,22 @@ struct Config
     // [server]
     QString listen = QStringLiteral("127.0.0.1");
     int port = 8080;
-    QString publicUrl;            // empty: http://ADDR:PORT as actually bound
+    QString publicUrl; // empty: http://ADDR:PORT as actually bound
     int maxConnections = 10000;
     int maxConnectionsPerAddress = 512;
     QString tlsCert, tlsKey;
-    int workers = 0;              // 0: the number of cores (at least 2)
-    int maxInflight = 256;        // jobs queued or running on the worker pool; over it: 503 busy
+    int workers = 0;       // 0: the number of cores (at least 2)
+    int maxInflight = 256; // jobs queued or running on the worker pool; over it: 503 busy
     int maxBodyBytes = 64 * 1024;
-    int maxHeaderBytes = 16 * 1024;  // request line + header fields; over it: 431
-    int headerTimeoutSeconds = 10;   // to send a request's header block (and again its body)
-    int idleTimeoutSeconds = 15;     // keep-alive idle between an answer and the next request
-    QStringList trustedProxies;      // addresses or subnets whose X-Forwarded-For is believed
+    int maxHeaderBytes = 16 * 1024; // request line + header fields; over it: 431
+    int headerTimeoutSeconds = 10;  // to send a request's header block (and again its body)
+    int idleTimeoutSeconds = 15;    // keep-alive idle between an answer and the next request
+    QStringList trustedProxies;     // addresses or subnets whose X-Forwarded-For is believed
     // [database]
-    QString databaseUrl;          // empty: sqlite:<dataDir>/signupdesk.db
+    QString databaseUrl; // empty: sqlite:<dataDir>/signupdesk.db
     // [mail]
     QString mailTransport = QStringLiteral("file");
-    QString mailFolder;           // empty: <dataDir>/mail
+    QString mailFolder; // empty: <dataDir>/mail
     QString smtpUrl;
     QString smtpCaFile; // PEM certificates to trust for the SMTP server instead of the system's
     QString mailFrom = QStringLiteral("SignupDesk <noreply@localhost>");
@@ -62,7 +62,7 @@ struct Config
     QStringList reservedUsernames; // empty: the shipped list
     // [verification]
     QString verificationStyle = QStringLiteral("token"); // token | signed
-    QString verificationUrl;     // empty: the embedded page
+    QString verificationUrl;                             // empty: the embedded page
     qint64 verificationTtlSeconds = 172800;
     // [login_link], [session]
     qint64 loginLinkTtlSeconds = 900;
@@ -75,7 +75,7 @@ struct Config
     qint64 loginFailureWindowSeconds = 900;
     int requestsPerAddressPerMinute = 60;
     // Mails to one (normalized) address, resend and email-link alike, whether or not it exists.
-    int resendCooldownSeconds = 60;  // 0: no cooldown
+    int resendCooldownSeconds = 60; // 0: no cooldown
     int resendPerHour = 5;
     // Failed verification submissions (wrong token, code or signature), per email and per address.
     int verifyFailuresPerWindow = 10;
@@ -95,14 +95,19 @@ struct Config
     // [oauth], [oauth_github], [oauth_google]
     QString oauthFrontendUrl; // empty: {public_url}/oauth/done
     int oauthTimeoutSeconds = 10;
-    OAuthProviderSettings oauthGithub{{}, {}, QStringLiteral("https://github.com/login/oauth/authorize"),
+    OAuthProviderSettings oauthGithub{{},
+                                      {},
+                                      QStringLiteral("https://github.com/login/oauth/authorize"),
                                       QStringLiteral("https://github.com/login/oauth/access_token"),
                                       QStringLiteral("https://api.github.com/user"),
                                       QStringLiteral("https://api.github.com/user/emails")};
-    OAuthProviderSettings oauthGoogle{{}, {}, QStringLiteral("https://accounts.google.com/o/oauth2/v2/auth"),
-                                      QStringLiteral("https://oauth2.googleapis.com/token"),
-                                      QStringLiteral("https://openidconnect.googleapis.com/v1/userinfo"),
-                                      {}};
+    OAuthProviderSettings oauthGoogle{
+        {},
+        {},
+        QStringLiteral("https://accounts.google.com/o/oauth2/v2/auth"),
+        QStringLiteral("https://oauth2.googleapis.com/token"),
+        QStringLiteral("https://openidconnect.googleapis.com/v1/userinfo"),
+        {}};
     // [password]
     Argon2Params password;
     // [security]
@@ -111,14 +116,17 @@ struct Config
     QString dataDir; // where the defaults put the database and the mail folder
 
     // Languages that ship.
-    static QStringList languages() { return {QStringLiteral("en"), QStringLiteral("fr"), QStringLiteral("de")}; }
+    static QStringList languages()
+    {
+        return {QStringLiteral("en"), QStringLiteral("fr"), QStringLiteral("de")};
+    }
 };
 
 struct ConfigSources
 {
-    QString iniPath;                      // may be empty
-    QHash<QString, QString> environment;  // usually the process environment
-    QHash<QString, QString> overrides;    // "section/key" → value, from the command line
+    QString iniPath;                     // may be empty
+    QHash<QString, QString> environment; // usually the process environment
+    QHash<QString, QString> overrides;   // "section/key" → value, from the command line
     QString defaultDataDir;
 };
 

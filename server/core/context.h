@@ -1,15 +1,15 @@
 #pragma once
 
+#include "accounts/sessioncache.h"
 #include "afteranswer.h"
 #include "clock.h"
 #include "config.h"
 #include "crypto/passwordhasher.h"
 #include "crypto/tokendigest.h"
-#include "events.h"
-#include "accounts/sessioncache.h"
-#include "ratelimiter.h"
-#include "livesettings.h"
 #include "database.h"
+#include "events.h"
+#include "livesettings.h"
+#include "ratelimiter.h"
 #include "validation/signupvalidator.h"
 
 namespace sd::core {

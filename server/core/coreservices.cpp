@@ -24,8 +24,9 @@ store::DbResult<QByteArray> loadOrCreateSecret(store::Database &database)
         if (q->next())
             return QByteArray::fromBase64(q->value(0).toString().toLatin1());
         // Two instances may race here: the loser's INSERT fails and it reads the winner's.
-        if (auto r = store::runQuery(*db, u"INSERT INTO meta (key, value) VALUES ('token_secret', ?)"_s,
-                                     {QString::fromLatin1(crypto::randomBytes(32).toBase64())});
+        if (auto r =
+                store::runQuery(*db, u"INSERT INTO meta (key, value) VALUES ('token_secret', ?)"_s,
+                                {QString::fromLatin1(crypto::randomBytes(32).toBase64())});
             !r)
             qInfo("token secret: insert lost (another instance made it?): %s",
                   qPrintable(r.error().message));
@@ -90,14 +91,16 @@ Result<void> CoreServices::limitAddress(const QString &bucket, const RequestInfo
         return {};
     if (int wait = m_context->limiter.hit(bucket + u':' + request.remoteIp,
                                           cfg.requestsPerAddressPerMinute, 60))
-        return std::unexpected(Error{ErrorCode::RateLimited, bucket + u" limit for this address"_s, {}, wait});
+        return std::unexpected(
+            Error{ErrorCode::RateLimited, bucket + u" limit for this address"_s, {}, wait});
     return {};
 }
 
 Result<void> CoreServices::checkHealth() const
 {
     if (!m_context->database.ping())
-        return std::unexpected(Error{ErrorCode::Unavailable, u"health check: no database"_s, {}, 5});
+        return std::unexpected(
+            Error{ErrorCode::Unavailable, u"health check: no database"_s, {}, 5});
     return {};
 }
 
@@ -111,9 +114,8 @@ bool CoreServices::csrfTokenMatches(const QString &cookieValue, const QString &t
     return m_digest.verifySignature(u"csrf|"_s + cookieValue, token);
 }
 
-Result<std::unique_ptr<CoreServices>> CoreServices::create(const Config &config,
-                                                           store::Database &database,
-                                                           const Clock &clock)
+Result<std::unique_ptr<CoreServices>>
+CoreServices::create(const Config &config, store::Database &database, const Clock &clock)
 {
     if (auto r = database.migrate(); !r)
         return fail(ErrorCode::Unavailable, u"migration failed: "_s + r.error().message);
@@ -129,7 +131,8 @@ Result<std::unique_ptr<CoreServices>> CoreServices::create(const Config &config,
     std::unique_ptr<CoreServices> core(new CoreServices(config, database, clock, secret));
     // Live settings a console stored in the database win over the config from the start.
     if (auto r = core->settings().refresh(); !r)
-        return fail(ErrorCode::Unavailable, u"cannot read the live settings: "_s + r.error().detail);
+        return fail(ErrorCode::Unavailable,
+                    u"cannot read the live settings: "_s + r.error().detail);
     return core;
 }
 

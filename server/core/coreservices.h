@@ -13,6 +13,7 @@
 #include "console/useradminservice.h"
 #include "crypto/passwordhasher.h"
 #include "crypto/tokendigest.h"
+#include "database.h"
 #include "events.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/emaillogin/emailloginservice.h"
@@ -24,7 +25,6 @@
 #include "ratelimiter.h"
 #include "reversedns.h"
 #include "settings/settingsservice.h"
-#include "database.h"
 #include "validation/signupvalidator.h"
 
 #include <memory>
@@ -40,9 +40,8 @@ class CoreServices
 {
 public:
     // Migrates the database and loads (or creates, once, in the database) the token secret.
-    static Result<std::unique_ptr<CoreServices>> create(const Config &config,
-                                                         store::Database &database,
-                                                         const Clock &clock);
+    static Result<std::unique_ptr<CoreServices>>
+    create(const Config &config, store::Database &database, const Clock &clock);
     ~CoreServices();
 
     // The flows' shared parts, for white-box tests only: the front ends (server/http, ui/,
@@ -97,7 +96,10 @@ public:
     QString databaseName() const;
     // The network half of OAuth, from the composition root; set before the server takes
     // requests. Without one, OAuth callbacks end in not_configured.
-    void setOAuthClient(std::shared_ptr<OAuthProviderClient> client) { m_oauthClient = std::move(client); }
+    void setOAuthClient(std::shared_ptr<OAuthProviderClient> client)
+    {
+        m_oauthClient = std::move(client);
+    }
     // The reverse-DNS lookup of signups' addresses, from the composition root; set before the
     // server takes requests. Without one, no name is looked up.
     void setReverseDns(std::shared_ptr<const ReverseDns> dns) { m_reverseDns = std::move(dns); }

@@ -62,13 +62,21 @@ QHash<QString, QString> LiveSettings::values() const
 
 QStringList LiveSettings::keys()
 {
-    return {u"signup/enabled"_s,         u"signup/approval_required"_s, u"signup/apps"_s,
-            u"signup/default_group"_s,   u"verification/ttl_seconds"_s, u"login_link/ttl_seconds"_s,
-            u"session/ttl_seconds"_s,    u"session/idle_seconds"_s,     u"mail/welcome"_s,
-            u"mail/rejection"_s,         u"mail/from"_s};
+    return {u"signup/enabled"_s,
+            u"signup/approval_required"_s,
+            u"signup/apps"_s,
+            u"signup/default_group"_s,
+            u"verification/ttl_seconds"_s,
+            u"login_link/ttl_seconds"_s,
+            u"session/ttl_seconds"_s,
+            u"session/idle_seconds"_s,
+            u"mail/welcome"_s,
+            u"mail/rejection"_s,
+            u"mail/from"_s};
 }
 
-Result<LiveSettings> parseLiveSettings(const LiveSettings &base, const QHash<QString, QString> &values)
+Result<LiveSettings> parseLiveSettings(const LiveSettings &base,
+                                       const QHash<QString, QString> &values)
 {
     // loadConfig is the one place that knows how each key parses and what range it takes.
     ConfigSources sources;

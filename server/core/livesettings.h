@@ -38,7 +38,8 @@ struct LiveSettings
 
 // `base` with `values` ("section/key" → text) laid over it, each checked as loadConfig checks
 // it. A key that is not live, or a value that does not parse, is a Validation error naming it.
-Result<LiveSettings> parseLiveSettings(const LiveSettings &base, const QHash<QString, QString> &values);
+Result<LiveSettings> parseLiveSettings(const LiveSettings &base,
+                                       const QHash<QString, QString> &values);
 
 // Holds the live settings: the start-up config's values with the stored rows of the settings
 // table (shared by every instance on the database) laid over them. Readers get a pointer to an

@@ -21,7 +21,8 @@ void RateLimiter::sweepLocked(qint64 now)
     }
 }
 
-int RateLimiter::hitLocked(const QString &key, int limit, qint64 windowSeconds, qint64 now, bool count)
+int RateLimiter::hitLocked(const QString &key, int limit, qint64 windowSeconds, qint64 now,
+                           bool count)
 {
     const qint64 windowMs = windowSeconds * 1000;
     Window &w = m_windows[key];

@@ -35,11 +35,11 @@ public:
     // Keycloak-like progressive lockout (SEC-15), keyed like the windows above.
     struct LockoutPolicy
     {
-        int failures = 30;              // the wait grows by `increment` every `failures` failures
+        int failures = 30; // the wait grows by `increment` every `failures` failures
         qint64 waitIncrementSeconds = 60;
         qint64 maxWaitSeconds = 900;
-        qint64 resetSeconds = 43200;    // a failure this long after the previous one starts over
-        qint64 quickCheckMs = 1000;     // two failures closer than this …
+        qint64 resetSeconds = 43200;     // a failure this long after the previous one starts over
+        qint64 quickCheckMs = 1000;      // two failures closer than this …
         qint64 quickMinWaitSeconds = 60; // … lock for at least this long
     };
     // Seconds the key stays locked (0: not locked).

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "result.h"
 #include "database.h"
+#include "result.h"
 
 #include <QString>
 

@@ -10,7 +10,8 @@ namespace sd::http {
 // What only HTTP can find wrong with a request: its framing, sizes, media type, method and
 // JSON shape. Core's ErrorCode speaks the domain; these belong to the adapter, and are mapped
 // to statuses beside the domain's (errormapping.cpp).
-enum class HttpErrorCode {
+enum class HttpErrorCode
+{
     BadRequest,           // malformed framing, or a page asked for under a foreign Host (400)
     UriTooLong,           // request line over the edge cap (414)
     HeaderFieldsTooLarge, // header block over the edge cap (431)
@@ -26,7 +27,10 @@ struct ApiError
 {
     ApiError(core::Error error) : domain(std::move(error)) {}
     ApiError(core::ErrorCode code) : domain{code, {}, {}, 0} {}
-    ApiError(HttpErrorCode code, QString detail = {}) : domain{core::ErrorCode::Internal, std::move(detail), {}, 0}, http(code) {}
+    ApiError(HttpErrorCode code, QString detail = {})
+        : domain{core::ErrorCode::Internal, std::move(detail), {}, 0}, http(code)
+    {
+    }
 
     core::Error domain; // its code means nothing when `http` is set; its detail still goes to logs
     std::optional<HttpErrorCode> http;
@@ -35,8 +39,7 @@ struct ApiError
     bool is(HttpErrorCode code) const { return http == code; }
 };
 
-template<typename T>
-using ApiResult = std::expected<T, ApiError>;
+template <typename T> using ApiResult = std::expected<T, ApiError>;
 
 inline std::unexpected<ApiError> fail(HttpErrorCode code, QString detail = {})
 {

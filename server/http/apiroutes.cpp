@@ -67,165 +67,183 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
                          return ok(200, {{u"status"_s, u"ok"_s}});
                      }});
 
-    server.addRoute({"POST", u"/api/v1/signup"_s, RunOn::WorkerPool, false, [c, srv](const HttpRequest &r) {
-        QString lang = r.language();
-        if (auto limited = limitAddress(*c, u"signup"_s, r, lang))
-            return *limited;
-        SD_TRY(body, JsonBody::parse(r.body));
-        SD_TRY(username, body->requiredString(u"username"_s));
-        SD_TRY(password, body->requiredString(u"password"_s));
-        SD_TRY(email, body->requiredString(u"email"_s));
-        SD_TRY(displayName, body->optionalString(u"display_name"_s));
-        SD_TRY(currentApp, body->optionalString(u"current_app"_s));
-        SD_TRY(appList, body->optionalStringList(u"app_list"_s));
-        SD_TRY(language, body->optionalString(u"language"_s));
-        if (*language && core::Config::languages().contains(**language))
-            lang = **language; // the body's language wins over Accept-Language
-        core::SignupInput input{*username, *password, *email, displayName->value_or(QString()),
-                                *currentApp, *appList, *language};
-        SD_TRY(result, c->signup().signUp(input, {r.remoteIp}));
-        QJsonObject out{{u"status"_s, u"ok"_s}, {u"user_id"_s, result->userId}, {u"cid"_s, result->cid}};
-        if (c->config().returnConfirmToken)
-            out.insert(u"confirm_token"_s, result->confirmToken);
-        // Reverse DNS can take seconds: after the answer, on the pool, if there is room.
-        const QString userId = result->userId, ip = r.remoteIp;
-        srv->tryRunInBackground([c, userId, ip] { c->signup().resolveRemoteName(userId, ip); });
-        return ok(201, out);
-    }});
+    server.addRoute(
+        {"POST", u"/api/v1/signup"_s, RunOn::WorkerPool, false, [c, srv](const HttpRequest &r) {
+             QString lang = r.language();
+             if (auto limited = limitAddress(*c, u"signup"_s, r, lang))
+                 return *limited;
+             SD_TRY(body, JsonBody::parse(r.body));
+             SD_TRY(username, body->requiredString(u"username"_s));
+             SD_TRY(password, body->requiredString(u"password"_s));
+             SD_TRY(email, body->requiredString(u"email"_s));
+             SD_TRY(displayName, body->optionalString(u"display_name"_s));
+             SD_TRY(currentApp, body->optionalString(u"current_app"_s));
+             SD_TRY(appList, body->optionalStringList(u"app_list"_s));
+             SD_TRY(language, body->optionalString(u"language"_s));
+             if (*language && core::Config::languages().contains(**language))
+                 lang = **language; // the body's language wins over Accept-Language
+             core::SignupInput input{
+                 *username,   *password, *email,   displayName->value_or(QString()),
+                 *currentApp, *appList,  *language};
+             SD_TRY(result, c->signup().signUp(input, {r.remoteIp}));
+             QJsonObject out{
+                 {u"status"_s, u"ok"_s}, {u"user_id"_s, result->userId}, {u"cid"_s, result->cid}};
+             if (c->config().returnConfirmToken)
+                 out.insert(u"confirm_token"_s, result->confirmToken);
+             // Reverse DNS can take seconds: after the answer, on the pool, if there is room.
+             const QString userId = result->userId, ip = r.remoteIp;
+             srv->tryRunInBackground(
+                 [c, userId, ip] { c->signup().resolveRemoteName(userId, ip); });
+             return ok(201, out);
+         }});
 
-    server.addRoute({"POST", u"/api/v1/signup/confirm"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
-        QString lang = r.language();
-        if (auto limited = limitAddress(*c, u"verify"_s, r, lang))
-            return *limited;
-        SD_TRY(body, JsonBody::parse(r.body));
-        SD_TRY(token, body->requiredString(u"confirm_token"_s));
-        SD_TRY(result, c->verification().confirm(*token, {r.remoteIp}));
-        return ok(200, {{u"status"_s, u"ok"_s},
-                        {u"user_id"_s, result->userId},
-                        {u"approval"_s, result->approvalPending ? u"pending"_s : u"not_required"_s}});
-    }});
+    server.addRoute(
+        {"POST", u"/api/v1/signup/confirm"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
+             QString lang = r.language();
+             if (auto limited = limitAddress(*c, u"verify"_s, r, lang))
+                 return *limited;
+             SD_TRY(body, JsonBody::parse(r.body));
+             SD_TRY(token, body->requiredString(u"confirm_token"_s));
+             SD_TRY(result, c->verification().confirm(*token, {r.remoteIp}));
+             return ok(200, {{u"status"_s, u"ok"_s},
+                             {u"user_id"_s, result->userId},
+                             {u"approval"_s,
+                              result->approvalPending ? u"pending"_s : u"not_required"_s}});
+         }});
 
-    server.addRoute({"POST", u"/api/v1/user/verify-email"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
-        QString lang = r.language();
-        if (auto limited = limitAddress(*c, u"verify"_s, r, lang))
-            return *limited;
-        SD_TRY(body, JsonBody::parse(r.body));
-        SD_TRY(email, body->requiredString(u"email"_s));
-        const bool hasToken = body->has(u"token"_s), hasCode = body->has(u"code"_s);
-        if (hasToken == hasCode)
-            return errorResponse(ApiError(HttpErrorCode::InvalidBody, u"send token or code"_s), lang);
-        if (hasToken) {
-            SD_TRY(token, body->requiredString(u"token"_s));
-            SD_TRY(account, c->verification().verifyToken(*email, *token, {r.remoteIp}));
-            return ok(200, userJson(*account));
-        }
-        SD_TRY(code, body->requiredString(u"code"_s));
-        SD_TRY(account, c->verification().verifyCode(*email, *code, {r.remoteIp}));
-        return ok(200, userJson(*account));
-    }});
+    server.addRoute(
+        {"POST", u"/api/v1/user/verify-email"_s, RunOn::WorkerPool, false,
+         [c](const HttpRequest &r) {
+             QString lang = r.language();
+             if (auto limited = limitAddress(*c, u"verify"_s, r, lang))
+                 return *limited;
+             SD_TRY(body, JsonBody::parse(r.body));
+             SD_TRY(email, body->requiredString(u"email"_s));
+             const bool hasToken = body->has(u"token"_s), hasCode = body->has(u"code"_s);
+             if (hasToken == hasCode)
+                 return errorResponse(ApiError(HttpErrorCode::InvalidBody, u"send token or code"_s),
+                                      lang);
+             if (hasToken) {
+                 SD_TRY(token, body->requiredString(u"token"_s));
+                 SD_TRY(account, c->verification().verifyToken(*email, *token, {r.remoteIp}));
+                 return ok(200, userJson(*account));
+             }
+             SD_TRY(code, body->requiredString(u"code"_s));
+             SD_TRY(account, c->verification().verifyCode(*email, *code, {r.remoteIp}));
+             return ok(200, userJson(*account));
+         }});
 
     server.addRoute({"POST", u"/api/v1/accounts/verify-registration"_s, RunOn::WorkerPool, false,
                      [c](const HttpRequest &r) {
-        QString lang = r.language();
-        if (auto limited = limitAddress(*c, u"verify"_s, r, lang))
-            return *limited;
-        SD_TRY(body, JsonBody::parse(r.body));
-        SD_TRY(userId, body->requiredString(u"user_id"_s));
-        SD_TRY(timestamp, body->requiredInteger(u"timestamp"_s));
-        SD_TRY(signature, body->requiredString(u"signature"_s));
-        SD_TRY(account, c->verification().verifySigned(*userId, *timestamp, *signature, {r.remoteIp}));
-        return ok(200, userJson(*account));
-    }});
+                         QString lang = r.language();
+                         if (auto limited = limitAddress(*c, u"verify"_s, r, lang))
+                             return *limited;
+                         SD_TRY(body, JsonBody::parse(r.body));
+                         SD_TRY(userId, body->requiredString(u"user_id"_s));
+                         SD_TRY(timestamp, body->requiredInteger(u"timestamp"_s));
+                         SD_TRY(signature, body->requiredString(u"signature"_s));
+                         SD_TRY(account, c->verification().verifySigned(*userId, *timestamp,
+                                                                        *signature, {r.remoteIp}));
+                         return ok(200, userJson(*account));
+                     }});
 
-    server.addRoute({"POST", u"/api/v1/verify-email/resend"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
-        QString lang = r.language();
-        if (auto limited = limitAddress(*c, u"resend"_s, r, lang))
-            return *limited;
-        SD_TRY(body, JsonBody::parse(r.body));
-        SD_TRY(email, body->requiredString(u"email"_s));
-        if (email->isEmpty()) {
-            core::Error e{ErrorCode::Validation, {}, {}, 0};
-            e.fields[u"email"_s] << u"required"_s;
-            return errorResponse(e, lang);
-        }
-        SD_TRY(done, c->verification().resend(*email));
-        return ok(202, {{u"status"_s, u"ok"_s}});
-    }});
+    server.addRoute({"POST", u"/api/v1/verify-email/resend"_s, RunOn::WorkerPool, false,
+                     [c](const HttpRequest &r) {
+                         QString lang = r.language();
+                         if (auto limited = limitAddress(*c, u"resend"_s, r, lang))
+                             return *limited;
+                         SD_TRY(body, JsonBody::parse(r.body));
+                         SD_TRY(email, body->requiredString(u"email"_s));
+                         if (email->isEmpty()) {
+                             core::Error e{ErrorCode::Validation, {}, {}, 0};
+                             e.fields[u"email"_s] << u"required"_s;
+                             return errorResponse(e, lang);
+                         }
+                         SD_TRY(done, c->verification().resend(*email));
+                         return ok(202, {{u"status"_s, u"ok"_s}});
+                     }});
 
-    server.addRoute({"POST", u"/api/v1/login"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
-        QString lang = r.language();
-        if (auto limited = limitAddress(*c, u"login"_s, r, lang))
-            return *limited;
-        SD_TRY(body, JsonBody::parse(r.body));
-        SD_TRY(username, body->requiredString(u"username"_s));
-        SD_TRY(password, body->requiredString(u"password"_s));
-        SD_TRY(currentApp, body->optionalString(u"current_app"_s));
-        SD_TRY(result, c->sessions().login(*username, *password, {r.remoteIp}));
-        return ok(200, {{u"ust"_s, result->ust},
-                        {u"expires_at"_s, isoTime(result->expiresAtMs)},
-                        {u"user"_s, userJson(result->account)}});
-    }});
+    server.addRoute(
+        {"POST", u"/api/v1/login"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
+             QString lang = r.language();
+             if (auto limited = limitAddress(*c, u"login"_s, r, lang))
+                 return *limited;
+             SD_TRY(body, JsonBody::parse(r.body));
+             SD_TRY(username, body->requiredString(u"username"_s));
+             SD_TRY(password, body->requiredString(u"password"_s));
+             SD_TRY(currentApp, body->optionalString(u"current_app"_s));
+             SD_TRY(result, c->sessions().login(*username, *password, {r.remoteIp}));
+             return ok(200, {{u"ust"_s, result->ust},
+                             {u"expires_at"_s, isoTime(result->expiresAtMs)},
+                             {u"user"_s, userJson(result->account)}});
+         }});
 
-    server.addRoute({"POST", u"/api/v1/logout"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
-        QString lang = r.language();
-        SD_TRY(done, c->sessions().logout(r.bearerToken()));
-        return HttpResponse::empty(204);
-    }});
+    server.addRoute(
+        {"POST", u"/api/v1/logout"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
+             QString lang = r.language();
+             SD_TRY(done, c->sessions().logout(r.bearerToken()));
+             return HttpResponse::empty(204);
+         }});
 
-    server.addRoute({"GET", u"/api/v1/user/me"_s, RunOn::ServerThread, false, [c, srv](const HttpRequest &r) {
-        QString lang = r.language();
-        SD_TRY(session, c->sessions().check(r.bearerToken()));
-        if (session->needsTouch) {
-            const QString tokenId = session->tokenId;
-            srv->tryRunOnPool([c, tokenId] { c->sessions().touch(tokenId); });
-        }
-        return ok(200, userJson(session->account));
-    }});
+    server.addRoute(
+        {"GET", u"/api/v1/user/me"_s, RunOn::ServerThread, false, [c, srv](const HttpRequest &r) {
+             QString lang = r.language();
+             SD_TRY(session, c->sessions().check(r.bearerToken()));
+             if (session->needsTouch) {
+                 const QString tokenId = session->tokenId;
+                 srv->tryRunOnPool([c, tokenId] { c->sessions().touch(tokenId); });
+             }
+             return ok(200, userJson(session->account));
+         }});
 
     // Administration: super-users only, and only with admin/api_enabled (404 otherwise).
-    server.addRoute({"GET", u"/api/v1/signup"_s, RunOn::WorkerPool, true, [c](const HttpRequest &r) {
-        QString lang = r.language();
-        SD_TRY(admin, c->sessions().requireSuperuser(r.bearerToken()));
-        const QString status = r.query.queryItemValue(u"status"_s);
-        const auto filter = core::signupFilterFromString(status.isEmpty() ? u"pending_approval"_s : status);
-        if (!filter) {
-            core::Error e{ErrorCode::Validation, {}, {}, 0};
-            e.fields[u"status"_s] << u"unsupported"_s;
-            return errorResponse(e, lang);
-        }
-        SD_TRY(list, c->approval().list(*filter));
-        QJsonArray out;
-        for (const core::Account &a : *list)
-            out.append(QJsonObject{{u"user_id"_s, a.id},
-                                   {u"username"_s, a.username},
-                                   {u"email"_s, a.email},
-                                   {u"display_name"_s, a.displayName},
-                                   {u"sign_up_time"_s, isoTime(a.signUpTimeMs)},
-                                   {u"remote_ip"_s, a.remoteIp},
-                                   {u"remote_addr"_s, a.remoteAddr},
-                                   {u"status"_s, core::toString(a.status)},
-                                   {u"apps"_s, QJsonArray::fromStringList(a.apps)}});
-        return HttpResponse::json(200, out);
-    }});
+    server.addRoute(
+        {"GET", u"/api/v1/signup"_s, RunOn::WorkerPool, true, [c](const HttpRequest &r) {
+             QString lang = r.language();
+             SD_TRY(admin, c->sessions().requireSuperuser(r.bearerToken()));
+             const QString status = r.query.queryItemValue(u"status"_s);
+             const auto filter =
+                 core::signupFilterFromString(status.isEmpty() ? u"pending_approval"_s : status);
+             if (!filter) {
+                 core::Error e{ErrorCode::Validation, {}, {}, 0};
+                 e.fields[u"status"_s] << u"unsupported"_s;
+                 return errorResponse(e, lang);
+             }
+             SD_TRY(list, c->approval().list(*filter));
+             QJsonArray out;
+             for (const core::Account &a : *list)
+                 out.append(QJsonObject{{u"user_id"_s, a.id},
+                                        {u"username"_s, a.username},
+                                        {u"email"_s, a.email},
+                                        {u"display_name"_s, a.displayName},
+                                        {u"sign_up_time"_s, isoTime(a.signUpTimeMs)},
+                                        {u"remote_ip"_s, a.remoteIp},
+                                        {u"remote_addr"_s, a.remoteAddr},
+                                        {u"status"_s, core::toString(a.status)},
+                                        {u"apps"_s, QJsonArray::fromStringList(a.apps)}});
+             return HttpResponse::json(200, out);
+         }});
 
-    server.addRoute({"POST", u"/api/v1/signup/approve"_s, RunOn::WorkerPool, true, [c](const HttpRequest &r) {
-        QString lang = r.language();
-        SD_TRY(admin, c->sessions().requireSuperuser(r.bearerToken()));
-        SD_TRY(body, JsonBody::parse(r.body));
-        SD_TRY(userId, body->requiredString(u"user_id"_s));
-        SD_TRY(done, c->approval().approve(*userId, {u"admin:"_s + admin->id}));
-        return HttpResponse::empty(204);
-    }});
+    server.addRoute(
+        {"POST", u"/api/v1/signup/approve"_s, RunOn::WorkerPool, true, [c](const HttpRequest &r) {
+             QString lang = r.language();
+             SD_TRY(admin, c->sessions().requireSuperuser(r.bearerToken()));
+             SD_TRY(body, JsonBody::parse(r.body));
+             SD_TRY(userId, body->requiredString(u"user_id"_s));
+             SD_TRY(done, c->approval().approve(*userId, {u"admin:"_s + admin->id}));
+             return HttpResponse::empty(204);
+         }});
 
-    server.addRoute({"POST", u"/api/v1/signup/reject"_s, RunOn::WorkerPool, true, [c](const HttpRequest &r) {
-        QString lang = r.language();
-        SD_TRY(admin, c->sessions().requireSuperuser(r.bearerToken()));
-        SD_TRY(body, JsonBody::parse(r.body));
-        SD_TRY(userId, body->requiredString(u"user_id"_s));
-        SD_TRY(reason, body->requiredString(u"reason"_s));
-        SD_TRY(done, c->approval().reject(*userId, *reason, {u"admin:"_s + admin->id}));
-        return HttpResponse::empty(204);
-    }});
+    server.addRoute(
+        {"POST", u"/api/v1/signup/reject"_s, RunOn::WorkerPool, true, [c](const HttpRequest &r) {
+             QString lang = r.language();
+             SD_TRY(admin, c->sessions().requireSuperuser(r.bearerToken()));
+             SD_TRY(body, JsonBody::parse(r.body));
+             SD_TRY(userId, body->requiredString(u"user_id"_s));
+             SD_TRY(reason, body->requiredString(u"reason"_s));
+             SD_TRY(done, c->approval().reject(*userId, *reason, {u"admin:"_s + admin->id}));
+             return HttpResponse::empty(204);
+         }});
 }
 
 #undef SD_TRY

@@ -48,13 +48,20 @@ constexpr char kContentSecurityPolicy[] =
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 405: return "Method Not Allowed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 400:
+        return "Bad Request";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Error";
     }
 }
 
@@ -148,7 +155,8 @@ QByteArray ApiServer::rawRefusal(const ApiError &error, const QByteArray &target
     HttpRequest request;
     request.path = QUrl(QString::fromLatin1(target)).path();
     const HttpResponse r = errorFor(request, error);
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(r.status) + ' ' + reasonPhrase(r.status) + "\r\n";
+    QByteArray out =
+        "HTTP/1.1 " + QByteArray::number(r.status) + ' ' + reasonPhrase(r.status) + "\r\n";
     out += "Content-Type: " + r.contentType + "\r\n";
     out += "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n";
     out += QByteArray("Content-Security-Policy: ") + kContentSecurityPolicy + "\r\n";
@@ -309,7 +317,8 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
         return true;
     }
     if (!request.body.isEmpty()) {
-        const QByteArray type = request.header("content-type").split(';').first().trimmed().toLower();
+        const QByteArray type =
+            request.header("content-type").split(';').first().trimmed().toLower();
         if (!acceptsBodyType(path, type)) {
             reply(to, errorFor(request, ApiError(HttpErrorCode::UnsupportedMediaType)));
             return true;
@@ -328,7 +337,10 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
     const bool queued = tryRunOnPool([this, route, request, to] {
         HttpResponse response = runGuarded(route, request);
         QMetaObject::invokeMethod(
-            this, [this, to, response = std::move(response)]() mutable { reply(to, std::move(response)); },
+            this,
+            [this, to, response = std::move(response)]() mutable {
+                reply(to, std::move(response));
+            },
             Qt::QueuedConnection);
     });
     if (!queued)

@@ -21,9 +21,11 @@ namespace sd::http {
 using Handler = std::function<HttpResponse(const HttpRequest &)>;
 // Renders an error the router itself answers (404, 405, 413, 415, 503, 500) for a request, or
 // nullopt for the default JSON error shape. Used by the HTML pages for their own paths.
-using ErrorRenderer = std::function<std::optional<HttpResponse>(const HttpRequest &, const ApiError &)>;
+using ErrorRenderer =
+    std::function<std::optional<HttpResponse>(const HttpRequest &, const ApiError &)>;
 
-enum class RunOn {
+enum class RunOn
+{
     ServerThread, // quick, read-only work (session checks, health)
     WorkerPool,   // hashing and database writes: bounded pool, 503 busy when full
 };
@@ -31,7 +33,7 @@ enum class RunOn {
 struct Route
 {
     QByteArray method;
-    QString path;  // exact, without trailing slash
+    QString path; // exact, without trailing slash
     RunOn runOn = RunOn::WorkerPool;
     bool admin = false; // answered 404 unless admin/api_enabled
     Handler handler;
@@ -45,8 +47,8 @@ struct ServerOptions
     int maxBodyBytes = 64 * 1024;
     bool adminApiEnabled = false;
     QList<std::pair<QHostAddress, int>> trustedProxies; // server/trusted_proxies (SEC-16)
-    EdgeLimits edge;                       // caps and deadlines of the guard in front of QtHttpServer
-    std::optional<QSslConfiguration> tls;  // set: HTTPS only (TLS >= 1.2)
+    EdgeLimits edge; // caps and deadlines of the guard in front of QtHttpServer
+    std::optional<QSslConfiguration> tls;       // set: HTTPS only (TLS >= 1.2)
     core::RequestMeter *requestMeter = nullptr; // counts every answer written; may be null
 };
 
@@ -96,11 +98,13 @@ private:
         qint64 sequence = -1;
         QByteArray method;
     };
-    Reply replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket, const HttpRequest &request);
+    Reply replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket,
+                   const HttpRequest &request);
     void reply(const Reply &to, HttpResponse response);
     bool hostAllowed(const HttpRequest &request) const;
     QByteArray rawRefusal(const ApiError &error, const QByteArray &target) const;
-    void write(QHttpServerResponder &responder, const QByteArray &method, const HttpResponse &response);
+    void write(QHttpServerResponder &responder, const QByteArray &method,
+               const HttpResponse &response);
     HttpResponse runGuarded(const Route &route, const HttpRequest &request);
     HttpResponse errorFor(const HttpRequest &request, const ApiError &error) const;
 

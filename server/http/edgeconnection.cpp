@@ -7,7 +7,6 @@
 
 #include <sys/socket.h>
 
-
 namespace sd::http {
 
 namespace {
@@ -15,12 +14,17 @@ namespace {
 HttpErrorCode errorFor(RequestFramer::Verdict v)
 {
     switch (v) {
-    case RequestFramer::Verdict::UriTooLong: return HttpErrorCode::UriTooLong;
-    case RequestFramer::Verdict::HeaderTooLarge: return HttpErrorCode::HeaderFieldsTooLarge;
-    case RequestFramer::Verdict::PayloadTooLarge: return HttpErrorCode::PayloadTooLarge;
-    case RequestFramer::Verdict::MethodNotAllowed: return HttpErrorCode::MethodNotAllowed;
+    case RequestFramer::Verdict::UriTooLong:
+        return HttpErrorCode::UriTooLong;
+    case RequestFramer::Verdict::HeaderTooLarge:
+        return HttpErrorCode::HeaderFieldsTooLarge;
+    case RequestFramer::Verdict::PayloadTooLarge:
+        return HttpErrorCode::PayloadTooLarge;
+    case RequestFramer::Verdict::MethodNotAllowed:
+        return HttpErrorCode::MethodNotAllowed;
     case RequestFramer::Verdict::Ok:
-    case RequestFramer::Verdict::BadRequest: break;
+    case RequestFramer::Verdict::BadRequest:
+        break;
     }
     return HttpErrorCode::BadRequest;
 }
@@ -47,7 +51,8 @@ EdgeConnection::~EdgeConnection()
 
 EdgeConnection *EdgeConnection::of(QTcpSocket *socket)
 {
-    return socket ? socket->findChild<EdgeConnection *>(QString(), Qt::FindDirectChildrenOnly) : nullptr;
+    return socket ? socket->findChild<EdgeConnection *>(QString(), Qt::FindDirectChildrenOnly)
+                  : nullptr;
 }
 
 void EdgeConnection::attachAfterServer()
@@ -98,7 +103,11 @@ void EdgeConnection::refuse(RequestFramer::Verdict verdict)
     m_waiting.clear();
     drain(); // before QtHttpServer's slot runs: it must never see these bytes
     const HttpErrorCode code = errorFor(verdict);
-    m_socket->write(m_server ? m_server->refusal(code, m_framer.target()) : QByteArray("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+    m_socket->write(
+        m_server
+            ? m_server->refusal(code, m_framer.target())
+            : QByteArray(
+                  "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
     endOutput(m_socket);
     m_deadlineKind = Deadline::Linger;
     m_deadline.start(m_limits.lingerMs);
@@ -184,7 +193,6 @@ void EdgeConnection::expire()
     m_socket->abort();
     m_socket->deleteLater();
 }
-
 
 QHostAddress normalized(const QHostAddress &address)
 {

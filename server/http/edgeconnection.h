@@ -58,7 +58,14 @@ private:
     QHostAddress m_peer;
     qint64 m_unreadAfterServer = 0; // bytes QtHttpServer left unread at its last turn
     QTimer m_deadline;
-    enum class Deadline { None, Header, Body, Idle, Linger } m_deadlineKind = Deadline::None;
+    enum class Deadline
+    {
+        None,
+        Header,
+        Body,
+        Idle,
+        Linger
+    } m_deadlineKind = Deadline::None;
     bool m_refused = false;
     bool m_closing = false; // the server took the last request: nothing after it is read
     qint64 m_nextSequence = 0;

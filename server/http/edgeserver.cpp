@@ -19,7 +19,8 @@ using sd::core::ErrorCode;
 
 namespace sd::http {
 
-EdgeServer::EdgeServer(const EdgeLimits &limits, QObject *parent) : QTcpServer(parent), m_limits(limits)
+EdgeServer::EdgeServer(const EdgeLimits &limits, QObject *parent)
+    : QTcpServer(parent), m_limits(limits)
 {
 }
 
@@ -55,13 +56,16 @@ void EdgeServer::takeOverAccepting()
         return;
     if (m_descriptorLimit == 0) {
         rlimit limit{};
-        if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (1u << 30)) {
+        if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+            limit.rlim_cur < (1u << 30)) {
             const int soft = int(limit.rlim_cur);
             setDescriptorBudget(soft, std::clamp(soft / 16, 16, 256));
             const int open = openDescriptorCount();
             if (open >= 0 && m_limits.maxConnections > soft - m_descriptorReserve - open)
-                qWarning("server/max_connections is %d but RLIMIT_NOFILE (%d, %d of them open, %d kept in reserve) "
-                         "allows about %d connections; raise the limit (ulimit -n, systemd LimitNOFILE=)",
+                qWarning("server/max_connections is %d but RLIMIT_NOFILE (%d, %d of them open, %d "
+                         "kept in reserve) "
+                         "allows about %d connections; raise the limit (ulimit -n, systemd "
+                         "LimitNOFILE=)",
                          m_limits.maxConnections, soft, open, m_descriptorReserve,
                          std::max(0, soft - m_descriptorReserve - open));
         }
@@ -87,7 +91,8 @@ void EdgeServer::acceptReady()
             pauseAcceptingAWhile("file descriptors are running out");
             return;
         }
-        const int fd = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        const int fd =
+            ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd >= 0) {
             incomingConnection(fd);
             continue;
@@ -129,10 +134,12 @@ void EdgeServer::incomingConnection(qintptr descriptor)
         return;
     }
     const QHostAddress peer = normalized(socket->peerAddress());
-    if (m_total >= m_limits.maxConnections || m_perAddress.value(peer) >= m_limits.maxConnectionsPerAddress) {
+    if (m_total >= m_limits.maxConnections ||
+        m_perAddress.value(peer) >= m_limits.maxConnectionsPerAddress) {
         // Over a cap: 503 and close; QtHttpServer never sees this socket. (Under TLS the
         // socket is closed without a word: there is no session to answer in.)
-        connect(socket, &QIODevice::readyRead, socket, [socket] { socket->skip(socket->bytesAvailable()); });
+        connect(socket, &QIODevice::readyRead, socket,
+                [socket] { socket->skip(socket->bytesAvailable()); });
         connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
         if (!m_tls) {
             socket->write(refusal(ErrorCode::Busy));
@@ -152,9 +159,11 @@ void EdgeServer::incomingConnection(qintptr descriptor)
     if (m_tls) {
         auto *ssl = static_cast<QSslSocket *>(socket);
         // A failed handshake (plain HTTP, TLS < 1.2) ends the connection; no HTTP answer.
-        connect(ssl, &QSslSocket::sslErrors, ssl, [ssl](const QList<QSslError> &) { ssl->abort(); });
+        connect(ssl, &QSslSocket::sslErrors, ssl,
+                [ssl](const QList<QSslError> &) { ssl->abort(); });
         connect(ssl, &QAbstractSocket::errorOccurred, ssl, [ssl](QAbstractSocket::SocketError e) {
-            if (e == QAbstractSocket::SslHandshakeFailedError || e == QAbstractSocket::SslInternalError)
+            if (e == QAbstractSocket::SslHandshakeFailedError ||
+                e == QAbstractSocket::SslInternalError)
                 ssl->abort();
         });
         ssl->startServerEncryption();
@@ -228,6 +237,5 @@ void EdgeServer::pauseAcceptingAWhile(const char *why)
             m_acceptNotifier->setEnabled(true);
     });
 }
-
 
 } // namespace sd::http

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "requestframer.h"
 #include "apierror.h"
+#include "requestframer.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -5,8 +5,8 @@
 
 namespace sd::http {
 
-// The one place where core errors, and HTTP's own, become HTTP: status, machine code, message, fields and
-// Retry-After. Bodies carry nothing request-specific, so two failures of one kind are
+// The one place where core errors, and HTTP's own, become HTTP: status, machine code, message,
+// fields and Retry-After. Bodies carry nothing request-specific, so two failures of one kind are
 // byte-identical (no account enumeration through error bodies).
 // `language` picks the message's translation (en, fr, de).
 HttpResponse errorResponse(const ApiError &error, const QString &language = QStringLiteral("en"));

@@ -54,16 +54,36 @@ HttpRequest HttpRequest::from(const QHttpServerRequest &request)
 {
     HttpRequest r;
     switch (request.method()) {
-    case QHttpServerRequest::Method::Get: r.method = "GET"; break;
-    case QHttpServerRequest::Method::Put: r.method = "PUT"; break;
-    case QHttpServerRequest::Method::Delete: r.method = "DELETE"; break;
-    case QHttpServerRequest::Method::Post: r.method = "POST"; break;
-    case QHttpServerRequest::Method::Head: r.method = "HEAD"; break;
-    case QHttpServerRequest::Method::Options: r.method = "OPTIONS"; break;
-    case QHttpServerRequest::Method::Patch: r.method = "PATCH"; break;
-    case QHttpServerRequest::Method::Connect: r.method = "CONNECT"; break;
-    case QHttpServerRequest::Method::Trace: r.method = "TRACE"; break;
-    default: r.method = "UNKNOWN"; break;
+    case QHttpServerRequest::Method::Get:
+        r.method = "GET";
+        break;
+    case QHttpServerRequest::Method::Put:
+        r.method = "PUT";
+        break;
+    case QHttpServerRequest::Method::Delete:
+        r.method = "DELETE";
+        break;
+    case QHttpServerRequest::Method::Post:
+        r.method = "POST";
+        break;
+    case QHttpServerRequest::Method::Head:
+        r.method = "HEAD";
+        break;
+    case QHttpServerRequest::Method::Options:
+        r.method = "OPTIONS";
+        break;
+    case QHttpServerRequest::Method::Patch:
+        r.method = "PATCH";
+        break;
+    case QHttpServerRequest::Method::Connect:
+        r.method = "CONNECT";
+        break;
+    case QHttpServerRequest::Method::Trace:
+        r.method = "TRACE";
+        break;
+    default:
+        r.method = "UNKNOWN";
+        break;
     }
     r.path = request.url().path();
     r.query = request.query();
@@ -89,14 +109,18 @@ QString HttpRequest::bearerToken() const
 
 HttpResponse HttpResponse::json(int status, const QJsonObject &object)
 {
-    return {status, "application/json; charset=utf-8",
-            QJsonDocument(object).toJson(QJsonDocument::Compact), {}};
+    return {status,
+            "application/json; charset=utf-8",
+            QJsonDocument(object).toJson(QJsonDocument::Compact),
+            {}};
 }
 
 HttpResponse HttpResponse::json(int status, const QJsonArray &array)
 {
-    return {status, "application/json; charset=utf-8",
-            QJsonDocument(array).toJson(QJsonDocument::Compact), {}};
+    return {status,
+            "application/json; charset=utf-8",
+            QJsonDocument(array).toJson(QJsonDocument::Compact),
+            {}};
 }
 
 HttpResponse HttpResponse::empty(int status)

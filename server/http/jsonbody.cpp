@@ -112,11 +112,13 @@ ApiResult<std::optional<QStringList>> JsonBody::optionalStringList(const QString
     if (v.isUndefined() || v.isNull())
         return std::optional<QStringList>();
     if (!v.isArray())
-        return fail(HttpErrorCode::InvalidBody, u"field %1 must be an array of strings"_s.arg(name));
+        return fail(HttpErrorCode::InvalidBody,
+                    u"field %1 must be an array of strings"_s.arg(name));
     QStringList out;
     for (const QJsonValue &item : v.toArray()) {
         if (!item.isString())
-            return fail(HttpErrorCode::InvalidBody, u"field %1 must be an array of strings"_s.arg(name));
+            return fail(HttpErrorCode::InvalidBody,
+                        u"field %1 must be an array of strings"_s.arg(name));
         out.append(item.toString());
     }
     return std::optional<QStringList>(out);

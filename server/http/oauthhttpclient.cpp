@@ -47,17 +47,16 @@ class Exchange : public QObject
 {
 public:
     Exchange(QObject *parent, QNetworkAccessManager *manager,
-             std::shared_ptr<std::promise<IdentityResult>> promise,
-             OAuthProvider provider, core::OAuthProviderSettings settings, QString code,
-             QString verifier, QString redirectUri, std::chrono::milliseconds timeout)
+             std::shared_ptr<std::promise<IdentityResult>> promise, OAuthProvider provider,
+             core::OAuthProviderSettings settings, QString code, QString verifier,
+             QString redirectUri, std::chrono::milliseconds timeout)
         : QObject(parent), m_manager(manager), m_promise(std::move(promise)), m_provider(provider),
           m_settings(std::move(settings)), m_code(std::move(code)), m_verifier(std::move(verifier)),
           m_redirectUri(std::move(redirectUri))
     {
         m_deadline.setSingleShot(true);
-        connect(&m_deadline, &QTimer::timeout, this, [this] {
-            finish(core::fail(ErrorCode::ProviderTimeout, u"no answer in time"_s));
-        });
+        connect(&m_deadline, &QTimer::timeout, this,
+                [this] { finish(core::fail(ErrorCode::ProviderTimeout, u"no answer in time"_s)); });
         m_deadline.start(timeout);
     }
 
@@ -72,7 +71,8 @@ public:
     void start()
     {
         QNetworkRequest request = baseRequest(m_settings.tokenUrl);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, "application/x-www-form-urlencoded"_ba);
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          "application/x-www-form-urlencoded"_ba);
         const QByteArray body = formBody({{u"grant_type"_s, u"authorization_code"_s},
                                           {u"code"_s, m_code},
                                           {u"redirect_uri"_s, m_redirectUri},
@@ -83,7 +83,8 @@ public:
             const QString token = doc.object().value(u"access_token"_s).toString();
             if (token.isEmpty()) // GitHub answers 200 with {"error": …} for a bad code
                 return finish(providerError(u"token endpoint gave no access_token (error: "_s +
-                                            doc.object().value(u"error"_s).toString().left(64) + u')'));
+                                            doc.object().value(u"error"_s).toString().left(64) +
+                                            u')'));
             m_accessToken = token.toLatin1();
             fetchUser();
         });
@@ -95,7 +96,8 @@ private:
         QNetworkRequest request{QUrl(url)};
         request.setRawHeader("Accept", "application/json");
         request.setRawHeader("User-Agent", "SignupDesk"); // GitHub's API requires one
-        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                             QNetworkRequest::ManualRedirectPolicy);
         if (!m_accessToken.isEmpty())
             request.setRawHeader("Authorization", "Bearer " + m_accessToken);
         return request;
@@ -103,51 +105,52 @@ private:
 
     void fetchUser()
     {
-        send(m_manager->get(baseRequest(m_settings.userinfoUrl)), u"userinfo"_s, [this](const QJsonDocument &doc) {
-            if (!doc.isObject())
-                return finish(providerError(u"userinfo is not an object"_s));
-            const QJsonObject user = doc.object();
-            if (m_provider == OAuthProvider::Google) {
-                m_identity.providerUserId = user.value(u"sub"_s).toString();
-                m_identity.email = user.value(u"email"_s).toString();
-                const QJsonValue verified = user.value(u"email_verified"_s);
-                m_identity.emailVerified = verified.isBool() ? verified.toBool()
-                                                             : verified.toString() == u"true"_s;
-                m_identity.displayName = user.value(u"name"_s).toString();
-                if (m_identity.providerUserId.isEmpty())
-                    return finish(providerError(u"userinfo without sub"_s));
-                return finish(m_identity);
-            }
-            const QJsonValue id = user.value(u"id"_s);
-            if (!id.isDouble() || id.toDouble() < 1)
-                return finish(providerError(u"user without a numeric id"_s));
-            m_identity.providerUserId = QString::number(qint64(id.toDouble()));
-            m_identity.displayName = user.value(u"name"_s).toString();
-            if (m_identity.displayName.isEmpty())
-                m_identity.displayName = user.value(u"login"_s).toString();
-            fetchEmails();
-        });
+        send(m_manager->get(baseRequest(m_settings.userinfoUrl)), u"userinfo"_s,
+             [this](const QJsonDocument &doc) {
+                 if (!doc.isObject())
+                     return finish(providerError(u"userinfo is not an object"_s));
+                 const QJsonObject user = doc.object();
+                 if (m_provider == OAuthProvider::Google) {
+                     m_identity.providerUserId = user.value(u"sub"_s).toString();
+                     m_identity.email = user.value(u"email"_s).toString();
+                     const QJsonValue verified = user.value(u"email_verified"_s);
+                     m_identity.emailVerified =
+                         verified.isBool() ? verified.toBool() : verified.toString() == u"true"_s;
+                     m_identity.displayName = user.value(u"name"_s).toString();
+                     if (m_identity.providerUserId.isEmpty())
+                         return finish(providerError(u"userinfo without sub"_s));
+                     return finish(m_identity);
+                 }
+                 const QJsonValue id = user.value(u"id"_s);
+                 if (!id.isDouble() || id.toDouble() < 1)
+                     return finish(providerError(u"user without a numeric id"_s));
+                 m_identity.providerUserId = QString::number(qint64(id.toDouble()));
+                 m_identity.displayName = user.value(u"name"_s).toString();
+                 if (m_identity.displayName.isEmpty())
+                     m_identity.displayName = user.value(u"login"_s).toString();
+                 fetchEmails();
+             });
     }
 
     // GitHub: only the address that is primary and verified counts.
     void fetchEmails()
     {
-        send(m_manager->get(baseRequest(m_settings.emailsUrl)), u"emails"_s, [this](const QJsonDocument &doc) {
-            if (!doc.isArray())
-                return finish(providerError(u"emails is not an array"_s));
-            for (const QJsonValue &entry : doc.array()) {
-                const QJsonObject e = entry.toObject();
-                if (e.value(u"primary"_s).toBool(false)) {
-                    m_identity.email = e.value(u"email"_s).toString();
-                    m_identity.emailVerified = e.value(u"verified"_s).toBool(false);
-                }
-            }
-            finish(m_identity);
-        });
+        send(m_manager->get(baseRequest(m_settings.emailsUrl)), u"emails"_s,
+             [this](const QJsonDocument &doc) {
+                 if (!doc.isArray())
+                     return finish(providerError(u"emails is not an array"_s));
+                 for (const QJsonValue &entry : doc.array()) {
+                     const QJsonObject e = entry.toObject();
+                     if (e.value(u"primary"_s).toBool(false)) {
+                         m_identity.email = e.value(u"email"_s).toString();
+                         m_identity.emailVerified = e.value(u"verified"_s).toBool(false);
+                     }
+                 }
+                 finish(m_identity);
+             });
     }
 
-    template<typename OnJson>
-    void send(QNetworkReply *reply, const QString &step, OnJson onJson)
+    template <typename OnJson> void send(QNetworkReply *reply, const QString &step, OnJson onJson)
     {
         m_reply = reply;
         connect(reply, &QNetworkReply::downloadProgress, this, [reply](qint64 received, qint64) {
@@ -216,10 +219,10 @@ NetworkOAuthClient::~NetworkOAuthClient()
     m_thread.wait(); // deletes m_home, its manager and any exchange still running
 }
 
-core::Result<ProviderIdentity> NetworkOAuthClient::exchangeCode(OAuthProvider provider,
-                                                                const core::OAuthProviderSettings &settings,
-                                                                const QString &code, const QString &verifier,
-                                                                const QString &redirectUri)
+core::Result<ProviderIdentity>
+NetworkOAuthClient::exchangeCode(OAuthProvider provider,
+                                 const core::OAuthProviderSettings &settings, const QString &code,
+                                 const QString &verifier, const QString &redirectUri)
 {
     if (QThread::currentThread() == &m_thread)
         return core::fail(ErrorCode::Internal, u"exchangeCode called on the client's own thread"_s);

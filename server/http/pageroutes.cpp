@@ -2,8 +2,8 @@
 
 #include "crypto/crypto.h"
 #include "emails/placeholders.h"
-#include "flows/emaillogin/redirectpolicy.h"
 #include "errormapping.h"
+#include "flows/emaillogin/redirectpolicy.h"
 #include "jsonbody.h"
 #include "validation/names.h"
 
@@ -45,9 +45,9 @@ const QHash<QString, QString> &fragments()
 {
     static const QHash<QString, QString> loaded = [] {
         QHash<QString, QString> out;
-        for (const QString &name : {u"layout"_s, u"verify_email"_s, u"verify_registration"_s,
-                                    u"message"_s, u"resend_form"_s, u"login_confirm"_s,
-                                    u"tos_checkbox"_s})
+        for (const QString &name :
+             {u"layout"_s, u"verify_email"_s, u"verify_registration"_s, u"message"_s,
+              u"resend_form"_s, u"login_confirm"_s, u"tos_checkbox"_s})
             out.insert(name, readResource(u":/pages/"_s + name + u".html"_s));
         return out;
     }();
@@ -62,7 +62,8 @@ const QHash<QString, QHash<QString, QString>> &catalogs()
         QHash<QString, QString> english;
         for (const QString &language : core::Config::languages()) {
             const QJsonObject o =
-                QJsonDocument::fromJson(readResource(u":/pages/strings/"_s + language + u".json"_s).toUtf8())
+                QJsonDocument::fromJson(
+                    readResource(u":/pages/strings/"_s + language + u".json"_s).toUtf8())
                     .object();
             QHash<QString, QString> strings = english;
             for (auto it = o.begin(); it != o.end(); ++it)
@@ -82,7 +83,8 @@ QString text(const QString &language, const QString &key)
 }
 
 // A fragment with its values (HTML-escaped) and the language's strings filled in.
-QString fragment(const QString &name, const QString &language, const QHash<QString, QString> &values = {})
+QString fragment(const QString &name, const QString &language,
+                 const QHash<QString, QString> &values = {})
 {
     QHash<QString, QString> all = catalogs().value(language);
     all.insert(values);
@@ -91,16 +93,20 @@ QString fragment(const QString &name, const QString &language, const QHash<QStri
 
 QString message(const QString &language, const QString &key, const QString &cssClass = {})
 {
-    return fragment(u"message"_s, language, {{u"message"_s, text(language, key)}, {u"class"_s, cssClass}});
+    return fragment(u"message"_s, language,
+                    {{u"message"_s, text(language, key)}, {u"class"_s, cssClass}});
 }
 
 // A whole page: `contentHtml` is already rendered; the title is a string key.
-HttpResponse page(int status, const QString &language, const QString &titleKey, const QString &contentHtml)
+HttpResponse page(int status, const QString &language, const QString &titleKey,
+                  const QString &contentHtml)
 {
     const QString layout = fragments().value(u"layout"_s);
     const qsizetype at = layout.indexOf(u"{{content}}"_s);
-    const QHash<QString, QString> values{{u"lang"_s, language}, {u"title"_s, text(language, titleKey)}};
-    const QString html = core::fillPlaceholders(layout.left(at), values, Escaping::Html) + contentHtml +
+    const QHash<QString, QString> values{{u"lang"_s, language},
+                                         {u"title"_s, text(language, titleKey)}};
+    const QString html = core::fillPlaceholders(layout.left(at), values, Escaping::Html) +
+                         contentHtml +
                          core::fillPlaceholders(layout.mid(at + 11), values, Escaping::Html);
     return {status, kHtml, html.toUtf8(), {}};
 }
@@ -265,7 +271,8 @@ bool csrfPasses(const core::CoreServices &c, const HttpRequest &r, const Form &f
 
 HttpResponse forbiddenPage(const QString &language)
 {
-    return page(403, language, u"forbidden_title"_s, message(language, u"forbidden_message"_s, u"error"_s));
+    return page(403, language, u"forbidden_title"_s,
+                message(language, u"forbidden_message"_s, u"error"_s));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,20 +282,30 @@ QString errorKey(const ApiError &error)
 {
     if (error.http) {
         switch (*error.http) {
-        case HttpErrorCode::MethodNotAllowed: return u"error_method"_s;
-        case HttpErrorCode::PayloadTooLarge: return u"error_too_large"_s;
-        case HttpErrorCode::UnsupportedMediaType: return u"error_media_type"_s;
-        default: return u"error_bad_request"_s;
+        case HttpErrorCode::MethodNotAllowed:
+            return u"error_method"_s;
+        case HttpErrorCode::PayloadTooLarge:
+            return u"error_too_large"_s;
+        case HttpErrorCode::UnsupportedMediaType:
+            return u"error_media_type"_s;
+        default:
+            return u"error_bad_request"_s;
         }
     }
     switch (error.domain.code) {
-    case ErrorCode::NotFound: return u"error_not_found"_s;
-    case ErrorCode::RateLimited: return u"error_rate_limited"_s;
+    case ErrorCode::NotFound:
+        return u"error_not_found"_s;
+    case ErrorCode::RateLimited:
+        return u"error_rate_limited"_s;
     case ErrorCode::Busy:
-    case ErrorCode::Unavailable: return u"error_busy"_s;
-    case ErrorCode::Forbidden: return u"forbidden_message"_s;
-    case ErrorCode::Internal: return u"error_internal"_s;
-    default: return u"error_bad_request"_s;
+    case ErrorCode::Unavailable:
+        return u"error_busy"_s;
+    case ErrorCode::Forbidden:
+        return u"forbidden_message"_s;
+    case ErrorCode::Internal:
+        return u"error_internal"_s;
+    default:
+        return u"error_bad_request"_s;
     }
 }
 
@@ -304,22 +321,26 @@ HttpResponse errorPage(const QString &language, const ApiError &error)
 
 const QSet<QString> &pagePaths()
 {
-    static const QSet<QString> paths{u"/"_s, u"/verify-email"_s, u"/verify-email/resend"_s,
-                                     u"/verify-registration"_s, u"/login/confirm"_s,
+    static const QSet<QString> paths{u"/"_s,
+                                     u"/verify-email"_s,
+                                     u"/verify-email/resend"_s,
+                                     u"/verify-registration"_s,
+                                     u"/login/confirm"_s,
                                      u"/static/signupdesk.css"_s};
     return paths;
 }
 
 // The per-address limit of API.md (60 a minute) on the page POSTs.
-std::optional<core::Error> limitAddress(core::CoreServices &c, const QString &bucket, const HttpRequest &r)
+std::optional<core::Error> limitAddress(core::CoreServices &c, const QString &bucket,
+                                        const HttpRequest &r)
 {
     if (auto allowed = c.limitAddress(bucket, {r.remoteIp}); !allowed)
         return allowed.error();
     return std::nullopt;
 }
 
-void recordHit(core::CoreServices &c, const HttpRequest &r, const QString &kind, const QString &token,
-               const QString &userId = {})
+void recordHit(core::CoreServices &c, const HttpRequest &r, const QString &kind,
+               const QString &token, const QString &userId = {})
 {
     auto done = c.linkHits().record(kind, token, userId, r.method, {r.remoteIp},
                                     QString::fromUtf8(r.header("user-agent")));
@@ -361,13 +382,15 @@ HttpResponse verifyEmailGet(core::CoreServices &c, const HttpRequest &r)
     if (!state)
         return errorPage(language, state.error());
     if (*state != core::VerificationService::TokenState::Live)
-        return withCookie(brokenLinkPage(language, *state == core::VerificationService::TokenState::Spent,
+        return withCookie(brokenLinkPage(language,
+                                         *state == core::VerificationService::TokenState::Spent,
                                          csrf.token, email),
                           csrf);
-    return withCookie(page(200, language, u"verify_title"_s,
-                           fragment(u"verify_email"_s, language,
-                                    {{u"csrf"_s, csrf.token}, {u"email"_s, email}, {u"token"_s, token}})),
-                      csrf);
+    return withCookie(
+        page(200, language, u"verify_title"_s,
+             fragment(u"verify_email"_s, language,
+                      {{u"csrf"_s, csrf.token}, {u"email"_s, email}, {u"token"_s, token}})),
+        csrf);
 }
 
 HttpResponse verifyEmailPost(core::CoreServices &c, const HttpRequest &r)
@@ -399,7 +422,8 @@ HttpResponse verifyRegistrationGet(core::CoreServices &c, const HttpRequest &r)
     const QString userId = queryValue(r, u"user_id"_s);
     recordHit(c, r, u"signed_verification"_s, {}, userId);
     const CsrfState csrf = csrfFor(c, r);
-    const QString timestamp = queryValue(r, u"timestamp"_s), signature = queryValue(r, u"signature"_s);
+    const QString timestamp = queryValue(r, u"timestamp"_s),
+                  signature = queryValue(r, u"signature"_s);
     if (userId.isEmpty() || timestamp.isEmpty() || signature.isEmpty())
         return withCookie(brokenLinkPage(language, false, csrf.token, {}), csrf);
     return withCookie(page(200, language, u"verify_title"_s,
@@ -429,7 +453,8 @@ HttpResponse verifyRegistrationPost(core::CoreServices &c, const HttpRequest &r)
     const QString csrfToken = csrfTokenFor(c, csrfCookie(r));
     if (!isNumber)
         return brokenLinkPage(language, false, csrfToken, {});
-    auto verified = c.verification().verifySigned(userId, timestamp, form.value(u"signature"_s), {r.remoteIp});
+    auto verified =
+        c.verification().verifySigned(userId, timestamp, form.value(u"signature"_s), {r.remoteIp});
     if (verified)
         return verifiedPage(language, *verified);
     if (verified.error().code != ErrorCode::InvalidSignature)
@@ -463,8 +488,9 @@ HttpResponse resendPost(core::CoreServices &c, const HttpRequest &r)
 // Email-link login.
 
 HttpResponse loginForm(core::CoreServices &c, int status, const QString &language,
-                       const core::LoginLinkView &view, const QString &csrfToken, const QString &token,
-                       const QString &nextPage, const QString &displayName, const QStringList &errorKeys)
+                       const core::LoginLinkView &view, const QString &csrfToken,
+                       const QString &token, const QString &nextPage, const QString &displayName,
+                       const QStringList &errorKeys)
 {
     QString errors;
     for (const QString &key : errorKeys)
@@ -474,7 +500,8 @@ HttpResponse loginForm(core::CoreServices &c, int status, const QString &languag
         QHash<QString, QString> values;
         values.insert(u"t.tos_label"_s,
                       core::fillPlaceholders(text(language, u"tos_label"_s),
-                                             {{u"version"_s, c.config().tosVersion}}, Escaping::None));
+                                             {{u"version"_s, c.config().tosVersion}},
+                                             Escaping::None));
         tos = fragment(u"tos_checkbox"_s, language, values);
     }
     const QString form = fragment(u"login_confirm"_s, language,
@@ -493,7 +520,8 @@ HttpResponse loginForm(core::CoreServices &c, int status, const QString &languag
 
 HttpResponse loginInvalidPage(const QString &language)
 {
-    return page(400, language, u"login_invalid_title"_s, message(language, u"login_invalid"_s, u"error"_s));
+    return page(400, language, u"login_invalid_title"_s,
+                message(language, u"login_invalid"_s, u"error"_s));
 }
 
 HttpResponse loginConfirmGet(core::CoreServices &c, const HttpRequest &r)
@@ -580,7 +608,8 @@ HttpResponse homeGet(core::CoreServices &c, const HttpRequest &r)
             const QString line = core::fillPlaceholders(text(language, u"home_signed_in"_s),
                                                         {{u"name"_s, name}}, Escaping::None);
             return page(200, language, u"home_title"_s,
-                        fragment(u"message"_s, language, {{u"message"_s, line}, {u"class"_s, u"signed-in"_s}}));
+                        fragment(u"message"_s, language,
+                                 {{u"message"_s, line}, {u"class"_s, u"signed-in"_s}}));
         }
     }
     return page(200, language, u"home_title"_s, message(language, u"home_anonymous"_s));
@@ -591,8 +620,9 @@ Route pageRoute(const char *method, const QString &path, RunOn runOn,
                 std::function<HttpResponse(core::CoreServices &, const HttpRequest &)> handler,
                 core::CoreServices *c)
 {
-    return Route{method, path, runOn, false,
-                 [c, handler = std::move(handler)](const HttpRequest &r) { return handler(*c, r); }};
+    return Route{
+        method, path, runOn, false,
+        [c, handler = std::move(handler)](const HttpRequest &r) { return handler(*c, r); }};
 }
 
 } // namespace
@@ -600,54 +630,60 @@ Route pageRoute(const char *method, const QString &path, RunOn runOn,
 void registerPageRoutes(ApiServer &server, core::CoreServices &core)
 {
     core::CoreServices *c = &core;
-    server.setErrorRenderer([](const HttpRequest &r, const ApiError &e) -> std::optional<HttpResponse> {
-        QString path = r.path;
-        if (path.size() > 1 && path.endsWith(u'/'))
-            path.chop(1);
-        if (!pagePaths().contains(path))
-            return std::nullopt;
-        return errorPage(r.language(), e);
-    });
+    server.setErrorRenderer(
+        [](const HttpRequest &r, const ApiError &e) -> std::optional<HttpResponse> {
+            QString path = r.path;
+            if (path.size() > 1 && path.endsWith(u'/'))
+                path.chop(1);
+            if (!pagePaths().contains(path))
+                return std::nullopt;
+            return errorPage(r.language(), e);
+        });
     server.setPagePaths(pagePaths()); // served only under public_url's Host (SEC-25)
 
-    server.addRoute({"GET", u"/static/signupdesk.css"_s, RunOn::ServerThread, false, [](const HttpRequest &) {
-                         static const QByteArray css = readResource(u":/pages/signupdesk.css"_s).toUtf8();
-                         return HttpResponse{200, "text/css; charset=utf-8", css, {}};
-                     }});
+    server.addRoute(
+        {"GET", u"/static/signupdesk.css"_s, RunOn::ServerThread, false, [](const HttpRequest &) {
+             static const QByteArray css = readResource(u":/pages/signupdesk.css"_s).toUtf8();
+             return HttpResponse{200, "text/css; charset=utf-8", css, {}};
+         }});
     server.addRoute(pageRoute("GET", u"/"_s, RunOn::ServerThread, homeGet, c));
     // Link pages run on the pool: recording the hit is a write.
     server.addRoute(pageRoute("GET", u"/verify-email"_s, RunOn::WorkerPool, verifyEmailGet, c));
     server.addRoute(pageRoute("POST", u"/verify-email"_s, RunOn::WorkerPool, verifyEmailPost, c));
     server.addRoute(pageRoute("POST", u"/verify-email/resend"_s, RunOn::WorkerPool, resendPost, c));
-    server.addRoute(pageRoute("GET", u"/verify-registration"_s, RunOn::WorkerPool, verifyRegistrationGet, c));
-    server.addRoute(pageRoute("POST", u"/verify-registration"_s, RunOn::WorkerPool, verifyRegistrationPost, c));
+    server.addRoute(
+        pageRoute("GET", u"/verify-registration"_s, RunOn::WorkerPool, verifyRegistrationGet, c));
+    server.addRoute(
+        pageRoute("POST", u"/verify-registration"_s, RunOn::WorkerPool, verifyRegistrationPost, c));
     server.addRoute(pageRoute("GET", u"/login/confirm"_s, RunOn::WorkerPool, loginConfirmGet, c));
     server.addRoute(pageRoute("POST", u"/login/confirm"_s, RunOn::WorkerPool, loginConfirmPost, c));
 
     // The JSON half of email-link login (API.md "Login and sessions"): 202 whatever the address.
-    server.addRoute({"POST", u"/api/v1/login/email-link"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {
-        const QString language = r.language();
-        if (auto limited = limitAddress(*c, u"email-link"_s, r))
-            return errorResponse(*limited, language);
-        auto body = JsonBody::parse(r.body);
-        if (!body)
-            return errorResponse(body.error(), language);
-        auto email = body->requiredString(u"email"_s);
-        if (!email)
-            return errorResponse(email.error(), language);
-        auto nextPage = body->optionalString(u"next_page"_s);
-        if (!nextPage)
-            return errorResponse(nextPage.error(), language);
-        if (email->trimmed().isEmpty()) {
-            core::Error e{ErrorCode::Validation, {}, {}, 0};
-            e.fields[u"email"_s] << u"required"_s;
-            return errorResponse(e, language);
-        }
-        auto done = c->emailLogin().requestLink(*email, nextPage->value_or(QString()), {r.remoteIp});
-        if (!done)
-            return errorResponse(done.error(), language);
-        return HttpResponse::json(202, QJsonObject{{u"status"_s, u"ok"_s}});
-    }});
+    server.addRoute({"POST", u"/api/v1/login/email-link"_s, RunOn::WorkerPool, false,
+                     [c](const HttpRequest &r) {
+                         const QString language = r.language();
+                         if (auto limited = limitAddress(*c, u"email-link"_s, r))
+                             return errorResponse(*limited, language);
+                         auto body = JsonBody::parse(r.body);
+                         if (!body)
+                             return errorResponse(body.error(), language);
+                         auto email = body->requiredString(u"email"_s);
+                         if (!email)
+                             return errorResponse(email.error(), language);
+                         auto nextPage = body->optionalString(u"next_page"_s);
+                         if (!nextPage)
+                             return errorResponse(nextPage.error(), language);
+                         if (email->trimmed().isEmpty()) {
+                             core::Error e{ErrorCode::Validation, {}, {}, 0};
+                             e.fields[u"email"_s] << u"required"_s;
+                             return errorResponse(e, language);
+                         }
+                         auto done = c->emailLogin().requestLink(
+                             *email, nextPage->value_or(QString()), {r.remoteIp});
+                         if (!done)
+                             return errorResponse(done.error(), language);
+                         return HttpResponse::json(202, QJsonObject{{u"status"_s, u"ok"_s}});
+                     }});
 }
 
 } // namespace sd::http

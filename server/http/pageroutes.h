@@ -1,7 +1,7 @@
 #pragma once
 
-#include "coreservices.h"
 #include "apiserver.h"
+#include "coreservices.h"
 
 namespace sd::http {
 

@@ -41,7 +41,7 @@ bool isFieldValueChar(char c)
 
 bool isKnownMethod(QByteArrayView m)
 {
-    static const QByteArrayView known[] = {"GET", "HEAD", "POST", "PUT", "DELETE",
+    static const QByteArrayView known[] = {"GET",     "HEAD",  "POST",  "PUT",    "DELETE",
                                            "OPTIONS", "PATCH", "TRACE", "CONNECT"};
     for (QByteArrayView k : known)
         if (m == k)
@@ -139,8 +139,10 @@ RequestFramer::Phase RequestFramer::phase() const
         return Phase::BetweenRequests;
     case State::StartCr:
     case State::RequestLine:
-    case State::Headers: return Phase::Header;
-    default: return Phase::Body;
+    case State::Headers:
+        return Phase::Header;
+    default:
+        return Phase::Body;
     }
 }
 
@@ -265,8 +267,10 @@ RequestFramer::Verdict RequestFramer::feedSegment(const char *data, qsizetype si
 RequestFramer::Verdict RequestFramer::lineDone()
 {
     switch (m_state) {
-    case State::RequestLine: return requestLineDone();
-    case State::Headers: return headerLineDone();
+    case State::RequestLine:
+        return requestLineDone();
+    case State::Headers:
+        return headerLineDone();
     case State::ChunkSize:
         return chunkSizeDone();
     default:

@@ -45,7 +45,12 @@ public:
         PayloadTooLarge,  // declared or counted body over the cap
         MethodNotAllowed, // a well-formed method token we do not know
     };
-    enum class Phase { BetweenRequests, Header, Body };
+    enum class Phase
+    {
+        BetweenRequests,
+        Header,
+        Body
+    };
 
     // What a request consists of, for the tests that compare the framer with QtHttpServer.
     class Observer

@@ -10,11 +10,13 @@ using sd::core::ErrorCode;
 
 namespace sd::http {
 
-core::Result<QSslConfiguration> loadTlsConfiguration(const QString &certPath, const QString &keyPath)
+core::Result<QSslConfiguration> loadTlsConfiguration(const QString &certPath,
+                                                     const QString &keyPath)
 {
     const QList<QSslCertificate> chain = QSslCertificate::fromPath(certPath, QSsl::Pem);
     if (chain.isEmpty())
-        return core::fail(ErrorCode::Validation, u"server/tls_cert: no PEM certificate in "_s + certPath);
+        return core::fail(ErrorCode::Validation,
+                          u"server/tls_cert: no PEM certificate in "_s + certPath);
     QFile keyFile(keyPath);
     if (!keyFile.open(QIODevice::ReadOnly))
         return core::fail(ErrorCode::Validation, u"server/tls_key: cannot read "_s + keyPath);
@@ -23,7 +25,8 @@ core::Result<QSslConfiguration> loadTlsConfiguration(const QString &certPath, co
     if (key.isNull())
         key = QSslKey(pem, QSsl::Ec, QSsl::Pem);
     if (key.isNull())
-        return core::fail(ErrorCode::Validation, u"server/tls_key: no RSA or EC PEM private key in "_s + keyPath);
+        return core::fail(ErrorCode::Validation,
+                          u"server/tls_key: no RSA or EC PEM private key in "_s + keyPath);
     QSslConfiguration c = QSslConfiguration::defaultConfiguration();
     c.setLocalCertificateChain(chain);
     c.setPrivateKey(key);
@@ -31,6 +34,5 @@ core::Result<QSslConfiguration> loadTlsConfiguration(const QString &certPath, co
     c.setPeerVerifyMode(QSslSocket::VerifyNone);
     return c;
 }
-
 
 } // namespace sd::http

@@ -9,7 +9,12 @@ namespace sd::mail {
 // The outcome of one delivery attempt.
 struct SendResult
 {
-    enum class Kind { Sent, TemporaryFailure, PermanentFailure };
+    enum class Kind
+    {
+        Sent,
+        TemporaryFailure,
+        PermanentFailure
+    };
     Kind kind = Kind::TemporaryFailure;
     QString reply; // the server's last reply or the transport's error text, for the console
 

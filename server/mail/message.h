@@ -9,13 +9,13 @@ namespace sd::mail {
 // The Message-ID is fixed when the message is queued, so it stays the same across retries.
 struct Message
 {
-    QString messageId;  // without angle brackets, e.g. "msg_abc@signupdesk"
-    QString from;       // "Name <addr@host>" or "addr@host"
-    QString to;         // a bare addr-spec
-    QString subject;    // may be non-ASCII; encoded per RFC 2047 when rendered
-    QString textBody;   // text/plain part
-    QString htmlBody;   // text/html part
-    QDateTime date;     // UTC
+    QString messageId; // without angle brackets, e.g. "msg_abc@signupdesk"
+    QString from;      // "Name <addr@host>" or "addr@host"
+    QString to;        // a bare addr-spec
+    QString subject;   // may be non-ASCII; encoded per RFC 2047 when rendered
+    QString textBody;  // text/plain part
+    QString htmlBody;  // text/html part
+    QDateTime date;    // UTC
 };
 
 } // namespace sd::mail

@@ -11,11 +11,16 @@ namespace sd::mail {
 QString toString(OutboxStatus status)
 {
     switch (status) {
-    case OutboxStatus::Queued: return u"queued"_s;
-    case OutboxStatus::Processing: return u"processing"_s;
-    case OutboxStatus::Sent: return u"sent"_s;
-    case OutboxStatus::Dead: return u"dead"_s;
-    case OutboxStatus::Held: return u"held"_s;
+    case OutboxStatus::Queued:
+        return u"queued"_s;
+    case OutboxStatus::Processing:
+        return u"processing"_s;
+    case OutboxStatus::Sent:
+        return u"sent"_s;
+    case OutboxStatus::Dead:
+        return u"dead"_s;
+    case OutboxStatus::Held:
+        return u"held"_s;
     }
     return {};
 }
@@ -30,9 +35,8 @@ store::DbResult<QString> Outbox::enqueue(const QSqlDatabase &db, const QString &
         u"INSERT INTO outbox (id, message_id, user_id, kind, sender, recipient, subject,"
         " body_text, body_html, status, attempts, created_at, next_attempt_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)"_s,
-        {id, message.messageId, userId.isEmpty() ? QVariant() : userId,
-         kind, message.from, message.to, message.subject, message.textBody, message.htmlBody,
-         nowMs, nowMs});
+        {id, message.messageId, userId.isEmpty() ? QVariant() : userId, kind, message.from,
+         message.to, message.subject, message.textBody, message.htmlBody, nowMs, nowMs});
     if (!r)
         return std::unexpected(r.error());
     return id;
@@ -100,8 +104,8 @@ store::DbResult<bool> Outbox::retry(const QSqlDatabase &db, const QString &id, q
 
 store::DbResult<bool> Outbox::hold(const QSqlDatabase &db, const QString &id)
 {
-    auto q = store::runQuery(db, u"UPDATE outbox SET status = 'held' WHERE id = ? AND status = 'queued'"_s,
-                             {id});
+    auto q = store::runQuery(
+        db, u"UPDATE outbox SET status = 'held' WHERE id = ? AND status = 'queued'"_s, {id});
     if (!q)
         return std::unexpected(q.error());
     return q->numRowsAffected() == 1;

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "message.h"
 #include "database.h"
+#include "message.h"
 
 #include <QList>
 
@@ -9,7 +9,14 @@ namespace sd::mail {
 
 // Held: put aside by an admin; the sender claims only queued (and expired processing) rows,
 // so it skips a held one until it is retried.
-enum class OutboxStatus { Queued, Processing, Sent, Dead, Held };
+enum class OutboxStatus
+{
+    Queued,
+    Processing,
+    Sent,
+    Dead,
+    Held
+};
 QString toString(OutboxStatus status);
 
 // One row of the outbox, as the console and the tests see it.

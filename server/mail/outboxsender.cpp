@@ -24,7 +24,8 @@ void OutboxSender::start()
         connect(m_timer, &QTimer::timeout, this, [this] { drainOnce(); });
     }
     m_timer->start(m_policy.pollIntervalMs);
-    QMetaObject::invokeMethod(this, [this] { drainOnce(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { drainOnce(); }, Qt::QueuedConnection);
 }
 
 void OutboxSender::stop()

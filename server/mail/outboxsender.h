@@ -1,7 +1,7 @@
 #pragma once
 
-#include "mailer.h"
 #include "database.h"
+#include "mailer.h"
 
 #include <QObject>
 #include <QTimer>
@@ -16,7 +16,7 @@ struct OutboxPolicy
     int maxAttempts = 8;           // then the row is dead and shows in the console
     qint64 baseBackoffMs = 30'000; // doubled after each failure, with ±25 % jitter
     qint64 maxBackoffMs = 3'600'000;
-    qint64 leaseMs = 120'000;      // a row claimed by a sender that died is retried after this
+    qint64 leaseMs = 120'000; // a row claimed by a sender that died is retried after this
     int pollIntervalMs = 1'000;
     int batchSize = 20;
 };
@@ -38,7 +38,7 @@ public:
 public slots:
     void start(); // begins polling in the current thread
     void stop();
-    void wake();  // something was queued: drain soon, without waiting for the poll
+    void wake(); // something was queued: drain soon, without waiting for the poll
 
 signals:
     void messageSent(const QString &outboxId);

@@ -154,7 +154,10 @@ curl_usessl tlsPolicy(const QUrl &url)
 
 } // namespace
 
-SmtpMailer::SmtpMailer(QString url, QString caFile) : m_url(std::move(url)), m_caFile(std::move(caFile)) {}
+SmtpMailer::SmtpMailer(QString url, QString caFile)
+    : m_url(std::move(url)), m_caFile(std::move(caFile))
+{
+}
 
 SendResult SmtpMailer::send(const Message &message)
 {

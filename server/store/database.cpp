@@ -41,7 +41,8 @@ std::expected<DatabaseUrl, QString> DatabaseUrl::parse(const QString &text)
             return std::unexpected(u"database/url: the postgresql:// URL names no database"_s);
         return result;
     }
-    return std::unexpected(u"database/url: use sqlite:/path/file.db or postgresql://user:pass@host:port/db"_s);
+    return std::unexpected(
+        u"database/url: use sqlite:/path/file.db or postgresql://user:pass@host:port/db"_s);
 }
 
 QString DatabaseUrl::redacted() const
@@ -87,8 +88,7 @@ QAtomicInteger<quint64> databaseCounter;
 } // namespace
 
 Database::Database(DatabaseUrl url)
-    : m_url(std::move(url)),
-      m_prefix(u"sd%1_"_s.arg(databaseCounter.fetchAndAddRelaxed(1))),
+    : m_url(std::move(url)), m_prefix(u"sd%1_"_s.arg(databaseCounter.fetchAndAddRelaxed(1))),
       m_connections(std::make_shared<ThreadConnections>())
 {
 }
@@ -140,8 +140,8 @@ DbResult<QSqlDatabase> Database::connection()
     }
     if (!threadHandles.hasLocalData())
         threadHandles.setLocalData(new QHash<QString, std::shared_ptr<ConnectionHandle>>);
-    threadHandles.localData()->insert(
-        name, std::make_shared<ConnectionHandle>(name, m_connections));
+    threadHandles.localData()->insert(name,
+                                      std::make_shared<ConnectionHandle>(name, m_connections));
 
     if (!db.open())
         return std::unexpected(DbError{db.lastError().text()});

@@ -15,10 +15,13 @@ struct DbError
     QString message;
 };
 
-template<typename T>
-using DbResult = std::expected<T, DbError>;
+template <typename T> using DbResult = std::expected<T, DbError>;
 
-enum class Dialect { Sqlite, Postgres };
+enum class Dialect
+{
+    Sqlite,
+    Postgres
+};
 
 // Where the data lives: `sqlite:/path/file.db` or `postgresql://user:pass@host:port/db`.
 struct DatabaseUrl

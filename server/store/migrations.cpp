@@ -192,8 +192,8 @@ DbResult<int> applyMigrations(Database &database)
             if (auto r = runQuery(tx->db(), u"SELECT pg_advisory_xact_lock(7310013)"_s); !r)
                 return std::unexpected(r.error());
         }
-        auto seen = runQuery(tx->db(), u"SELECT 1 FROM schema_migrations WHERE version = ?"_s,
-                             {m.version});
+        auto seen =
+            runQuery(tx->db(), u"SELECT 1 FROM schema_migrations WHERE version = ?"_s, {m.version});
         if (!seen)
             return std::unexpected(seen.error());
         if (seen->next()) {
@@ -204,9 +204,9 @@ DbResult<int> applyMigrations(Database &database)
             if (auto r = runQuery(tx->db(), sql); !r)
                 return std::unexpected(r.error());
         }
-        if (auto r = runQuery(tx->db(),
-                              u"INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"_s,
-                              {m.version, QDateTime::currentMSecsSinceEpoch()});
+        if (auto r = runQuery(
+                tx->db(), u"INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"_s,
+                {m.version, QDateTime::currentMSecsSinceEpoch()});
             !r)
             return std::unexpected(r.error());
         if (auto r = tx->commit(); !r)

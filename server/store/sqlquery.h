@@ -10,9 +10,10 @@
 
 namespace sd::store {
 
-// Prepares and runs one parameterized statement (bind QVariant() for SQL NULL); every QtSql call is checked here so that
-// callers only deal with DbResult. SQL text is always a literal with `?` placeholders.
-template<typename Params>
+// Prepares and runs one parameterized statement (bind QVariant() for SQL NULL); every QtSql call is
+// checked here so that callers only deal with DbResult. SQL text is always a literal with `?`
+// placeholders.
+template <typename Params>
 DbResult<QSqlQuery> runQueryWith(const QSqlDatabase &db, const QString &sql, const Params &params)
 {
     QSqlQuery query(db);
@@ -20,7 +21,8 @@ DbResult<QSqlQuery> runQueryWith(const QSqlDatabase &db, const QString &sql, con
     if (params.size() == 0) {
         // Without parameters run it directly: PostgreSQL cannot PREPARE DDL, BEGIN or PRAGMA.
         if (!query.exec(sql))
-            return std::unexpected(DbError{query.lastError().text() + QStringLiteral(" in: ") + sql});
+            return std::unexpected(
+                DbError{query.lastError().text() + QStringLiteral(" in: ") + sql});
         return query;
     }
     if (!query.prepare(sql))

@@ -11,8 +11,7 @@ DbResult<Transaction> Transaction::begin(Database &database)
     auto db = database.connection();
     if (!db)
         return std::unexpected(db.error());
-    const QString sql =
-        database.dialect() == Dialect::Sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s;
+    const QString sql = database.dialect() == Dialect::Sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s;
     if (auto r = runQuery(*db, sql); !r) {
         if (database.dialect() == Dialect::Postgres)
             db->close(); // a dead server connection: reconnect on next use

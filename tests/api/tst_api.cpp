@@ -4,8 +4,8 @@
 
 #include "httpclient.h"
 #include "mailtext.h"
-#include "testenv.h"
 #include "testbackend.h"
+#include "testenv.h"
 #include "testserver.h"
 
 #include "accounts/accountstore.h"
@@ -74,14 +74,16 @@ private:
         const HttpResult r = postJson(port(), "/api/v1/signup", signupBody(username, email));
         if (r.status != 201)
             qWarning("signup answered %d: %s", r.status, r.body.constData());
-        return {r.json().value(u"user_id"_s).toString(), r.json().value(u"confirm_token"_s).toString()};
+        return {r.json().value(u"user_id"_s).toString(),
+                r.json().value(u"confirm_token"_s).toString()};
     }
 
     // Signs up and confirms: pending_approval (approval required by default).
     QString pendingApproval(const QString &username)
     {
         auto [id, token] = signUp(username, username + u"@example.com"_s);
-        const HttpResult r = postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
         if (r.status != 200)
             qWarning("confirm answered %d", r.status);
         return id;
@@ -164,7 +166,8 @@ private slots:
     void signupCreatesPendingAccountAndQueuesVerification()
     {
         startServer();
-        const HttpResult r = postJson(port(), "/api/v1/signup", signupBody(u"alice"_s, u"Alice@Example.com"_s));
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup", signupBody(u"alice"_s, u"Alice@Example.com"_s));
         QCOMPARE(r.status, 201);
         const QJsonObject o = r.json();
         QCOMPARE(o.value(u"status"_s).toString(), u"ok"_s);
@@ -185,7 +188,8 @@ private slots:
     void signupWithoutConfirmTokenByDefault()
     {
         startServer([](sd::core::Config &c) { c.returnConfirmToken = false; });
-        const HttpResult r = postJson(port(), "/api/v1/signup", signupBody(u"alice"_s, u"a@example.com"_s));
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup", signupBody(u"alice"_s, u"a@example.com"_s));
         QCOMPARE(r.status, 201);
         QVERIFY(!r.json().contains(u"confirm_token"_s));
     }
@@ -207,12 +211,14 @@ private slots:
         QTest::newRow("password 11") << with(u"password"_s, u"abcdefghijk"_s) << u"password"_s;
         QTest::newRow("password 257") << with(u"password"_s, QString(257, u'x')) << u"password"_s;
         QTest::newRow("password common") << with(u"password"_s, u"password1234"_s) << u"password"_s;
-        QTest::newRow("password has username") << with(u"password"_s, u"my carol is long"_s) << u"password"_s;
+        QTest::newRow("password has username")
+            << with(u"password"_s, u"my carol is long"_s) << u"password"_s;
         QTest::newRow("unknown app") << with(u"current_app"_s, u"nope"_s) << u"current_app"_s;
-        QTest::newRow("app list without current")
-            << [&] { QJsonObject o = with(u"current_app"_s, u"default"_s);
-                     o.insert(u"app_list"_s, QJsonArray{u"other"_s}); return o; }()
-            << u"app_list"_s;
+        QTest::newRow("app list without current") << [&] {
+            QJsonObject o = with(u"current_app"_s, u"default"_s);
+            o.insert(u"app_list"_s, QJsonArray{u"other"_s});
+            return o;
+        }() << u"app_list"_s;
         QTest::newRow("unknown language") << with(u"language"_s, u"xx"_s) << u"language"_s;
     }
     void signupValidation()
@@ -233,7 +239,8 @@ private slots:
     {
         startServer();
         signUp(u"dave"_s, u"dave@example.com"_s);
-        const HttpResult r = postJson(port(), "/api/v1/signup", signupBody(u"DAVE"_s, u"other@example.com"_s));
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup", signupBody(u"DAVE"_s, u"other@example.com"_s));
         QCOMPARE(r.status, 400);
         QVERIFY(r.json()[u"error"_s][u"fields"_s].toObject().contains(u"username"_s));
     }
@@ -246,40 +253,57 @@ private slots:
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("code");
         const QByteArray json = "application/json";
-        QTest::newRow("not json") << QByteArray("/api/v1/signup") << QByteArray("{nope") << json << 400 << u"invalid_json"_s;
-        QTest::newRow("array") << QByteArray("/api/v1/signup") << QByteArray("[1,2]") << json << 400 << u"invalid_json"_s;
-        QTest::newRow("string") << QByteArray("/api/v1/login") << QByteArray("\"x\"") << json << 400 << u"invalid_json"_s;
+        QTest::newRow("not json") << QByteArray("/api/v1/signup") << QByteArray("{nope") << json
+                                  << 400 << u"invalid_json"_s;
+        QTest::newRow("array") << QByteArray("/api/v1/signup") << QByteArray("[1,2]") << json << 400
+                               << u"invalid_json"_s;
+        QTest::newRow("string") << QByteArray("/api/v1/login") << QByteArray("\"x\"") << json << 400
+                                << u"invalid_json"_s;
         QTest::newRow("33 deep") << QByteArray("/api/v1/signup")
-                                 << QByteArray("{\"a\":") + QByteArray(32, '[') + QByteArray(32, ']') + "}" << json << 400
-                                 << u"invalid_json"_s;
-        QTest::newRow("100000 deep") << QByteArray("/api/v1/signup") << QByteArray(100000, '[') << json << 413 << u"payload_too_large"_s;
-        QTest::newRow("missing field") << QByteArray("/api/v1/signup") << QByteArray(R"({"username":"x","email":"a@b.c"})")
-                                       << json << 400 << u"invalid_body"_s;
-        QTest::newRow("null field") << QByteArray("/api/v1/login") << QByteArray(R"({"username":null,"password":"x"})")
-                                    << json << 400 << u"invalid_body"_s;
-        QTest::newRow("wrong type") << QByteArray("/api/v1/signup")
-                                    << QByteArray(R"({"username":5,"password":"xxxxxxxxxxxxxxxx","email":"a@b.c"})") << json
-                                    << 400 << u"invalid_body"_s;
-        QTest::newRow("app_list not array") << QByteArray("/api/v1/signup")
-                                            << QByteArray(R"({"username":"erin","password":"correct battery staple","email":"e@b.c","app_list":"default"})")
-                                            << json << 400 << u"invalid_body"_s;
-        QTest::newRow("timestamp as string") << QByteArray("/api/v1/accounts/verify-registration/")
-                                             << QByteArray(R"({"user_id":"usr_x","timestamp":"1","signature":"s"})") << json << 400
-                                             << u"invalid_body"_s;
-        QTest::newRow("timestamp fraction") << QByteArray("/api/v1/accounts/verify-registration/")
-                                            << QByteArray(R"({"user_id":"usr_x","timestamp":1.5,"signature":"s"})") << json << 400
-                                            << u"invalid_body"_s;
-        QTest::newRow("token and code") << QByteArray("/api/v1/user/verify-email/")
-                                        << QByteArray(R"({"email":"a@b.c","token":"t","code":"123456"})") << json << 400
-                                        << u"invalid_body"_s;
-        QTest::newRow("neither token nor code") << QByteArray("/api/v1/user/verify-email/")
-                                                << QByteArray(R"({"email":"a@b.c"})") << json << 400 << u"invalid_body"_s;
-        QTest::newRow("oversized") << QByteArray("/api/v1/signup") << QByteArray("{\"a\":\"") + QByteArray(64 * 1024, 'x') + "\"}"
+                                 << QByteArray("{\"a\":") + QByteArray(32, '[') +
+                                        QByteArray(32, ']') + "}"
+                                 << json << 400 << u"invalid_json"_s;
+        QTest::newRow("100000 deep") << QByteArray("/api/v1/signup") << QByteArray(100000, '[')
+                                     << json << 413 << u"payload_too_large"_s;
+        QTest::newRow("missing field")
+            << QByteArray("/api/v1/signup") << QByteArray(R"({"username":"x","email":"a@b.c"})")
+            << json << 400 << u"invalid_body"_s;
+        QTest::newRow("null field")
+            << QByteArray("/api/v1/login") << QByteArray(R"({"username":null,"password":"x"})")
+            << json << 400 << u"invalid_body"_s;
+        QTest::newRow("wrong type")
+            << QByteArray("/api/v1/signup")
+            << QByteArray(R"({"username":5,"password":"xxxxxxxxxxxxxxxx","email":"a@b.c"})") << json
+            << 400 << u"invalid_body"_s;
+        QTest::newRow("app_list not array")
+            << QByteArray("/api/v1/signup")
+            << QByteArray(
+                   R"({"username":"erin","password":"correct battery staple","email":"e@b.c","app_list":"default"})")
+            << json << 400 << u"invalid_body"_s;
+        QTest::newRow("timestamp as string")
+            << QByteArray("/api/v1/accounts/verify-registration/")
+            << QByteArray(R"({"user_id":"usr_x","timestamp":"1","signature":"s"})") << json << 400
+            << u"invalid_body"_s;
+        QTest::newRow("timestamp fraction")
+            << QByteArray("/api/v1/accounts/verify-registration/")
+            << QByteArray(R"({"user_id":"usr_x","timestamp":1.5,"signature":"s"})") << json << 400
+            << u"invalid_body"_s;
+        QTest::newRow("token and code")
+            << QByteArray("/api/v1/user/verify-email/")
+            << QByteArray(R"({"email":"a@b.c","token":"t","code":"123456"})") << json << 400
+            << u"invalid_body"_s;
+        QTest::newRow("neither token nor code")
+            << QByteArray("/api/v1/user/verify-email/") << QByteArray(R"({"email":"a@b.c"})")
+            << json << 400 << u"invalid_body"_s;
+        QTest::newRow("oversized") << QByteArray("/api/v1/signup")
+                                   << QByteArray("{\"a\":\"") + QByteArray(64 * 1024, 'x') + "\"}"
                                    << json << 413 << u"payload_too_large"_s;
-        QTest::newRow("text/plain") << QByteArray("/api/v1/signup") << QByteArray("{}") << QByteArray("text/plain") << 415
-                                    << u"unsupported_media_type"_s;
+        QTest::newRow("text/plain")
+            << QByteArray("/api/v1/signup") << QByteArray("{}") << QByteArray("text/plain") << 415
+            << u"unsupported_media_type"_s;
         QTest::newRow("form") << QByteArray("/api/v1/login") << QByteArray("username=a&password=b")
-                              << QByteArray("application/x-www-form-urlencoded") << 415 << u"unsupported_media_type"_s;
+                              << QByteArray("application/x-www-form-urlencoded") << 415
+                              << u"unsupported_media_type"_s;
     }
     void badBodies()
     {
@@ -289,7 +313,8 @@ private slots:
         QFETCH(int, status);
         QFETCH(QString, code);
         startServer();
-        const HttpResult r = httpRequest(port(), "POST", path, body, {{"Content-Type", contentType}});
+        const HttpResult r =
+            httpRequest(port(), "POST", path, body, {{"Content-Type", contentType}});
         QCOMPARE(r.status, status);
         QCOMPARE(r.errorCode(), code);
         QVERIFY(!r.json()[u"error"_s][u"message"_s].toString().isEmpty());
@@ -302,13 +327,17 @@ private slots:
         QTest::addColumn<QString>("bodyLanguage");
         QTest::addColumn<QString>("message");
         QTest::addColumn<QString>("fieldMessage");
-        const QString en = u"Some fields are not valid."_s, enField = u"This value has an invalid format."_s;
-        const QString fr = u"Certains champs ne sont pas valides."_s, frField = u"Le format de cette valeur n’est pas valide."_s;
-        const QString de = u"Einige Felder sind ungültig."_s, deField = u"Dieser Wert hat ein ungültiges Format."_s;
+        const QString en = u"Some fields are not valid."_s,
+                      enField = u"This value has an invalid format."_s;
+        const QString fr = u"Certains champs ne sont pas valides."_s,
+                      frField = u"Le format de cette valeur n’est pas valide."_s;
+        const QString de = u"Einige Felder sind ungültig."_s,
+                      deField = u"Dieser Wert hat ein ungültiges Format."_s;
         QTest::newRow("none") << QByteArray() << QString() << en << enField;
         QTest::newRow("fr") << QByteArray("fr") << QString() << fr << frField;
         QTest::newRow("de-CH region") << QByteArray("de-CH") << QString() << de << deField;
-        QTest::newRow("q-values") << QByteArray("es;q=1.0, fr;q=0.4, de;q=0.8") << QString() << de << deField;
+        QTest::newRow("q-values") << QByteArray("es;q=1.0, fr;q=0.4, de;q=0.8") << QString() << de
+                                  << deField;
         QTest::newRow("unsupported") << QByteArray("ja, zh;q=0.9") << QString() << en << enField;
         QTest::newRow("body wins") << QByteArray("fr") << u"de"_s << de << deField;
     }
@@ -325,7 +354,8 @@ private slots:
         HeaderList headers;
         if (!acceptLanguage.isEmpty())
             headers.append({"Accept-Language", acceptLanguage});
-        const HttpResult r = httpRequest(port(), "POST", "/api/v1/signup", QJsonDocument(body).toJson(), headers);
+        const HttpResult r =
+            httpRequest(port(), "POST", "/api/v1/signup", QJsonDocument(body).toJson(), headers);
         QCOMPARE(r.status, 400);
         const QJsonObject error = r.json().value(u"error"_s).toObject();
         QCOMPARE(error.value(u"code"_s).toString(), u"validation"_s); // codes never change
@@ -352,7 +382,8 @@ private slots:
     void signupDisabled()
     {
         startServer([](sd::core::Config &c) { c.signupEnabled = false; });
-        const HttpResult r = postJson(port(), "/api/v1/signup", signupBody(u"frank"_s, u"f@example.com"_s));
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup", signupBody(u"frank"_s, u"f@example.com"_s));
         QCOMPARE(r.status, 403);
         QCOMPARE(r.errorCode(), u"signup_disabled"_s);
     }
@@ -364,26 +395,36 @@ private slots:
             c.requestsPerAddressPerMinute = 3;
         });
         for (int i = 0; i < 3; ++i)
-            QCOMPARE(postJson(port(), "/api/v1/signup", signupBody(u"user%1"_s.arg(i), u"u%1@example.com"_s.arg(i))).status, 201);
-        const HttpResult r = postJson(port(), "/api/v1/signup", signupBody(u"user9"_s, u"u9@example.com"_s));
+            QCOMPARE(postJson(port(), "/api/v1/signup",
+                              signupBody(u"user%1"_s.arg(i), u"u%1@example.com"_s.arg(i)))
+                         .status,
+                     201);
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup", signupBody(u"user9"_s, u"u9@example.com"_s));
         QCOMPARE(r.status, 429);
         QCOMPARE(r.errorCode(), u"rate_limited"_s);
         QVERIFY(r.headers.value("retry-after").toInt() >= 1);
         m_server->clock().advanceSeconds(61);
-        QCOMPARE(postJson(port(), "/api/v1/signup", signupBody(u"user9"_s, u"u9@example.com"_s)).status, 201);
+        QCOMPARE(
+            postJson(port(), "/api/v1/signup", signupBody(u"user9"_s, u"u9@example.com"_s)).status,
+            201);
     }
 
     void duplicateEmailAnswersLikeNewAndSendsNotice()
     {
         startServer();
-        const HttpResult first = postJson(port(), "/api/v1/signup", signupBody(u"gina"_s, u"gina@example.com"_s));
-        const HttpResult fresh = postJson(port(), "/api/v1/signup", signupBody(u"hank"_s, u"hank@example.com"_s));
-        const HttpResult dup = postJson(port(), "/api/v1/signup", signupBody(u"gina2"_s, u"GINA@example.com"_s));
+        const HttpResult first =
+            postJson(port(), "/api/v1/signup", signupBody(u"gina"_s, u"gina@example.com"_s));
+        const HttpResult fresh =
+            postJson(port(), "/api/v1/signup", signupBody(u"hank"_s, u"hank@example.com"_s));
+        const HttpResult dup =
+            postJson(port(), "/api/v1/signup", signupBody(u"gina2"_s, u"GINA@example.com"_s));
         QCOMPARE(first.status, 201);
         QCOMPARE(dup.status, fresh.status);
         QCOMPARE(dup.json().keys(), fresh.json().keys());
         for (const QString &key : fresh.json().keys())
-            QCOMPARE(dup.json().value(key).toString().size(), fresh.json().value(key).toString().size());
+            QCOMPARE(dup.json().value(key).toString().size(),
+                     fresh.json().value(key).toString().size());
         QCOMPARE(maskIds(dup.body).size(), maskIds(fresh.body).size());
         QVERIFY(dup.json().value(u"user_id"_s) != first.json().value(u"user_id"_s));
         // The known address gets a notice, not a token; nothing else was created.
@@ -398,7 +439,8 @@ private slots:
         QCOMPARE(placeholder->username, u"gina2"_s);
         QVERIFY(placeholder->status == sd::core::AccountStatus::PendingVerification);
         // The fake confirm token redeems nothing.
-        const HttpResult c = postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, dup.json()[u"confirm_token"_s]}});
+        const HttpResult c = postJson(port(), "/api/v1/signup/confirm",
+                                      {{u"confirm_token"_s, dup.json()[u"confirm_token"_s]}});
         QCOMPARE(c.status, 400);
     }
 
@@ -406,15 +448,20 @@ private slots:
     {
         startServer();
         auto [id, token] = signUp(u"ivy"_s, u"ivy@example.com"_s);
-        const HttpResult r = postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
         QCOMPARE(r.status, 200);
-        QCOMPARE(r.json(), QJsonObject({{u"status"_s, u"ok"_s}, {u"user_id"_s, id}, {u"approval"_s, u"pending"_s}}));
+        QCOMPARE(r.json(),
+                 QJsonObject(
+                     {{u"status"_s, u"ok"_s}, {u"user_id"_s, id}, {u"approval"_s, u"pending"_s}}));
         QCOMPARE(statusOf(id), sd::core::toString(sd::core::AccountStatus::PendingApproval));
         QVERIFY(account(id)->verifiedEmail);
-        const HttpResult again = postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
+        const HttpResult again =
+            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
         QCOMPARE(again.status, 400);
         QCOMPARE(again.errorCode(), u"invalid_token"_s);
-        const HttpResult garbage = postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, u"nope"_s}});
+        const HttpResult garbage =
+            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, u"nope"_s}});
         QCOMPARE(garbage.body, again.body);
     }
 
@@ -422,7 +469,8 @@ private slots:
     {
         startServer([](sd::core::Config &c) { c.approvalRequired = false; });
         auto [id, token] = signUp(u"jack"_s, u"jack@example.com"_s);
-        const HttpResult r = postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
         QCOMPARE(r.json().value(u"approval"_s).toString(), u"not_required"_s);
         QCOMPARE(statusOf(id), sd::core::toString(sd::core::AccountStatus::Active));
         QCOMPARE(account(id)->groups, QStringList{u"users"_s});
@@ -441,7 +489,8 @@ private slots:
         QCOMPARE(user.value(u"user_id"_s).toString(), id);
         QCOMPARE(user.value(u"verified_email"_s).toBool(), true);
         QCOMPARE(user.value(u"status"_s).toString(), u"pending_approval"_s);
-        for (const char *key : {"username", "email", "display_name", "apps", "groups", "sign_up_time", "tos_accepted_version"})
+        for (const char *key : {"username", "email", "display_name", "apps", "groups",
+                                "sign_up_time", "tos_accepted_version"})
             QVERIFY2(user.contains(QLatin1String(key)), key);
         QVERIFY(user.value(u"sign_up_time"_s).toString().endsWith(u'Z'));
     }
@@ -452,10 +501,14 @@ private slots:
         auto [id1, usedToken] = signUp(u"liam"_s, u"liam@example.com"_s);
         auto [id2, liveToken] = signUp(u"mona"_s, u"mona@example.com"_s);
         auto [id3, expiringToken] = signUp(u"nina"_s, u"nina@example.com"_s);
-        QCOMPARE(postJson(port(), "/api/v1/user/verify-email/", {{u"email"_s, u"liam@example.com"_s}, {u"token"_s, usedToken}}).status, 200);
+        QCOMPARE(postJson(port(), "/api/v1/user/verify-email/",
+                          {{u"email"_s, u"liam@example.com"_s}, {u"token"_s, usedToken}})
+                     .status,
+                 200);
 
         auto attempt = [&](const QString &email, const QString &token) {
-            return postJson(port(), "/api/v1/user/verify-email/", {{u"email"_s, email}, {u"token"_s, token}});
+            return postJson(port(), "/api/v1/user/verify-email/",
+                            {{u"email"_s, email}, {u"token"_s, token}});
         };
         const HttpResult unknownEmail = attempt(u"nobody@example.com"_s, liveToken);
         const HttpResult wrongToken = attempt(u"mona@example.com"_s, u"A"_s.repeated(43));
@@ -467,7 +520,8 @@ private slots:
             QCOMPARE(r->status, 400);
             QCOMPARE(r->errorCode(), u"invalid_verification"_s);
             QCOMPARE(r->body, unknownEmail.body);
-            QCOMPARE(r->headers.value("content-length"), unknownEmail.headers.value("content-length"));
+            QCOMPARE(r->headers.value("content-length"),
+                     unknownEmail.headers.value("content-length"));
         }
         QVERIFY(!account(id2)->verifiedEmail);
     }
@@ -477,7 +531,10 @@ private slots:
         startServer();
         auto [id, token] = signUp(u"olga"_s, u"olga@example.com"_s);
         m_server->clock().advanceSeconds(m_server->config().verificationTtlSeconds - 1);
-        QCOMPARE(postJson(port(), "/api/v1/user/verify-email/", {{u"email"_s, u"olga@example.com"_s}, {u"token"_s, token}}).status, 200);
+        QCOMPARE(postJson(port(), "/api/v1/user/verify-email/",
+                          {{u"email"_s, u"olga@example.com"_s}, {u"token"_s, token}})
+                     .status,
+                 200);
     }
 
     void verifyByCodeAndBurnAfterFiveWrong()
@@ -490,7 +547,8 @@ private slots:
         const QString quinCode = codeOf(u"quin@example.com"_s);
         QCOMPARE(paulCode.size(), 6);
         auto submit = [&](const QString &email, const QString &code) {
-            return postJson(port(), "/api/v1/user/verify-email/", {{u"email"_s, email}, {u"code"_s, code}});
+            return postJson(port(), "/api/v1/user/verify-email/",
+                            {{u"email"_s, email}, {u"code"_s, code}});
         };
         const HttpResult ok = submit(u"paul@example.com"_s, paulCode);
         QCOMPARE(ok.status, 200);
@@ -505,7 +563,10 @@ private slots:
         const HttpResult burned = submit(u"quin@example.com"_s, quinCode);
         QCOMPARE(burned.status, 400);
         // Only a resend helps; its new code works.
-        QCOMPARE(postJson(port(), "/api/v1/verify-email/resend", {{u"email"_s, u"quin@example.com"_s}}).status, 202);
+        QCOMPARE(
+            postJson(port(), "/api/v1/verify-email/resend", {{u"email"_s, u"quin@example.com"_s}})
+                .status,
+            202);
         const QString fresh = codeOf(u"quin@example.com"_s);
         QCOMPARE(fresh.size(), 6);
         QCOMPARE(submit(u"quin@example.com"_s, fresh).status, 200);
@@ -518,9 +579,11 @@ private slots:
         QCOMPARE(outbox(u"verification"_s).size(), 1);
         const QString body = mailTo(u"rita@example.com"_s);
         QVERIFY2(body.contains(u"/verify-registration?user_id="_s), qPrintable(body));
-        const QString userId = QUrl::fromPercentEncoding(capture(body, u"user_id=([^&\\s]+)"_s).toUtf8());
+        const QString userId =
+            QUrl::fromPercentEncoding(capture(body, u"user_id=([^&\\s]+)"_s).toUtf8());
         const qint64 timestamp = capture(body, u"timestamp=(\\d+)"_s).toLongLong();
-        const QString signature = QUrl::fromPercentEncoding(capture(body, u"signature=([^&\\s]+)"_s).toUtf8());
+        const QString signature =
+            QUrl::fromPercentEncoding(capture(body, u"signature=([^&\\s]+)"_s).toUtf8());
         QCOMPARE(userId, id);
         auto verify = [&](const QString &u, const QJsonValue &t, const QString &s) {
             return postJson(port(), "/api/v1/accounts/verify-registration/",
@@ -530,7 +593,8 @@ private slots:
         tampered[3] = tampered[3] == u'A' ? u'B' : u'A';
         const HttpResult bad1 = verify(userId, double(timestamp), tampered);
         const HttpResult bad2 = verify(userId, double(timestamp + 1), signature);
-        const HttpResult bad3 = verify(u"usr_AAAAAAAAAAAAAAAAAAAAAA"_s, double(timestamp), signature);
+        const HttpResult bad3 =
+            verify(u"usr_AAAAAAAAAAAAAAAAAAAAAA"_s, double(timestamp), signature);
         for (const HttpResult *r : {&bad1, &bad2, &bad3}) {
             QCOMPARE(r->status, 400);
             QCOMPARE(r->errorCode(), u"invalid_signature"_s);
@@ -550,10 +614,12 @@ private slots:
         auto [id, token] = signUp(u"sara"_s, u"sara@example.com"_s);
         const QString body = mailTo(u"sara@example.com"_s);
         const qint64 timestamp = capture(body, u"timestamp=(\\d+)"_s).toLongLong();
-        const QString signature = QUrl::fromPercentEncoding(capture(body, u"signature=([^&\\s]+)"_s).toUtf8());
+        const QString signature =
+            QUrl::fromPercentEncoding(capture(body, u"signature=([^&\\s]+)"_s).toUtf8());
         m_server->clock().advanceSeconds(m_server->config().verificationTtlSeconds + 2);
-        const HttpResult r = postJson(port(), "/api/v1/accounts/verify-registration/",
-                                      {{u"user_id"_s, id}, {u"timestamp"_s, double(timestamp)}, {u"signature"_s, signature}});
+        const HttpResult r = postJson(
+            port(), "/api/v1/accounts/verify-registration/",
+            {{u"user_id"_s, id}, {u"timestamp"_s, double(timestamp)}, {u"signature"_s, signature}});
         QCOMPARE(r.status, 400);
         QCOMPARE(r.errorCode(), u"invalid_signature"_s);
     }
@@ -562,17 +628,26 @@ private slots:
     {
         startServer();
         auto [id, oldToken] = signUp(u"tina"_s, u"tina@example.com"_s);
-        const HttpResult known = postJson(port(), "/api/v1/verify-email/resend", {{u"email"_s, u"tina@example.com"_s}});
-        const HttpResult unknown = postJson(port(), "/api/v1/verify-email/resend", {{u"email"_s, u"ghost@example.com"_s}});
+        const HttpResult known =
+            postJson(port(), "/api/v1/verify-email/resend", {{u"email"_s, u"tina@example.com"_s}});
+        const HttpResult unknown =
+            postJson(port(), "/api/v1/verify-email/resend", {{u"email"_s, u"ghost@example.com"_s}});
         QCOMPARE(known.status, 202);
         QCOMPARE(unknown.status, 202);
         QCOMPARE(known.body, unknown.body);
         const auto mails = outbox(u"verification"_s);
         QCOMPARE(mails.size(), 2); // none for the unknown address
-        QCOMPARE(postJson(port(), "/api/v1/user/verify-email/", {{u"email"_s, u"tina@example.com"_s}, {u"token"_s, oldToken}}).status, 400);
-        const QString newToken = capture(mailTo(u"tina@example.com"_s), u"token=([A-Za-z0-9_-]{43})"_s);
+        QCOMPARE(postJson(port(), "/api/v1/user/verify-email/",
+                          {{u"email"_s, u"tina@example.com"_s}, {u"token"_s, oldToken}})
+                     .status,
+                 400);
+        const QString newToken =
+            capture(mailTo(u"tina@example.com"_s), u"token=([A-Za-z0-9_-]{43})"_s);
         QCOMPARE(newToken.size(), 43);
-        QCOMPARE(postJson(port(), "/api/v1/user/verify-email/", {{u"email"_s, u"tina@example.com"_s}, {u"token"_s, newToken}}).status, 200);
+        QCOMPARE(postJson(port(), "/api/v1/user/verify-email/",
+                          {{u"email"_s, u"tina@example.com"_s}, {u"token"_s, newToken}})
+                     .status,
+                 200);
     }
 
     void verificationLinkUsesPublicUrl()
@@ -582,7 +657,9 @@ private slots:
                     QJsonDocument(signupBody(u"uma"_s, u"uma@example.com"_s)).toJson(),
                     {{"Host", "evil.example"}, {"X-Forwarded-Host", "evil.example"}});
         const QString body = mailTo(u"uma@example.com"_s);
-        QVERIFY2(body.contains(u"https://signup.example.org/verify-email?email=uma%40example.com&token="_s), qPrintable(body));
+        QVERIFY2(body.contains(
+                     u"https://signup.example.org/verify-email?email=uma%40example.com&token="_s),
+                 qPrintable(body));
         QVERIFY(!body.contains(u"evil"_s));
     }
 
@@ -590,8 +667,10 @@ private slots:
     {
         startServer([](sd::core::Config &c) { c.approvalRequired = false; });
         auto [id, token] = signUp(u"vera"_s, u"vera@example.com"_s);
-        QCOMPARE(postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}}).status, 200);
-        const HttpResult login = postJson(port(), "/api/v1/login", {{u"username"_s, u"vera"_s}, {u"password"_s, kPassword}});
+        QCOMPARE(postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}}).status,
+                 200);
+        const HttpResult login = postJson(port(), "/api/v1/login",
+                                          {{u"username"_s, u"vera"_s}, {u"password"_s, kPassword}});
         QCOMPARE(login.status, 200);
         const QString ust = login.json().value(u"ust"_s).toString();
         QCOMPARE(ust.size(), 43);
@@ -652,7 +731,8 @@ private slots:
         while (elapsed + step < m_server->config().sessionTtlSeconds) {
             clock.advanceSeconds(step);
             elapsed += step;
-            QVERIFY2(getJson(port(), "/api/v1/user/me", busy).status == 200, qPrintable(u"after %1 s"_s.arg(elapsed)));
+            QVERIFY2(getJson(port(), "/api/v1/user/me", busy).status == 200,
+                     qPrintable(u"after %1 s"_s.arg(elapsed)));
             // The last use is recorded off the request path: wait for it before moving on.
             QTRY_COMPARE(sessionsUsedAt(clock.nowMs()), 1);
             if (elapsed == step) {
@@ -709,7 +789,8 @@ private slots:
         QCOMPARE(disabled.errorCode(), u"account_disabled"_s);
         QCOMPARE(hasher.hashCount() - mark, 1u);
         mark = hasher.hashCount();
-        QCOMPARE(login(u"xena"_s, u"wrong again"_s).body, unknown.body); // disabled + wrong: the same 401
+        QCOMPARE(login(u"xena"_s, u"wrong again"_s).body,
+                 unknown.body); // disabled + wrong: the same 401
         QCOMPARE(hasher.hashCount() - mark, 1u);
     }
 
@@ -717,13 +798,20 @@ private slots:
     {
         startServer([](sd::core::Config &c) { c.rateLimitEnabled = true; });
         for (int i = 0; i < 10; ++i)
-            QCOMPARE(postJson(port(), "/api/v1/login", {{u"username"_s, u"yuri"_s}, {u"password"_s, u"nope nope nope"_s}}).status, 401);
-        const HttpResult limited = postJson(port(), "/api/v1/login", {{u"username"_s, u"YURI"_s}, {u"password"_s, u"x"_s}});
+            QCOMPARE(postJson(port(), "/api/v1/login",
+                              {{u"username"_s, u"yuri"_s}, {u"password"_s, u"nope nope nope"_s}})
+                         .status,
+                     401);
+        const HttpResult limited = postJson(port(), "/api/v1/login",
+                                            {{u"username"_s, u"YURI"_s}, {u"password"_s, u"x"_s}});
         QCOMPARE(limited.status, 429);
         QCOMPARE(limited.errorCode(), u"rate_limited"_s);
         QVERIFY(limited.headers.value("retry-after").toInt() > 0);
         m_server->clock().advanceSeconds(m_server->config().loginFailureWindowSeconds);
-        QCOMPARE(postJson(port(), "/api/v1/login", {{u"username"_s, u"yuri"_s}, {u"password"_s, u"x"_s}}).status, 401);
+        QCOMPARE(
+            postJson(port(), "/api/v1/login", {{u"username"_s, u"yuri"_s}, {u"password"_s, u"x"_s}})
+                .status,
+            401);
     }
 
     void rehashOnLoginWhenCostRises()
@@ -752,11 +840,17 @@ private slots:
         startServer([](sd::core::Config &c) { c.adminApiEnabled = false; });
         const QString admin = superuserToken();
         QCOMPARE(getJson(port(), "/api/v1/signup?status=all", admin).status, 404);
-        QCOMPARE(postJson(port(), "/api/v1/signup/approve", {{u"user_id"_s, u"x"_s}}, admin).status, 404);
-        QCOMPARE(postJson(port(), "/api/v1/signup/reject", {{u"user_id"_s, u"x"_s}, {u"reason"_s, u"r"_s}}, admin).status, 404);
+        QCOMPARE(postJson(port(), "/api/v1/signup/approve", {{u"user_id"_s, u"x"_s}}, admin).status,
+                 404);
+        QCOMPARE(postJson(port(), "/api/v1/signup/reject",
+                          {{u"user_id"_s, u"x"_s}, {u"reason"_s, u"r"_s}}, admin)
+                     .status,
+                 404);
         QCOMPARE(httpRequest(port(), "DELETE", "/api/v1/signup/approve").status, 404);
         // The public signup on the same path still works.
-        QCOMPARE(postJson(port(), "/api/v1/signup", signupBody(u"amos"_s, u"amos@example.com"_s)).status, 201);
+        QCOMPARE(
+            postJson(port(), "/api/v1/signup", signupBody(u"amos"_s, u"amos@example.com"_s)).status,
+            201);
     }
 
     void adminAccessControl()
@@ -766,16 +860,23 @@ private slots:
         postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
         const QString user = loginToken(u"bert"_s);
         QVERIFY(!user.isEmpty());
-        struct Call { QByteArray method, path; QJsonObject body; };
-        const QList<Call> calls = {{"GET", "/api/v1/signup", {}},
-                                   {"POST", "/api/v1/signup/approve", {{u"user_id"_s, id}}},
-                                   {"POST", "/api/v1/signup/reject", {{u"user_id"_s, id}, {u"reason"_s, u"r"_s}}}};
+        struct Call
+        {
+            QByteArray method, path;
+            QJsonObject body;
+        };
+        const QList<Call> calls = {
+            {"GET", "/api/v1/signup", {}},
+            {"POST", "/api/v1/signup/approve", {{u"user_id"_s, id}}},
+            {"POST", "/api/v1/signup/reject", {{u"user_id"_s, id}, {u"reason"_s, u"r"_s}}}};
         for (const Call &c : calls) {
             auto send = [&](const QString &bearer) {
                 HeaderList h;
                 if (!bearer.isEmpty())
                     h.append({"Authorization", "Bearer " + bearer.toLatin1()});
-                return httpRequest(port(), c.method, c.path, c.body.isEmpty() ? QByteArray() : QJsonDocument(c.body).toJson(), h);
+                return httpRequest(port(), c.method, c.path,
+                                   c.body.isEmpty() ? QByteArray() : QJsonDocument(c.body).toJson(),
+                                   h);
             };
             QCOMPARE(send({}).status, 401);
             QCOMPARE(send(u"not-a-session"_s).status, 401);
@@ -804,33 +905,68 @@ private slots:
         QCOMPARE(row.value(u"username"_s).toString(), u"cleo"_s);
         QCOMPARE(row.value(u"remote_ip"_s).toString(), u"127.0.0.1"_s);
         QVERIFY(row.value(u"remote_addr"_s).isString());
-        for (const char *key : {"username", "email", "display_name", "sign_up_time", "status", "apps"})
+        for (const char *key :
+             {"username", "email", "display_name", "sign_up_time", "status", "apps"})
             QVERIFY2(row.contains(QLatin1String(key)), key);
-        QCOMPARE(QJsonDocument::fromJson(getJson(port(), "/api/v1/signup?status=to-confirm", admin).body).array().size(), 2);
-        QCOMPARE(QJsonDocument::fromJson(getJson(port(), "/api/v1/signup?status=pending_verification", admin).body).array().size(), 1);
-        QCOMPARE(QJsonDocument::fromJson(getJson(port(), "/api/v1/signup?status=all", admin).body).array().size(), 3); // no super-users
+        QCOMPARE(
+            QJsonDocument::fromJson(getJson(port(), "/api/v1/signup?status=to-confirm", admin).body)
+                .array()
+                .size(),
+            2);
+        QCOMPARE(QJsonDocument::fromJson(
+                     getJson(port(), "/api/v1/signup?status=pending_verification", admin).body)
+                     .array()
+                     .size(),
+                 1);
+        QCOMPARE(QJsonDocument::fromJson(getJson(port(), "/api/v1/signup?status=all", admin).body)
+                     .array()
+                     .size(),
+                 3); // no super-users
         QCOMPARE(getJson(port(), "/api/v1/signup?status=bogus", admin).status, 400);
 
-        QCOMPARE(postJson(port(), "/api/v1/signup/approve", {{u"user_id"_s, p1}}, admin).status, 204);
+        QCOMPARE(postJson(port(), "/api/v1/signup/approve", {{u"user_id"_s, p1}}, admin).status,
+                 204);
         QCOMPARE(statusOf(p1), sd::core::toString(sd::core::AccountStatus::Active));
         QVERIFY(account(p1)->groups.contains(u"users"_s));
         QCOMPARE(outbox(u"welcome"_s).size(), 1);
-        QCOMPARE(postJson(port(), "/api/v1/signup/approve", {{u"user_id"_s, p1}}, admin).status, 409);
-        QCOMPARE(postJson(port(), "/api/v1/signup/approve", {{u"user_id"_s, unverified}}, admin).status, 409);
-        QCOMPARE(postJson(port(), "/api/v1/signup/approve", {{u"user_id"_s, u"usr_nobody"_s}}, admin).status, 404);
+        QCOMPARE(postJson(port(), "/api/v1/signup/approve", {{u"user_id"_s, p1}}, admin).status,
+                 409);
+        QCOMPARE(
+            postJson(port(), "/api/v1/signup/approve", {{u"user_id"_s, unverified}}, admin).status,
+            409);
+        QCOMPARE(
+            postJson(port(), "/api/v1/signup/approve", {{u"user_id"_s, u"usr_nobody"_s}}, admin)
+                .status,
+            404);
 
-        QCOMPARE(postJson(port(), "/api/v1/signup/reject", {{u"user_id"_s, p1}, {u"reason"_s, u"late"_s}}, admin).status, 409);
-        QCOMPARE(postJson(port(), "/api/v1/signup/reject", {{u"user_id"_s, p2}, {u"reason"_s, u""_s}}, admin).status, 400);
-        QCOMPARE(postJson(port(), "/api/v1/signup/reject", {{u"user_id"_s, p2}}, admin).status, 400);
-        QCOMPARE(postJson(port(), "/api/v1/signup/reject", {{u"user_id"_s, p2}, {u"reason"_s, u"spam <b>"_s}}, admin).status, 204);
+        QCOMPARE(postJson(port(), "/api/v1/signup/reject",
+                          {{u"user_id"_s, p1}, {u"reason"_s, u"late"_s}}, admin)
+                     .status,
+                 409);
+        QCOMPARE(postJson(port(), "/api/v1/signup/reject",
+                          {{u"user_id"_s, p2}, {u"reason"_s, u""_s}}, admin)
+                     .status,
+                 400);
+        QCOMPARE(postJson(port(), "/api/v1/signup/reject", {{u"user_id"_s, p2}}, admin).status,
+                 400);
+        QCOMPARE(postJson(port(), "/api/v1/signup/reject",
+                          {{u"user_id"_s, p2}, {u"reason"_s, u"spam <b>"_s}}, admin)
+                     .status,
+                 204);
         QVERIFY(!account(p2));
         const auto rejection = outbox(u"rejection"_s);
         QCOMPARE(rejection.size(), 1);
         const QString rejectionMail = mailTo(rejection.first().message.to);
         QVERIFY(rejectionMail.contains(u"Reason: spam <b>"_s));
         QVERIFY(rejectionMail.contains(u"spam &lt;b&gt;"_s));
-        QCOMPARE(postJson(port(), "/api/v1/signup/reject", {{u"user_id"_s, unverified}, {u"reason"_s, u"bot"_s}}, admin).status, 204);
-        QCOMPARE(postJson(port(), "/api/v1/signup/reject", {{u"user_id"_s, unverified}, {u"reason"_s, u"bot"_s}}, admin).status, 404);
+        QCOMPARE(postJson(port(), "/api/v1/signup/reject",
+                          {{u"user_id"_s, unverified}, {u"reason"_s, u"bot"_s}}, admin)
+                     .status,
+                 204);
+        QCOMPARE(postJson(port(), "/api/v1/signup/reject",
+                          {{u"user_id"_s, unverified}, {u"reason"_s, u"bot"_s}}, admin)
+                     .status,
+                 404);
         // A rejected account's token is gone with it.
         QCOMPARE(postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, t}}).status, 400);
     }
@@ -1017,9 +1153,11 @@ private slots:
         for (int round = 0; round < 3; ++round) {
             const QString name = u"race%1"_s.arg(round);
             auto [id, token] = signUp(name, name + u"@example.com"_s);
-            const QJsonObject body = path.contains("confirm")
-                                         ? QJsonObject{{u"confirm_token"_s, token}}
-                                         : QJsonObject{{u"email"_s, QString(name + u"@example.com"_s)}, {u"token"_s, token}};
+            const QJsonObject body =
+                path.contains("confirm")
+                    ? QJsonObject{{u"confirm_token"_s, token}}
+                    : QJsonObject{{u"email"_s, QString(name + u"@example.com"_s)},
+                                  {u"token"_s, token}};
             std::latch start(kClients);
             std::vector<HttpResult> results(kClients);
             std::vector<std::thread> threads;
@@ -1050,37 +1188,46 @@ private slots:
     void survivesClientsThatVanish()
     {
         std::atomic<int> started = 0;
-        m_server = std::make_unique<TestServer>(kBackend, [](sd::core::Config &c) { c.workers = 2; });
-        m_server->app().addRoute({"POST", u"/test/slow"_s, sd::http::RunOn::WorkerPool, false,
-                                  [&started](const sd::http::HttpRequest &) {
-                                      ++started;
-                                      QThread::msleep(100); // the client is gone by the time we answer
-                                      return sd::http::HttpResponse::json(200, QJsonObject{{u"late"_s, true}});
-                                  }});
+        m_server =
+            std::make_unique<TestServer>(kBackend, [](sd::core::Config &c) { c.workers = 2; });
+        m_server->app().addRoute(
+            {"POST", u"/test/slow"_s, sd::http::RunOn::WorkerPool, false,
+             [&started](const sd::http::HttpRequest &) {
+                 ++started;
+                 QThread::msleep(100); // the client is gone by the time we answer
+                 return sd::http::HttpResponse::json(200, QJsonObject{{u"late"_s, true}});
+             }});
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
         for (int i = 0; i < 30; ++i) {
             // Send a whole request, then hang up before the answer.
-            const QByteArray request = "POST /test/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                       "Content-Length: 2\r\n\r\n{}";
+            const QByteArray request =
+                "POST /test/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                "Content-Length: 2\r\n\r\n{}";
             rawExchange(port(), request, 1);
         }
         QTRY_COMPARE_WITH_TIMEOUT(started.load(), 30, 20000);
         QTRY_COMPARE_WITH_TIMEOUT(getJson(port(), "/healthz").status, 200, 10000);
-        QCOMPARE(postJson(port(), "/api/v1/signup", signupBody(u"after"_s, u"after@example.com"_s)).status, 201);
+        QCOMPARE(postJson(port(), "/api/v1/signup", signupBody(u"after"_s, u"after@example.com"_s))
+                     .status,
+                 201);
     }
 
     void handlerThatThrowsAnswers500()
     {
         m_server = std::make_unique<TestServer>(kBackend);
         for (auto runOn : {sd::http::RunOn::WorkerPool, sd::http::RunOn::ServerThread})
-            m_server->app().addRoute({"GET", runOn == sd::http::RunOn::WorkerPool ? u"/test/throw-pool"_s : u"/test/throw-here"_s,
-                                      runOn, false, [](const sd::http::HttpRequest &) -> sd::http::HttpResponse {
+            m_server->app().addRoute({"GET",
+                                      runOn == sd::http::RunOn::WorkerPool ? u"/test/throw-pool"_s
+                                                                           : u"/test/throw-here"_s,
+                                      runOn, false,
+                                      [](const sd::http::HttpRequest &) -> sd::http::HttpResponse {
                                           throw std::runtime_error("secret internals /etc/passwd");
                                       }});
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
-        for (const QByteArray &path : {QByteArray("/test/throw-pool"), QByteArray("/test/throw-here")}) {
+        for (const QByteArray &path :
+             {QByteArray("/test/throw-pool"), QByteArray("/test/throw-here")}) {
             const HttpResult r = getJson(port(), path);
             QCOMPARE(r.status, 500);
             QCOMPARE(r.errorCode(), u"internal"_s);
@@ -1108,7 +1255,8 @@ private slots:
         QVERIFY2(m_server->start(&error), qPrintable(error));
         std::thread first([&] { getJson(port(), "/test/block"); });
         QTRY_COMPARE(entered.load(), 1);
-        const HttpResult busy = postJson(port(), "/api/v1/login", {{u"username"_s, u"a"_s}, {u"password"_s, u"b"_s}});
+        const HttpResult busy =
+            postJson(port(), "/api/v1/login", {{u"username"_s, u"a"_s}, {u"password"_s, u"b"_s}});
         QCOMPARE(busy.status, 503);
         QCOMPARE(busy.errorCode(), u"busy"_s);
         QCOMPARE(busy.headers.value("retry-after"), "1");

@@ -27,7 +27,7 @@ class TestLiveSettings : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<TestServer> m_server; // instance A
+    std::unique_ptr<TestServer> m_server;          // instance A
     std::unique_ptr<sd::app::Application> m_other; // instance B, on A's database
     int m_counter = 0;
 
@@ -38,7 +38,8 @@ private:
     {
         sd::core::Config config = m_server->config();
         config.mailFolder = m_server->dataDir() + u"/mail-"_s + QString::number(++m_counter);
-        auto app = std::make_unique<sd::app::Application>(config, std::make_shared<sd::core::FakeClock>());
+        auto app =
+            std::make_unique<sd::app::Application>(config, std::make_shared<sd::core::FakeClock>());
         auto url = app->start();
         if (!url) {
             qWarning("second instance: %s", qPrintable(url.error().detail));
@@ -52,7 +53,9 @@ private:
     {
         const QString name = u"user%1"_s.arg(++m_counter);
         return postJson(port, "/api/v1/signup",
-                        {{u"username"_s, name}, {u"password"_s, kPassword}, {u"email"_s, QString(name + u"@example.com"_s)}});
+                        {{u"username"_s, name},
+                         {u"password"_s, kPassword},
+                         {u"email"_s, QString(name + u"@example.com"_s)}});
     }
 
     // Signs up and confirms on `port`: the confirm answer's "approval".
@@ -80,7 +83,8 @@ private:
 private slots:
     void init()
     {
-        m_server = std::make_unique<TestServer>(kBackend, [](sd::core::Config &c) { c.returnConfirmToken = true; });
+        m_server = std::make_unique<TestServer>(
+            kBackend, [](sd::core::Config &c) { c.returnConfirmToken = true; });
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
         m_other = startInstance();
@@ -124,7 +128,8 @@ private slots:
         QVERIFY(core().settings().setSignupOpen(true, kConsole));
         QCOMPARE(signUp(m_server->port()).status, 201);
         QTRY_COMPARE_WITH_TIMEOUT(signUp(m_other->port()).status, 201, 10000);
-        QCOMPARE(auditActions(u"console"_s), (QStringList{u"signup.closed"_s, u"signup.reopened"_s}));
+        QCOMPARE(auditActions(u"console"_s),
+                 (QStringList{u"signup.closed"_s, u"signup.reopened"_s}));
     }
 
     void approvalRequiredChangesTheNextSignup()
@@ -136,28 +141,34 @@ private slots:
         m_server->clock().advanceSeconds(1);
         QVERIFY(core().settings().setApprovalRequired(true, kConsole));
         QCOMPARE(approvalAfterConfirm(m_server->port()), u"pending"_s);
-        QCOMPARE(auditActions(u"console"_s), (QStringList{u"approval.relaxed"_s, u"approval.forced"_s}));
+        QCOMPARE(auditActions(u"console"_s),
+                 (QStringList{u"approval.relaxed"_s, u"approval.forced"_s}));
     }
 
     void appsAndLifetimesApplyLive()
     {
-        auto changed = core().settings().change({{u"signup/apps"_s, u"shop,forum"_s},
-                                                 {u"verification/ttl_seconds"_s, u"600"_s}},
-                                                kConsole);
+        auto changed = core().settings().change(
+            {{u"signup/apps"_s, u"shop,forum"_s}, {u"verification/ttl_seconds"_s, u"600"_s}},
+            kConsole);
         QVERIFY2(changed, qPrintable(changed ? QString() : changed.error().detail));
         const QString name = u"appuser"_s;
         HttpResult r = postJson(m_server->port(), "/api/v1/signup",
-                                {{u"username"_s, name}, {u"password"_s, kPassword},
-                                 {u"email"_s, QString(name + u"@example.com"_s)}, {u"current_app"_s, u"default"_s}});
+                                {{u"username"_s, name},
+                                 {u"password"_s, kPassword},
+                                 {u"email"_s, QString(name + u"@example.com"_s)},
+                                 {u"current_app"_s, u"default"_s}});
         QCOMPARE(r.status, 400); // "default" is no longer an app
         r = postJson(m_server->port(), "/api/v1/signup",
-                     {{u"username"_s, name}, {u"password"_s, kPassword},
-                      {u"email"_s, QString(name + u"@example.com"_s)}, {u"current_app"_s, u"forum"_s}});
+                     {{u"username"_s, name},
+                      {u"password"_s, kPassword},
+                      {u"email"_s, QString(name + u"@example.com"_s)},
+                      {u"current_app"_s, u"forum"_s}});
         QCOMPARE(r.status, 201);
         // The token expires 600 s after it was issued, as the live setting says.
         auto db = m_server->app().database().connection();
-        auto q = sd::store::runQuery(*db, u"SELECT expires_at - created_at FROM tokens WHERE user_id = ?"_s,
-                                     {r.json().value(u"user_id"_s).toString()});
+        auto q = sd::store::runQuery(
+            *db, u"SELECT expires_at - created_at FROM tokens WHERE user_id = ?"_s,
+            {r.json().value(u"user_id"_s).toString()});
         QVERIFY(q && q->next());
         QCOMPARE(q->value(0).toLongLong(), 600'000);
         QCOMPARE(auditActions(u"console"_s), QStringList{u"settings.changed"_s});
@@ -189,16 +200,19 @@ private slots:
     {
         // A row this build cannot read (a newer version's, say) leaves the others in force.
         // The instance's own refresher may read the rows first: either one warns.
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"ignoring the stored session/ttl_seconds"_s));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(u"ignoring the stored session/ttl_seconds"_s));
         {
             auto db = m_server->app().database().connection();
-            QVERIFY(sd::store::runQuery(*db, u"INSERT INTO settings (key, value, updated_at, updated_by)"
-                                             " VALUES ('session/ttl_seconds', 'forever', 0, 'x'),"
-                                             " ('signup/enabled', 'false', 0, 'x'), ('future/key', 'y', 0, 'x')"_s));
+            QVERIFY(sd::store::runQuery(
+                *db, u"INSERT INTO settings (key, value, updated_at, updated_by)"
+                     " VALUES ('session/ttl_seconds', 'forever', 0, 'x'),"
+                     " ('signup/enabled', 'false', 0, 'x'), ('future/key', 'y', 0, 'x')"_s));
         }
         QVERIFY(core().settings().refresh());
         QTRY_COMPARE(core().settings().current()->signupEnabled, false);
-        QCOMPARE(core().settings().current()->sessionTtlSeconds, m_server->config().sessionTtlSeconds);
+        QCOMPARE(core().settings().current()->sessionTtlSeconds,
+                 m_server->config().sessionTtlSeconds);
         QCOMPARE(signUp(m_server->port()).status, 403);
         // Read again, nothing changed: no second warning, no change reported.
         auto again = core().settings().refresh();

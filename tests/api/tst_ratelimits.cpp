@@ -41,8 +41,9 @@ QHash<QByteArray, QByteArray> headersWithoutDate(const HttpResult &r)
 QByteArray randomIPv4()
 {
     auto *rng = QRandomGenerator::global();
-    return QByteArray::number(rng->bounded(1, 224)) + '.' + QByteArray::number(rng->bounded(256)) + '.' +
-           QByteArray::number(rng->bounded(256)) + '.' + QByteArray::number(rng->bounded(1, 255));
+    return QByteArray::number(rng->bounded(1, 224)) + '.' + QByteArray::number(rng->bounded(256)) +
+           '.' + QByteArray::number(rng->bounded(256)) + '.' +
+           QByteArray::number(rng->bounded(1, 255));
 }
 
 } // namespace
@@ -57,12 +58,13 @@ private:
     // A fresh server with every limit on (TestServer turns them off by default).
     void startServer(std::function<void(sd::core::Config &)> configure = {})
     {
-        m_server = std::make_unique<TestServer>(TestServer::Backend::Sqlite, [&](sd::core::Config &c) {
-            c.returnConfirmToken = true;
-            c.rateLimitEnabled = true;
-            if (configure)
-                configure(c);
-        });
+        m_server =
+            std::make_unique<TestServer>(TestServer::Backend::Sqlite, [&](sd::core::Config &c) {
+                c.returnConfirmToken = true;
+                c.rateLimitEnabled = true;
+                if (configure)
+                    configure(c);
+            });
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
     }
@@ -77,20 +79,23 @@ private:
         const HttpResult r = postJson(port(), "/api/v1/signup", signupBody(username, email));
         if (r.status != 201)
             qWarning("signup answered %d: %s", r.status, r.body.constData());
-        return {r.json().value(u"user_id"_s).toString(), r.json().value(u"confirm_token"_s).toString()};
+        return {r.json().value(u"user_id"_s).toString(),
+                r.json().value(u"confirm_token"_s).toString()};
     }
     // An active account (the server must run with approvalRequired = false).
     QString activeUser(const QString &username)
     {
         auto [id, token] = signUp(username, username + u"@example.com"_s);
-        const HttpResult r = postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
         if (r.status != 200)
             qWarning("confirm answered %d: %s", r.status, r.body.constData());
         return id;
     }
     HttpResult login(const QString &username, const QString &password)
     {
-        return postJson(port(), "/api/v1/login", {{u"username"_s, username}, {u"password"_s, password}});
+        return postJson(port(), "/api/v1/login",
+                        {{u"username"_s, username}, {u"password"_s, password}});
     }
     HttpResult resend(const QString &email)
     {
@@ -98,7 +103,8 @@ private:
     }
     HttpResult verifyToken(const QString &email, const QString &token)
     {
-        return postJson(port(), "/api/v1/user/verify-email/", {{u"email"_s, email}, {u"token"_s, token}});
+        return postJson(port(), "/api/v1/user/verify-email/",
+                        {{u"email"_s, email}, {u"token"_s, token}});
     }
     int count(const QString &sql)
     {
@@ -150,7 +156,9 @@ private slots:
         QVERIFY(limited.headers.value("retry-after").toInt() >= 1);
         QCOMPARE(hashes(), before); // refused before any hashing
         // Its own bucket: signing up from the same address still works.
-        QCOMPARE(postJson(port(), "/api/v1/signup", signupBody(u"ann"_s, u"ann@example.com"_s)).status, 201);
+        QCOMPARE(
+            postJson(port(), "/api/v1/signup", signupBody(u"ann"_s, u"ann@example.com"_s)).status,
+            201);
         clock().advanceSeconds(60);
         QCOMPARE(login(u"someone9"_s, kWrong).status, 401);
     }
@@ -222,7 +230,8 @@ private slots:
         clock().advanceSeconds(3600); // past the hour the signup's mail counted in
         QList<HttpResult> second;
         for (const QString &email : {u"dora@example.com"_s, u"nobody@example.com"_s}) {
-            QCOMPARE(postJson(port(), "/api/v1/login/email-link", {{u"email"_s, email}}).status, 202);
+            QCOMPARE(postJson(port(), "/api/v1/login/email-link", {{u"email"_s, email}}).status,
+                     202);
             second << postJson(port(), "/api/v1/login/email-link", {{u"email"_s, email}});
         }
         QCOMPARE(second[0].status, 429);
@@ -232,7 +241,9 @@ private slots:
         // A resend to the same address has a cooldown of its own (the hourly cap is shared).
         QCOMPARE(resend(u"dora@example.com"_s).status, 202);
         clock().advanceSeconds(60);
-        QCOMPARE(postJson(port(), "/api/v1/login/email-link", {{u"email"_s, u"dora@example.com"_s}}).status, 202);
+        QCOMPARE(postJson(port(), "/api/v1/login/email-link", {{u"email"_s, u"dora@example.com"_s}})
+                     .status,
+                 202);
         QCOMPARE(outboxCount(u"login_link"_s), 2);
     }
 
@@ -244,7 +255,8 @@ private slots:
         QCOMPARE(m_server->config().verifyFailuresPerWindow, 10);
         auto [id, token] = signUp(u"eve"_s, u"eve@example.com"_s);
         for (int i = 1; i <= 20; ++i) {
-            const HttpResult r = verifyToken(u"eve@example.com"_s, u"A"_s.repeated(42) + QString::number(i % 10));
+            const HttpResult r =
+                verifyToken(u"eve@example.com"_s, u"A"_s.repeated(42) + QString::number(i % 10));
             QCOMPARE(r.status, i <= 10 ? 400 : 429);
             if (i > 10) {
                 QCOMPARE(r.errorCode(), u"rate_limited"_s);
@@ -264,7 +276,8 @@ private slots:
     {
         startServer([](sd::core::Config &c) { c.requestsPerAddressPerMinute = 1000; });
         auto code = [&](const QString &email) {
-            return postJson(port(), "/api/v1/user/verify-email/", {{u"email"_s, email}, {u"code"_s, u"123456"_s}});
+            return postJson(port(), "/api/v1/user/verify-email/",
+                            {{u"email"_s, email}, {u"code"_s, u"123456"_s}});
         };
         // Ten unknown addresses from one client: the eleventh address is refused too.
         for (int i = 0; i < 10; ++i)
@@ -273,7 +286,9 @@ private slots:
         QCOMPARE(perAddress.status, 429);
         QCOMPARE(perAddress.errorCode(), u"rate_limited"_s);
         // Signed links and confirm tokens share the per-address count.
-        QCOMPARE(postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, u"nope"_s}}).status, 429);
+        QCOMPARE(
+            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, u"nope"_s}}).status,
+            429);
         clock().advanceSeconds(m_server->config().verifyFailureWindowSeconds);
         QCOMPARE(code(u"fresh@example.com"_s).status, 400);
     }
@@ -301,10 +316,14 @@ private slots:
         startServer([](sd::core::Config &c) { c.requestsPerAddressPerMinute = 5; });
         QVERIFY(m_server->config().trustedProxies.isEmpty());
         auto signupFrom = [&](int i, const QByteArray &xff) {
-            return httpRequest(port(), "POST", "/api/v1/signup",
-                               QJsonDocument(signupBody(u"fwd%1"_s.arg(i), u"fwd%1@example.com"_s.arg(i))).toJson(),
-                               {{"Content-Type", "application/json"}, {"X-Forwarded-For", xff},
-                                {"X-Real-IP", xff}, {"Forwarded", "for=" + xff}});
+            return httpRequest(
+                port(), "POST", "/api/v1/signup",
+                QJsonDocument(signupBody(u"fwd%1"_s.arg(i), u"fwd%1@example.com"_s.arg(i)))
+                    .toJson(),
+                {{"Content-Type", "application/json"},
+                 {"X-Forwarded-For", xff},
+                 {"X-Real-IP", xff},
+                 {"Forwarded", "for=" + xff}});
         };
         QString firstId;
         for (int i = 0; i < 5; ++i) {
@@ -328,9 +347,11 @@ private slots:
         int n = 0;
         auto signupFrom = [&](const QByteArray &xff) {
             ++n;
-            return httpRequest(port(), "POST", "/api/v1/signup",
-                               QJsonDocument(signupBody(u"prx%1"_s.arg(n), u"prx%1@example.com"_s.arg(n))).toJson(),
-                               {{"Content-Type", "application/json"}, {"X-Forwarded-For", xff}});
+            return httpRequest(
+                port(), "POST", "/api/v1/signup",
+                QJsonDocument(signupBody(u"prx%1"_s.arg(n), u"prx%1@example.com"_s.arg(n)))
+                    .toJson(),
+                {{"Content-Type", "application/json"}, {"X-Forwarded-For", xff}});
         };
         const HttpResult first = signupFrom("203.0.113.7");
         QCOMPARE(first.status, 201);
@@ -342,44 +363,53 @@ private slots:
         QCOMPARE(signupFrom("203.0.113.7, 127.0.0.5").status, 429);
         QCOMPARE(signupFrom("203.0.113.8").status, 201);
         auto db = m_server->app().database().connection();
-        QCOMPARE((*sd::core::accountstore::findById(*db, first.json().value(u"user_id"_s).toString()))->remoteIp,
-                 u"203.0.113.7"_s);
+        QCOMPARE(
+            (*sd::core::accountstore::findById(*db, first.json().value(u"user_id"_s).toString()))
+                ->remoteIp,
+            u"203.0.113.7"_s);
     }
 
     void trustedProxiesAreCheckedAtLoad()
     {
         sd::core::ConfigSources sources;
         sources.defaultDataDir = QDir::tempPath();
-        sources.overrides.insert(u"server/trusted_proxies"_s, u"10.0.0.1, 192.168.0.0/16, fd00::/8"_s);
+        sources.overrides.insert(u"server/trusted_proxies"_s,
+                                 u"10.0.0.1, 192.168.0.0/16, fd00::/8"_s);
         const auto good = sd::core::loadConfig(sources);
         QVERIFY(good);
-        QCOMPARE(good->trustedProxies, (QStringList{u"10.0.0.1"_s, u"192.168.0.0/16"_s, u"fd00::/8"_s}));
+        QCOMPARE(good->trustedProxies,
+                 (QStringList{u"10.0.0.1"_s, u"192.168.0.0/16"_s, u"fd00::/8"_s}));
         sources.overrides.insert(u"server/trusted_proxies"_s, u"10.0.0.1, proxy.example"_s);
         const auto bad = sd::core::loadConfig(sources);
         QVERIFY(!bad);
-        QVERIFY2(bad.error().detail.contains(u"server/trusted_proxies"_s), qPrintable(bad.error().detail));
+        QVERIFY2(bad.error().detail.contains(u"server/trusted_proxies"_s),
+                 qPrintable(bad.error().detail));
     }
 
     // --- every limit off with ratelimit/enabled=false ---------------------------------------
 
     void everyLimitOffWhenDisabled()
     {
-        m_server = std::make_unique<TestServer>(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
-            c.returnConfirmToken = true;
-            c.approvalRequired = false;
-            c.rateLimitEnabled = false;
-            c.requestsPerAddressPerMinute = 1;
-            c.resendPerHour = 1;
-            c.verifyFailuresPerWindow = 1;
-            c.loginFailuresPerWindow = 1;
-            c.lockoutFailures = 1;
-        });
+        m_server =
+            std::make_unique<TestServer>(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
+                c.returnConfirmToken = true;
+                c.approvalRequired = false;
+                c.rateLimitEnabled = false;
+                c.requestsPerAddressPerMinute = 1;
+                c.resendPerHour = 1;
+                c.verifyFailuresPerWindow = 1;
+                c.loginFailuresPerWindow = 1;
+                c.lockoutFailures = 1;
+            });
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
         activeUser(u"fay"_s);
         for (int i = 0; i < 5; ++i) {
             QCOMPARE(resend(u"fay@example.com"_s).status, 202);
-            QCOMPARE(postJson(port(), "/api/v1/login/email-link", {{u"email"_s, u"fay@example.com"_s}}).status, 202);
+            QCOMPARE(
+                postJson(port(), "/api/v1/login/email-link", {{u"email"_s, u"fay@example.com"_s}})
+                    .status,
+                202);
             QCOMPARE(verifyToken(u"fay@example.com"_s, u"bad"_s).status, 400);
             QCOMPARE(login(u"fay"_s, kWrong).status, 401);
         }
@@ -485,7 +515,8 @@ private slots:
         const sd::core::Config &cfg = m_server->config();
         const QString key = u"login:"_s + identifier;
         auto expected = [&](int n) {
-            return qMin<qint64>(cfg.lockoutMaxWaitSeconds, cfg.lockoutWaitIncrementSeconds * (n / cfg.lockoutFailures));
+            return qMin<qint64>(cfg.lockoutMaxWaitSeconds,
+                                cfg.lockoutWaitIncrementSeconds * (n / cfg.lockoutFailures));
         };
         QList<int> observed, configured;
         for (int n = 1; n <= 12; ++n) {
@@ -583,12 +614,15 @@ private slots:
         activeUser(u"kim"_s);
         auto [pendingId, token] = signUp(u"lou"_s, u"lou@example.com"_s);
         clock().advanceSeconds(m_server->config().resendCooldownSeconds); // past kim's signup mail
-        for (const QString &who : {u"kim"_s, u"kim@example.com"_s, u"lou"_s, u"lou@example.com"_s}) {
+        for (const QString &who :
+             {u"kim"_s, u"kim@example.com"_s, u"lou"_s, u"lou@example.com"_s}) {
             QCOMPARE(login(who, kWrong).status, 401);
             QCOMPARE(login(who, kWrong).status, 401); // quick: locked
             QVERIFY(limiter().lockedFor(u"login:"_s + who) > 0);
         }
-        QCOMPARE(postJson(port(), "/api/v1/login/email-link", {{u"email"_s, u"kim@example.com"_s}}).status, 202);
+        QCOMPARE(postJson(port(), "/api/v1/login/email-link", {{u"email"_s, u"kim@example.com"_s}})
+                     .status,
+                 202);
         QCOMPARE(outboxCount(u"login_link"_s), 1);
         QCOMPARE(verifyToken(u"lou@example.com"_s, token).status, 200);
     }

@@ -104,7 +104,9 @@ Memory memory()
     QFile status(u"/proc/self/status"_s);
     if (status.open(QIODevice::ReadOnly)) {
         for (const QByteArray &line : status.readAll().split('\n')) {
-            const auto value = [&line] { return line.mid(6).trimmed().split(' ').first().toLongLong(); };
+            const auto value = [&line] {
+                return line.mid(6).trimmed().split(' ').first().toLongLong();
+            };
             if (line.startsWith("VmHWM:"))
                 m.peakKib = value();
             else if (line.startsWith("VmRSS:"))
@@ -136,11 +138,11 @@ void say(const QString &line)
 // ---------------------------------------------------------------------------------------------
 // seed
 
-const char *const kFirstNames[] = {"Ada", "Bruno", "Chloé", "Dmitri", "Elif", "Farah", "Gustav",
-                                   "Hana", "Ivo", "Jun", "Kemal", "Lena", "Mateo", "Nadia",
-                                   "Olek", "Priya", "Quentin", "Rosa", "Sven", "Tomás"};
-const char *const kLastNames[] = {"Novak", "Schmidt", "Dubois", "Okafor", "Tanaka", "Rossi",
-                                  "Kowalski", "Haddad", "Larsen", "García", "Müller", "Smith"};
+const char *const kFirstNames[] = {"Ada",  "Bruno", "Chloé",   "Dmitri", "Elif", "Farah", "Gustav",
+                                   "Hana", "Ivo",   "Jun",     "Kemal",  "Lena", "Mateo", "Nadia",
+                                   "Olek", "Priya", "Quentin", "Rosa",   "Sven", "Tomás"};
+const char *const kLastNames[] = {"Novak",    "Schmidt", "Dubois", "Okafor", "Tanaka", "Rossi",
+                                  "Kowalski", "Haddad",  "Larsen", "García", "Müller", "Smith"};
 const char *const kDomains[] = {"example.com", "example.org", "example.net", "mail.example",
                                 "uni.example.edu"};
 
@@ -189,7 +191,8 @@ int seed(const QString &dir, int count)
         const QString first = QString::fromUtf8(kFirstNames[i % std::size(kFirstNames)]);
         const QString last = QString::fromUtf8(kLastNames[(i / 7) % std::size(kLastNames)]);
         a.username = u"%1.%2%3"_s.arg(first.toLower(), last.toLower()).arg(i);
-        a.email = u"%1@%2"_s.arg(a.username, QString::fromLatin1(kDomains[i % std::size(kDomains)]));
+        a.email =
+            u"%1@%2"_s.arg(a.username, QString::fromLatin1(kDomains[i % std::size(kDomains)]));
         a.displayName = i % 3 == 0 ? QString() : first + u' ' + last;
         a.passwordHash = passwordHash;
         a.status = core::AccountStatus::PendingVerification;
@@ -211,17 +214,19 @@ int seed(const QString &dir, int count)
         if (i % 2 == 1) { // confirmed a few minutes later: pending approval, as the flow does
             const qint64 at = clock.nowMs() + 4 * 60'000;
             auto consumed = core::tokenstore::consume(tx->db(), issued->tokenId, at);
-            auto moved = core::accountstore::transition(tx->db(), a.id, core::AccountStatus::PendingVerification,
+            auto moved = core::accountstore::transition(tx->db(), a.id,
+                                                        core::AccountStatus::PendingVerification,
                                                         core::AccountStatus::PendingApproval);
             auto verified = core::accountstore::setVerified(tx->db(), a.id);
-            auto audited = core::auditlog::record(tx->db(), at, u"user:"_s + a.id, u"email.verified"_s,
-                                                  a.id, u"token"_s);
+            auto audited = core::auditlog::record(tx->db(), at, u"user:"_s + a.id,
+                                                  u"email.verified"_s, a.id, u"token"_s);
             if (!consumed || !moved || !verified || !audited)
                 return failed(u"confirming "_s + a.id);
         }
         clock.advanceMs(spacing);
         if ((i + 1) % 20'000 == 0)
-            say(u"  %1 signups written (%2 s)"_s.arg(i + 1).arg(timer.elapsed() / 1000.0, 0, 'f', 1));
+            say(u"  %1 signups written (%2 s)"_s.arg(i + 1).arg(timer.elapsed() / 1000.0, 0, 'f',
+                                                                1));
     }
     // What the sender leaves behind once the verification emails went out: the file
     // transport's reply names the file, as FileMailer writes it (message id + ".eml").
@@ -270,8 +275,8 @@ protected:
     {
         if (event->type() == QEvent::Paint && m_startNs < 0 && m_model->rowCount() > 0) {
             m_startNs = m_clock.nsecsElapsed();
-            QMetaObject::invokeMethod(this, [this] { m_doneNs = m_clock.nsecsElapsed(); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this] { m_doneNs = m_clock.nsecsElapsed(); }, Qt::QueuedConnection);
         }
         return false;
     }
@@ -320,7 +325,8 @@ public:
         if (m_depth > 0 || !m_recording || QThread::currentThread() != thread())
             return QApplication::notify(receiver, event);
         // Named before the event: a receiver may delete itself handling it.
-        const Kind kind{receiver->metaObject(), receiver->parent() ? receiver->parent()->metaObject() : nullptr,
+        const Kind kind{receiver->metaObject(),
+                        receiver->parent() ? receiver->parent()->metaObject() : nullptr,
                         int(event->type())};
         ++m_depth;
         const qint64 before = threadCpuNs();
@@ -363,7 +369,8 @@ public:
         QList<std::pair<qint64, QString>> items;
         for (const auto &[kind, tally] : m_worst)
             items.append({tally.second, u"%1 × %2"_s.arg(tally.first).arg(name(kind))});
-        std::sort(items.begin(), items.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        std::sort(items.begin(), items.end(),
+                  [](const auto &a, const auto &b) { return a.first > b.first; });
         QStringList out;
         for (const auto &[cpu, what] : items.mid(0, 6))
             out << u"%1 ms: %2"_s.arg(cpu / 1e6, 0, 'f', 1).arg(what);
@@ -445,7 +452,9 @@ Stats statsOf(std::vector<qint64> ns)
     if (ns.empty())
         return s;
     std::sort(ns.begin(), ns.end());
-    const auto at = [&ns](double q) { return ns[std::min(ns.size() - 1, size_t(q * double(ns.size())))] / 1e6; };
+    const auto at = [&ns](double q) {
+        return ns[std::min(ns.size() - 1, size_t(q * double(ns.size())))] / 1e6;
+    };
     s.maxMs = ns.back() / 1e6;
     s.p99Ms = at(0.99);
     s.p50Ms = at(0.50);
@@ -514,19 +523,23 @@ private:
             const auto due = m_start + std::chrono::nanoseconds(m_periodNs * k);
             std::this_thread::sleep_until(due);
             const auto sent = std::chrono::steady_clock::now();
-            keepMax(m_maxBehindNs, std::chrono::duration_cast<std::chrono::nanoseconds>(sent - due).count());
+            keepMax(m_maxBehindNs,
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(sent - due).count());
             const QString name = u"live%1"_s.arg(k, 6, 10, QChar(u'0'));
-            const HttpResult r = postJson(m_port, "/api/v1/signup",
-                                          {{u"username"_s, name},
-                                           {u"password"_s, kPassword},
-                                           {u"email"_s, QString(name + u"@live.example"_s)},
-                                           {u"display_name"_s, QString(u"Live Signup %1"_s.arg(k))}});
+            const HttpResult r =
+                postJson(m_port, "/api/v1/signup",
+                         {{u"username"_s, name},
+                          {u"password"_s, kPassword},
+                          {u"email"_s, QString(name + u"@live.example"_s)},
+                          {u"display_name"_s, QString(u"Live Signup %1"_s.arg(k))}});
             keepMax(m_maxLatencyNs, std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                        std::chrono::steady_clock::now() - sent).count());
+                                        std::chrono::steady_clock::now() - sent)
+                                        .count());
             if (r.status == 201)
                 ++m_created;
             else if (m_failed++ < 3)
-                std::fprintf(stderr, "signup %d: HTTP %d %s\n", k, r.status, r.body.left(200).constData());
+                std::fprintf(stderr, "signup %d: HTTP %d %s\n", k, r.status,
+                             r.body.left(200).constData());
             ++m_done;
         }
     }
@@ -551,7 +564,8 @@ QString mib(qint64 kib)
     return u"%1 MB"_s.arg(kib / 1024.0, 0, 'f', 1);
 }
 
-QString row(const QString &figure, const QString &measured, const QString &goal, const QString &result)
+QString row(const QString &figure, const QString &measured, const QString &goal,
+            const QString &result)
 {
     return u"%1 %2 %3 %4"_s.arg(figure, -52).arg(measured, 12).arg(goal, 10).arg(result);
 }
@@ -595,8 +609,10 @@ int run(const QString &dir, int rate, int seconds, int clients)
     qint64 resetNs = -1;
     auto window = std::make_unique<sd::ui::MainWindow>(application.core(), options);
     const qint64 constructedNs = clock.nsecsElapsed();
-    QObject::connect(window->signupModel(), &QAbstractItemModel::modelReset, window.get(),
-                     [&] { if (resetNs < 0) resetNs = clock.nsecsElapsed(); });
+    QObject::connect(window->signupModel(), &QAbstractItemModel::modelReset, window.get(), [&] {
+        if (resetNs < 0)
+            resetNs = clock.nsecsElapsed();
+    });
     FirstPaintProbe probe(window->signupView()->viewport(), window->signupProxy(), clock);
     window->show();
     const qint64 shownNs = clock.nsecsElapsed();
@@ -635,7 +651,9 @@ int run(const QString &dir, int rate, int seconds, int clients)
     spin(500ms); // the tick after those repaints counts them as lateness: not the live phase's
     lateness.take();
 
-    say(u"live: %1 signups/s for %2 s over HTTP from %3 client threads…"_s.arg(rate).arg(seconds).arg(clients));
+    say(u"live: %1 signups/s for %2 s over HTTP from %3 client threads…"_s.arg(rate)
+            .arg(seconds)
+            .arg(clients));
     timed->record(true);
     SignupLoad load(application.port(), rate, seconds, clients);
     waitFor([&] { return load.finished(); }, std::chrono::seconds(seconds * 4 + 60));
@@ -646,19 +664,22 @@ int run(const QString &dir, int rate, int seconds, int clients)
     timed->record(false);
     load.join();
     const int expectedRows = rows + load.created();
-    const bool allShown = waitFor([&] { return window->signupModel()->rowCount() == expectedRows; }, 30s);
+    const bool allShown =
+        waitFor([&] { return window->signupModel()->rowCount() == expectedRows; }, 30s);
     const Memory atEnd = memory();
     QString requests;
     if (auto *label = window->findChild<QLabel *>(u"requestsLabel"_s))
         requests = label->text();
 
     say({});
-    say(u"SignupDesk console benchmark, %1 (QT_QPA_PLATFORM=%2), %3 cores, argon2id %4"_s.arg(
-        QDateTime::currentDateTimeUtc().toString(Qt::ISODate),
-        qEnvironmentVariable("QT_QPA_PLATFORM", u"(default)"_s)).arg(QThread::idealThreadCount())
-        .arg(productionCost() ? u"production cost"_s : u"cheap cost (m=64 KiB, t=1)"_s));
-    say(u"database: %1 signups in the list (%2 shown under \"All pending\"), SQLite %3"_s
-            .arg(rows).arg(shownRows).arg(config.databaseUrl.mid(7)));
+    say(u"SignupDesk console benchmark, %1 (QT_QPA_PLATFORM=%2), %3 cores, argon2id %4"_s
+            .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate),
+                 qEnvironmentVariable("QT_QPA_PLATFORM", u"(default)"_s))
+            .arg(QThread::idealThreadCount())
+            .arg(productionCost() ? u"production cost"_s : u"cheap cost (m=64 KiB, t=1)"_s));
+    say(u"database: %1 signups in the list (%2 shown under \"All pending\"), SQLite %3"_s.arg(rows)
+            .arg(shownRows)
+            .arg(config.databaseUrl.mid(7)));
     say(u"load average at the end: %1"_s.arg(loadAverage()));
     say({});
     say(row(u"figure"_s, u"measured"_s, u"goal"_s, u"result"_s));
@@ -668,33 +689,41 @@ int run(const QString &dir, int rate, int seconds, int clients)
     say(row(u"  show()"_s, u"%1 ms"_s.arg((shownNs - constructedNs) / 1e6, 0, 'f', 1), {}, {}));
     say(row(u"  first rows in the model (backend thread)"_s,
             u"%1 ms"_s.arg(resetNs / 1e6, 0, 'f', 1), {}, {}));
-    say(row(u"  first paint with rows starts"_s, u"%1 ms"_s.arg(probe.paintStartNs() / 1e6, 0, 'f', 1), {}, {}));
+    say(row(u"  first paint with rows starts"_s,
+            u"%1 ms"_s.arg(probe.paintStartNs() / 1e6, 0, 'f', 1), {}, {}));
     say(row(u"  rows in that paint's list"_s, QString::number(firstRows), {}, {}));
-    say(row(u"  every signup in the list (loaded())"_s, u"%1 ms"_s.arg(loadedNs / 1e6, 0, 'f', 1), {}, {}));
-    say(row(u"  longest GUI stall until 1.5 s after loaded()"_s, u"%1 ms"_s.arg(startup.maxMs, 0, 'f', 1), {}, {}));
+    say(row(u"  every signup in the list (loaded())"_s, u"%1 ms"_s.arg(loadedNs / 1e6, 0, 'f', 1),
+            {}, {}));
+    say(row(u"  longest GUI stall until 1.5 s after loaded()"_s,
+            u"%1 ms"_s.arg(startup.maxMs, 0, 'f', 1), {}, {}));
     for (const auto &slow : startupSlowest | std::views::take(3))
         say(u"  slow event: %1 ms CPU, %2"_s.arg(slow.cpuNs / 1e6, 0, 'f', 1).arg(slow.what));
     say(row(u"peak RSS (VmHWM), every signup loaded"_s, mib(afterPaint.peakKib), u"< 200 MB"_s,
             verdict(afterPaint.peakKib < 200 * 1024)));
     say(row(u"  RSS before the server started"_s, mib(atStart.currentKib), {}, {}));
     say(row(u"  RSS with the server, before the window"_s, mib(serverOnly.currentKib), {}, {}));
-    say(row(u"  RSS at the first paint (a screenful of rows)"_s, mib(atFirstPaint.currentKib), {}, {}));
+    say(row(u"  RSS at the first paint (a screenful of rows)"_s, mib(atFirstPaint.currentKib), {},
+            {}));
     say(row(u"  RSS with every signup loaded"_s, mib(afterPaint.currentKib), {}, {}));
     say(row(u"  peak RSS at the end (after the live phase)"_s, mib(atEnd.peakKib), {}, {}));
-    say(row(u"one full repaint of the list (p50 of 20)"_s, u"%1 ms"_s.arg(repaint.p50Ms, 0, 'f', 1), {}, {}));
+    say(row(u"one full repaint of the list (p50 of 20)"_s, u"%1 ms"_s.arg(repaint.p50Ms, 0, 'f', 1),
+            {}, {}));
     say(row(u"event-loop lateness, idle (max)"_s, u"%1 ms"_s.arg(idle.maxMs, 0, 'f', 1), {}, {}));
     say(row(u"event-loop lateness, %1 signups/s (max)"_s.arg(rate),
             u"%1 ms"_s.arg(live.maxMs, 0, 'f', 1), u"< 50 ms"_s, verdict(live.maxMs < 50.0)));
     say(row(u"  p99"_s, u"%1 ms"_s.arg(live.p99Ms, 0, 'f', 1), {}, {}));
     say(row(u"  p50"_s, u"%1 ms"_s.arg(live.p50Ms, 0, 'f', 1), {}, {}));
     say(row(u"  ticks of the 10 ms timer"_s, QString::number(live.count), {}, {}));
-    say(row(u"  GUI-thread CPU between two ticks (max)"_s, u"%1 ms"_s.arg(liveCpu.maxMs, 0, 'f', 1), {}, {}));
-    say(row(u"  GUI-thread CPU between two ticks (p99)"_s, u"%1 ms"_s.arg(liveCpu.p99Ms, 0, 'f', 1), {}, {}));
+    say(row(u"  GUI-thread CPU between two ticks (max)"_s, u"%1 ms"_s.arg(liveCpu.maxMs, 0, 'f', 1),
+            {}, {}));
+    say(row(u"  GUI-thread CPU between two ticks (p99)"_s, u"%1 ms"_s.arg(liveCpu.p99Ms, 0, 'f', 1),
+            {}, {}));
     for (const auto &slow : slowest | std::views::take(4))
         say(u"  slow event: %1 ms CPU, %2"_s.arg(slow.cpuNs / 1e6, 0, 'f', 1).arg(slow.what));
     for (const QString &w : worst)
         say(u"  in the worst interval: "_s + w);
-    say(row(u"signups created over HTTP"_s, u"%1 / %2"_s.arg(load.created()).arg(load.total()), {}, {}));
+    say(row(u"signups created over HTTP"_s, u"%1 / %2"_s.arg(load.created()).arg(load.total()), {},
+            {}));
     say(row(u"  all of them in the list"_s, allShown ? u"yes"_s : u"NO"_s, {}, {}));
     say(row(u"  slowest answer"_s, u"%1 ms"_s.arg(load.maxLatencyMs(), 0, 'f', 1), {}, {}));
     say(row(u"  most behind schedule"_s, u"%1 ms"_s.arg(load.behindMs(), 0, 'f', 1), {}, {}));

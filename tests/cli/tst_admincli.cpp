@@ -114,19 +114,26 @@ private:
 
     QString path(const QString &name) const { return m_dir.filePath(name); }
 
-    QString writeConfig(const QString &name, const QByteArray &extra, const QByteArray &serverPort = "0")
+    QString writeConfig(const QString &name, const QByteArray &extra,
+                        const QByteArray &serverPort = "0")
     {
         const QString file = path(name);
         QFile f(file);
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
             return {};
-        f.write("[server]\nport=" + serverPort + "\n"
-                "[database]\nurl=sqlite:" + m_dbPath.toUtf8() + "\n"
-                "[mail]\nfolder=" + m_mailFolder.toUtf8() + "\n"
+        f.write("[server]\nport=" + serverPort +
+                "\n"
+                "[database]\nurl=sqlite:" +
+                m_dbPath.toUtf8() +
+                "\n"
+                "[mail]\nfolder=" +
+                m_mailFolder.toUtf8() +
+                "\n"
                 "[password]\nmemory_kib=64\niterations=1\n"
                 "[admin]\napi_enabled=true\n"
                 "[ratelimit]\nenabled=false\n"
-                "[signup]\nreturn_confirm_token=true\n" + extra);
+                "[signup]\nreturn_confirm_token=true\n" +
+                extra);
         return file;
     }
 
@@ -227,7 +234,8 @@ private:
             db.setDatabaseName(m_dbPath);
             db.setConnectOptions(u"QSQLITE_OPEN_READONLY"_s);
             if (!db.open()) {
-                qWarning("cannot open %s: %s", qPrintable(m_dbPath), qPrintable(db.lastError().text()));
+                qWarning("cannot open %s: %s", qPrintable(m_dbPath),
+                         qPrintable(db.lastError().text()));
             } else {
                 QSqlQuery q(db);
                 q.prepare(u"SELECT kind, recipient, user_id FROM outbox WHERE "_s + where +
@@ -236,7 +244,8 @@ private:
                 if (!q.exec())
                     qWarning("outbox query: %s", qPrintable(q.lastError().text()));
                 while (q.next())
-                    rows.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString()});
+                    rows.append(
+                        {q.value(0).toString(), q.value(1).toString(), q.value(2).toString()});
             }
             db.close();
         }
@@ -307,8 +316,8 @@ private slots:
             << QStringList{u"ops"_s, u"ops@example.com"_s} << QByteArray("password1234\n") << 1
             << QByteArray("signupdesk: invalid input: password: too_common\n");
         QTest::newRow("password contains the username")
-            << QStringList{u"operator"_s, u"ops@example.com"_s} << QByteArray("my-operator-pass\n") << 1
-            << QByteArray("signupdesk: invalid input: password: contains_username_or_email\n");
+            << QStringList{u"operator"_s, u"ops@example.com"_s} << QByteArray("my-operator-pass\n")
+            << 1 << QByteArray("signupdesk: invalid input: password: contains_username_or_email\n");
         QTest::newRow("duplicate username")
             << QStringList{u"root"_s, u"other@example.com"_s} << good << 1
             << QByteArray("signupdesk: invalid input: username: taken\n");
@@ -400,16 +409,17 @@ private slots:
         }
 
         // The HTTP admin listing: what `admin signups list` must print, field for field.
-        const HttpResult login = postJson(server.port, "/api/v1/login",
-                                          {{u"username"_s, u"root"_s},
-                                           {u"password"_s, QString::fromLatin1(kRootPassword)}});
+        const HttpResult login = postJson(
+            server.port, "/api/v1/login",
+            {{u"username"_s, u"root"_s}, {u"password"_s, QString::fromLatin1(kRootPassword)}});
         QVERIFY2(login.status == 200, login.raw.constData());
         const QString ust = login.json().value(u"ust"_s).toString();
         QCOMPARE(login.json().value(u"user"_s).toObject().value(u"user_id"_s).toString(), m_rootId);
         const HttpResult listing = getJson(server.port, "/api/v1/signup?status=all", ust);
         QVERIFY2(listing.status == 200, listing.raw.constData());
         const QDateTime after = QDateTime::currentDateTimeUtc().addSecs(1);
-        static const QRegularExpression iso(u"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z$"_s);
+        static const QRegularExpression iso(
+            u"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z$"_s);
         for (const QJsonValue &v : QJsonDocument::fromJson(listing.body).array()) {
             const QJsonObject o = v.toObject();
             const QString time = o.value(u"sign_up_time"_s).toString();
@@ -423,8 +433,8 @@ private slots:
         for (const QStringList &row : std::as_const(m_rows)) {
             QCOMPARE(row.at(0), m_ids.value(row.at(1)));
             QCOMPARE(row.at(2), row.at(1) + u"@example.com"_s);
-            QCOMPARE(row.at(3), row.at(1) == u"alice"_s ? u"pending_verification"_s
-                                                        : u"pending_approval"_s);
+            QCOMPARE(row.at(3),
+                     row.at(1) == u"alice"_s ? u"pending_verification"_s : u"pending_approval"_s);
         }
 
         // SIGTERM shuts down cleanly.
@@ -439,14 +449,17 @@ private slots:
         QTest::addColumn<QStringList>("statuses");
         const QStringList approval{u"pending_approval"_s};
         QTest::newRow("default") << QStringList{} << approval;
-        QTest::newRow("pending_approval") << QStringList{u"--status"_s, u"pending_approval"_s} << approval;
-        QTest::newRow("to-confirm (alias)") << QStringList{u"--status"_s, u"to-confirm"_s} << approval;
+        QTest::newRow("pending_approval")
+            << QStringList{u"--status"_s, u"pending_approval"_s} << approval;
+        QTest::newRow("to-confirm (alias)")
+            << QStringList{u"--status"_s, u"to-confirm"_s} << approval;
         QTest::newRow("--status=to-confirm") << QStringList{u"--status=to-confirm"_s} << approval;
         QTest::newRow("pending_verification")
             << QStringList{u"--status"_s, u"pending_verification"_s}
             << QStringList{u"pending_verification"_s};
         QTest::newRow("all") << QStringList{u"--status"_s, u"all"_s}
-                             << QStringList{u"pending_verification"_s, u"pending_approval"_s, u"active"_s};
+                             << QStringList{u"pending_verification"_s, u"pending_approval"_s,
+                                            u"active"_s};
     }
 
     void list()
@@ -490,7 +503,8 @@ private slots:
         QCOMPARE(pending.out, expectedList({u"pending_approval"_s}));
         QVERIFY(!pending.out.contains(bob.toUtf8()));
         const CliResult all = admin({u"signups"_s, u"list"_s, u"--status"_s, u"all"_s});
-        QCOMPARE(all.out, expectedList({u"pending_verification"_s, u"pending_approval"_s, u"active"_s}));
+        QCOMPARE(all.out,
+                 expectedList({u"pending_verification"_s, u"pending_approval"_s, u"active"_s}));
         QVERIFY(all.out.contains(QByteArray(bob.toUtf8() + "\tbob\tbob@example.com\tactive\t")));
 
         // The approval queued the welcome email (sent by the server's mail sender).
@@ -504,14 +518,16 @@ private slots:
         QTest::addColumn<QString>("who");
         QTest::addColumn<QByteArray>("err");
         QTest::newRow("already approved (409-like)")
-            << u"bob"_s << QByteArray("signupdesk: not possible in its current state (signup is active)\n");
+            << u"bob"_s
+            << QByteArray("signupdesk: not possible in its current state (signup is active)\n");
         QTest::newRow("still pending_verification")
             << u"alice"_s
-            << QByteArray("signupdesk: not possible in its current state (signup is pending_verification)\n");
-        QTest::newRow("unknown id") << u"usr_doesnotexist0000000000"_s
-                                    << QByteArray("signupdesk: no such signup\n");
-        QTest::newRow("a super-user is not a signup") << u"root"_s
-                                                      << QByteArray("signupdesk: no such signup\n");
+            << QByteArray("signupdesk: not possible in its current state (signup is "
+                          "pending_verification)\n");
+        QTest::newRow("unknown id")
+            << u"usr_doesnotexist0000000000"_s << QByteArray("signupdesk: no such signup\n");
+        QTest::newRow("a super-user is not a signup")
+            << u"root"_s << QByteArray("signupdesk: no such signup\n");
     }
 
     void approveRefused()
@@ -542,7 +558,8 @@ private slots:
         m_rows.removeIf([](const QStringList &row) { return row.at(1) == u"carol"_s; });
 
         const CliResult all = admin({u"signups"_s, u"list"_s, u"--status"_s, u"all"_s});
-        QCOMPARE(all.out, expectedList({u"pending_verification"_s, u"pending_approval"_s, u"active"_s}));
+        QCOMPARE(all.out,
+                 expectedList({u"pending_verification"_s, u"pending_approval"_s, u"active"_s}));
         QVERIFY(!all.out.contains(carol.toUtf8()));
         // The account is gone, so the rejection email is queued without a user.
         QCOMPARE(outboxRows(u"recipient"_s, u"carol@example.com"_s).last(),
@@ -556,19 +573,18 @@ private slots:
         QTest::addColumn<QByteArray>("err");
         const QByteArray needsReason("signupdesk: signups reject needs --reason TEXT\n");
         QTest::newRow("no --reason") << QStringList{u"dave"_s} << 2 << needsReason;
-        QTest::newRow("blank --reason") << QStringList{u"dave"_s, u"--reason"_s, u"   "_s} << 2 << needsReason;
+        QTest::newRow("blank --reason")
+            << QStringList{u"dave"_s, u"--reason"_s, u"   "_s} << 2 << needsReason;
         QTest::newRow("active account")
             << QStringList{u"bob"_s, u"--reason"_s, u"spam"_s} << 1
             << QByteArray("signupdesk: not possible in its current state (account is active)\n");
         QTest::newRow("unknown id")
             << QStringList{u"usr_doesnotexist0000000000"_s, u"--reason"_s, u"spam"_s} << 1
             << QByteArray("signupdesk: no such signup\n");
-        QTest::newRow("already rejected")
-            << QStringList{u"carol"_s, u"--reason"_s, u"spam"_s} << 1
-            << QByteArray("signupdesk: no such signup\n");
-        QTest::newRow("a super-user")
-            << QStringList{u"root"_s, u"--reason"_s, u"spam"_s} << 1
-            << QByteArray("signupdesk: no such signup\n");
+        QTest::newRow("already rejected") << QStringList{u"carol"_s, u"--reason"_s, u"spam"_s} << 1
+                                          << QByteArray("signupdesk: no such signup\n");
+        QTest::newRow("a super-user") << QStringList{u"root"_s, u"--reason"_s, u"spam"_s} << 1
+                                      << QByteArray("signupdesk: no such signup\n");
     }
 
     void rejectRefused()
@@ -592,7 +608,8 @@ private slots:
     {
         const QString alice = m_ids.value(u"alice"_s);
         QVERIFY(!alice.isEmpty());
-        const CliResult r = admin({u"signups"_s, u"reject"_s, alice, u"--reason"_s, u"never confirmed"_s});
+        const CliResult r =
+            admin({u"signups"_s, u"reject"_s, alice, u"--reason"_s, u"never confirmed"_s});
         QCOMPARE(r.err, QByteArray());
         QCOMPARE(r.out, QByteArray());
         QVERIFY(r.normalExit);
@@ -631,9 +648,10 @@ private slots:
         env.remove(u"QT_LOGGING_RULES"_s);
         ServerRun server;
         QVERIFY(startServer(server, {u"--config"_s, m_config, u"--headless"_s}, env));
-        const QByteArray answer = rawExchange(
-            server.port, "GET /oauth/callback/from/github?error=x%0D%0AFORGED%20line%5C HTTP/1.1\r\n"
-                         "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        const QByteArray answer =
+            rawExchange(server.port,
+                        "GET /oauth/callback/from/github?error=x%0D%0AFORGED%20line%5C HTTP/1.1\r\n"
+                        "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
         QVERIFY2(answer.startsWith("HTTP/1.1 302"), answer.constData());
 
         server.process->terminate();
@@ -681,7 +699,8 @@ private slots:
         const QVariant original = setDetail(u"nothing to see"_s);
         QVERIFY(original.isValid());
         const CliResult broken = admin({u"audit"_s, u"verify"_s});
-        QVERIFY2(broken.err.startsWith("signupdesk: audit chain broken at entry 2 (aud_"), broken.err.constData());
+        QVERIFY2(broken.err.startsWith("signupdesk: audit chain broken at entry 2 (aud_"),
+                 broken.err.constData());
         QVERIFY(broken.err.contains("does not match its hash"));
         QCOMPARE(broken.out, QByteArray());
         QCOMPARE(broken.exitCode, 1);
@@ -722,7 +741,8 @@ private slots:
         QByteArray error;
         QTRY_COMPARE_WITH_TIMEOUT(signupStatus(&error), 403, 3000);
         QCOMPARE(error, QByteArray("signup_disabled"));
-        QCOMPARE(admin({u"signup"_s, u"status"_s}).out, QByteArray("signup: closed\napproval: required\n"));
+        QCOMPARE(admin({u"signup"_s, u"status"_s}).out,
+                 QByteArray("signup: closed\napproval: required\n"));
 
         // Open again: accepted again.
         const CliResult open = admin({u"signup"_s, u"open"_s});
@@ -733,7 +753,8 @@ private slots:
         const CliResult relax = admin({u"approval"_s, u"relax"_s});
         QCOMPARE(relax.out, QByteArray("signup: open\napproval: not required\n"));
         QCOMPARE(relax.exitCode, 0);
-        QCOMPARE(admin({u"signup"_s, u"status"_s}).out, QByteArray("signup: open\napproval: not required\n"));
+        QCOMPARE(admin({u"signup"_s, u"status"_s}).out,
+                 QByteArray("signup: open\napproval: not required\n"));
         const CliResult force = admin({u"approval"_s, u"force"_s});
         QCOMPARE(force.out, QByteArray("signup: open\napproval: required\n"));
         QCOMPARE(force.exitCode, 0);
@@ -746,8 +767,9 @@ private slots:
             db.setDatabaseName(m_dbPath);
             if (db.open()) {
                 QSqlQuery q(db);
-                q.exec(u"SELECT actor, action FROM audit_log WHERE action IN ('signup.closed',"
-                       " 'signup.reopened', 'approval.forced', 'approval.relaxed') ORDER BY at, rowid"_s);
+                q.exec(
+                    u"SELECT actor, action FROM audit_log WHERE action IN ('signup.closed',"
+                    " 'signup.reopened', 'approval.forced', 'approval.relaxed') ORDER BY at, rowid"_s);
                 while (q.next())
                     actions << q.value(0).toString() + u' ' + q.value(1).toString();
             }
@@ -767,9 +789,11 @@ private slots:
         QTest::newRow("no subcommand") << QStringList{};
         QTest::newRow("signups alone") << QStringList{u"signups"_s};
         QTest::newRow("signups unknown") << QStringList{u"signups"_s, u"delete"_s, u"usr_x"_s};
-        QTest::newRow("list with an extra word") << QStringList{u"signups"_s, u"list"_s, u"extra"_s};
+        QTest::newRow("list with an extra word")
+            << QStringList{u"signups"_s, u"list"_s, u"extra"_s};
         QTest::newRow("approve without id") << QStringList{u"signups"_s, u"approve"_s};
-        QTest::newRow("create-superuser without email") << QStringList{u"create-superuser"_s, u"x"_s};
+        QTest::newRow("create-superuser without email")
+            << QStringList{u"create-superuser"_s, u"x"_s};
         QTest::newRow("signup alone") << QStringList{u"signup"_s};
         QTest::newRow("signup unknown") << QStringList{u"signup"_s, u"shut"_s};
         QTest::newRow("signup close extra") << QStringList{u"signup"_s, u"close"_s, u"now"_s};
@@ -781,10 +805,11 @@ private slots:
     {
         QFETCH(QStringList, args);
         const CliResult r = admin(args, QByteArray(kRootPassword) + '\n');
-        QCOMPARE(r.err, QByteArray("signupdesk: usage: signupdesk admin create-superuser USERNAME EMAIL"
-                                   " | signups list [--status S] | signups approve USER_ID"
-                                   " | signups reject USER_ID --reason TEXT | audit verify"
-                                   " | signup close|open|status | approval force|relax\n"));
+        QCOMPARE(r.err,
+                 QByteArray("signupdesk: usage: signupdesk admin create-superuser USERNAME EMAIL"
+                            " | signups list [--status S] | signups approve USER_ID"
+                            " | signups reject USER_ID --reason TEXT | audit verify"
+                            " | signup close|open|status | approval force|relax\n"));
         QCOMPARE(r.out, QByteArray());
         QVERIFY(r.normalExit);
         QCOMPARE(r.exitCode, 2);
@@ -808,10 +833,12 @@ private slots:
         QTest::addColumn<QByteArray>("err");
         QTest::newRow("port out of range")
             << QByteArray() << QByteArray("99999")
-            << QByteArray("signupdesk: server/port: expected a whole number from 0 to 65535, got \"99999\"\n");
+            << QByteArray("signupdesk: server/port: expected a whole number from 0 to 65535, got "
+                          "\"99999\"\n");
         QTest::newRow("port not a number")
             << QByteArray() << QByteArray("eighty")
-            << QByteArray("signupdesk: server/port: expected a whole number from 0 to 65535, got \"eighty\"\n");
+            << QByteArray("signupdesk: server/port: expected a whole number from 0 to 65535, got "
+                          "\"eighty\"\n");
         QTest::newRow("flag not a boolean")
             << QByteArray("[mail]\nwelcome=maybe\n") << QByteArray("0")
             << QByteArray("signupdesk: mail/welcome: expected true or false, got \"maybe\"\n");
@@ -824,8 +851,9 @@ private slots:
         QFETCH(QByteArray, err);
         const QString config = writeConfig(u"bad.ini"_s, extra, port);
         QVERIFY(!config.isEmpty());
-        for (const QStringList &args : {QStringList{u"--config"_s, config, u"admin"_s, u"signups"_s, u"list"_s},
-                                        QStringList{u"--config"_s, config, u"--headless"_s}}) {
+        for (const QStringList &args :
+             {QStringList{u"--config"_s, config, u"admin"_s, u"signups"_s, u"list"_s},
+              QStringList{u"--config"_s, config, u"--headless"_s}}) {
             const CliResult r = run(args);
             QCOMPARE(r.err, err);
             QCOMPARE(r.err.count('\n'), 1);
@@ -863,7 +891,8 @@ private slots:
         const QString config = writeConfig(u"bad-port.ini"_s, {}, "99999");
         QProcessEnvironment env = environment();
         env.insert(u"SIGNUPDESK_SERVER_PORT"_s, u"0"_s);
-        const CliResult r = run({u"--config"_s, config, u"admin"_s, u"signups"_s, u"list"_s}, {}, env);
+        const CliResult r =
+            run({u"--config"_s, config, u"admin"_s, u"signups"_s, u"list"_s}, {}, env);
         QCOMPARE(r.err, QByteArray());
         QCOMPARE(r.out, expectedList({u"pending_approval"_s}));
         QCOMPARE(r.exitCode, 0);
@@ -878,22 +907,26 @@ private slots:
         QProcessEnvironment env = environment();
         env.insert(u"SIGNUPDESK_SERVER_PORT"_s, u"0"_s);
         ServerRun server;
-        QVERIFY(startServer(server, {u"--config"_s, config, u"--headless"_s, u"--port"_s,
-                                     QString::number(wanted)}, env));
+        QVERIFY(startServer(
+            server, {u"--config"_s, config, u"--headless"_s, u"--port"_s, QString::number(wanted)},
+            env));
         QCOMPARE(server.port, wanted);
-        QCOMPARE(server.firstLine, "listening on http://127.0.0.1:" + QByteArray::number(wanted) + '\n');
+        QCOMPARE(server.firstLine,
+                 "listening on http://127.0.0.1:" + QByteArray::number(wanted) + '\n');
         stopServerCleanly(server);
 
         // A bad environment value is never read either when --port is given.
         env.insert(u"SIGNUPDESK_SERVER_PORT"_s, u"99999"_s);
-        QVERIFY(startServer(server, {u"--config"_s, config, u"--headless"_s, u"--port"_s, u"0"_s}, env));
+        QVERIFY(startServer(server, {u"--config"_s, config, u"--headless"_s, u"--port"_s, u"0"_s},
+                            env));
         QVERIFY(server.port != 1);
         stopServerCleanly(server);
 
         // Without --port the bad environment value is reported, naming the variable's key.
         const CliResult r = run({u"--config"_s, config, u"--headless"_s}, {}, env);
-        QCOMPARE(r.err, QByteArray("signupdesk: server/port: expected a whole number from 0 to 65535,"
-                                   " got \"99999\"\n"));
+        QCOMPARE(r.err,
+                 QByteArray("signupdesk: server/port: expected a whole number from 0 to 65535,"
+                            " got \"99999\"\n"));
         QCOMPARE(r.exitCode, 2);
     }
 };

@@ -49,7 +49,10 @@ public:
     sd::store::Database &database() { return *m_db; }
     const sd::core::Config &config() const { return m_config; }
 
-    std::optional<sd::core::Account> account(const QString &id) { return find(sd::core::accountstore::findById, id); }
+    std::optional<sd::core::Account> account(const QString &id)
+    {
+        return find(sd::core::accountstore::findById, id);
+    }
     std::optional<sd::core::Account> accountByEmail(const QString &email)
     {
         return find(sd::core::accountstore::findByEmail, email);
@@ -87,11 +90,13 @@ public:
     bool refuseAudit(const QString &action)
     {
         auto db = m_db->connection();
-        return db && sd::store::runQuery(*db, QStringLiteral("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log"
-                                                             " WHEN NEW.action = '%1' BEGIN"
-                                                             " SELECT RAISE(ABORT, 'audit refused'); END")
-                                                  .arg(action))
-                         .has_value();
+        return db &&
+               sd::store::runQuery(
+                   *db, QStringLiteral("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log"
+                                       " WHEN NEW.action = '%1' BEGIN"
+                                       " SELECT RAISE(ABORT, 'audit refused'); END")
+                            .arg(action))
+                   .has_value();
     }
 
     // The `token` query parameter of the first link in a mail's text part.
@@ -103,8 +108,9 @@ public:
     }
 
     // A signup that went through (a valid, fresh username and address), or nullopt.
-    std::optional<sd::core::SignupResult> signUp(const QString &name,
-                                                 const QString &password = QStringLiteral("correct battery staple horse"))
+    std::optional<sd::core::SignupResult>
+    signUp(const QString &name,
+           const QString &password = QStringLiteral("correct battery staple horse"))
     {
         sd::core::SignupInput input;
         input.username = name;
@@ -118,8 +124,9 @@ public:
         return *r;
     }
     // An active, verified account made like the console's approval makes them.
-    std::optional<sd::core::Account> activeAccount(const QString &name,
-                                                   const QString &password = QStringLiteral("correct battery staple horse"))
+    std::optional<sd::core::Account>
+    activeAccount(const QString &name,
+                  const QString &password = QStringLiteral("correct battery staple horse"))
     {
         auto s = signUp(name, password);
         if (!s)
@@ -137,7 +144,8 @@ public:
         if (!verified)
             return std::nullopt;
         if (verified->status == sd::core::AccountStatus::PendingApproval) {
-            auto approved = m_core->approval().approve(s->userId, sd::core::Actor{QStringLiteral("console")});
+            auto approved =
+                m_core->approval().approve(s->userId, sd::core::Actor{QStringLiteral("console")});
             if (!approved)
                 return std::nullopt;
         }
@@ -145,7 +153,7 @@ public:
     }
 
 private:
-    template<typename Lookup>
+    template <typename Lookup>
     std::optional<sd::core::Account> find(Lookup lookup, const QString &key)
     {
         auto db = m_db->connection();

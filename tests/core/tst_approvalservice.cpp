@@ -72,7 +72,8 @@ private slots:
         auto r = h->core().approval().approve(s->userId, kConsole);
         QVERIFY(!r);
         QCOMPARE(r.error().code, ErrorCode::Conflict);
-        QCOMPARE(toString(h->account(s->userId)->status), toString(AccountStatus::PendingVerification));
+        QCOMPARE(toString(h->account(s->userId)->status),
+                 toString(AccountStatus::PendingVerification));
         auto unknown = h->core().approval().approve(u"usr_nobody"_s, kConsole);
         QVERIFY(!unknown);
         QCOMPARE(unknown.error().code, ErrorCode::NotFound);

@@ -18,8 +18,9 @@ public:
     ProviderIdentity identity{u"gh-1001"_s, u"octo@example.com"_s, true, u"Octo Cat"_s};
     int exchanges = 0;
 
-    Result<ProviderIdentity> exchangeCode(OAuthProvider, const OAuthProviderSettings &, const QString &code,
-                                          const QString &verifier, const QString &) override
+    Result<ProviderIdentity> exchangeCode(OAuthProvider, const OAuthProviderSettings &,
+                                          const QString &code, const QString &verifier,
+                                          const QString &) override
     {
         ++exchanges;
         if (code != u"good-code"_s || verifier.isEmpty())
@@ -103,9 +104,11 @@ private slots:
     {
         auto start = h->core().oauth().init(u"github"_s, std::nullopt, {});
         QVERIFY(start);
-        const OAuthRedirect bad = h->core().oauth().callback(u"github"_s, {u"bad-code"_s, start->state, {}}, {});
+        const OAuthRedirect bad =
+            h->core().oauth().callback(u"github"_s, {u"bad-code"_s, start->state, {}}, {});
         QCOMPARE(bad.error, u"provider_error"_s);
-        const OAuthRedirect replay = h->core().oauth().callback(u"github"_s, {u"good-code"_s, start->state, {}}, {});
+        const OAuthRedirect replay =
+            h->core().oauth().callback(u"github"_s, {u"good-code"_s, start->state, {}}, {});
         QCOMPARE(replay.error, u"invalid_state"_s);
         QCOMPARE(m_provider->exchanges, 1); // the replay never reached the provider
         QVERIFY(h->auditActions().contains(u"oauth.failed"_s));
@@ -116,7 +119,8 @@ private slots:
         auto start = h->core().oauth().init(u"github"_s, std::nullopt, {});
         QVERIFY(start);
         h->clock().advanceSeconds(OAuthService::kStateTtlSeconds + 1);
-        const OAuthRedirect r = h->core().oauth().callback(u"github"_s, {u"good-code"_s, start->state, {}}, {});
+        const OAuthRedirect r =
+            h->core().oauth().callback(u"github"_s, {u"good-code"_s, start->state, {}}, {});
         QCOMPARE(r.error, u"invalid_state"_s);
     }
 

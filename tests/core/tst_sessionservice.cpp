@@ -64,7 +64,8 @@ private slots:
     {
         const auto a = h->activeAccount(u"anna"_s);
         QVERIFY(a);
-        auto r = h->core().sessions().login(u"anna"_s, u"not the password at all"_s, {u"192.0.2.7"_s});
+        auto r =
+            h->core().sessions().login(u"anna"_s, u"not the password at all"_s, {u"192.0.2.7"_s});
         QVERIFY(!r);
         QCOMPARE(r.error().code, ErrorCode::InvalidCredentials);
         QVERIFY(h->auditActions(a->id).contains(u"login.failed"_s));
@@ -107,7 +108,8 @@ private slots:
         int attempts = 0;
         while (!locked && attempts < 10) {
             h->clock().advanceSeconds(5); // slower than a "quick" retry
-            auto r = h->core().sessions().login(u"anna"_s, u"wrong password number %1"_s.arg(++attempts), {});
+            auto r = h->core().sessions().login(u"anna"_s,
+                                                u"wrong password number %1"_s.arg(++attempts), {});
             QVERIFY(!r);
             locked = h->auditActions(a->id).contains(u"login.lockout"_s);
         }

@@ -71,7 +71,8 @@ private slots:
     void takenUsernameIsAValidationError()
     {
         QVERIFY(h->signUp(u"anna"_s));
-        SignupInput input{u"anna"_s, u"correct battery staple horse"_s, u"other@example.com"_s, {}, {}, {}, {}};
+        SignupInput input{
+            u"anna"_s, u"correct battery staple horse"_s, u"other@example.com"_s, {}, {}, {}, {}};
         auto r = h->core().signup().signUp(input, {});
         QVERIFY(!r);
         QCOMPARE(r.error().code, ErrorCode::Validation);
@@ -81,7 +82,8 @@ private slots:
     void closedSignupRefuses()
     {
         QVERIFY(h->core().settings().setSignupOpen(false, Actor{u"console"_s}));
-        SignupInput input{u"anna"_s, u"correct battery staple horse"_s, u"anna@example.com"_s, {}, {}, {}, {}};
+        SignupInput input{
+            u"anna"_s, u"correct battery staple horse"_s, u"anna@example.com"_s, {}, {}, {}, {}};
         auto r = h->core().signup().signUp(input, {});
         QVERIFY(!r);
         QCOMPARE(r.error().code, ErrorCode::SignupDisabled);
@@ -94,7 +96,8 @@ private slots:
     {
         const auto first = h->signUp(u"anna"_s);
         QVERIFY(first);
-        SignupInput input{u"anna2"_s, u"correct battery staple horse"_s, u"anna@example.com"_s, {}, {}, {}, {}};
+        SignupInput input{
+            u"anna2"_s, u"correct battery staple horse"_s, u"anna@example.com"_s, {}, {}, {}, {}};
         auto again = h->core().signup().signUp(input, {});
         QVERIFY(again);
         QVERIFY(again->userId.startsWith(u"usr_"_s));
@@ -109,8 +112,8 @@ private slots:
 
     void superuserIsActiveAndVerified()
     {
-        auto r = h->core().signup().createSuperuser(u"root"_s, u"root@example.com"_s,
-                                                    u"correct battery staple horse"_s, Actor{u"cli"_s});
+        auto r = h->core().signup().createSuperuser(
+            u"root"_s, u"root@example.com"_s, u"correct battery staple horse"_s, Actor{u"cli"_s});
         QVERIFY2(r, r ? "" : qPrintable(r.error().detail));
         const auto a = h->account(r->id);
         QVERIFY(a);

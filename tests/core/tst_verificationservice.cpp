@@ -91,8 +91,9 @@ private slots:
         QCOMPARE(r->id, s->userId);
         QVERIFY(r->verifiedEmail);
         QCOMPARE(state(token), VerificationService::TokenState::Spent);
-        QCOMPARE(h->core().verification().inspectToken(u"anna@example.com"_s, u"nonsense"_s).value(),
-                 VerificationService::TokenState::Invalid);
+        QCOMPARE(
+            h->core().verification().inspectToken(u"anna@example.com"_s, u"nonsense"_s).value(),
+            VerificationService::TokenState::Invalid);
     }
 
     void tokenExpiresWithTheTtl()
@@ -105,7 +106,8 @@ private slots:
         auto r = h->core().verification().verifyToken(account.email, issued.token);
         QVERIFY(!r);
         QCOMPARE(r.error().code, ErrorCode::InvalidVerification);
-        QCOMPARE(toString(h->account(account.id)->status), toString(AccountStatus::PendingVerification));
+        QCOMPARE(toString(h->account(account.id)->status),
+                 toString(AccountStatus::PendingVerification));
     }
 
     void codeVerifiesWithinTheTtl()
@@ -149,8 +151,9 @@ private slots:
         auto db = h->database().connection();
         QVERIFY(db);
         auto q = sd::store::runQuery(
-            *db, u"SELECT code_attempts, burned_at FROM tokens WHERE user_id = ? AND kind = ?"
-                 " AND revoked_at IS NULL"_s,
+            *db,
+            u"SELECT code_attempts, burned_at FROM tokens WHERE user_id = ? AND kind = ?"
+            " AND revoked_at IS NULL"_s,
             {account.id, u"verification"_s});
         QVERIFY(q && q->next());
         QCOMPARE(q->value(0).toInt(), VerificationService::kMaxCodeAttempts - 1);

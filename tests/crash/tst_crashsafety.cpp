@@ -62,8 +62,8 @@ private slots:
         m_config = m_dir.filePath(u"crash.ini"_s);
         QFile f(m_config);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("[server]\nport=0\n[database]\nurl=sqlite:" + m_dbPath.toUtf8() + "\n[mail]\nfolder=" +
-                m_dir.filePath(u"mail"_s).toUtf8() +
+        f.write("[server]\nport=0\n[database]\nurl=sqlite:" + m_dbPath.toUtf8() +
+                "\n[mail]\nfolder=" + m_dir.filePath(u"mail"_s).toUtf8() +
                 "\n[password]\nmemory_kib=64\niterations=1\n[ratelimit]\nenabled=false\n"
                 "[signup]\nreturn_confirm_token=true\napproval_required=false\n");
     }
@@ -91,10 +91,11 @@ private slots:
                 clients.emplace_back([&, base] {
                     for (int i = 0; !stop; ++i) {
                         const QString name = u"r%1u%2"_s.arg(base).arg(i);
-                        const HttpResult s = postJson(port, "/api/v1/signup",
-                                                      {{u"username"_s, name},
-                                                       {u"password"_s, u"correct battery staple horse"_s},
-                                                       {u"email"_s, QString(name + u"@example.com"_s)}});
+                        const HttpResult s =
+                            postJson(port, "/api/v1/signup",
+                                     {{u"username"_s, name},
+                                      {u"password"_s, u"correct battery staple horse"_s},
+                                      {u"email"_s, QString(name + u"@example.com"_s)}});
                         if (s.status != 201)
                             return; // the server is gone
                         const QString id = s.json().value(u"user_id"_s).toString();
@@ -102,8 +103,9 @@ private slots:
                             std::lock_guard lock(acknowledged);
                             signedUp << id;
                         }
-                        const HttpResult v = postJson(port, "/api/v1/signup/confirm",
-                                                      {{u"confirm_token"_s, s.json().value(u"confirm_token"_s)}});
+                        const HttpResult v =
+                            postJson(port, "/api/v1/signup/confirm",
+                                     {{u"confirm_token"_s, s.json().value(u"confirm_token"_s)}});
                         if (v.status != 200)
                             return;
                         std::lock_guard lock(acknowledged);
@@ -118,8 +120,9 @@ private slots:
             for (auto &t : clients)
                 t.join();
         }
-        qInfo("%lld signups and %lld verifications acknowledged over %d kills; slowest start %lld ms",
-              qint64(signedUp.size()), qint64(verified.size()), kRounds, longestRestartMs);
+        qInfo(
+            "%lld signups and %lld verifications acknowledged over %d kills; slowest start %lld ms",
+            qint64(signedUp.size()), qint64(verified.size()), kRounds, longestRestartMs);
         QVERIFY(signedUp.size() > kRounds); // the load really ran
 
         QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"check"_s);
@@ -137,12 +140,24 @@ private slots:
         QCOMPARE(lostVerifications, 0);
         // Nothing half-written: every account has its token, its email and its audit entry.
         QCOMPARE(scalar(db, u"SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM tokens t"
-                             " WHERE t.user_id = u.id AND t.kind = 'verification')"_s).toInt(), 0);
+                            " WHERE t.user_id = u.id AND t.kind = 'verification')"_s)
+                     .toInt(),
+                 0);
         QCOMPARE(scalar(db, u"SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM outbox o"
-                             " WHERE o.user_id = u.id AND o.kind = 'verification')"_s).toInt(), 0);
-        QCOMPARE(scalar(db, u"SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM audit_log a"
-                             " WHERE a.subject_id = u.id AND a.action = 'signup.created')"_s).toInt(), 0);
-        QCOMPARE(scalar(db, u"SELECT count(*) FROM outbox WHERE status NOT IN ('queued', 'processing', 'sent')"_s).toInt(), 0);
+                            " WHERE o.user_id = u.id AND o.kind = 'verification')"_s)
+                     .toInt(),
+                 0);
+        QCOMPARE(scalar(db,
+                        u"SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM audit_log a"
+                        " WHERE a.subject_id = u.id AND a.action = 'signup.created')"_s)
+                     .toInt(),
+                 0);
+        QCOMPARE(
+            scalar(
+                db,
+                u"SELECT count(*) FROM outbox WHERE status NOT IN ('queued', 'processing', 'sent')"_s)
+                .toInt(),
+            0);
         db.close();
     }
 };

@@ -75,7 +75,8 @@ struct Exchange
 
 // Sends `head`, then `bodyBytes` filler bytes, while reading whatever comes back; stops when
 // everything is sent and `wanted` answers arrived, when the server closes, or at the timeout.
-Exchange stream(int fd, const QByteArray &head, qint64 bodyBytes, int wanted, int timeoutMs, char filler = 'x')
+Exchange stream(int fd, const QByteArray &head, qint64 bodyBytes, int wanted, int timeoutMs,
+                char filler = 'x')
 {
     Exchange ex;
     QElapsedTimer timer;
@@ -104,9 +105,11 @@ Exchange stream(int fd, const QByteArray &head, qint64 bodyBytes, int wanted, in
         if (sending && (p.revents & POLLOUT)) {
             ssize_t n;
             if (headSent < head.size())
-                n = ::send(fd, head.constData() + headSent, size_t(head.size() - headSent), MSG_NOSIGNAL | MSG_DONTWAIT);
+                n = ::send(fd, head.constData() + headSent, size_t(head.size() - headSent),
+                           MSG_NOSIGNAL | MSG_DONTWAIT);
             else
-                n = ::send(fd, chunk.constData(), size_t(qMin<qint64>(chunk.size(), bodyBytes - bodySent)),
+                n = ::send(fd, chunk.constData(),
+                           size_t(qMin<qint64>(chunk.size(), bodyBytes - bodySent)),
                            MSG_NOSIGNAL | MSG_DONTWAIT);
             if (n < 0 && errno != EAGAIN) {
                 ex.closed = true;
@@ -218,12 +221,13 @@ class TestEdge : public QObject
     void startServer(std::function<void(sd::core::Config &)> configure = {},
                      std::function<void(TestServer &)> beforeStart = {})
     {
-        m_server = std::make_unique<TestServer>(TestServer::Backend::Sqlite, [&](sd::core::Config &c) {
-            c.headerTimeoutSeconds = 1; // deadlines short enough for a quick test
-            c.idleTimeoutSeconds = 1;
-            if (configure)
-                configure(c);
-        });
+        m_server =
+            std::make_unique<TestServer>(TestServer::Backend::Sqlite, [&](sd::core::Config &c) {
+                c.headerTimeoutSeconds = 1; // deadlines short enough for a quick test
+                c.idleTimeoutSeconds = 1;
+                if (configure)
+                    configure(c);
+            });
         if (beforeStart)
             beforeStart(*m_server);
         QString error;
@@ -266,7 +270,8 @@ private slots:
         const Exchange ex = stream(fd, head, 1024 * 1024, 1, 5000, 'a');
         ::close(fd);
         const qint64 growth = statusKiB("VmHWM:") - before;
-        qInfo("1 MiB header: %lld ms, sent %lld bytes, peak RSS growth %lld KiB", ex.elapsedMs, ex.sent, growth);
+        qInfo("1 MiB header: %lld ms, sent %lld bytes, peak RSS growth %lld KiB", ex.elapsedMs,
+              ex.sent, growth);
         // SEC-31 allows "431 or close"; we answer 431 before closing.
         QCOMPARE(ex.responses.size(), 1);
         QCOMPARE(ex.responses.first().status, 431);
@@ -284,12 +289,14 @@ private slots:
         resetPeakRss();
         const int fd = connectTo(port());
         QVERIFY(fd >= 0);
-        const QByteArray head = "POST /api/v1/signup HTTP/1.1\r\n" + kHost +
-                                "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n";
+        const QByteArray head =
+            "POST /api/v1/signup HTTP/1.1\r\n" + kHost +
+            "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n";
         const Exchange ex = stream(fd, head, 50 * 1024 * 1024, 1, 10000);
         ::close(fd);
         const qint64 growth = statusKiB("VmHWM:") - before;
-        qInfo("1 GiB declared, 50 MiB streamed: %lld ms, sent %lld bytes, closed %d, peak RSS growth %lld KiB",
+        qInfo("1 GiB declared, 50 MiB streamed: %lld ms, sent %lld bytes, closed %d, peak RSS "
+              "growth %lld KiB",
               ex.elapsedMs, ex.sent, int(ex.closed), growth);
         QCOMPARE(ex.responses.size(), 1);
         QCOMPARE(ex.responses.first().status, 413);
@@ -303,8 +310,8 @@ private slots:
     void endlessLinesLeaveRssFlat()
     {
         startServer();
-        for (const QByteArray &head : {QByteArray("GET /healthz HTTP/1.1\r\n" + kHost + "X-Long: "),
-                                       QByteArray("GET /")}) {
+        for (const QByteArray &head :
+             {QByteArray("GET /healthz HTTP/1.1\r\n" + kHost + "X-Long: "), QByteArray("GET /")}) {
             const qint64 before = statusKiB("VmRSS:");
             resetPeakRss();
             const int fd = connectTo(port());
@@ -325,17 +332,24 @@ private slots:
     void ambiguousFramingIsRefused()
     {
         startServer();
-        const QByteArray post = "POST /api/v1/signup HTTP/1.1\r\n" + kHost + "Content-Type: application/json\r\n";
-        expectRefusal(post + "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n{}", 400, u"bad_request"_s);
-        expectRefusal(post + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400, u"bad_request"_s);
-        expectRefusal(post + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{} ", 400, u"bad_request"_s);
+        const QByteArray post =
+            "POST /api/v1/signup HTTP/1.1\r\n" + kHost + "Content-Type: application/json\r\n";
+        expectRefusal(post + "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n{}", 400,
+                      u"bad_request"_s);
+        expectRefusal(
+            post + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+            400, u"bad_request"_s);
+        expectRefusal(post + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{} ", 400,
+                      u"bad_request"_s);
         expectRefusal(post + "Content-Length: 2, 3\r\n\r\n{} ", 400, u"bad_request"_s);
         expectRefusal(post + "Content-Length: -2\r\n\r\n{}", 400, u"bad_request"_s);
         expectRefusal(post + "Transfer-Encoding: gzip\r\n\r\n", 400, u"bad_request"_s);
         expectRefusal("GET /healthz HTTP/1.1\r\n" + kHost + kHost + "\r\n", 400, u"bad_request"_s);
         expectRefusal("GET /healthz HTTP/1.1\r\n\r\n", 400, u"bad_request"_s); // no Host
-        expectRefusal("GET /healthz HTTP/1.1\r\n" + kHost + " folded: value\r\n\r\n", 400, u"bad_request"_s);
-        expectRefusal("GET /healthz HTTP/1.1\r\n" + kHost + "Bad Name: x\r\n\r\n", 400, u"bad_request"_s);
+        expectRefusal("GET /healthz HTTP/1.1\r\n" + kHost + " folded: value\r\n\r\n", 400,
+                      u"bad_request"_s);
+        expectRefusal("GET /healthz HTTP/1.1\r\n" + kHost + "Bad Name: x\r\n\r\n", 400,
+                      u"bad_request"_s);
         // Declared over the limit: 413 from the head alone, the body never sent.
         expectRefusal(post + "Content-Length: 65537\r\n\r\n", 413, u"payload_too_large"_s);
         healthzAnswers();
@@ -344,7 +358,8 @@ private slots:
     void garbageRequestLinesAreRefused()
     {
         startServer();
-        expectRefusal(QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15), 400, u"bad_request"_s);
+        expectRefusal(QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15), 400,
+                      u"bad_request"_s);
         expectRefusal(QByteArray("GET /\0 HTTP/1.1\r\n\r\n", 20), 400, u"bad_request"_s);
         expectRefusal("hello\r\n\r\n", 400, u"bad_request"_s);
         expectRefusal("GET /healthz\r\n" + kHost + "\r\n", 400, u"bad_request"_s);
@@ -352,7 +367,8 @@ private slots:
         expectRefusal("GET  /healthz HTTP/1.1\r\n" + kHost + "\r\n", 400, u"bad_request"_s);
         expectRefusal("GET /hea\x01lthz HTTP/1.1\r\n" + kHost + "\r\n", 400, u"bad_request"_s);
         expectRefusal("BREW /healthz HTTP/1.1\r\n" + kHost + "\r\n", 405, u"method_not_allowed"_s);
-        expectRefusal("GET /" + QByteArray(9000, 'a') + " HTTP/1.1\r\n" + kHost + "\r\n", 414, u"uri_too_long"_s);
+        expectRefusal("GET /" + QByteArray(9000, 'a') + " HTTP/1.1\r\n" + kHost + "\r\n", 414,
+                      u"uri_too_long"_s);
         healthzAnswers();
     }
 
@@ -651,8 +667,9 @@ private slots:
     void chunkedBodiesAreCounted()
     {
         startServer();
-        const QByteArray head = "POST /api/v1/signup HTTP/1.1\r\n" + kHost +
-                                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        const QByteArray head =
+            "POST /api/v1/signup HTTP/1.1\r\n" + kHost +
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
         QByteArray chunks;
         for (int i = 0; i < 20; ++i)
             chunks += "1000\r\n" + QByteArray(4096, ' ') + "\r\n"; // 80 KiB in all
@@ -739,8 +756,10 @@ private slots:
         }
         const auto accepted = [this] {
             int n = -1;
-            QMetaObject::invokeMethod(m_server->app().server(), [&] { n = m_server->app().server()->edge()->connectionCount(); },
-                                      Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                m_server->app().server(),
+                [&] { n = m_server->app().server()->edge()->connectionCount(); },
+                Qt::BlockingQueuedConnection);
             return n;
         };
         QTRY_COMPARE(accepted(), 4);
@@ -785,13 +804,17 @@ private slots:
     void pipelinedRequestsAreAnsweredInOrder()
     {
         startServer({}, [](TestServer &s) {
-            s.app().addRoute({"GET", u"/test/slow"_s, sd::http::RunOn::WorkerPool, false, [](const sd::http::HttpRequest &) {
-                                  QThread::msleep(150); // a slow handler, answered after the next request's
-                                  return sd::http::HttpResponse::json(200, QJsonObject{{u"n"_s, u"slow"_s}});
-                              }});
-            s.app().addRoute({"GET", u"/test/fast"_s, sd::http::RunOn::ServerThread, false, [](const sd::http::HttpRequest &) {
-                                  return sd::http::HttpResponse::json(200, QJsonObject{{u"n"_s, u"fast"_s}});
-                              }});
+            s.app().addRoute(
+                {"GET", u"/test/slow"_s, sd::http::RunOn::WorkerPool, false,
+                 [](const sd::http::HttpRequest &) {
+                     QThread::msleep(150); // a slow handler, answered after the next request's
+                     return sd::http::HttpResponse::json(200, QJsonObject{{u"n"_s, u"slow"_s}});
+                 }});
+            s.app().addRoute(
+                {"GET", u"/test/fast"_s, sd::http::RunOn::ServerThread, false,
+                 [](const sd::http::HttpRequest &) {
+                     return sd::http::HttpResponse::json(200, QJsonObject{{u"n"_s, u"fast"_s}});
+                 }});
         });
         const QByteArray slow = "GET /test/slow HTTP/1.1\r\n" + kHost + "\r\n";
         const QByteArray fast = "GET /test/fast HTTP/1.1\r\n" + kHost + "\r\n";
@@ -817,7 +840,8 @@ private slots:
             const int fd = connectTo(port());
             QVERIFY(fd >= 0);
             const QByteArray half = "GET / HTTP/1.1\r\nX-a: b\r\n";
-            QCOMPARE(::send(fd, half.constData(), size_t(half.size()), MSG_NOSIGNAL), ssize_t(half.size()));
+            QCOMPARE(::send(fd, half.constData(), size_t(half.size()), MSG_NOSIGNAL),
+                     ssize_t(half.size()));
             fds.append(fd);
         }
         for (int i = 0; i < 5; ++i)
@@ -833,11 +857,14 @@ private slots:
         startServer();
         auto *edge = m_server->app().server()->edge();
         QElapsedTimer t;
-        QMetaObject::invokeMethod(edge, [&] {
-            edge->onAcceptFailure(ECONNABORTED);
-            edge->onAcceptFailure(EMFILE);
-            t.start();
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            edge,
+            [&] {
+                edge->onAcceptFailure(ECONNABORTED);
+                edge->onAcceptFailure(EMFILE);
+                t.start();
+            },
+            Qt::BlockingQueuedConnection);
         // Paused: a connection waits in the backlog, unanswered, for a moment.
         const int fd = connectTo(port());
         QVERIFY(fd >= 0);
@@ -848,7 +875,8 @@ private slots:
         qInfo("accept failure: answered again after %lld ms", t.elapsed());
         QVERIFY2(t.elapsed() >= 200, qPrintable(QString::number(t.elapsed())));
         int pauses = 0;
-        QMetaObject::invokeMethod(edge, [&] { pauses = edge->acceptPauses(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            edge, [&] { pauses = edge->acceptPauses(); }, Qt::BlockingQueuedConnection);
         QCOMPARE(pauses, 1);
     }
 
@@ -862,16 +890,20 @@ private slots:
         startServer([](sd::core::Config &c) { c.headerTimeoutSeconds = 30; });
         static constexpr int kClients = 10, kHeadroom = 3, kReserve = 8, kOthers = 100;
         auto *edge = m_server->app().server()->edge();
-        QMetaObject::invokeMethod(edge, [&] {
-            edge->setDescriptorBudget(kOthers + kHeadroom + kReserve, kReserve,
-                                      [edge] { return kOthers + edge->connectionCount(); });
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            edge,
+            [&] {
+                edge->setDescriptorBudget(kOthers + kHeadroom + kReserve, kReserve,
+                                          [edge] { return kOthers + edge->connectionCount(); });
+            },
+            Qt::BlockingQueuedConnection);
         std::vector<int> waiting;
         for (int i = 0; i < kClients; ++i) {
             const int fd = connectTo(port());
             QVERIFY(fd >= 0);
             const QByteArray request = "GET /healthz HTTP/1.1\r\n" + kHost + "\r\n";
-            QCOMPARE(::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL), ssize_t(request.size()));
+            QCOMPARE(::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL),
+                     ssize_t(request.size()));
             waiting.push_back(fd);
         }
         // Rounds: the connections answered until nothing more comes for 700 ms (the pause is
@@ -892,7 +924,8 @@ private slots:
         QVERIFY2(waiting.empty(), "every client is answered in the end");
         QCOMPARE(rounds, (QList<int>{3, 3, 3, 1}));
         int pauses = 0;
-        QMetaObject::invokeMethod(edge, [&] { pauses = edge->acceptPauses(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            edge, [&] { pauses = edge->acceptPauses(); }, Qt::BlockingQueuedConnection);
         QVERIFY(pauses >= 3);
     }
 
@@ -920,8 +953,8 @@ private slots:
     QByteArray stopProgram(Program &program)
     {
         program.process.terminate();
-        if (!program.process.waitForFinished(10000) || program.process.exitStatus() != QProcess::NormalExit ||
-            program.process.exitCode() != 0)
+        if (!program.process.waitForFinished(10000) ||
+            program.process.exitStatus() != QProcess::NormalExit || program.process.exitCode() != 0)
             return "no clean exit: " + program.process.readAllStandardError();
         return program.process.readAllStandardError();
     }
@@ -945,7 +978,8 @@ private slots:
         const QByteArray err = stopProgram(program);
         QVERIFY2(!err.startsWith("no clean exit"), err.constData());
         // 4096 less the reserve holds the 10,000 connections of the default no more: said.
-        QVERIFY2(err.contains("server/max_connections is 10000 but RLIMIT_NOFILE (4096"), err.constData());
+        QVERIFY2(err.contains("server/max_connections is 10000 but RLIMIT_NOFILE (4096"),
+                 err.constData());
     }
 
     // The real thing, in the real program (a real EMFILE in this process would also break
@@ -971,14 +1005,16 @@ private slots:
         for (int i = 0; i < 100; ++i) {
             const int fd = connectTo(port);
             QVERIFY(fd >= 0);
-            const QByteArray body = QJsonDocument(QJsonObject{{u"username"_s, u"fd%1"_s.arg(i)},
-                                                              {u"email"_s, u"fd%1@example.org"_s.arg(i)},
-                                                              {u"password"_s, u"tangerine lighthouse 4821"_s}})
-                                        .toJson(QJsonDocument::Compact);
+            const QByteArray body =
+                QJsonDocument(QJsonObject{{u"username"_s, u"fd%1"_s.arg(i)},
+                                          {u"email"_s, u"fd%1@example.org"_s.arg(i)},
+                                          {u"password"_s, u"tangerine lighthouse 4821"_s}})
+                    .toJson(QJsonDocument::Compact);
             const QByteArray signup = "POST /api/v1/signup HTTP/1.1\r\n" + kHost +
                                       "Content-Type: application/json\r\nContent-Length: " +
                                       QByteArray::number(body.size()) + "\r\n\r\n" + body;
-            QCOMPARE(::send(fd, signup.constData(), size_t(signup.size()), MSG_NOSIGNAL), ssize_t(signup.size()));
+            QCOMPARE(::send(fd, signup.constData(), size_t(signup.size()), MSG_NOSIGNAL),
+                     ssize_t(signup.size()));
             held.push_back(fd);
         }
         // The connections it takes are answered (201), until nothing more comes for a second.
@@ -1020,18 +1056,21 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(getJson(port, "/healthz").status, 200, 5000);
         const QByteArray err = stopProgram(program);
         QVERIFY2(!err.startsWith("no clean exit"), err.constData());
-        QVERIFY2(err.contains("accept: file descriptors are running out; pausing new connections"), err.constData());
+        QVERIFY2(err.contains("accept: file descriptors are running out; pausing new connections"),
+                 err.constData());
         QVERIFY2(!err.contains("Too many open files"), err.constData());
     }
 
-    // --- SEC-25: the Host of pages -----------------------------------------------------------------
+    // --- SEC-25: the Host of pages
+    // -----------------------------------------------------------------
 
     void pagesAnswerOnlyUnderThePublicHost()
     {
         startServer([](sd::core::Config &c) { c.publicUrl = u"https://signup.example.org"_s; });
         const auto get = [this](const QByteArray &path, const QByteArray &host) {
             const int fd = connectTo(port());
-            const Exchange ex = stream(fd, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 0, 1, 3000);
+            const Exchange ex =
+                stream(fd, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 0, 1, 3000);
             ::close(fd);
             return ex.responses.isEmpty() ? Response{} : ex.responses.first();
         };
@@ -1058,22 +1097,25 @@ private slots:
         QCOMPARE(ex.responses.size(), 1);
         QCOMPARE(ex.responses.first().status, 200);
         const int fd2 = connectTo(port());
-        ex = stream(fd2, "GET / HTTP/1.1\r\nHost: localhost:" + QByteArray::number(port()) + "\r\n\r\n", 0, 1, 3000);
+        ex = stream(fd2,
+                    "GET / HTTP/1.1\r\nHost: localhost:" + QByteArray::number(port()) + "\r\n\r\n",
+                    0, 1, 3000);
         ::close(fd2);
         QCOMPARE(ex.responses.size(), 1);
         QCOMPARE(ex.responses.first().status, 400);
     }
 
-    // --- SEC-40: TLS --------------------------------------------------------------------------------
+    // --- SEC-40: TLS
+    // --------------------------------------------------------------------------------
 
     void tlsOnly()
     {
         QTemporaryDir dir;
         const QString cert = dir.filePath(u"cert.pem"_s), key = dir.filePath(u"key.pem"_s);
         QProcess openssl;
-        openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
-                                     u"-subj"_s, u"/CN=localhost"_s, u"-days"_s, u"1"_s,
-                                     u"-keyout"_s, key, u"-out"_s, cert});
+        openssl.start(u"openssl"_s,
+                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-subj"_s,
+                       u"/CN=localhost"_s, u"-days"_s, u"1"_s, u"-keyout"_s, key, u"-out"_s, cert});
         QVERIFY(openssl.waitForFinished(30000));
         QCOMPARE(openssl.exitCode(), 0);
         startServer([&](sd::core::Config &c) {
@@ -1088,7 +1130,8 @@ private slots:
         socket.connectToHostEncrypted(u"127.0.0.1"_s, port());
         QVERIFY2(socket.waitForEncrypted(5000), qPrintable(socket.errorString()));
         QVERIFY(socket.sessionProtocol() >= QSsl::TlsV1_2);
-        socket.write("GET /verify-email/resend HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port()) + "\r\n\r\n");
+        socket.write("GET /verify-email/resend HTTP/1.1\r\nHost: 127.0.0.1:" +
+                     QByteArray::number(port()) + "\r\n\r\n");
         QByteArray buffer;
         std::optional<Response> r;
         QElapsedTimer t;
@@ -1110,8 +1153,9 @@ private slots:
         // TLS 1.1 is refused, TLS 1.2 and 1.3 are accepted (the openssl command line).
         const auto handshake = [this](const QString &version) {
             QProcess client;
-            client.start(u"openssl"_s, {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(port()), version, u"-ign_eof"_s,
-                                        u"-cipher"_s, u"DEFAULT:@SECLEVEL=0"_s});
+            client.start(u"openssl"_s,
+                         {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(port()), version,
+                          u"-ign_eof"_s, u"-cipher"_s, u"DEFAULT:@SECLEVEL=0"_s});
             client.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             client.closeWriteChannel();
             client.waitForFinished(10000);
@@ -1123,7 +1167,8 @@ private slots:
         QVERIFY2(!v11.contains("HTTP/1.1"), v11.right(400).constData());
 
         // Plain HTTP to the TLS port gets no HTTP answer.
-        const QByteArray plain = rawExchange(port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 3000);
+        const QByteArray plain =
+            rawExchange(port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 3000);
         QVERIFY2(!plain.contains("HTTP/1."), plain.constData());
     }
 };

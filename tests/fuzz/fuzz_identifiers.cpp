@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const sd::core::SignupValidator validator(config, {}, {u"password1234"_s});
     const QString text = QString::fromUtf8(reinterpret_cast<const char *>(data), qsizetype(size));
     if (sd::core::SignupValidator::isValidEmail(text)) {
-        if (text.size() > 254 || text.count(u'@') != 1 || text.contains(u'\n') || text.contains(u'\r'))
+        if (text.size() > 254 || text.count(u'@') != 1 || text.contains(u'\n') ||
+            text.contains(u'\r'))
             std::abort(); // a "valid" address that breaks the rules of API.md
     }
     if (sd::core::SignupValidator::isValidUsername(text) && (text.size() < 3 || text.size() > 32))

@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     input.username = body->requiredString(u"username"_s).value_or(QString());
     input.password = body->requiredString(u"password"_s).value_or(QString());
     input.email = body->requiredString(u"email"_s).value_or(QString());
-    input.displayName = body->optionalString(u"display_name"_s).value_or(std::nullopt).value_or(QString());
+    input.displayName =
+        body->optionalString(u"display_name"_s).value_or(std::nullopt).value_or(QString());
     input.currentApp = body->optionalString(u"current_app"_s).value_or(std::nullopt);
     input.appList = body->optionalStringList(u"app_list"_s).value_or(std::nullopt);
     input.language = body->optionalString(u"language"_s).value_or(std::nullopt);

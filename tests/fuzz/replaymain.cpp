@@ -21,7 +21,8 @@ int main(int argc, char **argv)
         if (!f.open(QIODevice::ReadOnly))
             return 2;
         const QByteArray data = f.readAll();
-        LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t *>(data.constData()), size_t(data.size()));
+        LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t *>(data.constData()),
+                               size_t(data.size()));
         ++inputs;
     }
     std::printf("replayed %d inputs from %s\n", inputs, qPrintable(corpus));

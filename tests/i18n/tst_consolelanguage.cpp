@@ -89,7 +89,8 @@ private:
     static int tabOf(const sd::ui::MainWindow &window, const QWidget *inside)
     {
         for (int i = 0; i < window.tabs()->count(); ++i)
-            if (window.tabs()->widget(i) == inside || window.tabs()->widget(i)->isAncestorOf(inside))
+            if (window.tabs()->widget(i) == inside ||
+                window.tabs()->widget(i)->isAncestorOf(inside))
                 return i;
         return -1;
     }
@@ -116,15 +117,18 @@ private slots:
         QTest::addColumn<QString>("setting");
         QTest::addColumn<QStringList>("uiLanguages");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("system: Swiss French") << QString() << QStringList{u"fr-CH"_s, u"en"_s} << u"fr"_s;
-        QTest::newRow("system: the first shipped one") << QString() << QStringList{u"es-ES"_s, u"de-AT"_s, u"fr"_s}
-                                                       << u"de"_s;
+        QTest::newRow("system: Swiss French")
+            << QString() << QStringList{u"fr-CH"_s, u"en"_s} << u"fr"_s;
+        QTest::newRow("system: the first shipped one")
+            << QString() << QStringList{u"es-ES"_s, u"de-AT"_s, u"fr"_s} << u"de"_s;
         QTest::newRow("system: underscore form") << QString() << QStringList{u"de_DE"_s} << u"de"_s;
-        QTest::newRow("system: none shipped") << QString() << QStringList{u"es"_s, u"it-IT"_s} << u"en"_s;
+        QTest::newRow("system: none shipped")
+            << QString() << QStringList{u"es"_s, u"it-IT"_s} << u"en"_s;
         QTest::newRow("system: nothing known") << QString() << QStringList{} << u"en"_s;
         QTest::newRow("chosen beats the system") << u"de"_s << QStringList{u"fr-FR"_s} << u"de"_s;
         QTest::newRow("chosen English") << u"en"_s << QStringList{u"fr-FR"_s} << u"en"_s;
-        QTest::newRow("unknown setting: the system's") << u"xx"_s << QStringList{u"fr"_s} << u"fr"_s;
+        QTest::newRow("unknown setting: the system's")
+            << u"xx"_s << QStringList{u"fr"_s} << u"fr"_s;
     }
 
     void resolvesTheLanguage()
@@ -145,15 +149,17 @@ private slots:
         QTest::addColumn<QString>("counts");
         QTest::addColumn<QString>("cancelButton");
         QTest::addColumn<QLocale::Language>("locale");
-        QTest::newRow("fr") << u"fr"_s << u"Ins&criptions"_s << u"&Journal d’audit"_s << u"&Approuver"_s
-                            << u"Nom d’utilisateur"_s << u"0 à approuver, 0 en attente de vérification"_s
-                            << u"Annuler"_s << QLocale::French;
-        QTest::newRow("de") << u"de"_s << u"Re&gistrierungen"_s << u"&Audit-Protokoll"_s << u"&Genehmigen"_s
-                            << u"Benutzername"_s << u"0 zu genehmigen, 0 noch nicht bestätigt"_s
-                            << u"Abbrechen"_s << QLocale::German;
-        QTest::newRow("en") << u"en"_s << u"Si&gnups"_s << u"Audit &log"_s << u"&Approve"_s << u"Username"_s
-                            << u"0 to approve, 0 awaiting verification"_s << u"Cancel"_s
-                            << QLocale::English;
+        QTest::newRow("fr") << u"fr"_s << u"Ins&criptions"_s << u"&Journal d’audit"_s
+                            << u"&Approuver"_s << u"Nom d’utilisateur"_s
+                            << u"0 à approuver, 0 en attente de vérification"_s << u"Annuler"_s
+                            << QLocale::French;
+        QTest::newRow("de") << u"de"_s << u"Re&gistrierungen"_s << u"&Audit-Protokoll"_s
+                            << u"&Genehmigen"_s << u"Benutzername"_s
+                            << u"0 zu genehmigen, 0 noch nicht bestätigt"_s << u"Abbrechen"_s
+                            << QLocale::German;
+        QTest::newRow("en") << u"en"_s << u"Si&gnups"_s << u"Audit &log"_s << u"&Approve"_s
+                            << u"Username"_s << u"0 to approve, 0 awaiting verification"_s
+                            << u"Cancel"_s << QLocale::English;
     }
 
     void windowSpeaksTheLanguage()
@@ -174,8 +180,7 @@ private slots:
         QTRY_VERIFY(window->isLoaded());
         const QTabWidget *tabs = window->tabs();
         QCOMPARE(tabs->tabText(tabOf(*window, window->signupView())), signupsTab);
-        QCOMPARE(tabs->tabText(tabOf(*window, window->auditPage())),
-                 auditTab);
+        QCOMPARE(tabs->tabText(tabOf(*window, window->auditPage())), auditTab);
         auto *approveAction = window->findChild<QAction *>(u"approveAction"_s);
         QVERIFY(approveAction);
         QCOMPARE(approveAction->text(), approve);
@@ -202,7 +207,8 @@ private slots:
         QTest::addColumn<QString>("expected");
         QTest::newRow("en 1") << u"en"_s << 1 << u"1 signup approved."_s;
         QTest::newRow("en 2") << u"en"_s << 2 << u"2 signups approved."_s;
-        QTest::newRow("fr 0") << u"fr"_s << 0 << u"0 inscription approuvée."_s; // French: 0 is singular
+        QTest::newRow("fr 0") << u"fr"_s << 0
+                              << u"0 inscription approuvée."_s; // French: 0 is singular
         QTest::newRow("fr 1") << u"fr"_s << 1 << u"1 inscription approuvée."_s;
         QTest::newRow("fr 3") << u"fr"_s << 3 << u"3 inscriptions approuvées."_s;
         QTest::newRow("de 0") << u"de"_s << 0 << u"0 Registrierungen genehmigt."_s;

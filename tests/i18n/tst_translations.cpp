@@ -23,8 +23,8 @@ struct Message
     QString source;
     QString comment;
     bool numerus = false;
-    QString type;       // "", "unfinished", "vanished" or "obsolete"
-    QStringList forms;  // the translation, or its numerus forms
+    QString type;      // "", "unfinished", "vanished" or "obsolete"
+    QStringList forms; // the translation, or its numerus forms
     QString label() const
     {
         return u"[%1] %2%3"_s.arg(context, source,
@@ -176,21 +176,20 @@ private slots:
         }
         if (!untranslated.isEmpty() || !gone.isEmpty()) {
             qWarning().noquote() << "lupdate:" << output;
-            QString report = u"translations/signupdesk_console_%1.ts is out of date "
-                             "(cmake --build <build> --target update_translations, then translate):"_s
-                                 .arg(language);
+            QString report =
+                u"translations/signupdesk_console_%1.ts is out of date "
+                "(cmake --build <build> --target update_translations, then translate):"_s.arg(
+                    language);
             if (!untranslated.isEmpty())
-                report += u"\n  new or changed, not translated:\n    "_s + untranslated.join(u"\n    "_s);
+                report +=
+                    u"\n  new or changed, not translated:\n    "_s + untranslated.join(u"\n    "_s);
             if (!gone.isEmpty())
                 report += u"\n  no longer in the sources:\n    "_s + gone.join(u"\n    "_s);
             QFAIL(qPrintable(report));
         }
     }
 
-    void translationsSound_data()
-    {
-        upToDate_data();
-    }
+    void translationsSound_data() { upToDate_data(); }
 
     void translationsSound()
     {
@@ -212,8 +211,8 @@ private slots:
                 if (form.trimmed().isEmpty())
                     problems << m.label() + u": empty"_s;
                 if (placeholders(form) != placeholders(m.source))
-                    problems << m.label() + u": placeholders %1 in “%2”"_s
-                                                .arg(placeholders(form).join(u' '), form);
+                    problems << m.label() + u": placeholders %1 in “%2”"_s.arg(
+                                                placeholders(form).join(u' '), form);
                 if (tags(form) != tags(m.source))
                     problems << m.label() + u": tags changed in “%1”"_s.arg(form);
                 if (accelerators(form) != accelerators(m.source))

@@ -99,34 +99,78 @@ private slots:
         QTest::addColumn<QString>("subject");
         QTest::addColumn<QString>("phrase"); // in both parts
         QTest::addColumn<QString>("link");   // in both parts; empty: none
-        const QString verify = u"https://signup.example.org/verify-email?email=alice%40example.com&token=TOKEN"_s;
-        const QString signedLink = u"https://signup.example.org/verify-registration?user_id=usr_test&timestamp=1700000000&signature=SIG"_s;
-        const QString login = u"https://signup.example.org/login/confirm?token=TOKEN&next_page=%2Fhome"_s;
-        struct Row { const char *kind; const char *lang; QString subject, phrase, link; };
+        const QString verify =
+            u"https://signup.example.org/verify-email?email=alice%40example.com&token=TOKEN"_s;
+        const QString signedLink =
+            u"https://signup.example.org/verify-registration?user_id=usr_test&timestamp=1700000000&signature=SIG"_s;
+        const QString login =
+            u"https://signup.example.org/login/confirm?token=TOKEN&next_page=%2Fhome"_s;
+        struct Row
+        {
+            const char *kind;
+            const char *lang;
+            QString subject, phrase, link;
+        };
         const QList<Row> rows = {
-            {"verification", "en", u"Confirm your email address"_s, u"Or enter this code"_s, verify},
-            {"verification", "fr", u"Confirmez votre adresse e-mail"_s, u"Vous pouvez aussi saisir ce code"_s, verify},
-            {"verification", "de", u"Bestätigen Sie Ihre E-Mail-Adresse"_s, u"Oder geben Sie diesen Code ein"_s, verify},
-            {"verification_signed", "en", u"Confirm your email address"_s, u"The link expires in 48 hours"_s, signedLink},
-            {"verification_signed", "fr", u"Confirmez votre adresse e-mail"_s, u"Le lien expire dans 48 heures"_s, signedLink},
-            {"verification_signed", "de", u"Bestätigen Sie Ihre E-Mail-Adresse"_s, u"Der Link verfällt in 48 Stunden"_s, signedLink},
-            {"already_registered", "en", u"You already have an account"_s, u"already has an account"_s, {}},
-            {"already_registered", "fr", u"Vous avez déjà un compte"_s, u"déjà associée à un compte"_s, {}},
-            {"already_registered", "de", u"Sie haben bereits ein Konto"_s, u"bereits ein Konto besteht"_s, {}},
-            {"welcome", "en", u"Welcome, your account is ready"_s, u"is active. You can log in now."_s, {}},
-            {"welcome", "fr", u"Bienvenue, votre compte est prêt"_s, u"Vous pouvez vous connecter dès maintenant."_s, {}},
-            {"welcome", "de", u"Willkommen, Ihr Konto ist bereit"_s, u"Sie können sich jetzt anmelden."_s, {}},
+            {"verification", "en", u"Confirm your email address"_s, u"Or enter this code"_s,
+             verify},
+            {"verification", "fr", u"Confirmez votre adresse e-mail"_s,
+             u"Vous pouvez aussi saisir ce code"_s, verify},
+            {"verification", "de", u"Bestätigen Sie Ihre E-Mail-Adresse"_s,
+             u"Oder geben Sie diesen Code ein"_s, verify},
+            {"verification_signed", "en", u"Confirm your email address"_s,
+             u"The link expires in 48 hours"_s, signedLink},
+            {"verification_signed", "fr", u"Confirmez votre adresse e-mail"_s,
+             u"Le lien expire dans 48 heures"_s, signedLink},
+            {"verification_signed", "de", u"Bestätigen Sie Ihre E-Mail-Adresse"_s,
+             u"Der Link verfällt in 48 Stunden"_s, signedLink},
+            {"already_registered",
+             "en",
+             u"You already have an account"_s,
+             u"already has an account"_s,
+             {}},
+            {"already_registered",
+             "fr",
+             u"Vous avez déjà un compte"_s,
+             u"déjà associée à un compte"_s,
+             {}},
+            {"already_registered",
+             "de",
+             u"Sie haben bereits ein Konto"_s,
+             u"bereits ein Konto besteht"_s,
+             {}},
+            {"welcome",
+             "en",
+             u"Welcome, your account is ready"_s,
+             u"is active. You can log in now."_s,
+             {}},
+            {"welcome",
+             "fr",
+             u"Bienvenue, votre compte est prêt"_s,
+             u"Vous pouvez vous connecter dès maintenant."_s,
+             {}},
+            {"welcome",
+             "de",
+             u"Willkommen, Ihr Konto ist bereit"_s,
+             u"Sie können sich jetzt anmelden."_s,
+             {}},
             {"rejection", "en", u"Your signup was not approved"_s, u"was not approved"_s, {}},
             {"rejection", "fr", u"Votre inscription n'a pas été acceptée"_s, u"Motif"_s, {}},
-            {"rejection", "de", u"Ihre Registrierung wurde nicht angenommen"_s, u"Begründung"_s, {}},
+            {"rejection",
+             "de",
+             u"Ihre Registrierung wurde nicht angenommen"_s,
+             u"Begründung"_s,
+             {}},
             {"login_link", "en", u"Your login link"_s, u"expires in 15 minutes"_s, login},
             {"login_link", "fr", u"Votre lien de connexion"_s, u"expire dans 15 minutes"_s, login},
             {"login_link", "de", u"Ihr Anmeldelink"_s, u"verfällt in 15 Minuten"_s, login},
-            {"verification", "es", u"Confirm your email address"_s, u"Or enter this code"_s, verify},
+            {"verification", "es", u"Confirm your email address"_s, u"Or enter this code"_s,
+             verify},
         };
         for (const Row &r : rows)
             QTest::addRow("%s %s", r.kind, r.lang)
-                << QString::fromLatin1(r.kind) << QString::fromLatin1(r.lang) << r.subject << r.phrase << r.link;
+                << QString::fromLatin1(r.kind) << QString::fromLatin1(r.lang) << r.subject
+                << r.phrase << r.link;
     }
     void everyKindInEveryLanguage()
     {
@@ -136,8 +180,9 @@ private slots:
         QFETCH(QString, phrase);
         QFETCH(QString, link);
 
-        TestServer server(TestServer::Backend::Sqlite,
-                          [](sd::core::Config &c) { c.publicUrl = u"https://signup.example.org"_s; });
+        TestServer server(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
+            c.publicUrl = u"https://signup.example.org"_s;
+        });
         QString error;
         QVERIFY2(server.start(&error), qPrintable(error));
         SmtpSink sink;
@@ -259,9 +304,12 @@ private slots:
         const HttpResult fr = signup(u"jeanne"_s, u"fr"_s);
         QCOMPARE(fr.status, 201);
         QTRY_COMPARE_WITH_TIMEOUT(sink.messages().size(), 1, 15000);
-        QCOMPARE(decodeHeader(header(sink.messages().at(0), "Subject")), u"Confirmez votre adresse e-mail"_s);
-        QVERIFY(part(sink.messages().at(0), "text/plain; charset=utf-8")
-                    .contains(u"https://signup.example.org/verify-email?email=jeanne%40example.com&token="_s));
+        QCOMPARE(decodeHeader(header(sink.messages().at(0), "Subject")),
+                 u"Confirmez votre adresse e-mail"_s);
+        QVERIFY(
+            part(sink.messages().at(0), "text/plain; charset=utf-8")
+                .contains(
+                    u"https://signup.example.org/verify-email?email=jeanne%40example.com&token="_s));
 
         const HttpResult de = signup(u"jonas"_s, u"de"_s);
         QCOMPARE(de.status, 201);
@@ -269,14 +317,18 @@ private slots:
                           {{u"confirm_token"_s, de.json().value(u"confirm_token"_s).toString()}})
                      .status,
                  200);
-        QCOMPARE(postJson(server.port(), "/api/v1/login/email-link", {{u"email"_s, u"jonas@example.com"_s}}).status, 202);
+        QCOMPARE(postJson(server.port(), "/api/v1/login/email-link",
+                          {{u"email"_s, u"jonas@example.com"_s}})
+                     .status,
+                 202);
         // verification (de), welcome (de), login link (de)
         QTRY_COMPARE_WITH_TIMEOUT(sink.messages().size(), 4, 15000);
         QStringList subjects;
         for (const QByteArray &m : sink.messages().mid(1))
             subjects << decodeHeader(header(m, "Subject"));
-        QCOMPARE(subjects, (QStringList{u"Bestätigen Sie Ihre E-Mail-Adresse"_s, u"Willkommen, Ihr Konto ist bereit"_s,
-                                        u"Ihr Anmeldelink"_s}));
+        QCOMPARE(subjects,
+                 (QStringList{u"Bestätigen Sie Ihre E-Mail-Adresse"_s,
+                              u"Willkommen, Ihr Konto ist bereit"_s, u"Ihr Anmeldelink"_s}));
         QVERIFY(part(sink.messages().at(3), "text/plain; charset=utf-8")
                     .contains(u"https://signup.example.org/login/confirm?token="_s));
 
@@ -289,7 +341,8 @@ private slots:
                      .status,
                  201);
         QTRY_COMPARE_WITH_TIMEOUT(sink.messages().size(), 5, 15000);
-        QCOMPARE(decodeHeader(header(sink.messages().at(4), "Subject")), u"Sie haben bereits ein Konto"_s);
+        QCOMPARE(decodeHeader(header(sink.messages().at(4), "Subject")),
+                 u"Sie haben bereits ein Konto"_s);
     }
 };
 

@@ -422,7 +422,9 @@ void TestMime::quotedPrintableRoundTrip()
     const auto parsed = parseEntity(renderMime(message));
     QVERIFY2(parsed, qPrintable(parsed ? QString() : parsed.error()));
     const auto parts = parseAlternative(*parsed);
-    QVERIFY2(parts, qPrintable(parts ? QString() : parts.error())); // also checks line length and trailing space
+    QVERIFY2(parts,
+             qPrintable(parts ? QString()
+                              : parts.error())); // also checks line length and trailing space
     QCOMPARE(parts->size(), 2);
     QCOMPARE(parts->at(0).decodedBody, withCrlf(message.textBody));
     QCOMPARE(parts->at(1).decodedBody, withCrlf(message.htmlBody));

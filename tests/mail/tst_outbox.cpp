@@ -6,10 +6,10 @@
 #include "smtpsink.h"
 #include "testserver.h"
 
+#include "database.h"
 #include "outbox.h"
 #include "outboxsender.h"
 #include "smtpmailer.h"
-#include "database.h"
 #include "transaction.h"
 
 #include <QDir>
@@ -54,11 +54,12 @@ class TestOutbox : public QObject
 private:
     std::unique_ptr<TestServer> serverWithSmtp(const QString &url)
     {
-        auto server = std::make_unique<TestServer>(TestServer::Backend::Sqlite, [&](sd::core::Config &c) {
-            c.mailTransport = u"smtp"_s;
-            c.smtpUrl = url;
-            c.publicUrl = u"https://signup.example.org"_s;
-        });
+        auto server =
+            std::make_unique<TestServer>(TestServer::Backend::Sqlite, [&](sd::core::Config &c) {
+                c.mailTransport = u"smtp"_s;
+                c.smtpUrl = url;
+                c.publicUrl = u"https://signup.example.org"_s;
+            });
         QString error;
         if (!server->start(&error))
             qWarning("start: %s", qPrintable(error));
@@ -89,7 +90,8 @@ private slots:
         QVERIFY(raw.contains("multipart/alternative"));
         QVERIFY(raw.contains("Content-Type: text/plain; charset=utf-8"));
         QVERIFY(raw.contains("Content-Type: text/html; charset=utf-8"));
-        QVERIFY(raw.contains("https://signup.example.org/verify-email?email=3Duser1%40example.com"));
+        QVERIFY(
+            raw.contains("https://signup.example.org/verify-email?email=3Duser1%40example.com"));
 
         QTRY_COMPARE(outbox(*server).first().status, u"sent"_s);
         const auto row = outbox(*server).first();
@@ -114,7 +116,8 @@ private slots:
                 const auto rows = outbox(*server);
                 return rows.size() == kSignups &&
                        std::all_of(rows.begin(), rows.end(), [](const auto &r) {
-                           return r.status == u"queued"_s && r.attempts >= 1 && !r.lastError.isEmpty();
+                           return r.status == u"queued"_s && r.attempts >= 1 &&
+                                  !r.lastError.isEmpty();
                        });
             }(),
             15000);
@@ -135,7 +138,8 @@ private slots:
         QCOMPARE(ids.size(), kSignups);
         QTRY_VERIFY([&] {
             const auto rows = outbox(*server);
-            return std::all_of(rows.begin(), rows.end(), [](const auto &r) { return r.status == u"sent"_s; });
+            return std::all_of(rows.begin(), rows.end(),
+                               [](const auto &r) { return r.status == u"sent"_s; });
         }());
     }
 
@@ -163,7 +167,8 @@ private slots:
         SmtpSink sink;
         QVERIFY2(sink.start(), qPrintable(sink.errorString()));
         QTemporaryDir dir;
-        sd::store::Database db(*sd::store::DatabaseUrl::parse(u"sqlite:"_s + dir.filePath(u"o.db"_s)));
+        sd::store::Database db(
+            *sd::store::DatabaseUrl::parse(u"sqlite:"_s + dir.filePath(u"o.db"_s)));
         QVERIFY(db.migrate());
         constexpr int kMessages = 20;
         {
@@ -186,8 +191,14 @@ private slots:
         auto now = [] { return qint64(1000); };
         sd::mail::OutboxSender a(db, mailer, {}, now), b(db, mailer, {}, now);
         int sentA = 0, sentB = 0;
-        std::thread ta([&] { for (int i = 0; i < 3; ++i) sentA += a.drainOnce(); });
-        std::thread tb([&] { for (int i = 0; i < 3; ++i) sentB += b.drainOnce(); });
+        std::thread ta([&] {
+            for (int i = 0; i < 3; ++i)
+                sentA += a.drainOnce();
+        });
+        std::thread tb([&] {
+            for (int i = 0; i < 3; ++i)
+                sentB += b.drainOnce();
+        });
         ta.join();
         tb.join();
         QCOMPARE(sentA + sentB, kMessages);
@@ -204,8 +215,9 @@ private slots:
     {
         static QStringList logged;
         logged.clear();
-        const QtMessageHandler previous = qInstallMessageHandler(
-            [](QtMsgType, const QMessageLogContext &, const QString &message) { logged.append(message); });
+        const QtMessageHandler previous =
+            qInstallMessageHandler([](QtMsgType, const QMessageLogContext &,
+                                      const QString &message) { logged.append(message); });
         QTemporaryDir dir;
         const QString folder = dir.filePath(u"not-yet"_s); // no such folder: SQLite cannot open
         sd::store::Database db(*sd::store::DatabaseUrl::parse(u"sqlite:"_s + folder + u"/o.db"_s));

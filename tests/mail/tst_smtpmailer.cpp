@@ -3,8 +3,8 @@
 #include "smtpsink.h"
 
 #include <QElapsedTimer>
-#include <QRegularExpression>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -248,10 +248,10 @@ void TestSmtpMailer::tlsEndToEnd()
     QTemporaryDir dir;
     const QString cert = dir.filePath(u"cert.pem"_s), key = dir.filePath(u"key.pem"_s);
     QProcess openssl;
-    openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
-                                 u"-keyout"_s, key, u"-out"_s, cert, u"-days"_s, u"1"_s,
-                                 u"-subj"_s, u"/CN=127.0.0.1"_s, u"-addext"_s,
-                                 u"subjectAltName=IP:127.0.0.1"_s});
+    openssl.start(u"openssl"_s,
+                  {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
+                   key, u"-out"_s, cert, u"-days"_s, u"1"_s, u"-subj"_s, u"/CN=127.0.0.1"_s,
+                   u"-addext"_s, u"subjectAltName=IP:127.0.0.1"_s});
     QVERIFY(openssl.waitForFinished(30000));
     QCOMPARE(openssl.exitCode(), 0);
 
@@ -283,7 +283,8 @@ void TestSmtpMailer::passwordNeedsTlsOffLoopback()
     // trusts (localhost, 127.x, ::1), so it stands in for a remote server here.
     const QString hostPort = u"[::ffff:127.0.0.1]:"_s + QString::number(sink.port());
     const SendResult anonymous = SmtpMailer(u"smtp://"_s + hostPort).send(sampleMessage());
-    QVERIFY2(anonymous.isSent(), qPrintable(u"IPv4-mapped IPv6 unavailable here: "_s + anonymous.reply));
+    QVERIFY2(anonymous.isSent(),
+             qPrintable(u"IPv4-mapped IPv6 unavailable here: "_s + anonymous.reply));
     QCOMPARE(sink.messages().size(), 1);
 
     // The sink offers no STARTTLS: with a password, SmtpMailer must refuse to go on in clear.

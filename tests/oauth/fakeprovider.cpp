@@ -16,8 +16,10 @@ namespace {
 QString randomText()
 {
     QByteArray bytes(24, Qt::Uninitialized);
-    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / 4);
-    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(bytes.data()),
+                                          bytes.size() / 4);
+    return QString::fromLatin1(
+        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 void writeJson(QHttpServerResponder &responder, int status, const QJsonDocument &doc)
@@ -103,7 +105,8 @@ bool FakeProvider::handleRequest(const QHttpServerRequest &request, QTcpSocket *
             query.queryItemValue(u"client_id"_s, QUrl::FullyDecoded) != m_clientId ||
             query.queryItemValue(u"code_challenge_method"_s) != u"S256"_s ||
             query.queryItemValue(u"code_challenge"_s).size() != 43 || redirectUri.isEmpty()) {
-            writeJson(responder, 400, QJsonDocument(QJsonObject{{u"error"_s, u"invalid_request"_s}}));
+            writeJson(responder, 400,
+                      QJsonDocument(QJsonObject{{u"error"_s, u"invalid_request"_s}}));
             return true;
         }
         QUrlQuery back;
@@ -111,7 +114,8 @@ bool FakeProvider::handleRequest(const QHttpServerRequest &request, QTcpSocket *
             back.addQueryItem(u"error"_s, u"access_denied"_s);
         } else {
             const QString code = randomText();
-            m_codes.insert(code, Grant{m_user, query.queryItemValue(u"code_challenge"_s), redirectUri, false});
+            m_codes.insert(
+                code, Grant{m_user, query.queryItemValue(u"code_challenge"_s), redirectUri, false});
             back.addQueryItem(u"code"_s, code);
         }
         back.addQueryItem(u"state"_s, query.queryItemValue(u"state"_s, QUrl::FullyDecoded));
@@ -128,18 +132,22 @@ bool FakeProvider::handleRequest(const QHttpServerRequest &request, QTcpSocket *
             return true; // never answers; the client's deadline must end it
         QHttpServerResponder responder = makeResponder(request, socket);
         if (m_tokenMode == TokenMode::ServerError) {
-            responder.write("oops", "text/plain", QHttpServerResponder::StatusCode::InternalServerError);
+            responder.write("oops", "text/plain",
+                            QHttpServerResponder::StatusCode::InternalServerError);
             return true;
         }
         const QUrlQuery form(QString::fromUtf8(request.body()).replace(u'+', u' '));
-        const auto field = [&](const QString &name) { return form.queryItemValue(name, QUrl::FullyDecoded); };
+        const auto field = [&](const QString &name) {
+            return form.queryItemValue(name, QUrl::FullyDecoded);
+        };
         m_lastVerifier = field(u"code_verifier"_s);
         auto grant = m_codes.find(field(u"code"_s));
         const QString challenge = QString::fromLatin1(
             QCryptographicHash::hash(m_lastVerifier.toLatin1(), QCryptographicHash::Sha256)
                 .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-        if (field(u"grant_type"_s) != u"authorization_code"_s || field(u"client_id"_s) != m_clientId ||
-            field(u"client_secret"_s) != m_clientSecret || grant == m_codes.end() || grant->used ||
+        if (field(u"grant_type"_s) != u"authorization_code"_s ||
+            field(u"client_id"_s) != m_clientId || field(u"client_secret"_s) != m_clientSecret ||
+            grant == m_codes.end() || grant->used ||
             grant->redirectUri != field(u"redirect_uri"_s) || grant->challenge != challenge) {
             writeJson(responder, 400, QJsonDocument(QJsonObject{{u"error"_s, u"invalid_grant"_s}}));
             return true;
@@ -147,8 +155,9 @@ bool FakeProvider::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         grant->used = true;
         const QString token = randomText();
         m_accessTokens.insert(token, grant->user);
-        writeJson(responder, 200, QJsonDocument(QJsonObject{{u"access_token"_s, token},
-                                                            {u"token_type"_s, u"bearer"_s}}));
+        writeJson(
+            responder, 200,
+            QJsonDocument(QJsonObject{{u"access_token"_s, token}, {u"token_type"_s, u"bearer"_s}}));
         return true;
     }
 
@@ -160,17 +169,19 @@ bool FakeProvider::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         return true;
     }
     if (m_flavor == Flavor::Google && path == u"/userinfo"_s) {
-        writeJson(responder, 200, QJsonDocument(QJsonObject{{u"sub"_s, user->id},
-                                                            {u"email"_s, user->email},
-                                                            {u"email_verified"_s, user->emailVerified},
-                                                            {u"name"_s, user->name}}));
+        writeJson(responder, 200,
+                  QJsonDocument(QJsonObject{{u"sub"_s, user->id},
+                                            {u"email"_s, user->email},
+                                            {u"email_verified"_s, user->emailVerified},
+                                            {u"name"_s, user->name}}));
         return true;
     }
     if (m_flavor == Flavor::GitHub && path == u"/user"_s) {
-        writeJson(responder, 200, QJsonDocument(QJsonObject{{u"id"_s, user->id.toLongLong()},
-                                                            {u"login"_s, user->name.toLower()},
-                                                            {u"name"_s, user->name},
-                                                            {u"email"_s, QJsonValue::Null}}));
+        writeJson(responder, 200,
+                  QJsonDocument(QJsonObject{{u"id"_s, user->id.toLongLong()},
+                                            {u"login"_s, user->name.toLower()},
+                                            {u"name"_s, user->name},
+                                            {u"email"_s, QJsonValue::Null}}));
         return true;
     }
     if (m_flavor == Flavor::GitHub && path == u"/emails"_s) {

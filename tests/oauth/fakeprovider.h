@@ -17,13 +17,22 @@
 class FakeProvider : public QAbstractHttpServer
 {
 public:
-    enum class Flavor { GitHub, Google };
-    enum class TokenMode { Normal, ServerError, Stall };
+    enum class Flavor
+    {
+        GitHub,
+        Google
+    };
+    enum class TokenMode
+    {
+        Normal,
+        ServerError,
+        Stall
+    };
 
     struct User
     {
-        QString id;            // GitHub: numeric text; Google: sub
-        QString email;         // Google: the email; GitHub: the primary address
+        QString id;    // GitHub: numeric text; Google: sub
+        QString email; // Google: the email; GitHub: the primary address
         bool emailVerified = true;
         QString name;
         QJsonArray extraEmails; // GitHub: more entries of /user/emails
@@ -65,6 +74,6 @@ private:
     TokenMode m_tokenMode = TokenMode::Normal;
     int m_tokenRequests = 0;
     QString m_lastVerifier;
-    QHash<QString, Grant> m_codes;        // code → grant
-    QHash<QString, User> m_accessTokens;  // access token → user
+    QHash<QString, Grant> m_codes;       // code → grant
+    QHash<QString, User> m_accessTokens; // access token → user
 };

@@ -51,15 +51,25 @@ private:
     void startServer(std::function<void(sd::core::Config &)> configure = {})
     {
         m_server.reset();
-        m_github = std::make_unique<FakeProvider>(FakeProvider::Flavor::GitHub, u"gh-client"_s, u"gh-secret"_s);
-        m_google = std::make_unique<FakeProvider>(FakeProvider::Flavor::Google, u"g+client/1"_s, u"g-secret&="_s);
+        m_github = std::make_unique<FakeProvider>(FakeProvider::Flavor::GitHub, u"gh-client"_s,
+                                                  u"gh-secret"_s);
+        m_google = std::make_unique<FakeProvider>(FakeProvider::Flavor::Google, u"g+client/1"_s,
+                                                  u"g-secret&="_s);
         QVERIFY(m_github->port() != 0 && m_google->port() != 0);
         m_server = std::make_unique<TestServer>(kBackend, [&](sd::core::Config &c) {
             c.returnConfirmToken = true;
-            c.oauthGithub = {u"gh-client"_s, u"gh-secret"_s, m_github->url(u"/authorize"_s),
-                             m_github->url(u"/token"_s), m_github->url(u"/user"_s), m_github->url(u"/emails"_s)};
-            c.oauthGoogle = {u"g+client/1"_s, u"g-secret&="_s, m_google->url(u"/authorize"_s),
-                             m_google->url(u"/token"_s), m_google->url(u"/userinfo"_s), {}};
+            c.oauthGithub = {u"gh-client"_s,
+                             u"gh-secret"_s,
+                             m_github->url(u"/authorize"_s),
+                             m_github->url(u"/token"_s),
+                             m_github->url(u"/user"_s),
+                             m_github->url(u"/emails"_s)};
+            c.oauthGoogle = {u"g+client/1"_s,
+                             u"g-secret&="_s,
+                             m_google->url(u"/authorize"_s),
+                             m_google->url(u"/token"_s),
+                             m_google->url(u"/userinfo"_s),
+                             {}};
             c.oauthFrontendUrl = u"https://app.example/oauth/done?from=sd"_s;
             if (configure)
                 configure(c);
@@ -68,11 +78,15 @@ private:
         QVERIFY2(m_server->start(&error), qPrintable(error));
     }
     quint16 port() const { return m_server->port(); }
-    FakeProvider &fake(const QString &provider) { return provider == u"github"_s ? *m_github : *m_google; }
+    FakeProvider &fake(const QString &provider)
+    {
+        return provider == u"github"_s ? *m_github : *m_google;
+    }
 
     QJsonObject init(const QString &provider, const QString &language = u"en"_s)
     {
-        const HttpResult r = postJson(port(), "/oauth/init", {{u"provider"_s, provider}, {u"language"_s, language}});
+        const HttpResult r =
+            postJson(port(), "/oauth/init", {{u"provider"_s, provider}, {u"language"_s, language}});
         if (r.status != 200)
             qWarning("init answered %d: %s", r.status, r.body.constData());
         return r.json();
@@ -92,10 +106,12 @@ private:
     }
 
     // A whole sign-in up to the frontend redirect: the confirmation, or "error:<code>".
-    QString signIn(const QString &provider, const FakeProvider::User &user, const QString &language = u"en"_s)
+    QString signIn(const QString &provider, const FakeProvider::User &user,
+                   const QString &language = u"en"_s)
     {
         fake(provider).setUser(user);
-        const HttpResult r = browse(provider, init(provider, language).value(u"authorize_url"_s).toString());
+        const HttpResult r =
+            browse(provider, init(provider, language).value(u"authorize_url"_s).toString());
         if (r.status != 302)
             return u"status:%1"_s.arg(r.status);
         const QString location = QString::fromUtf8(r.headers.value("location"));
@@ -129,12 +145,14 @@ private:
     // Self-service signup; confirmed (verified) on request. Returns the user id.
     QString localSignup(const QString &username, const QString &email, bool confirm)
     {
-        const HttpResult r = postJson(port(), "/api/v1/signup",
-                                      {{u"username"_s, username}, {u"password"_s, kPassword}, {u"email"_s, email}});
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup",
+                     {{u"username"_s, username}, {u"password"_s, kPassword}, {u"email"_s, email}});
         if (r.status != 201)
             qWarning("signup answered %d", r.status);
         if (confirm)
-            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, r.json().value(u"confirm_token"_s)}});
+            postJson(port(), "/api/v1/signup/confirm",
+                     {{u"confirm_token"_s, r.json().value(u"confirm_token"_s)}});
         return r.json().value(u"user_id"_s).toString();
     }
 
@@ -196,22 +214,25 @@ void TestOAuth::initAnswersTheAuthorizeUrl()
 
     // The token request carries the verifier that matches the challenge (the fake checks it).
     QCOMPARE(m_server->config().approvalRequired, true);
-    fake(provider).setUser(provider == u"github"_s ? FakeProvider::User{u"42"_s, u"a@example.com"_s, true, u"A"_s, {}}
-                                                   : googleUser(u"a@example.com"_s));
+    fake(provider).setUser(provider == u"github"_s
+                               ? FakeProvider::User{u"42"_s, u"a@example.com"_s, true, u"A"_s, {}}
+                               : googleUser(u"a@example.com"_s));
     const HttpResult r = browse(provider, url.toString());
     QCOMPARE(r.status, 302);
     QVERIFY(locationQuery(r).hasQueryItem(u"confirmation"_s));
     const QByteArray verifier = fake(provider).lastVerifier().toLatin1();
     QVERIFY(verifier.size() >= 43);
-    QCOMPARE(QString::fromLatin1(QCryptographicHash::hash(verifier, QCryptographicHash::Sha256)
-                                     .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)),
+    QCOMPARE(QString::fromLatin1(
+                 QCryptographicHash::hash(verifier, QCryptographicHash::Sha256)
+                     .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)),
              q.queryItemValue(u"code_challenge"_s));
 }
 
 void TestOAuth::initRefusesUnknownAndUnconfiguredProviders()
 {
     startServer([](sd::core::Config &c) { c.oauthGoogle.clientId.clear(); });
-    HttpResult r = postJson(port(), "/oauth/init", {{u"provider"_s, u"twitter"_s}, {u"language"_s, u"en"_s}});
+    HttpResult r =
+        postJson(port(), "/oauth/init", {{u"provider"_s, u"twitter"_s}, {u"language"_s, u"en"_s}});
     QCOMPARE(r.status, 400);
     QCOMPARE(r.errorCode(), u"unknown_provider"_s);
     r = postJson(port(), "/oauth/init", {{u"provider"_s, u"google"_s}, {u"language"_s, u"en"_s}});
@@ -232,8 +253,11 @@ void TestOAuth::newAccountWaitsForApproval()
     const QString confirmation = signIn(u"google"_s, googleUser(u"ada@example.com"_s), u"fr"_s);
     QVERIFY2(!confirmation.contains(u':'), qPrintable(confirmation));
     auto db = m_server->app().database().connection();
-    auto row = sd::store::runQuery(*db, u"SELECT status, verified_email, language, password_hash, username"
-                                        " FROM users WHERE email_key = ?"_s, {u"ada@example.com"_s});
+    auto row =
+        sd::store::runQuery(*db,
+                            u"SELECT status, verified_email, language, password_hash, username"
+                            " FROM users WHERE email_key = ?"_s,
+                            {u"ada@example.com"_s});
     QVERIFY(row && row->next());
     QCOMPARE(row->value(0).toString(), u"pending_approval"_s);
     QCOMPARE(row->value(1).toInt(), 1);
@@ -272,7 +296,8 @@ void TestOAuth::newAccountLogsInAndSecondLoginIsTheSameUser()
 
     // Again, even with another primary address: the identity decides, not the email.
     const int before = users();
-    const QString again = signIn(u"github"_s, {u"1001"_s, u"grace.h@example.com"_s, true, u"G"_s, {}});
+    const QString again =
+        signIn(u"github"_s, {u"1001"_s, u"grace.h@example.com"_s, true, u"G"_s, {}});
     r = oauthLogin(again);
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json().value(u"user"_s).toObject().value(u"user_id"_s).toString(), userId);
@@ -289,9 +314,11 @@ void TestOAuth::reusedStateIsRefused()
     startServer();
     m_google->setUser(googleUser(u"re@example.com"_s));
     const QString authorizeUrl = init(u"google"_s).value(u"authorize_url"_s).toString();
-    const HttpResult atProvider = httpRequest(m_google->port(), "GET", pathAndQuery(QUrl(authorizeUrl)));
+    const HttpResult atProvider =
+        httpRequest(m_google->port(), "GET", pathAndQuery(QUrl(authorizeUrl)));
     QCOMPARE(atProvider.status, 302);
-    const QByteArray callback = pathAndQuery(QUrl::fromEncoded(atProvider.headers.value("location")));
+    const QByteArray callback =
+        pathAndQuery(QUrl::fromEncoded(atProvider.headers.value("location")));
     HttpResult r = httpRequest(port(), "GET", callback);
     QVERIFY(locationQuery(r).hasQueryItem(u"confirmation"_s));
     QCOMPARE(m_google->tokenRequests(), 1);
@@ -308,11 +335,13 @@ void TestOAuth::stateOfTheOtherProviderIsRefused()
     QUrlQuery q;
     q.addQueryItem(u"code"_s, u"whatever"_s);
     q.addQueryItem(u"state"_s, state);
-    HttpResult r = httpRequest(port(), "GET", "/oauth/callback/from/google?" + q.toString(QUrl::FullyEncoded).toLatin1());
+    HttpResult r = httpRequest(
+        port(), "GET", "/oauth/callback/from/google?" + q.toString(QUrl::FullyEncoded).toLatin1());
     QCOMPARE(r.status, 302);
     QCOMPARE(locationQuery(r).queryItemValue(u"error"_s), u"invalid_state"_s);
     // Burned by that presentation: no use for its own provider either.
-    r = httpRequest(port(), "GET", "/oauth/callback/from/github?" + q.toString(QUrl::FullyEncoded).toLatin1());
+    r = httpRequest(port(), "GET",
+                    "/oauth/callback/from/github?" + q.toString(QUrl::FullyEncoded).toLatin1());
     QCOMPARE(locationQuery(r).queryItemValue(u"error"_s), u"invalid_state"_s);
     QCOMPARE(m_github->tokenRequests() + m_google->tokenRequests(), 0);
     QCOMPARE(users(), 0);
@@ -335,8 +364,8 @@ void TestOAuth::unknownProviderCallbackRedirects()
 {
     startServer();
     for (const QByteArray &path : {"/oauth/callback/from/twitter?code=a&state=b"_ba,
-                                  "/oauth/callback/from/github/extra?code=a&state=b"_ba,
-                                  "/oauth/callback/from?code=a"_ba}) {
+                                   "/oauth/callback/from/github/extra?code=a&state=b"_ba,
+                                   "/oauth/callback/from?code=a"_ba}) {
         const HttpResult r = httpRequest(port(), "GET", path);
         QCOMPARE(r.status, 302);
         QCOMPARE(locationQuery(r).queryItemValue(u"error"_s), u"unknown_provider"_s);
@@ -344,8 +373,10 @@ void TestOAuth::unknownProviderCallbackRedirects()
     // HEAD changes nothing: the state stays usable.
     m_github->setUser({u"8"_s, u"head@example.com"_s, true, u"H"_s, {}});
     const QString authorizeUrl = init(u"github"_s).value(u"authorize_url"_s).toString();
-    const HttpResult atProvider = httpRequest(m_github->port(), "GET", pathAndQuery(QUrl(authorizeUrl)));
-    const QByteArray callback = pathAndQuery(QUrl::fromEncoded(atProvider.headers.value("location")));
+    const HttpResult atProvider =
+        httpRequest(m_github->port(), "GET", pathAndQuery(QUrl(authorizeUrl)));
+    const QByteArray callback =
+        pathAndQuery(QUrl::fromEncoded(atProvider.headers.value("location")));
     QCOMPARE(httpRequest(port(), "HEAD", callback).status, 302);
     QVERIFY(locationQuery(httpRequest(port(), "GET", callback)).hasQueryItem(u"confirmation"_s));
 }
@@ -363,7 +394,8 @@ void TestOAuth::providerServerError()
 {
     startServer();
     m_github->setTokenMode(FakeProvider::TokenMode::ServerError);
-    QCOMPARE(signIn(u"github"_s, {u"9"_s, u"e@example.com"_s, true, u"E"_s, {}}), u"error:provider_error"_s);
+    QCOMPARE(signIn(u"github"_s, {u"9"_s, u"e@example.com"_s, true, u"E"_s, {}}),
+             u"error:provider_error"_s);
     QCOMPARE(users(), 0);
     auto db = m_server->app().database().connection();
     auto entries = sd::core::auditlog::list(*db);
@@ -390,7 +422,8 @@ void TestOAuth::providerTimeout()
 void TestOAuth::unverifiedProviderEmail()
 {
     startServer();
-    QCOMPARE(signIn(u"google"_s, googleUser(u"unv@example.com"_s, false)), u"error:unverified_email"_s);
+    QCOMPARE(signIn(u"google"_s, googleUser(u"unv@example.com"_s, false)),
+             u"error:unverified_email"_s);
     QCOMPARE(users(), 0);
     QCOMPARE(count(u"SELECT COUNT(*) FROM oauth_identities"_s), 0);
 }
@@ -400,16 +433,17 @@ void TestOAuth::githubSecondaryVerifiedEmailIsIgnored()
     startServer();
     const QString olivia = localSignup(u"olivia"_s, u"olivia@example.com"_s, true);
     QVERIFY(!olivia.isEmpty());
-    const QJsonArray secondary{QJsonObject{{u"email"_s, u"olivia@example.com"_s},
-                                           {u"primary"_s, false},
-                                           {u"verified"_s, true}}};
+    const QJsonArray secondary{QJsonObject{
+        {u"email"_s, u"olivia@example.com"_s}, {u"primary"_s, false}, {u"verified"_s, true}}};
     // The primary address is unverified: a verified secondary one does not stand in for it.
-    QCOMPARE(signIn(u"github"_s, {u"77"_s, u"mallory@example.com"_s, false, u"Mallory"_s, secondary}),
-             u"error:unverified_email"_s);
+    QCOMPARE(
+        signIn(u"github"_s, {u"77"_s, u"mallory@example.com"_s, false, u"Mallory"_s, secondary}),
+        u"error:unverified_email"_s);
     QCOMPARE(count(u"SELECT COUNT(*) FROM oauth_identities"_s), 0);
     QCOMPARE(users(), 1);
     // A verified primary address: the secondary one still links nothing.
-    const QString confirmation = signIn(u"github"_s, {u"78"_s, u"mallory@example.com"_s, true, u"Mallory"_s, secondary});
+    const QString confirmation =
+        signIn(u"github"_s, {u"78"_s, u"mallory@example.com"_s, true, u"Mallory"_s, secondary});
     QVERIFY2(!confirmation.contains(u':'), qPrintable(confirmation));
     QCOMPARE(users(), 2);
     QCOMPARE(count(u"SELECT COUNT(*) FROM oauth_identities WHERE user_id = ?"_s, {olivia}), 0);
@@ -427,10 +461,14 @@ void TestOAuth::unverifiedLocalAccountIsNotTakenOver()
     const QString victim = r.json().value(u"user"_s).toObject().value(u"user_id"_s).toString();
     QVERIFY(victim != attacker);
     QCOMPARE(count(u"SELECT COUNT(*) FROM users WHERE id = ?"_s, {attacker}), 0);
-    const HttpResult login = postJson(port(), "/api/v1/login",
-                                      {{u"username"_s, u"victim@example.com"_s}, {u"password"_s, kPassword}});
+    const HttpResult login =
+        postJson(port(), "/api/v1/login",
+                 {{u"username"_s, u"victim@example.com"_s}, {u"password"_s, kPassword}});
     QCOMPARE(login.status, 401);
-    QCOMPARE(postJson(port(), "/api/v1/login", {{u"username"_s, u"mallory"_s}, {u"password"_s, kPassword}}).status, 401);
+    QCOMPARE(postJson(port(), "/api/v1/login",
+                      {{u"username"_s, u"mallory"_s}, {u"password"_s, kPassword}})
+                 .status,
+             401);
     auto db = m_server->app().database().connection();
     auto entries = sd::core::auditlog::list(*db, attacker);
     QVERIFY(entries);
@@ -444,14 +482,21 @@ void TestOAuth::linksToVerifiedAccount()
     startServer([](sd::core::Config &c) { c.approvalRequired = false; });
     const QString existing = localSignup(u"linda"_s, u"linda@example.com"_s, true);
     const int before = users();
-    const HttpResult r = oauthLogin(signIn(u"github"_s, {u"555"_s, u"Linda@Example.com"_s, true, u"Linda"_s, {}}));
+    const HttpResult r =
+        oauthLogin(signIn(u"github"_s, {u"555"_s, u"Linda@Example.com"_s, true, u"Linda"_s, {}}));
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json().value(u"user"_s).toObject().value(u"user_id"_s).toString(), existing);
     QCOMPARE(users(), before);
-    QCOMPARE(count(u"SELECT COUNT(*) FROM oauth_identities WHERE user_id = ? AND provider = 'github'"
-                   " AND provider_user_id = '555'"_s, {existing}), 1);
+    QCOMPARE(
+        count(u"SELECT COUNT(*) FROM oauth_identities WHERE user_id = ? AND provider = 'github'"
+              " AND provider_user_id = '555'"_s,
+              {existing}),
+        1);
     // The password still works: the account was the owner's all along.
-    QCOMPARE(postJson(port(), "/api/v1/login", {{u"username"_s, u"linda"_s}, {u"password"_s, kPassword}}).status, 200);
+    QCOMPARE(
+        postJson(port(), "/api/v1/login", {{u"username"_s, u"linda"_s}, {u"password"_s, kPassword}})
+            .status,
+        200);
 }
 
 // The console's "Close signup now" stops accounts made through OAuth too; known identities and
@@ -468,7 +513,8 @@ void TestOAuth::closedSignupRefusesNewAccountsOnly()
     QCOMPARE(signIn(u"google"_s, googleUser(u"new@example.com"_s)), u"error:signup_disabled"_s);
     QCOMPARE(users(), before);
     QCOMPARE(oauthLogin(signIn(u"google"_s, googleUser(u"known@example.com"_s))).status, 200);
-    const HttpResult linked = oauthLogin(signIn(u"github"_s, {u"77"_s, u"lena@example.com"_s, true, u"Lena"_s, {}}));
+    const HttpResult linked =
+        oauthLogin(signIn(u"github"_s, {u"77"_s, u"lena@example.com"_s, true, u"Lena"_s, {}}));
     QCOMPARE(linked.status, 200);
     QCOMPARE(linked.json().value(u"user"_s).toObject().value(u"user_id"_s).toString(), local);
 }

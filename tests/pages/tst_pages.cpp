@@ -4,8 +4,8 @@
 
 #include "httpclient.h"
 #include "mailtext.h"
-#include "testenv.h"
 #include "testbackend.h"
+#include "testenv.h"
 #include "testserver.h"
 
 #include "outbox.h"
@@ -27,9 +27,8 @@ namespace {
 const QString kPassword = u"correct battery staple horse"_s;
 const QByteArray kCsp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                         "frame-ancestors 'none'; base-uri 'none'";
-const QByteArray kChromeAgent =
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36";
-
+const QByteArray kChromeAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "
+                                "Gecko) HeadlessChrome/120.0 Safari/537.36";
 
 QString capture(const QString &text, const QString &pattern)
 {
@@ -63,7 +62,8 @@ QString hiddenValue(const QByteArray &html, const QString &name)
 // The value a Set-Cookie header gives the cookie `name`, or empty.
 QString setCookieValue(const HttpResult &r, const QString &name)
 {
-    return capture(QString::fromLatin1(r.headers.value("set-cookie")), u"(?:^|, )%1=([^;]*)"_s.arg(name));
+    return capture(QString::fromLatin1(r.headers.value("set-cookie")),
+                   u"(?:^|, )%1=([^;]*)"_s.arg(name));
 }
 
 // A browser's view of one page: its cookie and the form's CSRF token.
@@ -107,14 +107,16 @@ private:
                                        {u"language"_s, language}});
         if (r.status != 201)
             qWarning("signup answered %d: %s", r.status, r.body.constData());
-        return {r.json().value(u"user_id"_s).toString(), r.json().value(u"confirm_token"_s).toString()};
+        return {r.json().value(u"user_id"_s).toString(),
+                r.json().value(u"confirm_token"_s).toString()};
     }
 
     // An active account (approval not required in the config of the test).
     QString activeUser(const QString &username)
     {
         auto [id, token] = signUp(username);
-        const HttpResult r = postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
+        const HttpResult r =
+            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
         if (r.status != 200 || r.json().value(u"approval"_s).toString() != u"not_required"_s)
             qWarning("confirm answered %d %s", r.status, r.body.constData());
         return id;
@@ -144,7 +146,8 @@ private:
     // under public_url's Host, SEC-25); empty: the client's default.
     QByteArray m_host;
 
-    HttpResult get(const QByteArray &path, const QByteArray &method = "GET", HeaderList headers = {})
+    HttpResult get(const QByteArray &path, const QByteArray &method = "GET",
+                   HeaderList headers = {})
     {
         headers.emplaceBack(QByteArray("User-Agent"), QByteArray(kChromeAgent));
         if (!m_host.isEmpty())
@@ -164,7 +167,8 @@ private:
     HttpResult postForm(const QByteArray &path, const QList<std::pair<QString, QString>> &fields,
                         const QByteArray &cookie, HeaderList headers = {})
     {
-        headers.emplaceBack(QByteArray("Content-Type"), QByteArray("application/x-www-form-urlencoded"));
+        headers.emplaceBack(QByteArray("Content-Type"),
+                            QByteArray("application/x-www-form-urlencoded"));
         if (!cookie.isEmpty())
             headers.emplaceBack(QByteArray("Cookie"), QByteArray(cookie));
         if (!m_host.isEmpty())
@@ -179,10 +183,11 @@ private:
         auto db = m_server->app().database().connection();
         // users.remote_addr is left out: reverse DNS fills it in the background after signup.
         for (const QString &table : {u"users"_s, u"tokens"_s, u"outbox"_s, u"audit_log"_s}) {
-            const QString columns = table == u"users"_s
-                                        ? u"id, username, email, display_name, password_hash, status, verified_email,"
-                                          " groups_list, tos_accepted_version, approved_at"_s
-                                        : u"*"_s;
+            const QString columns =
+                table == u"users"_s
+                    ? u"id, username, email, display_name, password_hash, status, verified_email,"
+                      " groups_list, tos_accepted_version, approved_at"_s
+                    : u"*"_s;
             QSqlQuery q(*db);
             if (!q.exec(u"SELECT "_s + columns + u" FROM "_s + table + u" ORDER BY id"_s))
                 return {u"query failed"_s};
@@ -208,10 +213,12 @@ private:
 
     int unusedTokens(const QString &kind)
     {
-        return count(u"SELECT count(*) FROM tokens WHERE used_at IS NULL AND kind = '"_s + kind + u"'"_s);
+        return count(u"SELECT count(*) FROM tokens WHERE used_at IS NULL AND kind = '"_s + kind +
+                     u"'"_s);
     }
 
-    void verifyPageHeaders(const HttpResult &r, const QByteArray &contentType = "text/html; charset=utf-8")
+    void verifyPageHeaders(const HttpResult &r,
+                           const QByteArray &contentType = "text/html; charset=utf-8")
     {
         QCOMPARE(r.headers.value("content-security-policy"), kCsp);
         QCOMPARE(r.headers.value("referrer-policy"), "no-referrer");
@@ -224,7 +231,8 @@ private:
     void verifyNoScript(const QByteArray &html)
     {
         const QByteArray lower = html.toLower();
-        for (const char *bad : {"<script", "submit(", "requestsubmit", "refresh", "onload", "http://", "https://"})
+        for (const char *bad :
+             {"<script", "submit(", "requestsubmit", "refresh", "onload", "http://", "https://"})
             QVERIFY2(!lower.contains(bad), bad);
     }
 
@@ -242,20 +250,44 @@ private slots:
         QTest::addColumn<QByteArray>("contentType"); // of the request body; empty: no body
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<int>("status");
-        QTest::newRow("verify page") << QByteArray("GET") << QByteArray("/verify-email?email=a%40example.com&token=LIVE") << QByteArray() << QByteArray() << 200;
-        QTest::newRow("verify page HEAD") << QByteArray("HEAD") << QByteArray("/verify-email?email=a%40example.com&token=LIVE") << QByteArray() << QByteArray() << 200;
-        QTest::newRow("verify bad token") << QByteArray("GET") << QByteArray("/verify-email?email=a%40example.com&token=nope") << QByteArray() << QByteArray() << 400;
-        QTest::newRow("signed page") << QByteArray("GET") << QByteArray("/verify-registration?user_id=usr_x&timestamp=1&signature=abc") << QByteArray() << QByteArray() << 200;
-        QTest::newRow("signed no params") << QByteArray("GET") << QByteArray("/verify-registration") << QByteArray() << QByteArray() << 400;
-        QTest::newRow("login bad token") << QByteArray("GET") << QByteArray("/login/confirm?token=nope") << QByteArray() << QByteArray() << 400;
-        QTest::newRow("home") << QByteArray("GET") << QByteArray("/") << QByteArray() << QByteArray() << 200;
-        QTest::newRow("post without csrf") << QByteArray("POST") << QByteArray("/verify-email") << QByteArray("application/x-www-form-urlencoded") << QByteArray("email=a&token=b") << 403;
-        QTest::newRow("resend without csrf") << QByteArray("POST") << QByteArray("/verify-email/resend") << QByteArray("application/x-www-form-urlencoded") << QByteArray("email=a") << 403;
-        QTest::newRow("login post without csrf") << QByteArray("POST") << QByteArray("/login/confirm") << QByteArray("application/x-www-form-urlencoded") << QByteArray("token=b") << 403;
-        QTest::newRow("405") << QByteArray("PUT") << QByteArray("/verify-email") << QByteArray() << QByteArray() << 405;
-        QTest::newRow("405 resend GET") << QByteArray("GET") << QByteArray("/verify-email/resend") << QByteArray() << QByteArray() << 405;
-        QTest::newRow("415") << QByteArray("POST") << QByteArray("/verify-email") << QByteArray("text/plain") << QByteArray("x") << 415;
-        QTest::newRow("413") << QByteArray("POST") << QByteArray("/login/confirm") << QByteArray("application/x-www-form-urlencoded") << QByteArray(70 * 1024, 'a') << 413;
+        QTest::newRow("verify page")
+            << QByteArray("GET") << QByteArray("/verify-email?email=a%40example.com&token=LIVE")
+            << QByteArray() << QByteArray() << 200;
+        QTest::newRow("verify page HEAD")
+            << QByteArray("HEAD") << QByteArray("/verify-email?email=a%40example.com&token=LIVE")
+            << QByteArray() << QByteArray() << 200;
+        QTest::newRow("verify bad token")
+            << QByteArray("GET") << QByteArray("/verify-email?email=a%40example.com&token=nope")
+            << QByteArray() << QByteArray() << 400;
+        QTest::newRow("signed page")
+            << QByteArray("GET")
+            << QByteArray("/verify-registration?user_id=usr_x&timestamp=1&signature=abc")
+            << QByteArray() << QByteArray() << 200;
+        QTest::newRow("signed no params") << QByteArray("GET") << QByteArray("/verify-registration")
+                                          << QByteArray() << QByteArray() << 400;
+        QTest::newRow("login bad token")
+            << QByteArray("GET") << QByteArray("/login/confirm?token=nope") << QByteArray()
+            << QByteArray() << 400;
+        QTest::newRow("home") << QByteArray("GET") << QByteArray("/") << QByteArray()
+                              << QByteArray() << 200;
+        QTest::newRow("post without csrf") << QByteArray("POST") << QByteArray("/verify-email")
+                                           << QByteArray("application/x-www-form-urlencoded")
+                                           << QByteArray("email=a&token=b") << 403;
+        QTest::newRow("resend without csrf")
+            << QByteArray("POST") << QByteArray("/verify-email/resend")
+            << QByteArray("application/x-www-form-urlencoded") << QByteArray("email=a") << 403;
+        QTest::newRow("login post without csrf")
+            << QByteArray("POST") << QByteArray("/login/confirm")
+            << QByteArray("application/x-www-form-urlencoded") << QByteArray("token=b") << 403;
+        QTest::newRow("405") << QByteArray("PUT") << QByteArray("/verify-email") << QByteArray()
+                             << QByteArray() << 405;
+        QTest::newRow("405 resend GET") << QByteArray("GET") << QByteArray("/verify-email/resend")
+                                        << QByteArray() << QByteArray() << 405;
+        QTest::newRow("415") << QByteArray("POST") << QByteArray("/verify-email")
+                             << QByteArray("text/plain") << QByteArray("x") << 415;
+        QTest::newRow("413") << QByteArray("POST") << QByteArray("/login/confirm")
+                             << QByteArray("application/x-www-form-urlencoded")
+                             << QByteArray(70 * 1024, 'a') << 413;
     }
     void securityHeadersOnEveryPage()
     {
@@ -315,7 +347,8 @@ private slots:
             path = "/verify-email?email=alice%40example.com&token=" + token.toLatin1();
         } else if (kind == u"signed"_s) {
             signUp(u"alice"_s);
-            path = pathOf(capture(mailTo(u"alice@example.com"_s), u"(http://\\S+/verify-registration\\?[^\\s\"<]+)"_s));
+            path = pathOf(capture(mailTo(u"alice@example.com"_s),
+                                  u"(http://\\S+/verify-registration\\?[^\\s\"<]+)"_s));
             tokenKind = u"signed_verification"_s;
         } else {
             activeUser(u"alice"_s);
@@ -342,9 +375,12 @@ private slots:
         }
         QCOMPARE(snapshot(), before);
         QCOMPARE(count(u"SELECT count(*) FROM link_hits"_s), hitsBefore + 40);
-        QCOMPARE(count(u"SELECT count(*) FROM link_hits WHERE method = 'HEAD' AND token_kind = '"_s + tokenKind +
-                       u"' AND user_id IS NOT NULL AND remote_ip = '127.0.0.1' AND user_agent LIKE '%HeadlessChrome%'"_s),
-                 20);
+        QCOMPARE(
+            count(
+                u"SELECT count(*) FROM link_hits WHERE method = 'HEAD' AND token_kind = '"_s +
+                tokenKind +
+                u"' AND user_id IS NOT NULL AND remote_ip = '127.0.0.1' AND user_agent LIKE '%HeadlessChrome%'"_s),
+            20);
 
         // A person then clicks: the POST works.
         HttpResult page;
@@ -355,7 +391,8 @@ private slots:
         QList<std::pair<QString, QString>> fields{{u"csrf_token"_s, b.csrfToken}};
         if (kind == u"verification"_s) {
             action = "/verify-email";
-            fields << std::pair{u"email"_s, hiddenValue(page.body, u"email"_s)} << std::pair{u"token"_s, hiddenValue(page.body, u"token"_s)};
+            fields << std::pair{u"email"_s, hiddenValue(page.body, u"email"_s)}
+                   << std::pair{u"token"_s, hiddenValue(page.body, u"token"_s)};
         } else if (kind == u"signed"_s) {
             action = "/verify-registration";
             for (const QString &f : {u"user_id"_s, u"timestamp"_s, u"signature"_s})
@@ -386,11 +423,13 @@ private slots:
         HttpResult page;
         const Browser b = open(path, &page);
         QVERIFY(page.body.contains("Confirm my email"));
-        const QList<std::pair<QString, QString>> fields{
-            {u"csrf_token"_s, b.csrfToken}, {u"email"_s, u"alice@example.com"_s}, {u"token"_s, token}};
+        const QList<std::pair<QString, QString>> fields{{u"csrf_token"_s, b.csrfToken},
+                                                        {u"email"_s, u"alice@example.com"_s},
+                                                        {u"token"_s, token}};
         const HttpResult first = postForm("/verify-email", fields, b.cookieHeader());
         QCOMPARE(first.status, 200);
-        QVERIFY2(first.body.contains("An administrator will now review your signup"), first.body.constData());
+        QVERIFY2(first.body.contains("An administrator will now review your signup"),
+                 first.body.constData());
         QCOMPARE(count(u"SELECT count(*) FROM users WHERE status = 'pending_approval'"_s), 1);
         const HttpResult second = postForm("/verify-email", fields, b.cookieHeader());
         QCOMPARE(second.status, 400);
@@ -416,12 +455,14 @@ private slots:
         QCOMPARE(hiddenValue(page.body, u"csrf_token"_s), b.csrfToken);
         m_server->flushMail();
         const int mailsBefore = sd::mail::Outbox::list(m_server->app().database())->size();
-        const HttpResult known = postForm("/verify-email/resend",
-                                          {{u"csrf_token"_s, b.csrfToken}, {u"email"_s, u"alice@example.com"_s}},
-                                          b.cookieHeader());
-        const HttpResult unknown = postForm("/verify-email/resend",
-                                            {{u"csrf_token"_s, b.csrfToken}, {u"email"_s, u"nobody@example.com"_s}},
-                                            b.cookieHeader());
+        const HttpResult known =
+            postForm("/verify-email/resend",
+                     {{u"csrf_token"_s, b.csrfToken}, {u"email"_s, u"alice@example.com"_s}},
+                     b.cookieHeader());
+        const HttpResult unknown =
+            postForm("/verify-email/resend",
+                     {{u"csrf_token"_s, b.csrfToken}, {u"email"_s, u"nobody@example.com"_s}},
+                     b.cookieHeader());
         QCOMPARE(known.status, 200);
         QCOMPARE(unknown.status, 200);
         QCOMPARE(known.body, unknown.body);
@@ -429,7 +470,8 @@ private slots:
         m_server->app().core().waitForAfterAnswer(); // the resend's work runs after the answer
         QCOMPARE(sd::mail::Outbox::list(m_server->app().database())->size(), mailsBefore + 1);
         // The new link works.
-        const QString link = capture(mailTo(u"alice@example.com"_s), u"(http://\\S+/verify-email\\?[^\\s\"<]+)"_s);
+        const QString link =
+            capture(mailTo(u"alice@example.com"_s), u"(http://\\S+/verify-email\\?[^\\s\"<]+)"_s);
         HttpResult fresh;
         const Browser b2 = open(pathOf(link), &fresh);
         QCOMPARE(fresh.status, 200);
@@ -447,7 +489,8 @@ private slots:
         auto [id, token] = signUp(u"alice"_s);
         const Browser b = open("/verify-email?email=alice%40example.com&token=" + token.toLatin1());
         const HttpResult r = postForm("/verify-email",
-                                      {{u"csrf_token"_s, b.csrfToken}, {u"email"_s, u"alice@example.com"_s},
+                                      {{u"csrf_token"_s, b.csrfToken},
+                                       {u"email"_s, u"alice@example.com"_s},
                                        {u"token"_s, token + u"x"_s}},
                                       b.cookieHeader());
         QCOMPARE(r.status, 400);
@@ -458,8 +501,8 @@ private slots:
     void csrfRefusals_data()
     {
         QTest::addColumn<QString>("variant");
-        for (const char *v : {"missing token", "forged token", "token of another cookie", "no cookie",
-                              "cross-site fetch", "foreign origin", "null origin"})
+        for (const char *v : {"missing token", "forged token", "token of another cookie",
+                              "no cookie", "cross-site fetch", "foreign origin", "null origin"})
             QTest::newRow(v) << QString::fromLatin1(v);
     }
     void csrfRefusals()
@@ -468,7 +511,8 @@ private slots:
         startServer([](sd::core::Config &c) { c.approvalRequired = false; });
         auto [id, token] = signUp(u"alice"_s);
         activeUser(u"bob"_s);
-        const QByteArray verifyPath = "/verify-email?email=alice%40example.com&token=" + token.toLatin1();
+        const QByteArray verifyPath =
+            "/verify-email?email=alice%40example.com&token=" + token.toLatin1();
         const QByteArray loginPath = loginLinkPath(u"bob"_s);
         const Browser b = open(verifyPath);
         const Browser other = open(verifyPath);
@@ -486,21 +530,24 @@ private slots:
         else if (variant == u"no cookie"_s)
             cookie.clear();
         else if (variant == u"cross-site fetch"_s)
-            headers = {{"Sec-Fetch-Site", "cross-site"}, {"Origin", "http://127.0.0.1:" + QByteArray::number(port())}};
+            headers = {{"Sec-Fetch-Site", "cross-site"},
+                       {"Origin", "http://127.0.0.1:" + QByteArray::number(port())}};
         else if (variant == u"foreign origin"_s)
             headers = {{"Origin", "https://evil.example"}};
         else if (variant == u"null origin"_s)
             headers = {{"Origin", "null"}};
 
         const QStringList before = snapshot();
-        const HttpResult v = postForm("/verify-email",
-                                      {{u"csrf_token"_s, csrf}, {u"email"_s, u"alice@example.com"_s}, {u"token"_s, token}},
-                                      cookie, headers);
+        const HttpResult v = postForm(
+            "/verify-email",
+            {{u"csrf_token"_s, csrf}, {u"email"_s, u"alice@example.com"_s}, {u"token"_s, token}},
+            cookie, headers);
         QCOMPARE(v.status, 403);
         verifyPageHeaders(v);
-        const QString loginToken = QUrlQuery(QUrl(QString::fromLatin1(loginPath)).query()).queryItemValue(u"token"_s);
-        const HttpResult l = postForm("/login/confirm", {{u"csrf_token"_s, csrf}, {u"token"_s, loginToken}},
-                                      cookie, headers);
+        const QString loginToken =
+            QUrlQuery(QUrl(QString::fromLatin1(loginPath)).query()).queryItemValue(u"token"_s);
+        const HttpResult l = postForm(
+            "/login/confirm", {{u"csrf_token"_s, csrf}, {u"token"_s, loginToken}}, cookie, headers);
         QCOMPARE(l.status, 403);
         QVERIFY(!l.headers.contains("set-cookie"));
         QCOMPARE(snapshot(), before);
@@ -511,11 +558,14 @@ private slots:
         const HeaderList sameSite{{"Sec-Fetch-Site", "same-origin"},
                                   {"Origin", "http://127.0.0.1:" + QByteArray::number(port())}};
         QCOMPARE(postForm("/verify-email",
-                          {{u"csrf_token"_s, b.csrfToken}, {u"email"_s, u"alice@example.com"_s}, {u"token"_s, token}},
+                          {{u"csrf_token"_s, b.csrfToken},
+                           {u"email"_s, u"alice@example.com"_s},
+                           {u"token"_s, token}},
                           b.cookieHeader(), sameSite)
                      .status,
                  200);
-        QCOMPARE(postForm("/login/confirm", {{u"csrf_token"_s, b.csrfToken}, {u"token"_s, loginToken}},
+        QCOMPARE(postForm("/login/confirm",
+                          {{u"csrf_token"_s, b.csrfToken}, {u"token"_s, loginToken}},
                           b.cookieHeader(), sameSite)
                      .status,
                  303);
@@ -559,10 +609,11 @@ private slots:
         QVERIFY(page.body.contains("version 2024-06"));
         QVERIFY(page.body.contains("value=\"Old Name\""));
         const QString token = hiddenValue(page.body, u"token"_s);
-        QList<std::pair<QString, QString>> fields{{u"csrf_token"_s, b.csrfToken},
-                                                  {u"token"_s, token},
-                                                  {u"next_page"_s, hiddenValue(page.body, u"next_page"_s)},
-                                                  {u"display_name"_s, u"<img src=x onerror=alert(1)> Alice"_s}};
+        QList<std::pair<QString, QString>> fields{
+            {u"csrf_token"_s, b.csrfToken},
+            {u"token"_s, token},
+            {u"next_page"_s, hiddenValue(page.body, u"next_page"_s)},
+            {u"display_name"_s, u"<img src=x onerror=alert(1)> Alice"_s}};
         const HttpResult noTos = postForm("/login/confirm", fields, b.cookieHeader());
         QCOMPARE(noTos.status, 400);
         QVERIFY(!noTos.headers.contains("set-cookie"));
@@ -588,12 +639,20 @@ private slots:
         QVERIFY(!ok.headers.value("location").contains(ust.toLatin1()));
         QVERIFY(!ok.body.contains(ust.toLatin1()));
         QCOMPARE(count(u"SELECT count(*) FROM users WHERE tos_accepted_version = '2024-06'"_s), 1);
-        QCOMPARE(count(u"SELECT count(*) FROM users WHERE display_name = '<img src=x onerror=alert(1)> Alice'"_s), 1);
-        QCOMPARE(count(u"SELECT count(*) FROM audit_log WHERE action = 'login.succeeded' AND subject_id = '"_s + id + u"'"_s), 1);
+        QCOMPARE(
+            count(
+                u"SELECT count(*) FROM users WHERE display_name = '<img src=x onerror=alert(1)> Alice'"_s),
+            1);
+        QCOMPARE(
+            count(
+                u"SELECT count(*) FROM audit_log WHERE action = 'login.succeeded' AND subject_id = '"_s +
+                id + u"'"_s),
+            1);
         // The session works (Bearer for the API; the cookie for pages), and the link is spent.
         QCOMPARE(getJson(port(), "/api/v1/user/me", ust).status, 200);
         const HttpResult home = get("/", "GET", {{"Cookie", "sd_session=" + ust.toLatin1()}});
-        QVERIFY(home.body.contains("You are logged in as &lt;img src=x onerror=alert(1)&gt; Alice"));
+        QVERIFY(
+            home.body.contains("You are logged in as &lt;img src=x onerror=alert(1)&gt; Alice"));
         QCOMPARE(postForm("/login/confirm", fields, b.cookieHeader()).status, 400);
         QCOMPARE(get(path).status, 400);
         // Next time the ToS box is gone: already accepted.
@@ -611,14 +670,17 @@ private slots:
         m_host = "signup.example.org";
         activeUser(u"alice"_s);
         postJson(port(), "/api/v1/login/email-link", {{u"email"_s, u"alice@example.com"_s}});
-        const QString link = capture(mailTo(u"alice@example.com"_s), u"(https://signup\\.example\\.org/login/confirm\\?[^\\s\"<]+)"_s);
+        const QString link =
+            capture(mailTo(u"alice@example.com"_s),
+                    u"(https://signup\\.example\\.org/login/confirm\\?[^\\s\"<]+)"_s);
         QVERIFY(!link.isEmpty());
         HttpResult page;
         const Browser b = open(pathOf(link), &page);
         QVERIFY(page.headers.value("set-cookie").contains("; Secure"));
-        const HttpResult ok = postForm("/login/confirm",
-                                       {{u"csrf_token"_s, b.csrfToken}, {u"token"_s, hiddenValue(page.body, u"token"_s)}},
-                                       b.cookieHeader(), {{"Origin", "https://signup.example.org"}});
+        const HttpResult ok = postForm(
+            "/login/confirm",
+            {{u"csrf_token"_s, b.csrfToken}, {u"token"_s, hiddenValue(page.body, u"token"_s)}},
+            b.cookieHeader(), {{"Origin", "https://signup.example.org"}});
         QCOMPARE(ok.status, 303);
         QCOMPARE(ok.headers.value("location"), "/");
         const QByteArray setCookie = ok.headers.value("set-cookie");
@@ -641,7 +703,8 @@ private slots:
         QTest::newRow("raw crlf") << u"/ok\r\nSet-Cookie: x=y"_s << QByteArray("/");
         QTest::newRow("full-width") << u"\uFF0F\uFF0Fevil.com"_s << QByteArray("/");
         QTest::newRow("allowed path") << u"/account?tab=1"_s << QByteArray("/account?tab=1");
-        QTest::newRow("allowed host") << u"https://allowed.example/x"_s << QByteArray("https://allowed.example/x");
+        QTest::newRow("allowed host")
+            << u"https://allowed.example/x"_s << QByteArray("https://allowed.example/x");
     }
     void hostileNextPageGoesHome()
     {
@@ -679,7 +742,8 @@ private slots:
     {
         startServer([](sd::core::Config &c) { c.approvalRequired = true; });
         auto [id, token] = signUp(u"alice"_s);
-        QCOMPARE(postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}}).status, 200);
+        QCOMPARE(postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}}).status,
+                 200);
         // pending approval: no link
         m_server->flushMail();
         const auto mails = [&] {
@@ -698,7 +762,8 @@ private slots:
         auto db = m_server->app().database().connection();
         QSqlQuery q(*db);
         QVERIFY(q.exec(u"UPDATE users SET status = 'active'"_s));
-        const HttpResult active = postJson(port(), "/api/v1/login/email-link", {{u"email"_s, u"ALICE@example.com"_s}});
+        const HttpResult active =
+            postJson(port(), "/api/v1/login/email-link", {{u"email"_s, u"ALICE@example.com"_s}});
         QCOMPARE(active.status, 202);
         QCOMPARE(active.body, answers[0].body);
         QCOMPARE(mails(), before + 1);
@@ -739,10 +804,15 @@ private slots:
         QTest::addColumn<QByteArray>("expected");
         QTest::addColumn<QByteArray>("lang");
         QTest::newRow("none") << QByteArray() << QByteArray("Confirm my email") << QByteArray("en");
-        QTest::newRow("fr") << QByteArray("fr-CH, fr;q=0.9") << QByteArray("Confirmer mon adresse e-mail") << QByteArray("fr");
-        QTest::newRow("de") << QByteArray("de") << QByteArray("E-Mail-Adresse best\xc3\xa4tigen") << QByteArray("de");
-        QTest::newRow("q picks fr") << QByteArray("de;q=0.5, fr;q=0.9, en;q=0.1") << QByteArray("Confirmer mon adresse e-mail") << QByteArray("fr");
-        QTest::newRow("unsupported") << QByteArray("es, it;q=0.8") << QByteArray("Confirm my email") << QByteArray("en");
+        QTest::newRow("fr") << QByteArray("fr-CH, fr;q=0.9")
+                            << QByteArray("Confirmer mon adresse e-mail") << QByteArray("fr");
+        QTest::newRow("de") << QByteArray("de") << QByteArray("E-Mail-Adresse best\xc3\xa4tigen")
+                            << QByteArray("de");
+        QTest::newRow("q picks fr")
+            << QByteArray("de;q=0.5, fr;q=0.9, en;q=0.1")
+            << QByteArray("Confirmer mon adresse e-mail") << QByteArray("fr");
+        QTest::newRow("unsupported")
+            << QByteArray("es, it;q=0.8") << QByteArray("Confirm my email") << QByteArray("en");
     }
     void pagesSpeakTheBrowsersLanguage()
     {
@@ -754,7 +824,8 @@ private slots:
         HeaderList headers;
         if (!acceptLanguage.isEmpty())
             headers.emplaceBack(QByteArray("Accept-Language"), QByteArray(acceptLanguage));
-        const HttpResult r = get("/verify-email?email=alice%40example.com&token=" + token.toLatin1(), "GET", headers);
+        const HttpResult r = get(
+            "/verify-email?email=alice%40example.com&token=" + token.toLatin1(), "GET", headers);
         QCOMPARE(r.status, 200);
         QVERIFY2(r.body.contains(expected), r.body.constData());
         QVERIFY(r.body.contains(QByteArray("<html lang=\"" + lang + "\">")));
@@ -911,7 +982,8 @@ private slots:
             });
         for (auto &t : threads)
             t.join();
-        const int winners = int(std::count_if(statuses.begin(), statuses.end(), [](int s) { return s == 200 || s == 303; }));
+        const int winners = int(std::count_if(statuses.begin(), statuses.end(),
+                                              [](int s) { return s == 200 || s == 303; }));
         QCOMPARE(winners, 1);
         QCOMPARE(int(std::count(statuses.begin(), statuses.end(), 400)), kClients - 1);
         if (kind == u"login_link"_s)

@@ -37,14 +37,13 @@ void captureMessage(QtMsgType type, const QMessageLogContext &context, const QSt
         previousHandler(type, context, message);
 }
 
-
 // Columns that hold digests of secrets by design (never the secrets themselves).
 bool isDigestColumn(const QString &table, const QString &column)
 {
-    static const QSet<QString> digests = {u"users.password_hash"_s, u"tokens.token_hash"_s,
-                                          u"tokens.code_hash"_s,    u"audit_log.prev_hash"_s,
-                                          u"audit_log.entry_hash"_s, u"oauth_states.state_hash"_s,
-                                          u"meta.value"_s};
+    static const QSet<QString> digests = {
+        u"users.password_hash"_s, u"tokens.token_hash"_s,    u"tokens.code_hash"_s,
+        u"audit_log.prev_hash"_s, u"audit_log.entry_hash"_s, u"oauth_states.state_hash"_s,
+        u"meta.value"_s};
     return digests.contains(table + u'.' + column);
 }
 
@@ -84,37 +83,46 @@ private slots:
 
         // Signup with the sentinel password; the email holds the link token and the code.
         QCOMPARE(keep(postJson(port, "/api/v1/signup",
-                               {{u"username"_s, u"sentinel"_s}, {u"password"_s, m_password},
-                                {u"email"_s, u"sentinel@example.com"_s}, {u"display_name"_s, u"Sen Tinel"_s}}))
+                               {{u"username"_s, u"sentinel"_s},
+                                {u"password"_s, m_password},
+                                {u"email"_s, u"sentinel@example.com"_s},
+                                {u"display_name"_s, u"Sen Tinel"_s}}))
                      .status,
                  201);
         server.flushMail();
         const QString mail = decodeMail(server.lastMailTo(u"sentinel@example.com"_s));
-        const QString verifyToken = QRegularExpression(u"token=([A-Za-z0-9_-]{43})"_s).match(mail).captured(1);
+        const QString verifyToken =
+            QRegularExpression(u"token=([A-Za-z0-9_-]{43})"_s).match(mail).captured(1);
         QCOMPARE(verifyToken.size(), 43);
         secrets << verifyToken;
 
         // Failures must not log what was tried either.
         const QString wrongPassword = m_password + u"-wrong"_s;
         secrets << wrongPassword;
-        QCOMPARE(keep(postJson(port, "/api/v1/login", {{u"username"_s, u"sentinel"_s}, {u"password"_s, wrongPassword}})).status,
+        QCOMPARE(keep(postJson(port, "/api/v1/login",
+                               {{u"username"_s, u"sentinel"_s}, {u"password"_s, wrongPassword}}))
+                     .status,
                  401);
         QCOMPARE(keep(postJson(port, "/api/v1/user/verify-email/",
-                               {{u"email"_s, u"sentinel@example.com"_s}, {u"token"_s, QString(verifyToken + u"A"_s)}}))
+                               {{u"email"_s, u"sentinel@example.com"_s},
+                                {u"token"_s, QString(verifyToken + u"A"_s)}}))
                      .status,
                  400);
 
         // The verification page (GET records a hit; the token is in its URL), then its POST.
-        const QByteArray pagePath = "/verify-email?email=sentinel%40example.com&token=" + verifyToken.toLatin1();
+        const QByteArray pagePath =
+            "/verify-email?email=sentinel%40example.com&token=" + verifyToken.toLatin1();
         const HttpResult page = keep(httpRequest(port, "GET", pagePath));
         QCOMPARE(page.status, 200);
-        QCOMPARE(keep(postJson(port, "/api/v1/user/verify-email/",
-                               {{u"email"_s, u"sentinel@example.com"_s}, {u"token"_s, verifyToken}}))
-                     .status,
-                 200);
+        QCOMPARE(
+            keep(postJson(port, "/api/v1/user/verify-email/",
+                          {{u"email"_s, u"sentinel@example.com"_s}, {u"token"_s, verifyToken}}))
+                .status,
+            200);
 
         // Password login: the session token.
-        const HttpResult login = keep(postJson(port, "/api/v1/login", {{u"username"_s, u"sentinel"_s}, {u"password"_s, m_password}}));
+        const HttpResult login = keep(postJson(
+            port, "/api/v1/login", {{u"username"_s, u"sentinel"_s}, {u"password"_s, m_password}}));
         QCOMPARE(login.status, 200);
         const QString ust = login.json().value(u"ust"_s).toString();
         QCOMPARE(ust.size(), 43);
@@ -122,29 +130,39 @@ private slots:
         QCOMPARE(keep(getJson(port, "/api/v1/user/me", ust)).status, 200);
 
         // Email-link login through the pages: the login token, the CSRF pair, the cookie session.
-        QCOMPARE(keep(postJson(port, "/api/v1/login/email-link", {{u"email"_s, u"sentinel@example.com"_s}})).status, 202);
+        QCOMPARE(keep(postJson(port, "/api/v1/login/email-link",
+                               {{u"email"_s, u"sentinel@example.com"_s}}))
+                     .status,
+                 202);
         server.flushMail();
         const QString linkMail = decodeMail(server.lastMailTo(u"sentinel@example.com"_s));
         const QString loginToken =
-            QRegularExpression(u"/login/confirm\\?token=([A-Za-z0-9_-]{43})"_s).match(linkMail).captured(1);
+            QRegularExpression(u"/login/confirm\\?token=([A-Za-z0-9_-]{43})"_s)
+                .match(linkMail)
+                .captured(1);
         QCOMPARE(loginToken.size(), 43);
         secrets << loginToken;
-        const HttpResult confirmPage = keep(httpRequest(port, "GET", "/login/confirm?token=" + loginToken.toLatin1()));
+        const HttpResult confirmPage =
+            keep(httpRequest(port, "GET", "/login/confirm?token=" + loginToken.toLatin1()));
         QCOMPARE(confirmPage.status, 200);
         const QString csrf = QRegularExpression(u"name=\"csrf_token\" value=\"([^\"]+)\""_s)
-                                 .match(QString::fromUtf8(confirmPage.body)).captured(1);
+                                 .match(QString::fromUtf8(confirmPage.body))
+                                 .captured(1);
         const QByteArray csrfCookie = confirmPage.headers.value("set-cookie").split(';').first();
         QVERIFY(!csrf.isEmpty());
         QVERIFY(csrfCookie.startsWith("sd_csrf="));
-        const QByteArray form = "csrf_token=" + QUrl::toPercentEncoding(csrf) + "&token=" + loginToken.toLatin1() +
+        const QByteArray form = "csrf_token=" + QUrl::toPercentEncoding(csrf) +
+                                "&token=" + loginToken.toLatin1() +
                                 "&display_name=Sen+Tinel&tos=on";
         const HttpResult confirmed =
             keep(httpRequest(port, "POST", "/login/confirm", form,
-                             {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", csrfCookie},
+                             {{"Content-Type", "application/x-www-form-urlencoded"},
+                              {"Cookie", csrfCookie},
                               {"Origin", "http://127.0.0.1:" + QByteArray::number(port)}}));
         QCOMPARE(confirmed.status, 303);
         const QByteArray sessionCookie = confirmed.headers.value("set-cookie");
-        const QString cookieSession = QString::fromLatin1(sessionCookie.split(';').first().split('=').value(1));
+        const QString cookieSession =
+            QString::fromLatin1(sessionCookie.split(';').first().split('=').value(1));
         QCOMPARE(cookieSession.size(), 43);
         secrets << cookieSession;
 

@@ -30,8 +30,9 @@ class TestAuditChain : public QObject
         for (int i = 0; i < n; ++i) {
             auto tx = store::Transaction::begin(*m_db);
             QVERIFY(tx);
-            QVERIFY(core::auditlog::record(tx->db(), startMs + i, u"user:usr_x"_s, u"login.failed"_s,
-                                           u"usr_x"_s, u"from 127.0.0.1 #%1"_s.arg(i)));
+            QVERIFY(core::auditlog::record(tx->db(), startMs + i, u"user:usr_x"_s,
+                                           u"login.failed"_s, u"usr_x"_s,
+                                           u"from 127.0.0.1 #%1"_s.arg(i)));
             QVERIFY(tx->commit());
         }
     }
@@ -71,7 +72,10 @@ private slots:
         auto migrated = m_db->migrate();
         QVERIFY2(migrated, migrated ? "" : qPrintable(migrated.error().message));
     }
-    void cleanup() { m_db.reset(); }
+    void cleanup()
+    {
+        m_db.reset();
+    }
 
     void sealsInOrderAndVerifies()
     {
@@ -103,14 +107,20 @@ private slots:
         QTest::addColumn<QString>("sql");
         QTest::addColumn<qint64>("brokenSeq");
         QTest::addColumn<QString>("problem");
-        QTest::newRow("changed detail") << u"UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3"_s << qint64(3)
-                                        << u"content"_s;
-        QTest::newRow("changed actor") << u"UPDATE audit_log SET actor = 'system' WHERE seq = 5"_s << qint64(5) << u"content"_s;
-        QTest::newRow("changed time") << u"UPDATE audit_log SET at = at + 1 WHERE seq = 2"_s << qint64(2) << u"content"_s;
-        QTest::newRow("removed entry") << u"DELETE FROM audit_log WHERE seq = 4"_s << qint64(5) << u"missing"_s;
-        QTest::newRow("rehashed entry") << u"UPDATE audit_log SET detail = 'x', entry_hash = 'f' WHERE seq = 2"_s << qint64(2)
-                                        << u"content"_s;
-        QTest::newRow("forged link") << u"UPDATE audit_log SET prev_hash = 'abc' WHERE seq = 6"_s << qint64(6) << u"link"_s;
+        QTest::newRow("changed detail")
+            << u"UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3"_s << qint64(3)
+            << u"content"_s;
+        QTest::newRow("changed actor") << u"UPDATE audit_log SET actor = 'system' WHERE seq = 5"_s
+                                       << qint64(5) << u"content"_s;
+        QTest::newRow("changed time")
+            << u"UPDATE audit_log SET at = at + 1 WHERE seq = 2"_s << qint64(2) << u"content"_s;
+        QTest::newRow("removed entry")
+            << u"DELETE FROM audit_log WHERE seq = 4"_s << qint64(5) << u"missing"_s;
+        QTest::newRow("rehashed entry")
+            << u"UPDATE audit_log SET detail = 'x', entry_hash = 'f' WHERE seq = 2"_s << qint64(2)
+            << u"content"_s;
+        QTest::newRow("forged link")
+            << u"UPDATE audit_log SET prev_hash = 'abc' WHERE seq = 6"_s << qint64(6) << u"link"_s;
     }
     void tamperingIsFoundAndNamed()
     {
@@ -139,7 +149,9 @@ private slots:
                 start.arrive_and_wait();
                 for (int i = 0; i < kEach; ++i) {
                     auto tx = store::Transaction::begin(*m_db);
-                    if (!tx || !core::auditlog::record(tx->db(), 1000 + i, u"t%1"_s.arg(t), u"x"_s, {}, {}) ||
+                    if (!tx ||
+                        !core::auditlog::record(tx->db(), 1000 + i, u"t%1"_s.arg(t), u"x"_s, {},
+                                                {}) ||
                         !tx->commit())
                         ++failures;
                 }

@@ -6,13 +6,13 @@
 #include "database.h"
 #include "migrations.h"
 #include "sqlquery.h"
-#include "transaction.h"
 #include "support/testenv.h"
+#include "transaction.h"
 
 #include <QMutex>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -79,9 +79,9 @@ QString statusName(AccountStatus s)
 // What happened when N threads ran one guarded change at the same moment.
 struct RaceOutcome
 {
-    int succeeded = 0;   // the change returned true
-    int lost = 0;        // it returned false
-    QStringList errors;  // any database error, anywhere
+    int succeeded = 0;  // the change returned true
+    int lost = 0;       // it returned false
+    QStringList errors; // any database error, anywhere
     int distinctConnections = 0;
 };
 
@@ -211,8 +211,9 @@ void TestDatabase::initTestCase()
         // beside this one; this suite works in a database of its own on the same server, and
         // points SIGNUPDESK_TEST_PG_URL (and so testenv::resetPostgres) at it.
         QString error;
-        QVERIFY2(createOwnDatabase(*url, &error),
-                 qPrintable(u"cannot create %1 (is the server up?): %2"_s.arg(kOwnDatabase, error)));
+        QVERIFY2(
+            createOwnDatabase(*url, &error),
+            qPrintable(u"cannot create %1 (is the server up?): %2"_s.arg(kOwnDatabase, error)));
         QUrl own(testenv::postgresUrl());
         own.setPath(u"/"_s + kOwnDatabase);
         qputenv("SIGNUPDESK_TEST_PG_URL", own.toString().toUtf8());
@@ -240,7 +241,8 @@ bool TestDatabase::createOwnDatabase(const DatabaseUrl &server, QString *error)
             } else if (q.next()) {
                 ok = true;
             } else {
-                ok = q.exec(u"CREATE DATABASE %1 ENCODING 'UTF8' TEMPLATE template0"_s.arg(kOwnDatabase));
+                ok = q.exec(
+                    u"CREATE DATABASE %1 ENCODING 'UTF8' TEMPLATE template0"_s.arg(kOwnDatabase));
                 if (!ok)
                     *error = q.lastError().text();
             }
@@ -266,7 +268,8 @@ void TestDatabase::init()
     if constexpr (kPostgres) {
         QString error;
         QVERIFY2(testenv::resetPostgres(&error),
-                 qPrintable(u"cannot reset the PostgreSQL test database (is the server up?): "_s + error));
+                 qPrintable(u"cannot reset the PostgreSQL test database (is the server up?): "_s +
+                            error));
     }
     m_db = std::make_unique<Database>(freshUrl());
     QCOMPARE(m_db->dialect(), kPostgres ? Dialect::Postgres : Dialect::Sqlite);
@@ -295,28 +298,31 @@ void TestDatabase::parseUrl_data()
     QTest::addColumn<QString>("name");
 
     const QString none;
-    QTest::newRow("sqlite absolute") << u"sqlite:/var/lib/sd/sd.db"_s << true << false
-                                     << u"/var/lib/sd/sd.db"_s << none << 5432 << none << none << none;
-    QTest::newRow("sqlite three slashes") << u"sqlite:///var/lib/sd/sd.db"_s << true << false
-                                          << u"/var/lib/sd/sd.db"_s << none << 5432 << none << none
-                                          << none;
+    QTest::newRow("sqlite absolute")
+        << u"sqlite:/var/lib/sd/sd.db"_s << true << false << u"/var/lib/sd/sd.db"_s << none << 5432
+        << none << none << none;
+    QTest::newRow("sqlite three slashes")
+        << u"sqlite:///var/lib/sd/sd.db"_s << true << false << u"/var/lib/sd/sd.db"_s << none
+        << 5432 << none << none << none;
     QTest::newRow("sqlite relative") << u"sqlite:data/sd.db"_s << true << false << u"data/sd.db"_s
                                      << none << 5432 << none << none << none;
-    QTest::newRow("postgresql full") << u"postgresql://sd:s3cret@db.example:5433/signups"_s << true
-                                     << true << none << u"db.example"_s << 5433 << u"sd"_s
-                                     << u"s3cret"_s << u"signups"_s;
-    QTest::newRow("postgres scheme, default port") << u"postgres://sd@127.0.0.1/signups"_s << true
-                                                   << true << none << u"127.0.0.1"_s << 5432
-                                                   << u"sd"_s << none << u"signups"_s;
-    QTest::newRow("empty") << QString() << false << false << none << none << 0 << none << none << none;
-    QTest::newRow("sqlite without path") << u"sqlite:"_s << false << false << none << none << 0
-                                         << none << none << none;
-    QTest::newRow("postgresql without database") << u"postgresql://sd:pw@db.example:5432"_s << false
-                                                 << false << none << none << 0 << none << none << none;
+    QTest::newRow("postgresql full")
+        << u"postgresql://sd:s3cret@db.example:5433/signups"_s << true << true << none
+        << u"db.example"_s << 5433 << u"sd"_s << u"s3cret"_s << u"signups"_s;
+    QTest::newRow("postgres scheme, default port")
+        << u"postgres://sd@127.0.0.1/signups"_s << true << true << none << u"127.0.0.1"_s << 5432
+        << u"sd"_s << none << u"signups"_s;
+    QTest::newRow("empty") << QString() << false << false << none << none << 0 << none << none
+                           << none;
+    QTest::newRow("sqlite without path")
+        << u"sqlite:"_s << false << false << none << none << 0 << none << none << none;
+    QTest::newRow("postgresql without database")
+        << u"postgresql://sd:pw@db.example:5432"_s << false << false << none << none << 0 << none
+        << none << none;
     QTest::newRow("postgresql without host") << u"postgresql:///signups"_s << false << false << none
                                              << none << 0 << none << none << none;
-    QTest::newRow("mysql") << u"mysql://sd:pw@db.example/signups"_s << false << false << none << none
-                           << 0 << none << none << none;
+    QTest::newRow("mysql") << u"mysql://sd:pw@db.example/signups"_s << false << false << none
+                           << none << 0 << none << none << none;
     QTest::newRow("plain path") << u"/var/lib/sd/sd.db"_s << false << false << none << none << 0
                                 << none << none << none;
 }
@@ -475,7 +481,7 @@ void TestDatabase::transactionRollsBackUnlessCommitted()
         QVERIFY(core::accountstore::insert(tx->db(), makeAccount(u"usr_dropped"_s, u"dropped"_s)));
         auto seen = core::accountstore::findById(tx->db(), u"usr_dropped"_s);
         QVERIFY(seen && seen->has_value()); // visible inside the transaction
-    } // destroyed without commit
+    }                                       // destroyed without commit
     {
         auto tx = Transaction::begin(*m_db);
         QVERIFY(tx);
@@ -523,8 +529,8 @@ void TestDatabase::transactionPersistsWhenCommitted()
         if (!other)
             return describe(other.error());
         auto account = core::accountstore::findById(*other, u"usr_kept"_s);
-        auto token = core::tokenstore::findByHash(*other, u"hash_kept"_s,
-                                                  core::TokenKind::Verification);
+        auto token =
+            core::tokenstore::findByHash(*other, u"hash_kept"_s, core::TokenKind::Verification);
         if (!account || !token)
             return u"error"_s;
         return QString((account->has_value() ? (*account)->username : u"no account"_s) + u'/' +
@@ -544,8 +550,8 @@ void TestDatabase::consumeRace()
         {
             auto tx = Transaction::begin(*m_db);
             QVERIFY(tx);
-            QVERIFY(core::accountstore::insert(tx->db(),
-                                               makeAccount(userId, u"racer%1"_s.arg(round))));
+            QVERIFY(
+                core::accountstore::insert(tx->db(), makeAccount(userId, u"racer%1"_s.arg(round))));
             QVERIFY(core::tokenstore::insert(tx->db(), makeToken(tokenId, userId), tokenHash));
             QVERIFY(tx->commit());
         }
@@ -553,10 +559,9 @@ void TestDatabase::consumeRace()
         const RaceOutcome outcome = race(*m_db, threads, [&](const QSqlDatabase &db) {
             return core::tokenstore::consume(db, tokenId, usedAt);
         });
-        QVERIFY2(outcome.errors.isEmpty(),
-                 qPrintable(u"round %1: %2 errors, first: %3"_s.arg(round)
-                                .arg(outcome.errors.size())
-                                .arg(outcome.errors.value(0))));
+        QVERIFY2(outcome.errors.isEmpty(), qPrintable(u"round %1: %2 errors, first: %3"_s.arg(round)
+                                                          .arg(outcome.errors.size())
+                                                          .arg(outcome.errors.value(0))));
         QCOMPARE(outcome.distinctConnections, threads);
         QCOMPARE(outcome.succeeded, 1);
         QCOMPARE(outcome.lost, threads - 1);
@@ -576,7 +581,8 @@ void TestDatabase::consumeRespectsTokenState()
     QVERIFY(db);
     QVERIFY(core::accountstore::insert(*db, makeAccount(u"usr_t"_s, u"tokens"_s)));
     QVERIFY(core::tokenstore::insert(*db, makeToken(u"tok_live"_s, u"usr_t"_s), u"h1"_s));
-    QVERIFY(core::tokenstore::insert(*db, makeToken(u"tok_expired"_s, u"usr_t"_s, kNowMs), u"h2"_s));
+    QVERIFY(
+        core::tokenstore::insert(*db, makeToken(u"tok_expired"_s, u"usr_t"_s, kNowMs), u"h2"_s));
 
     auto first = core::tokenstore::consume(*db, u"tok_live"_s, kNowMs);
     QVERIFY(first);
@@ -592,7 +598,8 @@ void TestDatabase::consumeRespectsTokenState()
     QVERIFY(!*unknown);
 
     QVERIFY(core::tokenstore::insert(*db, makeToken(u"tok_revoked"_s, u"usr_t"_s), u"h3"_s));
-    auto revoked = core::tokenstore::revokeAll(*db, u"usr_t"_s, core::TokenKind::Verification, kNowMs);
+    auto revoked =
+        core::tokenstore::revokeAll(*db, u"usr_t"_s, core::TokenKind::Verification, kNowMs);
     QVERIFY(revoked);
     QCOMPARE(*revoked, 2); // tok_revoked and the expired, unused one; the used one stays used
     auto afterRevoke = core::tokenstore::consume(*db, u"tok_revoked"_s, kNowMs);
@@ -606,16 +613,16 @@ void TestDatabase::transitionIsGuarded()
         auto db = m_db->connection();
         QVERIFY(db);
         QVERIFY(core::accountstore::insert(*db, makeAccount(u"usr_a"_s, u"walker"_s)));
-        auto first = core::accountstore::transition(*db, u"usr_a"_s, AccountStatus::PendingVerification,
-                                                   AccountStatus::PendingApproval);
+        auto first = core::accountstore::transition(
+            *db, u"usr_a"_s, AccountStatus::PendingVerification, AccountStatus::PendingApproval);
         QVERIFY(first);
         QVERIFY(*first);
-        auto second = core::accountstore::transition(*db, u"usr_a"_s, AccountStatus::PendingVerification,
-                                                    AccountStatus::PendingApproval);
+        auto second = core::accountstore::transition(
+            *db, u"usr_a"_s, AccountStatus::PendingVerification, AccountStatus::PendingApproval);
         QVERIFY(second);
         QVERIFY(!*second);
-        auto missing = core::accountstore::transition(*db, u"usr_missing"_s, AccountStatus::PendingApproval,
-                                                     AccountStatus::Active);
+        auto missing = core::accountstore::transition(
+            *db, u"usr_missing"_s, AccountStatus::PendingApproval, AccountStatus::Active);
         QVERIFY(missing);
         QVERIFY(!*missing);
         auto now = core::accountstore::findById(*db, u"usr_a"_s);
@@ -635,7 +642,8 @@ void TestDatabase::transitionIsGuarded()
     QVERIFY(db);
     auto after = core::accountstore::findById(*db, u"usr_a"_s);
     QVERIFY(after && after->has_value());
-    QVERIFY((*after)->status == AccountStatus::Active || (*after)->status == AccountStatus::Disabled);
+    QVERIFY((*after)->status == AccountStatus::Active ||
+            (*after)->status == AccountStatus::Disabled);
 }
 
 void TestDatabase::removeIfStatus_data()
@@ -682,8 +690,8 @@ void TestDatabase::removeIfStatus()
     auto target = core::accountstore::findById(*db, u"usr_target"_s);
     QVERIFY(target);
     QCOMPARE(target->has_value(), !removed);
-    auto tokens = store::runQuery(*db, u"SELECT COUNT(*) FROM tokens WHERE user_id = ?"_s,
-                                  {u"usr_target"_s});
+    auto tokens =
+        store::runQuery(*db, u"SELECT COUNT(*) FROM tokens WHERE user_id = ?"_s, {u"usr_target"_s});
     QVERIFY(tokens && tokens->next());
     QCOMPARE(tokens->value(0).toInt(), removed ? 0 : 2);
 
@@ -705,15 +713,15 @@ void TestDatabase::textRoundTrip_data()
     QTest::addColumn<QString>("email");
     QTest::addColumn<QString>("displayName");
 
-    QTest::newRow("SQL injection") << u"x' OR 1=1--"_s << u"o'brien@example.org"_s
-                                   << u"Robert'); DROP TABLE users;--"_s;
+    QTest::newRow("SQL injection")
+        << u"x' OR 1=1--"_s << u"o'brien@example.org"_s << u"Robert'); DROP TABLE users;--"_s;
     QTest::newRow("4-byte UTF-8") << u"emoji😀🎉"_s << u"😀@example.org"_s << u"𝔘𝔫𝔦𝔠𝔬𝔡𝔢 😀"_s;
-    QTest::newRow("injection and emoji") << u"' OR 1=1--😀"_s << u"x\"y@example.org"_s
-                                         << u"\"; DELETE FROM tokens; --"_s;
-    QTest::newRow("LIKE wildcards and backslash") << u"%_\\"_s << u"a%b_c@example.org"_s
-                                                  << u"100% \\n not a newline"_s;
-    QTest::newRow("accents and CJK") << u"Ünïcödé"_s << u"名前@example.org"_s
-                                     << u"日本語 Ελληνικά עברית"_s;
+    QTest::newRow("injection and emoji")
+        << u"' OR 1=1--😀"_s << u"x\"y@example.org"_s << u"\"; DELETE FROM tokens; --"_s;
+    QTest::newRow("LIKE wildcards and backslash")
+        << u"%_\\"_s << u"a%b_c@example.org"_s << u"100% \\n not a newline"_s;
+    QTest::newRow("accents and CJK")
+        << u"Ünïcödé"_s << u"名前@example.org"_s << u"日本語 Ελληνικά עברית"_s;
 }
 
 void TestDatabase::textRoundTrip()
@@ -760,8 +768,9 @@ void TestDatabase::textRoundTrip()
     QCOMPARE(b.tosAcceptedVersion, a.tosAcceptedVersion);
 
     // Stored as characters (4-byte UTF-8, not surrogate halves) on both backends.
-    auto length = store::runQuery(*db, u"SELECT length(username), length(display_name) FROM users"
-                                       " WHERE id = ?"_s,
+    auto length = store::runQuery(*db,
+                                  u"SELECT length(username), length(display_name) FROM users"
+                                  " WHERE id = ?"_s,
                                   {a.id});
     QVERIFY(length && length->next());
     QCOMPARE(length->value(0).toInt(), int(username.toUcs4().size()));

@@ -30,7 +30,8 @@ bool sendAll(int fd, const QByteArray &data)
 {
     qsizetype sent = 0;
     while (sent < data.size()) {
-        const auto n = ::send(fd, data.constData() + sent, size_t(data.size() - sent), MSG_NOSIGNAL);
+        const auto n =
+            ::send(fd, data.constData() + sent, size_t(data.size() - sent), MSG_NOSIGNAL);
         if (n <= 0)
             return false;
         sent += n;
@@ -104,10 +105,12 @@ HttpResult httpRequest(quint16 port, const QByteArray &method, const QByteArray 
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const qsizetype colon = lines[i].indexOf(':');
         if (colon > 0)
-            result.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
+            result.headers.insert(lines[i].left(colon).trimmed().toLower(),
+                                  lines[i].mid(colon + 1).trimmed());
     }
     // A HEAD answer announces the GET's Content-Length but carries no body (RFC 9110 9.3.2).
-    const qsizetype length = method == "HEAD" ? 0 : result.headers.value("content-length", "0").toLongLong();
+    const qsizetype length =
+        method == "HEAD" ? 0 : result.headers.value("content-length", "0").toLongLong();
     while (buffer.size() - headerEnd - 4 < length)
         if (readSome(fd, buffer, timeoutMs) <= 0)
             break;
@@ -119,12 +122,14 @@ HttpResult httpRequest(quint16 port, const QByteArray &method, const QByteArray 
     return result;
 }
 
-HttpResult postJson(quint16 port, const QByteArray &path, const QJsonObject &body, const QString &bearer)
+HttpResult postJson(quint16 port, const QByteArray &path, const QJsonObject &body,
+                    const QString &bearer)
 {
     HeaderList headers;
     if (!bearer.isEmpty())
         headers.append({"Authorization", "Bearer " + bearer.toLatin1()});
-    return httpRequest(port, "POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact), headers);
+    return httpRequest(port, "POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact),
+                       headers);
 }
 
 HttpResult getJson(quint16 port, const QByteArray &path, const QString &bearer)

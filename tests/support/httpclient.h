@@ -9,7 +9,7 @@
 // threads: the tests fire many requests at once without any Qt event loop.
 struct HttpResult
 {
-    int status = 0; // 0: the connection failed or closed before an answer
+    int status = 0;                        // 0: the connection failed or closed before an answer
     QHash<QByteArray, QByteArray> headers; // names in lower case
     QByteArray body;
     QByteArray raw;

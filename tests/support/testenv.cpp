@@ -66,7 +66,8 @@ QByteArray readListeningLine(QProcess &process, quint16 *port, int timeoutMs)
         out += process.readAllStandardOutput();
     }
     out += process.readAllStandardOutput();
-    static const QRegularExpression line(QStringLiteral("^listening on http://127\\.0\\.0\\.1:(\\d+)\n"));
+    static const QRegularExpression line(
+        QStringLiteral("^listening on http://127\\.0\\.0\\.1:(\\d+)\n"));
     const auto m = line.match(QString::fromUtf8(out));
     *port = m.hasMatch() ? quint16(m.captured(1).toUInt()) : 0;
     return out;

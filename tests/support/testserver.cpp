@@ -38,8 +38,9 @@ TestServer::TestServer(Backend backend, std::function<void(sd::core::Config &)> 
     m_config.rateLimitEnabled = false;
     m_config.workers = 4;
     m_config.mailFolder = m_dir.filePath(u"mail"_s);
-    m_config.databaseUrl = backend == Backend::Postgres ? testenv::postgresUrl()
-                                                        : u"sqlite:"_s + m_dir.filePath(u"test.db"_s);
+    m_config.databaseUrl = backend == Backend::Postgres
+                               ? testenv::postgresUrl()
+                               : u"sqlite:"_s + m_dir.filePath(u"test.db"_s);
     if (configure)
         configure(m_config);
     m_app = std::make_unique<sd::app::Application>(m_config, m_clock);
@@ -61,11 +62,13 @@ bool TestServer::start(QString *error)
     if (!url && error)
         *error = url.error().detail;
     if (url && m_app->outboxSender())
-        QObject::connect(m_app->outboxSender(), &sd::mail::OutboxSender::messageSent, m_app->outboxSender(),
-                         [this](const QString &id) {
-                             QMutexLocker lock(&m_sentMutex);
-                             m_sentOrder.append(id);
-                         }, Qt::DirectConnection);
+        QObject::connect(
+            m_app->outboxSender(), &sd::mail::OutboxSender::messageSent, m_app->outboxSender(),
+            [this](const QString &id) {
+                QMutexLocker lock(&m_sentMutex);
+                m_sentOrder.append(id);
+            },
+            Qt::DirectConnection);
     return url.has_value();
 }
 
@@ -74,8 +77,9 @@ int TestServer::flushMail()
     int sent = 0;
     m_app->core().waitForAfterAnswer(); // mail that requests queue after their answer
     // On the sender's own thread, so after any drain it was in the middle of.
-    QMetaObject::invokeMethod(m_app->outboxSender(), [&] { sent = m_app->outboxSender()->drainOnce(); },
-                              Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_app->outboxSender(), [&] { sent = m_app->outboxSender()->drainOnce(); },
+        Qt::BlockingQueuedConnection);
     return sent;
 }
 

@@ -10,7 +10,11 @@
 class TestServer
 {
 public:
-    enum class Backend { Sqlite, Postgres };
+    enum class Backend
+    {
+        Sqlite,
+        Postgres
+    };
 
     explicit TestServer(Backend backend = Backend::Sqlite,
                         std::function<void(sd::core::Config &)> configure = {});

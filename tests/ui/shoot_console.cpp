@@ -138,7 +138,8 @@ private:
             const qint64 now = clock.nowMs();
             const QTimeZone zone = QTimeZone::systemTimeZone();
             const QDate today = QDateTime::fromMSecsSinceEpoch(now, zone).date();
-            const QList<int> verifyMinutes{2, 3, 4, 6, 8, 11, 14, 19, 25, 38, 55, 80, 150, 420, 1300};
+            const QList<int> verifyMinutes{2,  3,  4,  6,  8,   11,  14,  19,
+                                           25, 38, 55, 80, 150, 420, 1300};
             const sd::core::Actor admin{u"console"_s};
             int made = 0, n = 0;
             for (int back = 29; back >= 1; --back) {

@@ -167,7 +167,8 @@ private slots:
     {
         const QString id = pendingApproval(u"alice"_s);
         QTRY_VERIFY(viewIndex(id).isValid()); // live, from the signup and confirm events
-        QTRY_COMPARE(viewIndex(id, SignupTableModel::Status).data().toString(), u"Pending approval"_s);
+        QTRY_COMPARE(viewIndex(id, SignupTableModel::Status).data().toString(),
+                     u"Pending approval"_s);
         clickRow(id);
         // The detail pane shows the timeline: signed up, email queued, verified.
         QTRY_COMPARE(m_window->timelineModel()->userId(), id);
@@ -201,7 +202,10 @@ private slots:
         dialog->setReason(u"Looks like a bot."_s);
         dialog->accept();
         QVERIFY(m_window->pendingRejects()->contains(id));
-        QVERIFY(viewIndex(id, SignupTableModel::Status).data().toString().startsWith(u"Rejecting in"_s));
+        QVERIFY(viewIndex(id, SignupTableModel::Status)
+                    .data()
+                    .toString()
+                    .startsWith(u"Rejecting in"_s));
         QSignalSpy due(m_window->pendingRejects(), &sd::ui::PendingRejects::due);
         auto *undo = m_window->findChild<QPushButton *>(u"undoButton"_s);
         QVERIFY(undo && undo->isVisible());
@@ -216,7 +220,8 @@ private slots:
         // Offscreen has no window manager to hand activation back after a dialog.
         m_window->activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
-        QTRY_COMPARE(QApplication::focusWidget(), m_window->signupView()); // focus stays in the list
+        QTRY_COMPARE(QApplication::focusWidget(),
+                     m_window->signupView()); // focus stays in the list
         QTest::keyClick(m_window->signupView(), Qt::Key_R);
         QTRY_VERIFY((dialog = m_window->findChild<sd::ui::ReasonDialog *>()));
         dialog->setReason(u"Looks like a bot."_s);
@@ -297,13 +302,15 @@ private slots:
         QSignalSpy reset(m_window->signupModel(), &QAbstractItemModel::modelReset);
         QSignalSpy inserted(m_window->signupModel(), &QAbstractItemModel::rowsInserted);
         const HttpResult r = postJson(m_server->port(), "/api/v1/signup",
-                                      {{u"username"_s, u"dave"_s}, {u"password"_s, kPassword},
+                                      {{u"username"_s, u"dave"_s},
+                                       {u"password"_s, kPassword},
                                        {u"email"_s, u"dave@example.com"_s}});
         QCOMPARE(r.status, 201);
         const QString id = r.json().value(u"user_id"_s).toString();
         QTRY_VERIFY_WITH_TIMEOUT(viewIndex(id).isValid(), 1000);
         QCOMPARE(viewIndex(id, SignupTableModel::Email).data().toString(), u"dave@example.com"_s);
-        QCOMPARE(viewIndex(id, SignupTableModel::Status).data().toString(), u"Pending verification"_s);
+        QCOMPARE(viewIndex(id, SignupTableModel::Status).data().toString(),
+                 u"Pending verification"_s);
         QCOMPARE(inserted.size(), 1);
         QCOMPARE(reset.size(), 0);
         // The verification email's state follows the outbox, live too.

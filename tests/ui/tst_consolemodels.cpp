@@ -79,13 +79,16 @@ private slots:
     void auditCsvHasHeaderAndUtcTimes()
     {
         const QList<sd::core::AuditEntry> entries{
-            {u"aud_1"_s, kNow, u"console"_s, u"signup.rejected"_s, u"usr_1"_s, u"reason=Spam, obviously\nbye"_s},
+            {u"aud_1"_s, kNow, u"console"_s, u"signup.rejected"_s, u"usr_1"_s,
+             u"reason=Spam, obviously\nbye"_s},
             {u"aud_2"_s, kNow + 1, u"cli"_s, u"signup.approved"_s, u"usr_2"_s, {}}};
         const QString csv = sd::ui::auditLogCsv(entries);
         const QStringList lines = csv.split(u"\r\n"_s);
         QCOMPARE(lines.size(), 4); // header, two rows, the empty rest after the last CRLF
         QCOMPARE(lines.at(0), u"time_utc,actor,action,subject,detail,id"_s);
-        QCOMPARE(lines.at(1), u"2023-11-14T22:13:20.000Z,console,signup.rejected,usr_1,\"reason=Spam, obviously\nbye\",aud_1"_s);
+        QCOMPARE(
+            lines.at(1),
+            u"2023-11-14T22:13:20.000Z,console,signup.rejected,usr_1,\"reason=Spam, obviously\nbye\",aud_1"_s);
         QCOMPARE(lines.at(2), u"2023-11-14T22:13:20.001Z,cli,signup.approved,usr_2,,aud_2"_s);
         QVERIFY(lines.at(3).isEmpty());
     }
@@ -93,10 +96,12 @@ private slots:
     void userModelMergesInPlace()
     {
         sd::ui::UserTableModel model([] { return kNow; });
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         sd::ui::RowFilterProxy proxy;
         proxy.setSourceModel(&model);
-        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(
+            &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
         const auto user = [](const QString &name, AccountStatus status, int sessions) {
             sd::core::UserRow r;
             r.id = u"usr_"_s + name;
@@ -107,14 +112,16 @@ private slots:
             r.liveSessions = sessions;
             return r;
         };
-        model.setRows({user(u"ann"_s, AccountStatus::Active, 2), user(u"ben"_s, AccountStatus::Active, 0),
+        model.setRows({user(u"ann"_s, AccountStatus::Active, 2),
+                       user(u"ben"_s, AccountStatus::Active, 0),
                        user(u"cat"_s, AccountStatus::Disabled, 0)});
         QCOMPARE(model.rowCount(), 3);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         // ben gone, ann disabled, dan new.
-        model.setRows({user(u"ann"_s, AccountStatus::Disabled, 0), user(u"cat"_s, AccountStatus::Disabled, 0),
+        model.setRows({user(u"ann"_s, AccountStatus::Disabled, 0),
+                       user(u"cat"_s, AccountStatus::Disabled, 0),
                        user(u"dan"_s, AccountStatus::PendingApproval, 0)});
         QCOMPARE(reset.size(), 0);
         QCOMPARE(removed.size(), 1);
@@ -124,7 +131,10 @@ private slots:
         const int ann = model.rowOf(u"usr_ann"_s);
         QCOMPARE(model.index(ann, sd::ui::UserTableModel::Status).data().toString(), u"Disabled"_s);
         QCOMPARE(model.index(ann, sd::ui::UserTableModel::Sessions).data().toInt(), 0);
-        QCOMPARE(model.index(model.rowOf(u"usr_dan"_s), sd::ui::UserTableModel::Username).data().toString(), u"dan"_s);
+        QCOMPARE(model.index(model.rowOf(u"usr_dan"_s), sd::ui::UserTableModel::Username)
+                     .data()
+                     .toString(),
+                 u"dan"_s);
 
         proxy.setStatuses({u"disabled"_s});
         QCOMPARE(proxy.rowCount(), 2);
@@ -139,7 +149,8 @@ private slots:
     void outboxModelStatusAndPreview()
     {
         sd::ui::OutboxTableModel model([] { return kNow; });
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         sd::core::OutboxEntry sent;
         sent.id = u"msg_1"_s;
         sent.kind = u"verification"_s;
@@ -157,9 +168,12 @@ private slots:
         dead.lastError = u"550 mailbox unavailable"_s;
         model.setRows({sent, dead});
         QCOMPARE(model.rowCount(), 2);
-        QCOMPARE(model.index(0, sd::ui::OutboxTableModel::Status).data().toString(), u"Sent 2 min ago"_s);
-        QCOMPARE(model.index(1, sd::ui::OutboxTableModel::Status).data().toString(), u"Failed for good"_s);
-        QCOMPARE(model.index(1, sd::ui::OutboxTableModel::LastError).data().toString(), u"550 mailbox unavailable"_s);
+        QCOMPARE(model.index(0, sd::ui::OutboxTableModel::Status).data().toString(),
+                 u"Sent 2 min ago"_s);
+        QCOMPARE(model.index(1, sd::ui::OutboxTableModel::Status).data().toString(),
+                 u"Failed for good"_s);
+        QCOMPARE(model.index(1, sd::ui::OutboxTableModel::LastError).data().toString(),
+                 u"550 mailbox unavailable"_s);
         const QString sentPreview = sd::ui::OutboxTableModel::preview(sent, kNow);
         QVERIFY(sentPreview.contains(u"To: ann@example.com"_s));
         QVERIFY(sentPreview.contains(u"Subject: Confirm your email"_s));
@@ -178,13 +192,17 @@ private slots:
     void auditModel()
     {
         sd::ui::AuditTableModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         sd::ui::RowFilterProxy proxy;
         proxy.setSourceModel(&model);
-        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(
+            &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRows({{u"aud_1"_s, kNow, u"console"_s, u"signup.approved"_s, u"usr_1"_s, {}},
-                       {u"aud_2"_s, kNow + 5, u"system"_s, u"signup.created"_s, u"usr_2"_s, u"ip=192.0.2.1"_s},
-                       {u"aud_3"_s, kNow + 9, u"console"_s, u"signup.rejected"_s, u"usr_2"_s, u"reason=spam"_s}});
+                       {u"aud_2"_s, kNow + 5, u"system"_s, u"signup.created"_s, u"usr_2"_s,
+                        u"ip=192.0.2.1"_s},
+                       {u"aud_3"_s, kNow + 9, u"console"_s, u"signup.rejected"_s, u"usr_2"_s,
+                        u"reason=spam"_s}});
         proxy.setStatuses({u"signup.rejected"_s});
         QCOMPARE(proxy.rowCount(), 1);
         proxy.setStatuses({});
@@ -194,7 +212,8 @@ private slots:
         QCOMPARE(proxy.rowCount(), 1);
         proxy.setSearchText({});
         proxy.sort(sd::ui::AuditTableModel::Time, Qt::DescendingOrder);
-        QCOMPARE(proxy.index(0, sd::ui::AuditTableModel::Action).data().toString(), u"signup.rejected"_s);
+        QCOMPARE(proxy.index(0, sd::ui::AuditTableModel::Action).data().toString(),
+                 u"signup.rejected"_s);
     }
 
     void relativeTime_data()
@@ -217,14 +236,20 @@ private slots:
     void tableModelRowLevelChanges()
     {
         SignupTableModel model([] { return kNow; });
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.resetSignups({row(u"alice"_s, AccountStatus::PendingApproval, 180'000),
                             row(u"bob"_s, AccountStatus::PendingVerification, 60'000)});
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(model.columnCount(), int(SignupTableModel::ColumnCount));
-        QVERIFY(model.index(0, SignupTableModel::SignedUp).data().toString().endsWith(u"(3 min ago)"_s));
-        QCOMPARE(model.index(0, SignupTableModel::Verification).data().toString(), u"issued, expires in 2 h"_s);
-        QCOMPARE(model.index(1, SignupTableModel::Status).data().toString(), u"Pending verification"_s);
+        QVERIFY(model.index(0, SignupTableModel::SignedUp)
+                    .data()
+                    .toString()
+                    .endsWith(u"(3 min ago)"_s));
+        QCOMPARE(model.index(0, SignupTableModel::Verification).data().toString(),
+                 u"issued, expires in 2 h"_s);
+        QCOMPARE(model.index(1, SignupTableModel::Status).data().toString(),
+                 u"Pending verification"_s);
 
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
@@ -248,7 +273,8 @@ private slots:
                  u"failed: 550 no such mailbox"_s);
 
         model.setRejectCountdown(u"usr_alice"_s, 7);
-        QCOMPARE(model.index(0, SignupTableModel::Status).data().toString(), u"Rejecting in 7 s…"_s);
+        QCOMPARE(model.index(0, SignupTableModel::Status).data().toString(),
+                 u"Rejecting in 7 s…"_s);
         model.setRejectCountdown(u"usr_alice"_s, -1);
         QCOMPARE(model.index(0, SignupTableModel::Status).data().toString(), u"Pending approval"_s);
 
@@ -271,10 +297,13 @@ private slots:
         sd::ui::SignupFilterProxy proxy;
         proxy.setSourceModel(&model);
         proxy.sort(SignupTableModel::SignedUp, Qt::AscendingOrder);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.mergeSignups({row(u"alice"_s, AccountStatus::PendingApproval, 50'000),
-                            row(u"bob"_s, AccountStatus::PendingVerification, 40'000)}); // empty: a reset
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(
+            &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.mergeSignups(
+            {row(u"alice"_s, AccountStatus::PendingApproval, 50'000),
+             row(u"bob"_s, AccountStatus::PendingVerification, 40'000)}); // empty: a reset
         QCOMPARE(model.rowCount(), 2);
 
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
@@ -298,7 +327,8 @@ private slots:
         QCOMPARE(model.rowOf(u"usr_bob"_s), 0);
         QVERIFY(model.signup(u"usr_bob"_s)->account.status == AccountStatus::PendingApproval);
         QCOMPARE(model.signup(u"usr_carol"_s)->account.username, u"carol"_s);
-        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"dave"_s, u"bob"_s, u"carol"_s}));
+        QCOMPARE(column(proxy, SignupTableModel::Username),
+                 (QStringList{u"dave"_s, u"bob"_s, u"carol"_s}));
         QVERIFY(bobInProxy.isValid()); // the view's selection of bob survives
         QCOMPARE(bobInProxy.data().toString(), u"bob"_s);
         // Its unsent email is indexed: a sender event finds the row without a walk.
@@ -324,8 +354,10 @@ private slots:
         QFETCH(int, column);
         SignupTableModel model([] { return kNow; });
         QList<SignupOverviewRow> rows;
-        const QStringList names = {u"Zoe"_s, u"adam"_s, u"Mia"_s, u"bea"_s, u"mia2"_s, u"_x"_s, u"Ümit"_s};
-        const QList<AccountStatus> statuses = {AccountStatus::PendingApproval, AccountStatus::Active,
+        const QStringList names = {u"Zoe"_s,  u"adam"_s, u"Mia"_s, u"bea"_s,
+                                   u"mia2"_s, u"_x"_s,   u"Ümit"_s};
+        const QList<AccountStatus> statuses = {AccountStatus::PendingApproval,
+                                               AccountStatus::Active,
                                                AccountStatus::PendingVerification};
         const QStringList mails = {u"sent"_s, u"queued"_s, u"dead"_s, QString()};
         for (int i = 0; i < 21; ++i) {
@@ -365,10 +397,13 @@ private slots:
         QTest::addColumn<qint64>("expiresInMs");
         QTest::addColumn<QString>("expected");
         QTest::newRow("none") << int(TokenState::None) << qint64(0) << u"none"_s;
-        QTest::newRow("issued") << int(TokenState::Issued) << qint64(90'000) << u"issued, expires in 1 min"_s;
-        QTest::newRow("issued, now past expiry") << int(TokenState::Issued) << qint64(-1) << u"expired"_s;
+        QTest::newRow("issued") << int(TokenState::Issued) << qint64(90'000)
+                                << u"issued, expires in 1 min"_s;
+        QTest::newRow("issued, now past expiry")
+            << int(TokenState::Issued) << qint64(-1) << u"expired"_s;
         QTest::newRow("expired") << int(TokenState::Expired) << qint64(-1) << u"expired"_s;
-        QTest::newRow("burned") << int(TokenState::Burned) << qint64(1) << u"burned (5 wrong codes)"_s;
+        QTest::newRow("burned") << int(TokenState::Burned) << qint64(1)
+                                << u"burned (5 wrong codes)"_s;
         QTest::newRow("revoked") << int(TokenState::Revoked) << qint64(1) << u"revoked"_s;
     }
     void tokenStatesAsText()
@@ -390,15 +425,19 @@ private slots:
         SignupTableModel model([] { return kNow; });
         sd::ui::SignupFilterProxy proxy;
         proxy.setSourceModel(&model);
-        QAbstractItemModelTester sourceTester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester sourceTester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&proxy,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.resetSignups({row(u"zoe"_s, AccountStatus::PendingApproval, 10'000),
                             row(u"adam"_s, AccountStatus::PendingVerification, 30'000),
                             row(u"mia"_s, AccountStatus::Active, 20'000)});
         proxy.sort(SignupTableModel::SignedUp, Qt::AscendingOrder);
-        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"adam"_s, u"mia"_s, u"zoe"_s}));
+        QCOMPARE(column(proxy, SignupTableModel::Username),
+                 (QStringList{u"adam"_s, u"mia"_s, u"zoe"_s}));
         proxy.sort(SignupTableModel::Username, Qt::DescendingOrder);
-        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"zoe"_s, u"mia"_s, u"adam"_s}));
+        QCOMPARE(column(proxy, SignupTableModel::Username),
+                 (QStringList{u"zoe"_s, u"mia"_s, u"adam"_s}));
 
         proxy.setStatuses({u"pending_verification"_s, u"pending_approval"_s});
         QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"zoe"_s, u"adam"_s}));
@@ -413,18 +452,21 @@ private slots:
         // A live update moves a row across the filter without a reset.
         QSignalSpy reset(&proxy, &QAbstractItemModel::modelReset);
         model.upsertSignup(row(u"mia"_s, AccountStatus::PendingApproval, 20'000));
-        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"zoe"_s, u"mia"_s, u"adam"_s}));
+        QCOMPARE(column(proxy, SignupTableModel::Username),
+                 (QStringList{u"zoe"_s, u"mia"_s, u"adam"_s}));
         model.upsertSignup(row(u"bea"_s, AccountStatus::PendingApproval, 0));
         QCOMPARE(proxy.rowCount(), 4);
         model.removeSignup(u"usr_zoe"_s);
-        QCOMPARE(column(proxy, SignupTableModel::Username), (QStringList{u"mia"_s, u"bea"_s, u"adam"_s}));
+        QCOMPARE(column(proxy, SignupTableModel::Username),
+                 (QStringList{u"mia"_s, u"bea"_s, u"adam"_s}));
         QCOMPARE(reset.size(), 0);
     }
 
     void timelineModel()
     {
         sd::ui::TimelineModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         using Source = sd::core::TimelineEntry::Source;
         QList<sd::core::TimelineEntry> entries = {
             {kNow, Source::Audit, u"signup.created"_s, u"user:usr_a"_s, {}},
@@ -441,13 +483,16 @@ private slots:
         model.setTimeline(u"usr_a"_s, entries);
         QCOMPARE(inserted.size(), 1);
         QCOMPARE(reset.size(), 0);
-        QCOMPARE(model.index(2, sd::ui::TimelineModel::Detail).data().toString(), u"verification: 250 OK"_s);
+        QCOMPARE(model.index(2, sd::ui::TimelineModel::Detail).data().toString(),
+                 u"verification: 250 OK"_s);
         model.setTimeline(u"usr_a"_s, entries); // nothing new
         QCOMPARE(inserted.size(), 1);
 
-        model.setTimeline(u"usr_b"_s, {{kNow, Source::Audit, u"some.future.action"_s, u"console"_s, {}}});
+        model.setTimeline(u"usr_b"_s,
+                          {{kNow, Source::Audit, u"some.future.action"_s, u"console"_s, {}}});
         QCOMPARE(reset.size(), 1);
-        QCOMPARE(model.index(0, sd::ui::TimelineModel::Event).data().toString(), u"some.future.action"_s);
+        QCOMPARE(model.index(0, sd::ui::TimelineModel::Event).data().toString(),
+                 u"some.future.action"_s);
         QCOMPARE(model.index(0, sd::ui::TimelineModel::Actor).data().toString(), u"console"_s);
         model.clear();
         QCOMPARE(model.rowCount(), 0);

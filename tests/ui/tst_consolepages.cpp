@@ -127,10 +127,11 @@ private:
             auto id = sd::mail::Outbox::enqueue(tx->db(), u"welcome"_s, {}, m, now);
             if (!id)
                 return QString();
-            auto later = sd::store::runQuery(tx->db(),
-                                             u"UPDATE outbox SET attempts = 1, last_error = '421 try later',"
-                                             " next_attempt_at = ? WHERE id = ?"_s,
-                                             {now + 3'600'000, *id});
+            auto later =
+                sd::store::runQuery(tx->db(),
+                                    u"UPDATE outbox SET attempts = 1, last_error = '421 try later',"
+                                    " next_attempt_at = ? WHERE id = ?"_s,
+                                    {now + 3'600'000, *id});
             if (!later || !tx->commit())
                 return QString();
             return *id;
@@ -148,8 +149,9 @@ private:
         for (int r = 0; r < m->rowCount(); ++r) {
             if (m->index(r, 0).data(KeyRole).toString() == key) {
                 view->setFocus();
-                view->selectionModel()->setCurrentIndex(
-                    m->index(r, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                view->selectionModel()->setCurrentIndex(m->index(r, 0),
+                                                        QItemSelectionModel::ClearAndSelect |
+                                                            QItemSelectionModel::Rows);
                 return;
             }
         }
@@ -243,7 +245,8 @@ private slots:
         QVERIFY(m_window->errorText().isEmpty());
 
         // Live: a new login shows up in the session count.
-        m_worker.call([&] { (void)core().sessions().login(u"ben"_s, kPassword, {u"198.51.100.4"_s}); });
+        m_worker.call(
+            [&] { (void)core().sessions().login(u"ben"_s, kPassword, {u"198.51.100.4"_s}); });
         QTRY_COMPARE_WITH_TIMEOUT(cell(model, ben, sd::ui::UserTableModel::Sessions), u"1"_s, 2000);
     }
 
@@ -324,7 +327,8 @@ private slots:
         sd::ui::OutboxPage *page = m_window->outboxPage();
         m_window->tabs()->setCurrentWidget(page);
         QTRY_COMPARE(page->model()->rowOf(welcome) >= 0, true);
-        QVERIFY(cell(page->model(), welcome, sd::ui::OutboxTableModel::Status).startsWith(u"Queued, retry in"_s));
+        QVERIFY(cell(page->model(), welcome, sd::ui::OutboxTableModel::Status)
+                    .startsWith(u"Queued, retry in"_s));
 
         selectKey(page->view(), welcome);
         QVERIFY(page->previewText().contains(u"To: cid@example.com"_s));
@@ -345,7 +349,8 @@ private slots:
         QTRY_VERIFY(mailStatus(welcome) != u"held"_s);
         flushMail();
         QTRY_COMPARE(mailStatus(welcome), u"sent"_s);
-        QTRY_VERIFY(cell(page->model(), welcome, sd::ui::OutboxTableModel::Status).startsWith(u"Sent"_s));
+        QTRY_VERIFY(
+            cell(page->model(), welcome, sd::ui::OutboxTableModel::Status).startsWith(u"Sent"_s));
         QTRY_VERIFY(page->previewText().contains(u"redacted after sending"_s));
         QCOMPARE(consoleActions(welcome), (QStringList{u"mail.held"_s, u"mail.retried"_s}));
         QVERIFY(m_window->errorText().isEmpty());
@@ -369,22 +374,25 @@ private slots:
         m_worker.call([&] {
             // As the sender leaves a message after its last failure.
             auto db = m_server->app().database().connection();
-            (void)sd::store::runQuery(*db,
-                                      u"UPDATE outbox SET status = 'dead', attempts = 8,"
-                                      " last_error = '550 no such user', next_attempt_at = ? WHERE id = ?"_s,
-                                      {m_server->clock().nowMs() + 3'600'000, verification});
+            (void)sd::store::runQuery(
+                *db,
+                u"UPDATE outbox SET status = 'dead', attempts = 8,"
+                " last_error = '550 no such user', next_attempt_at = ? WHERE id = ?"_s,
+                {m_server->clock().nowMs() + 3'600'000, verification});
         });
         sd::ui::OutboxPage *page = m_window->outboxPage();
         m_window->tabs()->setCurrentWidget(page);
         page->filter()->setCurrentIndex(2); // failed for good
         QTRY_COMPARE(page->proxy()->rowCount(), 1);
-        QCOMPARE(cell(page->proxy(), verification, sd::ui::OutboxTableModel::LastError), u"550 no such user"_s);
+        QCOMPARE(cell(page->proxy(), verification, sd::ui::OutboxTableModel::LastError),
+                 u"550 no such user"_s);
         selectKey(page->view(), verification);
         auto *hold = page->findChild<QAction *>(u"holdMailAction"_s);
         QVERIFY(!hold->isEnabled()); // only a queued email can be held
         QTest::keyClick(page->view(), Qt::Key_R);
         QTRY_COMPARE(page->proxy()->rowCount(), 0); // left the "failed" filter
-        QTRY_COMPARE(mailStatus(verification) == u"queued"_s || mailStatus(verification) == u"sent"_s, true);
+        QTRY_COMPARE(
+            mailStatus(verification) == u"queued"_s || mailStatus(verification) == u"sent"_s, true);
         flushMail(); // due now, not in an hour
         QTRY_COMPARE(mailStatus(verification), u"sent"_s);
     }
@@ -399,7 +407,8 @@ private slots:
         QVERIFY(approved > 0);
         page->filter()->setCurrentIndex(approved);
         QCOMPARE(page->proxy()->rowCount(), 1);
-        QCOMPARE(page->proxy()->index(0, sd::ui::AuditTableModel::Actor).data().toString(), u"cli"_s);
+        QCOMPARE(page->proxy()->index(0, sd::ui::AuditTableModel::Actor).data().toString(),
+                 u"cli"_s);
         page->filter()->setCurrentIndex(0);
         page->searchField()->setText(eve);
         QVERIFY(page->proxy()->rowCount() >= 3);

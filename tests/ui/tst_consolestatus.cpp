@@ -98,7 +98,8 @@ private slots:
         openWindow(true);
         bool closed = false;
         m_worker.call([&] {
-            closed = bool(m_server->app().core().settings().setSignupOpen(false, sd::core::Actor{u"test"_s}));
+            closed = bool(
+                m_server->app().core().settings().setSignupOpen(false, sd::core::Actor{u"test"_s}));
         });
         QVERIFY(closed);
         QTRY_COMPARE(m_window->signupStateLabel()->text(), u"SIGNUP CLOSED"_s);
@@ -117,7 +118,8 @@ private slots:
         bool squeezed = false;
         for (QLabel *label : m_window->statusBar()->findChildren<QLabel *>())
             if (label->isVisible() && label->width() < label->sizeHint().width())
-                squeezed = squeezed || label->text().startsWith(u"Listening on http://127.0.0.1:"_s);
+                squeezed =
+                    squeezed || label->text().startsWith(u"Listening on http://127.0.0.1:"_s);
         QVERIFY(squeezed);
     }
 

@@ -98,13 +98,13 @@ private:
             return nullptr;
         QTest::keyClick(m_window.get(), Qt::Key_Comma, Qt::ControlModifier);
         sd::ui::SettingsDialog *dialog = nullptr;
-        if (!QTest::qWaitFor([&] { return (dialog = m_window->settingsDialog()) && dialog->isVisible(); }))
+        if (!QTest::qWaitFor(
+                [&] { return (dialog = m_window->settingsDialog()) && dialog->isVisible(); }))
             return nullptr;
         return dialog;
     }
 
-    template<typename T>
-    T *field(sd::ui::SettingsDialog *dialog, const char *name)
+    template <typename T> T *field(sd::ui::SettingsDialog *dialog, const char *name)
     {
         return dialog->findChild<T *>(QString::fromLatin1(name));
     }
@@ -120,7 +120,9 @@ private:
     {
         const QString name = u"user%1"_s.arg(++m_counter);
         return postJson(m_server->port(), "/api/v1/signup",
-                        {{u"username"_s, name}, {u"password"_s, kPassword}, {u"email"_s, QString(name + u"@example.com"_s)}});
+                        {{u"username"_s, name},
+                         {u"password"_s, kPassword},
+                         {u"email"_s, QString(name + u"@example.com"_s)}});
     }
 
     QString approvalAfterConfirm()
@@ -151,9 +153,9 @@ private:
     {
         const QString cert = m_dir.filePath(u"cert.pem"_s), key = m_dir.filePath(u"key.pem"_s);
         QProcess openssl;
-        openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
-                                     u"-keyout"_s, key, u"-out"_s, cert, u"-days"_s, u"1"_s,
-                                     u"-subj"_s, u"/CN=127.0.0.1"_s});
+        openssl.start(u"openssl"_s,
+                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
+                       key, u"-out"_s, cert, u"-days"_s, u"1"_s, u"-subj"_s, u"/CN=127.0.0.1"_s});
         if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0)
             return {};
         return {cert, key};
@@ -256,8 +258,10 @@ private slots:
         QVERIFY(dialog->save());
         QVERIFY(saved.wait(10000));
         const QString summary = dialog->statusText();
-        QVERIFY2(summary.contains(u"Applies after a restart: mail transport, SMTP URL."_s), qPrintable(summary));
-        QVERIFY2(summary.contains(u"console language applies at its next start"_s), qPrintable(summary));
+        QVERIFY2(summary.contains(u"Applies after a restart: mail transport, SMTP URL."_s),
+                 qPrintable(summary));
+        QVERIFY2(summary.contains(u"console language applies at its next start"_s),
+                 qPrintable(summary));
         QVERIFY2(!summary.contains(u"p4ss"_s), qPrintable(summary));
 
         // The file: the comment and the untouched keys as they were, the new values readable.
@@ -274,7 +278,9 @@ private slots:
         QCOMPARE(reloaded->mailWelcome, false);
         QCOMPARE(reloaded->mailTransport, u"smtp"_s);
         QCOMPARE(reloaded->smtpUrl, u"smtp://mailer:p4ss;word@127.0.0.1:2525"_s);
-        QCOMPARE(QSettings(consoleSettingsPath(), QSettings::IniFormat).value(u"console/language"_s).toString(),
+        QCOMPARE(QSettings(consoleSettingsPath(), QSettings::IniFormat)
+                     .value(u"console/language"_s)
+                     .toString(),
                  u"fr"_s);
 
         // Live: what is safe applies now; the transport waits for a restart.
@@ -293,7 +299,8 @@ private slots:
         dialog = openDialog();
         QVERIFY(dialog);
         QCOMPARE(field<QListWidget>(dialog, "apps")->count(), 2);
-        QCOMPARE(field<QLineEdit>(dialog, "smtpUrl")->text(), u"smtp://mailer:p4ss;word@127.0.0.1:2525"_s);
+        QCOMPARE(field<QLineEdit>(dialog, "smtpUrl")->text(),
+                 u"smtp://mailer:p4ss;word@127.0.0.1:2525"_s);
         QCOMPARE(field<QComboBox>(dialog, "consoleLanguage")->currentData().toString(), u"fr"_s);
         QCOMPARE(field<QCheckBox>(dialog, "approvalRequired")->isChecked(), false);
     }
@@ -344,7 +351,8 @@ private slots:
         QSignalSpy failed(dialog, &sd::ui::SettingsDialog::saveFailed);
         QTest::mouseClick(field<QPushButton>(dialog, "saveButton"), Qt::LeftButton);
         QCOMPARE(failed.size(), 1);
-        QVERIFY2(dialog->statusText().startsWith(u"Cannot save to "_s + path), qPrintable(dialog->statusText()));
+        QVERIFY2(dialog->statusText().startsWith(u"Cannot save to "_s + path),
+                 qPrintable(dialog->statusText()));
         QVERIFY(dialog->statusText().contains(u"Nothing was changed"_s));
         QVERIFY(dialog->isVisible());
         QVERIFY(m_window->settingsDialog());
@@ -372,7 +380,8 @@ private slots:
         QVERIFY(finished.wait(70000));
         QCOMPARE(finished.first().at(0).toBool(), true);
         const QString result = field<QLabel>(dialog, "testResult")->text();
-        QVERIFY2(result.startsWith(u"Sent to admin@example.org through "_s + sink.url()), qPrintable(result));
+        QVERIFY2(result.startsWith(u"Sent to admin@example.org through "_s + sink.url()),
+                 qPrintable(result));
         QTRY_COMPARE(sink.messages().size(), 1);
         QCOMPARE(sink.transactions().first().rcptTos, QStringList{u"admin@example.org"_s});
         QCOMPARE(sink.transactions().first().mailFrom, u"desk@example.org"_s);
@@ -408,8 +417,10 @@ private slots:
         QVERIFY(finished.wait(70000));
         QCOMPARE(finished.first().at(0).toBool(), false);
         const QString result = field<QLabel>(dialog, "testResult")->text();
-        QVERIFY2(result.startsWith(u"Not sent through smtp://127.0.0.1:%1: "_s.arg(closedPort)), qPrintable(result));
-        QVERIFY2(result.size() > u"Not sent through smtp://127.0.0.1:1: "_s.size() + 5, qPrintable(result));
+        QVERIFY2(result.startsWith(u"Not sent through smtp://127.0.0.1:%1: "_s.arg(closedPort)),
+                 qPrintable(result));
+        QVERIFY2(result.size() > u"Not sent through smtp://127.0.0.1:1: "_s.size() + 5,
+                 qPrintable(result));
     }
 
     void tlsFilesAreCheckedOnSave()
@@ -422,19 +433,23 @@ private slots:
 
         cert->setText(m_dir.filePath(u"missing.pem"_s));
         QVERIFY(!dialog->save());
-        QCOMPARE(dialog->fieldError(u"tls"_s), u"Give both the certificate and the key, or neither."_s);
+        QCOMPARE(dialog->fieldError(u"tls"_s),
+                 u"Give both the certificate and the key, or neither."_s);
 
         key->setText(m_dir.filePath(u"missing-key.pem"_s));
         QVERIFY(!dialog->save());
-        QCOMPARE(dialog->fieldError(u"tls"_s), u"Cannot read %1."_s.arg(m_dir.filePath(u"missing.pem"_s)));
+        QCOMPARE(dialog->fieldError(u"tls"_s),
+                 u"Cannot read %1."_s.arg(m_dir.filePath(u"missing.pem"_s)));
 
         const QString garbage = m_dir.filePath(u"garbage.pem"_s);
-        writeFile(garbage, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+        writeFile(garbage,
+                  "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
         cert->setText(garbage);
         key->setText(garbage);
         QVERIFY(!dialog->save());
-        QVERIFY2(dialog->fieldError(u"tls"_s).startsWith(u"The server could not use these files: "_s),
-                 qPrintable(dialog->fieldError(u"tls"_s)));
+        QVERIFY2(
+            dialog->fieldError(u"tls"_s).startsWith(u"The server could not use these files: "_s),
+            qPrintable(dialog->fieldError(u"tls"_s)));
         QVERIFY(!readFile(iniPath()).contains(u"tls_cert"_s));
 
         const auto [goodCert, goodKey] = makeCertificate();
@@ -445,8 +460,9 @@ private slots:
         QVERIFY(dialog->save());
         QCOMPARE(saved.size(), 1); // nothing live changed: saved at once
         QVERIFY(dialog->fieldError(u"tls"_s).isEmpty());
-        QVERIFY2(dialog->statusText().contains(u"Applies after a restart: TLS certificate, TLS key."_s),
-                 qPrintable(dialog->statusText()));
+        QVERIFY2(
+            dialog->statusText().contains(u"Applies after a restart: TLS certificate, TLS key."_s),
+            qPrintable(dialog->statusText()));
         auto reloaded = loadIni(iniPath());
         QVERIFY(reloaded);
         QCOMPARE(reloaded->tlsCert, goodCert);

@@ -94,7 +94,8 @@ private slots:
         QCOMPARE(rows->size(), 2); // never the super-user
         QCOMPARE(rows->at(0).account.username, u"alice"_s);
         QCOMPARE(toString(rows->at(0).tokenState), toString(TokenState::Issued));
-        QCOMPARE(rows->at(0).tokenExpiresAt, rows->at(0).tokenCreatedAt + m_config.verificationTtlSeconds * 1000);
+        QCOMPARE(rows->at(0).tokenExpiresAt,
+                 rows->at(0).tokenCreatedAt + m_config.verificationTtlSeconds * 1000);
         QCOMPARE(rows->at(0).mailStatus, u"queued"_s);
         QCOMPARE(rows->at(0).mailKind, u"verification"_s);
         QCOMPARE(rows->at(0).account.remoteIp, u"203.0.113.9"_s);
@@ -131,8 +132,10 @@ private slots:
     {
         const auto carol = signUp(u"carol"_s);
         SignupAdminService admin = m_core->signupAdmin();
-        QCOMPARE(admin.markVerified(carol.userId, u"  "_s, kConsole).error().code, ErrorCode::Validation);
-        QCOMPARE(admin.markVerified(u"usr_nobody"_s, u"phone"_s, kConsole).error().code, ErrorCode::NotFound);
+        QCOMPARE(admin.markVerified(carol.userId, u"  "_s, kConsole).error().code,
+                 ErrorCode::Validation);
+        QCOMPARE(admin.markVerified(u"usr_nobody"_s, u"phone"_s, kConsole).error().code,
+                 ErrorCode::NotFound);
         auto done = admin.markVerified(carol.userId, u"Confirmed by phone."_s, kConsole);
         QVERIFY(done);
         QCOMPARE(toString(done->status), toString(AccountStatus::PendingApproval));
@@ -140,7 +143,8 @@ private slots:
         QVERIFY(row.account.verifiedEmail);
         QCOMPARE(toString(row.tokenState), toString(TokenState::Revoked));
         QVERIFY(audit(carol.userId).contains(u"console email.verified_by_admin"_s));
-        QCOMPARE(admin.markVerified(carol.userId, u"again"_s, kConsole).error().code, ErrorCode::Conflict);
+        QCOMPARE(admin.markVerified(carol.userId, u"again"_s, kConsole).error().code,
+                 ErrorCode::Conflict);
         // The user's own token no longer works.
         QVERIFY(!m_core->verification().confirm(carol.confirmToken));
     }
@@ -171,11 +175,13 @@ private slots:
         QCOMPARE(toString(row.tokenState), toString(TokenState::Issued));
         QCOMPARE(row.mailKind, u"verification"_s);
         QCOMPARE(row.mailCreatedAt, m_clock.nowMs());
-        QCOMPARE(audit(eve.userId).filter(u"console "_s),
-                 (QStringList{u"console verification.revoked"_s, u"console verification.resent"_s}));
+        QCOMPARE(
+            audit(eve.userId).filter(u"console "_s),
+            (QStringList{u"console verification.revoked"_s, u"console verification.resent"_s}));
         QVERIFY(admin.markVerified(eve.userId, u"ok"_s, kConsole));
         QCOMPARE(admin.resendVerification(eve.userId, kConsole).error().code, ErrorCode::Conflict);
-        QCOMPARE(admin.resendVerification(u"usr_nobody"_s, kConsole).error().code, ErrorCode::NotFound);
+        QCOMPARE(admin.resendVerification(u"usr_nobody"_s, kConsole).error().code,
+                 ErrorCode::NotFound);
     }
 
     // list() reads the three tables flat and picks each account's newest token and email itself;
@@ -242,7 +248,8 @@ private slots:
         QCOMPARE(all->at(1).mailKind, u"verification"_s);
         // ida's last two tokens share a millisecond: which is "newest" goes by id (random), the
         // same way in both; the older of them was revoked by the newer one's issue.
-        QVERIFY(all->at(2).tokenState == TokenState::Issued || all->at(2).tokenState == TokenState::Revoked);
+        QVERIFY(all->at(2).tokenState == TokenState::Issued ||
+                all->at(2).tokenState == TokenState::Revoked);
         QCOMPARE(all->at(3).mailKind, u"welcome"_s);
         QCOMPARE(toString(all->at(3).tokenState), toString(TokenState::Used));
         QCOMPARE(toString(all->at(0).tokenState), toString(TokenState::Issued));
@@ -260,7 +267,8 @@ private slots:
         QCOMPARE(first->size(), 2);
         same(first->at(0), all->at(0));
         same(first->at(1), all->at(1));
-        auto firstPending = overview.listFirst({AccountStatus::PendingApproval, AccountStatus::Active}, 10);
+        auto firstPending =
+            overview.listFirst({AccountStatus::PendingApproval, AccountStatus::Active}, 10);
         QVERIFY(firstPending);
         QCOMPARE(firstPending->size(), 2);
         same(firstPending->at(0), all->at(1)); // hal
@@ -284,8 +292,8 @@ private slots:
             last = e.atMs;
             actions << e.action;
         }
-        const QStringList expectedOrder = {u"signup.created"_s, u"mail.queued"_s, u"email.verified"_s,
-                                           u"signup.approved"_s};
+        const QStringList expectedOrder = {u"signup.created"_s, u"mail.queued"_s,
+                                           u"email.verified"_s, u"signup.approved"_s};
         qsizetype at = -1;
         for (const QString &a : expectedOrder) {
             const qsizetype next = actions.indexOf(a, at + 1);

@@ -30,8 +30,8 @@ private slots:
         QCOMPARE(QGuiApplication::platformName(), u"xcb"_s); // a real display, not offscreen
         // trayer starts alongside this test; it owns the tray selection a moment later.
         QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 15000);
-        m_server = std::make_unique<TestServer>(TestServer::Backend::Sqlite,
-                                                [](sd::core::Config &c) { c.returnConfirmToken = true; });
+        m_server = std::make_unique<TestServer>(
+            TestServer::Backend::Sqlite, [](sd::core::Config &c) { c.returnConfirmToken = true; });
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
         sd::ui::ConsoleOptions options;
@@ -76,8 +76,9 @@ private slots:
         QCOMPARE(announced.first().at(1).toString(), u"alice <alice@example.com> signed up."_s);
 
         // Verified: now one to approve, in the tooltip and on the icon's badge.
-        const HttpResult confirm = postJson(m_server->port(), "/api/v1/signup/confirm",
-                                            {{u"confirm_token"_s, signup.json().value(u"confirm_token"_s)}});
+        const HttpResult confirm =
+            postJson(m_server->port(), "/api/v1/signup/confirm",
+                     {{u"confirm_token"_s, signup.json().value(u"confirm_token"_s)}});
         QCOMPARE(confirm.status, 200);
         QTRY_COMPARE(tray->toolTip(), u"SignupDesk: 1 signup(s) to approve"_s);
         QVERIFY(tray->icon().pixmap(32, 32).cacheKey() != iconBefore);

@@ -163,8 +163,8 @@ void TestConfig::precedence()
     ConfigSources sources;
     sources.defaultDataDir = m_dir->path();
     // The file always sets a second key, which nothing else overrides.
-    sources.iniPath = writeIni(inFile ? "[server]\nport=1111\nlisten=10.0.0.1\n"
-                                      : "[server]\nlisten=10.0.0.1\n");
+    sources.iniPath =
+        writeIni(inFile ? "[server]\nport=1111\nlisten=10.0.0.1\n" : "[server]\nlisten=10.0.0.1\n");
     QVERIFY(!sources.iniPath.isEmpty());
     if (inEnvironment)
         sources.environment.insert(u"SIGNUPDESK_SERVER_PORT"_s, u"2222"_s);
@@ -189,8 +189,8 @@ void TestConfig::environmentNames_data()
         << u"SIGNUPDESK_SESSION_IDLE_SECONDS"_s << u"60"_s << u"session/idle_seconds"_s;
     QTest::newRow("login_link/ttl_seconds")
         << u"SIGNUPDESK_LOGIN_LINK_TTL_SECONDS"_s << u"61"_s << u"login_link/ttl_seconds"_s;
-    QTest::newRow("database/url")
-        << u"SIGNUPDESK_DATABASE_URL"_s << u"sqlite:/tmp/x.db"_s << u"database/url"_s;
+    QTest::newRow("database/url") << u"SIGNUPDESK_DATABASE_URL"_s << u"sqlite:/tmp/x.db"_s
+                                  << u"database/url"_s;
     QTest::newRow("admin/api_enabled")
         << u"SIGNUPDESK_ADMIN_API_ENABLED"_s << u"true"_s << u"admin/api_enabled"_s;
     QTest::newRow("lower-case name is not ours")
@@ -270,44 +270,34 @@ void TestConfig::badValues_data()
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("namedKey");
 
-    QTest::newRow("port 70000 (file)") << u"ini"_s << u"server/port"_s << u"70000"_s
-                                       << u"server/port"_s;
-    QTest::newRow("port 70000 (environment)") << u"env"_s << u"server/port"_s << u"70000"_s
-                                              << u"server/port"_s;
-    QTest::newRow("port 70000 (override)") << u"override"_s
-                                           << u"server/port"_s << u"70000"_s
-                                           << u"server/port"_s;
-    QTest::newRow("port -1") << u"override"_s << u"server/port"_s << u"-1"_s
-                             << u"server/port"_s;
-    QTest::newRow("port not a number") << u"override"_s << u"server/port"_s << u"80ab"_s
-                                       << u"server/port"_s;
-    QTest::newRow("bool maybe (file)") << u"ini"_s
-                                       << u"signup/approval_required"_s << u"maybe"_s
-                                       << u"signup/approval_required"_s;
-    QTest::newRow("bool maybe (environment)") << u"env"_s
-                                              << u"admin/api_enabled"_s << u"maybe"_s
-                                              << u"admin/api_enabled"_s;
-    QTest::newRow("verification style foo") << u"ini"_s
-                                            << u"verification/style"_s << u"foo"_s
-                                            << u"verification/style"_s;
-    QTest::newRow("smtp without url") << u"ini"_s << u"mail/transport"_s << u"smtp"_s
-                                      << u"mail/smtp_url"_s;
-    QTest::newRow("unknown transport") << u"override"_s
-                                       << u"mail/transport"_s << u"pigeon"_s
-                                       << u"mail/transport"_s;
-    QTest::newRow("ttl zero") << u"override"_s
-                              << u"verification/ttl_seconds"_s << u"0"_s
+    QTest::newRow("port 70000 (file)")
+        << u"ini"_s << u"server/port"_s << u"70000"_s << u"server/port"_s;
+    QTest::newRow("port 70000 (environment)")
+        << u"env"_s << u"server/port"_s << u"70000"_s << u"server/port"_s;
+    QTest::newRow("port 70000 (override)")
+        << u"override"_s << u"server/port"_s << u"70000"_s << u"server/port"_s;
+    QTest::newRow("port -1") << u"override"_s << u"server/port"_s << u"-1"_s << u"server/port"_s;
+    QTest::newRow("port not a number")
+        << u"override"_s << u"server/port"_s << u"80ab"_s << u"server/port"_s;
+    QTest::newRow("bool maybe (file)")
+        << u"ini"_s << u"signup/approval_required"_s << u"maybe"_s << u"signup/approval_required"_s;
+    QTest::newRow("bool maybe (environment)")
+        << u"env"_s << u"admin/api_enabled"_s << u"maybe"_s << u"admin/api_enabled"_s;
+    QTest::newRow("verification style foo")
+        << u"ini"_s << u"verification/style"_s << u"foo"_s << u"verification/style"_s;
+    QTest::newRow("smtp without url")
+        << u"ini"_s << u"mail/transport"_s << u"smtp"_s << u"mail/smtp_url"_s;
+    QTest::newRow("unknown transport")
+        << u"override"_s << u"mail/transport"_s << u"pigeon"_s << u"mail/transport"_s;
+    QTest::newRow("ttl zero") << u"override"_s << u"verification/ttl_seconds"_s << u"0"_s
                               << u"verification/ttl_seconds"_s;
     QTest::newRow("ttl negative") << u"env"_s << u"session/ttl_seconds"_s << u"-5"_s
                                   << u"session/ttl_seconds"_s;
-    QTest::newRow("session idle not a number") << u"ini"_s
-                                               << u"session/idle_seconds"_s << u"soon"_s
-                                               << u"session/idle_seconds"_s;
-    QTest::newRow("no apps") << u"override"_s << u"signup/apps"_s << u" , "_s
-                             << u"signup/apps"_s;
-    QTest::newRow("tls cert without key") << u"override"_s
-                                          << u"server/tls_cert"_s << u"/etc/cert.pem"_s
-                                          << u"server/tls_key"_s;
+    QTest::newRow("session idle not a number")
+        << u"ini"_s << u"session/idle_seconds"_s << u"soon"_s << u"session/idle_seconds"_s;
+    QTest::newRow("no apps") << u"override"_s << u"signup/apps"_s << u" , "_s << u"signup/apps"_s;
+    QTest::newRow("tls cert without key")
+        << u"override"_s << u"server/tls_cert"_s << u"/etc/cert.pem"_s << u"server/tls_key"_s;
     // The Settings dialog's rules (core/settings/settingsrules) hold at start-up too.
     QTest::newRow("app not a code name (file)")
         << u"ini"_s << u"signup/apps"_s << u"two words"_s << u"signup/apps"_s;
@@ -386,16 +376,34 @@ void TestConfig::missingFileIsAnError()
 void TestConfig::everyKeyIsKnown()
 {
     const QStringList keys = sd::core::knownConfigKeys();
-    for (const char *key : {"server/listen", "server/port", "server/public_url",
-                            "server/max_connections", "server/max_connections_per_address",
-                            "server/tls_cert", "server/tls_key", "database/url", "mail/transport",
-                            "mail/folder", "mail/smtp_url", "mail/from", "signup/enabled",
-                            "signup/approval_required", "signup/return_confirm_token",
-                            "signup/apps", "signup/default_group", "verification/style",
-                            "verification/url", "verification/ttl_seconds",
-                            "login_link/ttl_seconds", "session/ttl_seconds",
-                            "session/idle_seconds", "mail/welcome", "mail/rejection",
-                            "ratelimit/enabled", "tos/version", "redirect/allowed_hosts",
+    for (const char *key : {"server/listen",
+                            "server/port",
+                            "server/public_url",
+                            "server/max_connections",
+                            "server/max_connections_per_address",
+                            "server/tls_cert",
+                            "server/tls_key",
+                            "database/url",
+                            "mail/transport",
+                            "mail/folder",
+                            "mail/smtp_url",
+                            "mail/from",
+                            "signup/enabled",
+                            "signup/approval_required",
+                            "signup/return_confirm_token",
+                            "signup/apps",
+                            "signup/default_group",
+                            "verification/style",
+                            "verification/url",
+                            "verification/ttl_seconds",
+                            "login_link/ttl_seconds",
+                            "session/ttl_seconds",
+                            "session/idle_seconds",
+                            "mail/welcome",
+                            "mail/rejection",
+                            "ratelimit/enabled",
+                            "tos/version",
+                            "redirect/allowed_hosts",
                             "admin/api_enabled"})
         QVERIFY2(keys.contains(QString::fromLatin1(key)), key);
     QCOMPARE(keys.size(), QSet<QString>(keys.cbegin(), keys.cend()).size());

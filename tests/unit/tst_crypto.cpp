@@ -87,10 +87,14 @@ void TestCrypto::sixDigitCodes()
         distinct.insert(code);
     }
     for (int d = 0; d < 10; ++d) {
-        QVERIFY2(firstDigit[size_t(d)] > samples / 10 - 400 && firstDigit[size_t(d)] < samples / 10 + 400,
-                 qPrintable(u"digit %1 came first %2 times of %3"_s.arg(d).arg(firstDigit[size_t(d)]).arg(samples)));
+        QVERIFY2(firstDigit[size_t(d)] > samples / 10 - 400 &&
+                     firstDigit[size_t(d)] < samples / 10 + 400,
+                 qPrintable(u"digit %1 came first %2 times of %3"_s.arg(d)
+                                .arg(firstDigit[size_t(d)])
+                                .arg(samples)));
     }
-    // 20,000 draws from 10^6 codes: ~200 expected collisions; far fewer distinct means a weak source.
+    // 20,000 draws from 10^6 codes: ~200 expected collisions; far fewer distinct means a weak
+    // source.
     QVERIFY2(distinct.size() > samples - 600, qPrintable(QString::number(distinct.size())));
 }
 
@@ -103,21 +107,27 @@ void TestCrypto::hmacSha256Rfc4231_data()
     QByteArray key4;
     for (char c = 0x01; c <= 0x19; ++c)
         key4.append(c);
-    QTest::newRow("case 1") << QByteArray(20, '\x0b') << QByteArray("Hi There")
-                            << QByteArray("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
-    QTest::newRow("case 2") << QByteArray("Jefe") << QByteArray("what do ya want for nothing?")
-                            << QByteArray("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-    QTest::newRow("case 3") << QByteArray(20, '\xaa') << QByteArray(50, '\xdd')
-                            << QByteArray("773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
-    QTest::newRow("case 4") << key4 << QByteArray(50, '\xcd')
-                            << QByteArray("82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
+    QTest::newRow("case 1")
+        << QByteArray(20, '\x0b') << QByteArray("Hi There")
+        << QByteArray("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    QTest::newRow("case 2")
+        << QByteArray("Jefe") << QByteArray("what do ya want for nothing?")
+        << QByteArray("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    QTest::newRow("case 3")
+        << QByteArray(20, '\xaa') << QByteArray(50, '\xdd')
+        << QByteArray("773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
+    QTest::newRow("case 4")
+        << key4 << QByteArray(50, '\xcd')
+        << QByteArray("82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
     QTest::newRow("case 6 (key longer than a block)")
-        << QByteArray(131, '\xaa') << QByteArray("Test Using Larger Than Block-Size Key - Hash Key First")
+        << QByteArray(131, '\xaa')
+        << QByteArray("Test Using Larger Than Block-Size Key - Hash Key First")
         << QByteArray("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
     QTest::newRow("case 7 (key and data longer than a block)")
         << QByteArray(131, '\xaa')
-        << QByteArray("This is a test using a larger than block-size key and a larger than block-size "
-                      "data. The key needs to be hashed before being used by the HMAC algorithm.")
+        << QByteArray(
+               "This is a test using a larger than block-size key and a larger than block-size "
+               "data. The key needs to be hashed before being used by the HMAC algorithm.")
         << QByteArray("9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
 }
 
@@ -316,8 +326,9 @@ void TestCrypto::signatureFailsOnAnyChangedByte()
         for (const char flip : {'\x01', '\x80'}) {
             QByteArray changed = raw;
             changed[i] = char(changed[i] ^ flip);
-            QVERIFY2(!digest.verifySignature(QString::fromLatin1(payload), crypto::base64Url(changed)),
-                     qPrintable(u"signature byte %1 changed"_s.arg(i)));
+            QVERIFY2(
+                !digest.verifySignature(QString::fromLatin1(payload), crypto::base64Url(changed)),
+                qPrintable(u"signature byte %1 changed"_s.arg(i)));
         }
     }
     for (qsizetype i = 0; i < payload.size(); ++i) {

@@ -125,7 +125,8 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath(u"crlf.ini"_s);
         writeText(path, "[signup]\r\nenabled=true\r\n");
-        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup);
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                        QFileDevice::ReadGroup);
         QVERIFY(sd::core::writeIniValues(path, {{u"signup/enabled"_s, u"false"_s}}));
         QCOMPARE(readText(path), u"[signup]\r\nenabled=false\r\n"_s);
         QCOMPARE(QFile::permissions(path) & QFileDevice::ReadGroup, QFileDevice::ReadGroup);
@@ -146,7 +147,8 @@ private slots:
         // A folder that cannot exist: its parent is a file (this holds for root too).
         const QString blocker = dir.filePath(u"afile"_s);
         writeText(blocker, "not a folder");
-        auto r = sd::core::writeIniValues(blocker + u"/signupdesk.ini"_s, {{u"signup/enabled"_s, u"false"_s}});
+        auto r = sd::core::writeIniValues(blocker + u"/signupdesk.ini"_s,
+                                          {{u"signup/enabled"_s, u"false"_s}});
         QVERIFY(!r);
         QCOMPARE(r.error().code, sd::core::ErrorCode::Unavailable);
         QVERIFY2(r.error().detail.contains(blocker), qPrintable(r.error().detail));

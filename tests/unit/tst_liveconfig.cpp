@@ -41,7 +41,8 @@ private slots:
         QVERIFY(!sd::core::parseLiveSettings(base, {{u"signup/apps"_s, u" , "_s}}));
         QVERIFY(!sd::core::parseLiveSettings(base, {{u"login_link/ttl_seconds"_s, u"-5"_s}}));
         QVERIFY(!sd::core::parseLiveSettings(base, {{u"database/url"_s, u"sqlite:/x"_s}}));
-        auto ok = sd::core::parseLiveSettings(base, {{u"signup/enabled"_s, u"off"_s}, {u"signup/apps"_s, u"a, b"_s}});
+        auto ok = sd::core::parseLiveSettings(
+            base, {{u"signup/enabled"_s, u"off"_s}, {u"signup/apps"_s, u"a, b"_s}});
         QVERIFY(ok);
         QCOMPARE(ok->signupEnabled, false);
         QCOMPARE(ok->apps, (QStringList{u"a"_s, u"b"_s}));
@@ -94,8 +95,10 @@ private slots:
                 }
             });
         for (int i = 0; i < 2000; ++i)
-            live.mergeStored(i % 2 ? QHash<QString, QString>{{u"signup/enabled"_s, u"true"_s}, {u"signup/apps"_s, u"default"_s}}
-                                   : QHash<QString, QString>{{u"signup/enabled"_s, u"false"_s}, {u"signup/apps"_s, u"closed"_s}});
+            live.mergeStored(i % 2 ? QHash<QString, QString>{{u"signup/enabled"_s, u"true"_s},
+                                                             {u"signup/apps"_s, u"default"_s}}
+                                   : QHash<QString, QString>{{u"signup/enabled"_s, u"false"_s},
+                                                             {u"signup/apps"_s, u"closed"_s}});
         stop = true;
         for (auto &t : readers)
             t.join();

@@ -33,8 +33,8 @@ private slots:
         QTest::newRow("backslash") << u"a\\nb"_s << u"a\\\\nb"_s;
         QTest::newRow("nul and esc") << QString(u"a\0b\x1b[31m"_s) << u"a\\x00b\\x1b[31m"_s;
         QTest::newRow("del and c1") << QString(u"\x7f\x85"_s) << u"\\x7f\\x85"_s;
-        QTest::newRow("line separators") << QString(QChar(0x2028)) + QChar(0x2029)
-                                         << u"\\u2028\\u2029"_s;
+        QTest::newRow("line separators")
+            << QString(QChar(0x2028)) + QChar(0x2029) << u"\\u2028\\u2029"_s;
         QTest::newRow("non-ascii kept") << u"Zoë 日本 🙂"_s << u"Zoë 日本 🙂"_s;
     }
     void escapes()

@@ -156,7 +156,8 @@ void TestPasswordHasher::hashesUtf8()
     QByteArray expected(32, '\0');
     QCOMPARE(argon2id_hash_raw(kCheap.iterations, kCheap.memoryKib, kCheap.parallelism,
                                utf8.constData(), size_t(utf8.size()), parsed->salt.constData(),
-                               size_t(parsed->salt.size()), expected.data(), size_t(expected.size())),
+                               size_t(parsed->salt.size()), expected.data(),
+                               size_t(expected.size())),
              int(ARGON2_OK));
     QCOMPARE(parsed->tag.toHex(), expected.toHex());
 }

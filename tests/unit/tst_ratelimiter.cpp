@@ -136,7 +136,7 @@ void TestRateLimiter::resetForgetsTheKey()
     QCOMPARE(limiter.hit(u"carol"_s, 2, 900), 0);
     QCOMPARE(limiter.hit(u"carol"_s, 2, 900), 900);
     QCOMPARE(limiter.blockedFor(u"dave"_s, 2, 900), 900); // other keys untouched
-    limiter.reset(u"nobody"_s); // unknown keys are fine
+    limiter.reset(u"nobody"_s);                           // unknown keys are fine
 }
 
 void TestRateLimiter::manyKeysStillCountCorrectly()

@@ -52,7 +52,7 @@ private slots:
         QCOMPARE(meter.lastMinute(), 4); // second 59: both still in
         clock.advanceSeconds(1);
         QCOMPARE(meter.lastMinute(), 1); // second 60: second 0 left the window
-        meter.record(); // reuses second 0's bucket
+        meter.record();                  // reuses second 0's bucket
         meter.record();
         QCOMPARE(meter.lastMinute(), 3);
         clock.advanceSeconds(20);
@@ -80,7 +80,8 @@ private slots:
         for (int second = 0; second < 120; ++second) {
             for (int i = 0; i < perSecond; ++i)
                 meter.record();
-            QCOMPARE(meter.lastMinute(), perSecond * qMin(second + 1, RequestMeter::kWindowSeconds));
+            QCOMPARE(meter.lastMinute(),
+                     perSecond * qMin(second + 1, RequestMeter::kWindowSeconds));
             clock.advanceSeconds(1);
         }
     }

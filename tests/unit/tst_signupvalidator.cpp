@@ -21,8 +21,8 @@ QString emailOfLength(int length)
     const QString local(64, u'a');
     const int domainLength = length - 65;
     // labels of 63, 63 and the rest, separated by dots
-    const QString domain = QString(63, u'b') + u'.' + QString(63, u'c') + u'.' +
-                           QString(domainLength - 128, u'd');
+    const QString domain =
+        QString(63, u'b') + u'.' + QString(63, u'c') + u'.' + QString(domainLength - 128, u'd');
     return local + u'@' + domain;
 }
 
@@ -184,8 +184,8 @@ void TestSignupValidator::validate_data()
         {u"password:contains_username_or_email"_s});
     row("password contains username, other case", u, e, u"xx-ALICE_01-yy-zz"_s,
         {u"password:contains_username_or_email"_s});
-    row("password equals email local part", u, u"averylongname@example.org"_s,
-        u"averylongname"_s, {u"password:contains_username_or_email"_s});
+    row("password equals email local part", u, u"averylongname@example.org"_s, u"averylongname"_s,
+        {u"password:contains_username_or_email"_s});
     row("password contains email local part", u, e, u"my walrus.keeper pass"_s,
         {u"password:contains_username_or_email"_s});
     row("password contains email domain only", u, e, u"love-example.org-1"_s, ok);
@@ -208,8 +208,8 @@ void TestSignupValidator::validate_data()
     };
     appRow("current_app known", u"shop"_s, none, none, ok);
     appRow("current_app unknown", u"nope"_s, none, none, {u"current_app:unknown_app"_s});
-    appRow("app_list subset with current_app", u"shop"_s,
-           QStringList{u"shop"_s, u"forum"_s}, none, ok);
+    appRow("app_list subset with current_app", u"shop"_s, QStringList{u"shop"_s, u"forum"_s}, none,
+           ok);
     appRow("app_list all apps, no current_app", none,
            QStringList{u"default"_s, u"shop"_s, u"forum"_s}, none, ok);
     appRow("app_list with unknown app", u"shop"_s, QStringList{u"shop"_s, u"nope"_s}, none,
@@ -263,7 +263,8 @@ void TestSignupValidator::validate()
         QCOMPARE(SignupValidator::isValidUsername(username),
                  !expected.contains(u"username:invalid_format"_s));
     if (!email.isEmpty())
-        QCOMPARE(SignupValidator::isValidEmail(email), !expected.contains(u"email:invalid_format"_s));
+        QCOMPARE(SignupValidator::isValidEmail(email),
+                 !expected.contains(u"email:invalid_format"_s));
 }
 
 void TestSignupValidator::reservedOnlyForSelfService_data()
@@ -278,7 +279,8 @@ void TestSignupValidator::reservedOnlyForSelfService()
 {
     QFETCH(QString, username);
     const SignupValidator validator(m_config, SignupValidator::shippedReservedUsernames(), {});
-    SignupInput input{username, QString::fromUtf16(kPassword), QString::fromUtf16(kEmail), {}, {}, {}, {}};
+    SignupInput input{
+        username, QString::fromUtf16(kPassword), QString::fromUtf16(kEmail), {}, {}, {}, {}};
     QCOMPARE(validator.validate(input, true).value(u"username"_s), QStringList{u"reserved"_s});
     QVERIFY(validator.validate(input, false).isEmpty()); // e.g. admin create-superuser
 }
@@ -288,7 +290,8 @@ void TestSignupValidator::configuredReservedNames()
     Config config = m_config;
     config.reservedUsernames = {u"Billing"_s};
     const SignupValidator validator(config, SignupValidator::shippedReservedUsernames(), {});
-    SignupInput input{u"BILLING"_s, QString::fromUtf16(kPassword), QString::fromUtf16(kEmail), {}, {}, {}, {}};
+    SignupInput input{
+        u"BILLING"_s, QString::fromUtf16(kPassword), QString::fromUtf16(kEmail), {}, {}, {}, {}};
     QCOMPARE(validator.validate(input).value(u"username"_s), QStringList{u"reserved"_s});
     input.username = u"admin"_s; // the shipped list still applies
     QCOMPARE(validator.validate(input).value(u"username"_s), QStringList{u"reserved"_s});

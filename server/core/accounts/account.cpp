@@ -7,10 +7,14 @@ namespace sd::core {
 QString toString(AccountStatus status)
 {
     switch (status) {
-    case AccountStatus::PendingVerification: return u"pending_verification"_s;
-    case AccountStatus::PendingApproval: return u"pending_approval"_s;
-    case AccountStatus::Active: return u"active"_s;
-    case AccountStatus::Disabled: return u"disabled"_s;
+    case AccountStatus::PendingVerification:
+        return u"pending_verification"_s;
+    case AccountStatus::PendingApproval:
+        return u"pending_approval"_s;
+    case AccountStatus::Active:
+        return u"active"_s;
+    case AccountStatus::Disabled:
+        return u"disabled"_s;
     }
     return {};
 }

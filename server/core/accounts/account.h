@@ -13,7 +13,13 @@ namespace sd::core {
 //   pending_approval --approve--> active
 //   pending_verification | pending_approval --reject--> (deleted; the audit log remembers)
 //   active <--disable/enable--> disabled
-enum class AccountStatus { PendingVerification, PendingApproval, Active, Disabled };
+enum class AccountStatus
+{
+    PendingVerification,
+    PendingApproval,
+    Active,
+    Disabled
+};
 
 QString toString(AccountStatus status);
 std::optional<AccountStatus> accountStatusFromString(const QString &text);
@@ -23,7 +29,10 @@ inline AccountStatus statusAfterVerification(bool approvalRequired)
 {
     return approvalRequired ? AccountStatus::PendingApproval : AccountStatus::Active;
 }
-inline bool canApprove(AccountStatus s) { return s == AccountStatus::PendingApproval; }
+inline bool canApprove(AccountStatus s)
+{
+    return s == AccountStatus::PendingApproval;
+}
 inline bool canReject(AccountStatus s)
 {
     return s == AccountStatus::PendingVerification || s == AccountStatus::PendingApproval;
@@ -49,7 +58,13 @@ struct Account
 };
 
 // Keys under which usernames and emails are unique: case-insensitive.
-inline QString usernameKey(const QString &username) { return username.toLower(); }
-inline QString emailKey(const QString &email) { return email.trimmed().toLower(); }
+inline QString usernameKey(const QString &username)
+{
+    return username.toLower();
+}
+inline QString emailKey(const QString &email)
+{
+    return email.trimmed().toLower();
+}
 
 } // namespace sd::core

@@ -10,10 +10,21 @@ namespace sd::core::accountstore {
 
 namespace {
 
-const QStringList kColumnNames = {
-    u"id"_s, u"username"_s, u"email"_s, u"display_name"_s, u"password_hash"_s, u"status"_s,
-    u"verified_email"_s, u"is_superuser"_s, u"apps"_s, u"groups_list"_s, u"language"_s,
-    u"sign_up_time"_s, u"remote_ip"_s, u"remote_addr"_s, u"tos_accepted_version"_s};
+const QStringList kColumnNames = {u"id"_s,
+                                  u"username"_s,
+                                  u"email"_s,
+                                  u"display_name"_s,
+                                  u"password_hash"_s,
+                                  u"status"_s,
+                                  u"verified_email"_s,
+                                  u"is_superuser"_s,
+                                  u"apps"_s,
+                                  u"groups_list"_s,
+                                  u"language"_s,
+                                  u"sign_up_time"_s,
+                                  u"remote_ip"_s,
+                                  u"remote_addr"_s,
+                                  u"tos_accepted_version"_s};
 
 const QString kColumns = u"SELECT "_s + selectColumns({}) + u" FROM users"_s;
 
@@ -45,7 +56,8 @@ Account readAccount(const QSqlQuery &q, int first)
     a.email = q.value(first + 2).toString();
     a.displayName = q.value(first + 3).toString();
     a.passwordHash = q.value(first + 4).toString();
-    a.status = accountStatusFromString(q.value(first + 5).toString()).value_or(AccountStatus::Disabled);
+    a.status =
+        accountStatusFromString(q.value(first + 5).toString()).value_or(AccountStatus::Disabled);
     a.verifiedEmail = q.value(first + 6).toInt() != 0;
     a.isSuperuser = q.value(first + 7).toInt() != 0;
     a.apps = splitList(q.value(first + 8).toString());
@@ -174,13 +186,16 @@ DbResult<bool> removeIfStatus(const QSqlDatabase &db, const QString &id,
     }
     // Tokens go with the account (ON DELETE CASCADE); deleted explicitly as well so the rule
     // does not depend on the foreign-key setting of a connection.
-    auto tokens = runQuery(db, u"DELETE FROM tokens WHERE user_id = ? AND EXISTS (SELECT 1 FROM"
-                               " users WHERE id = ? AND status IN ("_s + marks.join(u',') + u"))"_s,
+    auto tokens = runQuery(db,
+                           u"DELETE FROM tokens WHERE user_id = ? AND EXISTS (SELECT 1 FROM"
+                           " users WHERE id = ? AND status IN ("_s +
+                               marks.join(u',') + u"))"_s,
                            QVariantList{id, id} + params.mid(1));
     if (!tokens)
         return std::unexpected(tokens.error());
     auto q = store::runQueryWith(
-        db, u"DELETE FROM users WHERE id = ? AND status IN ("_s + marks.join(u',') + u")"_s, params);
+        db, u"DELETE FROM users WHERE id = ? AND status IN ("_s + marks.join(u',') + u")"_s,
+        params);
     if (!q)
         return std::unexpected(q.error());
     return q->numRowsAffected() == 1;
@@ -188,10 +203,12 @@ DbResult<bool> removeIfStatus(const QSqlDatabase &db, const QString &id,
 
 DbResult<QList<Account>> listSignups(const QSqlDatabase &db, std::optional<AccountStatus> status)
 {
-    auto q = status ? runQuery(db, kColumns + u" WHERE is_superuser = 0 AND status = ?"
-                                              " ORDER BY sign_up_time, id"_s,
-                               {toString(*status)})
-                    : runQuery(db, kColumns + u" WHERE is_superuser = 0 ORDER BY sign_up_time, id"_s);
+    auto q = status
+                 ? runQuery(db,
+                            kColumns + u" WHERE is_superuser = 0 AND status = ?"
+                                       " ORDER BY sign_up_time, id"_s,
+                            {toString(*status)})
+                 : runQuery(db, kColumns + u" WHERE is_superuser = 0 ORDER BY sign_up_time, id"_s);
     if (!q)
         return std::unexpected(q.error());
     QList<Account> out;

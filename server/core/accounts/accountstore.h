@@ -17,10 +17,12 @@ QString selectColumns(const QString &alias);
 Account readAccount(const QSqlQuery &query, int firstColumn);
 
 store::DbResult<std::optional<Account>> findById(const QSqlDatabase &db, const QString &id);
-store::DbResult<std::optional<Account>> findByUsername(const QSqlDatabase &db, const QString &username);
+store::DbResult<std::optional<Account>> findByUsername(const QSqlDatabase &db,
+                                                       const QString &username);
 store::DbResult<std::optional<Account>> findByEmail(const QSqlDatabase &db, const QString &email);
 // Username or email, whichever matches.
-store::DbResult<std::optional<Account>> findByLogin(const QSqlDatabase &db, const QString &identifier);
+store::DbResult<std::optional<Account>> findByLogin(const QSqlDatabase &db,
+                                                    const QString &identifier);
 
 store::DbResult<void> insert(const QSqlDatabase &db, const Account &account);
 // Issue 18 item 1: the pending account a signup with an already registered email makes, so
@@ -35,8 +37,10 @@ store::DbResult<void> insertWithEmailKey(const QSqlDatabase &db, const Account &
 store::DbResult<bool> transition(const QSqlDatabase &db, const QString &id, AccountStatus from,
                                  AccountStatus to);
 store::DbResult<void> setVerified(const QSqlDatabase &db, const QString &id);
-store::DbResult<void> setGroups(const QSqlDatabase &db, const QString &id, const QStringList &groups);
-store::DbResult<void> setPasswordHash(const QSqlDatabase &db, const QString &id, const QString &hash);
+store::DbResult<void> setGroups(const QSqlDatabase &db, const QString &id,
+                                const QStringList &groups);
+store::DbResult<void> setPasswordHash(const QSqlDatabase &db, const QString &id,
+                                      const QString &hash);
 store::DbResult<void> setRemoteAddr(const QSqlDatabase &db, const QString &id, const QString &name);
 // Deletes the account if its status is one of `allowed`; false otherwise.
 store::DbResult<bool> removeIfStatus(const QSqlDatabase &db, const QString &id,

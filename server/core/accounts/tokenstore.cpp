@@ -11,10 +11,14 @@ namespace sd::core {
 QString toString(TokenKind kind)
 {
     switch (kind) {
-    case TokenKind::Verification: return u"verification"_s;
-    case TokenKind::Session: return u"session"_s;
-    case TokenKind::LoginLink: return u"login_link"_s;
-    case TokenKind::OAuthConfirmation: return u"oauth_confirmation"_s;
+    case TokenKind::Verification:
+        return u"verification"_s;
+    case TokenKind::Session:
+        return u"session"_s;
+    case TokenKind::LoginLink:
+        return u"login_link"_s;
+    case TokenKind::OAuthConfirmation:
+        return u"oauth_confirmation"_s;
     }
     return {};
 }

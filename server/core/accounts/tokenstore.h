@@ -6,7 +6,13 @@
 
 namespace sd::core {
 
-enum class TokenKind { Verification, Session, LoginLink, OAuthConfirmation };
+enum class TokenKind
+{
+    Verification,
+    Session,
+    LoginLink,
+    OAuthConfirmation
+};
 QString toString(TokenKind kind);
 
 // One stored token row (never the raw token: only its digest).
@@ -33,8 +39,8 @@ struct TokenRow
 namespace tokenstore {
 
 store::DbResult<void> insert(const QSqlDatabase &db, const TokenRow &row, const QString &tokenHash);
-store::DbResult<std::optional<TokenRow>> findByHash(const QSqlDatabase &db, const QString &tokenHash,
-                                                    TokenKind kind);
+store::DbResult<std::optional<TokenRow>> findByHash(const QSqlDatabase &db,
+                                                    const QString &tokenHash, TokenKind kind);
 // The newest live verification token of an account.
 store::DbResult<std::optional<TokenRow>> findLiveVerification(const QSqlDatabase &db,
                                                               const QString &userId, qint64 nowMs);

@@ -22,8 +22,9 @@ QString entryHash(const QString &previousHash, qint64 seq, const QString &id, qi
                   const QString &detail)
 {
     // A JSON array keeps field boundaries unambiguous ("a","bc" differs from "ab","c").
-    const QJsonArray fields{previousHash, QString::number(seq), id, QString::number(at), actor,
-                            action,       subjectId,           detail};
+    const QJsonArray fields{
+        previousHash, QString::number(seq), id, QString::number(at), actor, action, subjectId,
+        detail};
     return QString::fromLatin1(
         crypto::sha256(QJsonDocument(fields).toJson(QJsonDocument::Compact)).toHex());
 }
@@ -36,9 +37,9 @@ store::DbResult<int> seal(store::Database &database)
         auto tx = store::Transaction::beginExclusive(database, 7310014);
         if (!tx)
             return std::unexpected(tx.error());
-        auto head = store::runQuery(
-            tx->db(), u"SELECT seq, entry_hash FROM audit_log WHERE seq IS NOT NULL"
-                      " ORDER BY seq DESC LIMIT 1"_s);
+        auto head =
+            store::runQuery(tx->db(), u"SELECT seq, entry_hash FROM audit_log WHERE seq IS NOT NULL"
+                                      " ORDER BY seq DESC LIMIT 1"_s);
         if (!head)
             return std::unexpected(head.error());
         qint64 seq = 0;
@@ -48,13 +49,19 @@ store::DbResult<int> seal(store::Database &database)
             previous = head->value(1).toString();
         }
         head->finish();
-        auto pending = store::runQuery(
-            tx->db(), u"SELECT id, at, actor, action, subject_id, detail FROM audit_log"
-                      " WHERE seq IS NULL ORDER BY at, id LIMIT ?"_s,
-            {kBatch});
+        auto pending =
+            store::runQuery(tx->db(),
+                            u"SELECT id, at, actor, action, subject_id, detail FROM audit_log"
+                            " WHERE seq IS NULL ORDER BY at, id LIMIT ?"_s,
+                            {kBatch});
         if (!pending)
             return std::unexpected(pending.error());
-        struct Row { QString id; qint64 at; QString actor, action, subject, detail; };
+        struct Row
+        {
+            QString id;
+            qint64 at;
+            QString actor, action, subject, detail;
+        };
         QList<Row> rows;
         while (pending->next())
             rows.append({pending->value(0).toString(), pending->value(1).toLongLong(),
@@ -65,8 +72,8 @@ store::DbResult<int> seal(store::Database &database)
             return sealed;
         for (const Row &row : std::as_const(rows)) {
             ++seq;
-            const QString hash =
-                entryHash(previous, seq, row.id, row.at, row.actor, row.action, row.subject, row.detail);
+            const QString hash = entryHash(previous, seq, row.id, row.at, row.actor, row.action,
+                                           row.subject, row.detail);
             auto r = store::runQuery(tx->db(),
                                      u"UPDATE audit_log SET seq = ?, prev_hash = ?, entry_hash = ?"
                                      " WHERE id = ? AND seq IS NULL"_s,
@@ -117,8 +124,8 @@ store::DbResult<Verification> verify(store::Database &database)
         else if (q->value(7).toString() != previous)
             broken(u"its link to the previous entry does not match"_s);
         else if (entryHash(previous, seq, id, q->value(2).toLongLong(), q->value(3).toString(),
-                           q->value(4).toString(), q->value(5).toString(), q->value(6).toString()) !=
-                 q->value(8).toString())
+                           q->value(4).toString(), q->value(5).toString(),
+                           q->value(6).toString()) != q->value(8).toString())
             broken(u"its content does not match its hash"_s);
         if (!v.intact)
             break;

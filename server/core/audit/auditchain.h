@@ -22,8 +22,8 @@ struct Verification
     qint64 unsealed = 0; // written but not sealed yet
     qint64 brokenSeq = 0;
     QString brokenId;
-    QString problem;     // what is wrong with the first broken entry
-    QString headHash;    // the newest sealed entry's hash: keep it elsewhere to anchor the chain
+    QString problem;  // what is wrong with the first broken entry
+    QString headHash; // the newest sealed entry's hash: keep it elsewhere to anchor the chain
 };
 
 store::DbResult<Verification> verify(store::Database &database);

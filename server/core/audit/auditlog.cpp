@@ -22,9 +22,10 @@ store::DbResult<void> record(const QSqlDatabase &db, qint64 nowMs, const QString
 store::DbResult<QList<AuditEntry>> list(const QSqlDatabase &db, const QString &subjectId)
 {
     const QString base = u"SELECT id, at, actor, action, subject_id, detail FROM audit_log"_s;
-    auto q = subjectId.isEmpty()
-                 ? store::runQuery(db, base + u" ORDER BY at, id"_s)
-                 : store::runQuery(db, base + u" WHERE subject_id = ? ORDER BY at, id"_s, {subjectId});
+    auto q =
+        subjectId.isEmpty()
+            ? store::runQuery(db, base + u" ORDER BY at, id"_s)
+            : store::runQuery(db, base + u" WHERE subject_id = ? ORDER BY at, id"_s, {subjectId});
     if (!q)
         return std::unexpected(q.error());
     QList<AuditEntry> out;

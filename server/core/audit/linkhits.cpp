@@ -13,11 +13,12 @@ namespace linkhits {
 
 store::DbResult<void> record(const QSqlDatabase &db, const LinkHit &h)
 {
-    auto q = store::runQuery(db,
-                             u"INSERT INTO link_hits (id, at, user_id, token_kind, method, remote_ip,"
-                             " user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
-                             {h.id, h.atMs, h.userId.isEmpty() ? QVariant() : QVariant(h.userId),
-                              h.tokenKind, h.method, h.remoteIp, h.userAgent});
+    auto q =
+        store::runQuery(db,
+                        u"INSERT INTO link_hits (id, at, user_id, token_kind, method, remote_ip,"
+                        " user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+                        {h.id, h.atMs, h.userId.isEmpty() ? QVariant() : QVariant(h.userId),
+                         h.tokenKind, h.method, h.remoteIp, h.userAgent});
     if (!q)
         return std::unexpected(q.error());
     return {};
@@ -27,10 +28,11 @@ store::DbResult<QList<LinkHit>> list(const QSqlDatabase &db, const QString &user
 {
     const QString columns =
         u"SELECT id, at, user_id, token_kind, method, remote_ip, user_agent FROM link_hits"_s;
-    auto q = userId.isEmpty()
-                 ? store::runQuery(db, columns + u" ORDER BY at DESC, id LIMIT ?"_s, {limit})
-                 : store::runQuery(db, columns + u" WHERE user_id = ? ORDER BY at DESC, id LIMIT ?"_s,
-                                   {userId, limit});
+    auto q =
+        userId.isEmpty()
+            ? store::runQuery(db, columns + u" ORDER BY at DESC, id LIMIT ?"_s, {limit})
+            : store::runQuery(db, columns + u" WHERE user_id = ? ORDER BY at DESC, id LIMIT ?"_s,
+                              {userId, limit});
     if (!q)
         return std::unexpected(q.error());
     QList<LinkHit> out;
@@ -43,9 +45,9 @@ store::DbResult<QList<LinkHit>> list(const QSqlDatabase &db, const QString &user
 
 } // namespace linkhits
 
-Result<void> LinkHitLog::record(const QString &tokenKind, const QString &token, const QString &userId,
-                                const QByteArray &method, const RequestInfo &request,
-                                const QString &userAgent)
+Result<void> LinkHitLog::record(const QString &tokenKind, const QString &token,
+                                const QString &userId, const QByteArray &method,
+                                const RequestInfo &request, const QString &userAgent)
 {
     auto db = m_database.connection();
     if (!db)

@@ -2,8 +2,8 @@
 
 #include "clock.h"
 #include "crypto/tokendigest.h"
-#include "result.h"
 #include "database.h"
+#include "result.h"
 #include "vocabulary.h"
 
 #include <QList>
@@ -26,7 +26,8 @@ struct LinkHit
 namespace linkhits {
 store::DbResult<void> record(const QSqlDatabase &db, const LinkHit &hit);
 // Newest first; all accounts when userId is empty.
-store::DbResult<QList<LinkHit>> list(const QSqlDatabase &db, const QString &userId = {}, int limit = 500);
+store::DbResult<QList<LinkHit>> list(const QSqlDatabase &db, const QString &userId = {},
+                                     int limit = 500);
 } // namespace linkhits
 
 // Records link hits. The only write a GET or HEAD of a link page does: call it from a worker.

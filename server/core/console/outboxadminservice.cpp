@@ -44,7 +44,8 @@ Result<void> change(const Context &ctx, const QString &outboxId, const Actor &ac
         return dbFail(changed.error());
     if (!*changed)
         return fail(ErrorCode::Conflict, u"email is "_s + *status);
-    if (auto r = auditlog::record(tx->db(), now, actor.name, action, outboxId, u"was="_s + *status); !r)
+    if (auto r = auditlog::record(tx->db(), now, actor.name, action, outboxId, u"was="_s + *status);
+        !r)
         return dbFail(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
@@ -63,9 +64,12 @@ Result<void> OutboxAdminService::retry(const QString &outboxId, const Actor &act
 
 Result<void> OutboxAdminService::hold(const QString &outboxId, const Actor &actor)
 {
-    return change(m_ctx, outboxId, actor,
-                  [](const QSqlDatabase &db, const QString &id, qint64) { return mail::Outbox::hold(db, id); },
-                  u"mail.held"_s);
+    return change(
+        m_ctx, outboxId, actor,
+        [](const QSqlDatabase &db, const QString &id, qint64) {
+            return mail::Outbox::hold(db, id);
+        },
+        u"mail.held"_s);
 }
 
 } // namespace sd::core

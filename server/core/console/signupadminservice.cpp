@@ -43,7 +43,8 @@ Result<Account> SignupAdminService::markVerified(const QString &userId, const QS
     if (!account)
         return account;
     const AccountStatus next = statusAfterVerification(m_ctx.live.current()->approvalRequired);
-    auto moved = accountstore::transition(tx->db(), userId, AccountStatus::PendingVerification, next);
+    auto moved =
+        accountstore::transition(tx->db(), userId, AccountStatus::PendingVerification, next);
     if (!moved)
         return dbFail(moved.error());
     if (!*moved)

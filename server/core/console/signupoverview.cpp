@@ -16,12 +16,18 @@ namespace sd::core {
 QString toString(TokenState state)
 {
     switch (state) {
-    case TokenState::None: return u"none"_s;
-    case TokenState::Issued: return u"issued"_s;
-    case TokenState::Expired: return u"expired"_s;
-    case TokenState::Used: return u"used"_s;
-    case TokenState::Burned: return u"burned"_s;
-    case TokenState::Revoked: return u"revoked"_s;
+    case TokenState::None:
+        return u"none"_s;
+    case TokenState::Issued:
+        return u"issued"_s;
+    case TokenState::Expired:
+        return u"expired"_s;
+    case TokenState::Used:
+        return u"used"_s;
+    case TokenState::Burned:
+        return u"burned"_s;
+    case TokenState::Revoked:
+        return u"revoked"_s;
     }
     return {};
 }
@@ -168,8 +174,8 @@ Result<QList<SignupOverviewRow>> SignupOverview::query(const QString &where,
     auto db = m_ctx.database.connection();
     if (!db)
         return dbFail(db.error());
-    auto q = store::runQuery(*db, kOverviewSql + where + u" ORDER BY u.sign_up_time, u.id"_s,
-                             params);
+    auto q =
+        store::runQuery(*db, kOverviewSql + where + u" ORDER BY u.sign_up_time, u.id"_s, params);
     if (!q)
         return dbFail(q.error());
     const qint64 now = m_ctx.clock.nowMs();
@@ -229,9 +235,8 @@ Result<QList<SignupOverviewRow>> SignupOverview::list(SignupFilter filter) const
     // The newest verification token of each account: a newer row overwrites an older one.
     QList<QString> tokenIds(out.size());
     auto tokens = store::runQuery(
-        *db,
-        u"SELECT t.user_id, t.id, t.created_at, t.expires_at, t.used_at, t.revoked_at,"
-        " t.burned_at, t.code_attempts FROM tokens t WHERE t.kind = 'verification'"_s);
+        *db, u"SELECT t.user_id, t.id, t.created_at, t.expires_at, t.used_at, t.revoked_at,"
+             " t.burned_at, t.code_attempts FROM tokens t WHERE t.kind = 'verification'"_s);
     if (!tokens)
         return dbFail(tokens.error());
     while (tokens->next()) {
@@ -248,9 +253,8 @@ Result<QList<SignupOverviewRow>> SignupOverview::list(SignupFilter filter) const
 
     // The newest email of each account, any kind.
     auto mails = store::runQuery(
-        *db,
-        u"SELECT o.user_id, o.id, o.kind, o.status, o.attempts, o.last_error, o.server_reply,"
-        " o.created_at, o.sent_at FROM outbox o WHERE o.user_id IS NOT NULL"_s);
+        *db, u"SELECT o.user_id, o.id, o.kind, o.status, o.attempts, o.last_error, o.server_reply,"
+             " o.created_at, o.sent_at FROM outbox o WHERE o.user_id IS NOT NULL"_s);
     if (!mails)
         return dbFail(mails.error());
     while (mails->next()) {
@@ -285,10 +289,9 @@ Result<QList<SignupOverviewRow>> SignupOverview::listFirst(const QList<AccountSt
     if (!db)
         return dbFail(db.error());
     auto q = store::runQuery(*db,
-                             kOverviewColumns +
-                                 u"(SELECT * FROM users WHERE is_superuser = 0"_s + where +
-                                 u" ORDER BY sign_up_time, id LIMIT ?) u"_s + kOverviewJoins +
-                                 u" ORDER BY u.sign_up_time, u.id"_s,
+                             kOverviewColumns + u"(SELECT * FROM users WHERE is_superuser = 0"_s +
+                                 where + u" ORDER BY sign_up_time, id LIMIT ?) u"_s +
+                                 kOverviewJoins + u" ORDER BY u.sign_up_time, u.id"_s,
                              params);
     if (!q)
         return dbFail(q.error());
@@ -331,13 +334,19 @@ Result<QList<TimelineEntry>> SignupOverview::timeline(const QString &userId) con
     for (const mail::OutboxEntry &m : std::as_const(*mails)) {
         out.append({m.createdAt, Source::Mail, u"mail.queued"_s, {}, m.kind});
         if (m.sentAt != 0)
-            out.append({m.sentAt, Source::Mail, u"mail.sent"_s, {},
-                        m.kind + u": "_s + m.serverReply});
+            out.append(
+                {m.sentAt, Source::Mail, u"mail.sent"_s, {}, m.kind + u": "_s + m.serverReply});
         else if (m.status == mail::toString(mail::OutboxStatus::Dead))
-            out.append({m.nextAttemptAt, Source::Mail, u"mail.failed"_s, {},
+            out.append({m.nextAttemptAt,
+                        Source::Mail,
+                        u"mail.failed"_s,
+                        {},
                         m.kind + u": "_s + m.lastError});
         else if (!m.lastError.isEmpty())
-            out.append({m.nextAttemptAt, Source::Mail, u"mail.retrying"_s, {},
+            out.append({m.nextAttemptAt,
+                        Source::Mail,
+                        u"mail.retrying"_s,
+                        {},
                         m.kind + u": "_s + m.lastError});
     }
 
@@ -345,7 +354,10 @@ Result<QList<TimelineEntry>> SignupOverview::timeline(const QString &userId) con
     if (!hits)
         return dbFail(hits.error());
     for (const LinkHit &h : std::as_const(*hits))
-        out.append({h.atMs, Source::Link, u"link.visited"_s, {},
+        out.append({h.atMs,
+                    Source::Link,
+                    u"link.visited"_s,
+                    {},
                     u"%1 %2 from %3: %4"_s.arg(h.method, h.tokenKind, h.remoteIp, h.userAgent)});
 
     auto tokens = tokenstore::listForUser(*db, userId);
@@ -356,7 +368,9 @@ Result<QList<TimelineEntry>> SignupOverview::timeline(const QString &userId) con
             continue;
         out.append({t.createdAt, Source::Token, u"token.issued"_s, {}, {}});
         switch (tokenStateAt(t, now)) {
-        case TokenState::Used: out.append({t.usedAt, Source::Token, u"token.used"_s, {}, {}}); break;
+        case TokenState::Used:
+            out.append({t.usedAt, Source::Token, u"token.used"_s, {}, {}});
+            break;
         case TokenState::Burned:
             out.append({t.burnedAt, Source::Token, u"token.burned"_s, {}, {}});
             break;
@@ -367,12 +381,14 @@ Result<QList<TimelineEntry>> SignupOverview::timeline(const QString &userId) con
             out.append({t.expiresAt, Source::Token, u"token.expired"_s, {}, {}});
             break;
         case TokenState::Issued:
-        case TokenState::None: break;
+        case TokenState::None:
+            break;
         }
     }
     // Stable: at equal times the audit entry (the cause) comes before what it queued.
-    std::stable_sort(out.begin(), out.end(),
-                     [](const TimelineEntry &a, const TimelineEntry &b) { return a.atMs < b.atMs; });
+    std::stable_sort(out.begin(), out.end(), [](const TimelineEntry &a, const TimelineEntry &b) {
+        return a.atMs < b.atMs;
+    });
     return out;
 }
 

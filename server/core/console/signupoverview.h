@@ -14,7 +14,15 @@ namespace sd::core {
 struct Context; // context.h: private to core
 
 // Where an account's newest verification token stands at a given time.
-enum class TokenState { None, Issued, Expired, Used, Burned, Revoked };
+enum class TokenState
+{
+    None,
+    Issued,
+    Expired,
+    Used,
+    Burned,
+    Revoked
+};
 QString toString(TokenState state);
 // Used, burned and revoked win over expiry: they say what happened to the token.
 TokenState tokenStateAt(const TokenRow &row, qint64 nowMs);
@@ -42,7 +50,13 @@ struct SignupOverviewRow
 // hits on its email links.
 struct TimelineEntry
 {
-    enum class Source { Audit, Mail, Token, Link };
+    enum class Source
+    {
+        Audit,
+        Mail,
+        Token,
+        Link
+    };
     qint64 atMs = 0;
     Source source = Source::Audit;
     QString action; // audit action (signup.created, …), mail.queued / mail.sent / mail.failed,
@@ -63,7 +77,8 @@ public:
     Result<QList<SignupOverviewRow>> list(SignupFilter filter = SignupFilter::All) const;
     // The first `limit` rows of list() among accounts with one of these statuses (any status
     // if empty): a screenful for the console to show while list() runs. Reads only those rows.
-    Result<QList<SignupOverviewRow>> listFirst(const QList<AccountStatus> &statuses, int limit) const;
+    Result<QList<SignupOverviewRow>> listFirst(const QList<AccountStatus> &statuses,
+                                               int limit) const;
     // One account's row; empty when it is gone (rejected) or a super-user.
     Result<std::optional<SignupOverviewRow>> find(const QString &userId) const;
     // Audit log, outbox, token rows and link hits of one account merged by time, oldest first.

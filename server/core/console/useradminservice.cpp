@@ -35,7 +35,8 @@ store::DbResult<int> deleteSessions(const QSqlDatabase &db, const QString &userI
 
 } // namespace
 
-Result<QList<UserRow>> UserAdminService::query(const QString &where, const QVariantList &params) const
+Result<QList<UserRow>> UserAdminService::query(const QString &where,
+                                               const QVariantList &params) const
 {
     auto db = m_ctx.database.connection();
     if (!db)
@@ -52,7 +53,8 @@ Result<QList<UserRow>> UserAdminService::query(const QString &where, const QVari
         r.username = q->value(1).toString();
         r.email = q->value(2).toString();
         r.displayName = q->value(3).toString();
-        r.status = accountStatusFromString(q->value(4).toString()).value_or(AccountStatus::Disabled);
+        r.status =
+            accountStatusFromString(q->value(4).toString()).value_or(AccountStatus::Disabled);
         r.isSuperuser = q->value(5).toInt() != 0;
         r.signUpTimeMs = q->value(6).toLongLong();
         r.approvedAt = q->value(7).toLongLong();
@@ -105,7 +107,8 @@ Result<int> UserAdminService::disable(const QString &userId, const Actor &actor)
         return fail(ErrorCode::NotFound, u"no such account"_s);
     if ((*account)->isSuperuser)
         return fail(ErrorCode::Forbidden, u"super-users are managed with the CLI"_s);
-    auto moved = accountstore::transition(tx->db(), userId, AccountStatus::Active, AccountStatus::Disabled);
+    auto moved =
+        accountstore::transition(tx->db(), userId, AccountStatus::Active, AccountStatus::Disabled);
     if (!moved)
         return dbFail(moved.error());
     if (!*moved)
@@ -134,7 +137,8 @@ Result<void> UserAdminService::enable(const QString &userId, const Actor &actor)
         return dbFail(account.error());
     if (!*account)
         return fail(ErrorCode::NotFound, u"no such account"_s);
-    auto moved = accountstore::transition(tx->db(), userId, AccountStatus::Disabled, AccountStatus::Active);
+    auto moved =
+        accountstore::transition(tx->db(), userId, AccountStatus::Disabled, AccountStatus::Active);
     if (!moved)
         return dbFail(moved.error());
     if (!*moved)

@@ -39,10 +39,9 @@ QString PasswordHasher::hash(const QString &password) const
                                          m_params.parallelism, kSaltBytes, kTagBytes, Argon2_id);
     QByteArray encoded(qsizetype(len), '\0');
     ++m_hashCount;
-    const int rc = argon2id_hash_encoded(m_params.iterations, m_params.memoryKib,
-                                         m_params.parallelism, pwd.constData(), size_t(pwd.size()),
-                                         salt.constData(), size_t(salt.size()), kTagBytes,
-                                         encoded.data(), len);
+    const int rc = argon2id_hash_encoded(
+        m_params.iterations, m_params.memoryKib, m_params.parallelism, pwd.constData(),
+        size_t(pwd.size()), salt.constData(), size_t(salt.size()), kTagBytes, encoded.data(), len);
     if (rc != ARGON2_OK)
         qFatal("argon2id_hash_encoded failed: %s", argon2_error_message(rc));
     return QString::fromLatin1(encoded.constData()); // stops at the terminating NUL

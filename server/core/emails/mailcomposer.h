@@ -20,13 +20,15 @@ class MailComposer
 public:
     explicit MailComposer(const Context &ctx) : m_ctx(ctx) {}
 
-    mail::Message verification(const Account &account, const QString &token, const QString &code) const;
+    mail::Message verification(const Account &account, const QString &token,
+                               const QString &code) const;
     mail::Message verificationSigned(const Account &account, qint64 timestamp,
                                      const QString &signature) const;
     mail::Message alreadyRegistered(const QString &email, const QString &language) const;
     mail::Message welcome(const Account &account) const;
     mail::Message rejection(const Account &account, const QString &reason) const;
-    mail::Message loginLink(const Account &account, const QString &token, const QString &nextPage) const;
+    mail::Message loginLink(const Account &account, const QString &token,
+                            const QString &nextPage) const;
 
     // The link in a verification email, from verification/url or the embedded page.
     QString verificationLink(const Account &account, const QString &token) const;

@@ -6,7 +6,8 @@ using namespace Qt::StringLiterals;
 
 namespace sd::core {
 
-QString fillPlaceholders(const QString &text, const QHash<QString, QString> &values, Escaping escaping)
+QString fillPlaceholders(const QString &text, const QHash<QString, QString> &values,
+                         Escaping escaping)
 {
     QString out;
     out.reserve(text.size());

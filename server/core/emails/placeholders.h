@@ -5,12 +5,17 @@
 
 namespace sd::core {
 
-enum class Escaping { None, Html };
+enum class Escaping
+{
+    None,
+    Html
+};
 
 // Fills `{{name}}` placeholders in one pass (a value that itself contains `{{x}}` is not
 // expanded again). Unknown names become empty text. With Escaping::Html every value is
 // HTML-escaped (&, <, >, "), so a template author never escapes by hand.
-QString fillPlaceholders(const QString &text, const QHash<QString, QString> &values, Escaping escaping);
+QString fillPlaceholders(const QString &text, const QHash<QString, QString> &values,
+                         Escaping escaping);
 
 // The shipped language closest to `language` ("fr-CH" → "fr"); "en" when none fits.
 QString supportedLanguage(const QString &language);

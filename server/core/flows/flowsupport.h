@@ -35,8 +35,8 @@ inline int spendMailBudget(const Context &ctx, const QString &kind, const QStrin
 inline Result<void> limitMailsTo(const Context &ctx, const QString &kind, const QString &email)
 {
     if (int wait = spendMailBudget(ctx, kind, email))
-        return std::unexpected(
-            Error{ErrorCode::RateLimited, kind + QStringLiteral(" limit for this address"), {}, wait});
+        return std::unexpected(Error{
+            ErrorCode::RateLimited, kind + QStringLiteral(" limit for this address"), {}, wait});
     return {};
 }
 

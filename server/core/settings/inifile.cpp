@@ -43,11 +43,21 @@ QString iniValueText(const QString &value)
     QString out = u"\""_s;
     for (const QChar ch : std::as_const(v)) {
         switch (ch.unicode()) {
-        case '"': out += u"\\\""_s; break;
-        case '\\': out += u"\\\\"_s; break;
-        case '\n': out += u"\\n"_s; break;
-        case '\r': out += u"\\r"_s; break;
-        case '\t': out += u"\\t"_s; break;
+        case '"':
+            out += u"\\\""_s;
+            break;
+        case '\\':
+            out += u"\\\\"_s;
+            break;
+        case '\n':
+            out += u"\\n"_s;
+            break;
+        case '\r':
+            out += u"\\r"_s;
+            break;
+        case '\t':
+            out += u"\\t"_s;
+            break;
         default:
             if (ch.unicode() < 0x20 || ch.unicode() == 0x7f)
                 out += u"\\x"_s + QString::number(ch.unicode(), 16).rightJustified(4, u'0');

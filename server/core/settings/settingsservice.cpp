@@ -33,8 +33,8 @@ Result<bool> SettingsService::refresh() const
     return changed;
 }
 
-Result<LiveSettings> SettingsService::change(const QHash<QString, QString> &changes, const Actor &actor,
-                                             const QString &auditAction) const
+Result<LiveSettings> SettingsService::change(const QHash<QString, QString> &changes,
+                                             const Actor &actor, const QString &auditAction) const
 {
     const auto before = m_ctx.live.current();
     auto after = parseLiveSettings(*before, changes);
@@ -59,15 +59,18 @@ Result<LiveSettings> SettingsService::change(const QHash<QString, QString> &chan
         return dbFail(tx.error());
     for (auto it = rows.cbegin(); it != rows.cend(); ++it) {
         // ON CONFLICT … DO UPDATE: the same words in SQLite (3.24+) and PostgreSQL.
-        auto r = store::runQuery(tx->db(),
-                                 u"INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)"
-                                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
-                                 " updated_at = excluded.updated_at, updated_by = excluded.updated_by"_s,
-                                 {it.key(), it.value(), now, actor.name});
+        auto r = store::runQuery(
+            tx->db(),
+            u"INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+            " updated_at = excluded.updated_at, updated_by = excluded.updated_by"_s,
+            {it.key(), it.value(), now, actor.name});
         if (!r)
             return dbFail(r.error());
     }
-    if (auto r = auditlog::record(tx->db(), now, actor.name, auditAction, {}, described.join(u"; "_s)); !r)
+    if (auto r =
+            auditlog::record(tx->db(), now, actor.name, auditAction, {}, described.join(u"; "_s));
+        !r)
         return dbFail(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());

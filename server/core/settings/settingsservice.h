@@ -26,8 +26,9 @@ public:
     // Stores the values of `changes` ("section/key" → text, live keys only) that differ from
     // the current ones, with one audit entry `auditAction` by `actor` naming each key and its
     // new value. Returns the live settings after the change.
-    Result<LiveSettings> change(const QHash<QString, QString> &changes, const Actor &actor,
-                                const QString &auditAction = QStringLiteral("settings.changed")) const;
+    Result<LiveSettings>
+    change(const QHash<QString, QString> &changes, const Actor &actor,
+           const QString &auditAction = QStringLiteral("settings.changed")) const;
 
     // The panic switches: close (or reopen) signup, force approval (or let verified signups in
     // at once). Audit actions signup.closed / signup.reopened, approval.forced / approval.relaxed.

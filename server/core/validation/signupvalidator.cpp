@@ -109,7 +109,8 @@ QStringList SignupValidator::passwordProblems(const QString &password, const QSt
     return problems;
 }
 
-QMap<QString, QStringList> SignupValidator::validate(const SignupInput &in, bool forSelfService) const
+QMap<QString, QStringList> SignupValidator::validate(const SignupInput &in,
+                                                     bool forSelfService) const
 {
     return validate(in, m_config.apps, forSelfService);
 }
@@ -132,7 +133,8 @@ QMap<QString, QStringList> SignupValidator::validate(const SignupInput &in, cons
 
     if (in.password.isEmpty())
         errors[u"password"_s] << u"required"_s;
-    else if (const QStringList p = passwordProblems(in.password, in.username, in.email); !p.isEmpty())
+    else if (const QStringList p = passwordProblems(in.password, in.username, in.email);
+             !p.isEmpty())
         errors[u"password"_s] = p;
 
     if (auto name = names::checkDisplayName(in.displayName); !name)

@@ -84,7 +84,8 @@ Result<Account> ApprovalService::approve(const QString &userId, const Actor &act
     return activated;
 }
 
-Result<void> ApprovalService::reject(const QString &userId, const QString &reason, const Actor &actor)
+Result<void> ApprovalService::reject(const QString &userId, const QString &reason,
+                                     const Actor &actor)
 {
     if (reason.trimmed().isEmpty()) {
         Error e{ErrorCode::Validation, u"empty reason"_s, {}, 0};

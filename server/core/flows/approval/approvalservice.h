@@ -10,7 +10,12 @@ namespace sd::core {
 
 struct Context; // context.h: private to core
 
-enum class SignupFilter { PendingApproval, PendingVerification, All };
+enum class SignupFilter
+{
+    PendingApproval,
+    PendingVerification,
+    All
+};
 std::optional<SignupFilter> signupFilterFromString(const QString &text); // accepts "to-confirm"
 
 // Admin decisions on signups, shared by the HTTP admin API, the CLI and the console.

@@ -20,7 +20,8 @@ namespace sd::core {
 
 bool EmailLoginService::tosRequired(const Account &account) const
 {
-    return !m_ctx.config.tosVersion.isEmpty() && account.tosAcceptedVersion != m_ctx.config.tosVersion;
+    return !m_ctx.config.tosVersion.isEmpty() &&
+           account.tosAcceptedVersion != m_ctx.config.tosVersion;
 }
 
 Result<void> EmailLoginService::requestLink(const QString &email, const QString &nextPage,
@@ -62,7 +63,8 @@ Result<void> EmailLoginService::sendLink(const QString &email, const QString &ne
     if (auto r = tokenstore::insert(tx->db(), row, m_ctx.digest.digest(token)); !r)
         return dbFail(r.error());
     // Only a next page that the policy keeps as it is travels in the link.
-    const QString next = resolveRedirect(nextPage, cfg.allowedRedirectHosts) == nextPage ? nextPage : QString();
+    const QString next =
+        resolveRedirect(nextPage, cfg.allowedRedirectHosts) == nextPage ? nextPage : QString();
     const mail::Message message = MailComposer(m_ctx).loginLink(**account, token, next);
     if (auto r = mail::Outbox::enqueue(tx->db(), u"login_link"_s, (*account)->id, message, now); !r)
         return dbFail(r.error());
@@ -106,7 +108,8 @@ Result<LoginResult> EmailLoginService::confirm(const EmailLoginConfirmation &inp
     auto tx = store::Transaction::begin(m_ctx.database);
     if (!tx)
         return dbFail(tx.error());
-    auto row = tokenstore::findByHash(tx->db(), m_ctx.digest.digest(input.token), TokenKind::LoginLink);
+    auto row =
+        tokenstore::findByHash(tx->db(), m_ctx.digest.digest(input.token), TokenKind::LoginLink);
     if (!row)
         return dbFail(row.error());
     if (!*row || !(*row)->isLive(now))
@@ -142,9 +145,9 @@ Result<LoginResult> EmailLoginService::confirm(const EmailLoginConfirmation &inp
     account.displayName = displayName;
     if (tos)
         account.tosAcceptedVersion = cfg.tosVersion;
-    if (auto r = store::runQuery(tx->db(),
-                                 u"UPDATE users SET display_name = ?, tos_accepted_version = ? WHERE id = ?"_s,
-                                 {account.displayName, account.tosAcceptedVersion, account.id});
+    if (auto r = store::runQuery(
+            tx->db(), u"UPDATE users SET display_name = ?, tos_accepted_version = ? WHERE id = ?"_s,
+            {account.displayName, account.tosAcceptedVersion, account.id});
         !r)
         return dbFail(r.error());
 

@@ -39,7 +39,8 @@ class EmailLoginService
 public:
     explicit EmailLoginService(const Context &ctx) : m_ctx(ctx) {}
 
-    Result<void> requestLink(const QString &email, const QString &nextPage, const RequestInfo &request);
+    Result<void> requestLink(const QString &email, const QString &nextPage,
+                             const RequestInfo &request);
     Result<LoginLinkView> inspect(const QString &token) const;
     Result<LoginResult> confirm(const EmailLoginConfirmation &input, const RequestInfo &request);
     // tos/version is set and differs from what the account accepted.

@@ -7,8 +7,8 @@
 #include "crypto/crypto.h"
 #include "sqlquery.h"
 
-#include <QSqlError>
 #include "transaction.h"
+#include <QSqlError>
 
 using namespace Qt::StringLiterals;
 
@@ -20,7 +20,7 @@ constexpr qint64 kTouchIntervalMs = 60'000;
 
 RateLimiter::LockoutPolicy SessionService::lockoutPolicy(const Config &cfg)
 {
-    return {cfg.lockoutFailures,      cfg.lockoutWaitIncrementSeconds, cfg.lockoutMaxWaitSeconds,
+    return {cfg.lockoutFailures,     cfg.lockoutWaitIncrementSeconds, cfg.lockoutMaxWaitSeconds,
             cfg.lockoutResetSeconds, cfg.quickLoginCheckMs,           cfg.quickLoginMinWaitSeconds};
 }
 
@@ -33,7 +33,8 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
     if (cfg.rateLimitEnabled) {
         if (int wait = m_ctx.limiter.blockedFor(limitKey, cfg.loginFailuresPerWindow,
                                                 cfg.loginFailureWindowSeconds)) {
-            Error e{ErrorCode::RateLimited, u"too many failed logins for this identifier"_s, {}, wait};
+            Error e{
+                ErrorCode::RateLimited, u"too many failed logins for this identifier"_s, {}, wait};
             return std::unexpected(e);
         }
     }
@@ -60,13 +61,14 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
                                  (*found)->status == AccountStatus::PendingVerification;
     if (!passwordOk || locked || unprovenAddress) {
         if (cfg.rateLimitEnabled)
-            (void)m_ctx.limiter.hit(limitKey, cfg.loginFailuresPerWindow, cfg.loginFailureWindowSeconds);
+            (void)m_ctx.limiter.hit(limitKey, cfg.loginFailuresPerWindow,
+                                    cfg.loginFailureWindowSeconds);
         const QString subject = *found ? (*found)->id : QString();
         // An audit entry that cannot be written fails the request: the database is unavailable.
         if (locked) {
             // Not counted as a failure: attempts during a lock do not extend it.
-            if (auto r = auditlog::record(*db, now, u"system"_s, u"login.locked_out"_s,
-                                          subject, u"from "_s + request.remoteIp);
+            if (auto r = auditlog::record(*db, now, u"system"_s, u"login.locked_out"_s, subject,
+                                          u"from "_s + request.remoteIp);
                 !r)
                 return dbFail(r.error());
         } else {
@@ -141,8 +143,8 @@ Result<LoginResult> SessionService::startSession(const QSqlDatabase &db, const A
     row.lastUsedAt = now;
     if (auto r = tokenstore::insert(db, row, m_ctx.digest.digest(result.ust)); !r)
         return dbFail(r.error());
-    if (auto r = auditlog::record(db, now, u"user:"_s + account.id, u"login.succeeded"_s, account.id,
-                                  auditDetail);
+    if (auto r = auditlog::record(db, now, u"user:"_s + account.id, u"login.succeeded"_s,
+                                  account.id, auditDetail);
         !r)
         return dbFail(r.error());
     return result;
@@ -167,11 +169,10 @@ Result<SessionCheck> SessionService::check(const QString &ust) const
         return answer(*hit);
 
     // The database: one prepared JOIN on the HTTP thread's own connection, no writes.
-    static const QString sql =
-        u"SELECT t.id, t.expires_at, t.last_used_at, t.revoked_at, "_s +
-        accountstore::selectColumns(u"u"_s) +
-        u" FROM tokens t JOIN users u ON u.id = t.user_id"
-        " WHERE t.token_hash = ? AND t.kind = 'session'"_s;
+    static const QString sql = u"SELECT t.id, t.expires_at, t.last_used_at, t.revoked_at, "_s +
+                               accountstore::selectColumns(u"u"_s) +
+                               u" FROM tokens t JOIN users u ON u.id = t.user_id"
+                               " WHERE t.token_hash = ? AND t.kind = 'session'"_s;
     auto query = m_ctx.database.prepared(sql);
     if (!query)
         return dbFail(query.error());
@@ -204,8 +205,9 @@ void SessionService::touch(const QString &tokenId)
     if (!db)
         return;
     // Never moves backwards: touches may run out of order on the pool.
-    auto r = store::runQuery(*db, u"UPDATE tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?"_s,
-                             {m_ctx.clock.nowMs(), tokenId, m_ctx.clock.nowMs()});
+    auto r = store::runQuery(
+        *db, u"UPDATE tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?"_s,
+        {m_ctx.clock.nowMs(), tokenId, m_ctx.clock.nowMs()});
     if (!r)
         qWarning("session touch: %s", qPrintable(r.error().message));
 }

@@ -7,8 +7,10 @@ namespace sd::core {
 QString toString(OAuthProvider provider)
 {
     switch (provider) {
-    case OAuthProvider::GitHub: return u"github"_s;
-    case OAuthProvider::Google: return u"google"_s;
+    case OAuthProvider::GitHub:
+        return u"github"_s;
+    case OAuthProvider::Google:
+        return u"google"_s;
     }
     return {};
 }
@@ -29,7 +31,8 @@ const OAuthProviderSettings &providerSettings(const Config &config, OAuthProvide
 
 QString providerScope(OAuthProvider provider)
 {
-    return provider == OAuthProvider::GitHub ? u"read:user user:email"_s : u"openid email profile"_s;
+    return provider == OAuthProvider::GitHub ? u"read:user user:email"_s
+                                             : u"openid email profile"_s;
 }
 
 } // namespace sd::core

@@ -9,7 +9,11 @@ namespace sd::core {
 
 // The OAuth providers we know. Their names are the path segment of the callback and the
 // `provider` field of /oauth/init.
-enum class OAuthProvider { GitHub, Google };
+enum class OAuthProvider
+{
+    GitHub,
+    Google
+};
 
 QString toString(OAuthProvider provider);
 std::optional<OAuthProvider> oauthProviderFromString(const QString &name);

@@ -100,14 +100,15 @@ Result<OAuthStart> OAuthService::init(const QString &providerName,
         return dbFail(r.error());
     Q_UNUSED(request);
 
-    const QString url = withQuery(settings.authorizeUrl,
-                                  {{u"response_type"_s, u"code"_s},
-                                   {u"client_id"_s, settings.clientId},
-                                   {u"redirect_uri"_s, redirectUri(*provider)},
-                                   {u"scope"_s, providerScope(*provider)},
-                                   {u"state"_s, state},
-                                   {u"code_challenge"_s, pkceChallenge(pkceVerifier(m_ctx.digest, state))},
-                                   {u"code_challenge_method"_s, u"S256"_s}});
+    const QString url =
+        withQuery(settings.authorizeUrl,
+                  {{u"response_type"_s, u"code"_s},
+                   {u"client_id"_s, settings.clientId},
+                   {u"redirect_uri"_s, redirectUri(*provider)},
+                   {u"scope"_s, providerScope(*provider)},
+                   {u"state"_s, state},
+                   {u"code_challenge"_s, pkceChallenge(pkceVerifier(m_ctx.digest, state))},
+                   {u"code_challenge_method"_s, u"S256"_s}});
     return OAuthStart{state, url};
 }
 
@@ -120,10 +121,11 @@ OAuthRedirect OAuthService::callback(const QString &providerName, const OAuthCal
               qPrintable(code), qPrintable(detail));
         // The callback ends in an error either way; a lost audit entry is logged, not raised.
         auto db = m_ctx.database.connection();
-        auto audited = db ? auditlog::record(*db, now, u"system"_s, u"oauth.failed"_s, QString(),
-                                             u"%1 via %2 from %3: %4"_s.arg(code, providerName.left(32),
-                                                                            request.remoteIp, detail))
-                          : std::unexpected(db.error());
+        auto audited =
+            db ? auditlog::record(*db, now, u"system"_s, u"oauth.failed"_s, QString(),
+                                  u"%1 via %2 from %3: %4"_s.arg(code, providerName.left(32),
+                                                                 request.remoteIp, detail))
+               : std::unexpected(db.error());
         if (!audited)
             qWarning("oauth.failed not audited: %s", qPrintable(audited.error().message));
         return OAuthRedirect{withQuery(frontendUrl(), {{u"error"_s, code}}), code, {}};
@@ -145,7 +147,8 @@ OAuthRedirect OAuthService::callback(const QString &providerName, const OAuthCal
     if (!provider)
         return failWith(u"unknown_provider"_s, u"unknown provider"_s);
     if (!input.error.isEmpty()) {
-        return failWith(input.error == u"access_denied"_s ? u"access_denied"_s : u"provider_error"_s,
+        return failWith(input.error == u"access_denied"_s ? u"access_denied"_s
+                                                          : u"provider_error"_s,
                         u"provider said "_s + input.error.left(64));
     }
     // Bound to its provider: a state made for another provider is a mix-up (SEC-26).
@@ -157,9 +160,9 @@ OAuthRedirect OAuthService::callback(const QString &providerName, const OAuthCal
     if (input.code.isEmpty())
         return failWith(u"provider_error"_s, u"no code"_s);
 
-    auto identity = m_client->exchangeCode(*provider, settings, input.code,
-                                           pkceVerifier(m_ctx.digest, input.state),
-                                           redirectUri(*provider));
+    auto identity =
+        m_client->exchangeCode(*provider, settings, input.code,
+                               pkceVerifier(m_ctx.digest, input.state), redirectUri(*provider));
     if (!identity) {
         return failWith(identity.error().code == ErrorCode::ProviderTimeout ? u"provider_timeout"_s
                                                                             : u"provider_error"_s,
@@ -175,7 +178,8 @@ OAuthRedirect OAuthService::callback(const QString &providerName, const OAuthCal
     auto account = signIn(*provider, *identity, state->language, request, &confirmation);
     if (!account)
         return failWith(account.error().code, account.error().detail);
-    return OAuthRedirect{withQuery(frontendUrl(), {{u"confirmation"_s, confirmation}}), {}, account->id};
+    return OAuthRedirect{
+        withQuery(frontendUrl(), {{u"confirmation"_s, confirmation}}), {}, account->id};
 }
 
 std::expected<Account, OAuthService::Failure>
@@ -216,17 +220,21 @@ OAuthService::signIn(OAuthProvider provider, const ProviderIdentity &identity,
             const Account &old = **byEmail;
             if (old.isSuperuser)
                 return std::unexpected(Failure{u"server_error"_s, u"unverified super-user"_s});
-            if (auto r = store::runQuery(db, u"DELETE FROM tokens WHERE user_id = ?"_s, {old.id}); !r)
+            if (auto r = store::runQuery(db, u"DELETE FROM tokens WHERE user_id = ?"_s, {old.id});
+                !r)
                 return dbError(r.error());
             auto removed = store::runQuery(
-                db, u"DELETE FROM users WHERE id = ? AND verified_email = 0 AND is_superuser = 0"_s, {old.id});
+                db, u"DELETE FROM users WHERE id = ? AND verified_email = 0 AND is_superuser = 0"_s,
+                {old.id});
             if (!removed)
                 return dbError(removed.error());
             if (removed->numRowsAffected() != 1)
-                return std::unexpected(Failure{u"server_error"_s, u"unverified account changed concurrently"_s});
-            if (auto r = auditlog::record(db, now, u"system"_s, u"oauth.replaced_unverified"_s, old.id,
-                                          u"username=%1; verified %2 identity took the address"_s.arg(
-                                              old.username, providerName));
+                return std::unexpected(
+                    Failure{u"server_error"_s, u"unverified account changed concurrently"_s});
+            if (auto r =
+                    auditlog::record(db, now, u"system"_s, u"oauth.replaced_unverified"_s, old.id,
+                                     u"username=%1; verified %2 identity took the address"_s.arg(
+                                         old.username, providerName));
                 !r)
                 return dbError(r.error());
         }
@@ -251,9 +259,9 @@ OAuthService::signIn(OAuthProvider provider, const ProviderIdentity &identity,
         a.remoteIp = request.remoteIp;
         if (auto r = accountstore::insert(db, a); !r)
             return dbError(r.error());
-        if (auto r = auditlog::record(db, now, u"system"_s, u"oauth.signup"_s, a.id,
-                                      u"via %1 from %2; %3"_s.arg(providerName, request.remoteIp,
-                                                                   toString(a.status)));
+        if (auto r = auditlog::record(
+                db, now, u"system"_s, u"oauth.signup"_s, a.id,
+                u"via %1 from %2; %3"_s.arg(providerName, request.remoteIp, toString(a.status)));
             !r)
             return dbError(r.error());
         if (a.status == AccountStatus::Active) {
@@ -266,13 +274,15 @@ OAuthService::signIn(OAuthProvider provider, const ProviderIdentity &identity,
         created = true;
     }
     if (!*known) {
-        OAuthIdentityRow row{crypto::newId(u"oid_"), account->id, providerName,
-                             identity.providerUserId, identity.email.trimmed(), now};
+        OAuthIdentityRow row{
+            crypto::newId(u"oid_"),   account->id, providerName, identity.providerUserId,
+            identity.email.trimmed(), now};
         if (auto r = oauthstore::insertIdentity(db, row); !r)
             return dbError(r.error());
         if (!created) {
-            if (auto r = auditlog::record(db, now, u"system"_s, u"oauth.linked"_s, account->id,
-                                          u"%1 identity linked by verified email"_s.arg(providerName));
+            if (auto r =
+                    auditlog::record(db, now, u"system"_s, u"oauth.linked"_s, account->id,
+                                     u"%1 identity linked by verified email"_s.arg(providerName));
                 !r)
                 return dbError(r.error());
         }
@@ -361,18 +371,21 @@ Result<LoginResult> OAuthService::login(const QString &confirmation, const Reque
     const Account &account = **found;
     if (account.status != AccountStatus::Active) {
         // The confirmation is spent either way: a refused login is audited and committed.
-        const ErrorCode code = account.status == AccountStatus::PendingApproval ? ErrorCode::PendingApproval
-                               : account.status == AccountStatus::Disabled     ? ErrorCode::AccountDisabled
-                                                                               : ErrorCode::NotVerified;
-        if (auto r = auditlog::record(tx->db(), now, u"user:"_s + account.id, u"oauth.login_refused"_s,
-                                      account.id, toString(account.status) + u" from "_s + request.remoteIp);
+        const ErrorCode code =
+            account.status == AccountStatus::PendingApproval ? ErrorCode::PendingApproval
+            : account.status == AccountStatus::Disabled      ? ErrorCode::AccountDisabled
+                                                             : ErrorCode::NotVerified;
+        if (auto r = auditlog::record(tx->db(), now, u"user:"_s + account.id,
+                                      u"oauth.login_refused"_s, account.id,
+                                      toString(account.status) + u" from "_s + request.remoteIp);
             !r)
             return dbFail(r.error());
         if (auto r = tx->commit(); !r)
             return dbFail(r.error());
         return fail(code, account.id);
     }
-    auto result = SessionService(m_ctx).startSession(tx->db(), account, u"oauth from "_s + request.remoteIp);
+    auto result =
+        SessionService(m_ctx).startSession(tx->db(), account, u"oauth from "_s + request.remoteIp);
     if (!result)
         return result;
     if (auto r = tx->commit(); !r)

@@ -21,25 +21,28 @@ OAuthIdentityRow identityFromRow(const QSqlQuery &q)
 
 } // namespace
 
-DbResult<void> insertState(const QSqlDatabase &db, const QString &stateHash, const QString &provider,
-                           const QString &language, qint64 nowMs, qint64 expiresAtMs)
+DbResult<void> insertState(const QSqlDatabase &db, const QString &stateHash,
+                           const QString &provider, const QString &language, qint64 nowMs,
+                           qint64 expiresAtMs)
 {
-    auto q = runQuery(db,
-                      u"INSERT INTO oauth_states (state_hash, provider, language, created_at, expires_at)"
-                      " VALUES (?, ?, ?, ?, ?)"_s,
-                      {stateHash, provider, language, nowMs, expiresAtMs});
+    auto q = runQuery(
+        db,
+        u"INSERT INTO oauth_states (state_hash, provider, language, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?)"_s,
+        {stateHash, provider, language, nowMs, expiresAtMs});
     if (!q)
         return std::unexpected(q.error());
     return {};
 }
 
-DbResult<std::optional<OAuthStateRow>> consumeState(const QSqlDatabase &db, const QString &stateHash,
-                                                    qint64 nowMs)
+DbResult<std::optional<OAuthStateRow>> consumeState(const QSqlDatabase &db,
+                                                    const QString &stateHash, qint64 nowMs)
 {
-    auto used = runQuery(db,
-                         u"UPDATE oauth_states SET used_at = ? WHERE state_hash = ? AND used_at IS NULL"
-                         " AND expires_at > ?"_s,
-                         {nowMs, stateHash, nowMs});
+    auto used =
+        runQuery(db,
+                 u"UPDATE oauth_states SET used_at = ? WHERE state_hash = ? AND used_at IS NULL"
+                 " AND expires_at > ?"_s,
+                 {nowMs, stateHash, nowMs});
     if (!used)
         return std::unexpected(used.error());
     if (used->numRowsAffected() != 1)
@@ -50,7 +53,8 @@ DbResult<std::optional<OAuthStateRow>> consumeState(const QSqlDatabase &db, cons
         return std::unexpected(q.error());
     if (!q->next())
         return std::optional<OAuthStateRow>();
-    return std::optional<OAuthStateRow>(OAuthStateRow{q->value(0).toString(), q->value(1).toString()});
+    return std::optional<OAuthStateRow>(
+        OAuthStateRow{q->value(0).toString(), q->value(1).toString()});
 }
 
 DbResult<int> deleteExpiredStates(const QSqlDatabase &db, qint64 nowMs)
@@ -61,8 +65,8 @@ DbResult<int> deleteExpiredStates(const QSqlDatabase &db, qint64 nowMs)
     return q->numRowsAffected();
 }
 
-DbResult<std::optional<OAuthIdentityRow>> findIdentity(const QSqlDatabase &db, const QString &provider,
-                                                       const QString &providerUserId)
+DbResult<std::optional<OAuthIdentityRow>>
+findIdentity(const QSqlDatabase &db, const QString &provider, const QString &providerUserId)
 {
     auto q = runQuery(db, kIdentityColumns + u" WHERE provider = ? AND provider_user_id = ?"_s,
                       {provider, providerUserId});
@@ -75,10 +79,11 @@ DbResult<std::optional<OAuthIdentityRow>> findIdentity(const QSqlDatabase &db, c
 
 DbResult<void> insertIdentity(const QSqlDatabase &db, const OAuthIdentityRow &row)
 {
-    auto q = runQuery(db,
-                      u"INSERT INTO oauth_identities (id, user_id, provider, provider_user_id, email,"
-                      " created_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
-                      {row.id, row.userId, row.provider, row.providerUserId, row.email, row.createdAt});
+    auto q =
+        runQuery(db,
+                 u"INSERT INTO oauth_identities (id, user_id, provider, provider_user_id, email,"
+                 " created_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
+                 {row.id, row.userId, row.provider, row.providerUserId, row.email, row.createdAt});
     if (!q)
         return std::unexpected(q.error());
     return {};
@@ -86,7 +91,8 @@ DbResult<void> insertIdentity(const QSqlDatabase &db, const OAuthIdentityRow &ro
 
 DbResult<QList<OAuthIdentityRow>> identitiesOf(const QSqlDatabase &db, const QString &userId)
 {
-    auto q = runQuery(db, kIdentityColumns + u" WHERE user_id = ? ORDER BY created_at, id"_s, {userId});
+    auto q =
+        runQuery(db, kIdentityColumns + u" WHERE user_id = ? ORDER BY created_at, id"_s, {userId});
     if (!q)
         return std::unexpected(q.error());
     QList<OAuthIdentityRow> out;

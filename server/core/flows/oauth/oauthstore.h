@@ -37,11 +37,11 @@ store::DbResult<std::optional<OAuthStateRow>> consumeState(const QSqlDatabase &d
                                                            const QString &stateHash, qint64 nowMs);
 store::DbResult<int> deleteExpiredStates(const QSqlDatabase &db, qint64 nowMs);
 
-store::DbResult<std::optional<OAuthIdentityRow>> findIdentity(const QSqlDatabase &db,
-                                                              const QString &provider,
-                                                              const QString &providerUserId);
+store::DbResult<std::optional<OAuthIdentityRow>>
+findIdentity(const QSqlDatabase &db, const QString &provider, const QString &providerUserId);
 store::DbResult<void> insertIdentity(const QSqlDatabase &db, const OAuthIdentityRow &row);
-store::DbResult<QList<OAuthIdentityRow>> identitiesOf(const QSqlDatabase &db, const QString &userId);
+store::DbResult<QList<OAuthIdentityRow>> identitiesOf(const QSqlDatabase &db,
+                                                      const QString &userId);
 store::DbResult<bool> removeIdentity(const QSqlDatabase &db, const QString &id);
 
 } // namespace oauthstore

@@ -137,7 +137,8 @@ Result<Account> SignupService::createSuperuser(const QString &username, const QS
     input.email = email;
     input.password = password;
     const auto live = m_ctx.live.current();
-    if (auto fields = m_ctx.validator.validate(input, live->apps, /*forSelfService=*/false); !fields.isEmpty())
+    if (auto fields = m_ctx.validator.validate(input, live->apps, /*forSelfService=*/false);
+        !fields.isEmpty())
         return std::unexpected(validationError(fields));
     const qint64 now = m_ctx.clock.nowMs();
     Account account;
@@ -186,8 +187,7 @@ void SignupService::resolveRemoteName(const QString &userId, const QString &ip)
         return;
     // Best effort after the signup committed: a failure is logged, the signup stands.
     auto db = m_ctx.database.connection();
-    auto stored = db ? accountstore::setRemoteAddr(*db, userId, host)
-                     : std::unexpected(db.error());
+    auto stored = db ? accountstore::setRemoteAddr(*db, userId, host) : std::unexpected(db.error());
     if (!stored)
         qWarning("reverse DNS name not stored: %s", qPrintable(stored.error().message));
 }

@@ -26,7 +26,10 @@ class SignupService
 {
 public:
     // `dns` may be null: then resolveRemoteName() does nothing.
-    explicit SignupService(const Context &ctx, const ReverseDns *dns = nullptr) : m_ctx(ctx), m_dns(dns) {}
+    explicit SignupService(const Context &ctx, const ReverseDns *dns = nullptr)
+        : m_ctx(ctx), m_dns(dns)
+    {
+    }
 
     Result<SignupResult> signUp(const SignupInput &input, const RequestInfo &request);
 

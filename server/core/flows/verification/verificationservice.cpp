@@ -5,8 +5,8 @@
 #include "audit/auditlog.h"
 #include "context.h"
 #include "crypto/crypto.h"
-#include "flows/approval/approvalservice.h"
 #include "emails/mailcomposer.h"
+#include "flows/approval/approvalservice.h"
 #include "flows/flowsupport.h"
 #include "outbox.h"
 #include "transaction.h"
@@ -66,7 +66,9 @@ Result<Account> VerificationService::complete(const QSqlDatabase &db, Account ac
         return dbFail(r.error());
     if (auto r = tokenstore::revokeAll(db, account.id, TokenKind::Verification, now); !r)
         return dbFail(r.error());
-    if (auto r = auditlog::record(db, now, u"user:"_s + account.id, u"email.verified"_s, account.id, how); !r)
+    if (auto r = auditlog::record(db, now, u"user:"_s + account.id, u"email.verified"_s, account.id,
+                                  how);
+        !r)
         return dbFail(r.error());
     account.verifiedEmail = true;
     account.status = next;
@@ -85,7 +87,8 @@ Result<Account> VerificationService::verifyTokenOnce(const QString &email, const
     auto tx = store::Transaction::begin(m_ctx.database);
     if (!tx)
         return dbFail(tx.error());
-    auto row = tokenstore::findByHash(tx->db(), m_ctx.digest.digest(token), TokenKind::Verification);
+    auto row =
+        tokenstore::findByHash(tx->db(), m_ctx.digest.digest(token), TokenKind::Verification);
     if (!row)
         return dbFail(row.error());
     if (!*row)
@@ -94,8 +97,8 @@ Result<Account> VerificationService::verifyTokenOnce(const QString &email, const
     if (!account)
         return dbFail(account.error());
     // The email must match too; compared as keys, in constant time.
-    if (!*account || !crypto::constantTimeEquals(emailKey((*account)->email).toUtf8(),
-                                                 emailKey(email).toUtf8()))
+    if (!*account ||
+        !crypto::constantTimeEquals(emailKey((*account)->email).toUtf8(), emailKey(email).toUtf8()))
         return fail(ErrorCode::InvalidVerification, u"token of another address"_s);
     auto consumed = tokenstore::consume(tx->db(), (*row)->id, now);
     if (!consumed)
@@ -233,7 +236,7 @@ Result<ConfirmResult> VerificationService::confirmOnce(const QString &confirmTok
 }
 
 Result<Account> VerificationService::verifySignedOnce(const QString &userId, qint64 timestamp,
-                                                  const QString &signature)
+                                                      const QString &signature)
 {
     const qint64 nowSeconds = m_ctx.clock.nowMs() / 1000;
     auto tx = store::Transaction::begin(m_ctx.database);
@@ -247,10 +250,10 @@ Result<Account> VerificationService::verifySignedOnce(const QString &userId, qin
     subject.id = userId;
     if (*account)
         subject = **account;
-    const bool valid = m_ctx.digest.verifySignature(
-        subject.id + u'|' + QString::number(timestamp) + u'|' +
-            (subject.verifiedEmail ? u"verified"_s : u"unverified"_s),
-        signature);
+    const bool valid =
+        m_ctx.digest.verifySignature(subject.id + u'|' + QString::number(timestamp) + u'|' +
+                                         (subject.verifiedEmail ? u"verified"_s : u"unverified"_s),
+                                     signature);
     if (!valid || !*account)
         return fail(ErrorCode::InvalidSignature, u"bad signature or unknown user"_s);
     if (timestamp + m_ctx.live.current()->verificationTtlSeconds < nowSeconds ||
@@ -309,8 +312,8 @@ Result<void> VerificationService::resendNow(const QString &email)
     return {};
 }
 
-Result<VerificationService::TokenState> VerificationService::inspectToken(const QString &email,
-                                                                        const QString &token) const
+Result<VerificationService::TokenState>
+VerificationService::inspectToken(const QString &email, const QString &token) const
 {
     if (token.isEmpty())
         return TokenState::Invalid;
@@ -325,8 +328,8 @@ Result<VerificationService::TokenState> VerificationService::inspectToken(const 
     auto account = accountstore::findById(*db, (*row)->userId);
     if (!account)
         return dbFail(account.error());
-    if (!*account || !crypto::constantTimeEquals(emailKey((*account)->email).toUtf8(),
-                                                 emailKey(email).toUtf8()))
+    if (!*account ||
+        !crypto::constantTimeEquals(emailKey((*account)->email).toUtf8(), emailKey(email).toUtf8()))
         return TokenState::Invalid;
     if ((*account)->status != AccountStatus::PendingVerification)
         return TokenState::Spent;
@@ -354,9 +357,11 @@ Result<void> VerificationService::failureBudget(const QStringList &keys) const
         return {};
     int wait = 0;
     for (const QString &key : keys)
-        wait = qMax(wait, m_ctx.limiter.blockedFor(key, cfg.verifyFailuresPerWindow, cfg.verifyFailureWindowSeconds));
+        wait = qMax(wait, m_ctx.limiter.blockedFor(key, cfg.verifyFailuresPerWindow,
+                                                   cfg.verifyFailureWindowSeconds));
     if (wait > 0)
-        return std::unexpected(Error{ErrorCode::RateLimited, u"too many failed verifications"_s, {}, wait});
+        return std::unexpected(
+            Error{ErrorCode::RateLimited, u"too many failed verifications"_s, {}, wait});
     return {};
 }
 
@@ -393,7 +398,8 @@ Result<Account> VerificationService::verifyCode(const QString &email, const QStr
     return result;
 }
 
-Result<ConfirmResult> VerificationService::confirm(const QString &confirmToken, const RequestInfo &request)
+Result<ConfirmResult> VerificationService::confirm(const QString &confirmToken,
+                                                   const RequestInfo &request)
 {
     // A confirm token names no address: counted per client address only.
     const QStringList keys = failureKeys(u"email"_s, QString(), request);
@@ -406,7 +412,8 @@ Result<ConfirmResult> VerificationService::confirm(const QString &confirmToken, 
 }
 
 Result<Account> VerificationService::verifySigned(const QString &userId, qint64 timestamp,
-                                                  const QString &signature, const RequestInfo &request)
+                                                  const QString &signature,
+                                                  const RequestInfo &request)
 {
     const QStringList keys = failureKeys(u"user"_s, userId, request);
     if (auto budget = failureBudget(keys); !budget)

@@ -36,8 +36,10 @@ public:
     // Failed submissions are counted per submitted email (or user id) and per client address
     // (SEC-17, ratelimit/verify_*); past the limit every submission, right or wrong, is
     // RateLimited until the window ends, and nothing is consumed meanwhile.
-    Result<Account> verifyToken(const QString &email, const QString &token, const RequestInfo &request = {});
-    Result<Account> verifyCode(const QString &email, const QString &code, const RequestInfo &request = {});
+    Result<Account> verifyToken(const QString &email, const QString &token,
+                                const RequestInfo &request = {});
+    Result<Account> verifyCode(const QString &email, const QString &code,
+                               const RequestInfo &request = {});
     Result<ConfirmResult> confirm(const QString &confirmToken, const RequestInfo &request = {});
     Result<Account> verifySigned(const QString &userId, qint64 timestamp, const QString &signature,
                                  const RequestInfo &request = {});
@@ -48,7 +50,12 @@ public:
 
     // Read-only, for the link pages: what a token of this address is now. Spent covers used,
     // revoked, burned and expired tokens of that address; anything else is Invalid.
-    enum class TokenState { Live, Spent, Invalid };
+    enum class TokenState
+    {
+        Live,
+        Spent,
+        Invalid
+    };
     Result<TokenState> inspectToken(const QString &email, const QString &token) const;
 
     // Inside an open transaction: a fresh token + code for the account, and its email queued
@@ -65,9 +72,11 @@ private:
     Result<Account> verifyTokenOnce(const QString &email, const QString &token);
     Result<Account> verifyCodeOnce(const QString &email, const QString &code);
     Result<ConfirmResult> confirmOnce(const QString &confirmToken);
-    Result<Account> verifySignedOnce(const QString &userId, qint64 timestamp, const QString &signature);
+    Result<Account> verifySignedOnce(const QString &userId, qint64 timestamp,
+                                     const QString &signature);
     // SEC-17: RateLimited while any of the keys has too many failures; counting them.
-    QStringList failureKeys(const QString &kind, const QString &subject, const RequestInfo &request) const;
+    QStringList failureKeys(const QString &kind, const QString &subject,
+                            const RequestInfo &request) const;
     Result<void> failureBudget(const QStringList &keys) const;
     void countFailure(const QStringList &keys) const;
     // Inside an open transaction: marks the email verified and moves the account on.
