@@ -20,16 +20,14 @@
 #include <latch>
 #include <thread>
 
+#include "apiflows.h"
+
 using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString kPassword = u"correct battery staple horse"_s;
-
-QJsonObject signupBody(const QString &username, const QString &email)
-{
-    return {{u"username"_s, username}, {u"password"_s, kPassword}, {u"email"_s, email}};
-}
+using testflows::kPassword;
+using testflows::signupBody;
 
 // Quoted-printable soft breaks and escapes undone, enough to read links and codes.
 
@@ -71,29 +69,19 @@ private:
     // Signs up and returns {user_id, confirm_token}.
     std::pair<QString, QString> signUp(const QString &username, const QString &email)
     {
-        const HttpResult r = postJson(port(), "/api/v1/signup", signupBody(username, email));
-        if (r.status != 201)
-            qWarning("signup answered %d: %s", r.status, r.body.constData());
-        return {r.json().value(u"user_id"_s).toString(),
-                r.json().value(u"confirm_token"_s).toString()};
+        const auto s = testflows::signUp(port(), username, email);
+        return {s.userId, s.confirmToken};
     }
 
     // Signs up and confirms: pending_approval (approval required by default).
     QString pendingApproval(const QString &username)
     {
-        auto [id, token] = signUp(username, username + u"@example.com"_s);
-        const HttpResult r =
-            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
-        if (r.status != 200)
-            qWarning("confirm answered %d", r.status);
-        return id;
+        return testflows::confirmedUser(port(), username);
     }
 
     QString loginToken(const QString &username, const QString &password = kPassword)
     {
-        const HttpResult r = postJson(port(), "/api/v1/login",
-                                      {{u"username"_s, username}, {u"password"_s, password}});
-        return r.json().value(u"ust"_s).toString();
+        return testflows::loginToken(port(), username, password);
     }
 
     QString superuserToken()

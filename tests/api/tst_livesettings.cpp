@@ -13,11 +13,13 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include "apiflows.h"
+
 using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString kPassword = u"correct battery staple horse"_s;
+using testflows::kPassword;
 const sd::core::Actor kConsole{u"console"_s};
 
 } // namespace
@@ -53,9 +55,7 @@ private:
     {
         const QString name = u"user%1"_s.arg(++m_counter);
         return postJson(port, "/api/v1/signup",
-                        {{u"username"_s, name},
-                         {u"password"_s, kPassword},
-                         {u"email"_s, QString(name + u"@example.com"_s)}});
+                        testflows::signupBody(name, name + u"@example.com"_s));
     }
 
     // Signs up and confirms on `port`: the confirm answer's "approval".

@@ -25,18 +25,15 @@
 #include <latch>
 #include <thread>
 
+#include "apiflows.h"
+
 using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString kPassword = u"correct battery staple horse"_s;
+using testflows::kPassword;
+using testflows::signupBody;
 const QString kProbePassword = u"an attacker's own passphrase"_s; // not the owners'
-
-QJsonObject signupBody(const QString &username, const QString &email,
-                       const QString &password = kPassword)
-{
-    return {{u"username"_s, username}, {u"password"_s, password}, {u"email"_s, email}};
-}
 
 // A body with its random parts masked, for byte-by-byte comparisons.
 QByteArray masked(const HttpResult &r)
@@ -110,12 +107,7 @@ private:
     // Signs up and confirms with the confirm token: active (or pending approval).
     QString confirmedUser(const QString &username)
     {
-        const HttpResult r = signUp(username, username + u"@example.com"_s);
-        const HttpResult c =
-            post("/api/v1/signup/confirm", {{u"confirm_token"_s, r.json()[u"confirm_token"_s]}});
-        if (c.status != 200)
-            qWarning("confirm answered %d: %s", c.status, c.body.constData());
-        return r.json().value(u"user_id"_s).toString();
+        return testflows::confirmedUser(port(), username);
     }
     QString superuserToken()
     {

@@ -18,17 +18,15 @@
 #include <QSqlQuery>
 #include <QTest>
 
+#include "apiflows.h"
+
 using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString kPassword = u"correct battery staple horse"_s;
+using testflows::kPassword;
+using testflows::signupBody;
 const QString kWrong = u"wrong password, clearly"_s;
-
-QJsonObject signupBody(const QString &username, const QString &email)
-{
-    return {{u"username"_s, username}, {u"password"_s, kPassword}, {u"email"_s, email}};
-}
 
 // Every header but Date, for byte-by-byte comparisons of two answers.
 QHash<QByteArray, QByteArray> headersWithoutDate(const HttpResult &r)
@@ -76,21 +74,13 @@ private:
     // Signs up and returns {user_id, confirm_token}.
     std::pair<QString, QString> signUp(const QString &username, const QString &email)
     {
-        const HttpResult r = postJson(port(), "/api/v1/signup", signupBody(username, email));
-        if (r.status != 201)
-            qWarning("signup answered %d: %s", r.status, r.body.constData());
-        return {r.json().value(u"user_id"_s).toString(),
-                r.json().value(u"confirm_token"_s).toString()};
+        const auto s = testflows::signUp(port(), username, email);
+        return {s.userId, s.confirmToken};
     }
     // An active account (the server must run with approvalRequired = false).
     QString activeUser(const QString &username)
     {
-        auto [id, token] = signUp(username, username + u"@example.com"_s);
-        const HttpResult r =
-            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
-        if (r.status != 200)
-            qWarning("confirm answered %d: %s", r.status, r.body.constData());
-        return id;
+        return testflows::confirmedUser(port(), username);
     }
     HttpResult login(const QString &username, const QString &password)
     {

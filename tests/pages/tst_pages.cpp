@@ -20,11 +20,13 @@
 #include <latch>
 #include <thread>
 
+#include "apiflows.h"
+
 using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString kPassword = u"correct battery staple horse"_s;
+using testflows::kPassword;
 const QByteArray kCsp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                         "frame-ancestors 'none'; base-uri 'none'";
 const QByteArray kChromeAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "
@@ -99,26 +101,20 @@ private:
     // Signs up; returns {user_id, raw verification token}.
     std::pair<QString, QString> signUp(const QString &username, const QString &language = u"en"_s)
     {
-        const HttpResult r = postJson(port(), "/api/v1/signup",
-                                      {{u"username"_s, username},
-                                       {u"password"_s, kPassword},
-                                       {u"email"_s, QString(username + u"@example.com"_s)},
-                                       {u"display_name"_s, u"Old Name"_s},
-                                       {u"language"_s, language}});
-        if (r.status != 201)
-            qWarning("signup answered %d: %s", r.status, r.body.constData());
-        return {r.json().value(u"user_id"_s).toString(),
-                r.json().value(u"confirm_token"_s).toString()};
+        const auto s = testflows::signUp(
+            port(),
+            testflows::signupBody(username, username + u"@example.com"_s, kPassword,
+                                  {{u"display_name"_s, u"Old Name"_s}, {u"language"_s, language}}));
+        return {s.userId, s.confirmToken};
     }
 
     // An active account (approval not required in the config of the test).
     QString activeUser(const QString &username)
     {
         auto [id, token] = signUp(username);
-        const HttpResult r =
-            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
-        if (r.status != 200 || r.json().value(u"approval"_s).toString() != u"not_required"_s)
-            qWarning("confirm answered %d %s", r.status, r.body.constData());
+        const HttpResult r = testflows::confirmSignup(port(), token);
+        if (r.json().value(u"approval"_s).toString() != u"not_required"_s)
+            qWarning("confirm answered %s", r.body.constData());
         return id;
     }
 
