@@ -113,12 +113,25 @@ private slots:
                     }
                 });
             }
-            QTest::qWait(int(QRandomGenerator::global()->bounded(150, 700))); // load runs meanwhile
+            // Kill once this round's load is really running (a few writes acknowledged, a
+            // bounded wait on that condition), then after a random extra moment, so the kill
+            // lands at a different point of a write each round.
+            const auto acknowledgedCount = [&] {
+                std::lock_guard lock(acknowledged);
+                return signedUp.size() + verified.size();
+            };
+            const qsizetype before = acknowledgedCount();
+            const bool loadRuns =
+                QTest::qWaitFor([&] { return acknowledgedCount() >= before + 4; }, 30000);
+            if (loadRuns)
+                QTest::qWait(int(QRandomGenerator::global()->bounded(0, 300)));
             server.kill(); // SIGKILL: no clean shutdown
-            QVERIFY(server.waitForFinished(10000));
+            const bool killed = server.waitForFinished(10000);
             stop = true;
             for (auto &t : clients)
-                t.join();
+                t.join(); // before any check can leave this function
+            QVERIFY2(loadRuns, "no write was acknowledged within 30 s of the start");
+            QVERIFY(killed);
         }
         qInfo(
             "%lld signups and %lld verifications acknowledged over %d kills; slowest start %lld ms",
