@@ -117,7 +117,7 @@ DbResult<QSqlDatabase> Database::connection()
                 handle->prepared.clear(); // they belonged to the closed connection
         if (db.open())
             return db;
-        return std::unexpected(DbError{db.lastError().text()});
+        return std::unexpected(DbError{describeError(db.lastError())});
     }
 
     QSqlDatabase db;
@@ -144,7 +144,7 @@ DbResult<QSqlDatabase> Database::connection()
                                       std::make_shared<ConnectionHandle>(name, m_connections));
 
     if (!db.open())
-        return std::unexpected(DbError{db.lastError().text()});
+        return std::unexpected(DbError{describeError(db.lastError())});
     if (m_url.dialect == Dialect::Sqlite) {
         // WAL lets readers run beside the one writer; FULL makes an answered write survive a
         // power cut, not only a crash of the process.
@@ -171,12 +171,62 @@ DbResult<QSqlQuery *> Database::prepared(const QString &sql)
         query = std::make_shared<QSqlQuery>(*db);
         query->setForwardOnly(true);
         if (!query->prepare(sql)) {
-            const QString error = query->lastError().text();
+            const QString error = describeError(query->lastError());
             handle->prepared.remove(sql);
             return std::unexpected(DbError{error + u" in: "_s + sql});
         }
     }
     return query.get();
+}
+
+QString describeError(const QSqlError &error)
+{
+    const QString text = error.text().trimmed();
+    if (!text.isEmpty())
+        return text;
+    if (error.type() == QSqlError::NoError)
+        return u"no error reported by the driver"_s;
+    return u"driver error of type %1 with no message (native code '%2'); the connection may have gone"_s
+        .arg(int(error.type()))
+        .arg(error.nativeErrorCode());
+}
+
+namespace detail {
+
+int &openTransactions()
+{
+    thread_local int count = 0;
+    return count;
+}
+
+bool reopenIfDead(QSqlDatabase db)
+{
+    if (db.driverName() != u"QPSQL"_s || openTransactions() > 0)
+        return false; // SQLite files do not go away; inside a transaction nothing may rerun
+    {
+        QSqlQuery probe(db);
+        if (probe.exec(u"SELECT 1"_s))
+            return false; // the connection answers: the statement failed on its own
+    }
+    if (threadHandles.hasLocalData())
+        if (auto handle = threadHandles.localData()->value(db.connectionName()))
+            handle->prepared.clear(); // they belonged to the dead connection
+    db.close();
+    if (!db.open()) {
+        qWarning("database: reconnecting after a lost connection failed: %s",
+                 qPrintable(describeError(db.lastError())));
+        return false;
+    }
+    qInfo("database: the connection was lost and has been reopened");
+    return true;
+}
+
+} // namespace detail
+
+bool Database::reopenIfDead()
+{
+    auto db = connection();
+    return db && detail::reopenIfDead(*db);
 }
 
 bool Database::ping()

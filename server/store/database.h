@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QString>
 
@@ -16,6 +17,17 @@ struct DbError
 };
 
 template <typename T> using DbResult = std::expected<T, DbError>;
+
+// A driver error as text for logs; never empty (a dead PostgreSQL connection may report none).
+QString describeError(const QSqlError &error);
+
+namespace detail {
+// See Database::reopenIfDead(); for code that holds only the QSqlDatabase (runQuery).
+bool reopenIfDead(QSqlDatabase db);
+// How many transactions the calling thread has open: a statement inside one is never run
+// twice (the transaction ended with the connection).
+int &openTransactions();
+} // namespace detail
 
 enum class Dialect
 {
@@ -63,6 +75,13 @@ public:
 
     // True when a trivial query answers.
     bool ping();
+
+    // After a statement failed on the calling thread's connection: when the connection itself
+    // is dead (PostgreSQL restarted, or pg_terminate_backend ended it), it is reopened and true
+    // is returned, so the caller may run a read, or the first statement of a transaction, once
+    // more. False when the connection still answers (the failure was the statement's own) or
+    // could not be reopened.
+    bool reopenIfDead();
 
 private:
     struct ThreadConnections;

@@ -11,6 +11,9 @@ namespace sd::store {
 
 namespace {
 
+// The advisory lock key of migrations (PostgreSQL).
+constexpr qint64 kMigrationLock = 7310013;
+
 // Portable SQL only: TEXT, INTEGER, BIGINT; times are Unix milliseconds (BIGINT, UTC);
 // booleans are INTEGER 0/1; ids are opaque TEXT made by the application.
 struct Migration
@@ -156,16 +159,34 @@ const QList<Migration> &migrations()
     return list;
 }
 
+// The version table, made once. On PostgreSQL under the migration lock and only when missing:
+// two instances starting on an empty database do not race on CREATE TABLE (duplicate-key
+// errors in the server's log), and no start prints "NOTICE: relation already exists".
 DbResult<void> ensureVersionTable(Database &database)
 {
-    auto db = database.connection();
-    if (!db)
-        return std::unexpected(db.error());
-    auto r = runQuery(*db, u"CREATE TABLE IF NOT EXISTS schema_migrations ("
-                           " version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"_s);
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
+    const QString columns = u" schema_migrations ("
+                            " version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"_s;
+    if (database.dialect() == Dialect::Sqlite) {
+        auto db = database.connection();
+        if (!db)
+            return std::unexpected(db.error());
+        if (auto r = runQuery(*db, u"CREATE TABLE IF NOT EXISTS"_s + columns); !r)
+            return std::unexpected(r.error());
+        return {};
+    }
+    auto tx = Transaction::beginExclusive(database, kMigrationLock);
+    if (!tx)
+        return std::unexpected(tx.error());
+    auto exists = runQuery(tx->db(), u"SELECT to_regclass('schema_migrations') IS NOT NULL"_s);
+    if (!exists)
+        return std::unexpected(exists.error());
+    if (!exists->next())
+        return std::unexpected(DbError{u"to_regclass answered no row"_s});
+    if (!exists->value(0).toBool()) {
+        if (auto r = runQuery(tx->db(), u"CREATE TABLE"_s + columns); !r)
+            return std::unexpected(r.error());
+    }
+    return tx->commit();
 }
 
 } // namespace
@@ -177,21 +198,14 @@ int latestSchemaVersion()
 
 DbResult<int> applyMigrations(Database &database)
 {
-    if (auto r = ensureVersionTable(database); !r) {
-        // Two instances may race to create the table on PostgreSQL; the loser sees it exist.
-        if (auto again = ensureVersionTable(database); !again)
-            return std::unexpected(again.error());
-    }
+    if (auto r = ensureVersionTable(database); !r)
+        return std::unexpected(r.error());
     int current = 0;
     for (const Migration &m : migrations()) {
-        auto tx = Transaction::begin(database);
+        // Serializes migrating instances on PostgreSQL; released at commit.
+        auto tx = Transaction::beginExclusive(database, kMigrationLock);
         if (!tx)
             return std::unexpected(tx.error());
-        if (database.dialect() == Dialect::Postgres) {
-            // Serialize migrating instances; released at commit.
-            if (auto r = runQuery(tx->db(), u"SELECT pg_advisory_xact_lock(7310013)"_s); !r)
-                return std::unexpected(r.error());
-        }
         auto seen =
             runQuery(tx->db(), u"SELECT 1 FROM schema_migrations WHERE version = ?"_s, {m.version});
         if (!seen)

@@ -14,7 +14,7 @@ namespace sd::store {
 // checked here so that callers only deal with DbResult. SQL text is always a literal with `?`
 // placeholders.
 template <typename Params>
-DbResult<QSqlQuery> runQueryWith(const QSqlDatabase &db, const QString &sql, const Params &params)
+DbResult<QSqlQuery> runQueryOnce(const QSqlDatabase &db, const QString &sql, const Params &params)
 {
     QSqlQuery query(db);
     query.setForwardOnly(true);
@@ -22,11 +22,12 @@ DbResult<QSqlQuery> runQueryWith(const QSqlDatabase &db, const QString &sql, con
         // Without parameters run it directly: PostgreSQL cannot PREPARE DDL, BEGIN or PRAGMA.
         if (!query.exec(sql))
             return std::unexpected(
-                DbError{query.lastError().text() + QStringLiteral(" in: ") + sql});
+                DbError{describeError(query.lastError()) + QStringLiteral(" in: ") + sql});
         return query;
     }
     if (!query.prepare(sql))
-        return std::unexpected(DbError{query.lastError().text() + QStringLiteral(" in: ") + sql});
+        return std::unexpected(
+            DbError{describeError(query.lastError()) + QStringLiteral(" in: ") + sql});
     for (const QVariant &p : params) {
         // A null QString is an empty text here; SQL NULL is spelled QVariant().
         if (p.metaType() == QMetaType::fromType<QString>() && p.toString().isNull())
@@ -35,8 +36,21 @@ DbResult<QSqlQuery> runQueryWith(const QSqlDatabase &db, const QString &sql, con
             query.addBindValue(p);
     }
     if (!query.exec())
-        return std::unexpected(DbError{query.lastError().text() + QStringLiteral(" in: ") + sql});
+        return std::unexpected(
+            DbError{describeError(query.lastError()) + QStringLiteral(" in: ") + sql});
     return query;
+}
+
+// Runs it; outside a transaction, a statement that failed because the PostgreSQL connection
+// died runs once more on a reopened connection, so a restarted server or a terminated backend
+// costs no client an error (issue 16).
+template <typename Params>
+DbResult<QSqlQuery> runQueryWith(const QSqlDatabase &db, const QString &sql, const Params &params)
+{
+    auto first = runQueryOnce(db, sql, params);
+    if (first || !detail::reopenIfDead(db))
+        return first;
+    return runQueryOnce(db, sql, params);
 }
 
 inline DbResult<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql,

@@ -12,11 +12,13 @@ DbResult<Transaction> Transaction::begin(Database &database)
     if (!db)
         return std::unexpected(db.error());
     const QString sql = database.dialect() == Dialect::Sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s;
+    // runQuery runs BEGIN once more on a reopened connection when the old one had died.
     if (auto r = runQuery(*db, sql); !r) {
         if (database.dialect() == Dialect::Postgres)
-            db->close(); // a dead server connection: reconnect on next use
+            db->close(); // still failing: reconnect on next use
         return std::unexpected(r.error());
     }
+    ++detail::openTransactions();
     return Transaction(*db);
 }
 
@@ -35,6 +37,14 @@ Transaction::Transaction(Transaction &&other) noexcept : m_db(other.m_db), m_ope
     other.m_open = false;
 }
 
+void Transaction::ended()
+{
+    if (m_open) {
+        m_open = false;
+        --detail::openTransactions();
+    }
+}
+
 namespace {
 
 // A ROLLBACK that fails leaves nothing to undo for the caller (the server ends the transaction
@@ -51,22 +61,27 @@ Transaction::~Transaction()
 {
     if (m_open)
         rollbackLogged(m_db);
+    ended();
 }
 
 void Transaction::rollback()
 {
     if (m_open)
         rollbackLogged(m_db);
-    m_open = false;
+    ended();
 }
 
 DbResult<void> Transaction::commit()
 {
-    m_open = false;
-    if (auto r = runQuery(m_db, u"COMMIT"_s); !r) {
+    if (!m_open)
+        return std::unexpected(DbError{u"COMMIT of a transaction that has ended"_s});
+    // Counted open until COMMIT has answered: a COMMIT is never sent twice.
+    auto r = runQuery(m_db, u"COMMIT"_s);
+    if (!r)
         rollbackLogged(m_db);
+    ended();
+    if (!r)
         return std::unexpected(r.error());
-    }
     return {};
 }
 

@@ -24,6 +24,7 @@ public:
 
 private:
     explicit Transaction(QSqlDatabase db) : m_db(std::move(db)) {}
+    void ended(); // no longer open: counted out of detail::openTransactions()
     QSqlDatabase m_db;
     bool m_open = true;
 };

@@ -9,6 +9,7 @@
 #include "support/testenv.h"
 #include "transaction.h"
 
+#include <QFile>
 #include <QMutex>
 #include <QSet>
 #include <QSqlError>
@@ -17,6 +18,10 @@
 #include <QTest>
 #include <QThread>
 #include <QUrl>
+
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <functional>
@@ -180,6 +185,11 @@ private slots:
     void parseUrl();
     void redactedHidesPassword();
     void migrateIsIdempotent();
+    void migrateIsQuiet();
+#ifdef SD_TEST_BACKEND_PG
+    void lostConnectionIsReopenedForReads();
+    void statementInTransactionIsNotRerun();
+#endif
     void concurrentMigrations();
     void connectionSettings();
     void transactionRollsBackUnlessCommitted();
@@ -392,6 +402,125 @@ void TestDatabase::migrateIsIdempotent()
     QCOMPARE(rows->value(0).toInt(), rows->value(1).toInt()); // no version recorded twice
     QCOMPARE(rows->value(2).toInt(), store::latestSchemaVersion());
 }
+
+// What the process writes to its standard error (fd 2) while `work` runs: libpq prints the
+// server's NOTICEs there.
+QByteArray stderrDuring(const std::function<void()> &work)
+{
+    QTemporaryDir dir;
+    const QByteArray path = dir.filePath(u"stderr"_s).toLocal8Bit();
+    std::fflush(stderr);
+    const int saved = ::dup(2);
+    const int fd = ::open(path.constData(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    ::dup2(fd, 2);
+    work();
+    std::fflush(stderr);
+    ::dup2(saved, 2);
+    ::close(fd);
+    ::close(saved);
+    QFile f(QString::fromLocal8Bit(path));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("cannot read captured stderr");
+}
+
+void TestDatabase::migrateIsQuiet()
+{
+    // init() migrated; every later start (and every admin command) migrates again and must
+    // not print "NOTICE: relation ... already exists" (issue 16).
+    store::DbResult<int> again = 0;
+    const QByteArray printed = stderrDuring([&] {
+        Database other(m_db->url());
+        again = other.migrate();
+    });
+    QVERIFY2(again, qPrintable(again ? QString() : describe(again.error())));
+    QVERIFY2(!printed.contains("NOTICE"), printed.constData());
+    QVERIFY2(printed.isEmpty(), printed.constData());
+}
+
+#ifdef SD_TEST_BACKEND_PG
+namespace {
+
+// Ends the backend of `victim`'s connection on this thread, from another connection, and waits
+// until the server has let it go.
+bool terminateBackend(Database &victim, Database &admin)
+{
+    auto db = victim.connection();
+    auto pid =
+        db ? store::runQuery(*db, u"SELECT pg_backend_pid()"_s) : store::DbResult<QSqlQuery>();
+    if (!pid || !pid->next())
+        return false;
+    const int backend = pid->value(0).toInt();
+    auto adminDb = admin.connection();
+    if (!adminDb || !store::runQuery(*adminDb, u"SELECT pg_terminate_backend(?)"_s, {backend}))
+        return false;
+    return QTest::qWaitFor(
+        [&] {
+            auto left = store::runQuery(
+                *adminDb, u"SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?"_s, {backend});
+            return left && left->next() && left->value(0).toInt() == 0;
+        },
+        10000);
+}
+
+} // namespace
+
+void TestDatabase::lostConnectionIsReopenedForReads()
+{
+    Database admin(m_db->url());
+    // A plain read.
+    QVERIFY(terminateBackend(*m_db, admin));
+    auto db = m_db->connection();
+    QVERIFY(db);
+    auto read = store::runQuery(*db, u"SELECT COUNT(*) FROM users"_s);
+    QVERIFY2(read, qPrintable(read ? QString() : describe(read.error())));
+    // The first statement of a transaction.
+    QVERIFY(terminateBackend(*m_db, admin));
+    {
+        auto tx = store::Transaction::begin(*m_db);
+        QVERIFY2(tx, qPrintable(tx ? QString() : describe(tx.error())));
+        QVERIFY(store::runQuery(tx->db(), u"SELECT 1"_s));
+        QVERIFY(tx->commit());
+    }
+    // A kept prepared statement (the session check's path): its exec fails once, the
+    // connection is reopened and a fresh statement answers.
+    const QString sql = u"SELECT COUNT(*) FROM users WHERE id = ?"_s;
+    auto prepared = m_db->prepared(sql);
+    QVERIFY(prepared);
+    QVERIFY(terminateBackend(*m_db, admin));
+    (*prepared)->addBindValue(u"usr_none"_s);
+    QVERIFY(!(*prepared)->exec());
+    QVERIFY(m_db->reopenIfDead());
+    prepared = m_db->prepared(sql);
+    QVERIFY(prepared);
+    (*prepared)->addBindValue(u"usr_none"_s);
+    QVERIFY((*prepared)->exec());
+    (*prepared)->finish();
+    // A statement that fails on its own does not reopen a working connection.
+    QVERIFY(!store::runQuery(*db, u"SELECT no_such_column FROM users"_s));
+    QVERIFY(!m_db->reopenIfDead());
+}
+
+void TestDatabase::statementInTransactionIsNotRerun()
+{
+    Database admin(m_db->url());
+    auto tx = store::Transaction::begin(*m_db);
+    QVERIFY(tx);
+    QVERIFY(store::runQuery(tx->db(), u"INSERT INTO meta (key, value) VALUES ('a', '1')"_s));
+    QVERIFY(terminateBackend(*m_db, admin));
+    // The transaction died with its connection: the next statement fails and is not run again
+    // on a new connection (it would commit half a change).
+    auto second = store::runQuery(tx->db(), u"INSERT INTO meta (key, value) VALUES ('b', '2')"_s);
+    QVERIFY(!second);
+    QVERIFY(!second.error().message.trimmed().isEmpty());
+    QVERIFY(!tx->commit());
+    // Afterwards the thread's connection works again and nothing of the transaction is there.
+    auto db = m_db->connection();
+    QVERIFY(db);
+    auto rows = store::runQuery(*db, u"SELECT COUNT(*) FROM meta WHERE key IN ('a', 'b')"_s);
+    QVERIFY2(rows, qPrintable(rows ? QString() : describe(rows.error())));
+    QVERIFY(rows->next());
+    QCOMPARE(rows->value(0).toInt(), 0);
+}
+#endif
 
 void TestDatabase::concurrentMigrations()
 {

@@ -176,10 +176,20 @@ Result<SessionCheck> SessionService::check(const QString &ust) const
     auto query = m_ctx.database.prepared(sql);
     if (!query)
         return dbFail(query.error());
+    (*query)->addBindValue(digest);
+    if (!(*query)->exec()) {
+        const QString error = store::describeError((*query)->lastError());
+        // A connection that died (PostgreSQL restarted) is reopened and the read runs once more.
+        if (!m_ctx.database.reopenIfDead())
+            return dbFail(store::DbError{error});
+        query = m_ctx.database.prepared(sql);
+        if (!query)
+            return dbFail(query.error());
+        (*query)->addBindValue(digest);
+        if (!(*query)->exec())
+            return dbFail(store::DbError{store::describeError((*query)->lastError())});
+    }
     QSqlQuery &q = **query;
-    q.addBindValue(digest);
-    if (!q.exec())
-        return dbFail(store::DbError{q.lastError().text()});
     if (!q.next()) {
         q.finish();
         return fail(ErrorCode::Unauthorized, u"unknown session"_s);
