@@ -57,11 +57,28 @@ int OutboxSender::drainOnce()
         return 0;
     }
     const qint64 now = m_nowMs();
-    auto due = store::runQuery(
-        *db,
-        u"SELECT id FROM outbox WHERE (status = 'queued' AND next_attempt_at <= ?)"
-        " OR (status = 'processing' AND lease_until < ?) ORDER BY next_attempt_at LIMIT ?"_s,
-        {now, now, m_policy.batchSize});
+    // On PostgreSQL the batch is claimed in one statement: rows another instance is claiming
+    // at this moment are skipped, not waited for, so senders on several instances split the
+    // queue instead of contending for the same rows. SQLite has one writer at a time: the
+    // due rows are read, then each is claimed by its own guarded UPDATE below.
+    const bool claimedAtOnce = m_database.dialect() == store::Dialect::Postgres;
+    auto due =
+        claimedAtOnce
+            ? store::runQuery(
+                  *db,
+                  u"UPDATE outbox SET status = 'processing', lease_until = ?, lease_owner = ?"
+                  " WHERE id IN (SELECT id FROM outbox"
+                  " WHERE (status = 'queued' AND next_attempt_at <= ?)"
+                  " OR (status = 'processing' AND lease_until < ?)"
+                  " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                  " RETURNING id"_s,
+                  {now + m_policy.leaseMs, m_owner, now, now, m_policy.batchSize})
+            : store::runQuery(*db,
+                              u"SELECT id FROM outbox"
+                              " WHERE (status = 'queued' AND next_attempt_at <= ?)"
+                              " OR (status = 'processing' AND lease_until < ?)"
+                              " ORDER BY next_attempt_at LIMIT ?"_s,
+                              {now, now, m_policy.batchSize});
     if (!due) {
         databaseDown(due.error().message);
         db->close();
@@ -77,15 +94,17 @@ int OutboxSender::drainOnce()
 
     int sent = 0;
     for (const QString &id : std::as_const(ids)) {
-        // The claim: only one sender's UPDATE changes the row.
-        auto claim = store::runQuery(
-            *db,
-            u"UPDATE outbox SET status = 'processing', lease_until = ?, lease_owner = ?"
-            " WHERE id = ? AND ((status = 'queued' AND next_attempt_at <= ?)"
-            " OR (status = 'processing' AND lease_until < ?))"_s,
-            {now + m_policy.leaseMs, m_owner, id, now, now});
-        if (!claim || claim->numRowsAffected() != 1)
-            continue;
+        if (!claimedAtOnce) {
+            // The claim: only one sender's UPDATE changes the row.
+            auto claim = store::runQuery(
+                *db,
+                u"UPDATE outbox SET status = 'processing', lease_until = ?, lease_owner = ?"
+                " WHERE id = ? AND ((status = 'queued' AND next_attempt_at <= ?)"
+                " OR (status = 'processing' AND lease_until < ?))"_s,
+                {now + m_policy.leaseMs, m_owner, id, now, now});
+            if (!claim || claim->numRowsAffected() != 1)
+                continue;
+        }
         auto row = store::runQuery(
             *db,
             u"SELECT message_id, sender, recipient, subject, body_text, body_html, created_at,"
