@@ -51,9 +51,11 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
         return failWith(err, u"cannot open the database: "_s + r.error().detail, 2);
     const core::Actor cli{u"cli"_s};
     // Consoles of running instances see what these change (sent before the program exits).
-    // The panic switches need no event: every instance re-reads the live settings each second.
-    if (args.value(0) == u"signups"_s &&
-        (args.value(1) == u"approve"_s || args.value(1) == u"reject"_s))
+    // So do the panic switches: running instances re-read the live settings at once.
+    const QString command = args.value(0) + u' ' + args.value(1);
+    if (QStringList{u"signups approve"_s, u"signups reject"_s, u"signup close"_s, u"signup open"_s,
+                    u"approval force"_s, u"approval relax"_s}
+            .contains(command))
         app.startClusterEvents();
 
     if (args.value(0) == u"create-superuser"_s && args.size() == 3) {
@@ -108,7 +110,7 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
         return 0;
     }
     // The console's panic switches, on the same live settings (stored in the database: running
-    // instances pick the change up at their next refresh, within a second).
+    // instances re-read them at once over NOTIFY on PostgreSQL, within a second on SQLite).
     auto printSwitches = [&out](const core::LiveSettings &s) {
         out << "signup: " << (s.signupEnabled ? "open" : "closed") << '\n'
             << "approval: " << (s.approvalRequired ? "required" : "not required") << Qt::endl;

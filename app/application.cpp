@@ -269,20 +269,29 @@ core::Result<QString> Application::start()
         if (startup.contains(it.key()) && startup.value(it.key()) != it.value())
             qInfo("settings: %s=%s from the database (set from a console) overrides the config",
                   qPrintable(it.key()), qPrintable(it.value()));
-    // The live settings another instance changed (a console's panic switch, say), re-read every
-    // second on a thread of their own, so a slow database holds up neither HTTP nor mail.
+    // The live settings another instance changed (a console's panic switch, say), re-read on a
+    // thread of their own, so a slow database holds up neither HTTP nor mail: at once when
+    // another instance says so over NOTIFY (PostgreSQL) or its events may have been missed, and
+    // on a timer (every second on SQLite, where the command line has no other way to tell).
     auto *refresher = new QTimer;
-    refresher->setInterval(kLiveSettingsRefreshMs);
+    refresher->setInterval(int(m_database->dialect() == store::Dialect::Postgres
+                                   ? m_config.settingsPollMsPostgres
+                                   : m_config.settingsPollMsSqlite));
     refresher->moveToThread(&m_settingsThread);
     core::CoreServices *core = m_core.get();
     auto failing = std::make_shared<bool>(false);
-    QObject::connect(refresher, &QTimer::timeout, refresher, [core, failing] {
+    const auto refresh = [core, failing] {
         auto r = core->settings().refresh();
-        if (!r && !*failing) // once per outage, not every second
+        if (!r && !*failing) // once per outage, not every time
             qWarning("settings: cannot re-read the live settings: %s",
                      qPrintable(r.error().detail));
         *failing = !r;
-    });
+    };
+    QObject::connect(refresher, &QTimer::timeout, refresher, refresh);
+    QObject::connect(&m_core->events(), &core::Events::remoteSettingsSaved, refresher, refresh,
+                     Qt::QueuedConnection);
+    QObject::connect(&m_core->events(), &core::Events::remoteEventsMissed, refresher, refresh,
+                     Qt::QueuedConnection);
     QObject::connect(&m_settingsThread, &QThread::started, refresher, qOverload<>(&QTimer::start));
     QObject::connect(&m_settingsThread, &QThread::finished, refresher, &QObject::deleteLater);
     m_settingsThread.start();

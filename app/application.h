@@ -95,8 +95,4 @@ std::shared_ptr<core::TestMailer> makeTestMailer(const core::Config &config);
 // Whether the server could start HTTPS with these PEM files (the Settings dialog's check).
 core::Result<void> checkTlsFiles(const QString &certPath, const QString &keyPath);
 
-// How often an instance re-reads the live settings that a console changed (other instances'
-// changes show within this time; the instance's own at once).
-inline constexpr int kLiveSettingsRefreshMs = 1000;
-
 } // namespace sd::app

@@ -293,6 +293,10 @@ private:
             emit m_events.remoteEventsMissed();
             return;
         }
+        if (kind == u"settingsSaved"_s) {
+            emit m_events.remoteSettingsSaved();
+            return;
+        }
         if (userId.isEmpty() || userId.size() > kMaxUserIdLength)
             return;
         if (kind == u"signupCreated"_s)
@@ -374,6 +378,8 @@ void ClusterEvents::start()
     forward(&Events::userLoggedIn, u"userLoggedIn"_s);
     m_connections << QObject::connect(&m_events, &Events::mailQueued,
                                       [state] { state->post(u"mailQueued"_s, {}); });
+    m_connections << QObject::connect(&m_events, &Events::settingsSaved,
+                                      [state] { state->post(u"settingsSaved"_s, {}); });
     m_thread.start();
 }
 

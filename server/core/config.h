@@ -69,6 +69,11 @@ struct Config
     qint64 sessionTtlSeconds = 43200;
     qint64 sessionIdleSeconds = 1800;
     qint64 sessionCacheMs = 1000; // how long a session check may be answered from memory; 0: never
+    // How often the live settings are re-read from the database (not a file key). With
+    // PostgreSQL a change reaches the other instances at once over NOTIFY and this is only a
+    // safety net; SQLite has no NOTIFY, so a command-line change is seen at the next read.
+    qint64 settingsPollMsSqlite = 1000;
+    qint64 settingsPollMsPostgres = 30'000;
     // [ratelimit]
     bool rateLimitEnabled = true;
     int loginFailuresPerWindow = 10;

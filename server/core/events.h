@@ -24,6 +24,10 @@ signals:
     void remoteEventsMissed();
     // The live settings changed (here, or another instance's change was read).
     void settingsChanged();
+    // This instance stored a change of the live settings (sent to the other instances).
+    void settingsSaved();
+    // Another instance stored one: re-read them now (ClusterEvents emits it).
+    void remoteSettingsSaved();
 };
 
 } // namespace sd::core

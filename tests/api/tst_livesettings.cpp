@@ -10,6 +10,7 @@
 #include "audit/auditlog.h"
 #include "sqlquery.h"
 
+#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QTest>
 
@@ -83,8 +84,11 @@ private:
 private slots:
     void init()
     {
-        m_server = std::make_unique<TestServer>(
-            kBackend, [](sd::core::Config &c) { c.returnConfirmToken = true; });
+        m_server = std::make_unique<TestServer>(kBackend, [](sd::core::Config &c) {
+            c.returnConfirmToken = true;
+            // PostgreSQL instances hear of a change over NOTIFY: no poll may hide a lost one.
+            c.settingsPollMsPostgres = 600'000;
+        });
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
         m_other = startInstance();
@@ -131,6 +135,23 @@ private slots:
         QCOMPARE(auditActions(u"console"_s),
                  (QStringList{u"signup.closed"_s, u"signup.reopened"_s}));
     }
+
+#ifdef SD_TEST_BACKEND_PG
+    // Issue 16: with polling, another instance took signups for up to a second after a close.
+    // Over NOTIFY it re-reads at once (the poll is ten minutes here).
+    void closingReachesAnotherInstanceAtOnce()
+    {
+        QVERIFY(m_other->core().settings().current()->signupEnabled);
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(core().settings().setSignupOpen(false, kConsole));
+        QTRY_VERIFY_WITH_TIMEOUT(!m_other->core().settings().current()->signupEnabled, 5000);
+        qInfo("the other instance closed after %lld ms", timer.elapsed());
+        QCOMPARE(signUp(m_other->port()).status, 403);
+        QVERIFY(core().settings().setSignupOpen(true, kConsole));
+        QTRY_VERIFY_WITH_TIMEOUT(m_other->core().settings().current()->signupEnabled, 5000);
+    }
+#endif
 
     void approvalRequiredChangesTheNextSignup()
     {

@@ -76,6 +76,7 @@ Result<LiveSettings> SettingsService::change(const QHash<QString, QString> &chan
         return dbFail(r.error());
     m_ctx.live.mergeStored(rows);
     emit m_ctx.events.settingsChanged();
+    emit m_ctx.events.settingsSaved();
     return *m_ctx.live.current();
 }
 
