@@ -79,8 +79,10 @@ Result<std::optional<TokenRow>> matchCode(const Context &ctx, const QSqlDatabase
     if (*row && right && !burned)
         return *row;
     const bool counts = *row && !burned;
-    if (counts)
-        (void)ctx.limiter.hit(codeKey, kMaxCodeAttempts, window);
+    // Counted in memory for every wrong code, a real token's or "tok_none": the same work
+    // before the answer whether or not the address has a live token (SEC-42). Only a real
+    // token's count matters; the fifth makes `burned` above true at once.
+    (void)ctx.limiter.hit(codeKey, kMaxCodeAttempts, window);
     const Context *c = &ctx;
     const QString countedToken = counts ? tokenId : QString();
     ctx.afterAnswer.post([c, countedToken, userId, auditAction] {
