@@ -14,6 +14,7 @@ void registerPageRoutes(ApiServer &server, core::CoreServices &core)
     pages::registerVerificationPages(routes);
     pages::registerEmailLoginPages(routes);
     pages::registerRecoveryPages(routes);
+    pages::registerAccountPages(routes);
 
     const QSet<QString> paths = routes.paths();
     server.setErrorRenderer(

@@ -264,6 +264,136 @@ private slots:
         QCOMPARE(postForm("/confirm-email-change", fields, cookie).status, 400);
     }
 
+    // --- the sign-in page and /account -------------------------------------------------------
+
+    void signInPageStartsAPageSession()
+    {
+        startServer();
+        activeUser(u"anna"_s);
+        const HttpResult noSession = get("/account");
+        QCOMPARE(noSession.status, 303);
+        QCOMPARE(noSession.headers.value("location"), "/login");
+        const HttpResult page = get("/login");
+        QCOMPARE(page.status, 200);
+        verifyPage(page);
+        QVERIFY(page.body.contains("action=\"/login\""));
+        QVERIFY(page.body.contains("action=\"/login/email\""));
+        QVERIFY(page.body.contains("href=\"/forgot-password\""));
+        QVERIFY(get("/login", "GET", "de").body.contains("Passwort"));
+        const QString csrf = hiddenValue(page.body, u"csrf_token"_s);
+        const QString cookie = setCookieValue(page, u"sd_csrf"_s);
+        QVERIFY(!csrf.isEmpty() && !cookie.isEmpty());
+
+        QCOMPARE(
+            postForm("/login", {{u"username"_s, u"anna"_s}, {u"password"_s, kPassword}}, cookie)
+                .status,
+            403);
+        const HttpResult wrong = postForm(
+            "/login",
+            {{u"csrf_token"_s, csrf}, {u"username"_s, u"anna"_s}, {u"password"_s, u"nope"_s}},
+            cookie);
+        QCOMPARE(wrong.status, 401);
+        QVERIFY(wrong.body.contains("username or password is wrong"));
+        QVERIFY(wrong.headers.value("set-cookie").isEmpty());
+        const HttpResult ok = postForm(
+            "/login",
+            {{u"csrf_token"_s, csrf}, {u"username"_s, u"anna"_s}, {u"password"_s, kPassword}},
+            cookie);
+        QCOMPARE(ok.status, 303);
+        QCOMPARE(ok.headers.value("location"), "/account");
+        const QString session = setCookieValue(ok, u"sd_session"_s);
+        QVERIFY(!session.isEmpty());
+        QVERIFY(ok.headers.value("set-cookie").contains("HttpOnly"));
+
+        const HttpResult account = httpRequest(
+            port(), "GET", "/account", {},
+            {{"Cookie", "sd_csrf=" + cookie.toLatin1() + "; sd_session=" + session.toLatin1()}});
+        QCOMPARE(account.status, 200);
+        verifyPage(account);
+        QVERIFY(account.body.contains("anna@example.com"));
+        QVERIFY(account.body.contains("action=\"/account/password\""));
+        QVERIFY(account.body.contains("action=\"/account/email\""));
+    }
+
+    void accountPageChangesPasswordAndEmail()
+    {
+        startServer();
+        activeUser(u"anna"_s);
+        const QString other = login(u"anna"_s, kPassword); // an API session elsewhere
+        const HttpResult page = get("/login");
+        const QString csrf = hiddenValue(page.body, u"csrf_token"_s);
+        const QString csrfCookie = setCookieValue(page, u"sd_csrf"_s);
+        const HttpResult signedIn = postForm(
+            "/login",
+            {{u"csrf_token"_s, csrf}, {u"username"_s, u"anna"_s}, {u"password"_s, kPassword}},
+            csrfCookie);
+        const QByteArray cookies = "sd_csrf=" + csrfCookie.toLatin1() + "; sd_session=" +
+                                   setCookieValue(signedIn, u"sd_session"_s).toLatin1();
+        const auto post = [&](const QByteArray &path,
+                              const QList<std::pair<QString, QString>> &fields) {
+            QList<std::pair<QString, QString>> all{{u"csrf_token"_s, csrf}};
+            all += fields;
+            return httpRequest(
+                port(), "POST", path, formBody(all),
+                {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", cookies}});
+        };
+        const HttpResult differ = post("/account/password", {{u"current_password"_s, kPassword},
+                                                             {u"new_password"_s, kNew},
+                                                             {u"new_password_again"_s, u"x"_s}});
+        QCOMPARE(differ.status, 400);
+        QVERIFY(differ.body.contains("not the same"));
+        const HttpResult wrong = post("/account/password", {{u"current_password"_s, u"nope"_s},
+                                                            {u"new_password"_s, kNew},
+                                                            {u"new_password_again"_s, kNew}});
+        QCOMPARE(wrong.status, 401);
+        QVERIFY(wrong.body.contains("current password is wrong"));
+        const HttpResult changed = post("/account/password", {{u"current_password"_s, kPassword},
+                                                              {u"new_password"_s, kNew},
+                                                              {u"new_password_again"_s, kNew}});
+        QCOMPARE(changed.status, 200);
+        verifyPage(changed);
+        QVERIFY(changed.body.contains("Your password is changed"));
+        QCOMPARE(getJson(port(), "/api/v1/user/me", other).status, 401); // the other session ended
+        QCOMPARE(httpRequest(port(), "GET", "/account", {}, {{"Cookie", cookies}}).status, 200);
+
+        const HttpResult email = post("/account/email", {{u"new_email"_s, u"anna@new.example"_s},
+                                                         {u"current_password"_s, kNew}});
+        QCOMPARE(email.status, 200);
+        QVERIFY(email.body.contains("confirmation link is on its way"));
+        QVERIFY(linkPath(u"anna@new.example"_s, u"confirm-email-change"_s)
+                    .startsWith("/confirm-email-change?token="));
+        const HttpResult bad =
+            post("/account/email", {{u"new_email"_s, u"nope"_s}, {u"current_password"_s, kNew}});
+        QCOMPARE(bad.status, 400);
+        QVERIFY(bad.body.contains("not a valid new email address"));
+    }
+
+    void emailLinkAndForgotFormsAnswerAlike()
+    {
+        startServer();
+        activeUser(u"anna"_s);
+        for (const QByteArray &path :
+             {QByteArray("/login/email"), QByteArray("/forgot-password")}) {
+            const HttpResult form = get(path == "/login/email" ? "/login" : path);
+            QCOMPARE(form.status, 200);
+            const QString csrf = hiddenValue(form.body, u"csrf_token"_s);
+            const QString cookie = setCookieValue(form, u"sd_csrf"_s);
+            const HttpResult known = postForm(
+                path, {{u"csrf_token"_s, csrf}, {u"email"_s, u"anna@example.com"_s}}, cookie);
+            const HttpResult unknown = postForm(
+                path, {{u"csrf_token"_s, csrf}, {u"email"_s, u"nobody@example.com"_s}}, cookie);
+            QCOMPARE(known.status, 200);
+            QCOMPARE(unknown.body, known.body);
+            QVERIFY(known.body.contains("Check your inbox"));
+            m_server->app().core().waitForAfterAnswer();
+            m_server->flushMail();
+            const QString mail = decodeMail(m_server->lastMailTo(u"anna@example.com"_s));
+            QVERIFY(mail.contains(path == "/login/email" ? u"/login/confirm?token="_s
+                                                         : u"/reset-password?token="_s));
+        }
+        QVERIFY(m_server->lastMailTo(u"nobody@example.com"_s).isEmpty());
+    }
+
     void invalidLinks()
     {
         startServer();

@@ -12,5 +12,6 @@ void registerHomePage(PageRoutes &routes);          // homepage.cpp: "/" and the
 void registerVerificationPages(PageRoutes &routes); // verificationpages.cpp
 void registerEmailLoginPages(PageRoutes &routes);   // emailloginpages.cpp
 void registerRecoveryPages(PageRoutes &routes);     // recoverypages.cpp
+void registerAccountPages(PageRoutes &routes);      // accountpages.cpp: /login, /account
 
 } // namespace sd::http::pages
