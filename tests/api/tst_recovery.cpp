@@ -3,6 +3,7 @@
 // HTTP on loopback against an in-process server with a fake clock. Built twice: on SQLite and
 // (SD_TEST_BACKEND_PG) on PostgreSQL.
 
+#include "apiflows.h"
 #include "httpclient.h"
 #include "mailtext.h"
 #include "testbackend.h"
@@ -22,7 +23,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString kPassword = u"correct battery staple horse"_s;
+using testflows::kPassword;
 const QString kNew = u"a brand new passphrase 42"_s;
 
 QString capture(const QString &text, const QString &pattern)
@@ -64,25 +65,10 @@ private:
     sd::core::CoreServices &core() { return m_server->app().core(); }
 
     // An active account (signed up and confirmed; approval is off), its id.
-    QString activeAccount(const QString &name)
-    {
-        const HttpResult r = postJson(port(), "/api/v1/signup",
-                                      {{u"username"_s, name},
-                                       {u"password"_s, kPassword},
-                                       {u"email"_s, QString(name + u"@example.com"_s)}});
-        const QString token = r.json().value(u"confirm_token"_s).toString();
-        const HttpResult c =
-            postJson(port(), "/api/v1/signup/confirm", {{u"confirm_token"_s, token}});
-        if (c.status != 200)
-            qWarning("confirm answered %d", c.status);
-        return r.json().value(u"user_id"_s).toString();
-    }
+    QString activeAccount(const QString &name) { return testflows::confirmedUser(port(), name); }
     QString login(const QString &name, const QString &password = kPassword)
     {
-        return postJson(port(), "/api/v1/login", {{u"username"_s, name}, {u"password"_s, password}})
-            .json()
-            .value(u"ust"_s)
-            .toString();
+        return testflows::loginToken(port(), name, password);
     }
     QList<sd::mail::OutboxEntry> outbox(const QString &kind, const QString &to = {})
     {
@@ -127,10 +113,7 @@ private slots:
         activeAccount(u"anna"_s);
         const QString disabled = activeAccount(u"dora"_s);
         QVERIFY(core().userAdmin().disable(disabled, {u"test"_s}));
-        postJson(port(), "/api/v1/signup",
-                 {{u"username"_s, u"ben"_s},
-                  {u"password"_s, kPassword},
-                  {u"email"_s, u"ben@example.com"_s}}); // pending verification
+        testflows::signUp(port(), u"ben"_s, u"ben@example.com"_s); // pending verification
         QByteArray first;
         for (const QString &email : {u"anna@example.com"_s, u"nobody@example.com"_s,
                                      u"ben@example.com"_s, u"dora@example.com"_s}) {
@@ -493,13 +476,7 @@ private slots:
     {
         startServer();
         const QString anna = activeAccount(u"anna"_s);
-        const QString pending = postJson(port(), "/api/v1/signup",
-                                         {{u"username"_s, u"ben"_s},
-                                          {u"password"_s, kPassword},
-                                          {u"email"_s, u"ben@example.com"_s}})
-                                    .json()
-                                    .value(u"user_id"_s)
-                                    .toString();
+        const QString pending = testflows::signUp(port(), u"ben"_s, u"ben@example.com"_s).userId;
         auto admin = core().signup().createSuperuser(u"boss"_s, u"boss@example.com"_s, kPassword,
                                                      {u"test"_s});
         QVERIFY(admin);

@@ -3,6 +3,7 @@
 // CSRF token acts, once; the strict headers, no script, the user's language. Built twice: on
 // SQLite and (SD_TEST_BACKEND_PG) on PostgreSQL.
 
+#include "apiflows.h"
 #include "httpclient.h"
 #include "mailtext.h"
 #include "testbackend.h"
@@ -18,7 +19,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString kPassword = u"correct battery staple horse"_s;
+using testflows::kPassword;
 const QString kNew = u"a brand new passphrase 42"_s;
 const QByteArray kCsp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                         "frame-ancestors 'none'; base-uri 'none'";
@@ -69,23 +70,11 @@ private:
 
     void activeUser(const QString &name, const QString &language = u"en"_s)
     {
-        const HttpResult r = postJson(port(), "/api/v1/signup",
-                                      {{u"username"_s, name},
-                                       {u"password"_s, kPassword},
-                                       {u"email"_s, QString(name + u"@example.com"_s)},
-                                       {u"language"_s, language}});
-        const HttpResult c =
-            postJson(port(), "/api/v1/signup/confirm",
-                     {{u"confirm_token"_s, r.json().value(u"confirm_token"_s).toString()}});
-        if (c.status != 200)
-            qWarning("confirm answered %d", c.status);
+        testflows::confirmedUser(port(), name, {{u"language"_s, language}});
     }
     QString login(const QString &name, const QString &password)
     {
-        return postJson(port(), "/api/v1/login", {{u"username"_s, name}, {u"password"_s, password}})
-            .json()
-            .value(u"ust"_s)
-            .toString();
+        return testflows::loginToken(port(), name, password);
     }
     // The path of the link to `page` in the newest mail to `address`, read from the real
     // file transport (the mail as sent, decoded).
