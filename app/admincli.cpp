@@ -109,6 +109,18 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
             return failWith(err, describe(r.error()));
         return 0;
     }
+    if (args.value(0) == u"users"_s && args.value(1) == u"reset-password"_s && args.size() == 3) {
+        // The mail is queued here and sent by a running instance; its link needs the public
+        // address, which only a running server knows unless server/public_url says it.
+        if (app.config().publicUrl.isEmpty())
+            return failWith(err, u"set server/public_url: the reset link is built from it"_s, 2);
+        app.core().setPublicUrl(app.config().publicUrl);
+        auto r = app.core().recovery().adminReset(args[2], cli);
+        if (!r)
+            return failWith(err, r.error().code == core::ErrorCode::NotFound ? u"no such user"_s
+                                                                             : describe(r.error()));
+        return 0;
+    }
     // The console's panic switches, on the same live settings (stored in the database: running
     // instances re-read them at once over NOTIFY on PostgreSQL, within a second on SQLite).
     auto printSwitches = [&out](const core::LiveSettings &s) {

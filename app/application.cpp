@@ -6,6 +6,7 @@
 #include "oauthhttpclient.h"
 #include "oauthroutes.h"
 #include "pageroutes.h"
+#include "recoveryroutes.h"
 #include "smtpmailer.h"
 #include "systemreversedns.h"
 #include "tlsfiles.h"
@@ -196,6 +197,7 @@ core::Result<QString> Application::start()
     http::registerApiRoutes(*m_server, *m_core);
     http::registerPageRoutes(*m_server, *m_core);
     http::registerOAuthRoutes(*m_server, *m_core);
+    http::registerRecoveryRoutes(*m_server, *m_core);
     for (const http::Route &route : std::as_const(m_extraRoutes))
         m_server->addRoute(route);
     m_server->moveToThread(&m_serverThread);

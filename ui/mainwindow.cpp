@@ -347,7 +347,8 @@ void MainWindow::buildPages()
     core::Events &events = m_core.events();
     for (auto signal :
          {&core::Events::signupCreated, &core::Events::emailVerified, &core::Events::signupApproved,
-          &core::Events::signupRejected, &core::Events::userLoggedIn}) {
+          &core::Events::signupRejected, &core::Events::userLoggedIn,
+          &core::Events::passwordChanged, &core::Events::emailChanged}) {
         connect(&events, signal, m_usersPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
         connect(&events, signal, m_auditPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
     }

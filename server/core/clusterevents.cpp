@@ -309,6 +309,10 @@ private:
             emit m_events.signupRejected(userId);
         else if (kind == u"userLoggedIn"_s)
             emit m_events.userLoggedIn(userId);
+        else if (kind == u"passwordChanged"_s)
+            emit m_events.passwordChanged(userId);
+        else if (kind == u"emailChanged"_s)
+            emit m_events.emailChanged(userId);
         // Any other kind comes from a newer peer: ignored.
     }
 
@@ -376,6 +380,8 @@ void ClusterEvents::start()
     forward(&Events::signupApproved, u"signupApproved"_s);
     forward(&Events::signupRejected, u"signupRejected"_s);
     forward(&Events::userLoggedIn, u"userLoggedIn"_s);
+    forward(&Events::passwordChanged, u"passwordChanged"_s);
+    forward(&Events::emailChanged, u"emailChanged"_s);
     m_connections << QObject::connect(&m_events, &Events::mailQueued,
                                       [state] { state->post(u"mailQueued"_s, {}); });
     m_connections << QObject::connect(&m_events, &Events::settingsSaved,

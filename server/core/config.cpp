@@ -155,6 +155,7 @@ QStringList knownConfigKeys()
             u"verification/url"_s,
             u"verification/ttl_seconds"_s,
             u"login_link/ttl_seconds"_s,
+            u"recovery/ttl_seconds"_s,
             u"session/ttl_seconds"_s,
             u"session/idle_seconds"_s,
             u"session/cache_ms"_s,
@@ -242,6 +243,7 @@ Result<Config> loadConfig(const ConfigSources &sources)
     r.text(u"verification/url"_s, c.verificationUrl);
     r.number(u"verification/ttl_seconds"_s, c.verificationTtlSeconds, 1, maxSeconds);
     r.number(u"login_link/ttl_seconds"_s, c.loginLinkTtlSeconds, 1, maxSeconds);
+    r.number(u"recovery/ttl_seconds"_s, c.recoveryTtlSeconds, 1, maxSeconds);
     r.number(u"session/ttl_seconds"_s, c.sessionTtlSeconds, 1, maxSeconds);
     r.number(u"session/idle_seconds"_s, c.sessionIdleSeconds, 1, maxSeconds);
     r.number(u"session/cache_ms"_s, c.sessionCacheMs, 0, 60'000);

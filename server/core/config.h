@@ -66,6 +66,8 @@ struct Config
     qint64 verificationTtlSeconds = 172800;
     // [login_link], [session]
     qint64 loginLinkTtlSeconds = 900;
+    // recovery/ttl_seconds: password reset and email change tokens.
+    qint64 recoveryTtlSeconds = 3600;
     qint64 sessionTtlSeconds = 43200;
     qint64 sessionIdleSeconds = 1800;
     qint64 sessionCacheMs = 1000; // how long a session check may be answered from memory; 0: never

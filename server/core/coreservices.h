@@ -19,6 +19,8 @@
 #include "flows/emaillogin/emailloginservice.h"
 #include "flows/login/sessionservice.h"
 #include "flows/oauth/oauthservice.h"
+#include "flows/recovery/emailchangeservice.h"
+#include "flows/recovery/recoveryservice.h"
 #include "flows/signup/signupservice.h"
 #include "flows/verification/verificationservice.h"
 #include "livesettings.h"
@@ -62,6 +64,8 @@ public:
     LinkHitLog linkHits() const;
     SettingsService settings() const { return SettingsService(*m_context); }
     OAuthService oauth() const { return OAuthService(*m_context, m_oauthClient.get()); }
+    RecoveryService recovery() const { return RecoveryService(*m_context); }
+    EmailChangeService emailChange() const { return EmailChangeService(*m_context); }
 
     // What the front ends read of the settings: the start-up ones, and one consistent snapshot
     // of the live ones per call.

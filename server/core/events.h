@@ -20,6 +20,9 @@ signals:
     void signupRejected(const QString &userId);
     void mailQueued();
     void userLoggedIn(const QString &userId);
+    // Account recovery and self-service (flows/recovery): a reset or a change by the user.
+    void passwordChanged(const QString &userId);
+    void emailChanged(const QString &userId);
     // Other instances' events may have been lost (the link to them was down): reload.
     void remoteEventsMissed();
     // The live settings changed (here, or another instance's change was read).

@@ -65,6 +65,25 @@ QByteArray reasonPhrase(int status)
     }
 }
 
+// A route's exact path, a prefix route's subtree, or a path whose `*` segments each match one
+// non-empty segment (ids inside paths: /api/v1/admin/users/*/password-reset).
+bool routeMatches(const Route &route, const QString &path)
+{
+    if (route.path == path || (route.prefix && path.startsWith(route.path + u'/')))
+        return true;
+    if (!route.path.contains(u'*'))
+        return false;
+    const QList<QStringView> want = QStringView(route.path).split(u'/');
+    const QList<QStringView> got = QStringView(path).split(u'/');
+    if (want.size() != got.size())
+        return false;
+    for (qsizetype i = 0; i < want.size(); ++i) {
+        if (want[i] == u"*" ? got[i].isEmpty() : want[i] != got[i])
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 ApiServer::ApiServer(ServerOptions options, QObject *parent)
@@ -285,7 +304,7 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
     bool hiddenAdminRoute = false;
     QByteArrayList allowed;
     for (const Route &route : std::as_const(m_routes)) {
-        if (route.path != path && !(route.prefix && path.startsWith(route.path + u'/')))
+        if (!routeMatches(route, path))
             continue;
         if (route.admin && !m_options.adminApiEnabled) {
             // With the admin API off its paths do not exist: 404, never 405.

@@ -13,6 +13,8 @@ void registerPageRoutes(ApiServer &server, core::CoreServices &core)
     pages::registerHomePage(routes);
     pages::registerVerificationPages(routes);
     pages::registerEmailLoginPages(routes);
+    pages::registerRecoveryPages(routes);
+    pages::registerAccountPages(routes);
 
     const QSet<QString> paths = routes.paths();
     server.setErrorRenderer(

@@ -155,6 +155,12 @@ const QList<Migration> &migrations()
              " updated_at BIGINT NOT NULL,"
              " updated_by TEXT NOT NULL)"_s,
          }},
+        {6,
+         {
+             // Account recovery and self-service (core/flows/recovery): an email-change token
+             // carries the address it proves, which becomes the account's only when confirmed.
+             u"ALTER TABLE tokens ADD COLUMN payload TEXT"_s,
+         }},
     };
     return list;
 }

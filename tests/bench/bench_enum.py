@@ -111,89 +111,54 @@ return_confirm_token=true
     sys.exit("bench_enum.py: no 'listening on' line after 15 s")
 
 
-def main():
+def print_header(what, n):
+    print(f"SignupDesk {what} timing: {n} interleaved pairs per endpoint, "
+          f"{os.cpu_count()} cores, load before {open('/proc/loadavg').read().split()[:3]}")
+    print(f"{'endpoint':<20} {'n':>5} {'known ms':>9} {'unknown ms':>10} {'ratio':>6} {'MW p':>8}  statuses")
+
+
+def measure(host, port, name, path, known_body, unknown_body, n):
+    """Sends n pairs (known, unknown) in random order on one connection per side; prints a row."""
+    known_client, unknown_client = Client(host, port), Client(host, port)
+    # Warm-up: a few of each, not counted.
+    for i in range(5):
+        known_client.post(path, unknown_body(i))
+        unknown_client.post(path, unknown_body(i))
+    known, unknown, statuses = [], [], set()
+    for i in range(n):
+        pair = [("k", known_client, known_body(i)), ("u", unknown_client, unknown_body(i))]
+        random.shuffle(pair)
+        for side, client, body in pair:
+            status, _, ms = client.post(path, body)
+            statuses.add((side, status))
+            (known if side == "k" else unknown).append(ms)
+    mk, mu = statistics.median(known), statistics.median(unknown)
+    p = mann_whitney_p(known, unknown)
+    st = ",".join(f"{s}:{c}" for s, c in sorted(statuses))
+    print(f"{name:<20} {n:>5} {mk:>9.3f} {mu:>10.3f} {mk / mu:>6.3f} {p:>8.3g}  {st}", flush=True)
+    time.sleep(1)  # let work queued after the answers drain before the next endpoint
+
+
+def run_benchmark(doc, what, make_runs):
+    """The command line, the server, the rows: make_runs(setup_client, tag, n) makes the accounts
+    it needs and returns {row name: (path, known body(i), unknown body(i))}."""
     here = os.path.dirname(os.path.abspath(__file__))
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--bin", default=os.path.join(here, "..", "..", "build", "app", "signupdesk"))
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     n = args.samples
-    work = tempfile.mkdtemp(prefix="signupdesk-enum.")
+    work = tempfile.mkdtemp(prefix=f"signupdesk-{what}.")
     proc, host, port = start_server(os.path.abspath(args.bin), work)
     try:
-        setup = Client(host, port)
-        tag = secrets.token_hex(3)
-
-        def signup(username, email):
-            status, body, _ = setup.post("/api/v1/signup",
-                                         {"username": username, "password": PASSWORD, "email": email})
-            if status != 201:
-                sys.exit(f"bench_enum.py: signup answered {status}: {body!r}")
-            return json.loads(body)
-
-        active = f"act{tag}@example.com"
-        token = signup(f"act{tag}", active)["confirm_token"]
-        status, _, _ = setup.post("/api/v1/signup/confirm", {"confirm_token": token})
-        assert status == 200, status
-        # Pending accounts for the wrong-code runs: at most 4 wrong codes each (5 burn the token).
-        pending = [f"pen{tag}{i}@example.com" for i in range(n // 4 + 1)]
-        for i, email in enumerate(pending):
-            signup(f"pen{tag}{i}", email)
-
-        counter = iter(range(10 ** 9))
-
-        def fresh():
-            return f"x{tag}{next(counter)}"
-
-        def code_target(i):
-            return pending[i // 4]
-
-        runs = {
-            "signup": ("/api/v1/signup",
-                       lambda i: {"username": fresh(), "password": PASSWORD, "email": active},
-                       lambda i: {"username": fresh(), "password": PASSWORD, "email": fresh() + "@example.com"}),
-            "resend": ("/api/v1/verify-email/resend",
-                       lambda i: {"email": pending[i % len(pending)]},
-                       lambda i: {"email": fresh() + "@example.com"}),
-            "email-link": ("/api/v1/login/email-link",
-                           lambda i: {"email": active},
-                           lambda i: {"email": fresh() + "@example.com"}),
-            "verify wrong code": ("/api/v1/user/verify-email/",
-                                  lambda i: {"email": code_target(i), "code": f"{random.randrange(10 ** 6):06d}"},
-                                  lambda i: {"email": fresh() + "@example.com", "code": f"{random.randrange(10 ** 6):06d}"}),
-            "verify wrong token": ("/api/v1/user/verify-email/",
-                                   lambda i: {"email": pending[i % len(pending)], "token": secrets.token_urlsafe(32)},
-                                   lambda i: {"email": fresh() + "@example.com", "token": secrets.token_urlsafe(32)}),
-            "login": ("/api/v1/login",
-                      lambda i: {"username": f"act{tag}", "password": "wrong " + fresh()},
-                      lambda i: {"username": fresh(), "password": "wrong " + fresh()}),
-        }
-        print(f"SignupDesk enumeration timing: {n} interleaved pairs per endpoint, "
-              f"{os.cpu_count()} cores, load before {open('/proc/loadavg').read().split()[:3]}")
-        print(f"{'endpoint':<20} {'n':>5} {'known ms':>9} {'unknown ms':>10} {'ratio':>6} {'MW p':>8}  statuses")
+        runs = make_runs(Client(host, port), secrets.token_hex(3), n)
+        print_header(what, n)
         for name, (path, known_body, unknown_body) in runs.items():
             if args.only and name not in args.only:
                 continue
-            known_client, unknown_client = Client(host, port), Client(host, port)
-            # Warm-up: a few of each, not counted.
-            for i in range(5):
-                known_client.post(path, unknown_body(i))
-                unknown_client.post(path, unknown_body(i))
-            known, unknown, statuses = [], [], set()
-            for i in range(n):
-                pair = [("k", known_client, known_body(i)), ("u", unknown_client, unknown_body(i))]
-                random.shuffle(pair)
-                for side, client, body in pair:
-                    status, _, ms = client.post(path, body)
-                    statuses.add((side, status))
-                    (known if side == "k" else unknown).append(ms)
-            mk, mu = statistics.median(known), statistics.median(unknown)
-            p = mann_whitney_p(known, unknown)
-            st = ",".join(f"{s}:{c}" for s, c in sorted(statuses))
-            print(f"{name:<20} {n:>5} {mk:>9.3f} {mu:>10.3f} {mk / mu:>6.3f} {p:>8.3g}  {st}", flush=True)
-            time.sleep(1)  # let work queued after the answers drain before the next endpoint
+            measure(host, port, name, path, known_body, unknown_body, n)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -204,6 +169,58 @@ def main():
             print(f"work folder kept: {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def make_runs(setup, tag, n):
+    def signup(username, email):
+        status, body, _ = setup.post("/api/v1/signup",
+                                     {"username": username, "password": PASSWORD, "email": email})
+        if status != 201:
+            sys.exit(f"bench_enum.py: signup answered {status}: {body!r}")
+        return json.loads(body)
+
+    active = f"act{tag}@example.com"
+    token = signup(f"act{tag}", active)["confirm_token"]
+    status, _, _ = setup.post("/api/v1/signup/confirm", {"confirm_token": token})
+    assert status == 200, status
+    # Pending accounts for the wrong-code runs: at most 4 wrong codes each (5 burn the token).
+    pending = [f"pen{tag}{i}@example.com" for i in range(n // 4 + 1)]
+    for i, email in enumerate(pending):
+        signup(f"pen{tag}{i}", email)
+
+    counter = iter(range(10 ** 9))
+
+    def fresh():
+        return f"x{tag}{next(counter)}"
+
+    def code_target(i):
+        return pending[i // 4]
+
+    runs = {
+        "signup": ("/api/v1/signup",
+                   lambda i: {"username": fresh(), "password": PASSWORD, "email": active},
+                   lambda i: {"username": fresh(), "password": PASSWORD, "email": fresh() + "@example.com"}),
+        "resend": ("/api/v1/verify-email/resend",
+                   lambda i: {"email": pending[i % len(pending)]},
+                   lambda i: {"email": fresh() + "@example.com"}),
+        "email-link": ("/api/v1/login/email-link",
+                       lambda i: {"email": active},
+                       lambda i: {"email": fresh() + "@example.com"}),
+        "verify wrong code": ("/api/v1/user/verify-email/",
+                              lambda i: {"email": code_target(i), "code": f"{random.randrange(10 ** 6):06d}"},
+                              lambda i: {"email": fresh() + "@example.com", "code": f"{random.randrange(10 ** 6):06d}"}),
+        "verify wrong token": ("/api/v1/user/verify-email/",
+                               lambda i: {"email": pending[i % len(pending)], "token": secrets.token_urlsafe(32)},
+                               lambda i: {"email": fresh() + "@example.com", "token": secrets.token_urlsafe(32)}),
+        "login": ("/api/v1/login",
+                  lambda i: {"username": f"act{tag}", "password": "wrong " + fresh()},
+                  lambda i: {"username": fresh(), "password": "wrong " + fresh()}),
+    }
+    return runs
+
+
+def main():
+    run_benchmark(__doc__, "enumeration", make_runs)
 
 
 if __name__ == "__main__":

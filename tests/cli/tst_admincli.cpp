@@ -513,6 +513,43 @@ private slots:
                  qPrintable(QDebug::toString(rows)));
     }
 
+    // --- users reset-password (API.md "Administration of accounts and invitations") -----------
+
+    void resetPassword()
+    {
+        const QString bob = m_ids.value(u"bob"_s);     // active since approve()
+        const QString alice = m_ids.value(u"alice"_s); // her email is not verified
+        QVERIFY(!bob.isEmpty() && !alice.isEmpty());
+        // The link needs the public address, which only a running server knows otherwise.
+        const CliResult noUrl = admin({u"users"_s, u"reset-password"_s, bob});
+        QCOMPARE(noUrl.exitCode, 2);
+        QCOMPARE(
+            noUrl.err,
+            QByteArray("signupdesk: set server/public_url: the reset link is built from it\n"));
+        QProcessEnvironment env = environment();
+        env.insert(u"SIGNUPDESK_SERVER_PUBLIC_URL"_s, u"https://desk.example"_s);
+        const auto resetWith = [&](const QString &id) {
+            return run({u"--config"_s, m_config, u"admin"_s, u"users"_s, u"reset-password"_s, id},
+                       {}, env);
+        };
+        const CliResult unknown = resetWith(u"usr_doesnotexist0000000000"_s);
+        QCOMPARE(unknown.exitCode, 1);
+        QCOMPARE(unknown.err, QByteArray("signupdesk: no such user\n"));
+        const CliResult unverified = resetWith(alice);
+        QCOMPARE(unverified.exitCode, 1);
+        QCOMPARE(unverified.err, QByteArray("signupdesk: not possible in its current state (email "
+                                            "not verified)\n"));
+        QVERIFY(!outboxRows(u"user_id"_s, alice)
+                     .contains(QStringList{u"password_reset"_s, u"alice@example.com"_s, alice}));
+
+        const CliResult r = resetWith(bob);
+        QCOMPARE(r.err, QByteArray());
+        QCOMPARE(r.out, QByteArray());
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(outboxRows(u"user_id"_s, bob)
+                    .contains(QStringList{u"password_reset"_s, u"bob@example.com"_s, bob}));
+    }
+
     void approveRefused_data()
     {
         QTest::addColumn<QString>("who");

@@ -8,6 +8,7 @@
 
 #include "consoletest.h"
 #include "httpclient.h"
+#include "mailtext.h"
 #include "testenv.h"
 #include "testserver.h"
 #include "testworker.h"
@@ -18,7 +19,10 @@
 #include "signuptablemodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QDir>
+#include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -50,6 +54,8 @@ public:
         record(&Events::signupApproved, u"signupApproved"_s);
         record(&Events::signupRejected, u"signupRejected"_s);
         record(&Events::userLoggedIn, u"userLoggedIn"_s);
+        record(&Events::passwordChanged, u"passwordChanged"_s);
+        record(&Events::emailChanged, u"emailChanged"_s);
         connect(
             &events, &Events::remoteEventsMissed, this, [this] { ++missed; }, Qt::QueuedConnection);
     }
@@ -208,6 +214,56 @@ private slots:
             QCOMPARE(seen->count(u"signupCreated"_s, fromA), 1);
             QCOMPARE(seen->missed, 0);
         }
+    }
+
+    void passwordAndEmailChangesReachOtherInstances()
+    {
+        QVERIFY(!m_alice.isEmpty()); // active since the approval at B
+        const QString ust = postJson(m_a->port(), "/api/v1/login",
+                                     {{u"username"_s, u"alice"_s}, {u"password"_s, kPassword}})
+                                .json()
+                                .value(u"ust"_s)
+                                .toString();
+        QVERIFY(!ust.isEmpty());
+        const QString next = kPassword + u" again"_s;
+        QCOMPARE(postJson(m_a->port(), "/api/v1/user/password",
+                          {{u"current_password"_s, kPassword}, {u"new_password"_s, next}}, ust)
+                     .status,
+                 204);
+        QTRY_VERIFY_WITH_TIMEOUT(m_seenB->count(u"passwordChanged"_s, m_alice) == 1, 5000);
+        QCOMPARE(m_seenA->count(u"passwordChanged"_s, m_alice), 1);
+
+        QCOMPARE(postJson(m_a->port(), "/api/v1/user/email",
+                          {{u"new_email"_s, u"alice@new.example"_s}, {u"current_password"_s, next}},
+                          ust)
+                     .status,
+                 202);
+        // The link is in the mail as sent, by whichever instance's sender took it.
+        const auto findToken = [&] {
+            for (const QString &folder : {m_a->config().mailFolder, m_dirB.filePath(u"mail"_s)}) {
+                const QDir dir(folder);
+                for (const QString &file : dir.entryList({u"*.eml"_s}, QDir::Files)) {
+                    QFile f(dir.filePath(file));
+                    if (!f.open(QIODevice::ReadOnly))
+                        continue;
+                    const QString mail = decodeMail(f.readAll());
+                    const auto m =
+                        QRegularExpression(u"confirm-email-change\\?token=([A-Za-z0-9_\\-]+)"_s)
+                            .match(mail);
+                    if (m.hasMatch())
+                        return m.captured(1);
+                }
+            }
+            return QString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!findToken().isEmpty(), 5000);
+        const QString token = findToken();
+        // Confirmed at B: A hears of it.
+        QCOMPARE(
+            postJson(m_b->port(), "/api/v1/email-change/confirm", {{u"token"_s, token}}).status,
+            200);
+        QTRY_VERIFY_WITH_TIMEOUT(m_seenA->count(u"emailChanged"_s, m_alice) == 1, 5000);
+        QCOMPARE(m_seenB->count(u"emailChanged"_s, m_alice), 1);
     }
 
     void adminCommandReachesRunningInstances()

@@ -168,6 +168,12 @@ DbResult<void> setPasswordHash(const QSqlDatabase &db, const QString &id, const 
     return exec(db, u"UPDATE users SET password_hash = ? WHERE id = ?"_s, {hash, id});
 }
 
+DbResult<void> setVerifiedEmail(const QSqlDatabase &db, const QString &id, const QString &email)
+{
+    return exec(db, u"UPDATE users SET email = ?, email_key = ?, verified_email = 1 WHERE id = ?"_s,
+                {email, emailKey(email), id});
+}
+
 DbResult<void> setRemoteAddr(const QSqlDatabase &db, const QString &id, const QString &name)
 {
     return exec(db, u"UPDATE users SET remote_addr = ? WHERE id = ?"_s, {name, id});

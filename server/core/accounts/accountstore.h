@@ -41,6 +41,10 @@ store::DbResult<void> setGroups(const QSqlDatabase &db, const QString &id,
                                 const QStringList &groups);
 store::DbResult<void> setPasswordHash(const QSqlDatabase &db, const QString &id,
                                       const QString &hash);
+// A confirmed email change: the new address, verified. Fails (the unique email key) when
+// another account has it.
+store::DbResult<void> setVerifiedEmail(const QSqlDatabase &db, const QString &id,
+                                       const QString &email);
 store::DbResult<void> setRemoteAddr(const QSqlDatabase &db, const QString &id, const QString &name);
 // Deletes the account if its status is one of `allowed`; false otherwise.
 store::DbResult<bool> removeIfStatus(const QSqlDatabase &db, const QString &id,

@@ -19,6 +19,10 @@ QString toString(TokenKind kind)
         return u"login_link"_s;
     case TokenKind::OAuthConfirmation:
         return u"oauth_confirmation"_s;
+    case TokenKind::PasswordReset:
+        return u"password_reset"_s;
+    case TokenKind::EmailChange:
+        return u"email_change"_s;
     }
     return {};
 }
@@ -29,7 +33,7 @@ namespace {
 
 const QString kColumns =
     u"SELECT id, user_id, kind, code_hash, code_attempts, created_at, expires_at, used_at,"
-    " revoked_at, burned_at, last_used_at FROM tokens"_s;
+    " revoked_at, burned_at, last_used_at, payload FROM tokens"_s;
 
 TokenRow fromRow(const QSqlQuery &q)
 {
@@ -45,6 +49,7 @@ TokenRow fromRow(const QSqlQuery &q)
     t.revokedAt = q.value(8).toLongLong();
     t.burnedAt = q.value(9).toLongLong();
     t.lastUsedAt = q.value(10).toLongLong();
+    t.payload = q.value(11).toString();
     return t;
 }
 
@@ -59,9 +64,9 @@ DbResult<void> insert(const QSqlDatabase &db, const TokenRow &row, const QString
 {
     auto q = runQuery(db,
                       u"INSERT INTO tokens (id, user_id, kind, token_hash, code_hash, created_at,"
-                      " expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                      " expires_at, last_used_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
                       {row.id, row.userId, row.kind, tokenHash, nullableString(row.codeHash),
-                       row.createdAt, row.expiresAt, row.lastUsedAt});
+                       row.createdAt, row.expiresAt, row.lastUsedAt, nullableString(row.payload)});
     if (!q)
         return std::unexpected(q.error());
     return {};
@@ -82,11 +87,17 @@ DbResult<std::optional<TokenRow>> findByHash(const QSqlDatabase &db, const QStri
 DbResult<std::optional<TokenRow>> findLiveVerification(const QSqlDatabase &db,
                                                        const QString &userId, qint64 nowMs)
 {
+    return findLive(db, userId, TokenKind::Verification, nowMs);
+}
+
+DbResult<std::optional<TokenRow>> findLive(const QSqlDatabase &db, const QString &userId,
+                                           TokenKind kind, qint64 nowMs)
+{
     auto q = runQuery(db,
-                      kColumns + u" WHERE user_id = ? AND kind = 'verification' AND used_at IS NULL"
+                      kColumns + u" WHERE user_id = ? AND kind = ? AND used_at IS NULL"
                                  " AND revoked_at IS NULL AND burned_at IS NULL AND expires_at > ?"
                                  " ORDER BY created_at DESC, id LIMIT 1"_s,
-                      {userId, nowMs});
+                      {userId, toString(kind), nowMs});
     if (!q)
         return std::unexpected(q.error());
     if (!q->next())

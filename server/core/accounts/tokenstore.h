@@ -11,7 +11,9 @@ enum class TokenKind
     Verification,
     Session,
     LoginLink,
-    OAuthConfirmation
+    OAuthConfirmation,
+    PasswordReset,
+    EmailChange
 };
 QString toString(TokenKind kind);
 
@@ -29,6 +31,7 @@ struct TokenRow
     qint64 revokedAt = 0;
     qint64 burnedAt = 0;
     qint64 lastUsedAt = 0;
+    QString payload; // what the token proves besides its account (an email change's new address)
 
     bool isLive(qint64 nowMs) const
     {
@@ -44,6 +47,9 @@ store::DbResult<std::optional<TokenRow>> findByHash(const QSqlDatabase &db,
 // The newest live verification token of an account.
 store::DbResult<std::optional<TokenRow>> findLiveVerification(const QSqlDatabase &db,
                                                               const QString &userId, qint64 nowMs);
+// The newest live token of a kind for an account.
+store::DbResult<std::optional<TokenRow>> findLive(const QSqlDatabase &db, const QString &userId,
+                                                  TokenKind kind, qint64 nowMs);
 store::DbResult<QList<TokenRow>> listForUser(const QSqlDatabase &db, const QString &userId);
 
 // The single guarded consumption: true for exactly one caller, however many race.

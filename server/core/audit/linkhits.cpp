@@ -60,8 +60,13 @@ Result<void> LinkHitLog::record(const QString &tokenKind, const QString &token,
     hit.remoteIp = request.remoteIp;
     hit.userAgent = userAgent.left(kMaxUserAgent);
     if (!token.isEmpty()) {
-        const TokenKind kind =
-            tokenKind == u"login_link"_s ? TokenKind::LoginLink : TokenKind::Verification;
+        TokenKind kind = TokenKind::Verification;
+        if (tokenKind == u"login_link"_s)
+            kind = TokenKind::LoginLink;
+        else if (tokenKind == toString(TokenKind::PasswordReset))
+            kind = TokenKind::PasswordReset;
+        else if (tokenKind == toString(TokenKind::EmailChange))
+            kind = TokenKind::EmailChange;
         auto row = tokenstore::findByHash(*db, m_digest.digest(token), kind);
         if (!row)
             return dbFail(row.error());

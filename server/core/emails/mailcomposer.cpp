@@ -192,4 +192,45 @@ mail::Message MailComposer::loginLink(const Account &a, const QString &token,
                                             1, m_ctx.live.current()->loginLinkTtlSeconds / 60))}}));
 }
 
+QString MailComposer::recoveryMinutes() const
+{
+    return QString::number(qMax<qint64>(1, m_ctx.config.recoveryTtlSeconds / 60));
+}
+
+mail::Message MailComposer::passwordReset(const Account &a, const QString &token,
+                                          const QString &code) const
+{
+    return compose(a.email, a.language, u"password_reset"_s,
+                   with(personalValues(a, a.language),
+                        {{u"link"_s, m_ctx.publicUrl + u"/reset-password?token="_s + pct(token)},
+                         {u"code"_s, code},
+                         {u"minutes"_s, recoveryMinutes()}}));
+}
+
+mail::Message MailComposer::passwordChanged(const Account &a) const
+{
+    return compose(a.email, a.language, u"password_changed"_s, personalValues(a, a.language));
+}
+
+mail::Message MailComposer::emailChange(const Account &a, const QString &newEmail,
+                                        const QString &token, const QString &code) const
+{
+    // The new address is not proven yet: no name the account chose goes to it.
+    Account unproven = a;
+    unproven.email = newEmail;
+    unproven.verifiedEmail = false;
+    return compose(
+        newEmail, a.language, u"email_change"_s,
+        with(personalValues(unproven, a.language),
+             {{u"link"_s, m_ctx.publicUrl + u"/confirm-email-change?token="_s + pct(token)},
+              {u"code"_s, code},
+              {u"minutes"_s, recoveryMinutes()}}));
+}
+
+mail::Message MailComposer::emailChangeNotice(const Account &a, const QString &newEmail) const
+{
+    return compose(a.email, a.language, u"email_change_notice"_s,
+                   with(personalValues(a, a.language), {{u"new_email"_s, newEmail}}));
+}
+
 } // namespace sd::core

@@ -29,6 +29,15 @@ public:
     mail::Message rejection(const Account &account, const QString &reason) const;
     mail::Message loginLink(const Account &account, const QString &token,
                             const QString &nextPage) const;
+    // Account recovery and self-service (flows/recovery): the reset link and code, the notice
+    // that the password changed, the link and code to a new address (which nobody has proven
+    // yet: greeted generically) and the notice of that request to the current address.
+    mail::Message passwordReset(const Account &account, const QString &token,
+                                const QString &code) const;
+    mail::Message passwordChanged(const Account &account) const;
+    mail::Message emailChange(const Account &account, const QString &newEmail, const QString &token,
+                              const QString &code) const;
+    mail::Message emailChangeNotice(const Account &account, const QString &newEmail) const;
 
     // The link in a verification email, from verification/url or the embedded page.
     QString verificationLink(const Account &account, const QString &token) const;
@@ -40,6 +49,7 @@ public:
 private:
     mail::Message compose(const QString &to, const QString &language, const QString &kind,
                           const QHash<QString, QString> &values) const;
+    QString recoveryMinutes() const; // recovery/ttl_seconds in whole minutes, at least 1
     const Context &m_ctx;
 };
 

@@ -11,5 +11,7 @@ namespace sd::http::pages {
 void registerHomePage(PageRoutes &routes);          // homepage.cpp: "/" and the stylesheet
 void registerVerificationPages(PageRoutes &routes); // verificationpages.cpp
 void registerEmailLoginPages(PageRoutes &routes);   // emailloginpages.cpp
+void registerRecoveryPages(PageRoutes &routes);     // recoverypages.cpp
+void registerAccountPages(PageRoutes &routes);      // accountpages.cpp: /login, /account
 
 } // namespace sd::http::pages

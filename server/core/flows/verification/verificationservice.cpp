@@ -7,6 +7,7 @@
 #include "crypto/crypto.h"
 #include "emails/mailcomposer.h"
 #include "flows/approval/approvalservice.h"
+#include "flows/codecheck.h"
 #include "flows/flowsupport.h"
 #include "outbox.h"
 #include "transaction.h"
@@ -175,29 +176,7 @@ void VerificationService::countWrongCode(const Context &ctx, const QString &toke
 {
     // Every wrong code leaves one audit row, whoever it was for, and one commit: the work after
     // the answer (which the next request may feel) is alike for known and unknown addresses.
-    // With a real token (tokenId not empty) it also counts, and the fifth burns it.
-    const qint64 now = ctx.clock.nowMs();
-    auto tx = store::Transaction::begin(ctx.database);
-    if (!tx)
-        return qWarning("wrong code: %s", qPrintable(tx.error().message));
-    if (!tokenId.isEmpty()) {
-        auto attempts = tokenstore::countWrongCode(tx->db(), tokenId, kMaxCodeAttempts, now);
-        if (!attempts)
-            return qWarning("wrong code: %s", qPrintable(attempts.error().message));
-        if (*attempts >= kMaxCodeAttempts) {
-            // A failed audit write fails the transaction: the count is not committed without it.
-            if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"token.burned"_s, userId,
-                                          u"too many wrong codes"_s);
-                !r)
-                return qWarning("wrong code: audit: %s", qPrintable(r.error().message));
-        }
-    }
-    if (auto r = auditlog::record(tx->db(), now, u"system"_s, u"verification.failed"_s, userId,
-                                  u"code"_s);
-        !r)
-        return qWarning("wrong code: %s", qPrintable(r.error().message));
-    if (auto r = tx->commit(); !r)
-        qWarning("wrong code: %s", qPrintable(r.error().message));
+    core::countWrongCode(ctx, tokenId, userId, u"verification.failed"_s);
 }
 
 Result<ConfirmResult> VerificationService::confirmOnce(const QString &confirmToken)
@@ -352,26 +331,12 @@ QStringList VerificationService::failureKeys(const QString &kind, const QString 
 
 Result<void> VerificationService::failureBudget(const QStringList &keys) const
 {
-    const Config &cfg = m_ctx.config;
-    if (!cfg.rateLimitEnabled)
-        return {};
-    int wait = 0;
-    for (const QString &key : keys)
-        wait = qMax(wait, m_ctx.limiter.blockedFor(key, cfg.verifyFailuresPerWindow,
-                                                   cfg.verifyFailureWindowSeconds));
-    if (wait > 0)
-        return std::unexpected(
-            Error{ErrorCode::RateLimited, u"too many failed verifications"_s, {}, wait});
-    return {};
+    return core::failureBudget(m_ctx, keys);
 }
 
 void VerificationService::countFailure(const QStringList &keys) const
 {
-    const Config &cfg = m_ctx.config;
-    if (!cfg.rateLimitEnabled)
-        return;
-    for (const QString &key : keys)
-        (void)m_ctx.limiter.hit(key, cfg.verifyFailuresPerWindow, cfg.verifyFailureWindowSeconds);
+    core::countFailure(m_ctx, keys);
 }
 
 Result<Account> VerificationService::verifyToken(const QString &email, const QString &token,
