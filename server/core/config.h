@@ -69,6 +69,8 @@ struct Config
     qint64 sessionTtlSeconds = 43200;
     qint64 sessionIdleSeconds = 1800;
     qint64 sessionCacheMs = 1000; // how long a session check may be answered from memory; 0: never
+    // [invite]
+    qint64 inviteTtlSeconds = 604800;
     // [ratelimit]
     bool rateLimitEnabled = true;
     int loginFailuresPerWindow = 10;

@@ -15,8 +15,11 @@
 #include "crypto/tokendigest.h"
 #include "database.h"
 #include "events.h"
+#include "flows/account/accountdeletion.h"
+#include "flows/account/accountsessions.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/emaillogin/emailloginservice.h"
+#include "flows/invitation/invitationservice.h"
 #include "flows/login/sessionservice.h"
 #include "flows/oauth/oauthservice.h"
 #include "flows/signup/signupservice.h"
@@ -62,6 +65,10 @@ public:
     LinkHitLog linkHits() const;
     SettingsService settings() const { return SettingsService(*m_context); }
     OAuthService oauth() const { return OAuthService(*m_context, m_oauthClient.get()); }
+    // Issue 13, accounts: a user's own sessions, account deletion, invitations.
+    AccountSessionService accountSessions() const { return AccountSessionService(*m_context); }
+    AccountDeletionService accountDeletion() const { return AccountDeletionService(*m_context); }
+    InvitationService invitations() const { return InvitationService(*m_context); }
 
     // What the front ends read of the settings: the start-up ones, and one consistent snapshot
     // of the live ones per call.

@@ -26,6 +26,25 @@ QString normalizedPath(const QString &path)
     return path;
 }
 
+// A route's path matches exactly, or segment by segment where a `<name>` segment stands for any
+// one non-empty segment (/api/v1/user/sessions/<session_id>), or as a prefix.
+bool routeMatches(const Route &route, const QString &path)
+{
+    if (route.path == path || (route.prefix && path.startsWith(route.path + u'/')))
+        return true;
+    if (!route.path.contains(u'<'))
+        return false;
+    const QStringList want = route.path.split(u'/'), got = path.split(u'/');
+    if (want.size() != got.size())
+        return false;
+    for (qsizetype i = 0; i < want.size(); ++i) {
+        const bool param = want[i].startsWith(u'<') && want[i].endsWith(u'>');
+        if (param ? got[i].isEmpty() : want[i] != got[i])
+            return false;
+    }
+    return true;
+}
+
 ApiError errorOf(ErrorCode code, int retryAfter = 0)
 {
     return core::Error{code, {}, {}, retryAfter};
@@ -285,7 +304,7 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
     bool hiddenAdminRoute = false;
     QByteArrayList allowed;
     for (const Route &route : std::as_const(m_routes)) {
-        if (route.path != path && !(route.prefix && path.startsWith(route.path + u'/')))
+        if (!routeMatches(route, path))
             continue;
         if (route.admin && !m_options.adminApiEnabled) {
             // With the admin API off its paths do not exist: 404, never 405.

@@ -192,4 +192,17 @@ mail::Message MailComposer::loginLink(const Account &a, const QString &token,
                                             1, m_ctx.live.current()->loginLinkTtlSeconds / 60))}}));
 }
 
+mail::Message MailComposer::goodbye(const Account &a) const
+{
+    return compose(a.email, a.language, u"goodbye"_s, personalValues(a, a.language));
+}
+
+mail::Message MailComposer::invitation(const QString &email, const QString &language,
+                                       const QString &token, qint64 ttlSeconds) const
+{
+    return compose(email, language, u"invitation"_s,
+                   {{u"link"_s, m_ctx.publicUrl + u"/accept-invite?token="_s + pct(token)},
+                    {u"days"_s, QString::number(qMax<qint64>(1, ttlSeconds / 86400))}});
+}
+
 } // namespace sd::core
