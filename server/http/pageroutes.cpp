@@ -13,6 +13,7 @@ void registerPageRoutes(ApiServer &server, core::CoreServices &core)
     pages::registerHomePage(routes);
     pages::registerVerificationPages(routes);
     pages::registerEmailLoginPages(routes);
+    pages::registerInvitationPages(routes);
 
     const QSet<QString> paths = routes.paths();
     server.setErrorRenderer(

@@ -11,5 +11,6 @@ namespace sd::http::pages {
 void registerHomePage(PageRoutes &routes);          // homepage.cpp: "/" and the stylesheet
 void registerVerificationPages(PageRoutes &routes); // verificationpages.cpp
 void registerEmailLoginPages(PageRoutes &routes);   // emailloginpages.cpp
+void registerInvitationPages(PageRoutes &routes);   // invitationpages.cpp: /accept-invite
 
 } // namespace sd::http::pages
