@@ -1,6 +1,7 @@
 // signupdesk: the program. Parses the command line, loads the config, and either runs an
 // admin sub-command or serves: with the console when a display exists, else headless.
 
+#include "accountcli.h"
 #include "admincli.h"
 #include "application.h"
 #include "consolelanguage.h"
@@ -67,7 +68,9 @@ bool wantsConsole(int argc, char *argv[])
             return false;
         if (std::strcmp(arg, "--config") == 0 || std::strcmp(arg, "--listen") == 0 ||
             std::strcmp(arg, "--port") == 0 || std::strcmp(arg, "--status") == 0 ||
-            std::strcmp(arg, "--reason") == 0 || std::strcmp(arg, "--language") == 0) {
+            std::strcmp(arg, "--reason") == 0 || std::strcmp(arg, "--language") == 0 ||
+            std::strcmp(arg, "--query") == 0 || std::strcmp(arg, "--apps") == 0 ||
+            std::strcmp(arg, "--groups") == 0) {
             ++i; // the option's value
             continue;
         }
@@ -126,8 +129,11 @@ int main(int argc, char *argv[])
         u"language"_s,
         u"Console language: en, fr or de (default: the console/language setting, else the system's)."_s,
         u"LANG"_s);
+    const QCommandLineOption queryOption(u"query"_s, u"admin users list: the search."_s, u"Q"_s);
+    const QCommandLineOption appsOption(u"apps"_s, u"admin invite: the apps."_s, u"A,B"_s);
+    const QCommandLineOption groupsOption(u"groups"_s, u"admin invite: the groups."_s, u"G,H"_s);
     parser.addOptions({configOption, headlessOption, listenOption, portOption, statusOption,
-                       reasonOption, languageOption});
+                       reasonOption, languageOption, queryOption, appsOption, groupsOption});
     parser.addPositionalArgument(u"admin"_s,
                                  u"admin SUBCOMMAND: administer the database and exit."_s);
     parser.process(app);
@@ -163,6 +169,12 @@ int main(int argc, char *argv[])
                 << Qt::endl;
             return 2;
         }
+        const sd::app::AccountCliOptions accountOptions{
+            parser.value(statusOption), parser.value(reasonOption), parser.value(queryOption),
+            parser.value(appsOption), parser.value(groupsOption)};
+        if (auto done = sd::app::runAccountCommand(application, positional.mid(1), accountOptions,
+                                                   out, err))
+            return *done;
         return sd::app::runAdminCommand(application, positional.mid(1), parser.value(statusOption),
                                         parser.value(reasonOption), in, out, err);
     }

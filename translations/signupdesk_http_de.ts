@@ -76,6 +76,10 @@
         <translation>Diese Methode ist hier nicht erlaubt.</translation>
     </message>
     <message>
+        <source>An account or an invitation already has this address.</source>
+        <translation>Ein Konto oder eine Einladung hat diese Adresse bereits.</translation>
+    </message>
+    <message>
         <source>This is not possible in the current state.</source>
         <translation>Das ist im aktuellen Zustand nicht möglich.</translation>
     </message>

@@ -76,6 +76,10 @@
         <translation>Cette méthode n’est pas autorisée ici.</translation>
     </message>
     <message>
+        <source>An account or an invitation already has this address.</source>
+        <translation>Un compte ou une invitation a déjà cette adresse.</translation>
+    </message>
+    <message>
         <source>This is not possible in the current state.</source>
         <translation>Ce n’est pas possible dans l’état actuel.</translation>
     </message>

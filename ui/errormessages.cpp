@@ -17,6 +17,7 @@ QString errorMessage(const core::Error &error)
             "ErrorMessages",
             "This signup no longer exists (it may have been rejected elsewhere)."));
     case ErrorCode::Conflict:
+    case ErrorCode::Exists:
         return text(QT_TRANSLATE_NOOP(
             "ErrorMessages",
             "This signup changed in the meantime and cannot take this action any more."));

@@ -45,6 +45,28 @@ QString channel()
     return QString::fromLatin1(ClusterEvents::kChannel);
 }
 
+// The events about one account that travel between instances, by the name they travel under.
+using UserSignal = void (Events::*)(const QString &);
+const QList<std::pair<QString, UserSignal>> &userEvents()
+{
+    static const QList<std::pair<QString, UserSignal>> list = {
+        {u"signupCreated"_s, &Events::signupCreated},
+        {u"emailVerified"_s, &Events::emailVerified},
+        {u"signupApproved"_s, &Events::signupApproved},
+        {u"signupRejected"_s, &Events::signupRejected},
+        {u"userLoggedIn"_s, &Events::userLoggedIn},
+        {u"sessionsEnded"_s, &Events::sessionsEnded},
+        {u"userDisabled"_s, &Events::userDisabled},
+        {u"userEnabled"_s, &Events::userEnabled},
+        {u"accountDeleted"_s, &Events::accountDeleted},
+        {u"invitationAccepted"_s, &Events::invitationAccepted},
+        {u"invitationChanged"_s, &Events::invitationChanged},
+        {u"passwordChanged"_s, &Events::passwordChanged},
+        {u"emailChanged"_s, &Events::emailChanged},
+    };
+    return list;
+}
+
 } // namespace
 
 // Filled by the emitting threads, drained by the listener thread.
@@ -299,20 +321,12 @@ private:
         }
         if (userId.isEmpty() || userId.size() > kMaxUserIdLength)
             return;
-        if (kind == u"signupCreated"_s)
-            emit m_events.signupCreated(userId);
-        else if (kind == u"emailVerified"_s)
-            emit m_events.emailVerified(userId);
-        else if (kind == u"signupApproved"_s)
-            emit m_events.signupApproved(userId);
-        else if (kind == u"signupRejected"_s)
-            emit m_events.signupRejected(userId);
-        else if (kind == u"userLoggedIn"_s)
-            emit m_events.userLoggedIn(userId);
-        else if (kind == u"passwordChanged"_s)
-            emit m_events.passwordChanged(userId);
-        else if (kind == u"emailChanged"_s)
-            emit m_events.emailChanged(userId);
+        for (const auto &[name, signal] : userEvents()) {
+            if (kind == name) {
+                emit(m_events.*signal)(userId);
+                return;
+            }
+        }
         // Any other kind comes from a newer peer: ignored.
     }
 
@@ -375,13 +389,8 @@ void ClusterEvents::start()
         m_connections << QObject::connect(
             &m_events, signal, [state, kind](const QString &userId) { state->post(kind, userId); });
     };
-    forward(&Events::signupCreated, u"signupCreated"_s);
-    forward(&Events::emailVerified, u"emailVerified"_s);
-    forward(&Events::signupApproved, u"signupApproved"_s);
-    forward(&Events::signupRejected, u"signupRejected"_s);
-    forward(&Events::userLoggedIn, u"userLoggedIn"_s);
-    forward(&Events::passwordChanged, u"passwordChanged"_s);
-    forward(&Events::emailChanged, u"emailChanged"_s);
+    for (const auto &[name, signal] : userEvents())
+        forward(signal, name);
     m_connections << QObject::connect(&m_events, &Events::mailQueued,
                                       [state] { state->post(u"mailQueued"_s, {}); });
     m_connections << QObject::connect(&m_events, &Events::settingsSaved,

@@ -159,6 +159,7 @@ QStringList knownConfigKeys()
             u"session/ttl_seconds"_s,
             u"session/idle_seconds"_s,
             u"session/cache_ms"_s,
+            u"invite/ttl_seconds"_s,
             u"ratelimit/enabled"_s,
             u"ratelimit/login_failures"_s,
             u"ratelimit/login_window_seconds"_s,
@@ -247,6 +248,7 @@ Result<Config> loadConfig(const ConfigSources &sources)
     r.number(u"session/ttl_seconds"_s, c.sessionTtlSeconds, 1, maxSeconds);
     r.number(u"session/idle_seconds"_s, c.sessionIdleSeconds, 1, maxSeconds);
     r.number(u"session/cache_ms"_s, c.sessionCacheMs, 0, 60'000);
+    r.number(u"invite/ttl_seconds"_s, c.inviteTtlSeconds, 1, maxSeconds);
     r.flag(u"ratelimit/enabled"_s, c.rateLimitEnabled);
     r.number(u"ratelimit/login_failures"_s, c.loginFailuresPerWindow, 1, 1'000'000);
     r.number(u"ratelimit/login_window_seconds"_s, c.loginFailureWindowSeconds, 1, maxSeconds);

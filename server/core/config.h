@@ -76,6 +76,8 @@ struct Config
     // safety net; SQLite has no NOTIFY, so a command-line change is seen at the next read.
     qint64 settingsPollMsSqlite = 1000;
     qint64 settingsPollMsPostgres = 30'000;
+    // [invite]
+    qint64 inviteTtlSeconds = 604800;
     // [ratelimit]
     bool rateLimitEnabled = true;
     int loginFailuresPerWindow = 10;

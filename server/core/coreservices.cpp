@@ -55,6 +55,12 @@ CoreServices::CoreServices(const Config &config, store::Database &database, cons
                                 m_live,
                                 m_afterAnswer,
                                 {}});
+    // Sessions another instance ended stop here at once too (ClusterEvents re-emits its
+    // sessionsEnded here); a direct connection: the cache is thread-safe.
+    QObject::connect(
+        &m_events, &Events::sessionsEnded, &m_events,
+        [cache = &m_sessionCache](const QString &userId) { cache->forgetUser(userId); },
+        Qt::DirectConnection);
 }
 
 CoreServices::~CoreServices() = default;

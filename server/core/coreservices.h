@@ -15,8 +15,11 @@
 #include "crypto/tokendigest.h"
 #include "database.h"
 #include "events.h"
+#include "flows/account/accountdeletion.h"
+#include "flows/account/accountsessions.h"
 #include "flows/approval/approvalservice.h"
 #include "flows/emaillogin/emailloginservice.h"
+#include "flows/invitation/invitationservice.h"
 #include "flows/login/sessionservice.h"
 #include "flows/oauth/oauthservice.h"
 #include "flows/recovery/emailchangeservice.h"
@@ -66,6 +69,10 @@ public:
     OAuthService oauth() const { return OAuthService(*m_context, m_oauthClient.get()); }
     RecoveryService recovery() const { return RecoveryService(*m_context); }
     EmailChangeService emailChange() const { return EmailChangeService(*m_context); }
+    // Issue 13, accounts: a user's own sessions, account deletion, invitations.
+    AccountSessionService accountSessions() const { return AccountSessionService(*m_context); }
+    AccountDeletionService accountDeletion() const { return AccountDeletionService(*m_context); }
+    InvitationService invitations() const { return InvitationService(*m_context); }
 
     // What the front ends read of the settings: the start-up ones, and one consistent snapshot
     // of the live ones per call.

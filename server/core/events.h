@@ -23,6 +23,17 @@ signals:
     // Account recovery and self-service (flows/recovery): a reset or a change by the user.
     void passwordChanged(const QString &userId);
     void emailChanged(const QString &userId);
+    // Some or all sessions of an account ended (logout, revocation, disable, deletion): every
+    // instance forgets what its session cache holds for the account, so they stop at once.
+    void sessionsEnded(const QString &userId);
+    void userDisabled(const QString &userId);
+    void userEnabled(const QString &userId);
+    // The account is gone; the id is all that is left of it (in the audit log).
+    void accountDeleted(const QString &userId);
+    // An invitation made this account.
+    void invitationAccepted(const QString &userId);
+    // An invitation was made or revoked (the id is the invitation's).
+    void invitationChanged(const QString &invitationId);
     // Other instances' events may have been lost (the link to them was down): reload.
     void remoteEventsMissed();
     // The live settings changed (here, or another instance's change was read).

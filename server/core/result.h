@@ -27,6 +27,7 @@ enum class ErrorCode
     Forbidden,
     NotFound,
     Conflict,
+    Exists, // an account or a live invitation has the address (409 exists)
     Busy,
     Unavailable,         // the database does not answer
     InvalidConfirmation, // an unknown, used or expired OAuth confirmation (400)

@@ -26,7 +26,14 @@ struct Actor
 // What the transport knows about a request.
 struct RequestInfo
 {
-    QString remoteIp; // plain address, IPv4-mapped IPv6 written as IPv4
+    RequestInfo() = default;
+    // Not explicit: `{ip}` and `{ip, userAgent}` stay the way callers write one.
+    RequestInfo(QString ip, QString agent = {})
+        : remoteIp(std::move(ip)), userAgent(std::move(agent))
+    {
+    }
+    QString remoteIp;  // plain address, IPv4-mapped IPv6 written as IPv4
+    QString userAgent; // as sent, cut to 256 characters; shown in the user's session list
 };
 
 } // namespace sd::core

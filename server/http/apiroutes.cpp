@@ -13,11 +13,6 @@ namespace sd::http {
 
 namespace {
 
-QString isoTime(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate);
-}
-
 HttpResponse ok(int status, const QJsonObject &object)
 {
     return HttpResponse::json(status, object);
@@ -41,6 +36,16 @@ std::optional<HttpResponse> limitAddress(core::CoreServices &core, const QString
 }
 
 } // namespace
+
+QString isoTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate);
+}
+
+core::RequestInfo requestInfo(const HttpRequest &request)
+{
+    return {request.remoteIp, QString::fromUtf8(request.header("user-agent")).left(256)};
+}
 
 QJsonObject userJson(const core::Account &a)
 {
@@ -73,6 +78,8 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
              if (auto limited = limitAddress(*c, u"signup"_s, r, lang))
                  return *limited;
              SD_TRY(body, JsonBody::parse(r.body));
+             if (body->has(u"invitation_token"_s))
+                 return acceptInvitation(*c, r, *body, lang);
              SD_TRY(username, body->requiredString(u"username"_s));
              SD_TRY(password, body->requiredString(u"password"_s));
              SD_TRY(email, body->requiredString(u"email"_s));
@@ -172,7 +179,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
              SD_TRY(username, body->requiredString(u"username"_s));
              SD_TRY(password, body->requiredString(u"password"_s));
              SD_TRY(currentApp, body->optionalString(u"current_app"_s));
-             SD_TRY(result, c->sessions().login(*username, *password, {r.remoteIp}));
+             SD_TRY(result, c->sessions().login(*username, *password, requestInfo(r)));
              return ok(200, {{u"ust"_s, result->ust},
                              {u"expires_at"_s, isoTime(result->expiresAtMs)},
                              {u"user"_s, userJson(result->account)}});
@@ -244,6 +251,8 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
              SD_TRY(done, c->approval().reject(*userId, *reason, {u"admin:"_s + admin->id}));
              return HttpResponse::empty(204);
          }});
+
+    registerAccountRoutes(server, core);
 }
 
 #undef SD_TRY

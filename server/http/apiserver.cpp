@@ -26,6 +26,25 @@ QString normalizedPath(const QString &path)
     return path;
 }
 
+// A route's path matches exactly, or segment by segment where a `<name>` segment stands for any
+// one non-empty segment (/api/v1/user/sessions/<session_id>), or as a prefix.
+bool routeMatches(const Route &route, const QString &path)
+{
+    if (route.path == path || (route.prefix && path.startsWith(route.path + u'/')))
+        return true;
+    if (!route.path.contains(u'<'))
+        return false;
+    const QStringList want = route.path.split(u'/'), got = path.split(u'/');
+    if (want.size() != got.size())
+        return false;
+    for (qsizetype i = 0; i < want.size(); ++i) {
+        const bool param = want[i].startsWith(u'<') && want[i].endsWith(u'>');
+        if (param ? got[i].isEmpty() : want[i] != got[i])
+            return false;
+    }
+    return true;
+}
+
 ApiError errorOf(ErrorCode code, int retryAfter = 0)
 {
     return core::Error{code, {}, {}, retryAfter};
@@ -63,25 +82,6 @@ QByteArray reasonPhrase(int status)
     default:
         return "Error";
     }
-}
-
-// A route's exact path, a prefix route's subtree, or a path whose `*` segments each match one
-// non-empty segment (ids inside paths: /api/v1/admin/users/*/password-reset).
-bool routeMatches(const Route &route, const QString &path)
-{
-    if (route.path == path || (route.prefix && path.startsWith(route.path + u'/')))
-        return true;
-    if (!route.path.contains(u'*'))
-        return false;
-    const QList<QStringView> want = QStringView(route.path).split(u'/');
-    const QList<QStringView> got = QStringView(path).split(u'/');
-    if (want.size() != got.size())
-        return false;
-    for (qsizetype i = 0; i < want.size(); ++i) {
-        if (want[i] == u"*" ? got[i].isEmpty() : want[i] != got[i])
-            return false;
-    }
-    return true;
 }
 
 } // namespace

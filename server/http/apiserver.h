@@ -33,7 +33,7 @@ enum class RunOn
 struct Route
 {
     QByteArray method;
-    QString path; // exact, without trailing slash; a `*` segment matches any one segment
+    QString path; // exact, without trailing slash; a `<name>` segment matches any one segment
     RunOn runOn = RunOn::WorkerPool;
     bool admin = false; // answered 404 unless admin/api_enabled
     Handler handler;

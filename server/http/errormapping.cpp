@@ -59,6 +59,10 @@ Mapping mappingFor(ErrorCode code)
     case ErrorCode::Conflict:
         return {409, "conflict",
                 QT_TRANSLATE_NOOP("ApiErrors", "This is not possible in the current state.")};
+    case ErrorCode::Exists:
+        return {409, "exists",
+                QT_TRANSLATE_NOOP("ApiErrors",
+                                  "An account or an invitation already has this address.")};
     case ErrorCode::Busy:
         return {503, "busy",
                 QT_TRANSLATE_NOOP("ApiErrors", "The server is busy. Try again shortly.")};

@@ -107,6 +107,11 @@ QString HttpRequest::bearerToken() const
     return {};
 }
 
+QString HttpRequest::pathSegment(int index) const
+{
+    return path.split(u'/', Qt::SkipEmptyParts).value(index);
+}
+
 HttpResponse HttpResponse::json(int status, const QJsonObject &object)
 {
     return {status,

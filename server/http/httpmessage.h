@@ -33,6 +33,8 @@ struct HttpRequest
     QString language() const;
     // The token of "Authorization: Bearer <token>", or empty.
     QString bearerToken() const;
+    // The path's segment `index` (0 is "api" in /api/v1/…), percent-decoded, or empty.
+    QString pathSegment(int index) const;
 };
 
 struct HttpResponse

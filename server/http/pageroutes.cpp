@@ -15,6 +15,7 @@ void registerPageRoutes(ApiServer &server, core::CoreServices &core)
     pages::registerEmailLoginPages(routes);
     pages::registerRecoveryPages(routes);
     pages::registerAccountPages(routes);
+    pages::registerInvitationPages(routes);
 
     const QSet<QString> paths = routes.paths();
     server.setErrorRenderer(

@@ -133,8 +133,8 @@ void registerRecoveryRoutes(ApiServer &server, core::CoreServices &core)
                          return HttpResponse::json(200, userJson(*account));
                      }});
 
-    server.addRoute({"POST", u"/api/v1/admin/users/*/password-reset"_s, RunOn::WorkerPool, true,
-                     [c](const HttpRequest &r) {
+    server.addRoute({"POST", u"/api/v1/admin/users/<user_id>/password-reset"_s, RunOn::WorkerPool,
+                     true, [c](const HttpRequest &r) {
                          QString lang = r.language();
                          SD_TRY(admin, c->sessions().requireSuperuser(r.bearerToken()));
                          // /api/v1/admin/users/<user_id>/password-reset

@@ -161,6 +161,34 @@ const QList<Migration> &migrations()
              // carries the address it proves, which becomes the account's only when confirmed.
              u"ALTER TABLE tokens ADD COLUMN payload TEXT"_s,
          }},
+        {7,
+         {
+             // Issue 13, accounts: where and with what a session was started (the user's
+             // session list), the last login (the admin's user list), audit entries emptied of
+             // a deleted account's personal data (core/audit/auditchain), and invitations.
+             u"ALTER TABLE tokens ADD COLUMN ip TEXT NOT NULL DEFAULT ''"_s,
+             u"ALTER TABLE tokens ADD COLUMN user_agent TEXT NOT NULL DEFAULT ''"_s,
+             u"ALTER TABLE users ADD COLUMN last_login_at BIGINT"_s,
+             u"ALTER TABLE audit_log ADD COLUMN redacted_at BIGINT"_s,
+             // Only the HMAC of an invitation token is stored; email_key is the lower-case
+             // address, for the "a live invitation has the address" rule.
+             u"CREATE TABLE invitations ("
+             " id TEXT PRIMARY KEY,"
+             " email TEXT NOT NULL,"
+             " email_key TEXT NOT NULL,"
+             " display_name TEXT NOT NULL DEFAULT '',"
+             " apps TEXT NOT NULL DEFAULT '',"
+             " groups_list TEXT NOT NULL DEFAULT '',"
+             " language TEXT NOT NULL DEFAULT 'en',"
+             " token_hash TEXT NOT NULL UNIQUE,"
+             " created_by TEXT NOT NULL,"
+             " created_at BIGINT NOT NULL,"
+             " expires_at BIGINT NOT NULL,"
+             " accepted_at BIGINT,"
+             " accepted_user_id TEXT,"
+             " revoked_at BIGINT)"_s,
+             u"CREATE INDEX invitations_email ON invitations(email_key, created_at)"_s,
+         }},
     };
     return list;
 }

@@ -6,6 +6,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 
 using namespace Qt::StringLiterals;
 
@@ -103,9 +104,18 @@ store::DbResult<Verification> verify(store::Database &database)
         v.unsealed = unsealed->value(0).toLongLong();
     unsealed->finish();
 
+    QSet<QString> deleted; // subjects whose entries may be redacted
+    {
+        auto d = store::runQuery(
+            *db, u"SELECT subject_id FROM audit_log WHERE action = 'account.deleted'"_s);
+        if (!d)
+            return std::unexpected(d.error());
+        while (d->next())
+            deleted.insert(d->value(0).toString());
+    }
     auto q = store::runQuery(*db, u"SELECT seq, id, at, actor, action, subject_id, detail,"
-                                  " prev_hash, entry_hash FROM audit_log WHERE seq IS NOT NULL"
-                                  " ORDER BY seq"_s);
+                                  " prev_hash, entry_hash, redacted_at FROM audit_log"
+                                  " WHERE seq IS NOT NULL ORDER BY seq"_s);
     if (!q)
         return std::unexpected(q.error());
     QString previous = kGenesis;
@@ -123,6 +133,9 @@ store::DbResult<Verification> verify(store::Database &database)
             broken(u"entry %1 is missing"_s.arg(expectedSeq));
         else if (q->value(7).toString() != previous)
             broken(u"its link to the previous entry does not match"_s);
+        else if (!q->value(9).isNull() && (deleted.contains(q->value(5).toString()) ||
+                                           deleted.contains(q->value(3).toString().mid(5))))
+            ; // emptied at the deletion of its subject or actor ("user:<id>"): gone by design
         else if (entryHash(previous, seq, id, q->value(2).toLongLong(), q->value(3).toString(),
                            q->value(4).toString(), q->value(5).toString(),
                            q->value(6).toString()) != q->value(8).toString())

@@ -9,6 +9,11 @@ namespace sd::core {
 // each new entry, in order of time, its place `seq`, the previous entry's hash and its own:
 // SHA-256 over the previous hash and the entry's fields. Changing, removing or reordering a
 // sealed entry breaks the chain at that entry, which verify() names.
+//
+// Erasure (issue 13): when an account is deleted, the details of its entries (addresses,
+// usernames) are emptied and the entries marked redacted_at. verify() then checks such an
+// entry's place and link but not its content, and only if the log records `account.deleted`
+// for its subject; any other changed entry still breaks the chain.
 namespace auditchain {
 
 // Seals every unsealed entry; returns how many. Serialized across threads and instances

@@ -94,7 +94,73 @@ Result<QHash<QString, QString>> UserAdminService::usernames() const
     return out;
 }
 
-Result<int> UserAdminService::disable(const QString &userId, const Actor &actor)
+Result<UserPage> UserAdminService::search(const UserSearch &search) const
+{
+    // The cursor is "<sign_up_time>:<id>" of the last row, base64url: opaque to clients.
+    qint64 afterTime = -1;
+    QString afterId;
+    if (!search.after.isEmpty()) {
+        const QString plain = QString::fromUtf8(
+            QByteArray::fromBase64(search.after.toLatin1(),
+                                   QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+        const qsizetype colon = plain.indexOf(u':');
+        bool ok = false;
+        afterTime = colon > 0 ? plain.left(colon).toLongLong(&ok) : -1;
+        afterId = plain.mid(colon + 1);
+        if (!ok || afterId.isEmpty()) {
+            Error e{ErrorCode::Validation, u"bad cursor"_s, {}, 0};
+            e.fields[u"after"_s] << u"invalid"_s;
+            return std::unexpected(e);
+        }
+    }
+    QString where = u" WHERE 1 = 1"_s;
+    QVariantList params;
+    if (!search.query.isEmpty()) {
+        QString like = search.query.toLower();
+        like.replace(u'\\', u"\\\\"_s).replace(u'%', u"\\%"_s).replace(u'_', u"\\_"_s);
+        like = u'%' + like + u'%';
+        where += u" AND (lower(username) LIKE ? ESCAPE '\\' OR lower(email) LIKE ? ESCAPE '\\'"
+                 " OR lower(display_name) LIKE ? ESCAPE '\\')"_s;
+        params << like << like << like;
+    }
+    if (search.status) {
+        where += u" AND status = ?"_s;
+        params << toString(*search.status);
+    }
+    if (afterTime >= 0) {
+        where += u" AND (sign_up_time > ? OR (sign_up_time = ? AND id > ?))"_s;
+        params << afterTime << afterTime << afterId;
+    }
+    const int limit = std::clamp(search.limit, 1, 500);
+    params << limit + 1;
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    auto q = store::runQuery(*db,
+                             u"SELECT "_s + accountstore::selectColumns({}) +
+                                 u", last_login_at FROM users"_s + where +
+                                 u" ORDER BY sign_up_time, id LIMIT ?"_s,
+                             params);
+    if (!q)
+        return dbFail(q.error());
+    const int lastLoginColumn = int(accountstore::selectColumns({}).count(u',')) + 1;
+    UserPage page;
+    while (q->next())
+        page.users.append(
+            {accountstore::readAccount(*q, 0), q->value(lastLoginColumn).toLongLong()});
+    if (page.users.size() > limit) {
+        page.users.removeLast();
+        const Account &last = page.users.constLast().first;
+        page.next = QString::fromLatin1(
+            (QString::number(last.signUpTimeMs) + u':' + last.id)
+                .toUtf8()
+                .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    }
+    return page;
+}
+
+Result<int> UserAdminService::disable(const QString &userId, const Actor &actor,
+                                      const QString &reason)
 {
     const qint64 now = m_ctx.clock.nowMs();
     auto tx = store::Transaction::begin(m_ctx.database);
@@ -116,13 +182,17 @@ Result<int> UserAdminService::disable(const QString &userId, const Actor &actor)
     auto sessions = deleteSessions(tx->db(), userId);
     if (!sessions)
         return dbFail(sessions.error());
-    if (auto r = auditlog::record(tx->db(), now, actor.name, u"user.disabled"_s, userId,
-                                  u"sessions_revoked=%1"_s.arg(*sessions));
+    QString detail = u"sessions_revoked=%1"_s.arg(*sessions);
+    if (!reason.trimmed().isEmpty())
+        detail += u"; reason="_s + reason.trimmed();
+    if (auto r = auditlog::record(tx->db(), now, actor.name, u"user.disabled"_s, userId, detail);
         !r)
         return dbFail(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     m_ctx.sessionCache.forgetUser(userId); // the sessions end now, not when the cache expires
+    emit m_ctx.events.sessionsEnded(userId);
+    emit m_ctx.events.userDisabled(userId);
     return *sessions;
 }
 
@@ -147,6 +217,7 @@ Result<void> UserAdminService::enable(const QString &userId, const Actor &actor)
         return dbFail(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
+    emit m_ctx.events.userEnabled(userId);
     return {};
 }
 
@@ -171,6 +242,7 @@ Result<int> UserAdminService::revokeSessions(const QString &userId, const Actor 
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     m_ctx.sessionCache.forgetUser(userId); // the sessions end now, not when the cache expires
+    emit m_ctx.events.sessionsEnded(userId);
     return *sessions;
 }
 

@@ -27,6 +27,20 @@ struct UserRow
     int liveSessions = 0; // session tokens neither revoked nor past their absolute expiry
 };
 
+// One page of the admin API's user search: the accounts with their last login (ms, 0: none).
+struct UserSearch
+{
+    QString query; // matches username, email or display name (case-insensitive substring)
+    std::optional<AccountStatus> status;
+    int limit = 100; // 1..500
+    QString after;   // the cursor of the previous page, or empty
+};
+struct UserPage
+{
+    QList<std::pair<Account, qint64>> users; // oldest signup first
+    QString next;                            // the cursor of the next page; empty: the last
+};
+
 // Every account and the admin operations on accounts that only the console offers. Each change
 // is one guarded transaction with its audit entry; call from a worker thread.
 class UserAdminService
@@ -39,11 +53,14 @@ public:
     Result<std::optional<UserRow>> find(const QString &userId) const;
     // Every account's username by id: the audit log shows names instead of ids.
     Result<QHash<QString, QString>> usernames() const;
+    // Search with cursor paging (the admin API and the CLI). Validation (fields.after) for a
+    // cursor this service did not make.
+    Result<UserPage> search(const UserSearch &search) const;
 
     // active → disabled, and every session of the account ends in the same transaction.
     // NotFound; Forbidden for a super-user (managed with the CLI); Conflict unless active.
     // Returns the number of sessions revoked.
-    Result<int> disable(const QString &userId, const Actor &actor);
+    Result<int> disable(const QString &userId, const Actor &actor, const QString &reason = {});
     // disabled → active. NotFound; Conflict unless disabled.
     Result<void> enable(const QString &userId, const Actor &actor);
     // Ends every session of the account (the user must log in again); returns how many.

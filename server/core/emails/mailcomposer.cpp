@@ -233,4 +233,17 @@ mail::Message MailComposer::emailChangeNotice(const Account &a, const QString &n
                    with(personalValues(a, a.language), {{u"new_email"_s, newEmail}}));
 }
 
+mail::Message MailComposer::goodbye(const Account &a) const
+{
+    return compose(a.email, a.language, u"goodbye"_s, personalValues(a, a.language));
+}
+
+mail::Message MailComposer::invitation(const QString &email, const QString &language,
+                                       const QString &token, qint64 ttlSeconds) const
+{
+    return compose(email, language, u"invitation"_s,
+                   {{u"link"_s, m_ctx.publicUrl + u"/accept-invite?token="_s + pct(token)},
+                    {u"days"_s, QString::number(qMax<qint64>(1, ttlSeconds / 86400))}});
+}
+
 } // namespace sd::core

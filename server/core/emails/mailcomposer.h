@@ -38,6 +38,10 @@ public:
     mail::Message emailChange(const Account &account, const QString &newEmail, const QString &token,
                               const QString &code) const;
     mail::Message emailChangeNotice(const Account &account, const QString &newEmail) const;
+    // Issue 13, accounts: after a deletion (the account row is already gone); an invitation.
+    mail::Message goodbye(const Account &account) const;
+    mail::Message invitation(const QString &email, const QString &language, const QString &token,
+                             qint64 ttlSeconds) const;
 
     // The link in a verification email, from verification/url or the embedded page.
     QString verificationLink(const Account &account, const QString &token) const;

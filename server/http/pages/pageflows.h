@@ -13,5 +13,6 @@ void registerVerificationPages(PageRoutes &routes); // verificationpages.cpp
 void registerEmailLoginPages(PageRoutes &routes);   // emailloginpages.cpp
 void registerRecoveryPages(PageRoutes &routes);     // recoverypages.cpp
 void registerAccountPages(PageRoutes &routes);      // accountpages.cpp: /login, /account
+void registerInvitationPages(PageRoutes &routes);   // invitationpages.cpp: /accept-invite
 
 } // namespace sd::http::pages

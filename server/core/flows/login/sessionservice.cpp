@@ -16,6 +16,19 @@ namespace sd::core {
 
 namespace {
 constexpr qint64 kTouchIntervalMs = 60'000;
+
+// RateLimited when the identifier's failed logins reached ratelimit/login_failures.
+std::optional<Error> loginBlocked(const Context &ctx, const QString &limitKey)
+{
+    const Config &cfg = ctx.config;
+    if (!cfg.rateLimitEnabled)
+        return std::nullopt;
+    if (int wait = ctx.limiter.blockedFor(limitKey, cfg.loginFailuresPerWindow,
+                                          cfg.loginFailureWindowSeconds))
+        return Error{
+            ErrorCode::RateLimited, u"too many failed logins for this identifier"_s, {}, wait};
+    return std::nullopt;
+}
 } // namespace
 
 RateLimiter::LockoutPolicy SessionService::lockoutPolicy(const Config &cfg)
@@ -30,14 +43,8 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
     const Config &cfg = m_ctx.config;
     // Keyed on what was submitted, whether or not such an account exists.
     const QString limitKey = u"login:"_s + identifier.trimmed().toLower();
-    if (cfg.rateLimitEnabled) {
-        if (int wait = m_ctx.limiter.blockedFor(limitKey, cfg.loginFailuresPerWindow,
-                                                cfg.loginFailureWindowSeconds)) {
-            Error e{
-                ErrorCode::RateLimited, u"too many failed logins for this identifier"_s, {}, wait};
-            return std::unexpected(e);
-        }
-    }
+    if (auto blocked = loginBlocked(m_ctx, limitKey))
+        return std::unexpected(*blocked);
     const bool lockout = cfg.rateLimitEnabled && cfg.lockoutEnabled;
     const bool locked = lockout && m_ctx.limiter.lockedFor(limitKey) > 0;
     auto db = m_ctx.database.connection();
@@ -113,7 +120,7 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
         if (auto r = accountstore::setPasswordHash(tx->db(), account.id, account.passwordHash); !r)
             return dbFail(r.error());
     }
-    auto result = startSession(tx->db(), account, u"from "_s + request.remoteIp);
+    auto result = startSession(tx->db(), account, u"from "_s + request.remoteIp, request);
     if (!result)
         return result;
     if (auto r = tx->commit(); !r)
@@ -126,8 +133,40 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
     return result;
 }
 
+Result<void> SessionService::recheckPassword(const Account &account, const QString &password,
+                                             const RequestInfo &request)
+{
+    const Config &cfg = m_ctx.config;
+    // The key login uses for the username, so a guesser holding a session gets no extra tries.
+    const QString limitKey = u"login:"_s + account.username.toLower();
+    if (auto blocked = loginBlocked(m_ctx, limitKey))
+        return std::unexpected(*blocked);
+    const bool lockout = cfg.rateLimitEnabled && cfg.lockoutEnabled;
+    const bool locked = lockout && m_ctx.limiter.lockedFor(limitKey) > 0;
+    const bool passwordOk = !account.passwordHash.isEmpty()
+                                ? m_ctx.hasher.verify(password, account.passwordHash)
+                                : m_ctx.hasher.verifyDummy(password);
+    if (passwordOk && !locked)
+        return {};
+    if (cfg.rateLimitEnabled)
+        (void)m_ctx.limiter.hit(limitKey, cfg.loginFailuresPerWindow,
+                                cfg.loginFailureWindowSeconds);
+    if (lockout && !locked)
+        (void)m_ctx.limiter.recordFailure(limitKey, lockoutPolicy(cfg));
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    if (auto r = auditlog::record(*db, m_ctx.clock.nowMs(), u"system"_s,
+                                  locked ? u"login.locked_out"_s : u"login.failed"_s, account.id,
+                                  u"re-authentication from "_s + request.remoteIp);
+        !r)
+        return dbFail(r.error());
+    return fail(ErrorCode::InvalidCredentials, u"wrong password on re-authentication"_s);
+}
+
 Result<LoginResult> SessionService::startSession(const QSqlDatabase &db, const Account &account,
-                                                 const QString &auditDetail)
+                                                 const QString &auditDetail,
+                                                 const RequestInfo &request)
 {
     const qint64 now = m_ctx.clock.nowMs();
     LoginResult result;
@@ -142,6 +181,14 @@ Result<LoginResult> SessionService::startSession(const QSqlDatabase &db, const A
     row.expiresAt = result.expiresAtMs;
     row.lastUsedAt = now;
     if (auto r = tokenstore::insert(db, row, m_ctx.digest.digest(result.ust)); !r)
+        return dbFail(r.error());
+    if (auto r = store::runQuery(db, u"UPDATE tokens SET ip = ?, user_agent = ? WHERE id = ?"_s,
+                                 {request.remoteIp, request.userAgent.left(256), row.id});
+        !r)
+        return dbFail(r.error());
+    if (auto r = store::runQuery(db, u"UPDATE users SET last_login_at = ? WHERE id = ?"_s,
+                                 {now, account.id});
+        !r)
         return dbFail(r.error());
     if (auto r = auditlog::record(db, now, u"user:"_s + account.id, u"login.succeeded"_s,
                                   account.id, auditDetail);
@@ -253,6 +300,7 @@ Result<void> SessionService::logout(const QString &ust)
     if (auto c = tx->commit(); !c)
         return dbFail(c.error());
     m_ctx.sessionCache.forget(m_ctx.digest.digest(ust));
+    emit m_ctx.events.sessionsEnded(session->account.id); // other instances' caches too
     return {};
 }
 
@@ -266,6 +314,7 @@ Result<int> SessionService::revokeAll(const QString &userId)
     if (!r)
         return dbFail(r.error());
     m_ctx.sessionCache.forgetUser(userId);
+    emit m_ctx.events.sessionsEnded(userId);
     return r->numRowsAffected();
 }
 

@@ -45,8 +45,14 @@ public:
     Result<Account> requireSuperuser(const QString &ust) const;
     // Inside an open transaction: a new session for an active account, with its audit entry
     // (action login.succeeded). Every way of logging in ends here.
+    // The request's address and user agent are kept with the session for the user's list.
     Result<LoginResult> startSession(const QSqlDatabase &db, const Account &account,
-                                     const QString &auditDetail);
+                                     const QString &auditDetail, const RequestInfo &request = {});
+    // Re-authentication of a signed-in user (account deletion, …): the password check of
+    // login, counted and limited like a failed login of the account's username (429 when
+    // blocked, login.failed audited), InvalidCredentials when wrong.
+    Result<void> recheckPassword(const Account &account, const QString &password,
+                                 const RequestInfo &request);
     // Revokes every session of an account; returns how many.
     Result<int> revokeAll(const QString &userId);
     // The ratelimit/lockout_* settings (SEC-15).

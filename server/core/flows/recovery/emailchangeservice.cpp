@@ -201,6 +201,7 @@ Result<Account> EmailChangeService::apply(const TokenRow &row, const QString &ho
         return dbFail(r.error());
     // Cached sessions hold the old address.
     m_ctx.sessionCache.forgetUser(account.id);
+    emit m_ctx.events.sessionsEnded(account.id); // other instances' caches too
     account.email = newEmail;
     account.verifiedEmail = true;
     emit m_ctx.events.emailChanged(account.id);

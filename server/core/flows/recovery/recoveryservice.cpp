@@ -215,6 +215,7 @@ Result<void> RecoveryService::finishReset(const QString &tokenId, const QString 
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     m_ctx.sessionCache.forgetUser(userId);
+    emit m_ctx.events.sessionsEnded(userId); // other instances' caches too
     emit m_ctx.events.passwordChanged(userId);
     emit m_ctx.events.mailQueued();
     return {};
@@ -258,6 +259,7 @@ Result<void> RecoveryService::changePassword(const SessionUser &user,
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     m_ctx.sessionCache.forgetUser(userId);
+    emit m_ctx.events.sessionsEnded(userId); // other instances' caches too
     clearLoginFailures(m_ctx, account);
     emit m_ctx.events.passwordChanged(userId);
     emit m_ctx.events.mailQueued();
