@@ -189,6 +189,8 @@ void TestConfig::environmentNames_data()
         << u"SIGNUPDESK_SESSION_IDLE_SECONDS"_s << u"60"_s << u"session/idle_seconds"_s;
     QTest::newRow("login_link/ttl_seconds")
         << u"SIGNUPDESK_LOGIN_LINK_TTL_SECONDS"_s << u"61"_s << u"login_link/ttl_seconds"_s;
+    QTest::newRow("recovery/ttl_seconds")
+        << u"SIGNUPDESK_RECOVERY_TTL_SECONDS"_s << u"600"_s << u"recovery/ttl_seconds"_s;
     QTest::newRow("database/url") << u"SIGNUPDESK_DATABASE_URL"_s << u"sqlite:/tmp/x.db"_s
                                   << u"database/url"_s;
     QTest::newRow("admin/api_enabled")
@@ -223,12 +225,14 @@ void TestConfig::environmentNames()
     QCOMPARE(fromEnvironment->approvalRequired, fromOverride->approvalRequired);
     QCOMPARE(fromEnvironment->sessionIdleSeconds, fromOverride->sessionIdleSeconds);
     QCOMPARE(fromEnvironment->loginLinkTtlSeconds, fromOverride->loginLinkTtlSeconds);
+    QCOMPARE(fromEnvironment->recoveryTtlSeconds, fromOverride->recoveryTtlSeconds);
     QCOMPARE(fromEnvironment->databaseUrl, fromOverride->databaseUrl);
     QCOMPARE(fromEnvironment->adminApiEnabled, fromOverride->adminApiEnabled);
     // …and differ from the defaults.
     const bool changed = fromEnvironment->approvalRequired != defaults->approvalRequired ||
                          fromEnvironment->sessionIdleSeconds != defaults->sessionIdleSeconds ||
                          fromEnvironment->loginLinkTtlSeconds != defaults->loginLinkTtlSeconds ||
+                         fromEnvironment->recoveryTtlSeconds != defaults->recoveryTtlSeconds ||
                          fromEnvironment->databaseUrl != defaults->databaseUrl ||
                          fromEnvironment->adminApiEnabled != defaults->adminApiEnabled;
     QVERIFY(changed);
@@ -397,6 +401,7 @@ void TestConfig::everyKeyIsKnown()
                             "verification/url",
                             "verification/ttl_seconds",
                             "login_link/ttl_seconds",
+                            "recovery/ttl_seconds",
                             "session/ttl_seconds",
                             "session/idle_seconds",
                             "mail/welcome",
