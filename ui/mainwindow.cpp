@@ -347,7 +347,9 @@ void MainWindow::buildPages()
     core::Events &events = m_core.events();
     for (auto signal :
          {&core::Events::signupCreated, &core::Events::emailVerified, &core::Events::signupApproved,
-          &core::Events::signupRejected, &core::Events::userLoggedIn}) {
+          &core::Events::signupRejected, &core::Events::userLoggedIn, &core::Events::sessionsEnded,
+          &core::Events::userDisabled, &core::Events::userEnabled, &core::Events::accountDeleted,
+          &core::Events::invitationAccepted}) {
         connect(&events, signal, m_usersPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
         connect(&events, signal, m_auditPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
     }
