@@ -46,7 +46,11 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
     const QString usage =
         u"usage: signupdesk admin create-superuser USERNAME EMAIL | signups list [--status S] |"
         " signups approve USER_ID | signups reject USER_ID --reason TEXT | audit verify |"
-        " signup close|open|status | approval force|relax"_s;
+        " signup close|open|status | approval force|relax |"
+        " users list [--query Q] [--status S] | users disable USER_ID [--reason TEXT] |"
+        " users enable USER_ID | users delete USER_ID --reason TEXT |"
+        " users reset-password USER_ID | invite EMAIL [--apps A,B] [--groups G,H] |"
+        " invitations list | invitations revoke ID"_s;
     if (auto r = app.open(); !r)
         return failWith(err, u"cannot open the database: "_s + r.error().detail, 2);
     const core::Actor cli{u"cli"_s};

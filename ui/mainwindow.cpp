@@ -347,8 +347,10 @@ void MainWindow::buildPages()
     core::Events &events = m_core.events();
     for (auto signal :
          {&core::Events::signupCreated, &core::Events::emailVerified, &core::Events::signupApproved,
-          &core::Events::signupRejected, &core::Events::userLoggedIn,
-          &core::Events::passwordChanged, &core::Events::emailChanged}) {
+          &core::Events::signupRejected, &core::Events::userLoggedIn, &core::Events::sessionsEnded,
+          &core::Events::userDisabled, &core::Events::userEnabled, &core::Events::accountDeleted,
+          &core::Events::invitationAccepted, &core::Events::passwordChanged,
+          &core::Events::emailChanged}) {
         connect(&events, signal, m_usersPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
         connect(&events, signal, m_auditPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
     }

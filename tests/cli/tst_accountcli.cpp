@@ -66,6 +66,7 @@ private slots:
     void usersListSearchAndStatus()
     {
         const auto anna = h->activeAccount(u"anna"_s);
+        h->clock().advanceMs(1000); // listed by signup time: anna first
         const auto bert = h->activeAccount(u"bert"_s);
         QVERIFY(anna && bert);
         const CliResult all = admin({u"users"_s, u"list"_s});

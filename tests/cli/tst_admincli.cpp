@@ -846,7 +846,12 @@ private slots:
                  QByteArray("signupdesk: usage: signupdesk admin create-superuser USERNAME EMAIL"
                             " | signups list [--status S] | signups approve USER_ID"
                             " | signups reject USER_ID --reason TEXT | audit verify"
-                            " | signup close|open|status | approval force|relax\n"));
+                            " | signup close|open|status | approval force|relax"
+                            " | users list [--query Q] [--status S]"
+                            " | users disable USER_ID [--reason TEXT] | users enable USER_ID"
+                            " | users delete USER_ID --reason TEXT | users reset-password USER_ID"
+                            " | invite EMAIL [--apps A,B] [--groups G,H] | invitations list"
+                            " | invitations revoke ID\n"));
         QCOMPARE(r.out, QByteArray());
         QVERIFY(r.normalExit);
         QCOMPARE(r.exitCode, 2);

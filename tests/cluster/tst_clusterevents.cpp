@@ -56,6 +56,8 @@ public:
         record(&Events::userLoggedIn, u"userLoggedIn"_s);
         record(&Events::passwordChanged, u"passwordChanged"_s);
         record(&Events::emailChanged, u"emailChanged"_s);
+        record(&Events::sessionsEnded, u"sessionsEnded"_s);
+        record(&Events::accountDeleted, u"accountDeleted"_s);
         connect(
             &events, &Events::remoteEventsMissed, this, [this] { ++missed; }, Qt::QueuedConnection);
     }
@@ -312,6 +314,32 @@ private slots:
         const QString id = signUpOverHttp(m_a->port(), u"dave"_s).first;
         QTRY_VERIFY_WITH_TIMEOUT(m_seenB->count(u"signupCreated"_s, id) == 1, 5000);
         QTRY_COMPARE_WITH_TIMEOUT(statusInB(id), u"Pending verification"_s, 5000);
+    }
+
+    // Issue 13: a session ended at A stops at B without waiting for B's session cache, and an
+    // account deleted at A is announced at B.
+    void sessionsEndedAtAStopAtB()
+    {
+        const QString id = m_worker.call([&] {
+            auto r = m_a->app().core().signup().createSuperuser(u"erin"_s, u"erin@example.com"_s,
+                                                                kPassword, {u"test"_s});
+            return r ? r->id : QString();
+        });
+        QVERIFY(!id.isEmpty());
+        const auto login = [&](quint16 port) {
+            return postJson(port, "/api/v1/login",
+                            {{u"username"_s, u"erin"_s}, {u"password"_s, kPassword}})
+                .json()
+                .value(u"ust"_s)
+                .toString();
+        };
+        const QString atB = login(m_b->port());
+        const QString atA = login(m_a->port());
+        QCOMPARE(getJson(m_b->port(), "/api/v1/user/me", atB).status, 200); // cached at B
+        QCOMPARE(postJson(m_a->port(), "/api/v1/user/sessions/revoke-others", {}, atA).status, 204);
+        QTRY_COMPARE(m_seenB->count(u"sessionsEnded"_s, id), 1);
+        QCOMPARE(getJson(m_b->port(), "/api/v1/user/me", atB).status, 401);
+        QCOMPARE(getJson(m_a->port(), "/api/v1/user/me", atA).status, 200);
     }
 
     void sqliteHasNoBridge()

@@ -77,6 +77,10 @@ sd::mail::Message composeKind(const sd::core::MailComposer &composer, const QStr
         return composer.welcome(a);
     if (kind == u"rejection"_s)
         return composer.rejection(a, reason);
+    if (kind == u"goodbye"_s)
+        return composer.goodbye(a);
+    if (kind == u"invitation"_s)
+        return composer.invitation(a.email, a.language, u"TOKEN"_s, 604800);
     return composer.loginLink(a, u"TOKEN"_s, u"/home"_s);
 }
 
@@ -105,6 +109,7 @@ private slots:
             u"https://signup.example.org/verify-registration?user_id=usr_test&timestamp=1700000000&signature=SIG"_s;
         const QString login =
             u"https://signup.example.org/login/confirm?token=TOKEN&next_page=%2Fhome"_s;
+        const QString invite = u"https://signup.example.org/accept-invite?token=TOKEN"_s;
         struct Row
         {
             const char *kind;
@@ -164,6 +169,27 @@ private slots:
             {"login_link", "en", u"Your login link"_s, u"expires in 15 minutes"_s, login},
             {"login_link", "fr", u"Votre lien de connexion"_s, u"expire dans 15 minutes"_s, login},
             {"login_link", "de", u"Ihr Anmeldelink"_s, u"verfällt in 15 Minuten"_s, login},
+            {"goodbye",
+             "en",
+             u"Your account was deleted"_s,
+             u"and everything that belonged to it have been deleted"_s,
+             {}},
+            {"goodbye",
+             "fr",
+             u"Votre compte a été supprimé"_s,
+             u"et tout ce qui lui appartenait ont été supprimés"_s,
+             {}},
+            {"goodbye",
+             "de",
+             u"Ihr Konto wurde gelöscht"_s,
+             u"und alles, was dazu gehörte, wurde gelöscht"_s,
+             {}},
+            {"invitation", "en", u"You are invited to SignupDesk"_s,
+             u"The invitation is valid for 7 days"_s, invite},
+            {"invitation", "fr", u"Vous êtes invité(e) sur SignupDesk"_s,
+             u"L'invitation est valable 7 jours"_s, invite},
+            {"invitation", "de", u"Sie sind zu SignupDesk eingeladen"_s,
+             u"Die Einladung gilt 7 Tage"_s, invite},
             {"verification", "es", u"Confirm your email address"_s, u"Or enter this code"_s,
              verify},
         };
@@ -219,7 +245,8 @@ private slots:
         } else {
             QVERIFY(!text.contains(u"http"_s));
         }
-        if (kind != u"already_registered"_s && !isToUnverifiedAddress(kind)) {
+        if (kind != u"already_registered"_s && kind != u"invitation"_s &&
+            !isToUnverifiedAddress(kind)) {
             QVERIFY(text.contains(u"Alice <Ally> & Co"_s));
             QVERIFY(html.contains(u"Alice &lt;Ally&gt; &amp; Co"_s));
             QVERIFY(!html.contains(u"<Ally>"_s));
@@ -244,7 +271,7 @@ private slots:
         const QList<std::pair<const char *, const char *>> languages = {
             {"en", "Hello,"}, {"fr", "Bonjour,"}, {"de", "Hallo,"}};
         for (const char *kind : {"verification", "verification_signed", "already_registered",
-                                 "welcome", "rejection", "login_link"})
+                                 "welcome", "rejection", "login_link", "goodbye", "invitation"})
             for (const auto &[language, greeting] : languages)
                 QTest::addRow("%s %s", kind, language)
                     << QString::fromLatin1(kind) << QString::fromLatin1(language)

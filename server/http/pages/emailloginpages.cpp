@@ -1,4 +1,3 @@
-#include "emails/placeholders.h"
 #include "errormapping.h"
 #include "flows/emaillogin/redirectpolicy.h"
 #include "jsonbody.h"
@@ -9,15 +8,12 @@
 
 using namespace Qt::StringLiterals;
 using sd::core::ErrorCode;
-using sd::core::Escaping;
 
 // Email-link login: the page behind the link (/login/confirm: display name, Terms of Service,
 // then the session cookie) and the JSON request for a link (POST /api/v1/login/email-link).
 namespace sd::http::pages {
 
 namespace {
-
-const QString kTosMarker = u"\u0001tos\u0001"_s;
 
 HttpResponse loginForm(core::CoreServices &c, int status, const QString &language,
                        const core::LoginLinkView &view, const QString &csrfToken,
@@ -27,26 +23,13 @@ HttpResponse loginForm(core::CoreServices &c, int status, const QString &languag
     QString errors;
     for (const QString &key : errorKeys)
         errors += message(language, key, u"error"_s);
-    QString tos;
-    if (view.tosRequired) {
-        QHash<QString, QString> values;
-        values.insert(u"t.tos_label"_s,
-                      core::fillPlaceholders(text(language, u"tos_label"_s),
-                                             {{u"version"_s, c.config().tosVersion}},
-                                             Escaping::None));
-        tos = fragment(u"tos_checkbox"_s, language, values);
-    }
-    const QString form = fragment(u"login_confirm"_s, language,
-                                  {{u"csrf"_s, csrfToken},
-                                   {u"token"_s, token},
-                                   {u"next_page"_s, nextPage},
-                                   {u"email"_s, view.account.email},
-                                   {u"display_name"_s, displayName},
-                                   {u"tos"_s, kTosMarker}});
-    // The checkbox fragment is already escaped HTML: put in after the form was filled (the
-    // marker is a control character, which no escaped value can contain).
-    QString html = form;
-    html.replace(kTosMarker, tos);
+    const QString html = fragmentWithTos(u"login_confirm"_s, language,
+                                         {{u"csrf"_s, csrfToken},
+                                          {u"token"_s, token},
+                                          {u"next_page"_s, nextPage},
+                                          {u"email"_s, view.account.email},
+                                          {u"display_name"_s, displayName}},
+                                         view.tosRequired ? c.config().tosVersion : QString());
     return page(status, language, u"login_title"_s, errors + html);
 }
 

@@ -1,12 +1,10 @@
 #include "apiroutes.h"
-#include "emails/placeholders.h"
 #include "pageflows.h"
 #include "pagerender.h"
 #include "websecurity.h"
 
 using namespace Qt::StringLiterals;
 using sd::core::ErrorCode;
-using sd::core::Escaping;
 
 // Accepting an invitation (issue 13): /accept-invite?token=… shows the invited address and asks
 // for a username, a display name, a password and, when tos/version is set, the Terms of Service.
@@ -14,8 +12,6 @@ using sd::core::Escaping;
 namespace sd::http::pages {
 
 namespace {
-
-const QString kTosMarker = u"\u0001tos\u0001"_s;
 
 struct Typed
 {
@@ -30,23 +26,13 @@ HttpResponse inviteForm(core::CoreServices &c, int status, const QString &langua
     QString errors;
     for (const QString &key : errorKeys)
         errors += message(language, key, u"error"_s);
-    QString tos;
-    const QString tosVersion = c.config().tosVersion;
-    if (!tosVersion.isEmpty())
-        tos = fragment(u"tos_checkbox"_s, language,
-                       {{u"t.tos_label"_s,
-                         core::fillPlaceholders(text(language, u"tos_label"_s),
-                                                {{u"version"_s, tosVersion}}, Escaping::None)}});
-    QString html = fragment(u"accept_invite"_s, language,
-                            {{u"csrf"_s, csrfToken},
-                             {u"token"_s, token},
-                             {u"email"_s, invitation.email},
-                             {u"username"_s, typed.username},
-                             {u"display_name"_s, typed.displayName},
-                             {u"tos"_s, kTosMarker}});
-    // The checkbox fragment is escaped HTML already: put in after the form was filled (the
-    // marker is a control character, which no escaped value can contain).
-    html.replace(kTosMarker, tos);
+    const QString html = fragmentWithTos(u"accept_invite"_s, language,
+                                         {{u"csrf"_s, csrfToken},
+                                          {u"token"_s, token},
+                                          {u"email"_s, invitation.email},
+                                          {u"username"_s, typed.username},
+                                          {u"display_name"_s, typed.displayName}},
+                                         c.config().tosVersion);
     return page(status, language, u"invite_title"_s, errors + html);
 }
 

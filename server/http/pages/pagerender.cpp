@@ -112,6 +112,21 @@ QString fragment(const QString &name, const QString &language,
     return core::fillPlaceholders(fragments().value(name), all, Escaping::Html);
 }
 
+QString fragmentWithTos(const QString &name, const QString &language,
+                        QHash<QString, QString> values, const QString &tosVersion)
+{
+    // A control character: no escaped value can contain it.
+    const QString marker = u"\u0001tos\u0001"_s;
+    values.insert(u"tos"_s, marker);
+    QString tos;
+    if (!tosVersion.isEmpty())
+        tos = fragment(u"tos_checkbox"_s, language,
+                       {{u"t.tos_label"_s, core::fillPlaceholders(text(language, u"tos_label"_s),
+                                                                  {{u"version"_s, tosVersion}},
+                                                                  core::Escaping::None)}});
+    return fragment(name, language, values).replace(marker, tos);
+}
+
 QString message(const QString &language, const QString &key, const QString &cssClass)
 {
     return fragment(u"message"_s, language,

@@ -23,6 +23,11 @@ QString text(const QString &language, const QString &key);
 QString fragment(const QString &name, const QString &language,
                  const QHash<QString, QString> &values = {});
 
+// fragment(), with its {{tos}} replaced by the Terms of Service checkbox of `tosVersion`
+// (nothing when it is empty). The checkbox is HTML already, so it goes in after the escaping.
+QString fragmentWithTos(const QString &name, const QString &language,
+                        QHash<QString, QString> values, const QString &tosVersion);
+
 // A message paragraph: the string `key`, with an optional CSS class ("error", ...).
 QString message(const QString &language, const QString &key, const QString &cssClass = {});
 
