@@ -145,6 +145,9 @@ std::optional<int> runAccountCommand(Application &app, const QStringList &args,
     const QString command = args.value(0);
     if (command != u"users"_s && command != u"invite"_s && command != u"invitations"_s)
         return std::nullopt;
+    // The recovery flow's command lives with the other admin commands (admincli.cpp).
+    if (command == u"users"_s && args.value(1) == u"reset-password"_s)
+        return std::nullopt;
     if (auto r = app.open(); !r) {
         err << "signupdesk: cannot open the database: " << r.error().detail << Qt::endl;
         return 2;
