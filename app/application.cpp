@@ -115,7 +115,6 @@ Application::Application(core::Config config, std::shared_ptr<core::Clock> clock
       m_requestMeter(std::make_unique<core::RequestMeter>(*m_clock)),
       m_outboxMonitor(std::make_unique<core::OutboxMonitor>())
 {
-    m_serverThread.setObjectName(u"http"_s);
     m_mailThread.setObjectName(u"mail"_s);
     m_settingsThread.setObjectName(u"settings"_s);
 }
@@ -193,16 +192,28 @@ core::Result<QString> Application::start()
             return std::unexpected(tls.error());
         options.tls = *tls;
     }
-    m_server = new http::ApiServer(options);
-    http::registerApiRoutes(*m_server, *m_core);
-    http::registerPageRoutes(*m_server, *m_core);
-    http::registerOAuthRoutes(*m_server, *m_core);
-    http::registerRecoveryRoutes(*m_server, *m_core);
-    for (const http::Route &route : std::as_const(m_extraRoutes))
-        m_server->addRoute(route);
-    m_server->moveToThread(&m_serverThread);
-    QObject::connect(&m_serverThread, &QThread::finished, m_server, &QObject::deleteLater);
-    m_serverThread.start();
+    // server/threads HTTP server threads, each with its own ApiServer (and routes) serving the
+    // one listening socket; they share the worker pools and the edge guard's caps.
+    const int threads = m_config.threads > 0 ? m_config.threads : QThread::idealThreadCount();
+    options.pools = std::make_shared<http::WorkerPools>(options.workers, options.maxInflight);
+    options.edgeGroup = std::make_shared<http::EdgeGroup>(options.edge);
+    for (int i = 0; i < qMax(1, threads); ++i) {
+        auto *server = new http::ApiServer(options);
+        http::registerApiRoutes(*server, *m_core);
+        http::registerPageRoutes(*server, *m_core);
+        http::registerOAuthRoutes(*server, *m_core);
+        http::registerRecoveryRoutes(*server, *m_core);
+        for (const http::Route &route : std::as_const(m_extraRoutes))
+            server->addRoute(route);
+        auto thread = std::make_unique<QThread>();
+        thread->setObjectName(u"http-%1"_s.arg(i));
+        server->moveToThread(thread.get());
+        QObject::connect(thread.get(), &QThread::finished, server, &QObject::deleteLater);
+        thread->start();
+        m_servers.append(server);
+        m_serverThreads.push_back(std::move(thread));
+    }
+    m_server = m_servers.first();
 
     QString error;
     QHostAddress address;
@@ -230,6 +241,24 @@ core::Result<QString> Application::start()
         return fail(
             ErrorCode::Unavailable,
             u"cannot listen on %1:%2: %3"_s.arg(m_config.listen).arg(m_config.port).arg(error));
+    qintptr listening = -1;
+    QMetaObject::invokeMethod(
+        m_server, [&] { listening = m_server->edge()->socketDescriptor(); },
+        Qt::BlockingQueuedConnection);
+    for (http::ApiServer *server : std::as_const(m_servers)) {
+        if (server == m_server)
+            continue;
+        bool ok = false;
+        QMetaObject::invokeMethod(
+            server,
+            [&] {
+                ok = server->listenOnDuplicate(listening, &error);
+                server->setPublicUrl(publicUrl);
+            },
+            Qt::BlockingQueuedConnection);
+        if (!ok)
+            return fail(ErrorCode::Unavailable, u"cannot serve on another thread: %1"_s.arg(error));
+    }
     m_core->setPublicUrl(publicUrl);
 
     // Mail sender in its own thread, woken whenever core queues a message.
@@ -313,11 +342,16 @@ void Application::startClusterEvents()
 
 void Application::stop()
 {
-    if (m_serverThread.isRunning()) {
+    if (!m_servers.isEmpty()) {
+        // The pools are shared: once drained, no job posts to any server any more.
         QMetaObject::invokeMethod(
             m_server, [this] { m_server->waitForWorkers(); }, Qt::BlockingQueuedConnection);
-        m_serverThread.quit();
-        m_serverThread.wait();
+        for (auto &thread : m_serverThreads) {
+            thread->quit();
+            thread->wait();
+        }
+        m_serverThreads.clear();
+        m_servers.clear();
         m_server = nullptr;
     }
     // The work requests left for after their answer (resend, email-link) commits its mail

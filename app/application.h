@@ -39,7 +39,9 @@ public:
     const core::Config &config() const { return m_config; }
     core::CoreServices &core() { return *m_core; }
     store::Database &database() { return *m_database; }
+    // The first server thread's server (the one that listens); all: servers().
     http::ApiServer *server() { return m_server; }
+    const QList<http::ApiServer *> &servers() const { return m_servers; }
     mail::OutboxSender *outboxSender() { return m_sender; }
     // The sender's reports, as core's OutboxMonitor (for the console); null before start().
     core::OutboxMonitor *outboxMonitor() { return m_sender ? m_outboxMonitor.get() : nullptr; }
@@ -60,9 +62,10 @@ private:
     std::unique_ptr<core::RequestMeter> m_requestMeter;
     std::unique_ptr<store::Database> m_database;
     std::unique_ptr<core::CoreServices> m_core;
-    QThread m_serverThread;
+    std::vector<std::unique_ptr<QThread>> m_serverThreads; // server/threads of them
     QThread m_mailThread;
     QThread m_settingsThread; // re-reads the live settings other instances changed
+    QList<http::ApiServer *> m_servers;
     http::ApiServer *m_server = nullptr;
     mail::OutboxSender *m_sender = nullptr;
     std::unique_ptr<core::OutboxMonitor> m_outboxMonitor; // lives in the constructing thread

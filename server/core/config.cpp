@@ -129,6 +129,7 @@ QStringList knownConfigKeys()
             u"server/max_connections_per_address"_s,
             u"server/tls_cert"_s,
             u"server/tls_key"_s,
+            u"server/threads"_s,
             u"server/workers"_s,
             u"server/max_inflight"_s,
             u"server/max_body_bytes"_s,
@@ -218,6 +219,7 @@ Result<Config> loadConfig(const ConfigSources &sources)
     r.number(u"server/max_connections_per_address"_s, c.maxConnectionsPerAddress, 1, 1'000'000);
     r.text(u"server/tls_cert"_s, c.tlsCert);
     r.text(u"server/tls_key"_s, c.tlsKey);
+    r.number(u"server/threads"_s, c.threads, 0, 256);
     r.number(u"server/workers"_s, c.workers, 0, 256);
     r.number(u"server/max_inflight"_s, c.maxInflight, 1, 100'000);
     r.number(u"server/max_body_bytes"_s, c.maxBodyBytes, 1024, 64 * 1024 * 1024);

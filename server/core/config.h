@@ -34,6 +34,7 @@ struct Config
     int maxConnections = 10000;
     int maxConnectionsPerAddress = 512;
     QString tlsCert, tlsKey;
+    int threads = 0;       // HTTP server threads; 0: the number of cores
     int workers = 0;       // 0: the number of cores (at least 2)
     int maxInflight = 256; // jobs queued or running on the worker pool; over it: 503 busy
     int maxBodyBytes = 64 * 1024;

@@ -86,20 +86,72 @@ QByteArray reasonPhrase(int status)
 
 } // namespace
 
+WorkerPools::WorkerPools(int workers, int maxInflight) : maxInflight(maxInflight)
+{
+    pool.setMaxThreadCount(qMax(1, workers));
+    pool.setExpiryTimeout(-1); // keep threads, and their database connections, warm
+    background.setMaxThreadCount(2);
+}
+
+WorkerPools::~WorkerPools()
+{
+    waitForDone();
+}
+
+namespace {
+
+// Runs `job` on `pool` unless `queued` (jobs queued or running there) has reached `limit`.
+bool runBounded(QThreadPool &pool, QAtomicInt &queued, int limit, std::function<void()> job,
+                const char *what)
+{
+    if (queued.fetchAndAddOrdered(1) >= limit) {
+        queued.fetchAndAddOrdered(-1);
+        return false;
+    }
+    pool.start([&queued, job = std::move(job), what] {
+        try {
+            job();
+        } catch (...) {
+            qWarning("%s job threw; ignored", what);
+        }
+        queued.fetchAndAddOrdered(-1);
+    });
+    return true;
+}
+
+} // namespace
+
+bool WorkerPools::tryRun(std::function<void()> job)
+{
+    return runBounded(pool, inflight, maxInflight, std::move(job), "worker");
+}
+
+bool WorkerPools::tryRunInBackground(std::function<void()> job)
+{
+    return runBounded(background, backgroundQueued, 64, std::move(job), "background");
+}
+
+void WorkerPools::waitForDone()
+{
+    background.clear();
+    background.waitForDone();
+    pool.waitForDone();
+}
+
 ApiServer::ApiServer(ServerOptions options, QObject *parent)
-    : QAbstractHttpServer(parent), m_options(options)
+    : QAbstractHttpServer(parent), m_options(options),
+      m_pools(options.pools ? options.pools
+                            : std::make_shared<WorkerPools>(options.workers, options.maxInflight))
 {
     keepSecretsOutOfLogs();
-    m_pool.setMaxThreadCount(qMax(1, options.workers));
-    m_pool.setExpiryTimeout(-1); // keep threads, and their database connections, warm
-    m_background.setMaxThreadCount(2);
+    if (!m_options.edgeGroup)
+        m_options.edgeGroup = std::make_shared<EdgeGroup>(m_options.edge);
 }
 
 ApiServer::~ApiServer()
 {
-    m_background.clear();
-    m_background.waitForDone();
-    m_pool.waitForDone();
+    // Jobs of this server post their answers back to it: none may outlive it.
+    m_pools->waitForDone();
 }
 
 void ApiServer::addRoute(Route route)
@@ -108,10 +160,10 @@ void ApiServer::addRoute(Route route)
     m_routes.append(std::move(route));
 }
 
-quint16 ApiServer::listenOn(const QHostAddress &address, quint16 port, QString *error)
+EdgeServer *ApiServer::makeEdge()
 {
     // The guard in front of QtHttpServer 6.4, which has no limits of its own (SEC-31).
-    auto *tcp = new EdgeServer(m_options.edge, this);
+    auto *tcp = new EdgeServer(m_options.edge, m_options.edgeGroup, this);
     if (m_options.tls)
         tcp->setTls(*m_options.tls);
     tcp->setRefusalRenderer([this](const ApiError &error, const QByteArray &target) {
@@ -119,6 +171,32 @@ quint16 ApiServer::listenOn(const QHostAddress &address, quint16 port, QString *
             m_options.requestMeter->record();
         return rawRefusal(error, target);
     });
+    return tcp;
+}
+
+void ApiServer::adopt(EdgeServer *tcp)
+{
+    bind(tcp);
+    tcp->takeOverAccepting();
+    m_edge = tcp;
+}
+
+bool ApiServer::listenOnDuplicate(qintptr listeningDescriptor, QString *error)
+{
+    EdgeServer *tcp = makeEdge();
+    if (!tcp->listenOnDuplicate(listeningDescriptor)) {
+        if (error)
+            *error = tcp->errorString();
+        delete tcp;
+        return false;
+    }
+    adopt(tcp);
+    return true;
+}
+
+quint16 ApiServer::listenOn(const QHostAddress &address, quint16 port, QString *error)
+{
+    EdgeServer *tcp = makeEdge();
     // The default backlog of 50 stalls bursts of connections for hundreds of milliseconds.
     tcp->setListenBacklogSize(1024);
     if (!tcp->listen(address, port)) {
@@ -127,9 +205,7 @@ quint16 ApiServer::listenOn(const QHostAddress &address, quint16 port, QString *
         delete tcp;
         return 0;
     }
-    bind(tcp);
-    tcp->takeOverAccepting();
-    m_edge = tcp;
+    adopt(tcp);
     return tcp->serverPort();
 }
 
@@ -219,43 +295,17 @@ void ApiServer::reply(const Reply &to, HttpResponse response)
 
 bool ApiServer::tryRunOnPool(std::function<void()> job)
 {
-    if (m_inflight.fetchAndAddOrdered(1) >= m_options.maxInflight) {
-        m_inflight.fetchAndAddOrdered(-1);
-        return false;
-    }
-    m_pool.start([this, job = std::move(job)] {
-        try {
-            job();
-        } catch (...) {
-            qWarning("worker job threw; ignored");
-        }
-        m_inflight.fetchAndAddOrdered(-1);
-    });
-    return true;
+    return m_pools->tryRun(std::move(job));
 }
 
 bool ApiServer::tryRunInBackground(std::function<void()> job)
 {
-    if (m_backgroundQueued.fetchAndAddOrdered(1) >= 64) {
-        m_backgroundQueued.fetchAndAddOrdered(-1);
-        return false;
-    }
-    m_background.start([this, job = std::move(job)] {
-        try {
-            job();
-        } catch (...) {
-            qWarning("background job threw; ignored");
-        }
-        m_backgroundQueued.fetchAndAddOrdered(-1);
-    });
-    return true;
+    return m_pools->tryRunInBackground(std::move(job));
 }
 
 void ApiServer::waitForWorkers()
 {
-    m_background.clear();
-    m_background.waitForDone();
-    m_pool.waitForDone();
+    m_pools->waitForDone();
 }
 
 HttpResponse ApiServer::errorFor(const HttpRequest &request, const ApiError &error) const

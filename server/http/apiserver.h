@@ -14,6 +14,7 @@
 #include <QThreadPool>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace sd::http {
@@ -40,6 +41,23 @@ struct Route
     bool prefix = false; // also matches every path below `path` + "/" (OAuth callbacks)
 };
 
+// The worker pools every server thread's ApiServer hands work to: one bounded pool for all, so
+// `workers` (and the hashing memory each worker keeps) does not grow with server/threads.
+struct WorkerPools
+{
+    explicit WorkerPools(int workers, int maxInflight);
+    ~WorkerPools();
+    bool tryRun(std::function<void()> job);
+    bool tryRunInBackground(std::function<void()> job);
+    void waitForDone();
+
+    const int maxInflight;
+    QThreadPool pool;
+    QAtomicInt inflight = 0;
+    QThreadPool background;
+    QAtomicInt backgroundQueued = 0;
+};
+
 struct ServerOptions
 {
     int workers = 2;
@@ -50,6 +68,9 @@ struct ServerOptions
     EdgeLimits edge; // caps and deadlines of the guard in front of QtHttpServer
     std::optional<QSslConfiguration> tls;       // set: HTTPS only (TLS >= 1.2)
     core::RequestMeter *requestMeter = nullptr; // counts every answer written; may be null
+    // Shared by the server threads (see Application); null: this server's own.
+    std::shared_ptr<WorkerPools> pools;
+    std::shared_ptr<EdgeGroup> edgeGroup;
 };
 
 // The embedded HTTP server: our own router over QAbstractHttpServer. Lives in its own
@@ -70,6 +91,9 @@ public:
     // Binds a guarded listening socket (EdgeServer) with a raised listen backlog; returns the
     // port, or 0 with `error` set.
     quint16 listenOn(const QHostAddress &address, quint16 port, QString *error);
+    // Serves the socket another thread's ApiServer listens on (listenOn), through a guard of
+    // its own sharing options.edgeGroup. Call from this server's thread.
+    bool listenOnDuplicate(qintptr listeningDescriptor, QString *error);
     // The base URL of links; HTML pages are served only to requests whose Host names its
     // host[:port] (SEC-25). Empty: no check. Call from the server's thread.
     void setPublicUrl(const QString &publicUrl);
@@ -107,14 +131,13 @@ private:
                const HttpResponse &response);
     HttpResponse runGuarded(const Route &route, const HttpRequest &request);
     HttpResponse errorFor(const HttpRequest &request, const ApiError &error) const;
+    EdgeServer *makeEdge();
+    void adopt(EdgeServer *edge);
 
     ServerOptions m_options;
     QList<Route> m_routes;
     ErrorRenderer m_errorRenderer;
-    QThreadPool m_pool;
-    QAtomicInt m_inflight = 0;
-    QThreadPool m_background;
-    QAtomicInt m_backgroundQueued = 0;
+    std::shared_ptr<WorkerPools> m_pools;
     EdgeServer *m_edge = nullptr;
     QString m_pageHost; // lower-case host of public_url, without brackets
     int m_pagePort = -1;

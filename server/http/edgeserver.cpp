@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,8 +20,9 @@ using sd::core::ErrorCode;
 
 namespace sd::http {
 
-EdgeServer::EdgeServer(const EdgeLimits &limits, QObject *parent)
-    : QTcpServer(parent), m_limits(limits)
+EdgeServer::EdgeServer(const EdgeLimits &limits, std::shared_ptr<EdgeGroup> group, QObject *parent)
+    : QTcpServer(parent), m_limits(limits),
+      m_group(group ? std::move(group) : std::make_shared<EdgeGroup>(limits))
 {
 }
 
@@ -42,34 +44,24 @@ int EdgeServer::openDescriptorCount()
     return count - 1; // less the one reading the directory
 }
 
-void EdgeServer::setDescriptorBudget(int limit, int reserve, std::function<int()> countOpen)
+bool EdgeServer::listenOnDuplicate(qintptr listeningDescriptor)
 {
-    m_descriptorLimit = limit;
-    m_descriptorReserve = reserve;
-    m_countOpenDescriptors = countOpen ? std::move(countOpen) : &EdgeServer::openDescriptorCount;
-    m_acceptsUntilRecount = 0; // count before the next accept
+    const int fd = ::fcntl(int(listeningDescriptor), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    if (!setSocketDescriptor(fd)) {
+        ::close(fd);
+        return false;
+    }
+    return true;
 }
 
 void EdgeServer::takeOverAccepting()
 {
     if (!isListening() || m_acceptNotifier)
         return;
-    if (m_descriptorLimit == 0) {
-        rlimit limit{};
-        if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
-            limit.rlim_cur < (1u << 30)) {
-            const int soft = int(limit.rlim_cur);
-            setDescriptorBudget(soft, std::clamp(soft / 16, 16, 256));
-            const int open = openDescriptorCount();
-            if (open >= 0 && m_limits.maxConnections > soft - m_descriptorReserve - open)
-                qWarning("server/max_connections is %d but RLIMIT_NOFILE (%d, %d of them open, %d "
-                         "kept in reserve) "
-                         "allows about %d connections; raise the limit (ulimit -n, systemd "
-                         "LimitNOFILE=)",
-                         m_limits.maxConnections, soft, open, m_descriptorReserve,
-                         std::max(0, soft - m_descriptorReserve - open));
-        }
-    }
+    m_group->budgetFromRlimit();
+    m_group->join(this);
     QTcpServer::pauseAccepting(); // QTcpServer's own read notifications stay off for good
     m_acceptNotifier = new QSocketNotifier(socketDescriptor(), QSocketNotifier::Read, this);
     connect(m_acceptNotifier, &QSocketNotifier::activated, this, &EdgeServer::acceptReady);
@@ -87,19 +79,34 @@ void EdgeServer::acceptReady()
 {
     // A bounded batch per wake-up, so that one burst cannot starve the connections' reads.
     for (int i = 0; i < 256 && m_acceptNotifier && m_acceptNotifier->isEnabled(); ++i) {
-        if (!descriptorsToSpare()) {
+        if (const int ms = m_group->pausedForMs(); ms > 0) {
+            holdForGroupPause(ms); // another thread paused the group
+            return;
+        }
+        const EdgeGroup::Accepted a = m_group->acceptOne(int(socketDescriptor()));
+        switch (a.outcome) {
+        case EdgeGroup::Accepted::Connection:
+            if (!a.server || a.server == this) {
+                serve(a.fd, a.peer, a.admitted);
+            } else {
+                // Its socket and guard are made in the thread that serves it.
+                QMetaObject::invokeMethod(
+                    a.server.get(),
+                    [to = a.server, fd = a.fd, peer = a.peer, admitted = a.admitted] {
+                        to->serve(fd, peer, admitted);
+                    },
+                    Qt::QueuedConnection);
+            }
+            break;
+        case EdgeGroup::Accepted::WouldBlock:
+            return;
+        case EdgeGroup::Accepted::NoDescriptors:
             pauseAcceptingAWhile("file descriptors are running out");
             return;
+        case EdgeGroup::Accepted::Failed:
+            onAcceptFailure(a.error);
+            break;
         }
-        const int fd =
-            ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (fd >= 0) {
-            incomingConnection(fd);
-            continue;
-        }
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return;
-        onAcceptFailure(errno);
     }
 }
 
@@ -120,6 +127,17 @@ QByteArray EdgeServer::refusal(const ApiError &error, const QByteArray &target) 
 
 void EdgeServer::incomingConnection(qintptr descriptor)
 {
+    // Only reached through QTcpServer's own accepting, which takeOverAccepting() stops.
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    QHostAddress peer;
+    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&address), &length) == 0)
+        peer = normalized(QHostAddress(reinterpret_cast<const sockaddr *>(&address)));
+    serve(descriptor, peer, m_group->admit(peer));
+}
+
+void EdgeServer::serve(qintptr descriptor, const QHostAddress &peer, bool admitted)
+{
     QTcpSocket *socket = nullptr;
     if (m_tls) {
         auto *ssl = new QSslSocket(this);
@@ -131,11 +149,11 @@ void EdgeServer::incomingConnection(qintptr descriptor)
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
         ::close(int(descriptor));
+        if (admitted)
+            m_group->release(peer);
         return;
     }
-    const QHostAddress peer = normalized(socket->peerAddress());
-    if (m_total >= m_limits.maxConnections ||
-        m_perAddress.value(peer) >= m_limits.maxConnectionsPerAddress) {
+    if (!admitted) {
         // Over a cap: 503 and close; QtHttpServer never sees this socket. (Under TLS the
         // socket is closed without a word: there is no session to answer in.)
         connect(socket, &QIODevice::readyRead, socket,
@@ -151,8 +169,6 @@ void EdgeServer::incomingConnection(qintptr descriptor)
         });
         return;
     }
-    ++m_total;
-    ++m_perAddress[peer];
     // The reads of QtHttpServer and of the guard stay bounded whatever the peer sends.
     socket->setReadBufferSize(m_limits.maxHeaderBytes + m_limits.maxBodyBytes + 64 * 1024);
     auto *guard = new EdgeConnection(socket, this, m_limits);
@@ -173,14 +189,6 @@ void EdgeServer::incomingConnection(qintptr descriptor)
     guard->attachAfterServer();
 }
 
-void EdgeServer::released(const QHostAddress &peer)
-{
-    --m_total;
-    auto it = m_perAddress.find(peer);
-    if (it != m_perAddress.end() && --it.value() <= 0)
-        m_perAddress.erase(it);
-}
-
 void EdgeServer::onAcceptFailure(int error)
 {
     switch (error) {
@@ -199,40 +207,21 @@ void EdgeServer::onAcceptFailure(int error)
     pauseAcceptingAWhile(std::strerror(error));
 }
 
-bool EdgeServer::descriptorsToSpare()
-{
-    if (m_descriptorLimit <= 0)
-        return true;
-    if (m_acceptsUntilRecount > 0 && m_sinceCount.isValid() && m_sinceCount.elapsed() < 1000) {
-        --m_acceptsUntilRecount;
-        return true;
-    }
-    const int open = m_countOpenDescriptors();
-    if (open < 0) {
-        // Not even a descriptor to count with: out. Without /proc: no budget to keep.
-        if (errno == EMFILE || errno == ENFILE)
-            return false;
-        m_descriptorLimit = 0;
-        return true;
-    }
-    m_sinceCount.start();
-    const int free = m_descriptorLimit - open;
-    if (free <= m_descriptorReserve)
-        return false;
-    // This accept takes one; half the rest of the headroom goes without counting, leaving the
-    // other half for what the other threads open meanwhile.
-    m_acceptsUntilRecount = (free - m_descriptorReserve - 1) / 2;
-    return true;
-}
-
 void EdgeServer::pauseAcceptingAWhile(const char *why)
 {
     if (!m_acceptNotifier || !m_acceptNotifier->isEnabled())
         return;
+    // The whole group pauses: every thread looks before it accepts.
+    m_group->pause(250, why);
+    holdForGroupPause(m_group->pausedForMs());
+}
+
+void EdgeServer::holdForGroupPause(int ms)
+{
+    if (!m_acceptNotifier || !m_acceptNotifier->isEnabled())
+        return;
     m_acceptNotifier->setEnabled(false);
-    if (m_acceptPauses++ % 240 == 0) // once a minute at most while it lasts
-        qWarning("accept: %s; pausing new connections for 250 ms", why);
-    QTimer::singleShot(250, this, [this] {
+    QTimer::singleShot(std::max(ms, 1), this, [this] {
         if (m_acceptNotifier)
             m_acceptNotifier->setEnabled(true);
     });

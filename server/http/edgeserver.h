@@ -1,16 +1,16 @@
 #pragma once
 
 #include "apierror.h"
+#include "edgegroup.h"
 #include "requestframer.h"
 
-#include <QElapsedTimer>
-#include <QHash>
 #include <QHostAddress>
 #include <QSocketNotifier>
 #include <QSslConfiguration>
 #include <QTcpServer>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace sd::http {
@@ -30,13 +30,22 @@ class EdgeConnection;
 // process's RLIMIT_NOFILE is free. Connections must not take the last descriptors: a thread
 // that then needs one for its event-loop wake-up pipe hits GLib's fatal "Creating pipes for
 // GWakeup" and the process aborts; the database and SMTP need theirs too.
+//
+// Several threads may serve one listening socket: each has its own EdgeServer on a duplicate
+// of the socket (listenOnDuplicate), all sharing one EdgeGroup, which keeps the caps, the
+// reserve and the pauses exact across them. A thread busy with requests accepts nothing
+// meanwhile, so new connections go to the threads that are free.
 class EdgeServer : public QTcpServer
 {
     Q_OBJECT
 public:
-    explicit EdgeServer(const EdgeLimits &limits, QObject *parent = nullptr);
+    // `group`: shared with the other threads' EdgeServers on the same socket; null: its own.
+    explicit EdgeServer(const EdgeLimits &limits, std::shared_ptr<EdgeGroup> group = {},
+                        QObject *parent = nullptr);
     ~EdgeServer() override;
 
+    // Listens on a duplicate of another EdgeServer's listening descriptor (any thread's).
+    bool listenOnDuplicate(qintptr listeningDescriptor);
     // After listen() succeeded: accept() from now on is the guard's own (see above).
     void takeOverAccepting();
     // QtHttpServer takes each connection here; QTcpServer would switch its own accepting back on.
@@ -51,9 +60,10 @@ public:
     void setRefusalRenderer(Refusal renderer) { m_refusal = std::move(renderer); }
     QByteArray refusal(const ApiError &error, const QByteArray &target = {}) const;
 
-    int connectionCount() const { return m_total; }
-    // For tests: how often accepting was paused after an accept error.
-    int acceptPauses() const { return m_acceptPauses; }
+    // Of the whole group (every thread on this socket).
+    int connectionCount() const { return m_group->connectionCount(); }
+    // For tests: how often accepting was paused after an accept error (the whole group).
+    int acceptPauses() const { return m_group->acceptPauses(); }
     // Handles an accept() failure with this errno: pauses when the process or the system is
     // out of descriptors or memory (250 ms), else carries on. Public for tests.
     void onAcceptFailure(int error);
@@ -62,9 +72,13 @@ public:
     // `reserve` or fewer are free. takeOverAccepting() sets it from RLIMIT_NOFILE (the reserve
     // is a sixteenth of the limit, 16 to 256); tests set a smaller one, and may count the
     // open descriptors their own way (default: openDescriptorCount). A limit ≤ 0: no budget.
-    void setDescriptorBudget(int limit, int reserve, std::function<int()> countOpen = {});
-    int descriptorLimit() const { return m_descriptorLimit; }
-    int descriptorReserve() const { return m_descriptorReserve; }
+    // The budget is the group's.
+    void setDescriptorBudget(int limit, int reserve, std::function<int()> countOpen = {})
+    {
+        m_group->setDescriptorBudget(limit, reserve, std::move(countOpen));
+    }
+    int descriptorLimit() const { return m_group->descriptorLimit(); }
+    int descriptorReserve() const { return m_group->descriptorReserve(); }
     // The descriptors this process holds (from /proc/self/fd), or -1 with errno when it cannot
     // tell (EMFILE: not one is free to count with).
     static int openDescriptorCount();
@@ -74,25 +88,19 @@ protected:
 
 private:
     friend class EdgeConnection;
-    void released(const QHostAddress &peer);
+    void released(const QHostAddress &peer) { m_group->release(peer); }
     void acceptReady();
-    bool descriptorsToSpare();
+    // Sockets, guards and the refusal of connections over a cap.
+    void serve(qintptr descriptor, const QHostAddress &peer, bool admitted);
     void pauseAcceptingAWhile(const char *why);
+    // This thread's accepting off while the group's pause lasts.
+    void holdForGroupPause(int ms);
 
     EdgeLimits m_limits;
+    std::shared_ptr<EdgeGroup> m_group;
     std::optional<QSslConfiguration> m_tls;
     Refusal m_refusal;
-    int m_total = 0;
-    QHash<QHostAddress, int> m_perAddress;
-    int m_acceptPauses = 0;
     QSocketNotifier *m_acceptNotifier = nullptr;
-    int m_descriptorLimit = 0;
-    int m_descriptorReserve = 0;
-    std::function<int()> m_countOpenDescriptors;
-    // Counting the open descriptors reads /proc/self/fd; between counts, this many accepts
-    // (half the headroom over the reserve) go without one, for at most a second.
-    int m_acceptsUntilRecount = 0;
-    QElapsedTimer m_sinceCount;
 };
 
 } // namespace sd::http

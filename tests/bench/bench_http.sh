@@ -8,7 +8,10 @@
 #      (plus one SQLite commit), which gives the login goal 0.9 × cores ÷ hash_time; then with
 #      one connection per core, to see whether hashes on all cores run at full speed;
 #   2. GET /api/v1/user/me (Authorization: Bearer <ust>) at each of BENCH_CONNECTIONS;
-#   3. POST /api/v1/login at each of BENCH_CONNECTIONS.
+#   3. POST /api/v1/login at each of BENCH_CONNECTIONS;
+#   4. timing parity of failed logins;
+#   5. GET /healthz at 16 connections while POST /api/v1/login floods at 64 (issue 19 item 4:
+#      p99 < 20 ms): the server threads answer /healthz while the workers hash.
 # For each run it prints req/s, p50, p99 and the non-2xx count. The server is stopped on exit.
 #
 # Environment:
@@ -159,6 +162,21 @@ BENCH_PASSWORD=wrong-password-$$ run_wrk parity-wrong 1 1 login /api/v1/login
 row "login wrong password" 1 "$rps" "$p50" "$p99" "$non2xx" "$sockerr"
 wrong_p50=$p50
 
+# 5. /healthz while logins flood: the flood starts first and outlasts the /healthz run.
+sleep 3
+flood_out=$work/wrk-flood-c64.txt
+BENCH_MODE=login wrk -t1 -c64 -d"$(( ${duration%s} + 4 ))s" --timeout 10s --latency -s "$lua" \
+    "$url/api/v1/login" >"$flood_out" &
+flood_pid=$!
+sleep 2
+run_wrk healthz-under-flood 1 16 get /healthz
+row "GET /healthz (flood)" 16 "$rps" "$p50" "$p99" "$non2xx" "$sockerr"
+flood_healthz_p99=$p99
+wait "$flood_pid"
+flood_line=$(grep '^RESULT ' "$flood_out" || true)
+flood_rps=$(sed -n 's/.* rps=\([^ ]*\).*/\1/p' <<<"$flood_line")
+row "POST /api/v1/login (flood)" 64 "$flood_rps" "" "" "" ""
+
 echo
 printf '%-22s %5s %10s %9s %9s %8s %8s\n' endpoint conns req/s p50_ms p99_ms non-2xx sock-err
 printf '%s\n' "${rows[@]}"
@@ -168,6 +186,7 @@ echo "argon2id hash time (p50 of login at 1 connection, hash + one SQLite commit
 echo "login goal 0.9 × $cores cores ÷ ${hash_ms} ms = $goal req/s; measured: ${login_rps[*]}"
 ratio=$(awk -v a="$unknown_p50" -v b="$wrong_p50" 'BEGIN { printf "%.3f", a / b }')
 echo "failed-login timing: unknown user p50 ${unknown_p50} ms / wrong password p50 ${wrong_p50} ms = $ratio (goal 0.9–1.1)"
+echo "/healthz p99 while logins flood at 64 connections: ${flood_healthz_p99} ms (goal < 20 ms)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if grep -v '^signupdesk: stopped$' "$work/server.err" | grep -q .; then

@@ -13,6 +13,8 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSemaphore>
+#include <QSet>
 #include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -829,6 +831,48 @@ private slots:
         QCOMPARE(ex.responses[1].json().value(u"n"_s).toString(), u"fast"_s);
         QCOMPARE(ex.responses[2].status, 400); // the signup with a non-object body
         QCOMPARE(ex.responses[3].json().value(u"n"_s).toString(), u"fast"_s);
+    }
+
+    // server/threads: requests on different connections are answered by different threads at
+    // the same time. Each request waits in its handler (on its server thread) until the other
+    // has arrived; one thread for both could never let the second in.
+    void concurrentRequestsAreServedBySeveralThreads()
+    {
+        auto arrived = std::make_shared<std::atomic<int>>(0);
+        auto bothIn = std::make_shared<QSemaphore>();
+        startServer([](sd::core::Config &c) { c.threads = 2; },
+                    [=](TestServer &s) {
+                        s.app().addRoute(
+                            {"GET", u"/test/meet"_s, sd::http::RunOn::ServerThread, false,
+                             [=](const sd::http::HttpRequest &) {
+                                 if (arrived->fetch_add(1) + 1 == 2)
+                                     bothIn->release(2);
+                                 const bool met = bothIn->tryAcquire(1, 5000);
+                                 const auto thread = quintptr(QThread::currentThread());
+                                 return sd::http::HttpResponse::json(
+                                     200, QJsonObject{{u"met"_s, met},
+                                                      {u"thread"_s, QString::number(thread)}});
+                             }});
+                    });
+        QCOMPARE(m_server->app().servers().size(), 2);
+        const QByteArray request = "GET /test/meet HTTP/1.1\r\n" + kHost + "\r\n";
+        int fds[2];
+        for (int &fd : fds) {
+            fd = connectTo(port());
+            QVERIFY(fd >= 0);
+            QCOMPARE(::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL),
+                     ssize_t(request.size()));
+        }
+        QSet<QString> threads;
+        for (int fd : fds) {
+            const Exchange ex = stream(fd, {}, 0, 1, 8000);
+            ::close(fd);
+            QCOMPARE(ex.responses.size(), 1);
+            QVERIFY2(ex.responses.first().json().value(u"met"_s).toBool(),
+                     "both requests were in their handlers at once");
+            threads.insert(ex.responses.first().json().value(u"thread"_s).toString());
+        }
+        QCOMPARE(threads.size(), 2);
     }
 
     // 200 connections holding half-sent headers do not slow /healthz down.

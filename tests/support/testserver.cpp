@@ -37,6 +37,9 @@ TestServer::TestServer(Backend backend, std::function<void(sd::core::Config &)> 
     m_config.password = cheapArgon2();
     m_config.rateLimitEnabled = false;
     m_config.workers = 4;
+    // HTTP server threads: 1 unless SD_TEST_SERVER_THREADS says (CTest runs some suites
+    // again with several, as NAME_threadsN).
+    m_config.threads = qMax(1, qEnvironmentVariableIntValue("SD_TEST_SERVER_THREADS"));
     m_config.mailFolder = m_dir.filePath(u"mail"_s);
     m_config.databaseUrl = backend == Backend::Postgres
                                ? testenv::postgresUrl()

@@ -66,6 +66,7 @@ void TestConfig::defaultsMatchApi()
     QCOMPARE(config->tlsCert, QString());
     QCOMPARE(config->tlsKey, QString());
     QCOMPARE(config->maxBodyBytes, 64 * 1024);
+    QCOMPARE(config->threads, 0); // one HTTP server thread per core
     QCOMPARE(config->databaseUrl, u"sqlite:"_s + QDir(m_dir->path()).filePath(u"signupdesk.db"_s));
     QCOMPARE(config->mailTransport, u"file"_s);
     QCOMPARE(config->mailFolder, QDir(m_dir->path()).filePath(u"mail"_s));
@@ -104,6 +105,7 @@ void TestConfig::iniFileIsRead()
     sources.iniPath = writeIni("[server]\n"
                                "listen = 0.0.0.0\n"
                                "port = 9090\n"
+                               "threads = 3\n"
                                "[database]\n"
                                "url = postgresql://u:p@db.example:5433/sd\n"
                                "[signup]\n"
@@ -125,6 +127,7 @@ void TestConfig::iniFileIsRead()
     QVERIFY2(config, qPrintable(config ? QString() : config.error().detail));
     QCOMPARE(config->listen, u"0.0.0.0"_s);
     QCOMPARE(config->port, 9090);
+    QCOMPARE(config->threads, 3);
     QCOMPARE(config->databaseUrl, u"postgresql://u:p@db.example:5433/sd"_s);
     QCOMPARE(config->apps, (QStringList{u"shop"_s, u"forum"_s}));
     QCOMPARE(config->approvalRequired, false);
@@ -281,6 +284,8 @@ void TestConfig::badValues_data()
     QTest::newRow("port 70000 (override)")
         << u"override"_s << u"server/port"_s << u"70000"_s << u"server/port"_s;
     QTest::newRow("port -1") << u"override"_s << u"server/port"_s << u"-1"_s << u"server/port"_s;
+    QTest::newRow("threads -1") << u"override"_s << u"server/threads"_s << u"-1"_s
+                                << u"server/threads"_s;
     QTest::newRow("port not a number")
         << u"override"_s << u"server/port"_s << u"80ab"_s << u"server/port"_s;
     QTest::newRow("bool maybe (file)")
@@ -387,6 +392,7 @@ void TestConfig::everyKeyIsKnown()
                             "server/max_connections_per_address",
                             "server/tls_cert",
                             "server/tls_key",
+                            "server/threads",
                             "database/url",
                             "mail/transport",
                             "mail/folder",

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QMutex>
 
+#include <array>
 #include <optional>
 
 namespace sd::core {
@@ -13,7 +14,9 @@ namespace sd::core {
 // hot read path (GET /api/v1/user/me) does not query the database on every request.
 // Logout, revoking sessions and disabling an account forget entries at once on this instance;
 // another instance sharing the database sees such a change within the cache time.
-// Expiry and idle limits are still checked against the clock on every hit. Thread-safe.
+// Expiry and idle limits are still checked against the clock on every hit. Thread-safe, in
+// shards by digest with a lock each, so the HTTP server threads checking sessions at the same
+// time rarely wait for one another.
 class SessionCache
 {
 public:
@@ -35,10 +38,17 @@ public:
     void forgetUser(const QString &userId);
 
 private:
-    static constexpr qsizetype kMaxEntries = 100'000;
+    static constexpr int kShards = 16;
+    static constexpr qsizetype kMaxEntriesPerShard = 100'000 / kShards;
+    struct alignas(64) Shard // a cache line of its own: no false sharing between locks
+    {
+        mutable QMutex mutex;
+        QHash<QString, Entry> entries; // by token digest
+    };
+    Shard &shardOf(const QString &digest) const;
+
     const qint64 m_ttlMs;
-    mutable QMutex m_mutex;
-    QHash<QString, Entry> m_entries; // by token digest
+    mutable std::array<Shard, kShards> m_shards;
 };
 
 } // namespace sd::core

@@ -18,9 +18,11 @@ struct Argon2Params
     static std::optional<Argon2Params> fromPhc(const QString &phc);
 };
 
-// argon2id through libargon2: 16-byte random salt, 32-byte tag, PHC strings. The cost is
-// injectable so tests stay fast. Counts its hash computations (a verify is one), so tests can
-// prove every login branch spends the same work. Thread-safe.
+// argon2id: 16-byte random salt, 32-byte tag, PHC strings as libargon2 writes them. Computed
+// by crypto/argon2 (bit-exact with libargon2, SIMD block fill chosen at run time, each thread's
+// block memory kept between hashes); libargon2 verifies any PHC form our code does not write. The
+// cost is injectable so tests stay fast. Counts its hash computations (a verify is one), so tests
+// can prove every login branch spends the same work. Thread-safe.
 class PasswordHasher
 {
 public:
