@@ -152,6 +152,24 @@ void SignupsPage::buildUi()
     auto *splitter = new QSplitter(Qt::Vertical, central);
     m_view = new QTableView(splitter);
     m_view->setObjectName(u"signupView"_s);
+    // The selected row leaves the list (approved, rejected, removed elsewhere): its neighbour,
+    // now current, becomes the selection, so the admin works down the list. Connected before
+    // the view's selection model is, so this sees the current row before it moves.
+    connect(m_proxy, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+            [this](const QModelIndex &, int first, int last) {
+                const QModelIndex current = m_view->selectionModel()->currentIndex();
+                m_selectNeighbour = current.isValid() && current.row() >= first &&
+                                    current.row() <= last &&
+                                    m_view->selectionModel()->isRowSelected(current.row(), {});
+            });
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, [this] {
+        QItemSelectionModel *sm = m_view->selectionModel();
+        if (std::exchange(m_selectNeighbour, false) && !sm->hasSelection() &&
+            sm->currentIndex().isValid())
+            sm->select(sm->currentIndex(),
+                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        syncDetail();
+    });
     m_view->setModel(m_proxy);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -165,13 +183,16 @@ void SignupsPage::buildUi()
         QHeaderView::Fixed); // uniform rows, never measured
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    // The detail pane follows the current row while it is selected, and nothing else.
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &SignupsPage::onCurrentChanged);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &SignupsPage::updateActions);
+            &SignupsPage::syncDetail);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        syncDetail();
+        updateActions();
+    });
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &SignupsPage::syncDetail);
 
-    m_detail = new TimelinePane(
-        m_backend, m_core, [this] { return currentUserId(); }, splitter);
+    m_detail = new TimelinePane(m_backend, m_core, splitter);
     connect(m_detail, &TimelinePane::errorOccurred, this, &SignupsPage::showError);
     splitter->addWidget(m_view);
     splitter->addWidget(m_detail);
@@ -418,34 +439,35 @@ void SignupsPage::flushRowReloads()
                     m_model->removeSignup(r.userId);
                     m_announce.remove(r.userId);
                 }
-                if (r.userId == m_detail->userId()) {
-                    if (*r.row)
-                        loadTimeline(r.userId);
-                    else
-                        onCurrentChanged();
-                }
+                if (*r.row && r.userId == m_detail->userId() && r.userId == currentUserId())
+                    m_detail->showSignup(**r.row); // the same signup, changed
             }
+            syncDetail(); // rows that left took the shown signup with them
             updateActions();
         });
 }
 
 QString SignupsPage::currentUserId() const
 {
-    return m_view->selectionModel()->currentIndex().data(SignupTableModel::UserIdRole).toString();
+    // The current row counts only while selected: after Ctrl+click, or once the selected
+    // rows are gone, the current row is just where the keyboard is.
+    const QItemSelectionModel *sm = m_view->selectionModel();
+    const QModelIndex current = sm->currentIndex();
+    if (!current.isValid() || !sm->isRowSelected(current.row(), current.parent()))
+        return {};
+    return current.data(SignupTableModel::UserIdRole).toString();
 }
 
-void SignupsPage::onCurrentChanged()
+void SignupsPage::syncDetail()
 {
     const QString userId = currentUserId();
-    if (userId.isEmpty())
-        m_detail->clear();
-    else
-        loadTimeline(userId);
-}
-
-void SignupsPage::loadTimeline(const QString &userId)
-{
-    m_detail->showSignup(userId, m_model->signup(userId));
+    const SignupOverviewRow *row = userId.isEmpty() ? nullptr : m_model->signup(userId);
+    if (!row) {
+        if (!m_detail->userId().isEmpty())
+            m_detail->clear();
+    } else if (userId != m_detail->userId()) {
+        m_detail->showSignup(*row);
+    }
 }
 
 void SignupsPage::runItems(

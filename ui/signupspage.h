@@ -45,6 +45,7 @@ public:
     SignupTableModel *model() const { return m_model; }
     SignupFilterProxy *proxy() const { return m_proxy; }
     TimelineModel *timelineModel() const;
+    TimelinePane *detailPane() const { return m_detail; }
     QTableView *view() const { return m_view; }
     QProgressBar *progressBar() const;
     PendingRejects *pendingRejects() const { return m_pending; }
@@ -98,8 +99,8 @@ private:
                   std::function<core::Result<void>(core::CoreServices &, const QString &)> job,
                   const char *doneText);
     void flushRowReloads();
-    void loadTimeline(const QString &userId);
-    void onCurrentChanged();
+    // Shows the current row's signup in the detail pane while that row is selected, else none.
+    void syncDetail();
     QString currentUserId() const;
     void onRejectsDue(const QList<RejectRequest> &requests);
     void updatePendingUi();
@@ -133,6 +134,7 @@ private:
 
     bool m_loaded = false;
     bool m_columnsSized = false;
+    bool m_selectNeighbour = false; // the selected current row is being removed
     QSet<QString> m_dirty;
     QSet<QString> m_announce; // new signups to announce once their row is loaded
     QTimer m_reloadTimer;

@@ -2,15 +2,24 @@
 
 #include "application.h"
 #include "mainwindow.h"
+#include "signupfilterproxy.h"
+#include "signuptablemodel.h"
 #include "testserver.h"
 #include "testworker.h"
+#include "timelinemodel.h"
 
+#include "accounts/accountstore.h"
+#include "audit/auditlog.h"
+
+#include <QAbstractItemModelTester>
 #include <QSize>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 // The console options the console tests start from: the instance's URL and outbox monitor, the
 // console's own settings in `settingsFile`, no tray icon. For tests that link signupdesk_ui.
@@ -36,6 +45,7 @@ public:
     QTemporaryDir dir;
     std::unique_ptr<TestServer> server;
     std::unique_ptr<sd::ui::MainWindow> window;
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
 
     sd::core::CoreServices &core() { return server->app().core(); }
     sd::app::Application &app() { return server->app(); }
@@ -87,9 +97,84 @@ public:
     }
     bool openWindow(QSize size = {}) { return openWindow(options(), size); }
 
+    // The Signups tests' start: a server that returns confirm tokens, a window with a short
+    // undo window whose signup models are checked by model testers, the list focused.
+    bool openSignupsWindow(std::chrono::milliseconds undoWindow)
+    {
+        if (!startServer([](sd::core::Config &c) { c.returnConfirmToken = true; }))
+            return false;
+        auto opts = options();
+        opts.undoWindow = undoWindow;
+        if (!openWindow(opts, {}, [this](sd::ui::MainWindow &w) {
+                for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
+                         w.signupModel(), w.signupProxy(), w.timelineModel()})
+                    testers.push_back(std::make_unique<QAbstractItemModelTester>(
+                        m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+            }))
+            return false;
+        window->signupView()->setFocus();
+        return true;
+    }
+
+    // On the worker: a signup (confirmed by its user unless `confirm` is false, so pending
+    // approval), from 198.51.100.4. Returns its id (empty, with a warning, on failure).
+    QString signUp(const QString &name, bool confirm = true)
+    {
+        return worker.call([&] {
+            sd::core::SignupInput input;
+            input.username = name;
+            input.password = QStringLiteral("correct battery staple horse");
+            input.email = name + QStringLiteral("@example.com");
+            auto r = core().signup().signUp(input, {QStringLiteral("198.51.100.4")});
+            if (!r) {
+                qWarning("signUp: %s", qPrintable(r.error().detail));
+                return QString();
+            }
+            if (confirm)
+                if (auto c = core().verification().confirm(r->confirmToken); !c)
+                    qWarning("confirm: %s", qPrintable(c.error().detail));
+            return r->userId;
+        });
+    }
+
+    std::optional<sd::core::Account> account(const QString &id)
+    {
+        return worker.call([&] {
+            auto db = app().database().connection();
+            if (!db)
+                return std::optional<sd::core::Account>();
+            auto a = sd::core::accountstore::findById(*db, id);
+            return a ? *a : std::optional<sd::core::Account>();
+        });
+    }
+
+    // The account's status as core spells it, or "gone".
+    QString statusOf(const QString &id)
+    {
+        const auto a = account(id);
+        return a ? sd::core::toString(a->status) : QStringLiteral("gone");
+    }
+
+    // The audit log's actions about `id` by `actor`, oldest first.
+    QStringList auditActions(const QString &id, const QString &actor)
+    {
+        return worker.call([&] {
+            QStringList actions;
+            auto db = app().database().connection();
+            if (!db)
+                return actions;
+            if (auto all = sd::core::auditlog::list(*db, id))
+                for (const auto &e : *all)
+                    if (e.actor == actor)
+                        actions << e.action;
+            return actions;
+        });
+    }
+
     // The window first (its pending rejects reach core), then the server, on the worker.
     void stop()
     {
+        testers.clear();
         window.reset();
         worker.call([this] { server.reset(); });
     }

@@ -51,45 +51,19 @@ private:
     Worker &m_worker = m_console.worker;
     std::unique_ptr<TestServer> &m_server = m_console.server;
     std::unique_ptr<sd::ui::MainWindow> &m_window = m_console.window;
-    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
 
     sd::core::CoreServices &core() { return m_server->app().core(); }
     SignupTableModel &model() { return *m_window->signupModel(); }
 
-    // On the worker: a signup confirmed by its user, so pending approval. Returns its id.
     QString pendingApproval(const QString &name, bool confirm = true)
     {
-        return m_worker.call([&] {
-            sd::core::SignupInput input;
-            input.username = name;
-            input.password = kPassword;
-            input.email = name + u"@example.com"_s;
-            auto r = core().signup().signUp(input, {u"198.51.100.4"_s});
-            if (!r) {
-                qWarning("signUp: %s", qPrintable(r.error().detail));
-                return QString();
-            }
-            if (confirm)
-                if (auto c = core().verification().confirm(r->confirmToken); !c)
-                    qWarning("confirm: %s", qPrintable(c.error().detail));
-            return r->userId;
-        });
+        return m_console.signUp(name, confirm);
     }
-
-    std::optional<sd::core::Account> account(const QString &id)
+    std::optional<sd::core::Account> account(const QString &id) { return m_console.account(id); }
+    QString statusOf(const QString &id) { return m_console.statusOf(id); }
+    QStringList auditActions(const QString &id, const QString &actor)
     {
-        return m_worker.call([&] {
-            auto db = m_server->app().database().connection();
-            auto a = sd::core::accountstore::findById(*db, id);
-            return a ? *a : std::optional<sd::core::Account>();
-        });
-    }
-
-    // The account's status as core spells it, or "gone".
-    QString statusOf(const QString &id)
-    {
-        const auto a = account(id);
-        return a ? sd::core::toString(a->status) : u"gone"_s;
+        return m_console.auditActions(id, actor);
     }
 
     QStringList mailKinds(const QString &id)
@@ -100,19 +74,6 @@ private:
                 for (const auto &e : *all)
                     kinds << e.kind;
             return kinds;
-        });
-    }
-
-    QStringList auditActions(const QString &id, const QString &actor)
-    {
-        return m_worker.call([&] {
-            QStringList actions;
-            auto db = m_server->app().database().connection();
-            if (auto all = sd::core::auditlog::list(*db, id))
-                for (const auto &e : *all)
-                    if (e.actor == actor)
-                        actions << e.action;
-            return actions;
         });
     }
 
@@ -142,24 +103,11 @@ private:
     }
 
 private slots:
-    void init()
-    {
-        QVERIFY(m_console.startServer([](sd::core::Config &c) { c.returnConfirmToken = true; }));
-        auto options = m_console.options();
-        options.undoWindow = 300ms;
-        QVERIFY(m_console.openWindow(options, {}, [this](sd::ui::MainWindow &window) {
-            for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
-                     window.signupModel(), window.signupProxy(), window.timelineModel()})
-                m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
-                    m, QAbstractItemModelTester::FailureReportingMode::QtTest));
-        }));
-        m_window->signupView()->setFocus();
-    }
+    void init() { QVERIFY(m_console.openSignupsWindow(300ms)); }
 
     void cleanup()
     {
         QVERIFY2(!guiThreadHasConnection(), "the GUI thread opened a database connection");
-        m_testers.clear();
         m_console.stop();
     }
 
