@@ -156,7 +156,7 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
 
 MainWindow::~MainWindow()
 {
-    m_signupsPage->flushPendingRejects();
+    m_signupsPage->flushPendingDecisions();
     delete m_backend; // runs what is queued, then stops its thread
     m_backend = nullptr;
 }
@@ -181,9 +181,9 @@ QProgressBar *MainWindow::progressBar() const
 {
     return m_signupsPage->progressBar();
 }
-PendingRejects *MainWindow::pendingRejects() const
+PendingDecisions *MainWindow::pendingDecisions() const
 {
-    return m_signupsPage->pendingRejects();
+    return m_signupsPage->pendingDecisions();
 }
 QComboBox *MainWindow::statusFilter() const
 {
@@ -229,9 +229,9 @@ void MainWindow::markVerifiedSelected()
 {
     m_signupsPage->markVerifiedSelected();
 }
-void MainWindow::undoRejects()
+void MainWindow::undoDecisions()
 {
-    m_signupsPage->undoRejects();
+    m_signupsPage->undoDecisions();
 }
 void MainWindow::cancelOperations()
 {

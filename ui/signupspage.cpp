@@ -32,7 +32,6 @@ namespace sd::ui {
 
 namespace {
 
-const core::Actor kConsole{u"console"_s};
 // Row reloads are gathered for 30 ms, and flushed at most every 250 ms: every new row repaints
 // the whole list (the view lays its rows out again), so 50 signups a second must not mean
 // 50 repaints a second (tests/bench/bench_console).
@@ -40,13 +39,6 @@ constexpr qint64 kGatherMs = 30;
 constexpr qint64 kMinFlushGapMs = 250;
 // Rows of the first, quick read: a screenful and some to scroll, while the full list loads.
 constexpr int kFirstScreenRows = 200;
-
-template <typename T> core::Result<void> asVoid(const core::Result<T> &r)
-{
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
-}
 
 struct RowReload
 {
@@ -64,14 +56,14 @@ SignupsPage::SignupsPage(ConsoleBackend *backend, core::CoreServices &core, QSet
     m_model = new SignupTableModel([clock] { return clock->nowMs(); }, this);
     m_proxy = new SignupFilterProxy(this);
     m_proxy->setSourceModel(m_model);
-    m_pending = new PendingRejects(undoWindow, this);
+    m_pending = new PendingDecisions(undoWindow, this);
     m_bulk = new BulkRunner(backend, core, this);
 
     buildUi();
     buildActions();
 
-    connect(m_pending, &PendingRejects::changed, this, &SignupsPage::updatePendingUi);
-    connect(m_pending, &PendingRejects::due, this, &SignupsPage::onRejectsDue);
+    connect(m_pending, &PendingDecisions::changed, this, &SignupsPage::updatePendingUi);
+    connect(m_pending, &PendingDecisions::due, this, &SignupsPage::onDecisionsDue);
 
     // Core emits from worker threads: queued, so the slots run here.
     core::Events &events = core.events();
@@ -142,7 +134,7 @@ void SignupsPage::buildUi()
     layout->addLayout(filterRow);
 
     auto *undoBar = new UndoBar(m_pending, central);
-    connect(undoBar, &UndoBar::undoRequested, this, &SignupsPage::undoRejects);
+    connect(undoBar, &UndoBar::undoRequested, this, &SignupsPage::undoDecisions);
     layout->addWidget(undoBar);
 
     m_progress = new BulkProgress(m_bulk, u"progress"_s, u"cancelButton"_s, central);
@@ -230,10 +222,10 @@ void SignupsPage::buildActions()
                                   {QKeySequence(Qt::Key_V)}, &SignupsPage::markVerifiedSelected);
 
     // Window-wide (Ctrl+Z on every tab): the window adds it to itself.
-    m_undo = new QAction(tr("&Undo reject"), this);
+    m_undo = new QAction(tr("&Undo approve or reject"), this);
     m_undo->setObjectName(u"undoAction"_s);
     m_undo->setShortcut(QKeySequence::Undo);
-    connect(m_undo, &QAction::triggered, this, &SignupsPage::undoRejects);
+    connect(m_undo, &QAction::triggered, this, &SignupsPage::undoDecisions);
 
     auto *toList = new QAction(this);
     toList->setShortcut(QKeySequence(Qt::Key_Escape));
@@ -275,20 +267,6 @@ void SignupsPage::mailChanged(const QString &outboxId)
         requestRowReload(id);
 }
 
-void SignupsPage::flushPendingRejects()
-{
-    // Rejects still in their window go through: the admin asked for them.
-    const auto due = m_pending->takeAll();
-    core::CoreServices *core = &m_core;
-    for (const RejectRequest &r : due) {
-        const QString userId = r.userId, reason = r.reason;
-        m_backend->run(
-            this,
-            [core, userId, reason] { return core->approval().reject(userId, reason, kConsole); },
-            [](const core::Result<void> &) {});
-    }
-}
-
 QString SignupsPage::errorText() const
 {
     return m_messageBar->message();
@@ -313,32 +291,6 @@ void SignupsPage::selectUsers(const QStringList &userIds)
     if (first.isValid())
         sm->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
     sm->select(selection, QItemSelectionModel::ClearAndSelect);
-}
-
-QStringList SignupsPage::selectedUserIds() const
-{
-    QStringList ids;
-    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
-    for (const QModelIndex &index : rows)
-        ids << index.data(SignupTableModel::UserIdRole).toString();
-    return ids;
-}
-
-QStringList SignupsPage::selectedWhere(const std::function<bool(AccountStatus)> &allowed,
-                                       const char *refusal)
-{
-    QStringList ids;
-    int refused = 0;
-    for (const QString &id : selectedUserIds()) {
-        const SignupOverviewRow *row = m_model->signup(id);
-        if (!row || m_pending->contains(id) || !allowed(row->account.status))
-            ++refused;
-        else
-            ids << id;
-    }
-    if (refused > 0)
-        showError(tr(refusal, nullptr, refused));
-    return ids;
 }
 
 void SignupsPage::reload()
@@ -377,8 +329,7 @@ void SignupsPage::reload()
                 m_model->mergeSignups(std::move(*rows));
             else
                 m_model->resetSignups(std::move(*rows));
-            for (const QString &id : m_pending->userIds())
-                m_model->setRejectCountdown(id, m_pending->secondsLeft(id));
+            updatePendingUi();
             if (!current.isEmpty() && !first)
                 selectUsers({current});
             m_loaded = true;
@@ -470,156 +421,6 @@ void SignupsPage::syncDetail()
     }
 }
 
-void SignupsPage::runItems(
-    const QString &label, const QStringList &userIds,
-    std::function<core::Result<void>(core::CoreServices &, const QString &)> job,
-    const char *doneText)
-{
-    m_bulk->run(
-        label, userIds, std::move(job), &errorMessage,
-        [this](const QString &userId) { requestRowReload(userId); },
-        [this, doneText](const BulkOutcome &op) {
-            if (op.failed > 0)
-                showError(op.total == 1
-                              ? op.firstError
-                              : tr("%1: %n of %2 failed. %3", nullptr, op.failed)
-                                    .arg(op.label, QString::number(op.total), op.firstError));
-            QString summary = tr(doneText, nullptr, op.succeeded);
-            if (op.cancelled > 0)
-                summary += u' ' + tr("(%n cancelled)", nullptr, op.cancelled);
-            emit info(summary);
-            emit operationFinished(op.succeeded, op.failed, op.cancelled);
-        });
-}
-
-void SignupsPage::cancelOperations()
-{
-    m_bulk->cancelAll();
-}
-
-void SignupsPage::approveSelected()
-{
-    const QStringList ids = selectedWhere(
-        core::canApprove,
-        QT_TR_N_NOOP("%n selected signup(s) are not pending approval and were skipped."));
-    runItems(
-        tr("Approving"), ids,
-        [](core::CoreServices &core, const QString &id) {
-            return asVoid(core.approval().approve(id, kConsole));
-        },
-        QT_TR_N_NOOP("%n signup(s) approved."));
-}
-
-void SignupsPage::rejectSelected()
-{
-    const QStringList ids = selectedWhere(
-        core::canReject,
-        QT_TR_N_NOOP(
-            "%n selected signup(s) cannot be rejected (already active, or being rejected)."));
-    if (ids.isEmpty())
-        return;
-    askReason(tr("Reject %n signup(s)", nullptr, int(ids.size())),
-              tr("Reason (sent to the applicant):"), u"console/reject_presets"_s,
-              {tr("We could not verify your identity."), tr("This service is for members only."),
-               tr("Duplicate account.")},
-              [this, ids](const QString &reason) {
-                  QList<RejectRequest> requests;
-                  for (const QString &id : ids)
-                      requests.append({id, reason});
-                  m_pending->add(requests);
-                  updateActions();
-              });
-}
-
-void SignupsPage::resendSelected()
-{
-    const QStringList ids = selectedWhere(
-        [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
-        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
-    runItems(
-        tr("Resending"), ids,
-        [](core::CoreServices &core, const QString &id) {
-            return core.signupAdmin().resendVerification(id, kConsole);
-        },
-        QT_TR_N_NOOP("Verification resent for %n signup(s)."));
-}
-
-void SignupsPage::revokeSelected()
-{
-    const QStringList ids = selectedWhere(
-        [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
-        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
-    runItems(
-        tr("Revoking"), ids,
-        [](core::CoreServices &core, const QString &id) {
-            return asVoid(core.signupAdmin().revokeVerification(id, kConsole));
-        },
-        QT_TR_N_NOOP("Verification revoked for %n signup(s)."));
-}
-
-void SignupsPage::markVerifiedSelected()
-{
-    const QStringList ids = selectedWhere(
-        [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
-        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
-    if (ids.isEmpty())
-        return;
-    askReason(tr("Mark %n signup(s) verified", nullptr, int(ids.size())),
-              tr("Why is the email known to be good? (recorded in the audit log)"),
-              u"console/verify_presets"_s, {tr("Confirmed by phone."), tr("Known colleague.")},
-              [this, ids](const QString &reason) {
-                  runItems(
-                      tr("Marking verified"), ids,
-                      [reason](core::CoreServices &core, const QString &id) {
-                          return asVoid(core.signupAdmin().markVerified(id, reason, kConsole));
-                      },
-                      QT_TR_N_NOOP("%n signup(s) marked verified."));
-              });
-}
-
-void SignupsPage::askReason(const QString &title, const QString &prompt, const QString &presetsKey,
-                            const QStringList &defaults,
-                            std::function<void(const QString &)> accepted)
-{
-    ReasonDialog::ask(this, m_settings, {title, prompt, presetsKey, defaults}, std::move(accepted),
-                      [this] { m_view->setFocus(); });
-}
-
-void SignupsPage::onRejectsDue(const QList<RejectRequest> &requests)
-{
-    QHash<QString, QString> reasons;
-    QStringList ids;
-    for (const RejectRequest &r : requests) {
-        reasons.insert(r.userId, r.reason);
-        ids << r.userId;
-        m_model->setRejectCountdown(r.userId, -1);
-    }
-    runItems(
-        tr("Rejecting"), ids,
-        [reasons](core::CoreServices &core, const QString &id) {
-            return core.approval().reject(id, reasons.value(id), kConsole);
-        },
-        QT_TR_N_NOOP("%n signup(s) rejected."));
-    updateActions();
-}
-
-void SignupsPage::undoRejects()
-{
-    const QStringList restored = m_pending->undoAll();
-    for (const QString &id : restored)
-        m_model->setRejectCountdown(id, -1);
-    if (!restored.isEmpty())
-        emit info(tr("Reject undone for %n signup(s).", nullptr, int(restored.size())));
-    updateActions();
-}
-
-void SignupsPage::updatePendingUi()
-{
-    for (const QString &id : m_pending->userIds())
-        m_model->setRejectCountdown(id, m_pending->secondsLeft(id));
-    m_undo->setEnabled(!m_pending->isEmpty());
-}
-
 void SignupsPage::updateCounts()
 {
     if (!m_loaded) { // a first screenful is not the whole list: no counts from it
@@ -629,25 +430,6 @@ void SignupsPage::updateCounts()
     const int pending = m_model->countWithStatus(AccountStatus::PendingApproval);
     const int unverified = m_model->countWithStatus(AccountStatus::PendingVerification);
     emit countsChanged(true, pending, unverified);
-}
-
-void SignupsPage::updateActions()
-{
-    bool approvable = false, rejectable = false, unverified = false;
-    for (const QString &id : selectedUserIds()) {
-        const SignupOverviewRow *r = m_model->signup(id);
-        if (!r || m_pending->contains(id))
-            continue;
-        approvable |= core::canApprove(r->account.status);
-        rejectable |= core::canReject(r->account.status);
-        unverified |= r->account.status == AccountStatus::PendingVerification;
-    }
-    m_approve->setEnabled(approvable);
-    m_reject->setEnabled(rejectable);
-    m_resend->setEnabled(unverified);
-    m_revoke->setEnabled(unverified);
-    m_markVerified->setEnabled(unverified);
-    m_undo->setEnabled(!m_pending->isEmpty());
 }
 
 } // namespace sd::ui

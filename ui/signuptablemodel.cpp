@@ -121,8 +121,9 @@ QVariant SignupTableModel::display(const SignupOverviewRow &r, int column) const
     case ClientAddress:
         return a.remoteAddr.isEmpty() ? a.remoteIp : tr("%1 (%2)").arg(a.remoteIp, a.remoteAddr);
     case Status:
-        if (const int left = m_countdown.value(a.id, -1); left >= 0)
-            return tr("Rejecting in %n s…", nullptr, left);
+        if (const auto it = m_countdown.constFind(a.id); it != m_countdown.cend())
+            return it->approving ? tr("Approving in %n s…", nullptr, it->secondsLeft)
+                                 : tr("Rejecting in %n s…", nullptr, it->secondsLeft);
         return statusText(a.status);
     case Verification:
         return tokenText(r);
@@ -163,8 +164,9 @@ QVariant SignupTableModel::data(const QModelIndex &index, int role) const
                 .toString(Qt::ISODate);
         return {};
     case Qt::ForegroundRole:
-        if (m_countdown.contains(r.account.id) ||
-            (index.column() == EmailState && r.mailStatus == u"dead"_s))
+        if (const auto it = m_countdown.constFind(r.account.id); it != m_countdown.cend())
+            return QBrush(it->approving ? QColor(0x1e, 0x7b, 0x34) : QColor(Qt::red));
+        if (index.column() == EmailState && r.mailStatus == u"dead"_s)
             return QBrush(Qt::red);
         return {};
     case UserIdRole:
@@ -377,15 +379,18 @@ int SignupTableModel::countWithStatus(AccountStatus status) const
     }));
 }
 
-void SignupTableModel::setRejectCountdown(const QString &userId, int secondsLeft)
+void SignupTableModel::setCountdown(const QString &userId, int secondsLeft, bool approving)
 {
     const int at = rowOf(userId);
-    const int before = m_countdown.value(userId, -1);
+    const auto before = m_countdown.value(userId);
     if (secondsLeft < 0)
         m_countdown.remove(userId);
     else
-        m_countdown.insert(userId, secondsLeft);
-    if (at >= 0 && before != secondsLeft)
+        m_countdown.insert(userId, {secondsLeft, approving});
+    const bool same = secondsLeft < 0
+                          ? before.secondsLeft < 0
+                          : before.secondsLeft == secondsLeft && before.approving == approving;
+    if (at >= 0 && !same)
         emit dataChanged(index(at, 0), index(at, ColumnCount - 1));
 }
 

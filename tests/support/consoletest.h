@@ -12,6 +12,9 @@
 #include "audit/auditlog.h"
 
 #include <QAbstractItemModelTester>
+#include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
 #include <QSize>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -169,6 +172,60 @@ public:
                         actions << e.action;
             return actions;
         });
+    }
+
+    // The Signups list's index (in the view) of this signup, or invalid while it is not shown.
+    QModelIndex signupIndex(const QString &userId, int column = 0)
+    {
+        const int row = window->signupModel()->rowOf(userId);
+        if (row < 0)
+            return {};
+        return window->signupProxy()->mapFromSource(window->signupModel()->index(row, column));
+    }
+
+    // Clicks this signup's row in the list (false, with a warning, when it is not shown).
+    bool clickSignup(const QString &userId, Qt::KeyboardModifiers modifiers = {})
+    {
+        QTableView *view = window->signupView();
+        const QModelIndex index = signupIndex(userId, sd::ui::SignupTableModel::Username);
+        if (!index.isValid()) {
+            qWarning("ConsoleFixture: the signup is not in the list");
+            return false;
+        }
+        view->scrollTo(index);
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, modifiers,
+                          view->visualRect(index).center());
+        return true;
+    }
+
+    // Waits (bounded) for the console's confirmation dialog, answers it (the action's button,
+    // or Cancel) and returns its question; empty (with a warning) when none came.
+    QString answerConfirmation(bool accept)
+    {
+        QPointer<QMessageBox> box;
+        if (!QTest::qWaitFor([&] {
+                return bool(box =
+                                window->findChild<QMessageBox *>(QStringLiteral("confirmDialog")));
+            })) {
+            qWarning("ConsoleFixture: no confirmation was asked");
+            return {};
+        }
+        const QString question = box->text();
+        QAbstractButton *button =
+            accept ? box->findChild<QPushButton *>(QStringLiteral("confirmButton"))
+                   : box->button(QMessageBox::Cancel);
+        if (!button) {
+            qWarning("ConsoleFixture: the confirmation has no such button");
+            return {};
+        }
+        button->click();
+        QTest::qWaitFor([&] { return box.isNull(); }); // closed and deleted
+        // Offscreen has no window manager to hand activation back after a dialog, and the
+        // console's shortcuts act only in the active window.
+        window->activateWindow();
+        if (!QTest::qWaitForWindowActive(window.get()))
+            qWarning("ConsoleFixture: the window did not become active again");
+        return question;
     }
 
     // The window first (its pending rejects reach core), then the server, on the worker.

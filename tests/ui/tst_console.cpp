@@ -13,7 +13,7 @@
 #include "outbox.h"
 
 #include "mainwindow.h"
-#include "pendingrejects.h"
+#include "pendingdecisions.h"
 #include "reasondialog.h"
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
@@ -149,16 +149,16 @@ private slots:
         QTRY_VERIFY((dialog = m_window->findChild<sd::ui::ReasonDialog *>()));
         dialog->setReason(u"Looks like a bot."_s);
         dialog->accept();
-        QVERIFY(m_window->pendingRejects()->contains(id));
+        QVERIFY(m_window->pendingDecisions()->contains(id));
         QVERIFY(viewIndex(id, SignupTableModel::Status)
                     .data()
                     .toString()
                     .startsWith(u"Rejecting in"_s));
-        QSignalSpy due(m_window->pendingRejects(), &sd::ui::PendingRejects::due);
+        QSignalSpy due(m_window->pendingDecisions(), &sd::ui::PendingDecisions::due);
         auto *undo = m_window->findChild<QPushButton *>(u"undoButton"_s);
         QVERIFY(undo && undo->isVisible());
         QTest::mouseClick(undo, Qt::LeftButton);
-        QVERIFY(!m_window->pendingRejects()->contains(id));
+        QVERIFY(!m_window->pendingDecisions()->contains(id));
         QVERIFY(!due.wait(900)); // three windows go by: nothing falls due
         QCOMPARE(statusOf(id), u"pending_approval"_s);
         QCOMPARE(viewIndex(id, SignupTableModel::Status).data().toString(), u"Pending approval"_s);
@@ -174,7 +174,7 @@ private slots:
         QTRY_VERIFY((dialog = m_window->findChild<sd::ui::ReasonDialog *>()));
         dialog->setReason(u"Looks like a bot."_s);
         dialog->accept();
-        QVERIFY(m_window->pendingRejects()->contains(id));
+        QVERIFY(m_window->pendingDecisions()->contains(id));
         QVERIFY(account(id).has_value()); // not yet
         QTRY_VERIFY(!account(id).has_value());
         QTRY_VERIFY(!viewIndex(id).isValid());
@@ -196,7 +196,7 @@ private slots:
         QSignalSpy finished(m_window.get(), &sd::ui::MainWindow::operationFinished);
         QTest::keyClick(m_window->signupView(), Qt::Key_Return, Qt::ControlModifier);
         QProgressBar *bar = m_window->progressBar();
-        QVERIFY(bar->isVisible());
+        QTRY_VERIFY(bar->isVisible()); // once the undo window is over
         QCOMPARE(bar->maximum(), 100);
         QTRY_COMPARE_WITH_TIMEOUT(bar->value(), 100, 30000);
         QTRY_COMPARE(finished.size(), 1);
@@ -217,7 +217,8 @@ private slots:
         QSignalSpy finished(m_window.get(), &sd::ui::MainWindow::operationFinished);
         QTest::keyClick(m_window->signupView(), Qt::Key_A);
         auto *cancel = m_window->findChild<QPushButton *>(u"cancelButton"_s);
-        QVERIFY(cancel && cancel->isVisible());
+        QVERIFY(cancel);
+        QTRY_VERIFY(cancel->isVisible()); // once the undo window is over
         QTest::mouseClick(cancel, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
         const int succeeded = finished.at(0).at(0).toInt();

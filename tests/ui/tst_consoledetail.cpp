@@ -35,22 +35,10 @@ private:
     SignupTableModel &model() { return *m_window->signupModel(); }
     sd::ui::TimelinePane &pane() { return *m_window->signupsPage()->detailPane(); }
 
-    QModelIndex viewIndex(const QString &userId, int column = 0)
-    {
-        const int row = model().rowOf(userId);
-        if (row < 0)
-            return {};
-        return m_window->signupProxy()->mapFromSource(model().index(row, column));
-    }
-
+    QModelIndex viewIndex(const QString &userId) { return m_console.signupIndex(userId); }
     void clickRow(const QString &userId, Qt::KeyboardModifiers modifiers = {})
     {
-        QTableView *view = m_window->signupView();
-        const QModelIndex index = viewIndex(userId, SignupTableModel::Username);
-        QVERIFY(index.isValid());
-        view->scrollTo(index);
-        QTest::mouseClick(view->viewport(), Qt::LeftButton, modifiers,
-                          view->visualRect(index).center());
+        QVERIFY(m_console.clickSignup(userId, modifiers));
     }
 
     // Three signups pending approval, in this order in the list (by signup time).

@@ -3,7 +3,7 @@
 
 #include "consoletablemodels.h"
 #include "csvwriter.h"
-#include "pendingrejects.h"
+#include "pendingdecisions.h"
 #include "rowfilterproxy.h"
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
@@ -272,10 +272,10 @@ private slots:
         QCOMPARE(model.index(1, SignupTableModel::EmailState).data().toString(),
                  u"failed: 550 no such mailbox"_s);
 
-        model.setRejectCountdown(u"usr_alice"_s, 7);
+        model.setCountdown(u"usr_alice"_s, 7);
         QCOMPARE(model.index(0, SignupTableModel::Status).data().toString(),
                  u"Rejecting in 7 s…"_s);
-        model.setRejectCountdown(u"usr_alice"_s, -1);
+        model.setCountdown(u"usr_alice"_s, -1);
         QCOMPARE(model.index(0, SignupTableModel::Status).data().toString(), u"Pending approval"_s);
 
         model.removeSignup(u"usr_alice"_s);
@@ -498,10 +498,10 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
     }
 
-    void pendingRejectsCountDownAndFall()
+    void pendingDecisionsCountDownAndFall()
     {
-        sd::ui::PendingRejects pending(200ms);
-        QSignalSpy due(&pending, &sd::ui::PendingRejects::due);
+        sd::ui::PendingDecisions pending(200ms);
+        QSignalSpy due(&pending, &sd::ui::PendingDecisions::due);
         pending.add({{u"usr_a"_s, u"spam"_s}, {u"usr_b"_s, u"spam"_s}});
         QCOMPARE(pending.count(), 2);
         QCOMPARE(pending.secondsLeft(u"usr_a"_s), 1);
@@ -512,7 +512,7 @@ private slots:
 
         pending.add({{u"usr_c"_s, u"duplicate"_s}});
         QVERIFY(due.wait(2000));
-        const auto requests = due.at(0).at(0).value<QList<sd::ui::RejectRequest>>();
+        const auto requests = due.at(0).at(0).value<QList<sd::ui::PendingDecision>>();
         QCOMPARE(requests.size(), 1);
         QCOMPARE(requests.at(0).userId, u"usr_c"_s);
         QCOMPARE(requests.at(0).reason, u"duplicate"_s);

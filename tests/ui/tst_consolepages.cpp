@@ -203,7 +203,12 @@ private slots:
         selectKey(page->view(), ann);
         auto *disable = page->findChild<QAction *>(u"disableUserAction"_s);
         QVERIFY(disable && disable->isEnabled());
+        // Asked first, by name: Cancel leaves the account alone.
         QTest::keyClick(page->view(), Qt::Key_D);
+        QVERIFY(m_console.answerConfirmation(false).contains(u"ann"_s));
+        QCOMPARE(statusOf(ann), u"active"_s);
+        QTest::keyClick(page->view(), Qt::Key_D);
+        QVERIFY(m_console.answerConfirmation(true).startsWith(u"Disable ann?"_s));
         QTRY_COMPARE(statusOf(ann), u"disabled"_s);
         QTRY_COMPARE(cell(model, ann, sd::ui::UserTableModel::Status), u"Disabled"_s);
         QCOMPARE(cell(model, ann, sd::ui::UserTableModel::Sessions), u"0"_s);
@@ -224,6 +229,7 @@ private slots:
         QTRY_VERIFY(enable->isEnabled());
         QVERIFY(!disable->isEnabled());
         QTest::keyClick(page->view(), Qt::Key_E);
+        QVERIFY(m_console.answerConfirmation(true).startsWith(u"Enable ann?"_s));
         QTRY_COMPARE(statusOf(ann), u"active"_s);
         QTRY_COMPARE(cell(model, ann, sd::ui::UserTableModel::Status), u"Active"_s);
         QStringList actions = consoleActions(ann);
@@ -232,6 +238,7 @@ private slots:
 
         selectKey(page->view(), ben);
         QTest::keyClick(page->view(), Qt::Key_K);
+        QVERIFY(m_console.answerConfirmation(true).contains(u"ben"_s));
         QTRY_COMPARE(cell(model, ben, sd::ui::UserTableModel::Sessions), u"0"_s);
         QCOMPARE(statusOf(ben), u"active"_s);
         QCOMPARE(consoleActions(ben), QStringList{u"sessions.revoked"_s});
@@ -289,6 +296,8 @@ private slots:
         selectKey(page->identityView(), u"oid_gh"_s);
         QVERIFY(unlink->isEnabled());
         QTest::keyClick(page->identityView(), Qt::Key_Delete);
+        QVERIFY(m_console.answerConfirmation(true).startsWith(
+            u"Unlink GitHub (gus@users.noreply.example) from gus?"_s));
         QTRY_COMPARE(identities->rowCount(), 1);
         QCOMPARE(identities->rows().constFirst().id, u"oid_go"_s);
         QCOMPARE(consoleActions(gus), QStringList{u"oauth.unlinked"_s});
