@@ -150,6 +150,9 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
     }
     setWindowIcon(trayIconWithCount(0));
 
+    // Off this thread, in core: what the command line or another process changes shows within
+    // a second (PostgreSQL tells at once through ClusterEvents).
+    m_core.watchExternalChanges();
     reload();
     pingDatabase();
 }
@@ -351,6 +354,9 @@ void MainWindow::buildPages()
         connect(&events, signal, m_usersPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
         connect(&events, signal, m_auditPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
     }
+    for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_auditPage})
+        connect(&events, &core::Events::accountsChanged, page, &ConsolePage::scheduleReload,
+                Qt::QueuedConnection);
     connect(&events, &core::Events::mailQueued, m_outboxPage, &ConsolePage::scheduleReload,
             Qt::QueuedConnection);
     // Other instances' events were lost while the link to them was down: every page reloads.

@@ -79,6 +79,14 @@ SignupsPage::SignupsPage(ConsoleBackend *backend, core::CoreServices &core, QSet
         connect(&events, signal, this, &SignupsPage::requestRowReload, Qt::QueuedConnection);
     connect(&events, &core::Events::remoteEventsMissed, this, &SignupsPage::reload,
             Qt::QueuedConnection);
+    // Changes of other processes (the command line on SQLite): only their rows reload.
+    connect(
+        &events, &core::Events::accountsChanged, this,
+        [this](const QStringList &ids) {
+            for (const QString &id : ids)
+                requestRowReload(id);
+        },
+        Qt::QueuedConnection);
 
     m_reloadTimer.setSingleShot(true);
     m_reloadTimer.setInterval(int(kGatherMs)); // gathers a burst of events into one backend job

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QObject>
+#include <QStringList>
 
 namespace sd::core {
 
@@ -22,6 +23,9 @@ signals:
     void userLoggedIn(const QString &userId);
     // Other instances' events may have been lost (the link to them was down): reload.
     void remoteEventsMissed();
+    // Accounts another process changed (on SQLite, seen by ExternalChanges; may include this
+    // process' own changes): their rows reload.
+    void accountsChanged(const QStringList &userIds);
     // The live settings changed (here, or another instance's change was read).
     void settingsChanged();
 };

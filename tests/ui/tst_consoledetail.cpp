@@ -1,7 +1,8 @@
 // The Signups tab's detail pane, offscreen, over an in-process SignupDesk (SQLite file, fake
 // clock): after the selected row leaves the list (approved, rejected after its undo window,
 // removed by another process' change) the header and the timeline show one and the same
-// signup, the newly selected one, or nothing once no row is selected.
+// signup, the newly selected one, or nothing once no row is selected. A change by another
+// process (its own connection and core, as the command line) shows within a second.
 
 #include "consoletest.h"
 #include "testserver.h"
@@ -17,6 +18,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QTableView>
 #include <QTest>
 
@@ -134,6 +136,39 @@ private slots:
         }));
         QTRY_VERIFY(!viewIndex(ids.at(2)).isValid());
         expectShown(ids.at(1), u"bob"_s);
+    }
+
+    void anotherProcessChangeShowsWithinASecond()
+    {
+        const QString ann = m_console.signUp(u"ann"_s);
+        m_window->statusFilter()->setCurrentIndex(5); // All: the row stays once approved
+        QTRY_VERIFY(viewIndex(ann).isValid());
+        clickRow(ann);
+        expectShown(ann, u"ann"_s);
+        const auto status = [&] {
+            return m_console.signupIndex(ann, SignupTableModel::Status).data().toString();
+        };
+        QCOMPARE(status(), u"Pending approval"_s);
+
+        // Another process: a connection and a core of its own on the same SQLite file, so no
+        // event of this process' core tells the console.
+        QElapsedTimer sinceChange;
+        const bool approved = m_console.worker.call([&] {
+            sd::store::Database other(m_console.app().database().url());
+            auto core = sd::core::CoreServices::create(m_console.app().config(), other,
+                                                       m_console.server->clock());
+            if (!core)
+                return false;
+            const bool ok = (*core)->approval().approve(ann, sd::core::Actor{u"cli"_s}).has_value();
+            sinceChange.start();
+            return ok;
+        });
+        QVERIFY(approved);
+        QTRY_COMPARE_WITH_TIMEOUT(status(), u"Active"_s, 1500);
+        qInfo("the row showed the change %lld ms after it was committed", sinceChange.elapsed());
+        QTRY_VERIFY(pane().headerText().contains(u"Active"_s));
+        QTRY_VERIFY(m_window->timelineModel()->rowCount() > 0);
+        QCOMPARE(m_window->timelineModel()->userId(), ann);
     }
 
     void nothingSelectedShowsNothing()
