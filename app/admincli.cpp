@@ -3,6 +3,7 @@
 #include "application.h"
 
 #include "audit/auditchain.h"
+#include "localactor.h"
 #include "validation/names.h"
 
 using namespace Qt::StringLiterals;
@@ -49,7 +50,7 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
         " signup close|open|status | approval force|relax"_s;
     if (auto r = app.open(); !r)
         return failWith(err, u"cannot open the database: "_s + r.error().detail, 2);
-    const core::Actor cli{u"cli"_s};
+    const core::Actor cli = core::localActor(u"cli"_s); // "cli:<os user>"
     // Consoles of running instances see what these change (sent before the program exits).
     // The panic switches need no event: every instance re-reads the live settings each second.
     if (args.value(0) == u"signups"_s &&

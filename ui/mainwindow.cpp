@@ -5,6 +5,9 @@
 #include "dashboardpage.h"
 #include "errormessages.h"
 #include "signupspage.h"
+#include "tablecolumns.h"
+
+#include "localactor.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -30,7 +33,8 @@ namespace sd::ui {
 
 namespace {
 
-const core::Actor kConsole{u"console"_s};
+// The person at this console, as the audit log records it ("console:alice").
+const core::Actor kConsole = core::localActor(u"console"_s);
 
 QIcon trayIconWithCount(int count)
 {
@@ -159,6 +163,10 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
 
 MainWindow::~MainWindow()
 {
+    // The window as the admin left it, for the next start (the console's own settings).
+    m_settings->setValue(u"window/geometry"_s, saveGeometry());
+    for (TableColumns *columns : findChildren<TableColumns *>())
+        columns->save();
     m_signupsPage->flushPendingDecisions();
     delete m_backend; // runs what is queued, then stops its thread
     m_backend = nullptr;
@@ -283,7 +291,15 @@ void MainWindow::buildUi()
     }
     statusBar()->addPermanentWidget(m_dbLabel);
     statusBar()->addPermanentWidget(m_mailLabel);
+    // A message (what an action did) gets the room of the secondary fields while it shows:
+    // the counts and the signup state stay, URL, requests, database and mail step aside.
+    connect(statusBar(), &QStatusBar::messageChanged, this, [this](const QString &message) {
+        for (QLabel *label : {m_urlLabel, m_requestsLabel, m_dbLabel, m_mailLabel})
+            if (label)
+                label->setVisible(message.isEmpty());
+    });
     resize(1280, 720);
+    restoreGeometry(m_settings->value(u"window/geometry"_s).toByteArray()); // if any was saved
 }
 
 void MainWindow::showCounts(bool loaded, int pending, int unverified)
@@ -328,6 +344,9 @@ void MainWindow::buildPages()
     m_tabs->addTab(m_dashboardPage, tr("&Dashboard"));
     connect(m_dashboardPage, &DashboardPage::errorOccurred, this, &MainWindow::showError);
     setCentralWidget(m_tabs);
+    new TableColumns(m_usersPage->view(), m_settings.get(), u"users"_s, 320);
+    new TableColumns(m_outboxPage->view(), m_settings.get(), u"outbox"_s, 320);
+    new TableColumns(m_auditPage->view(), m_settings.get(), u"audit"_s, 320);
     for (ConsolePage *page :
          std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage, m_auditPage}) {
         connect(page, &ConsolePage::errorOccurred, this, &MainWindow::showError);
@@ -487,6 +506,9 @@ void MainWindow::buildSignupControls()
     bar->setFocusPolicy(Qt::NoFocus);
     bar->addAction(m_closeSignup);
     bar->addAction(m_forceApproval);
+    // A switch that is on must look on, whatever the style draws for a checked tool button.
+    bar->setStyleSheet(u"QToolButton:checked { background: #b00020; color: white;"
+                       " font-weight: bold; border-radius: 3px; padding: 2px 6px; }"_s);
 
     m_signupStateLabel = new QLabel(this);
     m_signupStateLabel->setObjectName(u"signupStateLabel"_s);
@@ -502,6 +524,8 @@ void MainWindow::updateSignupState()
     const auto live = m_core.settings().current(); // memory only: no database here
     m_closeSignup->setChecked(!live->signupEnabled);
     m_forceApproval->setChecked(live->approvalRequired);
+    // The label says what a click does now.
+    m_closeSignup->setText(live->signupEnabled ? tr("&Close signup now") : tr("Re&open signup"));
     if (!live->signupEnabled) {
         m_signupStateLabel->setText(tr("SIGNUP CLOSED"));
         m_signupStateLabel->setToolTip(

@@ -11,6 +11,8 @@
 #include "reasondialog.h"
 #include "signuptablemodel.h"
 
+#include "localactor.h"
+
 #include <QAction>
 #include <QItemSelectionModel>
 #include <QTableView>
@@ -23,7 +25,8 @@ namespace sd::ui {
 
 namespace {
 
-const core::Actor kConsole{u"console"_s};
+// The person at this console, as the audit log records it ("console:alice").
+const core::Actor kConsole = core::localActor(u"console"_s);
 
 template <typename T> core::Result<void> asVoid(const core::Result<T> &r)
 {

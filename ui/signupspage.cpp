@@ -7,6 +7,7 @@
 #include "reasondialog.h"
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
+#include "tablecolumns.h"
 #include "timelinemodel.h"
 #include "timelinepane.h"
 #include "undobar.h"
@@ -181,8 +182,9 @@ void SignupsPage::buildUi()
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->verticalHeader()->setSectionResizeMode(
         QHeaderView::Fixed); // uniform rows, never measured
-    m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    // Fitted as rows arrive, remembered; cut cells' text in their tooltips.
+    new TableColumns(m_view, m_settings, u"signups"_s, 260);
     // The detail pane follows the current row while it is selected, and nothing else.
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &SignupsPage::syncDetail);
@@ -321,7 +323,6 @@ void SignupsPage::reload()
                 if (!rows || m_loaded || m_model->rowCount() > 0)
                     return; // the full load reports errors
                 m_model->resetSignups(std::move(*rows));
-                sizeColumnsOnce();
             });
     }
     m_backend->run(
@@ -341,22 +342,10 @@ void SignupsPage::reload()
             if (!current.isEmpty() && !first)
                 selectUsers({current});
             m_loaded = true;
-            sizeColumnsOnce();
             updateCounts();
             if (first)
                 emit loaded();
         });
-}
-
-void SignupsPage::sizeColumnsOnce()
-{
-    // Once, from the first rows shown (a screenful: the header would sample up to 1000).
-    if (m_columnsSized || m_model->rowCount() == 0)
-        return;
-    m_columnsSized = true;
-    m_view->resizeColumnsToContents();
-    for (int c = 0; c < SignupTableModel::ColumnCount - 1; ++c)
-        m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 260));
 }
 
 void SignupsPage::requestRowReload(const QString &userId)

@@ -117,7 +117,6 @@ private:
                    const char *doneText);
     void updatePendingUi();
     void updateCounts();
-    void sizeColumnsOnce();
     void updateActions();
     void askReason(const QString &title, const QString &prompt, const QString &presetsKey,
                    const QStringList &defaults, std::function<void(const QString &)> accepted);
@@ -145,7 +144,6 @@ private:
     QAction *m_undo = nullptr;
 
     bool m_loaded = false;
-    bool m_columnsSized = false;
     bool m_selectNeighbour = false; // the selected current row is being removed
     QSet<QString> m_dirty;
     QSet<QString> m_announce; // new signups to announce once their row is loaded

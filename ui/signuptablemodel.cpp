@@ -36,8 +36,10 @@ QString SignupTableModel::relativeTime(qint64 atMs, qint64 nowMs)
         amount = tr("%n s", nullptr, int(s));
     else if (s < 3600)
         amount = tr("%n min", nullptr, int(s / 60));
-    else if (s < 86400)
+    else if (s < 2 * 86400) // "47 h", never "1 d" for nearly two days
         amount = tr("%n h", nullptr, int(s / 3600));
+    else if (const qint64 hours = (s % 86400) / 3600; hours > 0)
+        amount = tr("%1 d %2 h").arg(s / 86400).arg(hours);
     else
         amount = tr("%n d", nullptr, int(s / 86400));
     return future ? tr("in %1").arg(amount) : tr("%1 ago").arg(amount);
@@ -205,7 +207,7 @@ QVariant SignupTableModel::headerData(int section, Qt::Orientation orientation, 
     case Verification:
         return tr("Verification token");
     case EmailState:
-        return tr("Email");
+        return tr("Email delivery"); // the last email's state; "Email" is the address
     }
     return {};
 }

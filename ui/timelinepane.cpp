@@ -3,6 +3,7 @@
 #include "consolebackend.h"
 #include "errormessages.h"
 #include "signuptablemodel.h"
+#include "tablecolumns.h"
 #include "timelinemodel.h"
 
 #include <QHeaderView>
@@ -30,7 +31,8 @@ TimelinePane::TimelinePane(ConsoleBackend *backend, core::CoreServices &core, QW
     m_view->verticalHeader()->hide();
     const int rowHeight = m_view->fontMetrics().height() + 8;
     m_view->verticalHeader()->setDefaultSectionSize(rowHeight);
-    m_view->setWordWrap(false); // one line per event; the tooltip has the whole detail
+    m_view->setWordWrap(false); // one line per event; a cut cell's tooltip has the whole text
+    m_view->setItemDelegate(new CutCellTips(m_view));
     m_view->setAlternatingRowColors(true);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);

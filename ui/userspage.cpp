@@ -6,6 +6,8 @@
 #include "errormessages.h"
 #include "rowfilterproxy.h"
 
+#include "localactor.h"
+
 #include <QAction>
 #include <QComboBox>
 #include <QHeaderView>
@@ -21,7 +23,8 @@ namespace sd::ui {
 
 namespace {
 
-const core::Actor kConsole{u"console"_s};
+// The person at this console, as the audit log records it ("console:alice").
+const core::Actor kConsole = core::localActor(u"console"_s);
 
 } // namespace
 

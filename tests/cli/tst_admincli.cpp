@@ -8,6 +8,7 @@
 // API.md only promises "non-zero with a one-line message"; the exact statuses checked here are
 // the program's convention: 2 for a usage or configuration error, 1 for a refused operation.
 
+#include "localactor.h"
 #include "support/httpclient.h"
 #include "support/testenv.h"
 
@@ -760,7 +761,7 @@ private slots:
         QCOMPARE(force.exitCode, 0);
         stopServerCleanly(server);
 
-        // Audited like the console's switches, by "cli".
+        // Audited like the console's switches, by "cli:" and the OS user running it.
         QStringList actions;
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"panic_audit"_s);
@@ -776,8 +777,10 @@ private slots:
             db.close();
         }
         QSqlDatabase::removeDatabase(u"panic_audit"_s);
-        QCOMPARE(actions, (QStringList{u"cli signup.closed"_s, u"cli signup.reopened"_s,
-                                       u"cli approval.relaxed"_s, u"cli approval.forced"_s}));
+        const QString cli = sd::core::localActor(u"cli"_s).name; // "cli:<os user>"
+        QVERIFY(cli.startsWith(u"cli:"_s));
+        QCOMPARE(actions, (QStringList{cli + u" signup.closed"_s, cli + u" signup.reopened"_s,
+                                       cli + u" approval.relaxed"_s, cli + u" approval.forced"_s}));
     }
 
     // --- usage errors ------------------------------------------------------------------------

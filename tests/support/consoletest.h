@@ -10,6 +10,7 @@
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
+#include "localactor.h"
 
 #include <QAbstractItemModelTester>
 #include <QMessageBox>
@@ -158,6 +159,9 @@ public:
         return a ? sd::core::toString(a->status) : QStringLiteral("gone");
     }
 
+    // The actor this console records: "console:" and the OS user running the test.
+    static QString consoleActor() { return sd::core::localActor(QStringLiteral("console")).name; }
+
     // The audit log's actions about `id` by `actor`, oldest first.
     QStringList auditActions(const QString &id, const QString &actor)
     {
@@ -219,7 +223,8 @@ public:
             return {};
         }
         button->click();
-        QTest::qWaitFor([&] { return box.isNull(); }); // closed and deleted
+        if (!QTest::qWaitFor([&] { return box.isNull(); })) // closed and deleted
+            qWarning("ConsoleFixture: the confirmation did not close");
         // Offscreen has no window manager to hand activation back after a dialog, and the
         // console's shortcuts act only in the active window.
         window->activateWindow();

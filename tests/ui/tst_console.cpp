@@ -129,7 +129,7 @@ private slots:
 
         QTRY_COMPARE(statusOf(id), u"active"_s);
         QVERIFY(mailKinds(id).contains(u"welcome"_s));
-        QCOMPARE(auditActions(id, u"console"_s), QStringList{u"signup.approved"_s});
+        QCOMPARE(auditActions(id, m_console.consoleActor()), QStringList{u"signup.approved"_s});
         // The row follows; with the default filter (pending) it leaves the view.
         QTRY_COMPARE(sd::core::toString(model().signup(id)->account.status), u"active"_s);
         QTRY_VERIFY(!viewIndex(id).isValid());
@@ -179,7 +179,7 @@ private slots:
         QTRY_VERIFY(!account(id).has_value());
         QTRY_VERIFY(!viewIndex(id).isValid());
         QTRY_COMPARE(model().rowOf(id), -1);
-        QCOMPARE(auditActions(id, u"console"_s), QStringList{u"signup.rejected"_s});
+        QCOMPARE(auditActions(id, m_console.consoleActor()), QStringList{u"signup.rejected"_s});
         QVERIFY(m_window->errorText().isEmpty());
     }
 
@@ -242,7 +242,8 @@ private slots:
         dialog->setReason(u"Confirmed by phone."_s);
         dialog->accept();
         QTRY_COMPARE(statusOf(id), u"pending_approval"_s);
-        QCOMPARE(auditActions(id, u"console"_s), QStringList{u"email.verified_by_admin"_s});
+        QCOMPARE(auditActions(id, m_console.consoleActor()),
+                 QStringList{u"email.verified_by_admin"_s});
         QTRY_COMPARE(viewIndex(id, SignupTableModel::Verification).data().toString(), u"revoked"_s);
     }
 

@@ -96,7 +96,8 @@ private slots:
         QCOMPARE(m_console.statusOf(bob), u"pending_approval"_s); // not yet
         QTRY_COMPARE(m_console.statusOf(bob), u"active"_s);
         QVERIFY(mailKinds(bob).contains(u"welcome"_s));
-        QCOMPARE(m_console.auditActions(bob, u"console"_s), QStringList{u"signup.approved"_s});
+        QCOMPARE(m_console.auditActions(bob, m_console.consoleActor()),
+                 QStringList{u"signup.approved"_s});
         QVERIFY(m_window->errorText().isEmpty());
     }
 
@@ -136,16 +137,16 @@ private slots:
                  qPrintable(question));
         QVERIFY(!QTest::qWaitFor(
             [&] {
-                return !m_console.auditActions(dan, u"console"_s).isEmpty() ||
-                       !m_console.auditActions(eve, u"console"_s).isEmpty();
+                return !m_console.auditActions(dan, m_console.consoleActor()).isEmpty() ||
+                       !m_console.auditActions(eve, m_console.consoleActor()).isEmpty();
             },
             500));
 
         QTest::keyClick(m_window->signupView(), Qt::Key_T);
         QVERIFY(!m_console.answerConfirmation(true).isEmpty());
-        QTRY_COMPARE(m_console.auditActions(dan, u"console"_s),
+        QTRY_COMPARE(m_console.auditActions(dan, m_console.consoleActor()),
                      QStringList{u"verification.revoked"_s});
-        QTRY_COMPARE(m_console.auditActions(eve, u"console"_s),
+        QTRY_COMPARE(m_console.auditActions(eve, m_console.consoleActor()),
                      QStringList{u"verification.revoked"_s});
         QTRY_COMPARE(cell(dan, SignupTableModel::Verification), u"revoked"_s);
 
@@ -158,7 +159,7 @@ private slots:
             l.sort();
             return l;
         };
-        QTRY_COMPARE(sorted(m_console.auditActions(dan, u"console"_s)),
+        QTRY_COMPARE(sorted(m_console.auditActions(dan, m_console.consoleActor())),
                      (QStringList{u"verification.resent"_s, u"verification.revoked"_s}));
     }
 };

@@ -213,7 +213,9 @@ private slots:
         proxy.setSearchText({});
         proxy.sort(sd::ui::AuditTableModel::Time, Qt::DescendingOrder);
         QCOMPARE(proxy.index(0, sd::ui::AuditTableModel::Action).data().toString(),
-                 u"signup.rejected"_s);
+                 u"Rejected"_s); // the label; the code in the tooltip
+        QCOMPARE(proxy.index(0, sd::ui::AuditTableModel::Action).data(Qt::ToolTipRole),
+                 QVariant(u"signup.rejected"_s));
     }
 
     void relativeTime_data()
@@ -224,7 +226,9 @@ private slots:
         QTest::newRow("minutes") << qint64(3 * 60'000 + 10'000) << u"3 min ago"_s;
         QTest::newRow("hours") << qint64(2 * 3'600'000) << u"2 h ago"_s;
         QTest::newRow("days") << qint64(3 * 86'400'000) << u"3 d ago"_s;
-        QTest::newRow("future") << qint64(-47 * 3'600'000) << u"in 1 d"_s;
+        QTest::newRow("future, under two days") << qint64(-47 * 3'600'000) << u"in 47 h"_s;
+        QTest::newRow("future, days and hours")
+            << qint64(-(2 * 86'400'000 + 5 * 3'600'000)) << u"in 2 d 5 h"_s;
     }
     void relativeTime()
     {
