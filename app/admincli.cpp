@@ -3,6 +3,7 @@
 #include "application.h"
 
 #include "audit/auditchain.h"
+#include "localactor.h"
 #include "validation/names.h"
 
 using namespace Qt::StringLiterals;
@@ -53,7 +54,7 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
         " invitations list | invitations revoke ID"_s;
     if (auto r = app.open(); !r)
         return failWith(err, u"cannot open the database: "_s + r.error().detail, 2);
-    const core::Actor cli{u"cli"_s};
+    const core::Actor cli = core::localActor(u"cli"_s); // "cli:<os user>"
     // Consoles of running instances see what these change (sent before the program exits).
     // So do the panic switches: running instances re-read the live settings at once.
     const QString command = args.value(0) + u' ' + args.value(1);

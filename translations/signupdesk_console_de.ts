@@ -73,14 +73,6 @@
 <context>
     <name>sd::ui::AuditTableModel</name>
     <message>
-        <source>%1 (the user)</source>
-        <translation>%1 (Benutzer selbst)</translation>
-    </message>
-    <message>
-        <source>admin %1</source>
-        <translation>Admin %1</translation>
-    </message>
-    <message>
         <source>Time</source>
         <translation>Zeitpunkt</translation>
     </message>
@@ -102,6 +94,205 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::AuditWords</name>
+    <message>
+        <source>Signed up</source>
+        <translation>Registriert</translation>
+    </message>
+    <message>
+        <source>Signed up with GitHub or Google</source>
+        <translation>Mit GitHub oder Google registriert</translation>
+    </message>
+    <message>
+        <source>Signup with an address already registered</source>
+        <translation>Registrierung mit einer bereits registrierten Adresse</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Genehmigt</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <source>Super-user created</source>
+        <translation>Superuser angelegt</translation>
+    </message>
+    <message>
+        <source>Account disabled</source>
+        <translation>Konto deaktiviert</translation>
+    </message>
+    <message>
+        <source>Account enabled</source>
+        <translation>Konto aktiviert</translation>
+    </message>
+    <message>
+        <source>Sessions ended</source>
+        <translation>Sitzungen beendet</translation>
+    </message>
+    <message>
+        <source>Email verified</source>
+        <translation>E-Mail bestätigt</translation>
+    </message>
+    <message>
+        <source>Email marked verified by an admin</source>
+        <translation>E-Mail von einem Admin als bestätigt markiert</translation>
+    </message>
+    <message>
+        <source>Verification email resent</source>
+        <translation>Bestätigungs-E-Mail erneut gesendet</translation>
+    </message>
+    <message>
+        <source>Verification revoked by an admin</source>
+        <translation>Bestätigung von einem Admin widerrufen</translation>
+    </message>
+    <message>
+        <source>Verification failed</source>
+        <translation>Bestätigung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Verification token issued</source>
+        <translation>Bestätigungstoken ausgestellt</translation>
+    </message>
+    <message>
+        <source>Verification token used</source>
+        <translation>Bestätigungstoken verwendet</translation>
+    </message>
+    <message>
+        <source>Verification token revoked</source>
+        <translation>Bestätigungstoken widerrufen</translation>
+    </message>
+    <message>
+        <source>Verification token burned</source>
+        <translation>Bestätigungstoken gesperrt</translation>
+    </message>
+    <message>
+        <source>Verification token expired</source>
+        <translation>Bestätigungstoken abgelaufen</translation>
+    </message>
+    <message>
+        <source>Email link page visited</source>
+        <translation>Seite des E-Mail-Links aufgerufen</translation>
+    </message>
+    <message>
+        <source>Logged in</source>
+        <translation>Angemeldet</translation>
+    </message>
+    <message>
+        <source>Login failed</source>
+        <translation>Anmeldung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Locked out after failed logins</source>
+        <translation>Nach fehlgeschlagenen Anmeldungen gesperrt</translation>
+    </message>
+    <message>
+        <source>Login refused: locked out</source>
+        <translation>Anmeldung abgewiesen: gesperrt</translation>
+    </message>
+    <message>
+        <source>Login link sent</source>
+        <translation>Anmeldelink gesendet</translation>
+    </message>
+    <message>
+        <source>GitHub or Google sign-in linked</source>
+        <translation>GitHub- oder Google-Anmeldung verknüpft</translation>
+    </message>
+    <message>
+        <source>GitHub or Google sign-in unlinked</source>
+        <translation>GitHub- oder Google-Anmeldung getrennt</translation>
+    </message>
+    <message>
+        <source>GitHub or Google sign-in confirmed</source>
+        <translation>GitHub- oder Google-Anmeldung bestätigt</translation>
+    </message>
+    <message>
+        <source>GitHub or Google sign-in failed</source>
+        <translation>GitHub- oder Google-Anmeldung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Unverified account replaced by a GitHub or Google sign-in</source>
+        <translation>Unbestätigtes Konto durch eine GitHub- oder Google-Anmeldung ersetzt</translation>
+    </message>
+    <message>
+        <source>Email queued</source>
+        <translation>E-Mail in die Warteschlange gestellt</translation>
+    </message>
+    <message>
+        <source>Email sent</source>
+        <translation>E-Mail gesendet</translation>
+    </message>
+    <message>
+        <source>Email delivery failed, will retry</source>
+        <translation>E-Mail-Zustellung fehlgeschlagen, neuer Versuch folgt</translation>
+    </message>
+    <message>
+        <source>Email delivery failed for good</source>
+        <translation>E-Mail-Zustellung endgültig fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Email held</source>
+        <translation>E-Mail zurückgehalten</translation>
+    </message>
+    <message>
+        <source>Email retried</source>
+        <translation>E-Mail erneut versucht</translation>
+    </message>
+    <message>
+        <source>Signup closed</source>
+        <translation>Registrierung gesperrt</translation>
+    </message>
+    <message>
+        <source>Signup reopened</source>
+        <translation>Registrierung wieder geöffnet</translation>
+    </message>
+    <message>
+        <source>Approval required</source>
+        <translation>Genehmigung erforderlich</translation>
+    </message>
+    <message>
+        <source>Approval no longer required</source>
+        <translation>Genehmigung nicht mehr erforderlich</translation>
+    </message>
+    <message>
+        <source>Settings changed</source>
+        <translation>Einstellungen geändert</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>console</source>
+        <translation>Konsole</translation>
+    </message>
+    <message>
+        <source>%1 (console)</source>
+        <translation>%1 (Konsole)</translation>
+    </message>
+    <message>
+        <source>command line</source>
+        <translation>Kommandozeile</translation>
+    </message>
+    <message>
+        <source>%1 (command line)</source>
+        <translation>%1 (Kommandozeile)</translation>
+    </message>
+    <message>
+        <source>the user</source>
+        <translation>der Benutzer</translation>
+    </message>
+    <message>
+        <source>%1 (the user)</source>
+        <translation>%1 (der Benutzer)</translation>
+    </message>
+    <message>
+        <source>admin %1</source>
+        <translation>Admin %1</translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::BulkProgress</name>
     <message>
         <source>%v of %m</source>
@@ -110,6 +301,20 @@
     <message>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::ConfirmAction</name>
+    <message>
+        <source>%1 and %2</source>
+        <translation>%1 und %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 und %n weiterer</numerusform>
+            <numerusform>%1 und %n weitere</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -488,6 +693,10 @@
     <message>
         <source>F&amp;orce approval</source>
         <translation>Genehmigung er&amp;zwingen</translation>
+    </message>
+    <message>
+        <source>Re&amp;open signup</source>
+        <translation>Registrierung wieder ö&amp;ffnen</translation>
     </message>
 </context>
 <context>
@@ -1186,6 +1395,21 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <source>Verification token</source>
         <translation>Bestätigungs-Token</translation>
     </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1&#xa0;T. %2&#xa0;Std.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Approving in %n s…</source>
+        <translation>
+            <numerusform>Genehmigung in %n s…</numerusform>
+            <numerusform>Genehmigung in %n s…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Email delivery</source>
+        <translation>E-Mail-Zustellung</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::SignupsPage</name>
@@ -1241,10 +1465,6 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <source>Mark &amp;verified…</source>
         <translation>Als &amp;bestätigt markieren…</translation>
     </message>
-    <message>
-        <source>&amp;Undo reject</source>
-        <translation>Ablehnung &amp;rückgängig machen</translation>
-    </message>
     <message numerus="yes">
         <source>%1: %n of %2 failed. %3</source>
         <translation>
@@ -1282,13 +1502,6 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <translation>
             <numerusform>%n ausgewählte Registrierung kann nicht abgelehnt werden (bereits aktiv oder wird gerade abgelehnt).</numerusform>
             <numerusform>%n ausgewählte Registrierungen können nicht abgelehnt werden (bereits aktiv oder werden gerade abgelehnt).</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Reject %n signup(s)</source>
-        <translation>
-            <numerusform>%n Registrierung ablehnen</numerusform>
-            <numerusform>%n Registrierungen ablehnen</numerusform>
         </translation>
     </message>
     <message>
@@ -1336,13 +1549,6 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
             <numerusform>Bestätigung für %n Registrierungen widerrufen.</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>Mark %n signup(s) verified</source>
-        <translation>
-            <numerusform>%n Registrierung als bestätigt markieren</numerusform>
-            <numerusform>%n Registrierungen als bestätigt markieren</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Why is the email known to be good? (recorded in the audit log)</source>
         <translation>Warum ist die E-Mail-Adresse bekanntermaßen gültig? (wird im Audit-Protokoll festgehalten)</translation>
@@ -1377,104 +1583,57 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
             <numerusform>%n Registrierungen abgelehnt.</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>Reject undone for %n signup(s).</source>
-        <translation>
-            <numerusform>Ablehnung für %n Registrierung rückgängig gemacht.</numerusform>
-            <numerusform>Ablehnung für %n Registrierungen rückgängig gemacht.</numerusform>
-        </translation>
+    <message>
+        <source>(%1)</source>
+        <translation>(%1)</translation>
+    </message>
+    <message>
+        <source>Reject %1</source>
+        <translation>%1 ablehnen</translation>
+    </message>
+    <message>
+        <source>Resend verification</source>
+        <translation>Bestätigung erneut senden</translation>
+    </message>
+    <message>
+        <source>Send %1 a new verification email? The link sent before stops working.</source>
+        <translation>%1 eine neue Bestätigungs-E-Mail senden? Der zuvor gesendete Link funktioniert dann nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Resend</source>
+        <translation>Erneut senden</translation>
+    </message>
+    <message>
+        <source>Revoke verification</source>
+        <translation>Bestätigung widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoke the verification link of %1? The link stops working at once; only a resend gives a new one.</source>
+        <translation>Den Bestätigungslink von %1 widerrufen? Der Link funktioniert sofort nicht mehr; nur erneutes Senden gibt einen neuen.</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Mark %1 verified</source>
+        <translation>%1 als bestätigt markieren</translation>
+    </message>
+    <message>
+        <source>Approval undone: %1.</source>
+        <translation>Genehmigung rückgängig gemacht: %1.</translation>
+    </message>
+    <message>
+        <source>Reject undone: %1.</source>
+        <translation>Ablehnung rückgängig gemacht: %1.</translation>
+    </message>
+    <message>
+        <source>&amp;Undo approve or reject</source>
+        <translation>Genehmigung oder Ablehnung &amp;rückgängig machen</translation>
     </message>
 </context>
 <context>
     <name>sd::ui::TimelineModel</name>
-    <message>
-        <source>Signed up</source>
-        <translation>Registrierung</translation>
-    </message>
-    <message>
-        <source>Email queued</source>
-        <translation>E-Mail eingereiht</translation>
-    </message>
-    <message>
-        <source>Email sent</source>
-        <translation>E-Mail gesendet</translation>
-    </message>
-    <message>
-        <source>Email delivery failed, will retry</source>
-        <translation>E-Mail-Zustellung fehlgeschlagen, neuer Versuch folgt</translation>
-    </message>
-    <message>
-        <source>Email delivery failed for good</source>
-        <translation>E-Mail-Zustellung endgültig fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>Verification token issued</source>
-        <translation>Bestätigungs-Token ausgestellt</translation>
-    </message>
-    <message>
-        <source>Verification token used</source>
-        <translation>Bestätigungs-Token verwendet</translation>
-    </message>
-    <message>
-        <source>Verification token revoked</source>
-        <translation>Bestätigungs-Token widerrufen</translation>
-    </message>
-    <message>
-        <source>Verification token burned</source>
-        <translation>Bestätigungs-Token gesperrt</translation>
-    </message>
-    <message>
-        <source>Verification token expired</source>
-        <translation>Bestätigungs-Token abgelaufen</translation>
-    </message>
-    <message>
-        <source>Email link page visited</source>
-        <translation>Seite des E-Mail-Links aufgerufen</translation>
-    </message>
-    <message>
-        <source>Verification email resent</source>
-        <translation>Bestätigungs-E-Mail erneut gesendet</translation>
-    </message>
-    <message>
-        <source>Verification revoked by an admin</source>
-        <translation>Bestätigung von einem Admin widerrufen</translation>
-    </message>
-    <message>
-        <source>Email verified</source>
-        <translation>E-Mail bestätigt</translation>
-    </message>
-    <message>
-        <source>Email marked verified by an admin</source>
-        <translation>E-Mail von einem Admin als bestätigt markiert</translation>
-    </message>
-    <message>
-        <source>Approved</source>
-        <translation>Genehmigt</translation>
-    </message>
-    <message>
-        <source>Rejected</source>
-        <translation>Abgelehnt</translation>
-    </message>
-    <message>
-        <source>system</source>
-        <translation>System</translation>
-    </message>
-    <message>
-        <source>console</source>
-        <translation>Konsole</translation>
-    </message>
-    <message>
-        <source>command line</source>
-        <translation>Befehlszeile</translation>
-    </message>
-    <message>
-        <source>the user</source>
-        <translation>Benutzer selbst</translation>
-    </message>
-    <message>
-        <source>admin %1</source>
-        <translation>Admin %1</translation>
-    </message>
     <message>
         <source>When</source>
         <translation>Wann</translation>
@@ -1515,12 +1674,17 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <source>U&amp;ndo</source>
         <translation>Rüc&amp;kgängig</translation>
     </message>
-    <message numerus="yes">
-        <source>Rejecting %n signup(s) in %1 s.</source>
-        <translation>
-            <numerusform>%n Registrierung wird in %1&#xa0;s abgelehnt.</numerusform>
-            <numerusform>%n Registrierungen werden in %1&#xa0;s abgelehnt.</numerusform>
-        </translation>
+    <message>
+        <source>Approving %1</source>
+        <translation>Genehmigung von %1</translation>
+    </message>
+    <message>
+        <source>Rejecting %1</source>
+        <translation>Ablehnung von %1</translation>
+    </message>
+    <message>
+        <source>%1 in %2 s.</source>
+        <translation>%1 in %2 s.</translation>
     </message>
 </context>
 <context>
@@ -1640,25 +1804,61 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <source>Super-users cannot be disabled from the console; use the command line.</source>
         <translation>Superuser können nicht über die Konsole deaktiviert werden; verwenden Sie die Befehlszeile.</translation>
     </message>
-    <message numerus="yes">
-        <source>Disabled %n account(s); their sessions ended.</source>
-        <translation>
-            <numerusform>%n Konto deaktiviert; seine Sitzungen wurden beendet.</numerusform>
-            <numerusform>%n Konten deaktiviert; ihre Sitzungen wurden beendet.</numerusform>
-        </translation>
+    <message>
+        <source>Unlink sign-in</source>
+        <translation>Anmeldung trennen</translation>
+    </message>
+    <message>
+        <source>Unlink %1 from %2? The next sign-in with it makes a new account unless the emails match.</source>
+        <translation>%1 von %2 trennen? Die nächste Anmeldung damit legt ein neues Konto an, außer die E-Mail-Adressen stimmen überein.</translation>
+    </message>
+    <message>
+        <source>Unlink</source>
+        <translation>Trennen</translation>
+    </message>
+    <message>
+        <source>Disable accounts</source>
+        <translation>Konten deaktivieren</translation>
+    </message>
+    <message>
+        <source>Disable %1? They cannot sign in, and their sessions end at once.</source>
+        <translation>%1 deaktivieren? Eine Anmeldung ist nicht mehr möglich, und die Sitzungen enden sofort.</translation>
     </message>
     <message numerus="yes">
-        <source>Enabled %n account(s).</source>
+        <source>Disabled %n account(s), their sessions ended: %1.</source>
         <translation>
-            <numerusform>%n Konto aktiviert.</numerusform>
-            <numerusform>%n Konten aktiviert.</numerusform>
+            <numerusform>%n Konto deaktiviert, Sitzungen beendet: %1.</numerusform>
+            <numerusform>%n Konten deaktiviert, Sitzungen beendet: %1.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Enable accounts</source>
+        <translation>Konten aktivieren</translation>
+    </message>
+    <message>
+        <source>Enable %1? They can sign in again.</source>
+        <translation>%1 aktivieren? Eine Anmeldung ist wieder möglich.</translation>
+    </message>
     <message numerus="yes">
-        <source>Sessions ended for %n account(s).</source>
+        <source>Enabled %n account(s): %1.</source>
         <translation>
-            <numerusform>Sitzungen für %n Konto beendet.</numerusform>
-            <numerusform>Sitzungen für %n Konten beendet.</numerusform>
+            <numerusform>%n Konto aktiviert: %1.</numerusform>
+            <numerusform>%n Konten aktiviert: %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>End sessions</source>
+        <translation>Sitzungen beenden</translation>
+    </message>
+    <message>
+        <source>End every session of %1? They must sign in again.</source>
+        <translation>Alle Sitzungen von %1 beenden? Eine neue Anmeldung ist nötig.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sessions ended for %n account(s): %1.</source>
+        <translation>
+            <numerusform>Sitzungen für %n Konto beendet: %1.</numerusform>
+            <numerusform>Sitzungen für %n Konten beendet: %1.</numerusform>
         </translation>
     </message>
 </context>

@@ -12,6 +12,16 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::ConfirmAction</name>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 and %n more</numerusform>
+            <numerusform>%1 and %n more</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::DashboardPage</name>
     <message numerus="yes">
         <source>%1: %n signup(s)</source>
@@ -137,6 +147,13 @@
             <numerusform>Rejecting in %n s…</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Approving in %n s…</source>
+        <translation>
+            <numerusform>Approving in %n s…</numerusform>
+            <numerusform>Approving in %n s…</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::SignupsPage</name>
@@ -176,13 +193,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Reject %n signup(s)</source>
-        <translation>
-            <numerusform>Reject %n signup</numerusform>
-            <numerusform>Reject %n signups</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>%n selected signup(s) are not pending verification and were skipped.</source>
         <translation>
             <numerusform>%n selected signup is not pending verification and was skipped.</numerusform>
@@ -204,13 +214,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Mark %n signup(s) verified</source>
-        <translation>
-            <numerusform>Mark %n signup verified</numerusform>
-            <numerusform>Mark %n signups verified</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>%n signup(s) marked verified.</source>
         <translation>
             <numerusform>%n signup marked verified.</numerusform>
@@ -224,45 +227,28 @@
             <numerusform>%n signups rejected.</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>Reject undone for %n signup(s).</source>
-        <translation>
-            <numerusform>Reject undone for %n signup.</numerusform>
-            <numerusform>Reject undone for %n signups.</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>sd::ui::UndoBar</name>
-    <message numerus="yes">
-        <source>Rejecting %n signup(s) in %1 s.</source>
-        <translation>
-            <numerusform>Rejecting %n signup in %1 s.</numerusform>
-            <numerusform>Rejecting %n signups in %1 s.</numerusform>
-        </translation>
-    </message>
 </context>
 <context>
     <name>sd::ui::UsersPage</name>
     <message numerus="yes">
-        <source>Disabled %n account(s); their sessions ended.</source>
+        <source>Disabled %n account(s), their sessions ended: %1.</source>
         <translation>
-            <numerusform>Disabled %n account; its sessions ended.</numerusform>
-            <numerusform>Disabled %n accounts; their sessions ended.</numerusform>
+            <numerusform>Disabled %n account, its sessions ended: %1.</numerusform>
+            <numerusform>Disabled %n accounts, their sessions ended: %1.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>Enabled %n account(s).</source>
+        <source>Enabled %n account(s): %1.</source>
         <translation>
-            <numerusform>Enabled %n account.</numerusform>
-            <numerusform>Enabled %n accounts.</numerusform>
+            <numerusform>Enabled %n account: %1.</numerusform>
+            <numerusform>Enabled %n accounts: %1.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>Sessions ended for %n account(s).</source>
+        <source>Sessions ended for %n account(s): %1.</source>
         <translation>
-            <numerusform>Sessions ended for %n account.</numerusform>
-            <numerusform>Sessions ended for %n accounts.</numerusform>
+            <numerusform>Sessions ended for %n account: %1.</numerusform>
+            <numerusform>Sessions ended for %n accounts: %1.</numerusform>
         </translation>
     </message>
 </context>

@@ -73,14 +73,6 @@
 <context>
     <name>sd::ui::AuditTableModel</name>
     <message>
-        <source>%1 (the user)</source>
-        <translation>%1 (l’utilisateur)</translation>
-    </message>
-    <message>
-        <source>admin %1</source>
-        <translation>administrateur %1</translation>
-    </message>
-    <message>
         <source>Time</source>
         <translation>Date</translation>
     </message>
@@ -102,6 +94,205 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::AuditWords</name>
+    <message>
+        <source>Signed up</source>
+        <translation>Inscrit</translation>
+    </message>
+    <message>
+        <source>Signed up with GitHub or Google</source>
+        <translation>Inscrit avec GitHub ou Google</translation>
+    </message>
+    <message>
+        <source>Signup with an address already registered</source>
+        <translation>Inscription avec une adresse déjà enregistrée</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Approuvée</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Refusée</translation>
+    </message>
+    <message>
+        <source>Super-user created</source>
+        <translation>Super-utilisateur créé</translation>
+    </message>
+    <message>
+        <source>Account disabled</source>
+        <translation>Compte désactivé</translation>
+    </message>
+    <message>
+        <source>Account enabled</source>
+        <translation>Compte réactivé</translation>
+    </message>
+    <message>
+        <source>Sessions ended</source>
+        <translation>Sessions fermées</translation>
+    </message>
+    <message>
+        <source>Email verified</source>
+        <translation>E-mail vérifié</translation>
+    </message>
+    <message>
+        <source>Email marked verified by an admin</source>
+        <translation>E-mail marqué comme vérifié par un administrateur</translation>
+    </message>
+    <message>
+        <source>Verification email resent</source>
+        <translation>E-mail de vérification renvoyé</translation>
+    </message>
+    <message>
+        <source>Verification revoked by an admin</source>
+        <translation>Vérification révoquée par un administrateur</translation>
+    </message>
+    <message>
+        <source>Verification failed</source>
+        <translation>Échec de la vérification</translation>
+    </message>
+    <message>
+        <source>Verification token issued</source>
+        <translation>Jeton de vérification émis</translation>
+    </message>
+    <message>
+        <source>Verification token used</source>
+        <translation>Jeton de vérification utilisé</translation>
+    </message>
+    <message>
+        <source>Verification token revoked</source>
+        <translation>Jeton de vérification révoqué</translation>
+    </message>
+    <message>
+        <source>Verification token burned</source>
+        <translation>Jeton de vérification bloqué</translation>
+    </message>
+    <message>
+        <source>Verification token expired</source>
+        <translation>Jeton de vérification expiré</translation>
+    </message>
+    <message>
+        <source>Email link page visited</source>
+        <translation>Page du lien de l’e-mail consultée</translation>
+    </message>
+    <message>
+        <source>Logged in</source>
+        <translation>Connecté</translation>
+    </message>
+    <message>
+        <source>Login failed</source>
+        <translation>Échec de connexion</translation>
+    </message>
+    <message>
+        <source>Locked out after failed logins</source>
+        <translation>Bloqué après des échecs de connexion</translation>
+    </message>
+    <message>
+        <source>Login refused: locked out</source>
+        <translation>Connexion refusée : compte bloqué</translation>
+    </message>
+    <message>
+        <source>Login link sent</source>
+        <translation>Lien de connexion envoyé</translation>
+    </message>
+    <message>
+        <source>GitHub or Google sign-in linked</source>
+        <translation>Connexion GitHub ou Google associée</translation>
+    </message>
+    <message>
+        <source>GitHub or Google sign-in unlinked</source>
+        <translation>Connexion GitHub ou Google dissociée</translation>
+    </message>
+    <message>
+        <source>GitHub or Google sign-in confirmed</source>
+        <translation>Connexion GitHub ou Google confirmée</translation>
+    </message>
+    <message>
+        <source>GitHub or Google sign-in failed</source>
+        <translation>Échec de la connexion GitHub ou Google</translation>
+    </message>
+    <message>
+        <source>Unverified account replaced by a GitHub or Google sign-in</source>
+        <translation>Compte non vérifié remplacé par une connexion GitHub ou Google</translation>
+    </message>
+    <message>
+        <source>Email queued</source>
+        <translation>E-mail mis en file d’attente</translation>
+    </message>
+    <message>
+        <source>Email sent</source>
+        <translation>E-mail envoyé</translation>
+    </message>
+    <message>
+        <source>Email delivery failed, will retry</source>
+        <translation>Échec de l’envoi de l’e-mail, nouvel essai prévu</translation>
+    </message>
+    <message>
+        <source>Email delivery failed for good</source>
+        <translation>Échec définitif de l’envoi de l’e-mail</translation>
+    </message>
+    <message>
+        <source>Email held</source>
+        <translation>E-mail retenu</translation>
+    </message>
+    <message>
+        <source>Email retried</source>
+        <translation>E-mail renvoyé</translation>
+    </message>
+    <message>
+        <source>Signup closed</source>
+        <translation>Inscriptions fermées</translation>
+    </message>
+    <message>
+        <source>Signup reopened</source>
+        <translation>Inscriptions rouvertes</translation>
+    </message>
+    <message>
+        <source>Approval required</source>
+        <translation>Approbation requise</translation>
+    </message>
+    <message>
+        <source>Approval no longer required</source>
+        <translation>Approbation plus requise</translation>
+    </message>
+    <message>
+        <source>Settings changed</source>
+        <translation>Paramètres modifiés</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>système</translation>
+    </message>
+    <message>
+        <source>console</source>
+        <translation>console</translation>
+    </message>
+    <message>
+        <source>%1 (console)</source>
+        <translation>%1 (console)</translation>
+    </message>
+    <message>
+        <source>command line</source>
+        <translation>ligne de commande</translation>
+    </message>
+    <message>
+        <source>%1 (command line)</source>
+        <translation>%1 (ligne de commande)</translation>
+    </message>
+    <message>
+        <source>the user</source>
+        <translation>l’utilisateur</translation>
+    </message>
+    <message>
+        <source>%1 (the user)</source>
+        <translation>%1 (l’utilisateur)</translation>
+    </message>
+    <message>
+        <source>admin %1</source>
+        <translation>administrateur %1</translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::BulkProgress</name>
     <message>
         <source>%v of %m</source>
@@ -110,6 +301,20 @@
     <message>
         <source>Cancel</source>
         <translation>Interrompre</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::ConfirmAction</name>
+    <message>
+        <source>%1 and %2</source>
+        <translation>%1 et %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 et %n autre</numerusform>
+            <numerusform>%1 et %n autres</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -488,6 +693,10 @@
     <message>
         <source>F&amp;orce approval</source>
         <translation>Exi&amp;ger l’approbation</translation>
+    </message>
+    <message>
+        <source>Re&amp;open signup</source>
+        <translation>R&amp;ouvrir les inscriptions</translation>
     </message>
 </context>
 <context>
@@ -1186,6 +1395,21 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <source>Verification token</source>
         <translation>Jeton de vérification</translation>
     </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1&#xa0;j %2&#xa0;h</translation>
+    </message>
+    <message numerus="yes">
+        <source>Approving in %n s…</source>
+        <translation>
+            <numerusform>Approbation dans %n s…</numerusform>
+            <numerusform>Approbation dans %n s…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Email delivery</source>
+        <translation>Envoi de l’e-mail</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::SignupsPage</name>
@@ -1241,10 +1465,6 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <source>Mark &amp;verified…</source>
         <translation>Marquer comme &amp;vérifié…</translation>
     </message>
-    <message>
-        <source>&amp;Undo reject</source>
-        <translation>A&amp;nnuler le refus</translation>
-    </message>
     <message numerus="yes">
         <source>%1: %n of %2 failed. %3</source>
         <translation>
@@ -1282,13 +1502,6 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <translation>
             <numerusform>%n inscription sélectionnée ne peut pas être refusée (déjà active ou en cours de refus).</numerusform>
             <numerusform>%n inscriptions sélectionnées ne peuvent pas être refusées (déjà actives ou en cours de refus).</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Reject %n signup(s)</source>
-        <translation>
-            <numerusform>Refuser %n inscription</numerusform>
-            <numerusform>Refuser %n inscriptions</numerusform>
         </translation>
     </message>
     <message>
@@ -1336,13 +1549,6 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
             <numerusform>Vérification révoquée pour %n inscriptions.</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>Mark %n signup(s) verified</source>
-        <translation>
-            <numerusform>Marquer %n inscription comme vérifiée</numerusform>
-            <numerusform>Marquer %n inscriptions comme vérifiées</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Why is the email known to be good? (recorded in the audit log)</source>
         <translation>Pourquoi cette adresse e-mail est-elle connue comme valide&#xa0;? (consigné dans le journal d’audit)</translation>
@@ -1377,104 +1583,57 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
             <numerusform>%n inscriptions refusées.</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>Reject undone for %n signup(s).</source>
-        <translation>
-            <numerusform>Refus annulé pour %n inscription.</numerusform>
-            <numerusform>Refus annulé pour %n inscriptions.</numerusform>
-        </translation>
+    <message>
+        <source>(%1)</source>
+        <translation>(%1)</translation>
+    </message>
+    <message>
+        <source>Reject %1</source>
+        <translation>Refuser %1</translation>
+    </message>
+    <message>
+        <source>Resend verification</source>
+        <translation>Renvoyer la vérification</translation>
+    </message>
+    <message>
+        <source>Send %1 a new verification email? The link sent before stops working.</source>
+        <translation>Envoyer à %1 un nouvel e-mail de vérification ? Le lien envoyé auparavant cessera de fonctionner.</translation>
+    </message>
+    <message>
+        <source>Resend</source>
+        <translation>Renvoyer</translation>
+    </message>
+    <message>
+        <source>Revoke verification</source>
+        <translation>Révoquer la vérification</translation>
+    </message>
+    <message>
+        <source>Revoke the verification link of %1? The link stops working at once; only a resend gives a new one.</source>
+        <translation>Révoquer le lien de vérification de %1 ? Le lien cesse aussitôt de fonctionner ; seul un renvoi en donne un nouveau.</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>Révoquer</translation>
+    </message>
+    <message>
+        <source>Mark %1 verified</source>
+        <translation>Marquer %1 comme vérifié</translation>
+    </message>
+    <message>
+        <source>Approval undone: %1.</source>
+        <translation>Approbation annulée : %1.</translation>
+    </message>
+    <message>
+        <source>Reject undone: %1.</source>
+        <translation>Refus annulé : %1.</translation>
+    </message>
+    <message>
+        <source>&amp;Undo approve or reject</source>
+        <translation>A&amp;nnuler l’approbation ou le refus</translation>
     </message>
 </context>
 <context>
     <name>sd::ui::TimelineModel</name>
-    <message>
-        <source>Signed up</source>
-        <translation>Inscription</translation>
-    </message>
-    <message>
-        <source>Email queued</source>
-        <translation>E-mail mis en file d’attente</translation>
-    </message>
-    <message>
-        <source>Email sent</source>
-        <translation>E-mail envoyé</translation>
-    </message>
-    <message>
-        <source>Email delivery failed, will retry</source>
-        <translation>Échec de l’envoi de l’e-mail, nouvel essai prévu</translation>
-    </message>
-    <message>
-        <source>Email delivery failed for good</source>
-        <translation>Échec définitif de l’envoi de l’e-mail</translation>
-    </message>
-    <message>
-        <source>Verification token issued</source>
-        <translation>Jeton de vérification émis</translation>
-    </message>
-    <message>
-        <source>Verification token used</source>
-        <translation>Jeton de vérification utilisé</translation>
-    </message>
-    <message>
-        <source>Verification token revoked</source>
-        <translation>Jeton de vérification révoqué</translation>
-    </message>
-    <message>
-        <source>Verification token burned</source>
-        <translation>Jeton de vérification bloqué</translation>
-    </message>
-    <message>
-        <source>Verification token expired</source>
-        <translation>Jeton de vérification expiré</translation>
-    </message>
-    <message>
-        <source>Email link page visited</source>
-        <translation>Page du lien de l’e-mail consultée</translation>
-    </message>
-    <message>
-        <source>Verification email resent</source>
-        <translation>E-mail de vérification renvoyé</translation>
-    </message>
-    <message>
-        <source>Verification revoked by an admin</source>
-        <translation>Vérification révoquée par un administrateur</translation>
-    </message>
-    <message>
-        <source>Email verified</source>
-        <translation>E-mail vérifié</translation>
-    </message>
-    <message>
-        <source>Email marked verified by an admin</source>
-        <translation>E-mail marqué comme vérifié par un administrateur</translation>
-    </message>
-    <message>
-        <source>Approved</source>
-        <translation>Approuvée</translation>
-    </message>
-    <message>
-        <source>Rejected</source>
-        <translation>Refusée</translation>
-    </message>
-    <message>
-        <source>system</source>
-        <translation>système</translation>
-    </message>
-    <message>
-        <source>console</source>
-        <translation>console</translation>
-    </message>
-    <message>
-        <source>command line</source>
-        <translation>ligne de commande</translation>
-    </message>
-    <message>
-        <source>the user</source>
-        <translation>l’utilisateur</translation>
-    </message>
-    <message>
-        <source>admin %1</source>
-        <translation>administrateur %1</translation>
-    </message>
     <message>
         <source>When</source>
         <translation>Quand</translation>
@@ -1515,12 +1674,17 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <source>U&amp;ndo</source>
         <translation>Annu&amp;ler</translation>
     </message>
-    <message numerus="yes">
-        <source>Rejecting %n signup(s) in %1 s.</source>
-        <translation>
-            <numerusform>Refus de %n inscription dans %1&#xa0;s.</numerusform>
-            <numerusform>Refus de %n inscriptions dans %1&#xa0;s.</numerusform>
-        </translation>
+    <message>
+        <source>Approving %1</source>
+        <translation>Approbation de %1</translation>
+    </message>
+    <message>
+        <source>Rejecting %1</source>
+        <translation>Refus de %1</translation>
+    </message>
+    <message>
+        <source>%1 in %2 s.</source>
+        <translation>%1 dans %2 s.</translation>
     </message>
 </context>
 <context>
@@ -1640,25 +1804,61 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <source>Super-users cannot be disabled from the console; use the command line.</source>
         <translation>Les super-utilisateurs ne peuvent pas être désactivés depuis la console&#xa0;; utilisez la ligne de commande.</translation>
     </message>
-    <message numerus="yes">
-        <source>Disabled %n account(s); their sessions ended.</source>
-        <translation>
-            <numerusform>%n compte désactivé&#xa0;; ses sessions ont pris fin.</numerusform>
-            <numerusform>%n comptes désactivés&#xa0;; leurs sessions ont pris fin.</numerusform>
-        </translation>
+    <message>
+        <source>Unlink sign-in</source>
+        <translation>Dissocier la connexion</translation>
+    </message>
+    <message>
+        <source>Unlink %1 from %2? The next sign-in with it makes a new account unless the emails match.</source>
+        <translation>Dissocier %1 de %2 ? La prochaine connexion avec elle crée un nouveau compte, sauf si les e-mails correspondent.</translation>
+    </message>
+    <message>
+        <source>Unlink</source>
+        <translation>Dissocier</translation>
+    </message>
+    <message>
+        <source>Disable accounts</source>
+        <translation>Désactiver des comptes</translation>
+    </message>
+    <message>
+        <source>Disable %1? They cannot sign in, and their sessions end at once.</source>
+        <translation>Désactiver %1 ? Plus de connexion possible, et leurs sessions se ferment aussitôt.</translation>
     </message>
     <message numerus="yes">
-        <source>Enabled %n account(s).</source>
+        <source>Disabled %n account(s), their sessions ended: %1.</source>
         <translation>
-            <numerusform>%n compte activé.</numerusform>
-            <numerusform>%n comptes activés.</numerusform>
+            <numerusform>%n compte désactivé, ses sessions fermées : %1.</numerusform>
+            <numerusform>%n comptes désactivés, leurs sessions fermées : %1.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Enable accounts</source>
+        <translation>Réactiver des comptes</translation>
+    </message>
+    <message>
+        <source>Enable %1? They can sign in again.</source>
+        <translation>Réactiver %1 ? La connexion redevient possible.</translation>
+    </message>
     <message numerus="yes">
-        <source>Sessions ended for %n account(s).</source>
+        <source>Enabled %n account(s): %1.</source>
         <translation>
-            <numerusform>Sessions terminées pour %n compte.</numerusform>
-            <numerusform>Sessions terminées pour %n comptes.</numerusform>
+            <numerusform>%n compte réactivé : %1.</numerusform>
+            <numerusform>%n comptes réactivés : %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>End sessions</source>
+        <translation>Fermer les sessions</translation>
+    </message>
+    <message>
+        <source>End every session of %1? They must sign in again.</source>
+        <translation>Fermer toutes les sessions de %1 ? Une nouvelle connexion sera nécessaire.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sessions ended for %n account(s): %1.</source>
+        <translation>
+            <numerusform>Sessions fermées pour %n compte : %1.</numerusform>
+            <numerusform>Sessions fermées pour %n comptes : %1.</numerusform>
         </translation>
     </message>
 </context>

@@ -1,5 +1,7 @@
 #include "auditpage.h"
 
+#include "auditwords.h"
+
 #include "consolebackend.h"
 #include "consoletablemodels.h"
 #include "csvwriter.h"
@@ -52,8 +54,10 @@ void AuditPage::reload()
                     actions << e.action;
             actions.sort();
             for (const QString &a : std::as_const(actions))
-                if (m_filter->findText(a) < 0)
-                    m_filter->addItem(a, QStringList{a});
+                if (m_filter->findData(QStringList{a}) < 0) {
+                    m_filter->addItem(AuditWords::action(a), QStringList{a});
+                    m_filter->setItemData(m_filter->count() - 1, a, Qt::ToolTipRole);
+                }
             markLoaded();
         });
 }

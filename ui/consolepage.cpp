@@ -46,12 +46,6 @@ void ConsolePage::showEvent(QShowEvent *event)
 void ConsolePage::markLoaded()
 {
     m_stale = false;
-    if (!m_sized && m_proxy->rowCount() > 0) {
-        m_sized = true;
-        m_view->resizeColumnsToContents();
-        for (int c = 0; c < m_proxy->columnCount() - 1; ++c)
-            m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 320));
-    }
     if (!m_loaded) {
         m_loaded = true;
         emit loaded();
@@ -89,8 +83,7 @@ void ConsolePage::buildFrame(QAbstractItemModel *model, QWidget *side)
     m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->horizontalHeader()->setSectionsMovable(true);
+    // Widths: TableColumns, from the window (it holds the console's settings).
     m_view->sortByColumn(0, Qt::AscendingOrder);
     if (side) {
         auto *splitter = new QSplitter(this);

@@ -71,7 +71,6 @@ private:
     QTimer m_reloadTimer;
     bool m_stale = true;
     bool m_loaded = false;
-    bool m_sized = false;
 };
 
 } // namespace sd::ui

@@ -1,5 +1,7 @@
 #include "consoletablemodels.h"
 
+#include "auditwords.h"
+
 #include "signuptablemodel.h"
 
 #include <QBrush>
@@ -183,8 +185,10 @@ QString OutboxTableModel::preview(const core::OutboxEntry &e, qint64 nowMs)
     if (!e.lastError.isEmpty())
         lines << tr("Last error: %1").arg(e.lastError);
     lines << QString();
-    // The body holds a link with a live token: never shown, and gone once sent.
-    if (e.status == u"sent"_s)
+    // The text with its tokens and codes masked by core; the body itself is never shown.
+    if (!e.preview.isEmpty())
+        lines << e.preview.trimmed();
+    else if (e.status == u"sent"_s)
         lines << tr("The body was redacted after sending: it held a link with a token.");
     else
         lines << tr("The body holds a link with a live token, so the console does not show it; "
@@ -285,7 +289,7 @@ QVariant AuditTableModel::data(const QModelIndex &index, int role) const
         case Actor:
             return actorText(e->actor);
         case Action:
-            return e->action;
+            return AuditWords::action(e->action);
         case Subject:
             return subjectText(e->subjectId);
         case Detail:
@@ -327,16 +331,7 @@ void AuditTableModel::setUserNames(QHash<QString, QString> names)
 
 QString AuditTableModel::actorText(const QString &actor) const
 {
-    // "user:<id>" is the account itself; "admin:<id>" an admin through the HTTP API.
-    for (const QString &prefix : {u"user:"_s, u"admin:"_s}) {
-        if (!actor.startsWith(prefix))
-            continue;
-        const QString name = m_names.value(actor.mid(prefix.size()));
-        if (name.isEmpty())
-            break;
-        return prefix == u"user:"_s ? tr("%1 (the user)").arg(name) : tr("admin %1").arg(name);
-    }
-    return actor;
+    return AuditWords::actor(actor, m_names);
 }
 
 QString AuditTableModel::subjectText(const QString &subjectId) const

@@ -5,6 +5,9 @@
 #include "dashboardpage.h"
 #include "errormessages.h"
 #include "signupspage.h"
+#include "tablecolumns.h"
+
+#include "localactor.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -30,7 +33,8 @@ namespace sd::ui {
 
 namespace {
 
-const core::Actor kConsole{u"console"_s};
+// The person at this console, as the audit log records it ("console:alice").
+const core::Actor kConsole = core::localActor(u"console"_s);
 
 QIcon trayIconWithCount(int count)
 {
@@ -150,13 +154,20 @@ MainWindow::MainWindow(core::CoreServices &core, ConsoleOptions options, QWidget
     }
     setWindowIcon(trayIconWithCount(0));
 
+    // Off this thread, in core: what the command line or another process changes shows within
+    // a second (PostgreSQL tells at once through ClusterEvents).
+    m_core.watchExternalChanges();
     reload();
     pingDatabase();
 }
 
 MainWindow::~MainWindow()
 {
-    m_signupsPage->flushPendingRejects();
+    // The window as the admin left it, for the next start (the console's own settings).
+    m_settings->setValue(u"window/geometry"_s, saveGeometry());
+    for (TableColumns *columns : findChildren<TableColumns *>())
+        columns->save();
+    m_signupsPage->flushPendingDecisions();
     delete m_backend; // runs what is queued, then stops its thread
     m_backend = nullptr;
 }
@@ -181,9 +192,9 @@ QProgressBar *MainWindow::progressBar() const
 {
     return m_signupsPage->progressBar();
 }
-PendingRejects *MainWindow::pendingRejects() const
+PendingDecisions *MainWindow::pendingDecisions() const
 {
-    return m_signupsPage->pendingRejects();
+    return m_signupsPage->pendingDecisions();
 }
 QComboBox *MainWindow::statusFilter() const
 {
@@ -229,9 +240,9 @@ void MainWindow::markVerifiedSelected()
 {
     m_signupsPage->markVerifiedSelected();
 }
-void MainWindow::undoRejects()
+void MainWindow::undoDecisions()
 {
-    m_signupsPage->undoRejects();
+    m_signupsPage->undoDecisions();
 }
 void MainWindow::cancelOperations()
 {
@@ -280,7 +291,15 @@ void MainWindow::buildUi()
     }
     statusBar()->addPermanentWidget(m_dbLabel);
     statusBar()->addPermanentWidget(m_mailLabel);
+    // A message (what an action did) gets the room of the secondary fields while it shows:
+    // the counts and the signup state stay, URL, requests, database and mail step aside.
+    connect(statusBar(), &QStatusBar::messageChanged, this, [this](const QString &message) {
+        for (QLabel *label : {m_urlLabel, m_requestsLabel, m_dbLabel, m_mailLabel})
+            if (label)
+                label->setVisible(message.isEmpty());
+    });
     resize(1280, 720);
+    restoreGeometry(m_settings->value(u"window/geometry"_s).toByteArray()); // if any was saved
 }
 
 void MainWindow::showCounts(bool loaded, int pending, int unverified)
@@ -325,6 +344,9 @@ void MainWindow::buildPages()
     m_tabs->addTab(m_dashboardPage, tr("&Dashboard"));
     connect(m_dashboardPage, &DashboardPage::errorOccurred, this, &MainWindow::showError);
     setCentralWidget(m_tabs);
+    new TableColumns(m_usersPage->view(), m_settings.get(), u"users"_s, 320);
+    new TableColumns(m_outboxPage->view(), m_settings.get(), u"outbox"_s, 320);
+    new TableColumns(m_auditPage->view(), m_settings.get(), u"audit"_s, 320);
     for (ConsolePage *page :
          std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage, m_auditPage}) {
         connect(page, &ConsolePage::errorOccurred, this, &MainWindow::showError);
@@ -354,6 +376,9 @@ void MainWindow::buildPages()
         connect(&events, signal, m_usersPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
         connect(&events, signal, m_auditPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
     }
+    for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_auditPage})
+        connect(&events, &core::Events::accountsChanged, page, &ConsolePage::scheduleReload,
+                Qt::QueuedConnection);
     connect(&events, &core::Events::mailQueued, m_outboxPage, &ConsolePage::scheduleReload,
             Qt::QueuedConnection);
     // Other instances' events were lost while the link to them was down: every page reloads.
@@ -484,6 +509,9 @@ void MainWindow::buildSignupControls()
     bar->setFocusPolicy(Qt::NoFocus);
     bar->addAction(m_closeSignup);
     bar->addAction(m_forceApproval);
+    // A switch that is on must look on, whatever the style draws for a checked tool button.
+    bar->setStyleSheet(u"QToolButton:checked { background: #b00020; color: white;"
+                       " font-weight: bold; border-radius: 3px; padding: 2px 6px; }"_s);
 
     m_signupStateLabel = new QLabel(this);
     m_signupStateLabel->setObjectName(u"signupStateLabel"_s);
@@ -499,6 +527,8 @@ void MainWindow::updateSignupState()
     const auto live = m_core.settings().current(); // memory only: no database here
     m_closeSignup->setChecked(!live->signupEnabled);
     m_forceApproval->setChecked(live->approvalRequired);
+    // The label says what a click does now.
+    m_closeSignup->setText(live->signupEnabled ? tr("&Close signup now") : tr("Re&open signup"));
     if (!live->signupEnabled) {
         m_signupStateLabel->setText(tr("SIGNUP CLOSED"));
         m_signupStateLabel->setToolTip(

@@ -2,7 +2,7 @@
 
 #include "console/outboxmonitor.h"
 #include "coreservices.h"
-#include "pendingrejects.h"
+#include "pendingdecisions.h"
 #include "requestmeter.h"
 #include "settingsdialog.h"
 
@@ -64,7 +64,7 @@ public:
     TimelineModel *timelineModel() const;
     QTableView *signupView() const;
     QProgressBar *progressBar() const;
-    PendingRejects *pendingRejects() const;
+    PendingDecisions *pendingDecisions() const;
     QComboBox *statusFilter() const;
     QLineEdit *searchField() const;
     QTabWidget *tabs() const { return m_tabs; }
@@ -89,7 +89,7 @@ public slots:
     void resendSelected();
     void revokeSelected();
     void markVerifiedSelected();
-    void undoRejects();
+    void undoDecisions();
     void cancelOperations();
     void openSettings();
     // The panic switches, for every instance sharing the database, at once (audited).

@@ -5,6 +5,8 @@
 #include "errormessages.h"
 #include "rowfilterproxy.h"
 
+#include "localactor.h"
+
 #include <QAction>
 #include <QComboBox>
 #include <QItemSelectionModel>
@@ -18,7 +20,8 @@ namespace sd::ui {
 
 namespace {
 
-const core::Actor kConsole{u"console"_s};
+// The person at this console, as the audit log records it ("console:alice").
+const core::Actor kConsole = core::localActor(u"console"_s);
 
 } // namespace
 

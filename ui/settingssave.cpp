@@ -8,6 +8,8 @@
 #include "settings/inifile.h"
 #include "settings/settingsrules.h"
 
+#include "localactor.h"
+
 #include <QComboBox>
 #include <QFile>
 #include <QFileInfo>
@@ -125,7 +127,8 @@ namespace sd::ui {
 
 namespace {
 
-const core::Actor kConsole{u"console"_s};
+// The person at this console, as the audit log records it ("console:alice").
+const core::Actor kConsole = core::localActor(u"console"_s);
 
 } // namespace
 

@@ -7,6 +7,7 @@
 #include "reasondialog.h"
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
+#include "tablecolumns.h"
 #include "timelinemodel.h"
 #include "timelinepane.h"
 #include "undobar.h"
@@ -32,7 +33,6 @@ namespace sd::ui {
 
 namespace {
 
-const core::Actor kConsole{u"console"_s};
 // Row reloads are gathered for 30 ms, and flushed at most every 250 ms: every new row repaints
 // the whole list (the view lays its rows out again), so 50 signups a second must not mean
 // 50 repaints a second (tests/bench/bench_console).
@@ -40,13 +40,6 @@ constexpr qint64 kGatherMs = 30;
 constexpr qint64 kMinFlushGapMs = 250;
 // Rows of the first, quick read: a screenful and some to scroll, while the full list loads.
 constexpr int kFirstScreenRows = 200;
-
-template <typename T> core::Result<void> asVoid(const core::Result<T> &r)
-{
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
-}
 
 struct RowReload
 {
@@ -64,14 +57,14 @@ SignupsPage::SignupsPage(ConsoleBackend *backend, core::CoreServices &core, QSet
     m_model = new SignupTableModel([clock] { return clock->nowMs(); }, this);
     m_proxy = new SignupFilterProxy(this);
     m_proxy->setSourceModel(m_model);
-    m_pending = new PendingRejects(undoWindow, this);
+    m_pending = new PendingDecisions(undoWindow, this);
     m_bulk = new BulkRunner(backend, core, this);
 
     buildUi();
     buildActions();
 
-    connect(m_pending, &PendingRejects::changed, this, &SignupsPage::updatePendingUi);
-    connect(m_pending, &PendingRejects::due, this, &SignupsPage::onRejectsDue);
+    connect(m_pending, &PendingDecisions::changed, this, &SignupsPage::updatePendingUi);
+    connect(m_pending, &PendingDecisions::due, this, &SignupsPage::onDecisionsDue);
 
     // Core emits from worker threads: queued, so the slots run here.
     core::Events &events = core.events();
@@ -87,6 +80,14 @@ SignupsPage::SignupsPage(ConsoleBackend *backend, core::CoreServices &core, QSet
         connect(&events, signal, this, &SignupsPage::requestRowReload, Qt::QueuedConnection);
     connect(&events, &core::Events::remoteEventsMissed, this, &SignupsPage::reload,
             Qt::QueuedConnection);
+    // Changes of other processes (the command line on SQLite): only their rows reload.
+    connect(
+        &events, &core::Events::accountsChanged, this,
+        [this](const QStringList &ids) {
+            for (const QString &id : ids)
+                requestRowReload(id);
+        },
+        Qt::QueuedConnection);
 
     m_reloadTimer.setSingleShot(true);
     m_reloadTimer.setInterval(int(kGatherMs)); // gathers a burst of events into one backend job
@@ -142,7 +143,7 @@ void SignupsPage::buildUi()
     layout->addLayout(filterRow);
 
     auto *undoBar = new UndoBar(m_pending, central);
-    connect(undoBar, &UndoBar::undoRequested, this, &SignupsPage::undoRejects);
+    connect(undoBar, &UndoBar::undoRequested, this, &SignupsPage::undoDecisions);
     layout->addWidget(undoBar);
 
     m_progress = new BulkProgress(m_bulk, u"progress"_s, u"cancelButton"_s, central);
@@ -152,6 +153,24 @@ void SignupsPage::buildUi()
     auto *splitter = new QSplitter(Qt::Vertical, central);
     m_view = new QTableView(splitter);
     m_view->setObjectName(u"signupView"_s);
+    // The selected row leaves the list (approved, rejected, removed elsewhere): its neighbour,
+    // now current, becomes the selection, so the admin works down the list. Connected before
+    // the view's selection model is, so this sees the current row before it moves.
+    connect(m_proxy, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+            [this](const QModelIndex &, int first, int last) {
+                const QModelIndex current = m_view->selectionModel()->currentIndex();
+                m_selectNeighbour = current.isValid() && current.row() >= first &&
+                                    current.row() <= last &&
+                                    m_view->selectionModel()->isRowSelected(current.row(), {});
+            });
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, [this] {
+        QItemSelectionModel *sm = m_view->selectionModel();
+        if (std::exchange(m_selectNeighbour, false) && !sm->hasSelection() &&
+            sm->currentIndex().isValid())
+            sm->select(sm->currentIndex(),
+                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        syncDetail();
+    });
     m_view->setModel(m_proxy);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -163,15 +182,19 @@ void SignupsPage::buildUi()
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->verticalHeader()->setSectionResizeMode(
         QHeaderView::Fixed); // uniform rows, never measured
-    m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    // Fitted as rows arrive, remembered; cut cells' text in their tooltips.
+    new TableColumns(m_view, m_settings, u"signups"_s, 260);
+    // The detail pane follows the current row while it is selected, and nothing else.
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &SignupsPage::onCurrentChanged);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &SignupsPage::updateActions);
+            &SignupsPage::syncDetail);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        syncDetail();
+        updateActions();
+    });
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &SignupsPage::syncDetail);
 
-    m_detail = new TimelinePane(
-        m_backend, m_core, [this] { return currentUserId(); }, splitter);
+    m_detail = new TimelinePane(m_backend, m_core, splitter);
     connect(m_detail, &TimelinePane::errorOccurred, this, &SignupsPage::showError);
     splitter->addWidget(m_view);
     splitter->addWidget(m_detail);
@@ -209,10 +232,10 @@ void SignupsPage::buildActions()
                                   {QKeySequence(Qt::Key_V)}, &SignupsPage::markVerifiedSelected);
 
     // Window-wide (Ctrl+Z on every tab): the window adds it to itself.
-    m_undo = new QAction(tr("&Undo reject"), this);
+    m_undo = new QAction(tr("&Undo approve or reject"), this);
     m_undo->setObjectName(u"undoAction"_s);
     m_undo->setShortcut(QKeySequence::Undo);
-    connect(m_undo, &QAction::triggered, this, &SignupsPage::undoRejects);
+    connect(m_undo, &QAction::triggered, this, &SignupsPage::undoDecisions);
 
     auto *toList = new QAction(this);
     toList->setShortcut(QKeySequence(Qt::Key_Escape));
@@ -254,20 +277,6 @@ void SignupsPage::mailChanged(const QString &outboxId)
         requestRowReload(id);
 }
 
-void SignupsPage::flushPendingRejects()
-{
-    // Rejects still in their window go through: the admin asked for them.
-    const auto due = m_pending->takeAll();
-    core::CoreServices *core = &m_core;
-    for (const RejectRequest &r : due) {
-        const QString userId = r.userId, reason = r.reason;
-        m_backend->run(
-            this,
-            [core, userId, reason] { return core->approval().reject(userId, reason, kConsole); },
-            [](const core::Result<void> &) {});
-    }
-}
-
 QString SignupsPage::errorText() const
 {
     return m_messageBar->message();
@@ -294,32 +303,6 @@ void SignupsPage::selectUsers(const QStringList &userIds)
     sm->select(selection, QItemSelectionModel::ClearAndSelect);
 }
 
-QStringList SignupsPage::selectedUserIds() const
-{
-    QStringList ids;
-    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
-    for (const QModelIndex &index : rows)
-        ids << index.data(SignupTableModel::UserIdRole).toString();
-    return ids;
-}
-
-QStringList SignupsPage::selectedWhere(const std::function<bool(AccountStatus)> &allowed,
-                                       const char *refusal)
-{
-    QStringList ids;
-    int refused = 0;
-    for (const QString &id : selectedUserIds()) {
-        const SignupOverviewRow *row = m_model->signup(id);
-        if (!row || m_pending->contains(id) || !allowed(row->account.status))
-            ++refused;
-        else
-            ids << id;
-    }
-    if (refused > 0)
-        showError(tr(refusal, nullptr, refused));
-    return ids;
-}
-
 void SignupsPage::reload()
 {
     if (!m_loaded && m_model->rowCount() == 0) {
@@ -340,7 +323,6 @@ void SignupsPage::reload()
                 if (!rows || m_loaded || m_model->rowCount() > 0)
                     return; // the full load reports errors
                 m_model->resetSignups(std::move(*rows));
-                sizeColumnsOnce();
             });
     }
     m_backend->run(
@@ -356,27 +338,14 @@ void SignupsPage::reload()
                 m_model->mergeSignups(std::move(*rows));
             else
                 m_model->resetSignups(std::move(*rows));
-            for (const QString &id : m_pending->userIds())
-                m_model->setRejectCountdown(id, m_pending->secondsLeft(id));
+            updatePendingUi();
             if (!current.isEmpty() && !first)
                 selectUsers({current});
             m_loaded = true;
-            sizeColumnsOnce();
             updateCounts();
             if (first)
                 emit loaded();
         });
-}
-
-void SignupsPage::sizeColumnsOnce()
-{
-    // Once, from the first rows shown (a screenful: the header would sample up to 1000).
-    if (m_columnsSized || m_model->rowCount() == 0)
-        return;
-    m_columnsSized = true;
-    m_view->resizeColumnsToContents();
-    for (int c = 0; c < SignupTableModel::ColumnCount - 1; ++c)
-        m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 260));
 }
 
 void SignupsPage::requestRowReload(const QString &userId)
@@ -418,184 +387,35 @@ void SignupsPage::flushRowReloads()
                     m_model->removeSignup(r.userId);
                     m_announce.remove(r.userId);
                 }
-                if (r.userId == m_detail->userId()) {
-                    if (*r.row)
-                        loadTimeline(r.userId);
-                    else
-                        onCurrentChanged();
-                }
+                if (*r.row && r.userId == m_detail->userId() && r.userId == currentUserId())
+                    m_detail->showSignup(**r.row); // the same signup, changed
             }
+            syncDetail(); // rows that left took the shown signup with them
             updateActions();
         });
 }
 
 QString SignupsPage::currentUserId() const
 {
-    return m_view->selectionModel()->currentIndex().data(SignupTableModel::UserIdRole).toString();
+    // The current row counts only while selected: after Ctrl+click, or once the selected
+    // rows are gone, the current row is just where the keyboard is.
+    const QItemSelectionModel *sm = m_view->selectionModel();
+    const QModelIndex current = sm->currentIndex();
+    if (!current.isValid() || !sm->isRowSelected(current.row(), current.parent()))
+        return {};
+    return current.data(SignupTableModel::UserIdRole).toString();
 }
 
-void SignupsPage::onCurrentChanged()
+void SignupsPage::syncDetail()
 {
     const QString userId = currentUserId();
-    if (userId.isEmpty())
-        m_detail->clear();
-    else
-        loadTimeline(userId);
-}
-
-void SignupsPage::loadTimeline(const QString &userId)
-{
-    m_detail->showSignup(userId, m_model->signup(userId));
-}
-
-void SignupsPage::runItems(
-    const QString &label, const QStringList &userIds,
-    std::function<core::Result<void>(core::CoreServices &, const QString &)> job,
-    const char *doneText)
-{
-    m_bulk->run(
-        label, userIds, std::move(job), &errorMessage,
-        [this](const QString &userId) { requestRowReload(userId); },
-        [this, doneText](const BulkOutcome &op) {
-            if (op.failed > 0)
-                showError(op.total == 1
-                              ? op.firstError
-                              : tr("%1: %n of %2 failed. %3", nullptr, op.failed)
-                                    .arg(op.label, QString::number(op.total), op.firstError));
-            QString summary = tr(doneText, nullptr, op.succeeded);
-            if (op.cancelled > 0)
-                summary += u' ' + tr("(%n cancelled)", nullptr, op.cancelled);
-            emit info(summary);
-            emit operationFinished(op.succeeded, op.failed, op.cancelled);
-        });
-}
-
-void SignupsPage::cancelOperations()
-{
-    m_bulk->cancelAll();
-}
-
-void SignupsPage::approveSelected()
-{
-    const QStringList ids = selectedWhere(
-        core::canApprove,
-        QT_TR_N_NOOP("%n selected signup(s) are not pending approval and were skipped."));
-    runItems(
-        tr("Approving"), ids,
-        [](core::CoreServices &core, const QString &id) {
-            return asVoid(core.approval().approve(id, kConsole));
-        },
-        QT_TR_N_NOOP("%n signup(s) approved."));
-}
-
-void SignupsPage::rejectSelected()
-{
-    const QStringList ids = selectedWhere(
-        core::canReject,
-        QT_TR_N_NOOP(
-            "%n selected signup(s) cannot be rejected (already active, or being rejected)."));
-    if (ids.isEmpty())
-        return;
-    askReason(tr("Reject %n signup(s)", nullptr, int(ids.size())),
-              tr("Reason (sent to the applicant):"), u"console/reject_presets"_s,
-              {tr("We could not verify your identity."), tr("This service is for members only."),
-               tr("Duplicate account.")},
-              [this, ids](const QString &reason) {
-                  QList<RejectRequest> requests;
-                  for (const QString &id : ids)
-                      requests.append({id, reason});
-                  m_pending->add(requests);
-                  updateActions();
-              });
-}
-
-void SignupsPage::resendSelected()
-{
-    const QStringList ids = selectedWhere(
-        [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
-        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
-    runItems(
-        tr("Resending"), ids,
-        [](core::CoreServices &core, const QString &id) {
-            return core.signupAdmin().resendVerification(id, kConsole);
-        },
-        QT_TR_N_NOOP("Verification resent for %n signup(s)."));
-}
-
-void SignupsPage::revokeSelected()
-{
-    const QStringList ids = selectedWhere(
-        [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
-        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
-    runItems(
-        tr("Revoking"), ids,
-        [](core::CoreServices &core, const QString &id) {
-            return asVoid(core.signupAdmin().revokeVerification(id, kConsole));
-        },
-        QT_TR_N_NOOP("Verification revoked for %n signup(s)."));
-}
-
-void SignupsPage::markVerifiedSelected()
-{
-    const QStringList ids = selectedWhere(
-        [](AccountStatus s) { return s == AccountStatus::PendingVerification; },
-        QT_TR_N_NOOP("%n selected signup(s) are not pending verification and were skipped."));
-    if (ids.isEmpty())
-        return;
-    askReason(tr("Mark %n signup(s) verified", nullptr, int(ids.size())),
-              tr("Why is the email known to be good? (recorded in the audit log)"),
-              u"console/verify_presets"_s, {tr("Confirmed by phone."), tr("Known colleague.")},
-              [this, ids](const QString &reason) {
-                  runItems(
-                      tr("Marking verified"), ids,
-                      [reason](core::CoreServices &core, const QString &id) {
-                          return asVoid(core.signupAdmin().markVerified(id, reason, kConsole));
-                      },
-                      QT_TR_N_NOOP("%n signup(s) marked verified."));
-              });
-}
-
-void SignupsPage::askReason(const QString &title, const QString &prompt, const QString &presetsKey,
-                            const QStringList &defaults,
-                            std::function<void(const QString &)> accepted)
-{
-    ReasonDialog::ask(this, m_settings, {title, prompt, presetsKey, defaults}, std::move(accepted),
-                      [this] { m_view->setFocus(); });
-}
-
-void SignupsPage::onRejectsDue(const QList<RejectRequest> &requests)
-{
-    QHash<QString, QString> reasons;
-    QStringList ids;
-    for (const RejectRequest &r : requests) {
-        reasons.insert(r.userId, r.reason);
-        ids << r.userId;
-        m_model->setRejectCountdown(r.userId, -1);
+    const SignupOverviewRow *row = userId.isEmpty() ? nullptr : m_model->signup(userId);
+    if (!row) {
+        if (!m_detail->userId().isEmpty())
+            m_detail->clear();
+    } else if (userId != m_detail->userId()) {
+        m_detail->showSignup(*row);
     }
-    runItems(
-        tr("Rejecting"), ids,
-        [reasons](core::CoreServices &core, const QString &id) {
-            return core.approval().reject(id, reasons.value(id), kConsole);
-        },
-        QT_TR_N_NOOP("%n signup(s) rejected."));
-    updateActions();
-}
-
-void SignupsPage::undoRejects()
-{
-    const QStringList restored = m_pending->undoAll();
-    for (const QString &id : restored)
-        m_model->setRejectCountdown(id, -1);
-    if (!restored.isEmpty())
-        emit info(tr("Reject undone for %n signup(s).", nullptr, int(restored.size())));
-    updateActions();
-}
-
-void SignupsPage::updatePendingUi()
-{
-    for (const QString &id : m_pending->userIds())
-        m_model->setRejectCountdown(id, m_pending->secondsLeft(id));
-    m_undo->setEnabled(!m_pending->isEmpty());
 }
 
 void SignupsPage::updateCounts()
@@ -607,25 +427,6 @@ void SignupsPage::updateCounts()
     const int pending = m_model->countWithStatus(AccountStatus::PendingApproval);
     const int unverified = m_model->countWithStatus(AccountStatus::PendingVerification);
     emit countsChanged(true, pending, unverified);
-}
-
-void SignupsPage::updateActions()
-{
-    bool approvable = false, rejectable = false, unverified = false;
-    for (const QString &id : selectedUserIds()) {
-        const SignupOverviewRow *r = m_model->signup(id);
-        if (!r || m_pending->contains(id))
-            continue;
-        approvable |= core::canApprove(r->account.status);
-        rejectable |= core::canReject(r->account.status);
-        unverified |= r->account.status == AccountStatus::PendingVerification;
-    }
-    m_approve->setEnabled(approvable);
-    m_reject->setEnabled(rejectable);
-    m_resend->setEnabled(unverified);
-    m_revoke->setEnabled(unverified);
-    m_markVerified->setEnabled(unverified);
-    m_undo->setEnabled(!m_pending->isEmpty());
 }
 
 } // namespace sd::ui

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "coreservices.h"
-#include "pendingrejects.h"
+#include "pendingdecisions.h"
 
 #include <QElapsedTimer>
 #include <QSet>
@@ -45,9 +45,10 @@ public:
     SignupTableModel *model() const { return m_model; }
     SignupFilterProxy *proxy() const { return m_proxy; }
     TimelineModel *timelineModel() const;
+    TimelinePane *detailPane() const { return m_detail; }
     QTableView *view() const { return m_view; }
     QProgressBar *progressBar() const;
-    PendingRejects *pendingRejects() const { return m_pending; }
+    PendingDecisions *pendingDecisions() const { return m_pending; }
     QComboBox *statusFilter() const { return m_statusFilter; }
     QLineEdit *searchField() const { return m_search; }
     bool isLoaded() const { return m_loaded; }
@@ -58,7 +59,7 @@ public:
     // Selects the rows of these accounts in the view (the current row is the first).
     void selectUsers(const QStringList &userIds);
     // Rejects still in their undo window go to the backend now (the console is closing).
-    void flushPendingRejects();
+    void flushPendingDecisions();
 
 public slots:
     void reload();
@@ -67,7 +68,7 @@ public slots:
     void resendSelected();
     void revokeSelected();
     void markVerifiedSelected();
-    void undoRejects();
+    void undoDecisions();
     void cancelOperations();
     // The one place where errors show.
     void showError(const QString &message);
@@ -92,19 +93,30 @@ private:
     QAction *addRowAction(const QString &name, const QString &text, const QList<QKeySequence> &keys,
                           void (SignupsPage::*slot)());
     QStringList selectedUserIds() const;
+    QStringList usernames(const QStringList &userIds) const;
     QStringList selectedWhere(const std::function<bool(core::AccountStatus)> &allowed,
                               const char *refusal);
     void runItems(const QString &label, const QStringList &userIds,
                   std::function<core::Result<void>(core::CoreServices &, const QString &)> job,
                   const char *doneText);
     void flushRowReloads();
-    void loadTimeline(const QString &userId);
-    void onCurrentChanged();
+    // Shows the current row's signup in the detail pane while that row is selected, else none.
+    void syncDetail();
     QString currentUserId() const;
-    void onRejectsDue(const QList<RejectRequest> &requests);
+    void onDecisionsDue(const QList<PendingDecision> &decisions);
+    // Into the undo window (approve, reject).
+    void decide(PendingDecision::Kind kind, const QStringList &userIds, const QString &reason);
+    struct ConfirmText
+    {
+        QString title, question, action; // question: %1 for the names
+    };
+    // Asks first, naming the accounts (resend, revoke), then runs as runItems does.
+    void
+    confirmThenRun(const ConfirmText &text, const QStringList &userIds, const QString &label,
+                   std::function<core::Result<void>(core::CoreServices &, const QString &)> job,
+                   const char *doneText);
     void updatePendingUi();
     void updateCounts();
-    void sizeColumnsOnce();
     void updateActions();
     void askReason(const QString &title, const QString &prompt, const QString &presetsKey,
                    const QStringList &defaults, std::function<void(const QString &)> accepted);
@@ -115,7 +127,7 @@ private:
     SignupTableModel *m_model = nullptr;
     SignupFilterProxy *m_proxy = nullptr;
     TimelinePane *m_detail = nullptr;
-    PendingRejects *m_pending = nullptr;
+    PendingDecisions *m_pending = nullptr;
     BulkRunner *m_bulk = nullptr;
 
     QTableView *m_view = nullptr;
@@ -132,7 +144,7 @@ private:
     QAction *m_undo = nullptr;
 
     bool m_loaded = false;
-    bool m_columnsSized = false;
+    bool m_selectNeighbour = false; // the selected current row is being removed
     QSet<QString> m_dirty;
     QSet<QString> m_announce; // new signups to announce once their row is loaded
     QTimer m_reloadTimer;

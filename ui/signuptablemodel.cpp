@@ -36,8 +36,10 @@ QString SignupTableModel::relativeTime(qint64 atMs, qint64 nowMs)
         amount = tr("%n s", nullptr, int(s));
     else if (s < 3600)
         amount = tr("%n min", nullptr, int(s / 60));
-    else if (s < 86400)
+    else if (s < 2 * 86400) // "47 h", never "1 d" for nearly two days
         amount = tr("%n h", nullptr, int(s / 3600));
+    else if (const qint64 hours = (s % 86400) / 3600; hours > 0)
+        amount = tr("%1 d %2 h").arg(s / 86400).arg(hours);
     else
         amount = tr("%n d", nullptr, int(s / 86400));
     return future ? tr("in %1").arg(amount) : tr("%1 ago").arg(amount);
@@ -121,8 +123,9 @@ QVariant SignupTableModel::display(const SignupOverviewRow &r, int column) const
     case ClientAddress:
         return a.remoteAddr.isEmpty() ? a.remoteIp : tr("%1 (%2)").arg(a.remoteIp, a.remoteAddr);
     case Status:
-        if (const int left = m_countdown.value(a.id, -1); left >= 0)
-            return tr("Rejecting in %n s…", nullptr, left);
+        if (const auto it = m_countdown.constFind(a.id); it != m_countdown.cend())
+            return it->approving ? tr("Approving in %n s…", nullptr, it->secondsLeft)
+                                 : tr("Rejecting in %n s…", nullptr, it->secondsLeft);
         return statusText(a.status);
     case Verification:
         return tokenText(r);
@@ -163,8 +166,9 @@ QVariant SignupTableModel::data(const QModelIndex &index, int role) const
                 .toString(Qt::ISODate);
         return {};
     case Qt::ForegroundRole:
-        if (m_countdown.contains(r.account.id) ||
-            (index.column() == EmailState && r.mailStatus == u"dead"_s))
+        if (const auto it = m_countdown.constFind(r.account.id); it != m_countdown.cend())
+            return QBrush(it->approving ? QColor(0x1e, 0x7b, 0x34) : QColor(Qt::red));
+        if (index.column() == EmailState && r.mailStatus == u"dead"_s)
             return QBrush(Qt::red);
         return {};
     case UserIdRole:
@@ -203,7 +207,7 @@ QVariant SignupTableModel::headerData(int section, Qt::Orientation orientation, 
     case Verification:
         return tr("Verification token");
     case EmailState:
-        return tr("Email");
+        return tr("Email delivery"); // the last email's state; "Email" is the address
     }
     return {};
 }
@@ -377,15 +381,18 @@ int SignupTableModel::countWithStatus(AccountStatus status) const
     }));
 }
 
-void SignupTableModel::setRejectCountdown(const QString &userId, int secondsLeft)
+void SignupTableModel::setCountdown(const QString &userId, int secondsLeft, bool approving)
 {
     const int at = rowOf(userId);
-    const int before = m_countdown.value(userId, -1);
+    const auto before = m_countdown.value(userId);
     if (secondsLeft < 0)
         m_countdown.remove(userId);
     else
-        m_countdown.insert(userId, secondsLeft);
-    if (at >= 0 && before != secondsLeft)
+        m_countdown.insert(userId, {secondsLeft, approving});
+    const bool same = secondsLeft < 0
+                          ? before.secondsLeft < 0
+                          : before.secondsLeft == secondsLeft && before.approving == approving;
+    if (at >= 0 && !same)
         emit dataChanged(index(at, 0), index(at, ColumnCount - 1));
 }
 

@@ -67,7 +67,9 @@ public:
     int countWithStatus(core::AccountStatus status) const;
 
     // A console reject waiting out its undo window: the status column counts down.
-    void setRejectCountdown(const QString &userId, int secondsLeft); // < 0: none
+    // The undo window's seconds left for this signup's decision (< 0: none): "Approving in 7 s…"
+    // or "Rejecting in 7 s…" in the Status column.
+    void setCountdown(const QString &userId, int secondsLeft, bool approving = false);
     // Relative times moved on: repaint those columns.
     void refreshTimes();
 
@@ -87,7 +89,12 @@ private:
     QList<core::SignupOverviewRow> m_rows;
     QHash<QString, int> m_index;
     QHash<QString, QString> m_unsentMail; // outbox id -> user id, for newest emails not sent
-    QHash<QString, int> m_countdown;
+    struct Countdown
+    {
+        int secondsLeft = -1;
+        bool approving = false;
+    };
+    QHash<QString, Countdown> m_countdown;
 };
 
 } // namespace sd::ui

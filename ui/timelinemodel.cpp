@@ -1,5 +1,7 @@
 #include "timelinemodel.h"
 
+#include "auditwords.h"
+
 #include <QDateTime>
 #include <QLocale>
 
@@ -21,43 +23,12 @@ int TimelineModel::columnCount(const QModelIndex &parent) const
 
 QString TimelineModel::describe(const QString &action)
 {
-    static const QHash<QString, const char *> names = {
-        {u"signup.created"_s, QT_TR_NOOP("Signed up")},
-        {u"mail.queued"_s, QT_TR_NOOP("Email queued")},
-        {u"mail.sent"_s, QT_TR_NOOP("Email sent")},
-        {u"mail.retrying"_s, QT_TR_NOOP("Email delivery failed, will retry")},
-        {u"mail.failed"_s, QT_TR_NOOP("Email delivery failed for good")},
-        {u"token.issued"_s, QT_TR_NOOP("Verification token issued")},
-        {u"token.used"_s, QT_TR_NOOP("Verification token used")},
-        {u"token.revoked"_s, QT_TR_NOOP("Verification token revoked")},
-        {u"token.burned"_s, QT_TR_NOOP("Verification token burned")},
-        {u"token.expired"_s, QT_TR_NOOP("Verification token expired")},
-        {u"link.visited"_s, QT_TR_NOOP("Email link page visited")},
-        {u"verification.resent"_s, QT_TR_NOOP("Verification email resent")},
-        {u"verification.revoked"_s, QT_TR_NOOP("Verification revoked by an admin")},
-        {u"email.verified"_s, QT_TR_NOOP("Email verified")},
-        {u"email.verified_by_admin"_s, QT_TR_NOOP("Email marked verified by an admin")},
-        {u"signup.approved"_s, QT_TR_NOOP("Approved")},
-        {u"signup.rejected"_s, QT_TR_NOOP("Rejected")},
-    };
-    if (const char *name = names.value(action))
-        return tr(name);
-    return action; // an action this console does not know yet: shown as recorded
+    return AuditWords::action(action);
 }
 
 QString TimelineModel::describeActor(const QString &actor)
 {
-    if (actor == u"system"_s)
-        return tr("system");
-    if (actor == u"console"_s)
-        return tr("console");
-    if (actor == u"cli"_s)
-        return tr("command line");
-    if (actor.startsWith(u"user:"_s))
-        return tr("the user");
-    if (actor.startsWith(u"admin:"_s))
-        return tr("admin %1").arg(actor.mid(6));
-    return actor;
+    return AuditWords::actor(actor);
 }
 
 QVariant TimelineModel::data(const QModelIndex &index, int role) const
@@ -67,6 +38,10 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
     const core::TimelineEntry &e = m_entries.at(index.row());
     if (role == Qt::ToolTipRole && index.column() == Detail)
         return e.detail;
+    if (role == Qt::ToolTipRole && index.column() == Event)
+        return e.action; // the code, as the audit log and the CSV have it
+    if (role == Qt::ToolTipRole && index.column() == Actor)
+        return e.actor;
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {

@@ -4,8 +4,6 @@
 
 #include <QWidget>
 
-#include <functional>
-
 class QLabel;
 class QTableView;
 
@@ -15,21 +13,22 @@ class ConsoleBackend;
 class TimelineModel;
 
 // The Signups tab's detail pane: who the current signup is, and its timeline (audit entries,
-// emails, tokens, link hits) from core, loaded on the backend thread.
+// emails, tokens, link hits) from core, loaded on the backend thread. Header and timeline are
+// always of one signup, the one last given to showSignup (a load for another that ends late is
+// dropped), or of none after clear().
 class TimelinePane : public QWidget
 {
     Q_OBJECT
 public:
-    // `currentUserId`: the signup the list shows as current now (a load for another one that
-    // ends late is dropped).
-    TimelinePane(ConsoleBackend *backend, core::CoreServices &core,
-                 std::function<QString()> currentUserId, QWidget *parent = nullptr);
+    TimelinePane(ConsoleBackend *backend, core::CoreServices &core, QWidget *parent = nullptr);
 
     TimelineModel *model() const { return m_model; }
-    // The signup whose timeline is shown (empty: none).
-    QString userId() const;
-    // Shows this signup (`row` may be null: the header stays) and loads its timeline.
-    void showSignup(const QString &userId, const core::SignupOverviewRow *row);
+    // The signup shown (empty: none), from the moment showSignup is called.
+    QString userId() const { return m_userId; }
+    // The header's text (who, status, address), for tests.
+    QString headerText() const;
+    // Shows this signup's header at once and loads its timeline (again, when already shown).
+    void showSignup(const core::SignupOverviewRow &row);
     void clear();
 
 signals:
@@ -38,7 +37,7 @@ signals:
 private:
     ConsoleBackend *m_backend;
     core::CoreServices &m_core;
-    std::function<QString()> m_currentUserId;
+    QString m_userId;
     TimelineModel *m_model;
     QLabel *m_header;
     QTableView *m_view;

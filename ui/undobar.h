@@ -6,15 +6,15 @@ class QLabel;
 
 namespace sd::ui {
 
-class PendingRejects;
+class PendingDecisions;
 
-// The bar over the Signups list while rejects wait in their undo window: "Rejecting 3 signups
-// in 7 s." and Undo. Hidden while nothing waits.
+// The bar over the Signups list while decisions wait in their undo window: "Approving ann;
+// Rejecting bob and cid in 7 s." and Undo. Hidden while nothing waits.
 class UndoBar : public QFrame
 {
     Q_OBJECT
 public:
-    UndoBar(PendingRejects *pending, QWidget *parent = nullptr);
+    UndoBar(PendingDecisions *pending, QWidget *parent = nullptr);
 
 signals:
     void undoRequested();
@@ -22,7 +22,7 @@ signals:
 private:
     void update();
 
-    PendingRejects *m_pending;
+    PendingDecisions *m_pending;
     QLabel *m_label;
 };
 

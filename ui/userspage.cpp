@@ -1,9 +1,12 @@
 #include "userspage.h"
 
+#include "confirmaction.h"
 #include "consolebackend.h"
 #include "consoletablemodels.h"
 #include "errormessages.h"
 #include "rowfilterproxy.h"
+
+#include "localactor.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -20,7 +23,8 @@ namespace sd::ui {
 
 namespace {
 
-const core::Actor kConsole{u"console"_s};
+// The person at this console, as the audit log records it ("console:alice").
+const core::Actor kConsole = core::localActor(u"console"_s);
 
 } // namespace
 
@@ -143,20 +147,33 @@ void UsersPage::unlinkSelectedIdentity()
     const QString what =
         row ? tr("%1 (%2)").arg(IdentityTableModel::providerText(row->provider), row->email)
             : identityId;
-    m_unlink->setEnabled(false);
-    m_backend->run(
+    const core::UserRow *user = m_model->find(userId);
+    const QString name = user ? user->username : userId;
+    ConfirmAction::ask(
         this,
-        [this, userId, identityId] {
-            return m_core.userAdmin().unlinkIdentity(userId, identityId, kConsole);
-        },
-        [this, what](const core::Result<void> &r) {
-            if (!r)
-                emit errorOccurred(r.error().code == core::ErrorCode::NotFound
-                                       ? tr("This sign-in is no longer linked to the account.")
-                                       : errorMessage(r.error()));
-            else
-                emit info(tr("Unlinked %1.").arg(what));
-            loadIdentities();
+        {tr("Unlink sign-in"),
+         tr("Unlink %1 from %2? The next sign-in with it makes a new account unless the "
+            "emails match.")
+             .arg(what, name),
+         tr("Unlink"),
+         {}},
+        [this, userId, identityId, what] {
+            m_unlink->setEnabled(false);
+            m_backend->run(
+                this,
+                [this, userId, identityId] {
+                    return m_core.userAdmin().unlinkIdentity(userId, identityId, kConsole);
+                },
+                [this, what](const core::Result<void> &r) {
+                    if (!r)
+                        emit errorOccurred(
+                            r.error().code == core::ErrorCode::NotFound
+                                ? tr("This sign-in is no longer linked to the account.")
+                                : errorMessage(r.error()));
+                    else
+                        emit info(tr("Unlinked %1.").arg(what));
+                    loadIdentities();
+                });
         });
 }
 
@@ -213,6 +230,36 @@ QString userError(const core::Error &e)
 
 } // namespace
 
+QStringList UsersPage::usernames(const QStringList &userIds) const
+{
+    QStringList names;
+    for (const QString &id : userIds)
+        if (const core::UserRow *r = m_model->find(id))
+            names << r->username;
+    return names;
+}
+
+void UsersPage::confirmThenRun(const QString &title, const QString &question, QAction *action,
+                               const QStringList &userIds, BulkRunner::ItemJob job,
+                               const char *doneText)
+{
+    if (userIds.isEmpty())
+        return;
+    const QStringList names = usernames(userIds);
+    const QString label = actionLabel(action);
+    ConfirmAction::ask(
+        this, {title, question, label, names},
+        [this, label, userIds, names, job = std::move(job), doneText] {
+            runForEach(
+                label, userIds, job, userError, [this](const QString &id) { emit userChanged(id); },
+                [this, names, doneText](int n) {
+                    emit info(tr(doneText, nullptr, n).arg(ConfirmAction::names(names)));
+                    reload();
+                });
+        },
+        [this] { m_view->setFocus(); });
+}
+
 void UsersPage::disableSelected()
 {
     QStringList ids;
@@ -220,16 +267,13 @@ void UsersPage::disableSelected()
         if (const core::UserRow *r = m_model->find(id);
             r && r->status == core::AccountStatus::Active && !r->isSuperuser)
             ids << id;
-    runForEach(
-        actionLabel(m_disable), ids,
-        BulkRunner::ignoringValue([](core::CoreServices &core, const QString &id) {
-            return core.userAdmin().disable(id, kConsole);
-        }),
-        userError, [this](const QString &id) { emit userChanged(id); },
-        [this](int n) {
-            emit info(tr("Disabled %n account(s); their sessions ended.", nullptr, n));
-            reload();
-        });
+    confirmThenRun(tr("Disable accounts"),
+                   tr("Disable %1? They cannot sign in, and their sessions end at once."),
+                   m_disable, ids,
+                   BulkRunner::ignoringValue([](core::CoreServices &core, const QString &id) {
+                       return core.userAdmin().disable(id, kConsole);
+                   }),
+                   QT_TR_N_NOOP("Disabled %n account(s), their sessions ended: %1."));
 }
 
 void UsersPage::enableSelected()
@@ -239,30 +283,21 @@ void UsersPage::enableSelected()
         if (const core::UserRow *r = m_model->find(id);
             r && r->status == core::AccountStatus::Disabled)
             ids << id;
-    runForEach(
-        actionLabel(m_enable), ids,
-        BulkRunner::ignoringValue([](core::CoreServices &core, const QString &id) {
-            return core.userAdmin().enable(id, kConsole);
-        }),
-        userError, [this](const QString &id) { emit userChanged(id); },
-        [this](int n) {
-            emit info(tr("Enabled %n account(s).", nullptr, n));
-            reload();
-        });
+    confirmThenRun(tr("Enable accounts"), tr("Enable %1? They can sign in again."), m_enable, ids,
+                   BulkRunner::ignoringValue([](core::CoreServices &core, const QString &id) {
+                       return core.userAdmin().enable(id, kConsole);
+                   }),
+                   QT_TR_N_NOOP("Enabled %n account(s): %1."));
 }
 
 void UsersPage::revokeSessionsSelected()
 {
-    runForEach(
-        actionLabel(m_revoke), selectedKeys(),
-        BulkRunner::ignoringValue([](core::CoreServices &core, const QString &id) {
-            return core.userAdmin().revokeSessions(id, kConsole);
-        }),
-        userError, [](const QString &) {},
-        [this](int n) {
-            emit info(tr("Sessions ended for %n account(s).", nullptr, n));
-            reload();
-        });
+    confirmThenRun(tr("End sessions"), tr("End every session of %1? They must sign in again."),
+                   m_revoke, selectedKeys(),
+                   BulkRunner::ignoringValue([](core::CoreServices &core, const QString &id) {
+                       return core.userAdmin().revokeSessions(id, kConsole);
+                   }),
+                   QT_TR_N_NOOP("Sessions ended for %n account(s): %1."));
 }
 
 } // namespace sd::ui

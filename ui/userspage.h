@@ -37,6 +37,11 @@ signals:
 private:
     void updateActions();
     void loadIdentities();
+    QStringList usernames(const QStringList &userIds) const;
+    // The console's rule (docs/CONSOLE.md): asks first, naming the accounts, then runs `job`
+    // for each as one bulk run; `doneText` (%n accounts, %1 their names) to the status bar.
+    void confirmThenRun(const QString &title, const QString &question, QAction *action,
+                        const QStringList &userIds, BulkRunner::ItemJob job, const char *doneText);
     QString currentUserId() const;
     UserTableModel *m_model;
     IdentityTableModel *m_identities;

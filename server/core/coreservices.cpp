@@ -1,5 +1,7 @@
 #include "coreservices.h"
 
+#include "console/externalchanges.h"
+
 #include "context.h"
 #include "crypto/crypto.h"
 #include "sqlquery.h"
@@ -64,6 +66,14 @@ CoreServices::CoreServices(const Config &config, store::Database &database, cons
 }
 
 CoreServices::~CoreServices() = default;
+
+void CoreServices::watchExternalChanges(std::chrono::milliseconds interval)
+{
+    if (m_externalChanges || m_context->database.dialect() != store::Dialect::Sqlite)
+        return;
+    m_externalChanges = std::make_unique<ExternalChanges>(m_context->database, m_events, interval);
+    m_externalChanges->start();
+}
 
 void CoreServices::setPublicUrl(const QString &url)
 {

@@ -32,11 +32,13 @@
 #include "settings/settingsservice.h"
 #include "validation/signupvalidator.h"
 
+#include <chrono>
 #include <memory>
 
 namespace sd::core {
 
 struct Context; // context.h: what the flows share, private to core
+class ExternalChanges;
 
 // Owns what the flows share (hasher, token digest, rate limiter, validator, events) and hands
 // out the flow services. Built by the composition root with a config, a database and a clock.
@@ -103,6 +105,10 @@ public:
     const Clock &clock() const;
     // Whether the database answers a trivial query (it waits on the network: a worker thread).
     bool pingDatabase() const;
+    // On SQLite, starts (once; stopped with this object) noticing what other processes commit,
+    // every `interval` off the calling thread: Events::accountsChanged. Nothing on PostgreSQL,
+    // where ClusterEvents tells. For the console, whose list would go stale after a CLI change.
+    void watchExternalChanges(std::chrono::milliseconds interval = std::chrono::seconds(1));
     // The database product ("SQLite", "PostgreSQL"), for status displays.
     QString databaseName() const;
     // The network half of OAuth, from the composition root; set before the server takes
@@ -129,6 +135,7 @@ private:
     std::unique_ptr<Context> m_context;
     std::shared_ptr<OAuthProviderClient> m_oauthClient;
     std::shared_ptr<const ReverseDns> m_reverseDns;
+    std::unique_ptr<ExternalChanges> m_externalChanges; // emits into m_events: after it
     // Last: destroyed (and so waited for) first, while what its jobs use still exists.
     AfterAnswer m_afterAnswer;
 };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QObject>
+#include <QStringList>
 
 namespace sd::core {
 
@@ -36,6 +37,9 @@ signals:
     void invitationChanged(const QString &invitationId);
     // Other instances' events may have been lost (the link to them was down): reload.
     void remoteEventsMissed();
+    // Accounts another process changed (on SQLite, seen by ExternalChanges; may include this
+    // process' own changes): their rows reload.
+    void accountsChanged(const QStringList &userIds);
     // The live settings changed (here, or another instance's change was read).
     void settingsChanged();
     // This instance stored a change of the live settings (sent to the other instances).

@@ -19,7 +19,9 @@ inline std::unexpected<Error> dbFail(const store::DbError &e)
 // Who did something, for the audit log.
 struct Actor
 {
-    QString name; // "system", "cli", "console", "admin:<user id>", "user:<user id>"
+    // "system", "cli:<os user>", "console:<os user>" (localactor.h; "cli", "console" before),
+    // "admin:<user id>", "user:<user id>"
+    QString name;
     static Actor system() { return {QStringLiteral("system")}; }
 };
 

@@ -16,6 +16,9 @@ struct Message
     QString textBody;  // text/plain part
     QString htmlBody;  // text/html part
     QDateTime date;    // UTC
+    // The text part with every secret masked (links holding a token, codes): what the console
+    // may show, before and after sending (the bodies are redacted once sent). Empty: none.
+    QString previewText;
 };
 
 } // namespace sd::mail

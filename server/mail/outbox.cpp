@@ -33,10 +33,11 @@ store::DbResult<QString> Outbox::enqueue(const QSqlDatabase &db, const QString &
     auto r = store::runQuery(
         db,
         u"INSERT INTO outbox (id, message_id, user_id, kind, sender, recipient, subject,"
-        " body_text, body_html, status, attempts, created_at, next_attempt_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)"_s,
+        " body_text, body_html, body_preview, status, attempts, created_at, next_attempt_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)"_s,
         {id, message.messageId, userId.isEmpty() ? QVariant() : userId, kind, message.from,
-         message.to, message.subject, message.textBody, message.htmlBody, nowMs, nowMs});
+         message.to, message.subject, message.textBody, message.htmlBody, message.previewText,
+         nowMs, nowMs});
     if (!r)
         return std::unexpected(r.error());
     return id;
@@ -49,8 +50,8 @@ store::DbResult<QList<OutboxEntry>> Outbox::list(store::Database &database, cons
         return std::unexpected(db.error());
     const QString columns =
         u"SELECT id, user_id, kind, message_id, sender, recipient, subject, body_text, body_html,"
-        " status, attempts, last_error, server_reply, created_at, next_attempt_at, sent_at"
-        " FROM outbox"_s;
+        " status, attempts, last_error, server_reply, created_at, next_attempt_at, sent_at,"
+        " body_preview FROM outbox"_s;
     auto q = userId.isEmpty()
                  ? store::runQuery(*db, columns + u" ORDER BY created_at, id"_s)
                  : store::runQuery(*db, columns + u" WHERE user_id = ? ORDER BY created_at, id"_s,
@@ -77,6 +78,7 @@ store::DbResult<QList<OutboxEntry>> Outbox::list(store::Database &database, cons
         e.createdAt = q->value(13).toLongLong();
         e.nextAttemptAt = q->value(14).toLongLong();
         e.sentAt = q->value(15).toLongLong();
+        e.message.previewText = q->value(16).toString();
         out.append(e);
     }
     return out;

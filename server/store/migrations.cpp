@@ -189,6 +189,15 @@ const QList<Migration> &migrations()
              " revoked_at BIGINT)"_s,
              u"CREATE INDEX invitations_email ON invitations(email_key, created_at)"_s,
          }},
+        {9,
+         {
+             // What the console shows of an email: the text with its tokens and codes masked
+             // (mail::Message::previewText), kept after sending redacts the bodies.
+             u"ALTER TABLE outbox ADD COLUMN body_preview TEXT NOT NULL DEFAULT ''"_s,
+             // The subject's username when the entry was written, so that an account deleted
+             // since (rejected, say) still reads as a name in the console's audit view.
+             u"ALTER TABLE audit_log ADD COLUMN subject_name TEXT NOT NULL DEFAULT ''"_s,
+         }},
     };
     return list;
 }

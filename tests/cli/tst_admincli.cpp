@@ -31,6 +31,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -797,7 +798,7 @@ private slots:
         QCOMPARE(force.exitCode, 0);
         stopServerCleanly(server);
 
-        // Audited like the console's switches, by "cli".
+        // Audited like the console's switches, by "cli:" and the OS user running it.
         QStringList actions;
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"panic_audit"_s);
@@ -813,8 +814,11 @@ private slots:
             db.close();
         }
         QSqlDatabase::removeDatabase(u"panic_audit"_s);
-        QCOMPARE(actions, (QStringList{u"cli signup.closed"_s, u"cli signup.reopened"_s,
-                                       u"cli approval.relaxed"_s, u"cli approval.forced"_s}));
+        const passwd *pw = getpwuid(geteuid()); // the OS user running the command line
+        QVERIFY(pw && pw->pw_name);
+        const QString cli = u"cli:"_s + QString::fromLocal8Bit(pw->pw_name);
+        QCOMPARE(actions, (QStringList{cli + u" signup.closed"_s, cli + u" signup.reopened"_s,
+                                       cli + u" approval.relaxed"_s, cli + u" approval.forced"_s}));
     }
 
     // --- usage errors ------------------------------------------------------------------------

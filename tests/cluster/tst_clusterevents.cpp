@@ -137,6 +137,7 @@ private slots:
         m_seenB = std::make_unique<Recorder>(m_b->core().events());
 
         auto options = testConsoleOptions(*m_b, m_settingsDir.filePath(u"console.ini"_s));
+        options.undoWindow = std::chrono::milliseconds(200); // approvals wait it out (CONSOLE.md)
         m_consoleB = std::make_unique<sd::ui::MainWindow>(m_b->core(), options);
         m_tester = std::make_unique<QAbstractItemModelTester>(
             m_consoleB->signupModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);

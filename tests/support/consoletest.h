@@ -2,15 +2,28 @@
 
 #include "application.h"
 #include "mainwindow.h"
+#include "signupfilterproxy.h"
+#include "signuptablemodel.h"
 #include "testserver.h"
 #include "testworker.h"
+#include "timelinemodel.h"
 
+#include "accounts/accountstore.h"
+#include "audit/auditlog.h"
+#include "localactor.h"
+
+#include <QAbstractItemModelTester>
+#include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
 #include <QSize>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 // The console options the console tests start from: the instance's URL and outbox monitor, the
 // console's own settings in `settingsFile`, no tray icon. For tests that link signupdesk_ui.
@@ -36,6 +49,7 @@ public:
     QTemporaryDir dir;
     std::unique_ptr<TestServer> server;
     std::unique_ptr<sd::ui::MainWindow> window;
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
 
     sd::core::CoreServices &core() { return server->app().core(); }
     sd::app::Application &app() { return server->app(); }
@@ -87,9 +101,142 @@ public:
     }
     bool openWindow(QSize size = {}) { return openWindow(options(), size); }
 
+    // The Signups tests' start: a server that returns confirm tokens, a window with a short
+    // undo window whose signup models are checked by model testers, the list focused.
+    bool openSignupsWindow(std::chrono::milliseconds undoWindow)
+    {
+        if (!startServer([](sd::core::Config &c) { c.returnConfirmToken = true; }))
+            return false;
+        auto opts = options();
+        opts.undoWindow = undoWindow;
+        if (!openWindow(opts, {}, [this](sd::ui::MainWindow &w) {
+                for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
+                         w.signupModel(), w.signupProxy(), w.timelineModel()})
+                    testers.push_back(std::make_unique<QAbstractItemModelTester>(
+                        m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+            }))
+            return false;
+        window->signupView()->setFocus();
+        return true;
+    }
+
+    // On the worker: a signup (confirmed by its user unless `confirm` is false, so pending
+    // approval), from 198.51.100.4. Returns its id (empty, with a warning, on failure).
+    QString signUp(const QString &name, bool confirm = true)
+    {
+        return worker.call([&] {
+            sd::core::SignupInput input;
+            input.username = name;
+            input.password = QStringLiteral("correct battery staple horse");
+            input.email = name + QStringLiteral("@example.com");
+            auto r = core().signup().signUp(input, {QStringLiteral("198.51.100.4")});
+            if (!r) {
+                qWarning("signUp: %s", qPrintable(r.error().detail));
+                return QString();
+            }
+            if (confirm)
+                if (auto c = core().verification().confirm(r->confirmToken); !c)
+                    qWarning("confirm: %s", qPrintable(c.error().detail));
+            return r->userId;
+        });
+    }
+
+    std::optional<sd::core::Account> account(const QString &id)
+    {
+        return worker.call([&] {
+            auto db = app().database().connection();
+            if (!db)
+                return std::optional<sd::core::Account>();
+            auto a = sd::core::accountstore::findById(*db, id);
+            return a ? *a : std::optional<sd::core::Account>();
+        });
+    }
+
+    // The account's status as core spells it, or "gone".
+    QString statusOf(const QString &id)
+    {
+        const auto a = account(id);
+        return a ? sd::core::toString(a->status) : QStringLiteral("gone");
+    }
+
+    // The actor this console records: "console:" and the OS user running the test.
+    static QString consoleActor() { return sd::core::localActor(QStringLiteral("console")).name; }
+
+    // The audit log's actions about `id` by `actor`, oldest first.
+    QStringList auditActions(const QString &id, const QString &actor)
+    {
+        return worker.call([&] {
+            QStringList actions;
+            auto db = app().database().connection();
+            if (!db)
+                return actions;
+            if (auto all = sd::core::auditlog::list(*db, id))
+                for (const auto &e : *all)
+                    if (e.actor == actor)
+                        actions << e.action;
+            return actions;
+        });
+    }
+
+    // The Signups list's index (in the view) of this signup, or invalid while it is not shown.
+    QModelIndex signupIndex(const QString &userId, int column = 0)
+    {
+        const int row = window->signupModel()->rowOf(userId);
+        if (row < 0)
+            return {};
+        return window->signupProxy()->mapFromSource(window->signupModel()->index(row, column));
+    }
+
+    // Clicks this signup's row in the list (false, with a warning, when it is not shown).
+    bool clickSignup(const QString &userId, Qt::KeyboardModifiers modifiers = {})
+    {
+        QTableView *view = window->signupView();
+        const QModelIndex index = signupIndex(userId, sd::ui::SignupTableModel::Username);
+        if (!index.isValid()) {
+            qWarning("ConsoleFixture: the signup is not in the list");
+            return false;
+        }
+        view->scrollTo(index);
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, modifiers,
+                          view->visualRect(index).center());
+        return true;
+    }
+
+    // Waits (bounded) for the console's confirmation dialog, answers it (the action's button,
+    // or Cancel) and returns its question; empty (with a warning) when none came.
+    QString answerConfirmation(bool accept)
+    {
+        QPointer<QMessageBox> box;
+        if (!QTest::qWaitFor([&] {
+                return bool(box =
+                                window->findChild<QMessageBox *>(QStringLiteral("confirmDialog")));
+            })) {
+            qWarning("ConsoleFixture: no confirmation was asked");
+            return {};
+        }
+        const QString question = box->text();
+        QAbstractButton *button =
+            accept ? box->findChild<QPushButton *>(QStringLiteral("confirmButton"))
+                   : box->button(QMessageBox::Cancel);
+        if (!button) {
+            qWarning("ConsoleFixture: the confirmation has no such button");
+            return {};
+        }
+        button->click();
+        if (!QTest::qWaitFor([&] { return box.isNull(); })) // closed and deleted
+            qWarning("ConsoleFixture: the confirmation did not close");
+        // Offscreen has no window manager to hand activation back after a dialog, and the
+        // console's shortcuts act only in the active window.
+        window->activateWindow();
+        if (!QTest::qWaitForWindowActive(window.get()))
+            qWarning("ConsoleFixture: the window did not become active again");
+        return question;
+    }
+
     // The window first (its pending rejects reach core), then the server, on the worker.
     void stop()
     {
+        testers.clear();
         window.reset();
         worker.call([this] { server.reset(); });
     }

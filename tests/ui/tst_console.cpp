@@ -13,7 +13,7 @@
 #include "outbox.h"
 
 #include "mainwindow.h"
-#include "pendingrejects.h"
+#include "pendingdecisions.h"
 #include "reasondialog.h"
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
@@ -51,45 +51,19 @@ private:
     Worker &m_worker = m_console.worker;
     std::unique_ptr<TestServer> &m_server = m_console.server;
     std::unique_ptr<sd::ui::MainWindow> &m_window = m_console.window;
-    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
 
     sd::core::CoreServices &core() { return m_server->app().core(); }
     SignupTableModel &model() { return *m_window->signupModel(); }
 
-    // On the worker: a signup confirmed by its user, so pending approval. Returns its id.
     QString pendingApproval(const QString &name, bool confirm = true)
     {
-        return m_worker.call([&] {
-            sd::core::SignupInput input;
-            input.username = name;
-            input.password = kPassword;
-            input.email = name + u"@example.com"_s;
-            auto r = core().signup().signUp(input, {u"198.51.100.4"_s});
-            if (!r) {
-                qWarning("signUp: %s", qPrintable(r.error().detail));
-                return QString();
-            }
-            if (confirm)
-                if (auto c = core().verification().confirm(r->confirmToken); !c)
-                    qWarning("confirm: %s", qPrintable(c.error().detail));
-            return r->userId;
-        });
+        return m_console.signUp(name, confirm);
     }
-
-    std::optional<sd::core::Account> account(const QString &id)
+    std::optional<sd::core::Account> account(const QString &id) { return m_console.account(id); }
+    QString statusOf(const QString &id) { return m_console.statusOf(id); }
+    QStringList auditActions(const QString &id, const QString &actor)
     {
-        return m_worker.call([&] {
-            auto db = m_server->app().database().connection();
-            auto a = sd::core::accountstore::findById(*db, id);
-            return a ? *a : std::optional<sd::core::Account>();
-        });
-    }
-
-    // The account's status as core spells it, or "gone".
-    QString statusOf(const QString &id)
-    {
-        const auto a = account(id);
-        return a ? sd::core::toString(a->status) : u"gone"_s;
+        return m_console.auditActions(id, actor);
     }
 
     QStringList mailKinds(const QString &id)
@@ -100,19 +74,6 @@ private:
                 for (const auto &e : *all)
                     kinds << e.kind;
             return kinds;
-        });
-    }
-
-    QStringList auditActions(const QString &id, const QString &actor)
-    {
-        return m_worker.call([&] {
-            QStringList actions;
-            auto db = m_server->app().database().connection();
-            if (auto all = sd::core::auditlog::list(*db, id))
-                for (const auto &e : *all)
-                    if (e.actor == actor)
-                        actions << e.action;
-            return actions;
         });
     }
 
@@ -142,24 +103,11 @@ private:
     }
 
 private slots:
-    void init()
-    {
-        QVERIFY(m_console.startServer([](sd::core::Config &c) { c.returnConfirmToken = true; }));
-        auto options = m_console.options();
-        options.undoWindow = 300ms;
-        QVERIFY(m_console.openWindow(options, {}, [this](sd::ui::MainWindow &window) {
-            for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
-                     window.signupModel(), window.signupProxy(), window.timelineModel()})
-                m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
-                    m, QAbstractItemModelTester::FailureReportingMode::QtTest));
-        }));
-        m_window->signupView()->setFocus();
-    }
+    void init() { QVERIFY(m_console.openSignupsWindow(300ms)); }
 
     void cleanup()
     {
         QVERIFY2(!guiThreadHasConnection(), "the GUI thread opened a database connection");
-        m_testers.clear();
         m_console.stop();
     }
 
@@ -181,7 +129,7 @@ private slots:
 
         QTRY_COMPARE(statusOf(id), u"active"_s);
         QVERIFY(mailKinds(id).contains(u"welcome"_s));
-        QCOMPARE(auditActions(id, u"console"_s), QStringList{u"signup.approved"_s});
+        QCOMPARE(auditActions(id, m_console.consoleActor()), QStringList{u"signup.approved"_s});
         // The row follows; with the default filter (pending) it leaves the view.
         QTRY_COMPARE(sd::core::toString(model().signup(id)->account.status), u"active"_s);
         QTRY_VERIFY(!viewIndex(id).isValid());
@@ -201,16 +149,16 @@ private slots:
         QTRY_VERIFY((dialog = m_window->findChild<sd::ui::ReasonDialog *>()));
         dialog->setReason(u"Looks like a bot."_s);
         dialog->accept();
-        QVERIFY(m_window->pendingRejects()->contains(id));
+        QVERIFY(m_window->pendingDecisions()->contains(id));
         QVERIFY(viewIndex(id, SignupTableModel::Status)
                     .data()
                     .toString()
                     .startsWith(u"Rejecting in"_s));
-        QSignalSpy due(m_window->pendingRejects(), &sd::ui::PendingRejects::due);
+        QSignalSpy due(m_window->pendingDecisions(), &sd::ui::PendingDecisions::due);
         auto *undo = m_window->findChild<QPushButton *>(u"undoButton"_s);
         QVERIFY(undo && undo->isVisible());
         QTest::mouseClick(undo, Qt::LeftButton);
-        QVERIFY(!m_window->pendingRejects()->contains(id));
+        QVERIFY(!m_window->pendingDecisions()->contains(id));
         QVERIFY(!due.wait(900)); // three windows go by: nothing falls due
         QCOMPARE(statusOf(id), u"pending_approval"_s);
         QCOMPARE(viewIndex(id, SignupTableModel::Status).data().toString(), u"Pending approval"_s);
@@ -226,12 +174,12 @@ private slots:
         QTRY_VERIFY((dialog = m_window->findChild<sd::ui::ReasonDialog *>()));
         dialog->setReason(u"Looks like a bot."_s);
         dialog->accept();
-        QVERIFY(m_window->pendingRejects()->contains(id));
+        QVERIFY(m_window->pendingDecisions()->contains(id));
         QVERIFY(account(id).has_value()); // not yet
         QTRY_VERIFY(!account(id).has_value());
         QTRY_VERIFY(!viewIndex(id).isValid());
         QTRY_COMPARE(model().rowOf(id), -1);
-        QCOMPARE(auditActions(id, u"console"_s), QStringList{u"signup.rejected"_s});
+        QCOMPARE(auditActions(id, m_console.consoleActor()), QStringList{u"signup.rejected"_s});
         QVERIFY(m_window->errorText().isEmpty());
     }
 
@@ -248,7 +196,7 @@ private slots:
         QSignalSpy finished(m_window.get(), &sd::ui::MainWindow::operationFinished);
         QTest::keyClick(m_window->signupView(), Qt::Key_Return, Qt::ControlModifier);
         QProgressBar *bar = m_window->progressBar();
-        QVERIFY(bar->isVisible());
+        QTRY_VERIFY(bar->isVisible()); // once the undo window is over
         QCOMPARE(bar->maximum(), 100);
         QTRY_COMPARE_WITH_TIMEOUT(bar->value(), 100, 30000);
         QTRY_COMPARE(finished.size(), 1);
@@ -269,7 +217,8 @@ private slots:
         QSignalSpy finished(m_window.get(), &sd::ui::MainWindow::operationFinished);
         QTest::keyClick(m_window->signupView(), Qt::Key_A);
         auto *cancel = m_window->findChild<QPushButton *>(u"cancelButton"_s);
-        QVERIFY(cancel && cancel->isVisible());
+        QVERIFY(cancel);
+        QTRY_VERIFY(cancel->isVisible()); // once the undo window is over
         QTest::mouseClick(cancel, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
         const int succeeded = finished.at(0).at(0).toInt();
@@ -293,7 +242,8 @@ private slots:
         dialog->setReason(u"Confirmed by phone."_s);
         dialog->accept();
         QTRY_COMPARE(statusOf(id), u"pending_approval"_s);
-        QCOMPARE(auditActions(id, u"console"_s), QStringList{u"email.verified_by_admin"_s});
+        QCOMPARE(auditActions(id, m_console.consoleActor()),
+                 QStringList{u"email.verified_by_admin"_s});
         QTRY_COMPARE(viewIndex(id, SignupTableModel::Verification).data().toString(), u"revoked"_s);
     }
 

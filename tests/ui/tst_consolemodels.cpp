@@ -3,7 +3,7 @@
 
 #include "consoletablemodels.h"
 #include "csvwriter.h"
-#include "pendingrejects.h"
+#include "pendingdecisions.h"
 #include "rowfilterproxy.h"
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
@@ -213,7 +213,9 @@ private slots:
         proxy.setSearchText({});
         proxy.sort(sd::ui::AuditTableModel::Time, Qt::DescendingOrder);
         QCOMPARE(proxy.index(0, sd::ui::AuditTableModel::Action).data().toString(),
-                 u"signup.rejected"_s);
+                 u"Rejected"_s); // the label; the code in the tooltip
+        QCOMPARE(proxy.index(0, sd::ui::AuditTableModel::Action).data(Qt::ToolTipRole),
+                 QVariant(u"signup.rejected"_s));
     }
 
     void relativeTime_data()
@@ -224,7 +226,9 @@ private slots:
         QTest::newRow("minutes") << qint64(3 * 60'000 + 10'000) << u"3 min ago"_s;
         QTest::newRow("hours") << qint64(2 * 3'600'000) << u"2 h ago"_s;
         QTest::newRow("days") << qint64(3 * 86'400'000) << u"3 d ago"_s;
-        QTest::newRow("future") << qint64(-47 * 3'600'000) << u"in 1 d"_s;
+        QTest::newRow("future, under two days") << qint64(-47 * 3'600'000) << u"in 47 h"_s;
+        QTest::newRow("future, days and hours")
+            << qint64(-(2 * 86'400'000 + 5 * 3'600'000)) << u"in 2 d 5 h"_s;
     }
     void relativeTime()
     {
@@ -272,10 +276,10 @@ private slots:
         QCOMPARE(model.index(1, SignupTableModel::EmailState).data().toString(),
                  u"failed: 550 no such mailbox"_s);
 
-        model.setRejectCountdown(u"usr_alice"_s, 7);
+        model.setCountdown(u"usr_alice"_s, 7);
         QCOMPARE(model.index(0, SignupTableModel::Status).data().toString(),
                  u"Rejecting in 7 s…"_s);
-        model.setRejectCountdown(u"usr_alice"_s, -1);
+        model.setCountdown(u"usr_alice"_s, -1);
         QCOMPARE(model.index(0, SignupTableModel::Status).data().toString(), u"Pending approval"_s);
 
         model.removeSignup(u"usr_alice"_s);
@@ -498,10 +502,10 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
     }
 
-    void pendingRejectsCountDownAndFall()
+    void pendingDecisionsCountDownAndFall()
     {
-        sd::ui::PendingRejects pending(200ms);
-        QSignalSpy due(&pending, &sd::ui::PendingRejects::due);
+        sd::ui::PendingDecisions pending(200ms);
+        QSignalSpy due(&pending, &sd::ui::PendingDecisions::due);
         pending.add({{u"usr_a"_s, u"spam"_s}, {u"usr_b"_s, u"spam"_s}});
         QCOMPARE(pending.count(), 2);
         QCOMPARE(pending.secondsLeft(u"usr_a"_s), 1);
@@ -512,7 +516,7 @@ private slots:
 
         pending.add({{u"usr_c"_s, u"duplicate"_s}});
         QVERIFY(due.wait(2000));
-        const auto requests = due.at(0).at(0).value<QList<sd::ui::RejectRequest>>();
+        const auto requests = due.at(0).at(0).value<QList<sd::ui::PendingDecision>>();
         QCOMPARE(requests.size(), 1);
         QCOMPARE(requests.at(0).userId, u"usr_c"_s);
         QCOMPARE(requests.at(0).reason, u"duplicate"_s);

@@ -94,7 +94,7 @@ private:
             auto db = m_server->app().database().connection();
             if (auto all = sd::core::auditlog::list(*db, subject))
                 for (const auto &e : *all)
-                    if (e.actor == u"console"_s)
+                    if (e.actor == m_console.consoleActor())
                         out << e.action;
             return out;
         });
@@ -203,7 +203,12 @@ private slots:
         selectKey(page->view(), ann);
         auto *disable = page->findChild<QAction *>(u"disableUserAction"_s);
         QVERIFY(disable && disable->isEnabled());
+        // Asked first, by name: Cancel leaves the account alone.
         QTest::keyClick(page->view(), Qt::Key_D);
+        QVERIFY(m_console.answerConfirmation(false).contains(u"ann"_s));
+        QCOMPARE(statusOf(ann), u"active"_s);
+        QTest::keyClick(page->view(), Qt::Key_D);
+        QVERIFY(m_console.answerConfirmation(true).startsWith(u"Disable ann?"_s));
         QTRY_COMPARE(statusOf(ann), u"disabled"_s);
         QTRY_COMPARE(cell(model, ann, sd::ui::UserTableModel::Status), u"Disabled"_s);
         QCOMPARE(cell(model, ann, sd::ui::UserTableModel::Sessions), u"0"_s);
@@ -224,6 +229,7 @@ private slots:
         QTRY_VERIFY(enable->isEnabled());
         QVERIFY(!disable->isEnabled());
         QTest::keyClick(page->view(), Qt::Key_E);
+        QVERIFY(m_console.answerConfirmation(true).startsWith(u"Enable ann?"_s));
         QTRY_COMPARE(statusOf(ann), u"active"_s);
         QTRY_COMPARE(cell(model, ann, sd::ui::UserTableModel::Status), u"Active"_s);
         QStringList actions = consoleActions(ann);
@@ -232,6 +238,7 @@ private slots:
 
         selectKey(page->view(), ben);
         QTest::keyClick(page->view(), Qt::Key_K);
+        QVERIFY(m_console.answerConfirmation(true).contains(u"ben"_s));
         QTRY_COMPARE(cell(model, ben, sd::ui::UserTableModel::Sessions), u"0"_s);
         QCOMPARE(statusOf(ben), u"active"_s);
         QCOMPARE(consoleActions(ben), QStringList{u"sessions.revoked"_s});
@@ -289,6 +296,8 @@ private slots:
         selectKey(page->identityView(), u"oid_gh"_s);
         QVERIFY(unlink->isEnabled());
         QTest::keyClick(page->identityView(), Qt::Key_Delete);
+        QVERIFY(m_console.answerConfirmation(true).startsWith(
+            u"Unlink GitHub (gus@users.noreply.example) from gus?"_s));
         QTRY_COMPARE(identities->rowCount(), 1);
         QCOMPARE(identities->rows().constFirst().id, u"oid_go"_s);
         QCOMPARE(consoleActions(gus), QStringList{u"oauth.unlinked"_s});
@@ -356,6 +365,70 @@ private slots:
         QVERIFY(m_window->errorText().isEmpty());
     }
 
+    void outboxPreviewHidesOnlySecrets()
+    {
+        struct Sent
+        {
+            QString verification, welcome, rejection, token;
+        };
+        const Sent sent = m_worker.call([&] {
+            Sent out;
+            const auto signUp = [&](const QString &name) {
+                sd::core::SignupInput input;
+                input.username = name;
+                input.password = kPassword;
+                input.email = name + u"@example.com"_s;
+                return core().signup().signUp(input, {u"198.51.100.4"_s});
+            };
+            const sd::core::Actor cli{u"cli"_s};
+            auto vera = signUp(u"vera"_s);
+            auto walt = signUp(u"walt"_s);
+            auto xena = signUp(u"xena"_s);
+            if (!vera || !walt || !xena || !core().verification().confirm(walt->confirmToken) ||
+                !core().verification().confirm(xena->confirmToken) ||
+                !core().approval().approve(walt->userId, cli) ||
+                !core().approval().reject(xena->userId, u"Looks like a bot."_s, cli))
+                return out;
+            out.token = vera->confirmToken;
+            if (auto all = sd::mail::Outbox::list(m_server->app().database()))
+                for (const auto &e : *all) {
+                    if (e.kind == u"verification"_s && e.userId == vera->userId)
+                        out.verification = e.id;
+                    else if (e.kind == u"welcome"_s)
+                        out.welcome = e.id;
+                    else if (e.kind == u"rejection"_s)
+                        out.rejection = e.id;
+                }
+            return out;
+        });
+        QVERIFY(!sent.verification.isEmpty() && !sent.welcome.isEmpty() &&
+                !sent.rejection.isEmpty() && !sent.token.isEmpty());
+        flushMail(); // sent: the bodies are redacted, the previews stay
+        QTRY_COMPARE(mailStatus(sent.rejection), u"sent"_s);
+
+        sd::ui::OutboxPage *page = m_window->outboxPage();
+        m_window->tabs()->setCurrentWidget(page);
+        QTRY_VERIFY(page->model()->rowOf(sent.rejection) >= 0);
+        QTRY_VERIFY(cell(page->model(), sent.rejection, sd::ui::OutboxTableModel::Status)
+                        .startsWith(u"Sent"_s));
+
+        selectKey(page->view(), sent.rejection);
+        QTRY_VERIFY2(page->previewText().contains(u"Looks like a bot."_s),
+                     qPrintable(page->previewText()));
+        selectKey(page->view(), sent.welcome);
+        QTRY_VERIFY2(page->previewText().contains(u"your account walt is active"_s),
+                     qPrintable(page->previewText()));
+        selectKey(page->view(), sent.verification);
+        QTRY_VERIFY2(page->previewText().contains(u"please confirm your email address"_s),
+                     qPrintable(page->previewText()));
+        const QString verification = page->previewText();
+        QVERIFY(verification.contains(u"[link with a token: hidden]"_s));
+        QVERIFY(verification.contains(u"[code: hidden]"_s));
+        QVERIFY(!verification.contains(sent.token));
+        QVERIFY(!verification.contains(u"token="_s));
+        QVERIFY(!verification.contains(u"http"_s));
+    }
+
     void deadMailRetriedIsDueNow()
     {
         const QString id = activeUser(u"dee"_s, 0);
@@ -403,12 +476,18 @@ private slots:
         sd::ui::AuditPage *page = m_window->auditPage();
         m_window->tabs()->setCurrentWidget(page);
         QTRY_VERIFY(page->model()->rowCount() >= 3); // created, verified, approved
-        const int approved = page->filter()->findText(u"signup.approved"_s);
+        // The filter offers readable labels, the code in their tooltips.
+        const int approved = page->filter()->findData(QStringList{u"signup.approved"_s});
         QVERIFY(approved > 0);
+        QCOMPARE(page->filter()->itemText(approved), u"Approved"_s);
         page->filter()->setCurrentIndex(approved);
         QCOMPARE(page->proxy()->rowCount(), 1);
         QCOMPARE(page->proxy()->index(0, sd::ui::AuditTableModel::Actor).data().toString(),
-                 u"cli"_s);
+                 u"command line"_s); // the test's own Actor{"cli"}: no person
+        QCOMPARE(page->proxy()->index(0, sd::ui::AuditTableModel::Action).data().toString(),
+                 u"Approved"_s);
+        QCOMPARE(page->proxy()->index(0, sd::ui::AuditTableModel::Action).data(Qt::ToolTipRole),
+                 QVariant(u"signup.approved"_s));
         page->filter()->setCurrentIndex(0);
         page->searchField()->setText(eve);
         QVERIFY(page->proxy()->rowCount() >= 3);

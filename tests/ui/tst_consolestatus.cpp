@@ -123,6 +123,31 @@ private slots:
         QVERIFY(squeezed);
     }
 
+    void messagesAreNotCutByThePermanentFields()
+    {
+        openWindow(true);
+        m_window->resize(1024, 700);
+        QTRY_VERIFY(m_window->width() <= 1024);
+        const QString message =
+            u"Verification resent for 3 signups (annabelle, bartholomew and cordelia)."_s;
+        QStatusBar *bar = m_window->statusBar();
+        bar->showMessage(message, 60'000);
+        // Room for the whole message left of every field still shown.
+        const auto room = [&] {
+            int left = bar->width();
+            for (QLabel *label : bar->findChildren<QLabel *>())
+                if (label->isVisible())
+                    left = qMin(left, label->x());
+            return left;
+        };
+        const int needed = bar->fontMetrics().horizontalAdvance(message) + 8;
+        QTRY_VERIFY2(room() >= needed, qPrintable(u"%1 < %2"_s.arg(room()).arg(needed)));
+        QVERIFY(m_window->findChild<QLabel *>(u"countLabel"_s)->isVisible());
+        QVERIFY(m_window->signupStateLabel()->isVisible());
+        bar->clearMessage();
+        QTRY_VERIFY(requestsLabel()->isVisible());
+    }
+
     void withoutAMeterThereIsNoCount()
     {
         openWindow(false);

@@ -19,6 +19,7 @@
 #include <QComboBox>
 #include <QFile>
 #include <QFileInfo>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -142,7 +143,7 @@ private:
             auto db = m_server->app().database().connection();
             if (auto all = sd::core::auditlog::list(*db))
                 for (const auto &e : *all)
-                    if (e.actor == u"console"_s)
+                    if (e.actor == m_console.consoleActor())
                         actions << e.action;
             return actions;
         });
@@ -185,9 +186,14 @@ private slots:
 
         QWidget *close = controlButton("closeSignupAction");
         QVERIFY(close && close->isVisible());
+        const QImage openLook = close->grab().toImage();
         QTest::mouseClick(close, Qt::LeftButton);
         QTRY_COMPARE(state->text(), u"SIGNUP CLOSED"_s);
-        QVERIFY(m_window->findChild<QAction *>(u"closeSignupAction"_s)->isChecked());
+        auto *closeAction = m_window->findChild<QAction *>(u"closeSignupAction"_s);
+        QVERIFY(closeAction->isChecked());
+        // The switch says what a click does now, and looks on.
+        QCOMPARE(closeAction->text(), u"Re&open signup"_s);
+        QVERIFY(close->grab().toImage() != openLook);
         // Applied at once: the very next signup over HTTP is refused as API.md says.
         const HttpResult refused = signUp();
         QCOMPARE(refused.status, 403);
@@ -207,6 +213,7 @@ private slots:
         m_window->tabs()->setCurrentIndex(1);
         QTest::keyClick(m_window.get(), Qt::Key_X, Qt::ControlModifier | Qt::ShiftModifier);
         QTRY_COMPARE(state->text(), u"Signup open, approval required"_s);
+        QCOMPARE(closeAction->text(), u"&Close signup now"_s);
         QCOMPARE(signUp().status, 201);
         QCOMPARE(consoleAuditActions(), (QStringList{u"signup.closed"_s, u"signup.reopened"_s}));
         QVERIFY(m_window->errorText().isEmpty());

@@ -10,10 +10,12 @@ namespace sd::core::auditlog {
 store::DbResult<void> record(const QSqlDatabase &db, qint64 nowMs, const QString &actor,
                              const QString &action, const QString &subjectId, const QString &detail)
 {
-    auto q = store::runQuery(db,
-                             u"INSERT INTO audit_log (id, at, actor, action, subject_id, detail)"
-                             " VALUES (?, ?, ?, ?, ?, ?)"_s,
-                             {crypto::newId(u"aud_"), nowMs, actor, action, subjectId, detail});
+    // The subject's username, while the account exists (display only: not in the hash chain).
+    auto q = store::runQuery(
+        db,
+        u"INSERT INTO audit_log (id, at, actor, action, subject_id, detail, subject_name)"
+        " VALUES (?, ?, ?, ?, ?, ?, COALESCE((SELECT username FROM users WHERE id = ?), ''))"_s,
+        {crypto::newId(u"aud_"), nowMs, actor, action, subjectId, detail, subjectId});
     if (!q)
         return std::unexpected(q.error());
     return {};

@@ -10,7 +10,7 @@ struct AuditEntry
 {
     QString id;
     qint64 atMs = 0;
-    QString actor;     // "system", "user:<id>", "admin:<id>", "cli", "console"
+    QString actor;     // "system", "user:<id>", "admin:<id>", "cli:<os user>", "console:<os user>"
     QString action;    // e.g. signup.created, email.verified, signup.approved, login.failed
     QString subjectId; // usually a user id
     QString detail;    // never a secret

@@ -10,7 +10,8 @@
 namespace sd::core {
 
 // The audit log as the console's Audit tab shows it: every entry, and the accounts' usernames
-// by id so that actors and subjects read as names.
+// by id (of deleted accounts too, as their entries recorded them) so that actors and subjects
+// read as names.
 struct AuditListing
 {
     QList<AuditEntry> entries;

@@ -19,7 +19,7 @@ Result<QList<OutboxEntry>> OutboxAdminService::list() const
     for (const mail::OutboxEntry &e : std::as_const(*rows))
         out.append({e.id, e.userId, e.kind, e.message.from, e.message.to, e.message.subject,
                     e.status, e.attempts, e.lastError, e.serverReply, e.createdAt, e.nextAttemptAt,
-                    e.sentAt});
+                    e.sentAt, e.message.previewText});
     return out;
 }
 

@@ -7,8 +7,9 @@ namespace sd::core {
 
 struct Context; // context.h: private to core
 
-// One email as the console's Outbox tab shows it. No body: it holds a link with a live token
-// until it is sent, and is redacted after.
+// One email as the console's Outbox tab shows it. Not its body (it holds a link with a live
+// token until it is sent, and is redacted after): its preview, the text with every token and
+// code masked.
 struct OutboxEntry
 {
     QString id;
@@ -24,6 +25,7 @@ struct OutboxEntry
     qint64 createdAt = 0;
     qint64 nextAttemptAt = 0;
     qint64 sentAt = 0;
+    QString preview; // empty for emails queued before previews were kept
 };
 
 // The console's hand on the outbox: every email, and Retry / Hold. Each change is one guarded

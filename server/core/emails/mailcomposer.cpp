@@ -85,6 +85,20 @@ Template loadTemplate(const QString &language, const QString &kind)
     return {};
 }
 
+// The values a reader of the outbox must not see: a link holds a token (or a signature), a code
+// is one. By name: `link`, `code`, and names ending in _link, _code or token.
+QHash<QString, QString> maskSecrets(QHash<QString, QString> values)
+{
+    for (auto it = values.begin(); it != values.end(); ++it) {
+        const QString &key = it.key();
+        if (key == u"link"_s || key.endsWith(u"_link"_s))
+            it.value() = u"[link with a token: hidden]"_s;
+        else if (key == u"code"_s || key.endsWith(u"_code"_s) || key.endsWith(u"token"_s))
+            it.value() = u"[code: hidden]"_s;
+    }
+    return values;
+}
+
 QString htmlDocument(const QString &language, const QString &bodyHtml)
 {
     return u"<!DOCTYPE html><html lang=\""_s + language +
@@ -110,6 +124,7 @@ mail::Message MailComposer::compose(const QString &to, const QString &language, 
                     .replace(u'\r', u' ')
                     .replace(u'\n', u' ');
     m.textBody = fillPlaceholders(t.text, values, Escaping::None);
+    m.previewText = fillPlaceholders(t.text, maskSecrets(values), Escaping::None);
     m.htmlBody = htmlDocument(lang, fillPlaceholders(t.html, values, Escaping::Html));
     m.date = m_ctx.clock.now();
     return m;

@@ -14,7 +14,9 @@ struct Context;
 // account's language (en when it has none that ships). Values are escaped here, never in the
 // templates: raw in the text part, HTML-escaped in the HTML part. Links come only from
 // server/public_url (never from a request's Host header). The requester's display name and
-// username appear only in mail to a verified address; anything else greets generically.
+// username appear only in mail to a verified address; anything else greets generically. Each
+// message carries a preview of its text with the secrets masked (placeholders named link,
+// code, *_link, *_code, *token): name a new secret placeholder so.
 class MailComposer
 {
 public:

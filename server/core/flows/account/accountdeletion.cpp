@@ -70,7 +70,9 @@ Result<void> AccountDeletionService::erase(const QString &userId, const Actor &a
         {u"DELETE FROM outbox WHERE user_id = ?"_s, QVariantList{userId}},
         {u"DELETE FROM invitations WHERE accepted_user_id = ? OR email_key = ?"_s,
          QVariantList{userId, emailKey(account.email)}},
-        {u"UPDATE audit_log SET detail = '', redacted_at = ?"
+        // The username kept for the console's audit view (subject_name) goes too: a deletion
+        // leaves only the id. (A rejected signup keeps its name there.)
+        {u"UPDATE audit_log SET detail = '', subject_name = '', redacted_at = ?"
          " WHERE subject_id = ? OR actor = ?"_s,
          QVariantList{now, userId, QString(u"user:"_s + userId)}},
         // Tokens (sessions too) and OAuth identities go with the row (ON DELETE CASCADE).

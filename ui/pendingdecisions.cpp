@@ -1,20 +1,20 @@
-#include "pendingrejects.h"
+#include "pendingdecisions.h"
 
 #include <algorithm>
 
 namespace sd::ui {
 
-PendingRejects::PendingRejects(std::chrono::milliseconds window, QObject *parent)
+PendingDecisions::PendingDecisions(std::chrono::milliseconds window, QObject *parent)
     : QObject(parent), m_window(window)
 {
     // Fine enough for a short window in tests, cheap for the 10 s default.
     m_timer.setInterval(int(std::clamp<qint64>(window.count() / 10, 10, 250)));
-    connect(&m_timer, &QTimer::timeout, this, &PendingRejects::tick);
+    connect(&m_timer, &QTimer::timeout, this, &PendingDecisions::tick);
 }
 
-void PendingRejects::add(const QList<RejectRequest> &requests)
+void PendingDecisions::add(const QList<PendingDecision> &requests)
 {
-    for (const RejectRequest &r : requests) {
+    for (const PendingDecision &r : requests) {
         if (contains(r.userId))
             continue;
         m_entries.append({r, QDeadlineTimer(m_window)});
@@ -24,13 +24,13 @@ void PendingRejects::add(const QList<RejectRequest> &requests)
     emit changed();
 }
 
-bool PendingRejects::contains(const QString &userId) const
+bool PendingDecisions::contains(const QString &userId) const
 {
     return std::any_of(m_entries.cbegin(), m_entries.cend(),
                        [&](const Entry &e) { return e.request.userId == userId; });
 }
 
-int PendingRejects::secondsLeft(const QString &userId) const
+int PendingDecisions::secondsLeft(const QString &userId) const
 {
     for (const Entry &e : m_entries)
         if (e.request.userId == userId)
@@ -38,7 +38,7 @@ int PendingRejects::secondsLeft(const QString &userId) const
     return -1;
 }
 
-int PendingRejects::secondsLeft() const
+int PendingDecisions::secondsLeft() const
 {
     if (m_entries.isEmpty())
         return -1;
@@ -48,7 +48,24 @@ int PendingRejects::secondsLeft() const
     return int((soonest + 999) / 1000);
 }
 
-QStringList PendingRejects::userIds() const
+QStringList PendingDecisions::usernames(PendingDecision::Kind kind) const
+{
+    QStringList names;
+    for (const Entry &e : m_entries)
+        if (e.request.kind == kind)
+            names << e.request.username;
+    return names;
+}
+
+std::optional<PendingDecision::Kind> PendingDecisions::kindOf(const QString &userId) const
+{
+    for (const Entry &e : m_entries)
+        if (e.request.userId == userId)
+            return e.request.kind;
+    return std::nullopt;
+}
+
+QStringList PendingDecisions::userIds() const
 {
     QStringList ids;
     for (const Entry &e : m_entries)
@@ -56,7 +73,7 @@ QStringList PendingRejects::userIds() const
     return ids;
 }
 
-QStringList PendingRejects::undoAll()
+QStringList PendingDecisions::undoAll()
 {
     const QStringList ids = userIds();
     m_entries.clear();
@@ -65,9 +82,9 @@ QStringList PendingRejects::undoAll()
     return ids;
 }
 
-QList<RejectRequest> PendingRejects::takeAll()
+QList<PendingDecision> PendingDecisions::takeAll()
 {
-    QList<RejectRequest> out;
+    QList<PendingDecision> out;
     for (const Entry &e : std::as_const(m_entries))
         out << e.request;
     m_entries.clear();
@@ -76,9 +93,9 @@ QList<RejectRequest> PendingRejects::takeAll()
     return out;
 }
 
-void PendingRejects::tick()
+void PendingDecisions::tick()
 {
-    QList<RejectRequest> dueNow;
+    QList<PendingDecision> dueNow;
     for (auto it = m_entries.begin(); it != m_entries.end();) {
         if (it->deadline.hasExpired()) {
             dueNow << it->request;

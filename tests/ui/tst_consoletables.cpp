@@ -1,0 +1,135 @@
+// The console's lists, offscreen over an in-process SignupDesk (SQLite file, fake clock):
+// columns fitted as rows arrive (also on a fresh desk that starts empty), one header per
+// meaning, a cut cell's whole text in its tooltip, and window size, column widths and hidden
+// columns remembered in the console's own settings file.
+
+#include "consoletest.h"
+#include "testserver.h"
+#include "testworker.h"
+
+#include "mainwindow.h"
+#include "signuptablemodel.h"
+#include "tablecolumns.h"
+
+#include <QComboBox>
+#include <QHeaderView>
+#include <QHelpEvent>
+#include <QSet>
+#include <QSettings>
+#include <QTableView>
+#include <QTest>
+#include <QToolTip>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using sd::ui::SignupTableModel;
+
+class TestConsoleTables : public QObject
+{
+    Q_OBJECT
+
+private:
+    ConsoleFixture m_console;
+    std::unique_ptr<sd::ui::MainWindow> &m_window = m_console.window;
+
+    QTableView *view() { return m_window->signupView(); }
+    int textWidth(const QString &text) { return view()->fontMetrics().horizontalAdvance(text); }
+
+private slots:
+    void init()
+    {
+        QVERIFY(m_console.openSignupsWindow(300ms));
+        m_window->statusFilter()->setCurrentIndex(5); // All
+    }
+
+    void cleanup()
+    {
+        QVERIFY2(!guiThreadHasConnection(), "the GUI thread opened a database connection");
+        m_console.stop();
+    }
+
+    void columnsFitAsRowsArrive()
+    {
+        // A fresh desk: no rows at start; the first signups arrive live.
+        QCOMPARE(m_window->signupModel()->rowCount(), 0);
+        const QString first = m_console.signUp(u"marguerite_delacroix"_s);
+        QTRY_VERIFY(m_console.signupIndex(first).isValid());
+        const QString email = u"marguerite_delacroix@example.com"_s;
+        QTRY_VERIFY2(view()->columnWidth(SignupTableModel::Email) >= textWidth(email),
+                     qPrintable(QString::number(view()->columnWidth(SignupTableModel::Email))));
+        QTRY_VERIFY(view()->columnWidth(SignupTableModel::Username) >=
+                    textWidth(u"marguerite_delacroix"_s));
+        // A longer one later: the column grows (up to its cap).
+        const QString second = m_console.signUp(u"bartholomew_montgomery"_s);
+        QTRY_VERIFY(m_console.signupIndex(second).isValid());
+        QTRY_VERIFY(view()->columnWidth(SignupTableModel::Email) >=
+                    textWidth(u"bartholomew_montgomery@example.com"_s));
+        QVERIFY(view()->columnWidth(SignupTableModel::Email) <= 260);
+    }
+
+    void oneHeaderPerMeaning()
+    {
+        QSet<QString> seen;
+        for (int c = 0; c < SignupTableModel::ColumnCount; ++c) {
+            const QString text =
+                m_window->signupModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+            QVERIFY2(!seen.contains(text), qPrintable(text));
+            seen.insert(text);
+        }
+    }
+
+    void cutCellShowsItsTextAsTooltip()
+    {
+        const QString id = m_console.signUp(u"marguerite_delacroix"_s);
+        QTRY_VERIFY(m_console.signupIndex(id).isValid());
+        const QModelIndex email = m_console.signupIndex(id, SignupTableModel::Email);
+        const QModelIndex name = m_console.signupIndex(id, SignupTableModel::Username);
+        QTRY_VERIFY(!sd::ui::CutCellTips::isCut(view(), name));                 // fitted
+        view()->horizontalHeader()->resizeSection(SignupTableModel::Email, 60); // by hand
+        QVERIFY(sd::ui::CutCellTips::isCut(view(), email));
+        const QPoint at = view()->visualRect(email).center();
+        QHelpEvent help(QEvent::ToolTip, at, view()->viewport()->mapToGlobal(at));
+        QCoreApplication::sendEvent(view()->viewport(), &help);
+        QTRY_VERIFY(QToolTip::isVisible());
+        QCOMPARE(QToolTip::text(), u"marguerite_delacroix@example.com"_s);
+        QToolTip::hideText();
+        QTRY_VERIFY(!QToolTip::isVisible());
+
+        // A cell that fits has no tooltip of its own.
+        const QPoint nameAt = view()->visualRect(name).center();
+        QHelpEvent nameHelp(QEvent::ToolTip, nameAt, view()->viewport()->mapToGlobal(nameAt));
+        QCoreApplication::sendEvent(view()->viewport(), &nameHelp);
+        QTest::qWait(100);
+        QVERIFY(!QToolTip::isVisible());
+    }
+
+    void sizesAndHiddenColumnsAreRemembered()
+    {
+        const QString id = m_console.signUp(u"ann"_s);
+        QTRY_VERIFY(m_console.signupIndex(id).isValid());
+        m_window->resize(1100, 650);
+        QHeaderView *header = view()->horizontalHeader();
+        header->resizeSection(SignupTableModel::Username, 173); // by hand
+        header->setSectionHidden(SignupTableModel::DisplayName, true);
+        const QSize size = m_window->size();
+
+        m_console.window.reset(); // closes: the state is written
+        QVERIFY(m_console.openWindow());
+        QCOMPARE(m_window->size(), size);
+        QCOMPARE(view()->columnWidth(SignupTableModel::Username), 173);
+        QVERIFY(view()->isColumnHidden(SignupTableModel::DisplayName));
+        QVERIFY(!view()->isColumnHidden(SignupTableModel::Email));
+        // Sized by hand: rows arriving no longer change the widths.
+        const QString more = m_console.signUp(u"bartholomew_montgomery"_s);
+        QTRY_VERIFY(m_console.signupIndex(more).isValid());
+        QTest::qWait(200);
+        QCOMPARE(view()->columnWidth(SignupTableModel::Username), 173);
+        // The console's own file, not the server's configuration.
+        QSettings file(m_console.settingsFile(), QSettings::IniFormat);
+        QVERIFY(file.contains(u"window/geometry"_s));
+        QVERIFY(file.contains(u"columns/signups/state"_s));
+    }
+};
+
+QTEST_MAIN(TestConsoleTables)
+#include "tst_consoletables.moc"
