@@ -5,6 +5,7 @@
 #include "filemailer.h"
 #include "oauthhttpclient.h"
 #include "oauthroutes.h"
+#include "operationsroutes.h"
 #include "pageroutes.h"
 #include "smtpmailer.h"
 #include "systemreversedns.h"
@@ -196,6 +197,7 @@ core::Result<QString> Application::start()
     http::registerApiRoutes(*m_server, *m_core);
     http::registerPageRoutes(*m_server, *m_core);
     http::registerOAuthRoutes(*m_server, *m_core);
+    http::registerOperationsRoutes(*m_server, *m_core);
     for (const http::Route &route : std::as_const(m_extraRoutes))
         m_server->addRoute(route);
     m_server->moveToThread(&m_serverThread);

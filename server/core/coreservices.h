@@ -22,6 +22,7 @@
 #include "flows/signup/signupservice.h"
 #include "flows/verification/verificationservice.h"
 #include "livesettings.h"
+#include "operations/metricsservice.h"
 #include "ratelimiter.h"
 #include "reversedns.h"
 #include "settings/settingsservice.h"
@@ -88,6 +89,8 @@ public:
     OutboxAdminService outboxAdmin() const { return OutboxAdminService(*m_context); }
     AuditLogService auditLog() const { return AuditLogService(*m_context); }
     DashboardService dashboard() const { return DashboardService(*m_context); }
+    // What /metrics reports from core.
+    MetricsService metrics() const { return MetricsService(*m_context); }
     // The clock every service uses.
     const Clock &clock() const;
     // Whether the database answers a trivial query (it waits on the network: a worker thread).

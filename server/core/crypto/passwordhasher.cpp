@@ -39,6 +39,7 @@ QString PasswordHasher::hash(const QString &password) const
                                          m_params.parallelism, kSaltBytes, kTagBytes, Argon2_id);
     QByteArray encoded(qsizetype(len), '\0');
     ++m_hashCount;
+    const InProgress busy(m_inProgress);
     const int rc = argon2id_hash_encoded(
         m_params.iterations, m_params.memoryKib, m_params.parallelism, pwd.constData(),
         size_t(pwd.size()), salt.constData(), size_t(salt.size()), kTagBytes, encoded.data(), len);
@@ -52,6 +53,7 @@ bool PasswordHasher::verify(const QString &password, const QString &phc) const
     const QByteArray pwd = password.toUtf8();
     const QByteArray enc = phc.toLatin1();
     ++m_hashCount;
+    const InProgress busy(m_inProgress);
     // argon2id_verify recomputes the tag and compares it in constant time.
     return argon2id_verify(enc.constData(), pwd.constData(), size_t(pwd.size())) == ARGON2_OK;
 }
