@@ -20,7 +20,7 @@ struct HttpRequest
     QUrlQuery query;
     QHash<QByteArray, QByteArray> headers; // names in lower case
     QByteArray body;
-    QString remoteIp; // IPv4-mapped IPv6 written as IPv4
+    QString remoteIp;  // IPv4-mapped IPv6 written as IPv4
     QString requestId; // X-Request-Id: the client's when valid, else a new one (ApiServer)
 
     static HttpRequest from(const QHttpServerRequest &request);
