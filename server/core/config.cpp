@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "webhooks/webhooks.h"
+
 #include "settings/settingsrules.h"
 
 #include <QDir>
@@ -301,6 +303,19 @@ Result<Config> loadConfig(const ConfigSources &sources)
         r.errors << u"verification/style: expected token or signed"_s;
     if (c.mailTransport != u"file"_s && c.mailTransport != u"smtp"_s)
         r.errors << u"mail/transport: expected file or smtp"_s;
+    // Start-up refuses webhooks it could not sign or send (API.md "Webhooks").
+    if (!c.webhookUrls.isEmpty())
+        if (auto key = webhookKey(c.webhookSecret); !key)
+            r.errors << key.error().detail;
+    for (const QString &url : std::as_const(c.webhookUrls)) {
+        const QUrl parsed(url, QUrl::StrictMode);
+        if (!parsed.isValid() || parsed.host().isEmpty() ||
+            (parsed.scheme() != u"https"_s && parsed.scheme() != u"http"_s))
+            r.errors << u"webhooks/urls: not an http(s) URL: \"%1\""_s.arg(url);
+    }
+    for (const QString &type : std::as_const(c.webhookEvents))
+        if (!webhookEventTypes().contains(type))
+            r.errors << u"webhooks/events: unknown event type \"%1\""_s.arg(type);
     if (c.logFormat != u"text"_s && c.logFormat != u"json"_s)
         r.errors << u"log/format: expected text or json"_s;
     for (const QString &address : std::as_const(c.metricsAllowedAddresses))

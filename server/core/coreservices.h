@@ -27,6 +27,7 @@
 #include "reversedns.h"
 #include "settings/settingsservice.h"
 #include "validation/signupvalidator.h"
+#include "webhooks/webhookservice.h"
 
 #include <memory>
 
@@ -91,6 +92,8 @@ public:
     DashboardService dashboard() const { return DashboardService(*m_context); }
     // What /metrics reports from core.
     MetricsService metrics() const { return MetricsService(*m_context); }
+    // Webhook deliveries: the sender's claims, the console's list, retry and test event.
+    WebhookService webhooks() const { return WebhookService(*m_context); }
     // The clock every service uses.
     const Clock &clock() const;
     // Whether the database answers a trivial query (it waits on the network: a worker thread).
