@@ -69,9 +69,11 @@ int WebhookSender::drainOnce()
             ++done;
             emit delivered(delivery.id);
         } else {
-            // The URL is configuration, not a secret; the answer is the receiver's.
+            // Without user info or query: a URL may carry a receiver's credentials.
+            const QString where =
+                QUrl(delivery.url).adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toString();
             qWarning("webhooks: %s to %s failed (attempt %d): %s", qPrintable(delivery.eventType),
-                     qPrintable(delivery.url), delivery.attempts + 1, qPrintable(answer.error));
+                     qPrintable(where), delivery.attempts + 1, qPrintable(answer.error));
             emit deliveryFailed(delivery.id, delivery.url, answer.error, *status == u"dead"_s);
         }
     }
