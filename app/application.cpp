@@ -5,11 +5,13 @@
 #include "filemailer.h"
 #include "oauthhttpclient.h"
 #include "oauthroutes.h"
+#include "operationsroutes.h"
 #include "pageroutes.h"
 #include "recoveryroutes.h"
 #include "smtpmailer.h"
 #include "systemreversedns.h"
 #include "tlsfiles.h"
+#include "webhooks/webhooks.h"
 
 #include <QDir>
 #include <QFile>
@@ -117,6 +119,7 @@ Application::Application(core::Config config, std::shared_ptr<core::Clock> clock
 {
     m_mailThread.setObjectName(u"mail"_s);
     m_settingsThread.setObjectName(u"settings"_s);
+    m_webhookThread.setObjectName(u"webhooks"_s);
 }
 
 Application::~Application()
@@ -203,6 +206,7 @@ core::Result<QString> Application::start()
         http::registerPageRoutes(*server, *m_core);
         http::registerOAuthRoutes(*server, *m_core);
         http::registerRecoveryRoutes(*server, *m_core);
+        http::registerOperationsRoutes(*server, *m_core);
         for (const http::Route &route : std::as_const(m_extraRoutes))
             server->addRoute(route);
         auto thread = std::make_unique<QThread>();
@@ -326,7 +330,38 @@ core::Result<QString> Application::start()
     QObject::connect(&m_settingsThread, &QThread::started, refresher, qOverload<>(&QTimer::start));
     QObject::connect(&m_settingsThread, &QThread::finished, refresher, &QObject::deleteLater);
     m_settingsThread.start();
+    startWebhookSender();
     return m_listeningUrl;
+}
+
+void Application::startWebhookSender()
+{
+    if (m_config.webhookUrls.isEmpty())
+        return;
+    auto key = core::webhookKey(m_config.webhookSecret); // checked by loadConfig
+    if (!key)
+        return;
+    core::WebhookPolicy policy;
+    policy.maxAttempts = m_config.webhookMaxAttempts;
+    policy.baseBackoffMs = qint64(m_config.webhookRetrySeconds) * 1000;
+    // Rows are claimed one at a time, so the lease covers one attempt: its timeout and slack.
+    policy.leaseMs = qint64(m_config.webhookTimeoutSeconds) * 2000 + 5000;
+    m_webhookSender =
+        new http::WebhookSender(*m_core, *key, policy, m_config.webhookTimeoutSeconds * 1000);
+    m_webhookSender->moveToThread(&m_webhookThread);
+    QObject::connect(&m_webhookThread, &QThread::finished, m_webhookSender, &QObject::deleteLater);
+    QObject::connect(&m_webhookThread, &QThread::started, m_webhookSender,
+                     &http::WebhookSender::start);
+    // Every flow that queues an event emits one of these after its commit (and the sender
+    // polls every second for the rest, and for other instances' events).
+    const core::Events *events = &m_core->events();
+    for (auto signal : {&core::Events::signupCreated, &core::Events::emailVerified,
+                        &core::Events::signupApproved, &core::Events::signupRejected})
+        QObject::connect(events, signal, m_webhookSender, &http::WebhookSender::wake,
+                         Qt::QueuedConnection);
+    QObject::connect(events, &core::Events::mailQueued, m_webhookSender, &http::WebhookSender::wake,
+                     Qt::QueuedConnection);
+    m_webhookThread.start();
 }
 
 void Application::startClusterEvents()
@@ -366,6 +401,11 @@ void Application::stop()
     if (m_settingsThread.isRunning()) {
         m_settingsThread.quit();
         m_settingsThread.wait();
+    }
+    if (m_webhookThread.isRunning()) {
+        m_webhookThread.quit();
+        m_webhookThread.wait();
+        m_webhookSender = nullptr;
     }
     // Last: it sends what the server and the mail sender emitted before they stopped.
     m_clusterEvents.reset();

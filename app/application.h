@@ -11,6 +11,7 @@
 #include "mailer.h"
 #include "outboxsender.h"
 #include "requestmeter.h"
+#include "webhooksender.h"
 
 #include <QThread>
 
@@ -43,6 +44,8 @@ public:
     http::ApiServer *server() { return m_server; }
     const QList<http::ApiServer *> &servers() const { return m_servers; }
     mail::OutboxSender *outboxSender() { return m_sender; }
+    // Null unless webhooks/urls is set (and before start()).
+    http::WebhookSender *webhookSender() { return m_webhookSender; }
     // The sender's reports, as core's OutboxMonitor (for the console); null before start().
     core::OutboxMonitor *outboxMonitor() { return m_sender ? m_outboxMonitor.get() : nullptr; }
     // Events to and from the other instances on the same PostgreSQL database; null on SQLite
@@ -66,8 +69,11 @@ private:
     QThread m_mailThread;
     QThread m_settingsThread; // re-reads the live settings other instances changed
     QList<http::ApiServer *> m_servers;
+    QThread m_webhookThread; // the webhook sender: network waits of its own
     http::ApiServer *m_server = nullptr;
     mail::OutboxSender *m_sender = nullptr;
+    http::WebhookSender *m_webhookSender = nullptr;
+    void startWebhookSender();
     std::unique_ptr<core::OutboxMonitor> m_outboxMonitor; // lives in the constructing thread
     std::unique_ptr<core::ClusterEvents> m_clusterEvents;
     quint16 m_port = 0;

@@ -159,6 +159,8 @@ int main(int argc, char *argv[])
         err << "signupdesk: " << config.error().detail << Qt::endl;
         return 2;
     }
+    if (config->logFormat == u"json"_s)
+        sd::core::setLogFormat(sd::core::LogFormat::Json);
 
     auto clock = std::make_shared<sd::core::SystemClock>();
     sd::app::Application application(*config, clock);

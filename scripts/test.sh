@@ -8,17 +8,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
 
-# The browser end-to-end test's npm dependency (tests/e2e: playwright-core, pinned by its
-# package-lock.json), installed again only when node_modules is missing or the lock changed.
-# A failed install does not stop the other tests: e2e_browser then fails and says why.
-e2e_lock_sum=$(sha256sum tests/e2e/package-lock.json | cut -d' ' -f1)
-if [[ "$(cat tests/e2e/node_modules/.sd-lock-sha256 2>/dev/null)" != "$e2e_lock_sum" ]]; then
-    if (cd tests/e2e && npm ci --no-audit --no-fund); then
-        echo "$e2e_lock_sum" > tests/e2e/node_modules/.sd-lock-sha256
-    else
-        echo "test.sh: npm ci in tests/e2e failed: the e2e_browser test will fail" >&2
+# The npm dependencies of the browser end-to-end test (tests/e2e: playwright-core) and of the
+# OpenAPI validation (tests/openapi), each pinned by its package-lock.json, installed again only
+# when node_modules is missing or the lock changed. A failed install does not stop the other
+# tests: the test that needs it then fails and says why.
+for npm_dir in tests/e2e tests/openapi; do
+    lock_sum=$(sha256sum "$npm_dir/package-lock.json" | cut -d' ' -f1)
+    if [[ "$(cat "$npm_dir/node_modules/.sd-lock-sha256" 2>/dev/null)" != "$lock_sum" ]]; then
+        if (cd "$npm_dir" && npm ci --no-audit --no-fund); then
+            echo "$lock_sum" > "$npm_dir/node_modules/.sd-lock-sha256"
+        else
+            echo "test.sh: npm ci in $npm_dir failed: its test will fail" >&2
+        fi
     fi
-fi
+done
 
 export QT_QPA_PLATFORM=offscreen
 

@@ -1,5 +1,7 @@
 #include "afteranswer.h"
 
+#include "logformat.h"
+
 namespace sd::core {
 
 AfterAnswer::AfterAnswer()
@@ -16,7 +18,11 @@ AfterAnswer::~AfterAnswer()
 
 void AfterAnswer::post(std::function<void()> job)
 {
-    m_pool.start(std::move(job));
+    // The job's log lines carry the id of the request that posted it.
+    m_pool.start([job = std::move(job), requestId = currentRequestId()] {
+        const RequestIdScope logScope(requestId);
+        job();
+    });
 }
 
 void AfterAnswer::waitForIdle()

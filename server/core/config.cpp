@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "webhooks/webhooks.h"
+
 #include "settings/settingsrules.h"
 
 #include <QDir>
@@ -196,7 +198,15 @@ QStringList knownConfigKeys()
             u"oauth_google/client_secret"_s,
             u"oauth_google/authorize_url"_s,
             u"oauth_google/token_url"_s,
-            u"oauth_google/userinfo_url"_s};
+            u"oauth_google/userinfo_url"_s,
+            u"log/format"_s,
+            u"metrics/allowed_addresses"_s,
+            u"webhooks/urls"_s,
+            u"webhooks/secret"_s,
+            u"webhooks/events"_s,
+            u"webhooks/max_attempts"_s,
+            u"webhooks/retry_seconds"_s,
+            u"webhooks/timeout_seconds"_s};
 }
 
 Result<Config> loadConfig(const ConfigSources &sources)
@@ -286,11 +296,38 @@ Result<Config> loadConfig(const ConfigSources &sources)
         r.text(section + u"userinfo_url"_s, settings->userinfoUrl);
     }
     r.text(u"oauth_github/emails_url"_s, c.oauthGithub.emailsUrl);
+    r.text(u"log/format"_s, c.logFormat);
+    r.list(u"metrics/allowed_addresses"_s, c.metricsAllowedAddresses);
+    r.list(u"webhooks/urls"_s, c.webhookUrls);
+    r.text(u"webhooks/secret"_s, c.webhookSecret);
+    r.list(u"webhooks/events"_s, c.webhookEvents);
+    r.number(u"webhooks/max_attempts"_s, c.webhookMaxAttempts, 1, 100);
+    r.number(u"webhooks/retry_seconds"_s, c.webhookRetrySeconds, 1, 86400);
+    r.number(u"webhooks/timeout_seconds"_s, c.webhookTimeoutSeconds, 1, 300);
 
     if (c.verificationStyle != u"token"_s && c.verificationStyle != u"signed"_s)
         r.errors << u"verification/style: expected token or signed"_s;
     if (c.mailTransport != u"file"_s && c.mailTransport != u"smtp"_s)
         r.errors << u"mail/transport: expected file or smtp"_s;
+    // Start-up refuses webhooks it could not sign or send (API.md "Webhooks").
+    if (!c.webhookUrls.isEmpty())
+        if (auto key = webhookKey(c.webhookSecret); !key)
+            r.errors << key.error().detail;
+    for (const QString &url : std::as_const(c.webhookUrls)) {
+        const QUrl parsed(url, QUrl::StrictMode);
+        if (!parsed.isValid() || parsed.host().isEmpty() ||
+            (parsed.scheme() != u"https"_s && parsed.scheme() != u"http"_s))
+            r.errors << u"webhooks/urls: not an http(s) URL: \"%1\""_s.arg(url);
+    }
+    for (const QString &type : std::as_const(c.webhookEvents))
+        if (!webhookEventTypes().contains(type))
+            r.errors << u"webhooks/events: unknown event type \"%1\""_s.arg(type);
+    if (c.logFormat != u"text"_s && c.logFormat != u"json"_s)
+        r.errors << u"log/format: expected text or json"_s;
+    for (const QString &address : std::as_const(c.metricsAllowedAddresses))
+        if (!isAddressOrSubnet(address))
+            r.errors << u"metrics/allowed_addresses: not an address or subnet: \"%1\""_s.arg(
+                address);
     // The rules of the settings a console edits too (settingsrules: one place for both).
     for (const SettingIssue &issue : settingsrules::check(c))
         r.errors << issue.message();

@@ -118,6 +118,15 @@ struct Config
         QStringLiteral("https://oauth2.googleapis.com/token"),
         QStringLiteral("https://openidconnect.googleapis.com/v1/userinfo"),
         {}};
+    // [log], [metrics], [webhooks] (API.md "Operations" and "Webhooks")
+    QString logFormat = QStringLiteral("text"); // text | json
+    QStringList metricsAllowedAddresses = {QStringLiteral("127.0.0.0/8"), QStringLiteral("::1")};
+    QStringList webhookUrls;
+    QString webhookSecret;     // whsec_<base64>; required when webhookUrls is set; never logged
+    QStringList webhookEvents; // empty: every type
+    int webhookMaxAttempts = 8;
+    int webhookRetrySeconds = 30;
+    int webhookTimeoutSeconds = 10;
     // [password]
     Argon2Params password;
     // [security]

@@ -105,7 +105,7 @@ Result<void> CoreServices::limitAddress(const QString &bucket, const RequestInfo
     const Config &cfg = m_context->config;
     if (!cfg.rateLimitEnabled)
         return {};
-    if (int wait = m_context->limiter.hit(bucket + u':' + request.remoteIp,
+    if (int wait = m_context->limiter.hit(u"address-"_s + bucket + u':' + request.remoteIp,
                                           cfg.requestsPerAddressPerMinute, 60))
         return std::unexpected(
             Error{ErrorCode::RateLimited, bucket + u" limit for this address"_s, {}, wait});

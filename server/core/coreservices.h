@@ -27,10 +27,12 @@
 #include "flows/signup/signupservice.h"
 #include "flows/verification/verificationservice.h"
 #include "livesettings.h"
+#include "operations/metricsservice.h"
 #include "ratelimiter.h"
 #include "reversedns.h"
 #include "settings/settingsservice.h"
 #include "validation/signupvalidator.h"
+#include "webhooks/webhookservice.h"
 
 #include <chrono>
 #include <memory>
@@ -101,6 +103,10 @@ public:
     OutboxAdminService outboxAdmin() const { return OutboxAdminService(*m_context); }
     AuditLogService auditLog() const { return AuditLogService(*m_context); }
     DashboardService dashboard() const { return DashboardService(*m_context); }
+    // What /metrics reports from core.
+    MetricsService metrics() const { return MetricsService(*m_context); }
+    // Webhook deliveries: the sender's claims, the console's list, retry and test event.
+    WebhookService webhooks() const { return WebhookService(*m_context); }
     // The clock every service uses.
     const Clock &clock() const;
     // Whether the database answers a trivial query (it waits on the network: a worker thread).

@@ -1,5 +1,10 @@
 #include "logformat.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <atomic>
+#include <cstdio>
 #include <mutex>
 
 using namespace Qt::StringLiterals;
@@ -15,11 +20,43 @@ bool needsEscape(char16_t c)
 }
 
 QtMessageHandler handedOnTo = nullptr;
+std::atomic<LogFormat> logFormat = LogFormat::Text;
+thread_local QString requestIdOfThread;
+
+QString levelName(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg:
+        return u"debug"_s;
+    case QtInfoMsg:
+        return u"info"_s;
+    case QtWarningMsg:
+        return u"warning"_s;
+    case QtCriticalMsg:
+        return u"critical"_s;
+    case QtFatalMsg:
+        return u"fatal"_s;
+    }
+    return u"info"_s;
+}
 
 void escapingHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    if (handedOnTo)
-        handedOnTo(type, context, escapeLogText(message));
+    const LogFormat format = logFormat.load(std::memory_order_relaxed);
+    if (format == LogFormat::Text) {
+        if (handedOnTo)
+            handedOnTo(
+                type, context,
+                formatLogLine(format, type, context.category, message, requestIdOfThread, {}));
+        return;
+    }
+    // JSON goes straight to stderr: Qt's message pattern would wrap it in text of its own.
+    const QByteArray line = formatLogLine(format, type, context.category, message,
+                                          requestIdOfThread, QDateTime::currentDateTimeUtc())
+                                .toUtf8() +
+                            '\n';
+    std::fwrite(line.constData(), 1, size_t(line.size()), stderr); // one locked write
+    std::fflush(stderr);
 }
 
 } // namespace
@@ -52,6 +89,45 @@ QString escapeLogText(QStringView text)
         }
     }
     return out;
+}
+
+QString formatLogLine(LogFormat format, QtMsgType type, const char *category, QStringView message,
+                      QStringView requestId, const QDateTime &timeUtc)
+{
+    if (format == LogFormat::Text) {
+        if (requestId.isEmpty())
+            return escapeLogText(message);
+        return u'[' + escapeLogText(requestId) + u"] "_s + escapeLogText(message);
+    }
+    // QJsonDocument escapes quotes and control characters; escaping first as well keeps the
+    // decoded message identical to the text format's (and U+2028/U+2029 out of the line).
+    const QJsonObject line{
+        {u"time"_s, timeUtc.toString(Qt::ISODateWithMs)},
+        {u"level"_s, levelName(type)},
+        {u"category"_s, QString::fromLatin1(category && *category ? category : "default")},
+        {u"message"_s, escapeLogText(message)},
+        {u"request_id"_s, requestId.isEmpty() ? QJsonValue() : escapeLogText(requestId)}};
+    return QString::fromUtf8(QJsonDocument(line).toJson(QJsonDocument::Compact));
+}
+
+void setLogFormat(LogFormat format)
+{
+    logFormat.store(format, std::memory_order_relaxed);
+}
+
+QString currentRequestId()
+{
+    return requestIdOfThread;
+}
+
+RequestIdScope::RequestIdScope(QString requestId) : m_previous(std::move(requestIdOfThread))
+{
+    requestIdOfThread = std::move(requestId);
+}
+
+RequestIdScope::~RequestIdScope()
+{
+    requestIdOfThread = std::move(m_previous);
 }
 
 void installEscapingLogHandler()

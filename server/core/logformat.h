@@ -1,7 +1,9 @@
 #pragma once
 
+#include <QDateTime>
 #include <QString>
 #include <QStringView>
+#include <QtGlobal>
 
 namespace sd::core {
 
@@ -15,5 +17,37 @@ QString escapeLogText(QStringView text);
 // to the handler that was installed before (Qt's default one: stderr, QT_MESSAGE_PATTERN).
 // Safe to call more than once; the program calls it first thing.
 void installEscapingLogHandler();
+
+// log/format: `text` (Qt's default handler: stderr, QT_MESSAGE_PATTERN) or `json` (one JSON
+// object a line on stderr: time, level, category, message, request_id). Set once at start-up,
+// before the server takes requests; the handler above applies it.
+enum class LogFormat
+{
+    Text,
+    Json
+};
+void setLogFormat(LogFormat format);
+
+// The request the calling thread works for (X-Request-Id), or empty. The HTTP server sets it
+// for a request's handler and for the jobs it hands to other threads; every log line written
+// meanwhile carries it.
+QString currentRequestId();
+class RequestIdScope
+{
+public:
+    explicit RequestIdScope(QString requestId);
+    ~RequestIdScope();
+    RequestIdScope(const RequestIdScope &) = delete;
+    RequestIdScope &operator=(const RequestIdScope &) = delete;
+
+private:
+    QString m_previous;
+};
+
+// One line as the handler writes it, without the newline. Text: the escaped message, after
+// "[request-id] " when there is one. Json: an object whose message is escaped the same way, so
+// both formats keep one message on one line.
+QString formatLogLine(LogFormat format, QtMsgType type, const char *category, QStringView message,
+                      QStringView requestId, const QDateTime &timeUtc);
 
 } // namespace sd::core

@@ -1,5 +1,7 @@
 #include "ratelimiter.h"
 
+using namespace Qt::StringLiterals;
+
 namespace sd::core {
 
 namespace {
@@ -35,12 +37,28 @@ int RateLimiter::hitLocked(const QString &key, int limit, qint64 windowSeconds, 
     return 0;
 }
 
+void RateLimiter::noteRejectionLocked(const QString &rule)
+{
+    // The key's first part names the rule ("login", "address-signup", "mail-to", …): a fixed
+    // set, never what a client sent, so the metric's labels stay few.
+    ++m_rejections[rule.section(u':', 0, 0)];
+}
+
+QHash<QString, quint64> RateLimiter::rejections() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_rejections;
+}
+
 int RateLimiter::hit(const QString &key, int limit, qint64 windowSeconds)
 {
     const qint64 now = m_clock.nowMs();
     QMutexLocker lock(&m_mutex);
     sweepLocked(now);
-    return hitLocked(key, limit, windowSeconds, now, true);
+    const int wait = hitLocked(key, limit, windowSeconds, now, true);
+    if (wait > 0)
+        noteRejectionLocked(key);
+    return wait;
 }
 
 int RateLimiter::hitAll(const QList<Bucket> &buckets)
@@ -49,10 +67,17 @@ int RateLimiter::hitAll(const QList<Bucket> &buckets)
     QMutexLocker lock(&m_mutex);
     sweepLocked(now);
     int wait = 0;
-    for (const Bucket &b : buckets)
-        wait = qMax(wait, hitLocked(b.key, b.limit, b.windowSeconds, now, false));
-    if (wait > 0)
+    const Bucket *full = nullptr;
+    for (const Bucket &b : buckets) {
+        const int bucketWait = hitLocked(b.key, b.limit, b.windowSeconds, now, false);
+        if (bucketWait > wait)
+            full = &b;
+        wait = qMax(wait, bucketWait);
+    }
+    if (wait > 0) {
+        noteRejectionLocked(full->key);
         return wait;
+    }
     for (const Bucket &b : buckets)
         (void)hitLocked(b.key, b.limit, b.windowSeconds, now, true);
     return 0;
@@ -65,6 +90,7 @@ int RateLimiter::blockedFor(const QString &key, int limit, qint64 windowSeconds)
     auto it = m_windows.constFind(key);
     if (it == m_windows.cend() || now - it->startMs >= windowSeconds * 1000 || it->count < limit)
         return 0;
+    noteRejectionLocked(key);
     return secondsLeft(it->startMs + windowSeconds * 1000, now);
 }
 
@@ -81,6 +107,7 @@ int RateLimiter::lockedFor(const QString &key)
     auto it = m_failures.constFind(key);
     if (it == m_failures.cend() || it->notBeforeMs <= now)
         return 0;
+    noteRejectionLocked(u"lockout"_s);
     return secondsLeft(it->notBeforeMs, now);
 }
 

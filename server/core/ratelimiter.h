@@ -50,6 +50,8 @@ public:
     // A successful login forgets the failures.
     void clearFailures(const QString &key);
     int failureCount(const QString &key);
+    // Refusals since start, by rule (the key's first part, or "lockout"): /metrics.
+    QHash<QString, quint64> rejections() const;
 
 private:
     struct Window
@@ -59,7 +61,7 @@ private:
         int count = 0;
     };
     const Clock &m_clock;
-    QMutex m_mutex;
+    mutable QMutex m_mutex;
     struct Failures
     {
         int count = 0;
@@ -70,6 +72,8 @@ private:
     int hitLocked(const QString &key, int limit, qint64 windowSeconds, qint64 now, bool count);
     void sweepLocked(qint64 now);
 
+    void noteRejectionLocked(const QString &rule);
+    QHash<QString, quint64> m_rejections;
     QHash<QString, Window> m_windows;
     QHash<QString, Failures> m_failures;
     qint64 m_lastSweepMs = 0;

@@ -2,6 +2,7 @@
 
 #include "errormapping.h"
 #include "jsonbody.h"
+#include "webhooks/webhooks.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -49,16 +50,7 @@ core::RequestInfo requestInfo(const HttpRequest &request)
 
 QJsonObject userJson(const core::Account &a)
 {
-    return QJsonObject{{u"user_id"_s, a.id},
-                       {u"username"_s, a.username},
-                       {u"email"_s, a.email},
-                       {u"display_name"_s, a.displayName},
-                       {u"verified_email"_s, a.verifiedEmail},
-                       {u"status"_s, core::toString(a.status)},
-                       {u"apps"_s, QJsonArray::fromStringList(a.apps)},
-                       {u"groups"_s, QJsonArray::fromStringList(a.groups)},
-                       {u"sign_up_time"_s, isoTime(a.signUpTimeMs)},
-                       {u"tos_accepted_version"_s, a.tosAcceptedVersion}};
+    return core::userObject(a); // one user object for the API and the webhooks
 }
 
 void registerApiRoutes(ApiServer &server, core::CoreServices &core)

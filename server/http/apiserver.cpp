@@ -2,6 +2,7 @@
 
 #include "crypto/crypto.h"
 #include "errormapping.h"
+#include "logformat.h"
 #include "secretsafelogging.h"
 
 #include <QHttpServerResponder>
@@ -10,6 +11,7 @@
 #include <QTcpSocket>
 #include <QUrl>
 
+#include <chrono>
 #include <exception>
 
 using namespace Qt::StringLiterals;
@@ -43,6 +45,20 @@ bool routeMatches(const Route &route, const QString &path)
             return false;
     }
     return true;
+}
+
+qint64 steadyNowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+QString patternOf(const Route &route)
+{
+    if (!route.pattern.isEmpty())
+        return route.pattern;
+    return route.prefix ? route.path + u"/<rest>"_s : route.path;
 }
 
 ApiError errorOf(ErrorCode code, int retryAfter = 0)
@@ -157,7 +173,16 @@ ApiServer::~ApiServer()
 void ApiServer::addRoute(Route route)
 {
     route.path = normalizedPath(route.path);
+    m_routeSlots.append(m_metrics->slotFor(patternOf(route)));
     m_routes.append(std::move(route));
+}
+
+QList<RouteInfo> ApiServer::routes() const
+{
+    QList<RouteInfo> out;
+    for (const Route &route : m_routes)
+        out.append({route.method, patternOf(route), m_pagePaths.contains(route.path)});
+    return out;
 }
 
 EdgeServer *ApiServer::makeEdge()
@@ -250,10 +275,12 @@ QByteArray ApiServer::rawRefusal(const ApiError &error, const QByteArray &target
     HttpRequest request;
     request.path = QUrl(QString::fromLatin1(target)).path();
     const HttpResponse r = errorFor(request, error);
+    m_metrics->record(HttpMetrics::kUnmatched, "other", r.status, 0);
     QByteArray out =
         "HTTP/1.1 " + QByteArray::number(r.status) + ' ' + reasonPhrase(r.status) + "\r\n";
     out += "Content-Type: " + r.contentType + "\r\n";
     out += "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n";
+    out += "X-Request-Id: " + requestIdFor({}).toLatin1() + "\r\n";
     out += QByteArray("Content-Security-Policy: ") + kContentSecurityPolicy + "\r\n";
     out += "Referrer-Policy: no-referrer\r\nX-Frame-Options: DENY\r\n";
     if (m_options.tls)
@@ -271,6 +298,8 @@ ApiServer::Reply ApiServer::replyFor(const QHttpServerRequest &qrequest, QTcpSoc
     r.responder = std::make_shared<QHttpServerResponder>(makeResponder(qrequest, socket));
     r.socket = socket;
     r.method = request.method;
+    r.requestId = request.requestId.toLatin1();
+    r.startNs = steadyNowNs();
     if (EdgeConnection *guard = EdgeConnection::of(socket)) {
         r.guard = guard;
         r.sequence = guard->nextSequence();
@@ -285,7 +314,7 @@ void ApiServer::reply(const Reply &to, HttpResponse response)
             return;
         if (to.guard && to.guard->isLastAnswer(to.sequence)) // RFC 9112 9.6
             response.headers.append({QByteArray("Connection"), QByteArray("close")});
-        write(*to.responder, to.method, response);
+        write(to, response);
     };
     if (to.sequence < 0)
         writer();
@@ -295,12 +324,20 @@ void ApiServer::reply(const Reply &to, HttpResponse response)
 
 bool ApiServer::tryRunOnPool(std::function<void()> job)
 {
-    return m_pools->tryRun(std::move(job));
+    // The request's id goes with the job, so its log lines carry it on the worker's thread too.
+    return m_pools->tryRun([job = std::move(job), requestId = core::currentRequestId()] {
+        const core::RequestIdScope logScope(requestId);
+        job();
+    });
 }
 
 bool ApiServer::tryRunInBackground(std::function<void()> job)
 {
-    return m_pools->tryRunInBackground(std::move(job));
+    return m_pools->tryRunInBackground(
+        [job = std::move(job), requestId = core::currentRequestId()] {
+            const core::RequestIdScope logScope(requestId);
+            job();
+        });
 }
 
 void ApiServer::waitForWorkers()
@@ -338,8 +375,10 @@ HttpResponse ApiServer::runGuarded(const Route &route, const HttpRequest &reques
 bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *socket)
 {
     HttpRequest request = HttpRequest::from(qrequest);
+    request.requestId = requestIdFor(request.header("x-request-id"));
+    const core::RequestIdScope logScope(request.requestId); // jobs posted from here carry it
     request.applyForwardedFor(m_options.trustedProxies);
-    const Reply to = replyFor(qrequest, socket, request);
+    Reply to = replyFor(qrequest, socket, request);
     const QString path = normalizedPath(request.path);
 
     // SEC-25: a page is served only under the Host of public_url (never DNS-rebound or
@@ -381,6 +420,7 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
         }
         return true;
     }
+    to.metricsSlot = m_routeSlots.at(match - m_routes.constData());
     if (request.body.size() > m_options.maxBodyBytes) {
         reply(to, errorFor(request, ApiError(HttpErrorCode::PayloadTooLarge)));
         return true;
@@ -419,16 +459,20 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
 
 void ApiServer::missingHandler(const QHttpServerRequest &qrequest, QTcpSocket *socket)
 {
-    const HttpRequest request = HttpRequest::from(qrequest);
+    HttpRequest request = HttpRequest::from(qrequest);
+    request.requestId = requestIdFor(request.header("x-request-id"));
     reply(replyFor(qrequest, socket, request), errorFor(request, errorOf(ErrorCode::NotFound)));
 }
 
-void ApiServer::write(QHttpServerResponder &responder, const QByteArray &method,
-                      const HttpResponse &response)
+void ApiServer::write(const Reply &to, const HttpResponse &response)
 {
-    // Every answer QtHttpServer sends goes through here once: the console's request count.
+    QHttpServerResponder &responder = *to.responder;
+    const QByteArray &method = to.method;
+    // Every answer QtHttpServer sends goes through here once: the console's request count, and
+    // the metrics.
     if (m_options.requestMeter)
         m_options.requestMeter->record();
+    m_metrics->record(to.metricsSlot, method, response.status, steadyNowNs() - to.startNs);
     responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
     if (!response.contentType.isEmpty())
         responder.writeHeader("Content-Type", response.contentType);
@@ -438,6 +482,7 @@ void ApiServer::write(QHttpServerResponder &responder, const QByteArray &method,
     responder.writeHeader("Content-Security-Policy", kContentSecurityPolicy);
     responder.writeHeader("Referrer-Policy", "no-referrer");
     responder.writeHeader("X-Frame-Options", "DENY");
+    responder.writeHeader("X-Request-Id", to.requestId);
     if (m_options.tls) // SEC-23: HTTPS only, so browsers never try plain HTTP again
         responder.writeHeader("Strict-Transport-Security", "max-age=31536000");
     for (const auto &[name, value] : response.headers)

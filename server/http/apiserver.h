@@ -3,6 +3,7 @@
 #include "edgeconnection.h"
 #include "edgeserver.h"
 #include "httpmessage.h"
+#include "httpmetrics.h"
 #include "requestmeter.h"
 
 #include <QAbstractHttpServer>
@@ -39,6 +40,17 @@ struct Route
     bool admin = false; // answered 404 unless admin/api_enabled
     Handler handler;
     bool prefix = false; // also matches every path below `path` + "/" (OAuth callbacks)
+    // How /metrics and the OpenAPI document name a prefix route, e.g.
+    // "/oauth/callback/from/<provider>"; empty: `path`, plus "/<rest>" for a prefix route.
+    QString pattern = {};
+};
+
+// A registered route as /metrics and the OpenAPI check see it.
+struct RouteInfo
+{
+    QByteArray method;
+    QString pattern = {};
+    bool page = false; // an HTML page (setPagePaths), not part of the JSON API
 };
 
 // The worker pools every server thread's ApiServer hands work to: one bounded pool for all, so
@@ -101,6 +113,10 @@ public:
     // takes requests.
     void setPagePaths(QSet<QString> paths) { m_pagePaths = std::move(paths); }
     EdgeServer *edge() const { return m_edge; }
+    // Every route added, in order (fixed once the server takes requests).
+    QList<RouteInfo> routes() const;
+    // The HTTP metrics of every answer; thread-safe.
+    const HttpMetrics &metrics() const { return *m_metrics; }
     // Runs `job` on the worker pool if there is room; false when the pool is full.
     bool tryRunOnPool(std::function<void()> job);
     // Slow, unimportant work (reverse DNS) on a separate small pool, so it can never hold up
@@ -121,14 +137,16 @@ private:
         QPointer<EdgeConnection> guard;
         qint64 sequence = -1;
         QByteArray method;
+        QByteArray requestId;
+        int metricsSlot = HttpMetrics::kUnmatched;
+        qint64 startNs = 0; // steady clock, when the request was read
     };
     Reply replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket,
                    const HttpRequest &request);
     void reply(const Reply &to, HttpResponse response);
     bool hostAllowed(const HttpRequest &request) const;
     QByteArray rawRefusal(const ApiError &error, const QByteArray &target) const;
-    void write(QHttpServerResponder &responder, const QByteArray &method,
-               const HttpResponse &response);
+    void write(const Reply &to, const HttpResponse &response);
     HttpResponse runGuarded(const Route &route, const HttpRequest &request);
     HttpResponse errorFor(const HttpRequest &request, const ApiError &error) const;
     EdgeServer *makeEdge();
@@ -136,6 +154,8 @@ private:
 
     ServerOptions m_options;
     QList<Route> m_routes;
+    QList<int> m_routeSlots; // each route's slot in m_metrics, by index
+    std::unique_ptr<HttpMetrics> m_metrics = std::make_unique<HttpMetrics>();
     ErrorRenderer m_errorRenderer;
     std::shared_ptr<WorkerPools> m_pools;
     EdgeServer *m_edge = nullptr;

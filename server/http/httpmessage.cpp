@@ -7,6 +7,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
+
+#include <atomic>
 
 namespace sd::http {
 
@@ -131,6 +134,22 @@ HttpResponse HttpResponse::json(int status, const QJsonArray &array)
 HttpResponse HttpResponse::empty(int status)
 {
     return {status, {}, {}, {}};
+}
+
+QString requestIdFor(const QByteArray &clientValue)
+{
+    bool valid = !clientValue.isEmpty() && clientValue.size() <= 64;
+    for (const char c : clientValue)
+        valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
+    if (valid)
+        return QString::fromLatin1(clientValue);
+    // A random prefix per process and a counter: cheap on every request, and ids from two
+    // instances behind one balancer differ unless their 64 random bits collide.
+    static const QString prefix =
+        QString::number(QRandomGenerator::system()->generate64(), 16).rightJustified(16, u'0');
+    static std::atomic<quint64> counter{0};
+    return prefix + u'-' + QString::number(counter.fetch_add(1, std::memory_order_relaxed), 16);
 }
 
 int defaultPort(const QString &scheme)

@@ -20,7 +20,8 @@ struct HttpRequest
     QUrlQuery query;
     QHash<QByteArray, QByteArray> headers; // names in lower case
     QByteArray body;
-    QString remoteIp; // IPv4-mapped IPv6 written as IPv4
+    QString remoteIp;  // IPv4-mapped IPv6 written as IPv4
+    QString requestId; // X-Request-Id: the client's when valid, else a new one (ApiServer)
 
     static HttpRequest from(const QHttpServerRequest &request);
     // SEC-16: when the socket peer is one of `trustedProxies` (address, prefix length), the
@@ -48,6 +49,10 @@ struct HttpResponse
     static HttpResponse json(int status, const QJsonArray &array);
     static HttpResponse empty(int status);
 };
+
+// X-Request-Id (API.md "Operations"): the client's value when it is 1 to 64 characters of
+// [A-Za-z0-9._-], else a new one (unique in this process, and across instances in practice).
+QString requestIdFor(const QByteArray &clientValue);
 
 // The port a URL of `scheme` means when it names none: 443 for https, 80 for http, else -1.
 int defaultPort(const QString &scheme);

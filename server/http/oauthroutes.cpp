@@ -69,7 +69,7 @@ void registerOAuthRoutes(ApiServer &server, core::CoreServices &core)
                              c->oauth().callback(provider, input, {r.remoteIp});
                          return redirect(outcome.location);
                      },
-                     /*prefix=*/true});
+                     /*prefix=*/true, u"/oauth/callback/from/<provider>"_s});
 
     server.addRoute(
         {"POST", u"/oauth/login"_s, RunOn::WorkerPool, false, [c](const HttpRequest &r) {

@@ -189,6 +189,27 @@ const QList<Migration> &migrations()
              " revoked_at BIGINT)"_s,
              u"CREATE INDEX invitations_email ON invitations(email_key, created_at)"_s,
          }},
+        {8,
+         {
+             // Webhook deliveries (API.md "Webhooks"): one row per event and URL, written in
+             // the transaction of the change, sent later by the webhook sender like the outbox.
+             u"CREATE TABLE webhook_deliveries ("
+             " id TEXT PRIMARY KEY,"
+             " message_id TEXT NOT NULL,"
+             " event_type TEXT NOT NULL,"
+             " url TEXT NOT NULL,"
+             " payload TEXT NOT NULL,"
+             " status TEXT NOT NULL,"
+             " attempts INTEGER NOT NULL DEFAULT 0,"
+             " last_status INTEGER NOT NULL DEFAULT 0,"
+             " last_error TEXT NOT NULL DEFAULT '',"
+             " created_at BIGINT NOT NULL,"
+             " next_attempt_at BIGINT NOT NULL,"
+             " lease_until BIGINT,"
+             " lease_owner TEXT,"
+             " delivered_at BIGINT)"_s,
+             u"CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at)"_s,
+         }},
         {9,
          {
              // What the console shows of an email: the text with its tokens and codes masked

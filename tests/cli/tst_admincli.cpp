@@ -695,10 +695,13 @@ private slots:
         server.process->terminate();
         QVERIFY(server.process->waitForFinished(kStopBudgetMs * 2));
         QCOMPARE(server.process->exitCode(), 0);
-        QCOMPARE(server.process->readAllStandardError(),
-                 QByteArray("oauth callback (github) failed: provider_error: "
-                            "provider said x\\r\\nFORGED line\\\\\n"
-                            "signupdesk: stopped\n"));
+        // The line carries the request's id first ("[id] "), then the escaped message.
+        QByteArray logged = server.process->readAllStandardError();
+        if (logged.startsWith('['))
+            logged = logged.mid(logged.indexOf("] ") + 2);
+        QCOMPARE(logged, QByteArray("oauth callback (github) failed: provider_error: "
+                                    "provider said x\\r\\nFORGED line\\\\\n"
+                                    "signupdesk: stopped\n"));
         server.process.reset();
     }
 

@@ -83,6 +83,7 @@ QString PasswordHasher::hash(const QString &password) const
     const QByteArray salt = crypto::randomBytes(kSaltBytes);
     QByteArray tag(kTagBytes, '\0');
     ++m_hashCount;
+    const InProgress busy(m_inProgress);
     if (!computeTag(m_params, pwd, salt, tag)) {
         // Only for a cost argon2 refuses: libargon2 names the reason.
         const int rc =
@@ -99,6 +100,7 @@ bool PasswordHasher::verify(const QString &password, const QString &phc) const
     const QByteArray pwd = password.toUtf8();
     const QByteArray enc = phc.toLatin1();
     ++m_hashCount;
+    const InProgress busy(m_inProgress);
     if (const auto parsed = parseCanonicalPhc(enc)) {
         QByteArray tag(parsed->tag.size(), '\0');
         if (computeTag(parsed->params, pwd, parsed->salt, tag))

@@ -39,11 +39,20 @@ public:
     bool verifyDummy(const QString &password) const;
 
     quint64 hashCount() const { return m_hashCount.load(); }
+    // Hashes being computed right now, on any thread (/metrics: signupdesk_password_hash_queue).
+    int inProgress() const { return m_inProgress.load(std::memory_order_relaxed); }
 
 private:
     Argon2Params m_params;
     QString m_dummyHash;
     mutable std::atomic<quint64> m_hashCount{0};
+    mutable std::atomic<int> m_inProgress{0};
+    struct InProgress
+    {
+        explicit InProgress(std::atomic<int> &n) : count(n) { count.fetch_add(1); }
+        ~InProgress() { count.fetch_sub(1); }
+        std::atomic<int> &count;
+    };
 };
 
 } // namespace sd::core

@@ -6,6 +6,7 @@
 #include "emails/mailcomposer.h"
 #include "outbox.h"
 #include "transaction.h"
+#include "webhooks/webhooks.h"
 
 using namespace Qt::StringLiterals;
 
@@ -47,6 +48,9 @@ Result<Account> ApprovalService::activate(const QSqlDatabase &db, Account accoun
         if (auto r = accountstore::setGroups(db, account.id, account.groups); !r)
             return dbFail(r.error());
     }
+    account.status = AccountStatus::Active;
+    if (auto r = queueWebhookEvent(m_ctx, db, webhookevent::Activated, userObject(account)); !r)
+        return std::unexpected(r.error());
     if (live->mailWelcome) {
         const auto message = MailComposer(m_ctx).welcome(account);
         if (auto r = mail::Outbox::enqueue(db, u"welcome"_s, account.id, message, now); !r)
@@ -112,6 +116,10 @@ Result<void> ApprovalService::reject(const QString &userId, const QString &reaso
         if (auto r = mail::Outbox::enqueue(tx->db(), u"rejection"_s, {}, message, now); !r)
             return dbFail(r.error());
     }
+    QJsonObject rejected = userSummary(**account);
+    rejected.insert(u"reason"_s, reason);
+    if (auto r = queueWebhookEvent(m_ctx, tx->db(), webhookevent::Rejected, rejected); !r)
+        return std::unexpected(r.error());
     if (auto r = auditlog::record(tx->db(), now, actor.name, u"signup.rejected"_s, userId,
                                   u"username=%1; reason=%2"_s.arg((*account)->username, reason));
         !r)

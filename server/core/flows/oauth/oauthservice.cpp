@@ -10,6 +10,7 @@
 #include "sqlquery.h"
 #include "transaction.h"
 #include "validation/names.h"
+#include "webhooks/webhooks.h"
 
 #include <QUrl>
 
@@ -264,6 +265,8 @@ OAuthService::signIn(OAuthProvider provider, const ProviderIdentity &identity,
                 u"via %1 from %2; %3"_s.arg(providerName, request.remoteIp, toString(a.status)));
             !r)
             return dbError(r.error());
+        if (auto r = queueWebhookEvent(m_ctx, db, webhookevent::Registered, userObject(a)); !r)
+            return std::unexpected(Failure{u"server_error"_s, r.error().detail});
         if (a.status == AccountStatus::Active) {
             auto activated = ApprovalService(m_ctx).activate(db, a);
             if (!activated)

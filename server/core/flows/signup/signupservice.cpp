@@ -10,6 +10,7 @@
 #include "outbox.h"
 #include "transaction.h"
 #include "validation/names.h"
+#include "webhooks/webhooks.h"
 
 using namespace Qt::StringLiterals;
 
@@ -116,6 +117,11 @@ Result<SignupResult> SignupService::signUp(const SignupInput &input, const Reque
                                    account.id, u"from "_s + request.remoteIp);
         if (!audit)
             return dbFail(audit.error());
+        if (!known) // a placeholder of a registered address is no account to announce
+            if (auto r = queueWebhookEvent(m_ctx, tx->db(), webhookevent::Registered,
+                                           userObject(account));
+                !r)
+                return std::unexpected(r.error());
         if (auto r = tx->commit(); !r)
             return dbFail(r.error());
         if (m_ctx.config.returnConfirmToken)

@@ -11,6 +11,7 @@
 #include "flows/flowsupport.h"
 #include "outbox.h"
 #include "transaction.h"
+#include "webhooks/webhooks.h"
 
 #include <QRegularExpression>
 
@@ -73,6 +74,8 @@ Result<Account> VerificationService::complete(const QSqlDatabase &db, Account ac
         return dbFail(r.error());
     account.verifiedEmail = true;
     account.status = next;
+    if (auto r = queueWebhookEvent(m_ctx, db, webhookevent::EmailVerified, userObject(account)); !r)
+        return std::unexpected(r.error());
     if (next == AccountStatus::Active) {
         auto activated = ApprovalService(m_ctx).activate(db, account);
         if (!activated)

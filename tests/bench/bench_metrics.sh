@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The cost of request ids and /metrics on GET /api/v1/user/me throughput (issue 15: goal
+# < 3 % fewer req/s). Not a test: not in CTest. Needs wrk and curl.
+#
+# Runs two programs in turn on the same machine, each `signupdesk --headless` on loopback with
+# a throw-away SQLite database, a cheap password cost and rate limits off: BEFORE (a build
+# without metrics, e.g. main's) and AFTER (this tree's). For each of BENCH_ROUNDS rounds it
+# measures both, alternating which goes first, with wrk -t2 -c BENCH_CONNECTIONS for
+# BENCH_DURATION; it prints every run and the median req/s of each, and their difference.
+#
+#   bash tests/bench/bench_metrics.sh BEFORE_BIN [AFTER_BIN]   (AFTER: build/app/signupdesk)
+# Environment: BENCH_DURATION (default 10s), BENCH_CONNECTIONS (16), BENCH_ROUNDS (5).
+
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+before=${1:?usage: bench_metrics.sh BEFORE_BIN [AFTER_BIN]}
+after=${2:-$root/build/app/signupdesk}
+duration=${BENCH_DURATION:-10s}
+conns=${BENCH_CONNECTIONS:-16}
+rounds=${BENCH_ROUNDS:-5}
+command -v wrk >/dev/null || { echo "bench_metrics.sh: wrk is not installed" >&2; exit 1; }
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^SIGNUPDESK_' || true)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/signupdesk-benchmetrics.XXXXXX")
+server_pid=
+cleanup() {
+    [[ -n $server_pid ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# measure BIN → prints req/s of one wrk run on /api/v1/user/me
+measure() {
+    local bin=$1 dir
+    dir=$(mktemp -d "$work/run.XXXX")
+    cat >"$dir/signupdesk.ini" <<INI
+[server]
+listen=127.0.0.1
+port=0
+[database]
+url=sqlite:$dir/data/signupdesk.db
+[mail]
+folder=$dir/mail
+[ratelimit]
+enabled=false
+[password]
+memory_kib=1024
+iterations=1
+INI
+    local password="Bench-metrics-$RANDOM$RANDOM-pass"
+    printf '%s\n' "$password" | "$bin" --config "$dir/signupdesk.ini" admin create-superuser \
+        benchadmin benchadmin@example.com >/dev/null
+    "$bin" --config "$dir/signupdesk.ini" --headless >"$dir/out" 2>"$dir/err" &
+    server_pid=$!
+    local url=
+    for _ in $(seq 150); do
+        url=$(sed -n 's/^listening on \(http:\/\/[^ ]*\)$/\1/p' "$dir/out")
+        [[ -n $url ]] && break
+        sleep 0.1
+    done
+    [[ -n $url ]] || { echo "bench_metrics.sh: $bin did not start" >&2; cat "$dir/err" >&2; exit 1; }
+    local ust
+    ust=$(curl -sf -H 'Content-Type: application/json' \
+        -d "{\"username\":\"benchadmin\",\"password\":\"$password\"}" "$url/api/v1/login" |
+        sed -n 's/.*"ust":"\([^"]*\)".*/\1/p')
+    wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $ust" "$url/api/v1/user/me" >/dev/null # warm-up
+    wrk -t2 -c"$conns" -d"$duration" -H "Authorization: Bearer $ust" -s "$here/wrk_bench.lua" \
+        "$url/api/v1/user/me" | sed -n 's/^RESULT .* rps=\([^ ]*\) .*/\1/p'
+    kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+}
+
+echo "me throughput, before: $before, after: $after; wrk -t2 -c$conns -d$duration, $rounds rounds"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+b=() a=()
+for ((i = 0; i < rounds; i++)); do
+    if ((i % 2 == 0)); then b+=("$(measure "$before")"); a+=("$(measure "$after")")
+    else a+=("$(measure "$after")"); b+=("$(measure "$before")"); fi
+    echo "round $((i + 1)): before ${b[-1]} req/s, after ${a[-1]} req/s"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+mb=$(median "${b[@]}"); ma=$(median "${a[@]}")
+echo "median: before $mb req/s, after $ma req/s, change $(awk -v b="$mb" -v a="$ma" 'BEGIN {printf "%+.1f %%", (a-b)/b*100}')"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
