@@ -48,8 +48,7 @@ Mapping mappingFor(ErrorCode code)
         return {403, "pending_approval",
                 QT_TRANSLATE_NOOP("ApiErrors", "Your account is waiting for approval.")};
     case ErrorCode::AccountDisabled:
-        return {403, "account_disabled",
-                QT_TRANSLATE_NOOP("ApiErrors", "This account is disabled.")};
+        return {403, "disabled", QT_TRANSLATE_NOOP("ApiErrors", "This account is disabled.")};
     case ErrorCode::Unauthorized:
         return {401, "unauthorized", QT_TRANSLATE_NOOP("ApiErrors", "Log in first.")};
     case ErrorCode::Forbidden:

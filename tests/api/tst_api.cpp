@@ -774,7 +774,7 @@ private slots:
         mark = hasher.hashCount();
         const HttpResult disabled = login(u"xena"_s, kPassword);
         QCOMPARE(disabled.status, 403);
-        QCOMPARE(disabled.errorCode(), u"account_disabled"_s);
+        QCOMPARE(disabled.errorCode(), u"disabled"_s); // API.md: "login answers 403 disabled"
         QCOMPARE(hasher.hashCount() - mark, 1u);
         mark = hasher.hashCount();
         QCOMPARE(login(u"xena"_s, u"wrong again"_s).body,
