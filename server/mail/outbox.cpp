@@ -33,8 +33,9 @@ store::DbResult<QString> Outbox::enqueue(const QSqlDatabase &db, const QString &
     auto r = store::runQuery(
         db,
         u"INSERT INTO outbox (id, message_id, user_id, kind, sender, recipient, subject,"
-        " body_text, body_html, body_preview, status, attempts, created_at, next_attempt_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)"_s,
+        " body_text, body_html, body_preview, status, attempts, created_at, next_attempt_at, seq)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?,"
+        " (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox))"_s,
         {id, message.messageId, userId.isEmpty() ? QVariant() : userId, kind, message.from,
          message.to, message.subject, message.textBody, message.htmlBody, message.previewText,
          nowMs, nowMs});
@@ -53,8 +54,8 @@ store::DbResult<QList<OutboxEntry>> Outbox::list(store::Database &database, cons
         " status, attempts, last_error, server_reply, created_at, next_attempt_at, sent_at,"
         " body_preview FROM outbox"_s;
     auto q = userId.isEmpty()
-                 ? store::runQuery(*db, columns + u" ORDER BY created_at, id"_s)
-                 : store::runQuery(*db, columns + u" WHERE user_id = ? ORDER BY created_at, id"_s,
+                 ? store::runQuery(*db, columns + u" ORDER BY created_at, seq, id"_s)
+                 : store::runQuery(*db, columns + u" WHERE user_id = ? ORDER BY created_at, seq, id"_s,
                                    {userId});
     if (!q)
         return std::unexpected(q.error());

@@ -6,6 +6,8 @@
 #include <QRandomGenerator>
 #include <QUuid>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace sd::mail {
@@ -70,14 +72,14 @@ int OutboxSender::drainOnce()
                   " WHERE id IN (SELECT id FROM outbox"
                   " WHERE (status = 'queued' AND next_attempt_at <= ?)"
                   " OR (status = 'processing' AND lease_until < ?)"
-                  " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
-                  " RETURNING id"_s,
+                  " ORDER BY next_attempt_at, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
+                  " RETURNING id, next_attempt_at, seq"_s,
                   {now + m_policy.leaseMs, m_owner, now, now, m_policy.batchSize})
             : store::runQuery(*db,
                               u"SELECT id FROM outbox"
                               " WHERE (status = 'queued' AND next_attempt_at <= ?)"
                               " OR (status = 'processing' AND lease_until < ?)"
-                              " ORDER BY next_attempt_at LIMIT ?"_s,
+                              " ORDER BY next_attempt_at, seq LIMIT ?"_s,
                               {now, now, m_policy.batchSize});
     if (!due) {
         databaseDown(due.error().message);
@@ -88,9 +90,22 @@ int OutboxSender::drainOnce()
         m_databaseDown = false;
         qInfo("outbox: database available again");
     }
-    QStringList ids;
+    // In queue order: RETURNING gives the claimed rows in no particular order.
+    struct Due
+    {
+        qint64 dueAt = 0;
+        qint64 seq = 0;
+        QString id;
+    };
+    QList<Due> batch;
     while (due->next())
-        ids.append(due->value(0).toString());
+        batch.append({claimedAtOnce ? due->value(1).toLongLong() : 0,
+                      claimedAtOnce ? due->value(2).toLongLong() : qint64(batch.size()),
+                      due->value(0).toString()});
+    std::ranges::sort(batch, {}, [](const Due &d) { return std::pair(d.dueAt, d.seq); });
+    QStringList ids;
+    for (const Due &d : std::as_const(batch))
+        ids.append(d.id);
 
     int sent = 0;
     for (const QString &id : std::as_const(ids)) {

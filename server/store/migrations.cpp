@@ -219,6 +219,14 @@ const QList<Migration> &migrations()
              // since (rejected, say) still reads as a name in the console's audit view.
              u"ALTER TABLE audit_log ADD COLUMN subject_name TEXT NOT NULL DEFAULT ''"_s,
          }},
+        {10,
+         {
+             // The order emails were queued in, for sending them in that order when their due
+             // times tie (two mails to one person within a millisecond: a verification, then a
+             // login link). PostgreSQL's UPDATE … RETURNING keeps no order of its own.
+             u"ALTER TABLE outbox ADD COLUMN seq BIGINT NOT NULL DEFAULT 0"_s,
+             u"CREATE INDEX outbox_seq ON outbox(seq)"_s,
+         }},
     };
     return list;
 }

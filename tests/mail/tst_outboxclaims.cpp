@@ -110,6 +110,51 @@ private slots:
         for (const auto &row : *list)
             QVERIFY2(row.status == u"sent"_s, qPrintable(row.status));
     }
+
+    // Mails queued in the same millisecond (a verification, then a login link, to one person)
+    // leave in the order they were queued, whatever order the claim returns its rows in.
+    void tiedMailsLeaveInQueueOrder()
+    {
+        QTemporaryDir dir;
+        QString url = u"sqlite:"_s + dir.filePath(u"o.db"_s);
+        if constexpr (kPostgres) {
+            QString error;
+            QVERIFY2(testenv::resetPostgres(&error), qPrintable(error));
+            url = testenv::postgresUrl();
+        }
+        sd::store::Database db(*sd::store::DatabaseUrl::parse(url));
+        QVERIFY(db.migrate());
+        constexpr int kMessages = 40;
+        QStringList queued;
+        for (int i = 0; i < kMessages; ++i) {
+            // One transaction each, as separate requests queue them.
+            auto tx = sd::store::Transaction::begin(db);
+            QVERIFY(tx);
+            sd::mail::Message m;
+            m.messageId = u"m%1@test"_s.arg(i);
+            m.from = u"SignupDesk <noreply@localhost>"_s;
+            m.to = u"same@example.com"_s;
+            m.subject = u"hello"_s;
+            m.textBody = u"text"_s;
+            m.htmlBody = u"<p>html</p>"_s;
+            m.date = QDateTime::currentDateTimeUtc();
+            auto id = sd::mail::Outbox::enqueue(tx->db(), u"test"_s, {}, m, 5000);
+            QVERIFY(id);
+            queued.append(*id);
+            QVERIFY(tx->commit());
+        }
+        SmtpSink sink;
+        QVERIFY2(sink.start(), qPrintable(sink.errorString()));
+        sd::mail::OutboxPolicy policy;
+        policy.batchSize = kMessages;
+        sd::mail::OutboxSender sender(db, std::make_shared<sd::mail::SmtpMailer>(sink.url()),
+                                      policy, [] { return qint64(5000); });
+        QStringList sentOrder;
+        connect(&sender, &sd::mail::OutboxSender::messageSent, this,
+                [&](const QString &id) { sentOrder.append(id); });
+        QCOMPARE(sender.drainOnce(), kMessages);
+        QCOMPARE(sentOrder, queued);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestOutboxClaims)
