@@ -53,10 +53,11 @@ store::DbResult<QList<OutboxEntry>> Outbox::list(store::Database &database, cons
         u"SELECT id, user_id, kind, message_id, sender, recipient, subject, body_text, body_html,"
         " status, attempts, last_error, server_reply, created_at, next_attempt_at, sent_at,"
         " body_preview FROM outbox"_s;
-    auto q = userId.isEmpty()
-                 ? store::runQuery(*db, columns + u" ORDER BY created_at, seq, id"_s)
-                 : store::runQuery(*db, columns + u" WHERE user_id = ? ORDER BY created_at, seq, id"_s,
-                                   {userId});
+    auto q =
+        userId.isEmpty()
+            ? store::runQuery(*db, columns + u" ORDER BY created_at, seq, id"_s)
+            : store::runQuery(*db, columns + u" WHERE user_id = ? ORDER BY created_at, seq, id"_s,
+                              {userId});
     if (!q)
         return std::unexpected(q.error());
     QList<OutboxEntry> out;
