@@ -355,8 +355,11 @@ void Application::startWebhookSender()
     // Every flow that queues an event emits one of these after its commit (and the sender
     // polls every second for the rest, and for other instances' events).
     const core::Events *events = &m_core->events();
-    for (auto signal : {&core::Events::signupCreated, &core::Events::emailVerified,
-                        &core::Events::signupApproved, &core::Events::signupRejected})
+    for (auto signal :
+         {&core::Events::signupCreated, &core::Events::emailVerified, &core::Events::signupApproved,
+          &core::Events::signupRejected, &core::Events::userDisabled, &core::Events::userEnabled,
+          &core::Events::accountDeleted, &core::Events::passwordChanged,
+          &core::Events::emailChanged, &core::Events::invitationAccepted})
         QObject::connect(events, signal, m_webhookSender, &http::WebhookSender::wake,
                          Qt::QueuedConnection);
     QObject::connect(events, &core::Events::mailQueued, m_webhookSender, &http::WebhookSender::wake,

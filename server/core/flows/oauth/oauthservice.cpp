@@ -275,6 +275,9 @@ OAuthService::signIn(OAuthProvider provider, const ProviderIdentity &identity,
         }
         account = a;
         created = true;
+            // Announced when it was made, so its end is announced too.
+            if (auto r = queueWebhookEvent(m_ctx, db, webhookevent::Deleted, userSummary(old)); !r)
+                return std::unexpected(Failure{u"server_error"_s, r.error().detail});
     }
     if (!*known) {
         OAuthIdentityRow row{
