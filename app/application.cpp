@@ -349,6 +349,10 @@ void Application::startWebhookSender()
     m_webhookSender =
         new http::WebhookSender(*m_core, *key, policy, m_config.webhookTimeoutSeconds * 1000);
     m_webhookSender->moveToThread(&m_webhookThread);
+    QObject::connect(m_webhookSender, &http::WebhookSender::delivered, m_webhookMonitor.get(),
+                     &core::WebhookMonitor::delivered, Qt::DirectConnection);
+    QObject::connect(m_webhookSender, &http::WebhookSender::deliveryFailed, m_webhookMonitor.get(),
+                     &core::WebhookMonitor::deliveryFailed, Qt::DirectConnection);
     QObject::connect(&m_webhookThread, &QThread::finished, m_webhookSender, &QObject::deleteLater);
     QObject::connect(&m_webhookThread, &QThread::started, m_webhookSender,
                      &http::WebhookSender::start);
