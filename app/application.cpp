@@ -349,14 +349,21 @@ void Application::startWebhookSender()
     m_webhookSender =
         new http::WebhookSender(*m_core, *key, policy, m_config.webhookTimeoutSeconds * 1000);
     m_webhookSender->moveToThread(&m_webhookThread);
+    QObject::connect(m_webhookSender, &http::WebhookSender::delivered, m_webhookMonitor.get(),
+                     &core::WebhookMonitor::delivered, Qt::DirectConnection);
+    QObject::connect(m_webhookSender, &http::WebhookSender::deliveryFailed, m_webhookMonitor.get(),
+                     &core::WebhookMonitor::deliveryFailed, Qt::DirectConnection);
     QObject::connect(&m_webhookThread, &QThread::finished, m_webhookSender, &QObject::deleteLater);
     QObject::connect(&m_webhookThread, &QThread::started, m_webhookSender,
                      &http::WebhookSender::start);
     // Every flow that queues an event emits one of these after its commit (and the sender
     // polls every second for the rest, and for other instances' events).
     const core::Events *events = &m_core->events();
-    for (auto signal : {&core::Events::signupCreated, &core::Events::emailVerified,
-                        &core::Events::signupApproved, &core::Events::signupRejected})
+    for (auto signal :
+         {&core::Events::signupCreated, &core::Events::emailVerified, &core::Events::signupApproved,
+          &core::Events::signupRejected, &core::Events::userDisabled, &core::Events::userEnabled,
+          &core::Events::accountDeleted, &core::Events::passwordChanged,
+          &core::Events::emailChanged, &core::Events::invitationAccepted})
         QObject::connect(events, signal, m_webhookSender, &http::WebhookSender::wake,
                          Qt::QueuedConnection);
     QObject::connect(events, &core::Events::mailQueued, m_webhookSender, &http::WebhookSender::wake,

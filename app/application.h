@@ -6,6 +6,7 @@
 #include "config.h"
 #include "console/outboxmonitor.h"
 #include "console/testmailer.h"
+#include "console/webhookmonitor.h"
 #include "coreservices.h"
 #include "database.h"
 #include "mailer.h"
@@ -48,6 +49,11 @@ public:
     http::WebhookSender *webhookSender() { return m_webhookSender; }
     // The sender's reports, as core's OutboxMonitor (for the console); null before start().
     core::OutboxMonitor *outboxMonitor() { return m_sender ? m_outboxMonitor.get() : nullptr; }
+    // The webhook sender's reports (for the console); null unless webhooks/urls is set.
+    core::WebhookMonitor *webhookMonitor()
+    {
+        return m_webhookSender ? m_webhookMonitor.get() : nullptr;
+    }
     // Events to and from the other instances on the same PostgreSQL database; null on SQLite
     // and before start().
     core::ClusterEvents *clusterEvents() { return m_clusterEvents.get(); }
@@ -75,6 +81,8 @@ private:
     http::WebhookSender *m_webhookSender = nullptr;
     void startWebhookSender();
     std::unique_ptr<core::OutboxMonitor> m_outboxMonitor; // lives in the constructing thread
+    std::unique_ptr<core::WebhookMonitor> m_webhookMonitor =
+        std::make_unique<core::WebhookMonitor>(); // likewise
     std::unique_ptr<core::ClusterEvents> m_clusterEvents;
     quint16 m_port = 0;
     QString m_listeningUrl;

@@ -202,6 +202,7 @@ int main(int argc, char *argv[])
         sd::ui::ConsoleOptions options;
         options.listeningUrl = *url;
         options.outboxMonitor = application.outboxMonitor();
+        options.webhookMonitor = application.webhookMonitor();
         options.requestMeter = &application.requestMeter();
         options.settings.configFile = configFile;
         options.settings.loadConfig = [configFile, overrides] {

@@ -698,6 +698,10 @@
         <source>Re&amp;open signup</source>
         <translation>Registrierung wieder ö&amp;ffnen</translation>
     </message>
+    <message>
+        <source>&amp;Webhooks</source>
+        <translation>&amp;Webhooks</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::MessageBar</name>
@@ -1860,6 +1864,132 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
             <numerusform>Sitzungen für %n Konto beendet: %1.</numerusform>
             <numerusform>Sitzungen für %n Konten beendet: %1.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::WebhookTableModel</name>
+    <message>
+        <source>Delivered</source>
+        <translation>Zugestellt</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Wird gesendet</translation>
+    </message>
+    <message>
+        <source>Failed for good</source>
+        <translation>Endgültig fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Wartet</translation>
+    </message>
+    <message numerus="yes">
+        <source>Retry in %n s</source>
+        <comment>a failed delivery is tried again in that many seconds</comment>
+        <translation>
+            <numerusform>Neuer Versuch in %n s</numerusform>
+            <numerusform>Neuer Versuch in %n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>HTTP %1</source>
+        <translation>HTTP %1</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <comment>column header: when the webhook event was queued</comment>
+        <translation>Eingereiht</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Ereignis</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Versuche</translation>
+    </message>
+    <message>
+        <source>Last answer</source>
+        <translation>Letzte Antwort</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::WebhooksPage</name>
+    <message>
+        <source>All deliveries</source>
+        <translation>Alle Zustellungen</translation>
+    </message>
+    <message>
+        <source>Waiting (queued, sending)</source>
+        <translation>Wartend (eingereiht, wird gesendet)</translation>
+    </message>
+    <message>
+        <source>Failed for good</source>
+        <translation>Endgültig fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Zugestellt</translation>
+    </message>
+    <message>
+        <source>&amp;Retry now</source>
+        <translation>&amp;Jetzt erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Send a &amp;test event</source>
+        <translation>&amp;Testereignis senden</translation>
+    </message>
+    <message>
+        <source>Queues a webhook.test event to every URL of webhooks/urls.</source>
+        <translation>Reiht ein Ereignis webhook.test für jede URL von webhooks/urls ein.</translation>
+    </message>
+    <message>
+        <source>Webhooks: off</source>
+        <translation>Webhooks: aus</translation>
+    </message>
+    <message>
+        <source>Webhooks: idle</source>
+        <translation>Webhooks: untätig</translation>
+    </message>
+    <message>
+        <source>Webhooks: last delivered %1</source>
+        <translation>Webhooks: zuletzt zugestellt um %1</translation>
+    </message>
+    <message>
+        <source>Webhooks: %1 failed for good: %2</source>
+        <translation>Webhooks: %1 endgültig fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Webhooks: %1 failing, will retry: %2</source>
+        <translation>Webhooks: %1 schlägt fehl, neuer Versuch folgt: %2</translation>
+    </message>
+    <message>
+        <source>This delivery changed in the meantime; it may be sending now.</source>
+        <translation>Diese Zustellung hat sich inzwischen geändert; sie wird vielleicht gerade gesendet.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n webhook delivery(s) queued to be sent now.</source>
+        <translation>
+            <numerusform>%n Webhook-Zustellung zum sofortigen Senden eingereiht.</numerusform>
+            <numerusform>%n Webhook-Zustellungen zum sofortigen Senden eingereiht.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No webhook URL is set (webhooks/urls).</source>
+        <translation>Keine Webhook-URL ist gesetzt (webhooks/urls).</translation>
+    </message>
+    <message>
+        <source>A test event is queued for every webhook URL.</source>
+        <translation>Ein Testereignis ist für jede Webhook-URL eingereiht.</translation>
     </message>
 </context>
 </TS>

@@ -252,4 +252,25 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>sd::ui::WebhookTableModel</name>
+    <message numerus="yes">
+        <source>Retry in %n s</source>
+        <comment>a failed delivery is tried again in that many seconds</comment>
+        <translation>
+            <numerusform>Retry in %n s</numerusform>
+            <numerusform>Retry in %n s</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::WebhooksPage</name>
+    <message numerus="yes">
+        <source>%n webhook delivery(s) queued to be sent now.</source>
+        <translation>
+            <numerusform>%n webhook delivery queued to be sent now.</numerusform>
+            <numerusform>%n webhook deliveries queued to be sent now.</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

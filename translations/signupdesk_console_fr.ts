@@ -698,6 +698,10 @@
         <source>Re&amp;open signup</source>
         <translation>R&amp;ouvrir les inscriptions</translation>
     </message>
+    <message>
+        <source>&amp;Webhooks</source>
+        <translation>&amp;Webhooks</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::MessageBar</name>
@@ -1860,6 +1864,132 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
             <numerusform>Sessions fermées pour %n compte : %1.</numerusform>
             <numerusform>Sessions fermées pour %n comptes : %1.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::WebhookTableModel</name>
+    <message>
+        <source>Delivered</source>
+        <translation>Remis</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Envoi en cours</translation>
+    </message>
+    <message>
+        <source>Failed for good</source>
+        <translation>Échec définitif</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En attente</translation>
+    </message>
+    <message numerus="yes">
+        <source>Retry in %n s</source>
+        <comment>a failed delivery is tried again in that many seconds</comment>
+        <translation>
+            <numerusform>Nouvel essai dans %n s</numerusform>
+            <numerusform>Nouvel essai dans %n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>HTTP %1</source>
+        <translation>HTTP %1</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <comment>column header: when the webhook event was queued</comment>
+        <translation>Mis en file</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Événement</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Tentatives</translation>
+    </message>
+    <message>
+        <source>Last answer</source>
+        <translation>Dernière réponse</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::WebhooksPage</name>
+    <message>
+        <source>All deliveries</source>
+        <translation>Tous les envois</translation>
+    </message>
+    <message>
+        <source>Waiting (queued, sending)</source>
+        <translation>En attente (en file, en cours d’envoi)</translation>
+    </message>
+    <message>
+        <source>Failed for good</source>
+        <translation>Échec définitif</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Remis</translation>
+    </message>
+    <message>
+        <source>&amp;Retry now</source>
+        <translation>&amp;Réessayer maintenant</translation>
+    </message>
+    <message>
+        <source>Send a &amp;test event</source>
+        <translation>Envoyer un évé&amp;nement de test</translation>
+    </message>
+    <message>
+        <source>Queues a webhook.test event to every URL of webhooks/urls.</source>
+        <translation>Met en file un événement webhook.test pour chaque URL de webhooks/urls.</translation>
+    </message>
+    <message>
+        <source>Webhooks: off</source>
+        <translation>Webhooks : désactivés</translation>
+    </message>
+    <message>
+        <source>Webhooks: idle</source>
+        <translation>Webhooks : inactifs</translation>
+    </message>
+    <message>
+        <source>Webhooks: last delivered %1</source>
+        <translation>Webhooks : dernier envoi remis à %1</translation>
+    </message>
+    <message>
+        <source>Webhooks: %1 failed for good: %2</source>
+        <translation>Webhooks : échec définitif vers %1 : %2</translation>
+    </message>
+    <message>
+        <source>Webhooks: %1 failing, will retry: %2</source>
+        <translation>Webhooks : %1 en échec, nouvel essai prévu : %2</translation>
+    </message>
+    <message>
+        <source>This delivery changed in the meantime; it may be sending now.</source>
+        <translation>Cet envoi a changé entre-temps ; il est peut-être en cours.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n webhook delivery(s) queued to be sent now.</source>
+        <translation>
+            <numerusform>%n envoi de webhook mis en file pour maintenant.</numerusform>
+            <numerusform>%n envois de webhook mis en file pour maintenant.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No webhook URL is set (webhooks/urls).</source>
+        <translation>Aucune URL de webhook n’est définie (webhooks/urls).</translation>
+    </message>
+    <message>
+        <source>A test event is queued for every webhook URL.</source>
+        <translation>Un événement de test est en file pour chaque URL de webhook.</translation>
     </message>
 </context>
 </TS>

@@ -6,6 +6,7 @@
 #include "errormessages.h"
 #include "signupspage.h"
 #include "tablecolumns.h"
+#include "webhookspage.h"
 
 #include "localactor.h"
 
@@ -343,6 +344,7 @@ void MainWindow::buildPages()
     m_dashboardPage = new DashboardPage(m_core, m_tabs);
     m_tabs->addTab(m_dashboardPage, tr("&Dashboard"));
     connect(m_dashboardPage, &DashboardPage::errorOccurred, this, &MainWindow::showError);
+    buildWebhooksPage();
     setCentralWidget(m_tabs);
     new TableColumns(m_usersPage->view(), m_settings.get(), u"users"_s, 320);
     new TableColumns(m_outboxPage->view(), m_settings.get(), u"outbox"_s, 320);
@@ -395,6 +397,23 @@ void MainWindow::buildPages()
     // The console's own changes that raise no core event show at once.
     for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage})
         connect(page, &ConsolePage::info, m_auditPage, &ConsolePage::scheduleReload);
+}
+
+// Issue 15: the Webhooks tab, and its sender's state in the status bar (when URLs are set).
+void MainWindow::buildWebhooksPage()
+{
+    m_webhooksPage = new WebhooksPage(m_backend, m_core, m_options.webhookMonitor, m_tabs);
+    m_tabs->addTab(m_webhooksPage, tr("&Webhooks"));
+    new TableColumns(m_webhooksPage->view(), m_settings.get(), u"webhooks"_s, 320);
+    connect(m_webhooksPage, &ConsolePage::errorOccurred, this, &MainWindow::showError);
+    connect(m_webhooksPage, &ConsolePage::info, this, &MainWindow::showInfo);
+    if (!m_core.config().webhookUrls.isEmpty()) {
+        statusBar()->addPermanentWidget(m_webhooksPage->statusLabel());
+        m_webhooksPage->statusLabel()->show();
+    }
+    for (auto signal : {&core::Events::remoteEventsMissed, &core::Events::mailQueued})
+        connect(&m_core.events(), signal, m_webhooksPage, &ConsolePage::scheduleReload,
+                Qt::QueuedConnection);
 }
 
 void MainWindow::buildActions()

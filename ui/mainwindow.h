@@ -1,6 +1,7 @@
 #pragma once
 
 #include "console/outboxmonitor.h"
+#include "console/webhookmonitor.h"
 #include "coreservices.h"
 #include "pendingdecisions.h"
 #include "requestmeter.h"
@@ -30,6 +31,7 @@ class ConsoleBackend;
 class DashboardPage;
 class OutboxPage;
 class UsersPage;
+class WebhooksPage;
 class SignupsPage;
 class SignupFilterProxy;
 class SignupTableModel;
@@ -37,8 +39,9 @@ class TimelineModel;
 
 struct ConsoleOptions
 {
-    QString listeningUrl;                         // shown in the status bar
-    core::OutboxMonitor *outboxMonitor = nullptr; // for live email states; may be null
+    QString listeningUrl;                           // shown in the status bar
+    core::OutboxMonitor *outboxMonitor = nullptr;   // for live email states; may be null
+    core::WebhookMonitor *webhookMonitor = nullptr; // for live webhook states; may be null
     const core::RequestMeter *requestMeter =
         nullptr;                                  // HTTP answers, for the status bar; may be null
     std::chrono::milliseconds undoWindow{10'000}; // before a console reject reaches core
@@ -70,6 +73,7 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     UsersPage *usersPage() const { return m_usersPage; }
     OutboxPage *outboxPage() const { return m_outboxPage; }
+    WebhooksPage *webhooksPage() const { return m_webhooksPage; }
     AuditPage *auditPage() const { return m_auditPage; }
     QSystemTrayIcon *trayIcon() const { return m_tray; } // null without a system tray
     // The open Settings dialog, or null.
@@ -107,6 +111,7 @@ private:
     void buildUi();
     void buildActions();
     void buildPages();
+    void buildWebhooksPage();
     void pingDatabase();
     void showError(const QString &message);
     void showInfo(const QString &message);
@@ -131,6 +136,7 @@ private:
     UsersPage *m_usersPage = nullptr;
     OutboxPage *m_outboxPage = nullptr;
     AuditPage *m_auditPage = nullptr;
+    WebhooksPage *m_webhooksPage = nullptr;
     DashboardPage *m_dashboardPage = nullptr;
 
     QAction *m_closeSignup = nullptr;

@@ -3,6 +3,7 @@
 #include "apiroutes.h"
 #include "errormapping.h"
 #include "jsonbody.h"
+#include "pages/websecurity.h"
 
 #include <QJsonObject>
 
@@ -56,6 +57,7 @@ void registerOAuthRoutes(ApiServer &server, core::CoreServices &core)
                          // HEAD answers like GET but changes nothing: the state stays unspent.
                          if (r.method == "HEAD")
                              return redirect(c->oauth().frontendUrl());
+                         const QString bindingCookie = pages::oauthBindingCookieName(*c);
                          QString provider = r.path.mid(kCallbackPrefix.size());
                          while (provider.endsWith(u'/'))
                              provider.chop(1);
@@ -65,9 +67,15 @@ void registerOAuthRoutes(ApiServer &server, core::CoreServices &core)
                          input.code = r.query.queryItemValue(u"code"_s, QUrl::FullyDecoded);
                          input.state = r.query.queryItemValue(u"state"_s, QUrl::FullyDecoded);
                          input.error = r.query.queryItemValue(u"error"_s, QUrl::FullyDecoded);
+                         input.binding = pages::cookie(r, bindingCookie);
                          const core::OAuthRedirect outcome =
                              c->oauth().callback(provider, input, {r.remoteIp});
-                         return redirect(outcome.location);
+                         HttpResponse response = redirect(outcome.location);
+                         // The state is spent either way: its cookie has done its work.
+                         if (!input.binding.isEmpty())
+                             response.headers.append(
+                                 {"Set-Cookie", pages::cookieHeader(*c, bindingCookie, {}, 0)});
+                         return response;
                      },
                      /*prefix=*/true, u"/oauth/callback/from/<provider>"_s});
 

@@ -110,6 +110,8 @@ WebhookSender::Answer WebhookSender::post(const core::WebhookDelivery &delivery)
     answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (answer.status >= 300 && answer.status < 400)
         answer.error = u"HTTP %1 (redirects are not followed)"_s.arg(answer.status);
+    else if (answer.status >= 400) // the receiver's own answer: said as such, not as Qt words it
+        answer.error = u"HTTP %1"_s.arg(answer.status);
     else if (reply->error() == QNetworkReply::OperationCanceledError ||
              reply->error() == QNetworkReply::TimeoutError)
         answer.error = u"no answer within %1 ms"_s.arg(m_timeoutMs);

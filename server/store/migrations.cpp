@@ -227,6 +227,13 @@ const QList<Migration> &migrations()
              u"ALTER TABLE outbox ADD COLUMN seq BIGINT NOT NULL DEFAULT 0"_s,
              u"CREATE INDEX outbox_seq ON outbox(seq)"_s,
          }},
+        {13,
+         {
+             // SEC-26: a state made by GET /oauth/start is bound to the browser that asked, by
+             // the digest of the value of a cookie set there; '' for the states of the JSON
+             // flow (POST /oauth/init), which a frontend keeps itself.
+             u"ALTER TABLE oauth_states ADD COLUMN binding_hash TEXT NOT NULL DEFAULT ''"_s,
+         }},
     };
     return list;
 }

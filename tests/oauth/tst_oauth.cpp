@@ -14,6 +14,7 @@
 #include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTest>
 #include <QUrlQuery>
 
@@ -451,7 +452,12 @@ void TestOAuth::githubSecondaryVerifiedEmailIsIgnored()
 
 void TestOAuth::unverifiedLocalAccountIsNotTakenOver()
 {
-    startServer([](sd::core::Config &c) { c.approvalRequired = false; });
+    startServer([](sd::core::Config &c) {
+        c.approvalRequired = false;
+        // Deliveries are only queued here (nothing listens on the discard port).
+        c.webhookUrls = {u"http://127.0.0.1:9/hook"_s};
+        c.webhookSecret = u"whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="_s;
+    });
     // The attacker signs up with the victim's address and never verifies it.
     const QString attacker = localSignup(u"mallory"_s, u"victim@example.com"_s, false);
     QVERIFY(!attacker.isEmpty());
@@ -474,6 +480,15 @@ void TestOAuth::unverifiedLocalAccountIsNotTakenOver()
     QVERIFY(entries);
     QVERIFY(std::any_of(entries->cbegin(), entries->cend(), [](const sd::core::AuditEntry &e) {
         return e.action == u"oauth.replaced_unverified"_s;
+    }));
+    // Its user.registered went out, so its end does too, in the callback's transaction.
+    auto deliveries = m_server->app().core().webhooks().list();
+    QVERIFY(deliveries);
+    QVERIFY(std::any_of(deliveries->cbegin(), deliveries->cend(), [&](const auto &d) {
+        const QJsonObject event = QJsonDocument::fromJson(d.payload).object();
+        return d.eventType == u"user.deleted"_s &&
+               event[u"data"_s][u"user_id"_s].toString() == attacker &&
+               event[u"data"_s][u"username"_s].toString() == u"mallory"_s;
     }));
 }
 

@@ -5,15 +5,19 @@
 // delivery survives kill -9 of the real program between commit and send; and two instances on
 // PostgreSQL deliver each event exactly once. Built twice, on SQLite and on PostgreSQL.
 
+#include "apiflows.h"
 #include "httpclient.h"
+#include "mailtext.h"
 #include "testbackend.h"
 #include "testserver.h"
 #include "webhookreceiver.h"
 
 #include "webhooks/webhooks.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -34,6 +38,16 @@ QJsonObject signupBody(const QString &name)
 QJsonObject bodyOf(const WebhookReceiver::Received &r)
 {
     return QJsonDocument::fromJson(r.body).object();
+}
+
+// The data of every delivery of `type` the receiver got, signature checked.
+QList<QJsonObject> dataOf(const WebhookReceiver &receiver, const QString &type)
+{
+    QList<QJsonObject> out;
+    for (const auto &r : receiver.received())
+        if (bodyOf(r).value(u"type"_s).toString() == type && r.signatureValid)
+            out << bodyOf(r).value(u"data"_s).toObject();
+    return out;
 }
 
 QStringList typesOf(const QList<WebhookReceiver::Received> &all)
@@ -146,6 +160,163 @@ private slots:
         const QJsonObject data = bodyOf(*rejected)[u"data"_s].toObject();
         QCOMPARE(data.value(u"username"_s).toString(), u"rejectme"_s);
         QCOMPARE(data.value(u"reason"_s).toString(), u"spam"_s);
+    }
+
+    // The account events after signup (API.md "Webhooks": every row of the table), each from
+    // its own request over HTTP, with the data the table lists.
+    void accountEventsAfterSignup()
+    {
+        WebhookReceiver receiver(kKey);
+        auto server = start(receiver, [](sd::core::Config &c) { c.approvalRequired = false; });
+        QVERIFY(server->port());
+        const quint16 port = server->port();
+        auto &core = server->app().core();
+        QVERIFY(core.signup().createSuperuser(u"boss"_s, u"boss@example.com"_s,
+                                              testflows::kPassword, {u"test"_s}));
+        const QString admin = testflows::loginToken(port, u"boss"_s);
+        QVERIFY(!admin.isEmpty());
+        const auto mailTo = [&](const QString &address) {
+            core.waitForAfterAnswer();
+            server->flushMail();
+            return decodeMail(server->lastMailTo(address));
+        };
+        const auto codeIn = [](const QString &mail) {
+            return QRegularExpression(u"code: (\\d{6})"_s).match(mail).captured(1);
+        };
+        const QSet<QString> summaryKeys{u"user_id"_s, u"username"_s, u"email"_s};
+        const auto keysOf = [](const QJsonObject &o) {
+            const QStringList keys = o.keys();
+            return QSet<QString>(keys.cbegin(), keys.cend());
+        };
+
+        // user.password_changed: the signed-in user's change, then a reset by code.
+        const QString annaId = testflows::confirmedUser(port, u"anna"_s);
+        QVERIFY(!annaId.isEmpty());
+        QString anna = testflows::loginToken(port, u"anna"_s);
+        const QString second = u"another long passphrase 43"_s;
+        QCOMPARE(
+            postJson(port, "/api/v1/user/password",
+                     {{u"current_password"_s, testflows::kPassword}, {u"new_password"_s, second}},
+                     anna)
+                .status,
+            204);
+        QTRY_COMPARE(dataOf(receiver, u"user.password_changed"_s).size(), 1);
+        QCOMPARE(
+            postJson(port, "/api/v1/password/forgot", {{u"email"_s, u"anna@example.com"_s}}).status,
+            202);
+        const QString resetCode = codeIn(mailTo(u"anna@example.com"_s));
+        QVERIFY(!resetCode.isEmpty());
+        QCOMPARE(postJson(port, "/api/v1/password/reset",
+                          {{u"email"_s, u"anna@example.com"_s},
+                           {u"code"_s, resetCode},
+                           {u"new_password"_s, testflows::kPassword}})
+                     .status,
+                 200);
+        QTRY_COMPARE(dataOf(receiver, u"user.password_changed"_s).size(), 2);
+        for (const QJsonObject &data : dataOf(receiver, u"user.password_changed"_s)) {
+            QCOMPARE(data.value(u"user_id"_s).toString(), annaId);
+            QCOMPARE(data.value(u"status"_s).toString(), u"active"_s); // the user object
+            QVERIFY(!data.contains(u"password_hash"_s));
+        }
+
+        // user.email_changed: the user object with the new, verified address.
+        anna = testflows::loginToken(port, u"anna"_s);
+        QCOMPARE(postJson(port, "/api/v1/user/email",
+                          {{u"new_email"_s, u"anna@new.example"_s},
+                           {u"current_password"_s, testflows::kPassword}},
+                          anna)
+                     .status,
+                 202);
+        const QString changeCode = codeIn(mailTo(u"anna@new.example"_s));
+        QVERIFY(!changeCode.isEmpty());
+        QCOMPARE(
+            postJson(port, "/api/v1/email-change/confirm", {{u"code"_s, changeCode}}, anna).status,
+            200);
+        QTRY_COMPARE(dataOf(receiver, u"user.email_changed"_s).size(), 1);
+        const QJsonObject changed = dataOf(receiver, u"user.email_changed"_s).first();
+        QCOMPARE(changed.value(u"user_id"_s).toString(), annaId);
+        QCOMPARE(changed.value(u"email"_s).toString(), u"anna@new.example"_s);
+        QCOMPARE(changed.value(u"verified_email"_s).toBool(), true);
+
+        // user.disabled (id, username, email only), then user.activated when enabled again.
+        const QByteArray adminPath = "/api/v1/admin/users/" + annaId.toLatin1();
+        QCOMPARE(postJson(port, adminPath + "/disable", {{u"reason"_s, u"abuse"_s}}, admin).status,
+                 204);
+        QTRY_COMPARE(dataOf(receiver, u"user.disabled"_s).size(), 1);
+        const QJsonObject disabled = dataOf(receiver, u"user.disabled"_s).first();
+        QCOMPARE(keysOf(disabled), summaryKeys);
+        QCOMPARE(disabled.value(u"user_id"_s).toString(), annaId);
+        QCOMPARE(disabled.value(u"email"_s).toString(), u"anna@new.example"_s);
+        const int activatedBefore = dataOf(receiver, u"user.activated"_s).size();
+        QCOMPARE(postJson(port, adminPath + "/enable", {}, admin).status, 204);
+        QTRY_COMPARE(dataOf(receiver, u"user.activated"_s).size(), activatedBefore + 1);
+        const QJsonObject enabled = dataOf(receiver, u"user.activated"_s).last();
+        QCOMPARE(enabled.value(u"user_id"_s).toString(), annaId);
+        QCOMPARE(enabled.value(u"status"_s).toString(), u"active"_s);
+        // A refused change sends nothing: enabling an active account is a 409.
+        QCOMPARE(postJson(port, adminPath + "/enable", {}, admin).status, 409);
+
+        // user.deleted, by the admin and by the user.
+        QCOMPARE(postJson(port, adminPath + "/delete", {{u"reason"_s, u"asked by mail"_s}}, admin)
+                     .status,
+                 204);
+        const QString bobId = testflows::confirmedUser(port, u"bob"_s);
+        QCOMPARE(postJson(port, "/api/v1/user/delete",
+                          {{u"current_password"_s, testflows::kPassword}},
+                          testflows::loginToken(port, u"bob"_s))
+                     .status,
+                 204);
+        QTRY_COMPARE(dataOf(receiver, u"user.deleted"_s).size(), 2);
+        QStringList deletedIds;
+        for (const QJsonObject &data : dataOf(receiver, u"user.deleted"_s)) {
+            QCOMPARE(keysOf(data), summaryKeys);
+            deletedIds << data.value(u"user_id"_s).toString();
+        }
+        deletedIds.sort();
+        QStringList expected{annaId, bobId};
+        expected.sort();
+        QCOMPARE(deletedIds, expected);
+
+        // An invitation's signup: made (user.registered) and active (user.activated) at once.
+        QCOMPARE(postJson(port, "/api/v1/admin/invitations", {{u"email"_s, u"cleo@example.com"_s}},
+                          admin)
+                     .status,
+                 201);
+        const QString invite = QRegularExpression(u"/accept-invite\\?token=([A-Za-z0-9_-]+)"_s)
+                                   .match(mailTo(u"cleo@example.com"_s))
+                                   .captured(1);
+        QVERIFY(!invite.isEmpty());
+        const HttpResult cleo = postJson(port, "/api/v1/signup",
+                                         {{u"invitation_token"_s, invite},
+                                          {u"username"_s, u"cleo"_s},
+                                          {u"password"_s, testflows::kPassword}});
+        QCOMPARE(cleo.status, 201);
+        const QString cleoId = cleo.json().value(u"user_id"_s).toString();
+        const auto about = [&](const QString &type) {
+            QList<QJsonObject> out;
+            for (const QJsonObject &data : dataOf(receiver, type))
+                if (data.value(u"user_id"_s).toString() == cleoId)
+                    out << data;
+            return out;
+        };
+        QTRY_COMPARE(about(u"user.registered"_s).size(), 1);
+        QTRY_COMPARE(about(u"user.activated"_s).size(), 1);
+        QCOMPARE(about(u"user.activated"_s).first().value(u"status"_s).toString(), u"active"_s);
+
+        // The console's "mark verified": user.email_verified (and, without approval, activated).
+        const auto dora = testflows::signUp(port, u"dora"_s, u"dora@example.com"_s);
+        QVERIFY(core.signupAdmin().markVerified(dora.userId, u"phoned"_s, {u"test"_s}));
+        QTRY_COMPARE(dataOf(receiver, u"user.email_verified"_s).size(), 3); // anna, bob, dora
+        QCOMPARE(dataOf(receiver, u"user.email_verified"_s).last().value(u"user_id"_s).toString(),
+                 dora.userId);
+
+        for (const auto &r : receiver.received())
+            QVERIFY(r.signatureValid);
+        QTRY_VERIFY([&] {
+            auto list = core.webhooks().list();
+            return list && std::ranges::all_of(
+                               *list, [](const auto &d) { return d.status == u"delivered"_s; });
+        }());
     }
 
     void failuresAreRetriedThenDead()

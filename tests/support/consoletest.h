@@ -33,6 +33,7 @@ inline sd::ui::ConsoleOptions testConsoleOptions(sd::app::Application &app,
     sd::ui::ConsoleOptions options;
     options.listeningUrl = app.listeningUrl();
     options.outboxMonitor = app.outboxMonitor();
+    options.webhookMonitor = app.webhookMonitor();
     options.settingsFile = settingsFile;
     options.trayIcon = false;
     return options;

@@ -7,6 +7,7 @@
 #include "flows/approval/approvalservice.h"
 #include "flows/verification/verificationservice.h"
 #include "transaction.h"
+#include "webhooks/webhooks.h"
 
 using namespace Qt::StringLiterals;
 
@@ -59,6 +60,10 @@ Result<Account> SignupAdminService::markVerified(const QString &userId, const QS
         return dbFail(r.error());
     account->verifiedEmail = true;
     account->status = next;
+    if (auto r =
+            queueWebhookEvent(m_ctx, tx->db(), webhookevent::EmailVerified, userObject(*account));
+        !r)
+        return std::unexpected(r.error());
     if (next == AccountStatus::Active) {
         auto activated = ApprovalService(m_ctx).activate(tx->db(), *account);
         if (!activated)

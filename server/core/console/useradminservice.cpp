@@ -6,6 +6,7 @@
 #include "flows/oauth/oauthstore.h"
 #include "sqlquery.h"
 #include "transaction.h"
+#include "webhooks/webhooks.h"
 
 #include <algorithm>
 
@@ -188,6 +189,9 @@ Result<int> UserAdminService::disable(const QString &userId, const Actor &actor,
     if (auto r = auditlog::record(tx->db(), now, actor.name, u"user.disabled"_s, userId, detail);
         !r)
         return dbFail(r.error());
+    if (auto r = queueWebhookEvent(m_ctx, tx->db(), webhookevent::Disabled, userSummary(**account));
+        !r)
+        return std::unexpected(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     m_ctx.sessionCache.forgetUser(userId); // the sessions end now, not when the cache expires
@@ -215,6 +219,12 @@ Result<void> UserAdminService::enable(const QString &userId, const Actor &actor)
         return fail(ErrorCode::Conflict, u"account is "_s + toString((*account)->status));
     if (auto r = auditlog::record(tx->db(), now, actor.name, u"user.enabled"_s, userId); !r)
         return dbFail(r.error());
+    // Enabled again: active once more (API.md "Webhooks", user.activated).
+    Account enabled = **account;
+    enabled.status = AccountStatus::Active;
+    if (auto r = queueWebhookEvent(m_ctx, tx->db(), webhookevent::Activated, userObject(enabled));
+        !r)
+        return std::unexpected(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     emit m_ctx.events.userEnabled(userId);

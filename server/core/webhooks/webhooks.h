@@ -27,7 +27,8 @@ QStringList webhookEventTypes();
 // transaction's connection), one delivery per webhooks/urls entry is queued, so the event is
 // sent if and only if the change commits, and a crash after the commit loses none. Nothing
 // happens without URLs or when webhooks/events leaves `type` out. The sender (server/http
-// WebhookSender, woken by Events::webhookQueued after the commit) does the network part.
+// WebhookSender, woken by the flow's own Events signal after the commit, and polling every
+// second) does the network part.
 enum class WebhookFilter
 {
     Configured, // webhooks/events

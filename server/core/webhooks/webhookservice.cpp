@@ -8,6 +8,9 @@
 
 #include <QRandomGenerator>
 
+#include <algorithm>
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace sd::core {
@@ -45,26 +48,53 @@ Result<QList<WebhookDelivery>> WebhookService::claimDue(const QString &owner,
     if (!db)
         return dbFail(db.error());
     const qint64 now = m_ctx.clock.nowMs();
-    auto due = store::runQuery(
-        *db,
-        u"SELECT id FROM webhook_deliveries WHERE (status = 'queued' AND next_attempt_at <= ?)"
-        " OR (status = 'processing' AND lease_until < ?) ORDER BY next_attempt_at LIMIT ?"_s,
-        {now, now, policy.batchSize});
-    if (!due)
-        return dbFail(due.error());
-    QStringList ids;
-    while (due->next())
-        ids.append(due->value(0).toString());
-    due->finish();
+    const QString due = u"(status = 'queued' AND next_attempt_at <= ?)"
+                        " OR (status = 'processing' AND lease_until < ?)"_s;
     QList<WebhookDelivery> claimed;
+    if (m_ctx.database.dialect() == store::Dialect::Postgres) {
+        // One statement: rows another instance is claiming right now are skipped, not waited
+        // for, so the senders of several instances split the due rows instead of queueing on
+        // their locks (as the mail outbox does). The lease still brings back the rows of a
+        // sender that died holding them.
+        auto q = store::runQuery(
+            *db,
+            u"UPDATE webhook_deliveries SET status = 'processing', lease_until = ?, lease_owner = ?"
+            " WHERE id IN (SELECT id FROM webhook_deliveries WHERE "_s +
+                due +
+                u" ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                " RETURNING "_s +
+                kColumns,
+            {now + policy.leaseMs, owner, now, now, policy.batchSize});
+        if (!q)
+            return dbFail(q.error());
+        while (q->next())
+            claimed.append(rowOf(*q));
+        // In due order: RETURNING gives the claimed rows in no particular order.
+        std::ranges::stable_sort(claimed, {}, [](const WebhookDelivery &d) {
+            return std::pair(d.nextAttemptAt, d.createdAt);
+        });
+        return claimed;
+    }
+    // SQLite has one writer at a time: the due rows are read, then each is claimed by its own
+    // guarded UPDATE.
+    auto dueRows = store::runQuery(*db,
+                                   u"SELECT id FROM webhook_deliveries WHERE "_s + due +
+                                       u" ORDER BY next_attempt_at LIMIT ?"_s,
+                                   {now, now, policy.batchSize});
+    if (!dueRows)
+        return dbFail(dueRows.error());
+    QStringList ids;
+    while (dueRows->next())
+        ids.append(dueRows->value(0).toString());
+    dueRows->finish();
     for (const QString &id : std::as_const(ids)) {
         // The claim: only one sender's UPDATE changes the row, whichever instance it runs in.
-        auto claim = store::runQuery(
-            *db,
-            u"UPDATE webhook_deliveries SET status = 'processing', lease_until = ?,"
-            " lease_owner = ? WHERE id = ? AND ((status = 'queued' AND next_attempt_at <= ?)"
-            " OR (status = 'processing' AND lease_until < ?))"_s,
-            {now + policy.leaseMs, owner, id, now, now});
+        auto claim =
+            store::runQuery(*db,
+                            u"UPDATE webhook_deliveries SET status = 'processing', lease_until = ?,"
+                            " lease_owner = ? WHERE id = ? AND ("_s +
+                                due + u")"_s,
+                            {now + policy.leaseMs, owner, id, now, now});
         if (!claim)
             return dbFail(claim.error());
         if (claim->numRowsAffected() != 1)

@@ -14,5 +14,6 @@ void registerEmailLoginPages(PageRoutes &routes);   // emailloginpages.cpp
 void registerRecoveryPages(PageRoutes &routes);     // recoverypages.cpp
 void registerAccountPages(PageRoutes &routes);      // accountpages.cpp: /login, /account
 void registerInvitationPages(PageRoutes &routes);   // invitationpages.cpp: /accept-invite
+void registerOAuthPages(PageRoutes &routes);        // oauthpages.cpp: /oauth/start, /oauth/done
 
 } // namespace sd::http::pages

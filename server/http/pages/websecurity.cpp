@@ -123,6 +123,11 @@ QString sessionCookieName(const core::CoreServices &c)
     return isHttps(c) ? u"__Host-sd_session"_s : u"sd_session"_s;
 }
 
+QString oauthBindingCookieName(const core::CoreServices &c)
+{
+    return isHttps(c) ? u"__Host-sd_oauth"_s : u"sd_oauth"_s;
+}
+
 CsrfState csrfFor(const core::CoreServices &c, const HttpRequest &r)
 {
     QString value = csrfCookie(r);

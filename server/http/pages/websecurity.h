@@ -33,6 +33,9 @@ QByteArray cookieHeader(const core::CoreServices &c, const QString &name, const 
                         qint64 maxAgeSeconds = -1);
 // "__Host-sd_session" behind https, else "sd_session".
 QString sessionCookieName(const core::CoreServices &c);
+// The cookie that binds an OAuth state of the browser flow to its browser (SEC-26):
+// "__Host-sd_oauth" behind https, else "sd_oauth".
+QString oauthBindingCookieName(const core::CoreServices &c);
 
 // What a page GET needs for its forms: the CSRF token, and the cookie to set when the browser
 // has none yet.

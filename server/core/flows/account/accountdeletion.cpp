@@ -8,6 +8,7 @@
 #include "outbox.h"
 #include "sqlquery.h"
 #include "transaction.h"
+#include "webhooks/webhooks.h"
 
 using namespace Qt::StringLiterals;
 
@@ -91,6 +92,9 @@ Result<void> AccountDeletionService::erase(const QString &userId, const Actor &a
     if (auto r = auditlog::record(tx->db(), now, actor.name, u"account.deleted"_s, userId, detail);
         !r)
         return dbFail(r.error());
+    if (auto r = queueWebhookEvent(m_ctx, tx->db(), webhookevent::Deleted, userSummary(account));
+        !r)
+        return std::unexpected(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     m_ctx.sessionCache.forgetUser(userId);

@@ -9,6 +9,7 @@
 #include "sqlquery.h"
 #include "transaction.h"
 #include "validation/names.h"
+#include "webhooks/webhooks.h"
 
 using namespace Qt::StringLiterals;
 
@@ -277,6 +278,10 @@ Result<SignupResult> InvitationService::accept(const QString &token, const Signu
                              u"invitation "_s + invitation->id + u" from "_s + request.remoteIp);
         !r)
         return dbFail(r.error());
+    // Made and active at once: both events, as an OAuth signup without approval sends them.
+    for (const char16_t *type : {webhookevent::Registered, webhookevent::Activated})
+        if (auto r = queueWebhookEvent(m_ctx, tx->db(), type, userObject(a)); !r)
+            return std::unexpected(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     emit m_ctx.events.signupCreated(a.id);

@@ -65,6 +65,11 @@ QString OAuthService::frontendUrl() const
     return url.replace(u"{public_url}"_s, publicBase());
 }
 
+QString OAuthService::donePageUrl() const
+{
+    return publicBase() + u"/oauth/done"_s;
+}
+
 QString OAuthService::redirectUri(OAuthProvider provider) const
 {
     return publicBase() + u"/oauth/callback/from/"_s + toString(provider);
@@ -73,6 +78,26 @@ QString OAuthService::redirectUri(OAuthProvider provider) const
 Result<OAuthStart> OAuthService::init(const QString &providerName,
                                       const std::optional<QString> &language,
                                       const RequestInfo &request)
+{
+    Q_UNUSED(request);
+    return begin(providerName, language, {});
+}
+
+Result<OAuthBrowserStart> OAuthService::startInBrowser(const QString &providerName,
+                                                       const QString &language,
+                                                       const RequestInfo &request)
+{
+    Q_UNUSED(request);
+    const QString binding = crypto::newToken(); // 256 bits, like the state
+    auto started = begin(providerName, language, m_ctx.digest.digest(binding));
+    if (!started)
+        return std::unexpected(started.error());
+    return OAuthBrowserStart{started->authorizeUrl, binding};
+}
+
+Result<OAuthStart> OAuthService::begin(const QString &providerName,
+                                       const std::optional<QString> &language,
+                                       const QString &bindingHash)
 {
     const auto provider = oauthProviderFromString(providerName);
     if (!provider)
@@ -96,10 +121,9 @@ Result<OAuthStart> OAuthService::init(const QString &providerName,
     if (auto r = oauthstore::deleteExpiredStates(*db, now); !r)
         return dbFail(r.error());
     if (auto r = oauthstore::insertState(*db, m_ctx.digest.digest(state), toString(*provider), lang,
-                                         now, now + kStateTtlSeconds * 1000);
+                                         now, now + kStateTtlSeconds * 1000, bindingHash);
         !r)
         return dbFail(r.error());
-    Q_UNUSED(request);
 
     const QString url =
         withQuery(settings.authorizeUrl,
@@ -117,6 +141,14 @@ OAuthRedirect OAuthService::callback(const QString &providerName, const OAuthCal
                                      const RequestInfo &request)
 {
     const qint64 now = m_ctx.clock.nowMs();
+    std::optional<OAuthStateRow> state;
+    // A state of the browser flow ends on the done page, in the language it was started in;
+    // any other callback on oauth/frontend_url, as API.md's JSON flow has it.
+    const auto endOn = [&](const QString &key, const QString &value) {
+        if (state && !state->bindingHash.isEmpty())
+            return withQuery(donePageUrl(), {{u"language"_s, state->language}, {key, value}});
+        return withQuery(frontendUrl(), {{key, value}});
+    };
     const auto failWith = [&](const QString &code, const QString &detail) {
         qInfo("oauth callback (%s) failed: %s: %s", qPrintable(providerName.left(32)),
               qPrintable(code), qPrintable(detail));
@@ -129,12 +161,11 @@ OAuthRedirect OAuthService::callback(const QString &providerName, const OAuthCal
                : std::unexpected(db.error());
         if (!audited)
             qWarning("oauth.failed not audited: %s", qPrintable(audited.error().message));
-        return OAuthRedirect{withQuery(frontendUrl(), {{u"error"_s, code}}), code, {}};
+        return OAuthRedirect{endOn(u"error"_s, code), code, {}};
     };
 
     // The state is burned on any presentation, before anything else and before any network
     // call, so it can never be replayed, whichever way this callback ends.
-    std::optional<OAuthStateRow> state;
     if (!input.state.isEmpty()) {
         auto db = m_ctx.database.connection();
         if (!db)
@@ -155,6 +186,13 @@ OAuthRedirect OAuthService::callback(const QString &providerName, const OAuthCal
     // Bound to its provider: a state made for another provider is a mix-up (SEC-26).
     if (!state || state->provider != toString(*provider))
         return failWith(u"invalid_state"_s, u"unknown, used, expired or other-provider state"_s);
+    // SEC-26: a state made by /oauth/start comes back only with the cookie of the browser it
+    // was made for (a callback link handed to someone else signs nobody in).
+    if (!state->bindingHash.isEmpty() &&
+        (input.binding.isEmpty() ||
+         !crypto::constantTimeEquals(m_ctx.digest.digest(input.binding).toLatin1(),
+                                     state->bindingHash.toLatin1())))
+        return failWith(u"invalid_state"_s, u"state of another browser (no or wrong cookie)"_s);
     const OAuthProviderSettings &settings = providerSettings(m_ctx.config, *provider);
     if (!settings.isConfigured() || !m_client)
         return failWith(u"not_configured"_s, u"provider not configured"_s);
@@ -179,8 +217,7 @@ OAuthRedirect OAuthService::callback(const QString &providerName, const OAuthCal
     auto account = signIn(*provider, *identity, state->language, request, &confirmation);
     if (!account)
         return failWith(account.error().code, account.error().detail);
-    return OAuthRedirect{
-        withQuery(frontendUrl(), {{u"confirmation"_s, confirmation}}), {}, account->id};
+    return OAuthRedirect{endOn(u"confirmation"_s, confirmation), {}, account->id};
 }
 
 std::expected<Account, OAuthService::Failure>
@@ -238,6 +275,9 @@ OAuthService::signIn(OAuthProvider provider, const ProviderIdentity &identity,
                                          old.username, providerName));
                 !r)
                 return dbError(r.error());
+            // Announced when it was made, so its end is announced too.
+            if (auto r = queueWebhookEvent(m_ctx, db, webhookevent::Deleted, userSummary(old)); !r)
+                return std::unexpected(Failure{u"server_error"_s, r.error().detail});
         }
     }
     if (!account) {

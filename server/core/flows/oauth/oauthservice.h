@@ -19,12 +19,21 @@ struct OAuthStart
     QString authorizeUrl; // where the browser goes next
 };
 
+// What GET /oauth/start hands the browser: where to go, and the value of the cookie that binds
+// the state to this browser (SEC-26).
+struct OAuthBrowserStart
+{
+    QString authorizeUrl;
+    QString binding; // raw: only its digest is stored with the state
+};
+
 // The query of a provider's redirect to /oauth/callback/from/<provider>.
 struct OAuthCallbackInput
 {
     QString code;
     QString state;
-    QString error; // the provider's `error` (e.g. access_denied when consent was refused)
+    QString error;   // the provider's `error` (e.g. access_denied when consent was refused)
+    QString binding; // the browser's binding cookie, if it sent one
 };
 
 // How a callback ended: every outcome is a redirect to oauth/frontend_url, with
@@ -57,6 +66,10 @@ public:
     // UnknownProvider, NotConfigured, Validation (language).
     Result<OAuthStart> init(const QString &provider, const std::optional<QString> &language,
                             const RequestInfo &request);
+    // The browser flow (GET /oauth/start): init() with a state bound to the browser, whose
+    // callback is refused without that binding and ends on the embedded done page.
+    Result<OAuthBrowserStart> startInBrowser(const QString &provider, const QString &language,
+                                             const RequestInfo &request);
     OAuthRedirect callback(const QString &provider, const OAuthCallbackInput &input,
                            const RequestInfo &request);
     // InvalidConfirmation; PendingApproval / AccountDisabled after consuming it.
@@ -64,6 +77,9 @@ public:
 
     // Where callbacks send the browser: oauth/frontend_url, default {public_url}/oauth/done.
     QString frontendUrl() const;
+    // Where the browser flow's callbacks send it: {public_url}/oauth/done, whatever
+    // oauth/frontend_url says (that page sets the session cookie).
+    QString donePageUrl() const;
     QString redirectUri(OAuthProvider provider) const;
 
 private:
@@ -75,6 +91,8 @@ private:
     std::expected<Account, Failure> signIn(OAuthProvider provider, const ProviderIdentity &identity,
                                            const QString &language, const RequestInfo &request,
                                            QString *confirmation);
+    Result<OAuthStart> begin(const QString &provider, const std::optional<QString> &language,
+                             const QString &bindingHash);
     QString usernameFor(const QSqlDatabase &db, const QString &email) const;
     QString publicBase() const;
 

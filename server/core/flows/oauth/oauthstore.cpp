@@ -23,13 +23,12 @@ OAuthIdentityRow identityFromRow(const QSqlQuery &q)
 
 DbResult<void> insertState(const QSqlDatabase &db, const QString &stateHash,
                            const QString &provider, const QString &language, qint64 nowMs,
-                           qint64 expiresAtMs)
+                           qint64 expiresAtMs, const QString &bindingHash)
 {
-    auto q = runQuery(
-        db,
-        u"INSERT INTO oauth_states (state_hash, provider, language, created_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?)"_s,
-        {stateHash, provider, language, nowMs, expiresAtMs});
+    auto q = runQuery(db,
+                      u"INSERT INTO oauth_states (state_hash, provider, language, created_at,"
+                      " expires_at, binding_hash) VALUES (?, ?, ?, ?, ?, ?)"_s,
+                      {stateHash, provider, language, nowMs, expiresAtMs, bindingHash});
     if (!q)
         return std::unexpected(q.error());
     return {};
@@ -47,14 +46,15 @@ DbResult<std::optional<OAuthStateRow>> consumeState(const QSqlDatabase &db,
         return std::unexpected(used.error());
     if (used->numRowsAffected() != 1)
         return std::optional<OAuthStateRow>();
-    auto q = runQuery(db, u"SELECT provider, language FROM oauth_states WHERE state_hash = ?"_s,
-                      {stateHash});
+    auto q = runQuery(
+        db, u"SELECT provider, language, binding_hash FROM oauth_states WHERE state_hash = ?"_s,
+        {stateHash});
     if (!q)
         return std::unexpected(q.error());
     if (!q->next())
         return std::optional<OAuthStateRow>();
     return std::optional<OAuthStateRow>(
-        OAuthStateRow{q->value(0).toString(), q->value(1).toString()});
+        OAuthStateRow{q->value(0).toString(), q->value(1).toString(), q->value(2).toString()});
 }
 
 DbResult<int> deleteExpiredStates(const QSqlDatabase &db, qint64 nowMs)

@@ -13,6 +13,7 @@ struct OAuthStateRow
 {
     QString provider;
     QString language;
+    QString bindingHash; // the digest of the browser's cookie (/oauth/start), or empty
 };
 
 struct OAuthIdentityRow
@@ -30,7 +31,7 @@ namespace oauthstore {
 
 store::DbResult<void> insertState(const QSqlDatabase &db, const QString &stateHash,
                                   const QString &provider, const QString &language, qint64 nowMs,
-                                  qint64 expiresAtMs);
+                                  qint64 expiresAtMs, const QString &bindingHash = {});
 // The single guarded consumption: the row of a live state for exactly one caller, however
 // many race; nullopt for an unknown, used or expired state.
 store::DbResult<std::optional<OAuthStateRow>> consumeState(const QSqlDatabase &db,

@@ -9,6 +9,7 @@
 #include "flows/recovery/reauthentication.h"
 #include "outbox.h"
 #include "transaction.h"
+#include "webhooks/webhooks.h"
 
 using namespace Qt::StringLiterals;
 
@@ -197,13 +198,17 @@ Result<Account> EmailChangeService::apply(const TokenRow &row, const QString &ho
                                   account.id, how + u" from "_s + request.remoteIp);
         !r)
         return dbFail(r.error());
+    account.email = newEmail;
+    account.verifiedEmail = true;
+    if (auto r =
+            queueWebhookEvent(m_ctx, tx->db(), webhookevent::EmailChanged, userObject(account));
+        !r)
+        return std::unexpected(r.error());
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     // Cached sessions hold the old address.
     m_ctx.sessionCache.forgetUser(account.id);
     emit m_ctx.events.sessionsEnded(account.id); // other instances' caches too
-    account.email = newEmail;
-    account.verifiedEmail = true;
     emit m_ctx.events.emailChanged(account.id);
     return account;
 }

@@ -12,6 +12,7 @@
 #include "outbox.h"
 #include "sqlquery.h"
 #include "transaction.h"
+#include "webhooks/webhooks.h"
 
 using namespace Qt::StringLiterals;
 
@@ -212,6 +213,10 @@ Result<void> RecoveryService::finishReset(const QString &tokenId, const QString 
     const mail::Message notice = MailComposer(m_ctx).passwordChanged(*current);
     if (auto r = mail::Outbox::enqueue(tx->db(), u"password_changed"_s, userId, notice, now); !r)
         return dbFail(r.error());
+    if (auto r =
+            queueWebhookEvent(m_ctx, tx->db(), webhookevent::PasswordChanged, userObject(*current));
+        !r)
+        return r;
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     m_ctx.sessionCache.forgetUser(userId);
@@ -256,6 +261,10 @@ Result<void> RecoveryService::changePassword(const SessionUser &user,
     const mail::Message notice = MailComposer(m_ctx).passwordChanged(account);
     if (auto r = mail::Outbox::enqueue(tx->db(), u"password_changed"_s, userId, notice, now); !r)
         return dbFail(r.error());
+    if (auto r =
+            queueWebhookEvent(m_ctx, tx->db(), webhookevent::PasswordChanged, userObject(account));
+        !r)
+        return r;
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
     m_ctx.sessionCache.forgetUser(userId);
