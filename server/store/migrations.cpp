@@ -226,6 +226,10 @@ const QList<Migration> &migrations()
              // login link). PostgreSQL's UPDATE … RETURNING keeps no order of its own.
              u"ALTER TABLE outbox ADD COLUMN seq BIGINT NOT NULL DEFAULT 0"_s,
              u"CREATE INDEX outbox_seq ON outbox(seq)"_s,
+             // Likewise for webhook deliveries: one change can queue two events at once
+             // (user.email_verified, then user.activated), and a receiver gets them in order.
+             u"ALTER TABLE webhook_deliveries ADD COLUMN seq BIGINT NOT NULL DEFAULT 0"_s,
+             u"CREATE INDEX webhook_deliveries_seq ON webhook_deliveries(seq)"_s,
          }},
         {13,
          {

@@ -85,7 +85,8 @@ Result<void> queueWebhookEvent(const Context &ctx, const QSqlDatabase &db, QStri
         auto r = store::runQuery(
             db,
             u"INSERT INTO webhook_deliveries (id, message_id, event_type, url, payload, status,"
-            " attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?)"_s,
+            " attempts, created_at, next_attempt_at, seq) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?,"
+            " (SELECT COALESCE(MAX(seq), 0) + 1 FROM webhook_deliveries))"_s,
             {crypto::newId(u"whd_"), messageId, type.toString(), url, QString::fromUtf8(payload),
              now, now});
         if (!r)

@@ -19,7 +19,7 @@ namespace {
 
 const QString kColumns =
     u"id, message_id, event_type, url, payload, status, attempts, last_status, last_error,"
-    " created_at, next_attempt_at, delivered_at"_s;
+    " created_at, next_attempt_at, delivered_at, seq"_s;
 
 WebhookDelivery rowOf(const QSqlQuery &q)
 {
@@ -36,6 +36,7 @@ WebhookDelivery rowOf(const QSqlQuery &q)
     d.createdAt = q.value(9).toLongLong();
     d.nextAttemptAt = q.value(10).toLongLong();
     d.deliveredAt = q.value(11).toLongLong();
+    d.seq = q.value(12).toLongLong();
     return d;
 }
 
@@ -61,7 +62,7 @@ Result<QList<WebhookDelivery>> WebhookService::claimDue(const QString &owner,
             u"UPDATE webhook_deliveries SET status = 'processing', lease_until = ?, lease_owner = ?"
             " WHERE id IN (SELECT id FROM webhook_deliveries WHERE "_s +
                 due +
-                u" ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                u" ORDER BY next_attempt_at, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
                 " RETURNING "_s +
                 kColumns,
             {now + policy.leaseMs, owner, now, now, policy.batchSize});
@@ -69,9 +70,9 @@ Result<QList<WebhookDelivery>> WebhookService::claimDue(const QString &owner,
             return dbFail(q.error());
         while (q->next())
             claimed.append(rowOf(*q));
-        // In due order: RETURNING gives the claimed rows in no particular order.
-        std::ranges::stable_sort(claimed, {}, [](const WebhookDelivery &d) {
-            return std::pair(d.nextAttemptAt, d.createdAt);
+        // In queue order: RETURNING gives the claimed rows in no particular order.
+        std::ranges::sort(claimed, {}, [](const WebhookDelivery &d) {
+            return std::pair(d.nextAttemptAt, d.seq);
         });
         return claimed;
     }
@@ -79,7 +80,7 @@ Result<QList<WebhookDelivery>> WebhookService::claimDue(const QString &owner,
     // guarded UPDATE.
     auto dueRows = store::runQuery(*db,
                                    u"SELECT id FROM webhook_deliveries WHERE "_s + due +
-                                       u" ORDER BY next_attempt_at LIMIT ?"_s,
+                                       u" ORDER BY next_attempt_at, seq LIMIT ?"_s,
                                    {now, now, policy.batchSize});
     if (!dueRows)
         return dbFail(dueRows.error());

@@ -24,6 +24,7 @@ struct WebhookDelivery
     qint64 createdAt = 0;
     qint64 nextAttemptAt = 0;
     qint64 deliveredAt = 0;
+    qint64 seq = 0; // the order of queueing: among equal due times, the first queued goes first
 };
 
 struct WebhookPolicy
