@@ -350,7 +350,9 @@ void MainWindow::buildPages()
     m_tabs->addTab(m_dashboardPage, tr("&Dashboard"));
     connect(m_dashboardPage, &DashboardPage::errorOccurred, this, &MainWindow::showError);
     setCentralWidget(m_tabs);
-    new TableColumns(m_usersPage->view(), m_settings.get(), u"users"_s, 320);
+    // Users: every column in view at 1400 px, no horizontal scrolling (issue 17).
+    (new TableColumns(m_usersPage->view(), m_settings.get(), u"users"_s, 320))
+        ->setFitWithinWidth(true);
     new TableColumns(m_outboxPage->view(), m_settings.get(), u"outbox"_s, 320);
     new TableColumns(m_auditPage->view(), m_settings.get(), u"audit"_s, 320);
     for (ConsolePage *page :
