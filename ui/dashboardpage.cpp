@@ -155,6 +155,20 @@ QString bucketLabel(const core::DurationBucket &b)
         .arg(unitName(toUnit));
 }
 
+// Seven labels under a half-width chart do not fit on one line at 1024 px: a range on two
+// ("15–<br>60 min" would read badly, so "15–60<br>min" and "15 min–<br>2 h"). Axis labels are
+// rich text.
+QString twoLines(const QString &label)
+{
+    const qsizetype dash = label.indexOf(u'–');
+    if (dash < 0)
+        return label;
+    if (label.left(dash).contains(u' ')) // "15 min–2 h": each end keeps its unit
+        return label.left(dash + 1) + u"<br>"_s + label.mid(dash + 1);
+    const qsizetype space = label.lastIndexOf(u' ');
+    return space > dash ? label.left(space) + u"<br>"_s + label.mid(space + 1) : label;
+}
+
 } // namespace
 
 DashboardPage::DashboardPage(core::CoreServices &core, QWidget *parent)
@@ -465,7 +479,7 @@ void DashboardPage::applyVerifyTimes(const core::DashboardStats &stats)
     qint64 max = 0;
     for (qsizetype i = 0; i < t.histogram.size() && i < m_verifySet->count(); ++i) {
         m_verifySet->replace(int(i), qreal(t.histogram.at(i).count));
-        labels << bucketLabel(t.histogram.at(i));
+        labels << twoLines(bucketLabel(t.histogram.at(i)));
         max = std::max(max, t.histogram.at(i).count);
     }
     dropAxes(m_verifyChart);
