@@ -160,13 +160,18 @@ QString bucketLabel(const core::DurationBucket &b)
 // rich text.
 QString twoLines(const QString &label)
 {
+    // Spaces as translations write them too: "15–60\u00a0min", "15\u00a0min – 2\u00a0h".
+    const auto isSpace = [](QChar c) { return c.isSpace() || c == QChar(0x202f); };
     const qsizetype dash = label.indexOf(u'–');
     if (dash < 0)
         return label;
-    if (label.left(dash).contains(u' ')) // "15 min–2 h": each end keeps its unit
-        return label.left(dash + 1) + u"<br>"_s + label.mid(dash + 1);
-    const qsizetype space = label.lastIndexOf(u' ');
-    return space > dash ? label.left(space) + u"<br>"_s + label.mid(space + 1) : label;
+    const QString left = label.left(dash).trimmed();
+    if (std::any_of(left.cbegin(), left.cend(), isSpace)) // "15 min–2 h": each end its unit
+        return label.left(dash + 1) + u"<br>"_s + label.mid(dash + 1).trimmed();
+    for (qsizetype i = label.size() - 1; i > dash; --i)
+        if (isSpace(label.at(i)))
+            return label.left(i) + u"<br>"_s + label.mid(i + 1);
+    return label;
 }
 
 } // namespace

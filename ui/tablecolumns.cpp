@@ -115,7 +115,12 @@ void TableColumns::fit()
         // default section size).
         const int lastWidth = qMax(header->sectionSizeHint(last), header->defaultSectionSize());
         const int room = m_view->viewport()->width() - lastWidth;
-        if (total > room && room > 0) {
+        int floors = 0; // every column at its header's width at least
+        for (const auto &[c, w] : std::as_const(widths))
+            floors += qMin(w, header->sectionSizeHint(c));
+        // Only when it can fit: a window too narrow even for the headers scrolls as before,
+        // rather than cutting every cell.
+        if (total > room && floors <= room) {
             int low = 0, high = m_maxWidth;
             const auto sumAt = [&](int cap) {
                 int sum = 0;

@@ -188,7 +188,9 @@ UserPage::UserPage(ConsoleBackend *backend, core::CoreServices &core, QSettings 
     m_saveName->setEnabled(false);
     nameRow->addWidget(m_displayName, 1);
     nameRow->addWidget(m_saveName);
-    form->addRow(tr("Display &name:"), nameRow);
+    auto *nameLabel = new QLabel(tr("Display &name:"), details);
+    nameLabel->setBuddy(m_displayName);
+    form->addRow(nameLabel, nameRow);
     connect(m_displayName, &QLineEdit::textChanged, this, &UserPage::updateActions);
     connect(m_displayName, &QLineEdit::returnPressed, this, &UserPage::saveDisplayName);
     connect(m_saveName, &QPushButton::clicked, this, &UserPage::saveDisplayName);
@@ -228,10 +230,11 @@ UserPage::UserPage(ConsoleBackend *backend, core::CoreServices &core, QSettings 
     auto *credentials = new QWidget(m_sections);
     auto *credentialLayout = new QVBoxLayout(credentials);
     auto *credentialForm = new QFormLayout;
-    addField(credentialForm, tr("Password:"), u"password"_s);
+    addField(credentialForm, tr("Password:"), u"password"_s)->setWordWrap(true);
     // Issue 14 (TOTP) lands on its own branch: the account model has no second-factor field
     // yet, so this row says so instead of guessing. Fill it from core::Account once it has one.
     QLabel *mfa = addField(credentialForm, tr("Second factor:"), u"secondFactor"_s);
+    mfa->setWordWrap(true);
     mfa->setText(tr("Not available in this version (second factors are not built yet)."));
     credentialLayout->addLayout(credentialForm);
     credentialLayout->addWidget(new QLabel(tr("Linked sign-ins:"), credentials));
@@ -285,7 +288,7 @@ QLabel *UserPage::addField(QFormLayout *form, const QString &label, const QStrin
     auto *value = new QLabel(form->parentWidget());
     value->setObjectName(name);
     value->setTextFormat(Qt::PlainText);
-    value->setWordWrap(true);
+    value->setWordWrap(false); // one line each (a wrapped label's row may be laid out short)
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form->addRow(label, value);
     m_fields.insert(name, value);
@@ -378,7 +381,7 @@ void UserPage::showDetails(const core::UserDetails &d)
     set(u"role"_s, a.isSuperuser ? tr("Super-user") : tr("User"));
     set(u"apps"_s, a.apps.isEmpty() ? tr("none") : a.apps.join(u", "_s));
     set(u"groups"_s, a.groups.isEmpty() ? tr("none") : a.groups.join(u", "_s));
-    set(u"language"_s, QLocale(a.language).nativeLanguageName());
+    set(u"language"_s, QLocale::languageToString(QLocale(a.language).language()));
     set(u"signedUp"_s, tr("%1 (%2)").arg(localTime(a.signUpTimeMs),
                                          SignupTableModel::relativeTime(a.signUpTimeMs, now)));
     set(u"lastLogin"_s,
