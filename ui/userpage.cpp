@@ -1,5 +1,6 @@
 #include "userpage.h"
 
+#include "bulkrunner.h"
 #include "confirmaction.h"
 #include "consolebackend.h"
 #include "consoletablemodels.h"
@@ -35,13 +36,6 @@ namespace {
 
 // The person at this console, as the audit log records it ("console:alice").
 const core::Actor kConsole = core::localActor(u"console"_s);
-
-template <typename T> core::Result<void> asVoid(const core::Result<T> &r)
-{
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
-}
 
 QTableView *makeTable(QAbstractItemModel *model, const QString &name, QWidget *parent)
 {
