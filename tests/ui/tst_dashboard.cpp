@@ -20,6 +20,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -188,10 +190,13 @@ private slots:
                 m_window->resize(size);
                 page()->rangeSelector()->setCurrentIndex(range);
                 QTRY_VERIFY(!page()->isReloadPending());
-                QTest::qWait(100); // the charts lay out after the resize
-                QApplication::processEvents();
                 const QList<QChartView *> views = page()->findChildren<QChartView *>();
                 QCOMPARE(views.size(), 3);
+                // Each chart at its view's new size, then its layout (posted) has run.
+                QTRY_VERIFY(std::all_of(views.cbegin(), views.cend(), [](QChartView *v) {
+                    return v->chart()->size().toSize() == v->viewport()->size();
+                }));
+                QApplication::processEvents();
                 int labels = 0;
                 for (QChartView *view : views) {
                     QVERIFY(view->width() > 0);

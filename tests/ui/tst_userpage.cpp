@@ -386,9 +386,10 @@ private slots:
         QVERIFY(!remove->isEnabled());
         auto *undo = page->findChild<QPushButton *>(u"undoButton"_s);
         QVERIFY(undo && undo->isVisible());
+        QSignalSpy due(page->pendingDeletion(), &sd::ui::PendingDecisions::due);
         QTest::mouseClick(undo, Qt::LeftButton);
         QVERIFY(page->pendingDeletion()->isEmpty());
-        QTest::qWait(1200); // three windows go by: nothing falls due
+        QVERIFY(!due.wait(1200)); // three windows go by: nothing falls due
         QCOMPARE(m_console.statusOf(dot), u"active"_s);
         QVERIFY(consoleActions(dot).isEmpty());
         QVERIFY(remove->isEnabled());
