@@ -325,11 +325,11 @@
     </message>
     <message>
         <source>Email change requested</source>
-        <translation>Changement d'adresse e-mail demandé</translation>
+        <translation>Changement d&apos;adresse e-mail demandé</translation>
     </message>
     <message>
         <source>Email change failed</source>
-        <translation>Échec du changement d'adresse e-mail</translation>
+        <translation>Échec du changement d&apos;adresse e-mail</translation>
     </message>
     <message>
         <source>Email changed</source>
@@ -1821,11 +1821,11 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     </message>
     <message>
         <source>Delete the account for good, with a reason; a goodbye email is sent. Undo stays possible for a few seconds.</source>
-        <translation>Supprime le compte définitivement, avec un motif ; un e-mail d'adieu est envoyé. L'annulation reste possible quelques secondes.</translation>
+        <translation>Supprime le compte définitivement, avec un motif ; un e-mail d&apos;adieu est envoyé. L&apos;annulation reste possible quelques secondes.</translation>
     </message>
     <message>
         <source>Username:</source>
-        <translation>Nom d'utilisateur :</translation>
+        <translation>Nom d&apos;utilisateur :</translation>
     </message>
     <message>
         <source>Email:</source>
@@ -1959,7 +1959,7 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     </message>
     <message>
         <source>%1 no longer exists: the account was deleted.</source>
-        <translation>%1 n'existe plus : le compte a été supprimé.</translation>
+        <translation>%1 n&apos;existe plus : le compte a été supprimé.</translation>
     </message>
     <message>
         <source>Account %1 (deleted)</source>
@@ -1967,7 +1967,7 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     </message>
     <message>
         <source>The email address is not verified: no reset link can go to it.</source>
-        <translation>L'adresse e-mail n'est pas vérifiée : aucun lien de réinitialisation ne peut y être envoyé.</translation>
+        <translation>L&apos;adresse e-mail n&apos;est pas vérifiée : aucun lien de réinitialisation ne peut y être envoyé.</translation>
     </message>
     <message>
         <source>&amp;Enable</source>
@@ -1979,19 +1979,19 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     </message>
     <message>
         <source>This account or session no longer exists.</source>
-        <translation>Ce compte ou cette session n'existe plus.</translation>
+        <translation>Ce compte ou cette session n&apos;existe plus.</translation>
     </message>
     <message>
         <source>The display name is too long (at most 128 characters); nothing changed.</source>
-        <translation>Le nom affiché est trop long (128 caractères au plus) ; rien n'a changé.</translation>
+        <translation>Le nom affiché est trop long (128 caractères au plus) ; rien n&apos;a changé.</translation>
     </message>
     <message>
         <source>The display name holds characters that are not allowed (control or invisible characters); nothing changed.</source>
-        <translation>Le nom affiché contient des caractères interdits (caractères de contrôle ou invisibles) ; rien n'a changé.</translation>
+        <translation>Le nom affiché contient des caractères interdits (caractères de contrôle ou invisibles) ; rien n&apos;a changé.</translation>
     </message>
     <message>
         <source>%1 changed in the meantime (%2); nothing was done.</source>
-        <translation>%1 a changé entre-temps (%2) ; rien n'a été fait.</translation>
+        <translation>%1 a changé entre-temps (%2) ; rien n&apos;a été fait.</translation>
     </message>
     <message>
         <source>Set the display name of %1 to “%2”?</source>
@@ -2111,7 +2111,7 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     </message>
     <message>
         <source>Reason (kept in the audit log; %1 gets a goodbye email):</source>
-        <translation>Motif (conservé dans le journal d'audit ; %1 reçoit un e-mail d'adieu) :</translation>
+        <translation>Motif (conservé dans le journal d&apos;audit ; %1 reçoit un e-mail d&apos;adieu) :</translation>
     </message>
     <message>
         <source>Asked to be deleted.</source>
@@ -2123,7 +2123,7 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     </message>
     <message>
         <source>Left the organisation.</source>
-        <translation>A quitté l'organisation.</translation>
+        <translation>A quitté l&apos;organisation.</translation>
     </message>
     <message>
         <source>Deletion of %1 undone.</source>
