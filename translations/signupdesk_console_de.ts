@@ -291,6 +291,50 @@
         <source>admin %1</source>
         <translation>Admin %1</translation>
     </message>
+    <message>
+        <source>Display name changed by an admin</source>
+        <translation>Anzeigename von einem Admin geändert</translation>
+    </message>
+    <message>
+        <source>Account deleted</source>
+        <translation>Konto gelöscht</translation>
+    </message>
+    <message>
+        <source>Session ended</source>
+        <translation>Sitzung beendet</translation>
+    </message>
+    <message>
+        <source>Other sessions ended</source>
+        <translation>Andere Sitzungen beendet</translation>
+    </message>
+    <message>
+        <source>Password reset requested</source>
+        <translation>Zurücksetzen des Passworts angefordert</translation>
+    </message>
+    <message>
+        <source>Password reset failed</source>
+        <translation>Zurücksetzen des Passworts fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Password reset</source>
+        <translation>Passwort zurückgesetzt</translation>
+    </message>
+    <message>
+        <source>Password changed</source>
+        <translation>Passwort geändert</translation>
+    </message>
+    <message>
+        <source>Email change requested</source>
+        <translation>E-Mail-Änderung angefordert</translation>
+    </message>
+    <message>
+        <source>Email change failed</source>
+        <translation>E-Mail-Änderung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Email changed</source>
+        <translation>E-Mail-Adresse geändert</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::BulkProgress</name>
@@ -496,6 +540,25 @@
             <numerusform>Median %1, 90. Perzentil %2 (%n Registrierung per Link oder Code bestätigt).</numerusform>
             <numerusform>Median %1, 90. Perzentil %2 (%n Registrierungen per Link oder Code bestätigt).</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::DurationEdit</name>
+    <message>
+        <source>seconds</source>
+        <translation>Sekunden</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>Minuten</translation>
+    </message>
+    <message>
+        <source>hours</source>
+        <translation>Stunden</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>Tage</translation>
     </message>
 </context>
 <context>
@@ -898,11 +961,30 @@
     </message>
 </context>
 <context>
-    <name>sd::ui::SettingsDialog</name>
+    <name>sd::ui::SessionTableModel</name>
     <message>
-        <source> s</source>
-        <translation> s</translation>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
     </message>
+    <message>
+        <source>Started</source>
+        <translation>Begonnen</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>Zuletzt benutzt</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Browser</source>
+        <translation>Browser</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::SettingsDialog</name>
     <message>
         <source>Settings</source>
         <translation>Einstellungen</translation>
@@ -1242,6 +1324,18 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
     <message>
         <source>Name the group that new accounts join.</source>
         <translation>Geben Sie die Gruppe an, der neue Konten beitreten.</translation>
+    </message>
+    <message>
+        <source>Check the fields, write them to the settings file and apply the live settings now; the dialog stays open.</source>
+        <translation>Prüft die Felder, schreibt sie in die Einstellungsdatei und wendet die Live-Einstellungen sofort an; der Dialog bleibt offen.</translation>
+    </message>
+    <message>
+        <source>As Apply, then close the dialog (it stays open if a field is wrong).</source>
+        <translation>Wie Übernehmen, dann wird der Dialog geschlossen (er bleibt offen, wenn ein Feld falsch ist).</translation>
+    </message>
+    <message>
+        <source>Close without applying what was changed since the last Apply.</source>
+        <translation>Schließen, ohne anzuwenden, was seit dem letzten Übernehmen geändert wurde.</translation>
     </message>
 </context>
 <context>
@@ -1690,6 +1784,359 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <source>%1 in %2 s.</source>
         <translation>%1 in %2 s.</translation>
     </message>
+    <message>
+        <source>Deleting %1</source>
+        <translation>%1 wird gelöscht</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::UserPage</name>
+    <message>
+        <source>Yes</source>
+        <translation>Ja</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Nein</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
+        <source>Loading the account…</source>
+        <translation>Konto wird geladen…</translation>
+    </message>
+    <message>
+        <source>Send &amp;reset link</source>
+        <translation>&amp;Link zum Zurücksetzen senden</translation>
+    </message>
+    <message>
+        <source>Email the account a link and a code to choose a new password.</source>
+        <translation>Schickt dem Konto einen Link und einen Code, um ein neues Passwort zu wählen.</translation>
+    </message>
+    <message>
+        <source>&amp;Disable</source>
+        <translation>&amp;Deaktivieren</translation>
+    </message>
+    <message>
+        <source>De&amp;lete…</source>
+        <translation>&amp;Löschen…</translation>
+    </message>
+    <message>
+        <source>Delete the account for good, with a reason; a goodbye email is sent. Undo stays possible for a few seconds.</source>
+        <translation>Löscht das Konto endgültig, mit einer Begründung; eine Abschieds-E-Mail wird gesendet. Einige Sekunden lang lässt es sich noch rückgängig machen.</translation>
+    </message>
+    <message>
+        <source>Username:</source>
+        <translation>Benutzername:</translation>
+    </message>
+    <message>
+        <source>Email:</source>
+        <translation>E-Mail:</translation>
+    </message>
+    <message>
+        <source>Email verified:</source>
+        <translation>E-Mail bestätigt:</translation>
+    </message>
+    <message>
+        <source>&amp;Save name</source>
+        <translation>Namen &amp;speichern</translation>
+    </message>
+    <message>
+        <source>Display &amp;name:</source>
+        <translation>Anzeige&amp;name:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>Rolle:</translation>
+    </message>
+    <message>
+        <source>Apps:</source>
+        <translation>Apps:</translation>
+    </message>
+    <message>
+        <source>Groups:</source>
+        <translation>Gruppen:</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>Signed up:</source>
+        <translation>Registriert:</translation>
+    </message>
+    <message>
+        <source>Last login:</source>
+        <translation>Letzte Anmeldung:</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>&amp;End session</source>
+        <translation>Sitzung &amp;beenden</translation>
+    </message>
+    <message>
+        <source>End &amp;all sessions</source>
+        <translation>&amp;Alle Sitzungen beenden</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sitzungen</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Passwort:</translation>
+    </message>
+    <message>
+        <source>Second factor:</source>
+        <translation>Zweiter Faktor:</translation>
+    </message>
+    <message>
+        <source>Not available in this version (second factors are not built yet).</source>
+        <translation>In dieser Version nicht verfügbar (zweite Faktoren sind noch nicht gebaut).</translation>
+    </message>
+    <message>
+        <source>Linked sign-ins:</source>
+        <translation>Verknüpfte Anmeldungen:</translation>
+    </message>
+    <message>
+        <source>Credentials</source>
+        <translation>Anmeldedaten</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>Ereignisse</translation>
+    </message>
+    <message>
+        <source>Account %1</source>
+        <translation>Konto %1</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;%3
+%4</source>
+        <translation>%1 &lt;%2&gt;%3
+%4</translation>
+    </message>
+    <message>
+        <source>Super-user</source>
+        <translation>Superuser</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>Set</source>
+        <translation>Gesetzt</translation>
+    </message>
+    <message>
+        <source>Not set</source>
+        <translation>Nicht gesetzt</translation>
+    </message>
+    <message>
+        <source> (signs in with a linked account or an email link; a reset link sets one)</source>
+        <translation> (meldet sich mit einem verknüpften Konto oder einem E-Mail-Link an; ein Link zum Zurücksetzen setzt eines)</translation>
+    </message>
+    <message>
+        <source>Sessions (%1)</source>
+        <translation>Sitzungen (%1)</translation>
+    </message>
+    <message>
+        <source>%1 no longer exists: the account was deleted.</source>
+        <translation>%1 existiert nicht mehr: das Konto wurde gelöscht.</translation>
+    </message>
+    <message>
+        <source>Account %1 (deleted)</source>
+        <translation>Konto %1 (gelöscht)</translation>
+    </message>
+    <message>
+        <source>The email address is not verified: no reset link can go to it.</source>
+        <translation>Die E-Mail-Adresse ist nicht bestätigt: kein Link zum Zurücksetzen kann dorthin gehen.</translation>
+    </message>
+    <message>
+        <source>&amp;Enable</source>
+        <translation>&amp;Aktivieren</translation>
+    </message>
+    <message>
+        <source>Super-users are managed with the command line.</source>
+        <translation>Superuser werden über die Kommandozeile verwaltet.</translation>
+    </message>
+    <message>
+        <source>This account or session no longer exists.</source>
+        <translation>Dieses Konto oder diese Sitzung existiert nicht mehr.</translation>
+    </message>
+    <message>
+        <source>The display name is too long (at most 128 characters); nothing changed.</source>
+        <translation>Der Anzeigename ist zu lang (höchstens 128 Zeichen); nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>The display name holds characters that are not allowed (control or invisible characters); nothing changed.</source>
+        <translation>Der Anzeigename enthält unzulässige Zeichen (Steuer- oder unsichtbare Zeichen); nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>%1 changed in the meantime (%2); nothing was done.</source>
+        <translation>%1 hat sich inzwischen geändert (%2); nichts wurde getan.</translation>
+    </message>
+    <message>
+        <source>Set the display name of %1 to “%2”?</source>
+        <translation>Den Anzeigenamen von %1 auf „%2“ setzen?</translation>
+    </message>
+    <message>
+        <source>Remove the display name “%2” of %1?</source>
+        <translation>Den Anzeigenamen „%2“ von %1 entfernen?</translation>
+    </message>
+    <message>
+        <source>Change the display name of %1 from “%2” to “%3”?</source>
+        <translation>Den Anzeigenamen von %1 von „%2“ in „%3“ ändern?</translation>
+    </message>
+    <message>
+        <source>Change the display name</source>
+        <translation>Anzeigenamen ändern</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Ändern</translation>
+    </message>
+    <message>
+        <source>Display name of %1 changed.</source>
+        <translation>Anzeigename von %1 geändert.</translation>
+    </message>
+    <message>
+        <source>the session from %1 (%2, last used %3)</source>
+        <translation>die Sitzung von %1 (%2, zuletzt benutzt %3)</translation>
+    </message>
+    <message>
+        <source>an unknown address</source>
+        <translation>einer unbekannten Adresse</translation>
+    </message>
+    <message>
+        <source>unknown browser</source>
+        <translation>unbekannter Browser</translation>
+    </message>
+    <message>
+        <source>End session</source>
+        <translation>Sitzung beenden</translation>
+    </message>
+    <message>
+        <source>End %1 of %2? That browser must sign in again.</source>
+        <translation>%1 von %2 beenden? Dieser Browser muss sich neu anmelden.</translation>
+    </message>
+    <message>
+        <source>Ended a session of %1.</source>
+        <translation>Eine Sitzung von %1 beendet.</translation>
+    </message>
+    <message>
+        <source>End sessions</source>
+        <translation>Sitzungen beenden</translation>
+    </message>
+    <message>
+        <source>End every session of %1? They must sign in again.</source>
+        <translation>Alle Sitzungen von %1 beenden? Eine neue Anmeldung ist nötig.</translation>
+    </message>
+    <message>
+        <source>End all sessions</source>
+        <translation>Alle Sitzungen beenden</translation>
+    </message>
+    <message>
+        <source>Every session of %1 ended.</source>
+        <translation>Alle Sitzungen von %1 beendet.</translation>
+    </message>
+    <message>
+        <source>Send a reset link</source>
+        <translation>Link zum Zurücksetzen senden</translation>
+    </message>
+    <message>
+        <source>Send %1 a password reset link and code at %2? An earlier reset link stops working.</source>
+        <translation>%1 einen Link und Code zum Zurücksetzen des Passworts an %2 senden? Ein früherer Link zum Zurücksetzen funktioniert dann nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Reset link sent to %1 (%2).</source>
+        <translation>Link zum Zurücksetzen an %1 (%2) gesendet.</translation>
+    </message>
+    <message>
+        <source>Enable the account</source>
+        <translation>Konto aktivieren</translation>
+    </message>
+    <message>
+        <source>Enable %1? They can sign in again.</source>
+        <translation>%1 aktivieren? Die Anmeldung ist wieder möglich.</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>Aktivieren</translation>
+    </message>
+    <message>
+        <source>Enabled %1.</source>
+        <translation>%1 aktiviert.</translation>
+    </message>
+    <message>
+        <source>Disable the account</source>
+        <translation>Konto deaktivieren</translation>
+    </message>
+    <message>
+        <source>Disable %1? They cannot sign in, and their sessions end at once.</source>
+        <translation>%1 deaktivieren? Die Anmeldung ist nicht mehr möglich, und die Sitzungen enden sofort.</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>Deaktivieren</translation>
+    </message>
+    <message>
+        <source>Disabled %1, their sessions ended.</source>
+        <translation>%1 deaktiviert, Sitzungen beendet.</translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>%1 löschen</translation>
+    </message>
+    <message>
+        <source>Reason (kept in the audit log; %1 gets a goodbye email):</source>
+        <translation>Begründung (bleibt im Audit-Log; %1 erhält eine Abschieds-E-Mail):</translation>
+    </message>
+    <message>
+        <source>Asked to be deleted.</source>
+        <translation>Hat um Löschung gebeten.</translation>
+    </message>
+    <message>
+        <source>Abuse of the service.</source>
+        <translation>Missbrauch des Dienstes.</translation>
+    </message>
+    <message>
+        <source>Left the organisation.</source>
+        <translation>Hat die Organisation verlassen.</translation>
+    </message>
+    <message>
+        <source>Deletion of %1 undone.</source>
+        <translation>Löschung von %1 rückgängig gemacht.</translation>
+    </message>
+    <message>
+        <source>Deleted %1.</source>
+        <translation>%1 gelöscht.</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::UserTableModel</name>
@@ -1732,6 +2179,18 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
     <message>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Gruppen</translation>
+    </message>
+    <message>
+        <source>Last login</source>
+        <translation>Letzte Anmeldung</translation>
     </message>
 </context>
 <context>

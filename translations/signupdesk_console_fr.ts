@@ -291,6 +291,50 @@
         <source>admin %1</source>
         <translation>administrateur %1</translation>
     </message>
+    <message>
+        <source>Display name changed by an admin</source>
+        <translation>Nom affiché modifié par un admin</translation>
+    </message>
+    <message>
+        <source>Account deleted</source>
+        <translation>Compte supprimé</translation>
+    </message>
+    <message>
+        <source>Session ended</source>
+        <translation>Session terminée</translation>
+    </message>
+    <message>
+        <source>Other sessions ended</source>
+        <translation>Autres sessions terminées</translation>
+    </message>
+    <message>
+        <source>Password reset requested</source>
+        <translation>Réinitialisation du mot de passe demandée</translation>
+    </message>
+    <message>
+        <source>Password reset failed</source>
+        <translation>Échec de la réinitialisation du mot de passe</translation>
+    </message>
+    <message>
+        <source>Password reset</source>
+        <translation>Mot de passe réinitialisé</translation>
+    </message>
+    <message>
+        <source>Password changed</source>
+        <translation>Mot de passe modifié</translation>
+    </message>
+    <message>
+        <source>Email change requested</source>
+        <translation>Changement d&apos;adresse e-mail demandé</translation>
+    </message>
+    <message>
+        <source>Email change failed</source>
+        <translation>Échec du changement d&apos;adresse e-mail</translation>
+    </message>
+    <message>
+        <source>Email changed</source>
+        <translation>Adresse e-mail modifiée</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::BulkProgress</name>
@@ -496,6 +540,25 @@
             <numerusform>Médiane %1, 90e centile %2 (%n inscription vérifiée par lien ou code).</numerusform>
             <numerusform>Médiane %1, 90e centile %2 (%n inscriptions vérifiées par lien ou code).</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::DurationEdit</name>
+    <message>
+        <source>seconds</source>
+        <translation>secondes</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>minutes</translation>
+    </message>
+    <message>
+        <source>hours</source>
+        <translation>heures</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>jours</translation>
     </message>
 </context>
 <context>
@@ -898,11 +961,30 @@
     </message>
 </context>
 <context>
-    <name>sd::ui::SettingsDialog</name>
+    <name>sd::ui::SessionTableModel</name>
     <message>
-        <source> s</source>
-        <translation>&#xa0;s</translation>
+        <source>unknown</source>
+        <translation>inconnu</translation>
     </message>
+    <message>
+        <source>Started</source>
+        <translation>Ouverte</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>Dernière utilisation</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Browser</source>
+        <translation>Navigateur</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::SettingsDialog</name>
     <message>
         <source>Settings</source>
         <translation>Paramètres</translation>
@@ -1242,6 +1324,18 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     <message>
         <source>Name the group that new accounts join.</source>
         <translation>Indiquez le groupe que rejoignent les nouveaux comptes.</translation>
+    </message>
+    <message>
+        <source>Check the fields, write them to the settings file and apply the live settings now; the dialog stays open.</source>
+        <translation>Vérifie les champs, les enregistre dans le fichier de paramètres et applique tout de suite les paramètres en direct ; la fenêtre reste ouverte.</translation>
+    </message>
+    <message>
+        <source>As Apply, then close the dialog (it stays open if a field is wrong).</source>
+        <translation>Comme Appliquer, puis ferme la fenêtre (elle reste ouverte si un champ est erroné).</translation>
+    </message>
+    <message>
+        <source>Close without applying what was changed since the last Apply.</source>
+        <translation>Fermer sans appliquer ce qui a changé depuis le dernier Appliquer.</translation>
     </message>
 </context>
 <context>
@@ -1690,6 +1784,359 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <source>%1 in %2 s.</source>
         <translation>%1 dans %2 s.</translation>
     </message>
+    <message>
+        <source>Deleting %1</source>
+        <translation>Suppression de %1</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::UserPage</name>
+    <message>
+        <source>Yes</source>
+        <translation>Oui</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Non</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>Compte</translation>
+    </message>
+    <message>
+        <source>Loading the account…</source>
+        <translation>Chargement du compte…</translation>
+    </message>
+    <message>
+        <source>Send &amp;reset link</source>
+        <translation>Envoyer un lien de &amp;réinitialisation</translation>
+    </message>
+    <message>
+        <source>Email the account a link and a code to choose a new password.</source>
+        <translation>Envoie au compte un lien et un code pour choisir un nouveau mot de passe.</translation>
+    </message>
+    <message>
+        <source>&amp;Disable</source>
+        <translation>&amp;Désactiver</translation>
+    </message>
+    <message>
+        <source>De&amp;lete…</source>
+        <translation>&amp;Supprimer…</translation>
+    </message>
+    <message>
+        <source>Delete the account for good, with a reason; a goodbye email is sent. Undo stays possible for a few seconds.</source>
+        <translation>Supprime le compte définitivement, avec un motif ; un e-mail d&apos;adieu est envoyé. L&apos;annulation reste possible quelques secondes.</translation>
+    </message>
+    <message>
+        <source>Username:</source>
+        <translation>Nom d&apos;utilisateur :</translation>
+    </message>
+    <message>
+        <source>Email:</source>
+        <translation>E-mail :</translation>
+    </message>
+    <message>
+        <source>Email verified:</source>
+        <translation>E-mail vérifié :</translation>
+    </message>
+    <message>
+        <source>&amp;Save name</source>
+        <translation>&amp;Enregistrer le nom</translation>
+    </message>
+    <message>
+        <source>Display &amp;name:</source>
+        <translation>&amp;Nom affiché :</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Statut :</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>Rôle :</translation>
+    </message>
+    <message>
+        <source>Apps:</source>
+        <translation>Applications :</translation>
+    </message>
+    <message>
+        <source>Groups:</source>
+        <translation>Groupes :</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Langue :</translation>
+    </message>
+    <message>
+        <source>Signed up:</source>
+        <translation>Inscrit :</translation>
+    </message>
+    <message>
+        <source>Last login:</source>
+        <translation>Dernière connexion :</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Détails</translation>
+    </message>
+    <message>
+        <source>&amp;End session</source>
+        <translation>&amp;Terminer la session</translation>
+    </message>
+    <message>
+        <source>End &amp;all sessions</source>
+        <translation>Terminer &amp;toutes les sessions</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sessions</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Mot de passe :</translation>
+    </message>
+    <message>
+        <source>Second factor:</source>
+        <translation>Second facteur :</translation>
+    </message>
+    <message>
+        <source>Not available in this version (second factors are not built yet).</source>
+        <translation>Non disponible dans cette version (les seconds facteurs ne sont pas encore réalisés).</translation>
+    </message>
+    <message>
+        <source>Linked sign-ins:</source>
+        <translation>Connexions liées :</translation>
+    </message>
+    <message>
+        <source>Credentials</source>
+        <translation>Identifiants</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>Événements</translation>
+    </message>
+    <message>
+        <source>Account %1</source>
+        <translation>Compte %1</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;%3
+%4</source>
+        <translation>%1 &lt;%2&gt;%3
+%4</translation>
+    </message>
+    <message>
+        <source>Super-user</source>
+        <translation>Super-utilisateur</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utilisateur</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>jamais</translation>
+    </message>
+    <message>
+        <source>Set</source>
+        <translation>Défini</translation>
+    </message>
+    <message>
+        <source>Not set</source>
+        <translation>Non défini</translation>
+    </message>
+    <message>
+        <source> (signs in with a linked account or an email link; a reset link sets one)</source>
+        <translation> (se connecte par un compte lié ou un lien par e-mail ; un lien de réinitialisation en définit un)</translation>
+    </message>
+    <message>
+        <source>Sessions (%1)</source>
+        <translation>Sessions (%1)</translation>
+    </message>
+    <message>
+        <source>%1 no longer exists: the account was deleted.</source>
+        <translation>%1 n&apos;existe plus : le compte a été supprimé.</translation>
+    </message>
+    <message>
+        <source>Account %1 (deleted)</source>
+        <translation>Compte %1 (supprimé)</translation>
+    </message>
+    <message>
+        <source>The email address is not verified: no reset link can go to it.</source>
+        <translation>L&apos;adresse e-mail n&apos;est pas vérifiée : aucun lien de réinitialisation ne peut y être envoyé.</translation>
+    </message>
+    <message>
+        <source>&amp;Enable</source>
+        <translation>&amp;Activer</translation>
+    </message>
+    <message>
+        <source>Super-users are managed with the command line.</source>
+        <translation>Les super-utilisateurs se gèrent en ligne de commande.</translation>
+    </message>
+    <message>
+        <source>This account or session no longer exists.</source>
+        <translation>Ce compte ou cette session n&apos;existe plus.</translation>
+    </message>
+    <message>
+        <source>The display name is too long (at most 128 characters); nothing changed.</source>
+        <translation>Le nom affiché est trop long (128 caractères au plus) ; rien n&apos;a changé.</translation>
+    </message>
+    <message>
+        <source>The display name holds characters that are not allowed (control or invisible characters); nothing changed.</source>
+        <translation>Le nom affiché contient des caractères interdits (caractères de contrôle ou invisibles) ; rien n&apos;a changé.</translation>
+    </message>
+    <message>
+        <source>%1 changed in the meantime (%2); nothing was done.</source>
+        <translation>%1 a changé entre-temps (%2) ; rien n&apos;a été fait.</translation>
+    </message>
+    <message>
+        <source>Set the display name of %1 to “%2”?</source>
+        <translation>Définir le nom affiché de %1 à « %2 » ?</translation>
+    </message>
+    <message>
+        <source>Remove the display name “%2” of %1?</source>
+        <translation>Retirer le nom affiché « %2 » de %1 ?</translation>
+    </message>
+    <message>
+        <source>Change the display name of %1 from “%2” to “%3”?</source>
+        <translation>Changer le nom affiché de %1 de « %2 » en « %3 » ?</translation>
+    </message>
+    <message>
+        <source>Change the display name</source>
+        <translation>Changer le nom affiché</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Changer</translation>
+    </message>
+    <message>
+        <source>Display name of %1 changed.</source>
+        <translation>Nom affiché de %1 modifié.</translation>
+    </message>
+    <message>
+        <source>the session from %1 (%2, last used %3)</source>
+        <translation>la session depuis %1 (%2, dernière utilisation %3)</translation>
+    </message>
+    <message>
+        <source>an unknown address</source>
+        <translation>une adresse inconnue</translation>
+    </message>
+    <message>
+        <source>unknown browser</source>
+        <translation>navigateur inconnu</translation>
+    </message>
+    <message>
+        <source>End session</source>
+        <translation>Terminer la session</translation>
+    </message>
+    <message>
+        <source>End %1 of %2? That browser must sign in again.</source>
+        <translation>Terminer %1 de %2 ? Ce navigateur devra se reconnecter.</translation>
+    </message>
+    <message>
+        <source>Ended a session of %1.</source>
+        <translation>Une session de %1 terminée.</translation>
+    </message>
+    <message>
+        <source>End sessions</source>
+        <translation>Terminer les sessions</translation>
+    </message>
+    <message>
+        <source>End every session of %1? They must sign in again.</source>
+        <translation>Terminer toutes les sessions de %1 ? Il faudra se reconnecter.</translation>
+    </message>
+    <message>
+        <source>End all sessions</source>
+        <translation>Terminer toutes les sessions</translation>
+    </message>
+    <message>
+        <source>Every session of %1 ended.</source>
+        <translation>Toutes les sessions de %1 sont terminées.</translation>
+    </message>
+    <message>
+        <source>Send a reset link</source>
+        <translation>Envoyer un lien de réinitialisation</translation>
+    </message>
+    <message>
+        <source>Send %1 a password reset link and code at %2? An earlier reset link stops working.</source>
+        <translation>Envoyer à %1 un lien et un code de réinitialisation du mot de passe à %2 ? Un lien de réinitialisation précédent cesse de fonctionner.</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Envoyer</translation>
+    </message>
+    <message>
+        <source>Reset link sent to %1 (%2).</source>
+        <translation>Lien de réinitialisation envoyé à %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Enable the account</source>
+        <translation>Activer le compte</translation>
+    </message>
+    <message>
+        <source>Enable %1? They can sign in again.</source>
+        <translation>Activer %1 ? La connexion redevient possible.</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>Activer</translation>
+    </message>
+    <message>
+        <source>Enabled %1.</source>
+        <translation>%1 activé.</translation>
+    </message>
+    <message>
+        <source>Disable the account</source>
+        <translation>Désactiver le compte</translation>
+    </message>
+    <message>
+        <source>Disable %1? They cannot sign in, and their sessions end at once.</source>
+        <translation>Désactiver %1 ? La connexion devient impossible et les sessions se terminent aussitôt.</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>Désactiver</translation>
+    </message>
+    <message>
+        <source>Disabled %1, their sessions ended.</source>
+        <translation>%1 désactivé, ses sessions terminées.</translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>Supprimer %1</translation>
+    </message>
+    <message>
+        <source>Reason (kept in the audit log; %1 gets a goodbye email):</source>
+        <translation>Motif (conservé dans le journal d&apos;audit ; %1 reçoit un e-mail d&apos;adieu) :</translation>
+    </message>
+    <message>
+        <source>Asked to be deleted.</source>
+        <translation>A demandé à être supprimé.</translation>
+    </message>
+    <message>
+        <source>Abuse of the service.</source>
+        <translation>Abus du service.</translation>
+    </message>
+    <message>
+        <source>Left the organisation.</source>
+        <translation>A quitté l&apos;organisation.</translation>
+    </message>
+    <message>
+        <source>Deletion of %1 undone.</source>
+        <translation>Suppression de %1 annulée.</translation>
+    </message>
+    <message>
+        <source>Deleted %1.</source>
+        <translation>%1 supprimé.</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::UserTableModel</name>
@@ -1732,6 +2179,18 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
     <message>
         <source>Sessions</source>
         <translation>Sessions</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>jamais</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Groupes</translation>
+    </message>
+    <message>
+        <source>Last login</source>
+        <translation>Dernière connexion</translation>
     </message>
 </context>
 <context>

@@ -17,6 +17,18 @@ QString AuditWords::action(const QString &code)
         {u"user.disabled"_s, QT_TR_NOOP("Account disabled")},
         {u"user.enabled"_s, QT_TR_NOOP("Account enabled")},
         {u"sessions.revoked"_s, QT_TR_NOOP("Sessions ended")},
+        {u"user.display_name_changed"_s, QT_TR_NOOP("Display name changed by an admin")},
+        {u"account.deleted"_s, QT_TR_NOOP("Account deleted")},
+        // Recovery and self-service
+        {u"session.ended"_s, QT_TR_NOOP("Session ended")},
+        {u"sessions.revoked_others"_s, QT_TR_NOOP("Other sessions ended")},
+        {u"password_reset.requested"_s, QT_TR_NOOP("Password reset requested")},
+        {u"password_reset.failed"_s, QT_TR_NOOP("Password reset failed")},
+        {u"password.reset"_s, QT_TR_NOOP("Password reset")},
+        {u"password.changed"_s, QT_TR_NOOP("Password changed")},
+        {u"email_change.requested"_s, QT_TR_NOOP("Email change requested")},
+        {u"email_change.failed"_s, QT_TR_NOOP("Email change failed")},
+        {u"email.changed"_s, QT_TR_NOOP("Email changed")},
         // Verification
         {u"email.verified"_s, QT_TR_NOOP("Email verified")},
         {u"email.verified_by_admin"_s, QT_TR_NOOP("Email marked verified by an admin")},

@@ -16,6 +16,14 @@ class QProgressBar;
 
 namespace sd::ui {
 
+// Any Result<T> as a Result<void>: only success or the error counts.
+template <typename T> core::Result<void> asVoid(const core::Result<T> &r)
+{
+    if (!r)
+        return std::unexpected(r.error());
+    return {};
+}
+
 class ConsoleBackend;
 
 // How one batch of a bulk run ended.
@@ -51,10 +59,7 @@ public:
     template <typename Job> static ItemJob ignoringValue(Job job)
     {
         return [job](core::CoreServices &core, const QString &id) -> core::Result<void> {
-            auto r = job(core, id);
-            if (!r)
-                return std::unexpected(r.error());
-            return {};
+            return asVoid(job(core, id));
         };
     }
 

@@ -46,6 +46,14 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
     const core::UserRow *r = rowAt(index.row());
     if (!r || index.column() < 0 || index.column() >= ColumnCount)
         return {};
+    // Times show as "3 d ago" (narrow: the tab fits 1400 px), the date in the tooltip.
+    const auto when = [this, role](qint64 atMs, const QString &none) -> QVariant {
+        if (atMs == 0)
+            return none;
+        const QString ago = SignupTableModel::relativeTime(atMs, m_nowMs());
+        return role == Qt::ToolTipRole ? QVariant(tr("%1 (%2)").arg(localTime(atMs), ago))
+                                       : QVariant(ago);
+    };
     switch (role) {
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
@@ -60,9 +68,12 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
             return SignupTableModel::statusText(r->status);
         case Role:
             return r->isSuperuser ? tr("Super-user") : tr("User");
+        case Groups:
+            return r->groups.join(u", "_s);
         case SignedUp:
-            return tr("%1 (%2)").arg(localTime(r->signUpTimeMs),
-                                     SignupTableModel::relativeTime(r->signUpTimeMs, m_nowMs()));
+            return when(r->signUpTimeMs, {});
+        case LastLogin:
+            return when(r->lastLoginMs, tr("never"));
         case Sessions:
             return r->liveSessions;
         }
@@ -83,6 +94,8 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case SignedUp:
             return r->signUpTimeMs;
+        case LastLogin:
+            return r->lastLoginMs;
         case Sessions:
             return r->liveSessions;
         case Role:
@@ -109,8 +122,12 @@ QVariant UserTableModel::headerData(int section, Qt::Orientation orientation, in
         return tr("Status");
     case Role:
         return tr("Role");
+    case Groups:
+        return tr("Groups");
     case SignedUp:
         return tr("Signed up");
+    case LastLogin:
+        return tr("Last login");
     case Sessions:
         return tr("Sessions");
     }

@@ -30,7 +30,9 @@ public:
         DisplayName,
         Status,
         Role,
+        Groups,
         SignedUp,
+        LastLogin,
         Sessions,
         ColumnCount
     };

@@ -155,6 +155,25 @@ QString bucketLabel(const core::DurationBucket &b)
         .arg(unitName(toUnit));
 }
 
+// Seven labels under a half-width chart do not fit on one line at 1024 px: a range on two
+// ("15–<br>60 min" would read badly, so "15–60<br>min" and "15 min–<br>2 h"). Axis labels are
+// rich text.
+QString twoLines(const QString &label)
+{
+    // Spaces as translations write them too: "15–60\u00a0min", "15\u00a0min – 2\u00a0h".
+    const auto isSpace = [](QChar c) { return c.isSpace() || c == QChar(0x202f); };
+    const qsizetype dash = label.indexOf(u'–');
+    if (dash < 0)
+        return label;
+    const QString left = label.left(dash).trimmed();
+    if (std::any_of(left.cbegin(), left.cend(), isSpace)) // "15 min–2 h": each end its unit
+        return label.left(dash + 1) + u"<br>"_s + label.mid(dash + 1).trimmed();
+    for (qsizetype i = label.size() - 1; i > dash; --i)
+        if (isSpace(label.at(i)))
+            return label.left(i) + u"<br>"_s + label.mid(i + 1);
+    return label;
+}
+
 } // namespace
 
 DashboardPage::DashboardPage(core::CoreServices &core, QWidget *parent)
@@ -465,7 +484,7 @@ void DashboardPage::applyVerifyTimes(const core::DashboardStats &stats)
     qint64 max = 0;
     for (qsizetype i = 0; i < t.histogram.size() && i < m_verifySet->count(); ++i) {
         m_verifySet->replace(int(i), qreal(t.histogram.at(i).count));
-        labels << bucketLabel(t.histogram.at(i));
+        labels << twoLines(bucketLabel(t.histogram.at(i)));
         max = std::max(max, t.histogram.at(i).count);
     }
     dropAxes(m_verifyChart);

@@ -2,10 +2,13 @@
 
 #include "consolebackend.h"
 #include "consolepages.h"
+#include "consoletablemodels.h"
 #include "dashboardpage.h"
 #include "errormessages.h"
 #include "signupspage.h"
+#include "signuptablemodel.h"
 #include "tablecolumns.h"
+#include "userpage.h"
 #include "webhookspage.h"
 
 #include "localactor.h"
@@ -169,6 +172,9 @@ MainWindow::~MainWindow()
     for (TableColumns *columns : findChildren<TableColumns *>())
         columns->save();
     m_signupsPage->flushPendingDecisions();
+    for (const QPointer<UserPage> &page : std::as_const(m_userPages))
+        if (page)
+            page->flushPendingDeletion();
     delete m_backend; // runs what is queued, then stops its thread
     m_backend = nullptr;
 }
@@ -346,7 +352,9 @@ void MainWindow::buildPages()
     connect(m_dashboardPage, &DashboardPage::errorOccurred, this, &MainWindow::showError);
     buildWebhooksPage();
     setCentralWidget(m_tabs);
-    new TableColumns(m_usersPage->view(), m_settings.get(), u"users"_s, 320);
+    // Users: every column in view at 1400 px, no horizontal scrolling (issue 17).
+    (new TableColumns(m_usersPage->view(), m_settings.get(), u"users"_s, 320))
+        ->setFitWithinWidth(true);
     new TableColumns(m_outboxPage->view(), m_settings.get(), u"outbox"_s, 320);
     new TableColumns(m_auditPage->view(), m_settings.get(), u"audit"_s, 320);
     for (ConsolePage *page :
@@ -355,6 +363,13 @@ void MainWindow::buildPages()
         connect(page, &ConsolePage::info, this, &MainWindow::showInfo);
     }
     connect(m_usersPage, &UsersPage::userChanged, m_signupsPage, &SignupsPage::requestRowReload);
+    // Enter or a double-click on a row opens the account's page (activated says both).
+    connect(m_signupsPage->view(), &QAbstractItemView::activated, this,
+            [this](const QModelIndex &index) {
+                openUserPage(index.data(SignupTableModel::UserIdRole).toString());
+            });
+    connect(m_usersPage->view(), &QAbstractItemView::activated, this,
+            [this](const QModelIndex &index) { openUserPage(index.data(KeyRole).toString()); });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         // The signup actions' toolbar belongs to the Signups tab.
         if (auto *bar = findChild<QToolBar *>(u"actionsToolBar"_s))
@@ -414,6 +429,31 @@ void MainWindow::buildWebhooksPage()
     for (auto signal : {&core::Events::remoteEventsMissed, &core::Events::mailQueued})
         connect(&m_core.events(), signal, m_webhooksPage, &ConsolePage::scheduleReload,
                 Qt::QueuedConnection);
+}
+
+UserPage *MainWindow::userPage(const QString &userId) const
+{
+    return m_userPages.value(userId);
+}
+
+UserPage *MainWindow::openUserPage(const QString &userId)
+{
+    if (userId.isEmpty())
+        return nullptr;
+    UserPage *page = m_userPages.value(userId);
+    if (!page) {
+        page =
+            new UserPage(m_backend, m_core, m_settings.get(), userId, m_options.undoWindow, this);
+        m_userPages.insert(userId, page);
+        connect(page, &UserPage::info, this, &MainWindow::showInfo);
+        connect(page, &UserPage::userChanged, m_signupsPage, &SignupsPage::requestRowReload);
+        connect(page, &UserPage::userChanged, m_usersPage, &ConsolePage::scheduleReload);
+        connect(page, &UserPage::userChanged, m_auditPage, &ConsolePage::scheduleReload);
+    }
+    page->show();
+    page->raise();
+    page->activateWindow();
+    return page;
 }
 
 void MainWindow::buildActions()

@@ -7,6 +7,7 @@
 #include "requestmeter.h"
 #include "settingsdialog.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
@@ -36,6 +37,7 @@ class SignupsPage;
 class SignupFilterProxy;
 class SignupTableModel;
 class TimelineModel;
+class UserPage;
 
 struct ConsoleOptions
 {
@@ -85,6 +87,8 @@ public:
     bool isLoaded() const;
     // Selects the rows of these accounts in the view (the current row is the first).
     void selectUsers(const QStringList &userIds);
+    // The open page of this account, or null.
+    UserPage *userPage(const QString &userId) const;
 
 public slots:
     void reload();
@@ -99,6 +103,9 @@ public slots:
     // The panic switches, for every instance sharing the database, at once (audited).
     void setSignupClosed(bool closed);
     void setApprovalForced(bool forced);
+    // The page of one account (a window of its own; raised when already open). Enter or a
+    // double-click on a row of the Signups or Users tab opens it.
+    UserPage *openUserPage(const QString &userId);
 
 signals:
     void loaded();
@@ -143,6 +150,7 @@ private:
     QAction *m_forceApproval = nullptr;
     QLabel *m_signupStateLabel = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
+    QHash<QString, QPointer<UserPage>> m_userPages;
 
     QTimer m_pingTimer;
     QTimer m_requestsTimer;

@@ -17,10 +17,11 @@ struct PendingDecision
     enum Kind
     {
         Approve, // sends the welcome email
-        Reject   // deletes the account, mails the reason
+        Reject,  // deletes the account, mails the reason
+        Delete   // an active account deleted by an admin (the page per user), with a reason
     };
     QString userId;
-    QString reason; // rejects: sent to the applicant
+    QString reason; // rejects: sent to the applicant; deletions: audited
     Kind kind = Reject;
     QString username; // for the banner
 };

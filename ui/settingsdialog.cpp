@@ -1,6 +1,7 @@
 #include "settingsdialog.h"
 
 #include "consolebackend.h"
+#include "durationedit.h"
 #include "errormessages.h"
 #include "settingssave.h"
 
@@ -24,7 +25,6 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSettings>
-#include <QSpinBox>
 #include <QTabWidget>
 #include <QThread>
 #include <QVBoxLayout>
@@ -42,14 +42,9 @@ QString boolText(bool b)
     return b ? u"true"_s : u"false"_s;
 }
 
-QSpinBox *secondsBox(const QString &name, QWidget *parent)
+DurationEdit *durationBox(const QString &name, QWidget *parent)
 {
-    auto *box = new QSpinBox(parent);
-    box->setObjectName(name);
-    box->setRange(1, kMaxSeconds);
-    box->setSuffix(SettingsDialog::tr(" s"));
-    box->setGroupSeparatorShown(true);
-    return box;
+    return new DurationEdit(name, kMaxSeconds, parent);
 }
 
 } // namespace
@@ -99,6 +94,14 @@ void SettingsDialog::buildUi()
         QDialogButtonBox::Save | QDialogButtonBox::Apply | QDialogButtonBox::Close, this);
     buttons->button(QDialogButtonBox::Save)->setObjectName(u"saveButton"_s);
     buttons->button(QDialogButtonBox::Apply)->setObjectName(u"applyButton"_s);
+    // One action, save(), behind both buttons: they differ only in closing the dialog.
+    buttons->button(QDialogButtonBox::Apply)
+        ->setToolTip(tr("Check the fields, write them to the settings file and apply the live "
+                        "settings now; the dialog stays open."));
+    buttons->button(QDialogButtonBox::Save)
+        ->setToolTip(tr("As Apply, then close the dialog (it stays open if a field is wrong)."));
+    buttons->button(QDialogButtonBox::Close)
+        ->setToolTip(tr("Close without applying what was changed since the last Apply."));
     m_saveButtons = {buttons->button(QDialogButtonBox::Save),
                      buttons->button(QDialogButtonBox::Apply)};
     connect(buttons->button(QDialogButtonBox::Save), &QPushButton::clicked, this,
@@ -192,10 +195,10 @@ QWidget *SettingsDialog::buildSignupTab()
     m_defaultGroup->setObjectName(u"defaultGroup"_s);
     form->addRow(tr("Group of new accounts:"), m_defaultGroup);
     form->addRow(errorLabel(u"defaultGroup"_s, tab));
-    m_verificationTtl = secondsBox(u"verificationTtl"_s, tab);
-    m_loginLinkTtl = secondsBox(u"loginLinkTtl"_s, tab);
-    m_sessionTtl = secondsBox(u"sessionTtl"_s, tab);
-    m_sessionIdle = secondsBox(u"sessionIdle"_s, tab);
+    m_verificationTtl = durationBox(u"verificationTtl"_s, tab);
+    m_loginLinkTtl = durationBox(u"loginLinkTtl"_s, tab);
+    m_sessionTtl = durationBox(u"sessionTtl"_s, tab);
+    m_sessionIdle = durationBox(u"sessionIdle"_s, tab);
     form->addRow(tr("Verification link valid for:"), m_verificationTtl);
     form->addRow(tr("Login link valid for:"), m_loginLinkTtl);
     form->addRow(tr("Session lasts at most:"), m_sessionTtl);
@@ -346,10 +349,10 @@ void SettingsDialog::load()
         item->setFlags(item->flags() | Qt::ItemIsEditable);
     }
     m_defaultGroup->setText(shown.defaultGroup);
-    m_verificationTtl->setValue(int(qMin<qint64>(shown.verificationTtlSeconds, kMaxSeconds)));
-    m_loginLinkTtl->setValue(int(qMin<qint64>(shown.loginLinkTtlSeconds, kMaxSeconds)));
-    m_sessionTtl->setValue(int(qMin<qint64>(shown.sessionTtlSeconds, kMaxSeconds)));
-    m_sessionIdle->setValue(int(qMin<qint64>(shown.sessionIdleSeconds, kMaxSeconds)));
+    m_verificationTtl->setSeconds(shown.verificationTtlSeconds);
+    m_loginLinkTtl->setSeconds(shown.loginLinkTtlSeconds);
+    m_sessionTtl->setSeconds(shown.sessionTtlSeconds);
+    m_sessionIdle->setSeconds(shown.sessionIdleSeconds);
     m_transport->setCurrentIndex(qMax(0, m_transport->findData(shown.mailTransport)));
     m_mailFolder->setText(shown.mailFolder);
     m_smtpUrl->setText(shown.smtpUrl);
@@ -398,10 +401,10 @@ QHash<QString, QString> SettingsDialog::fieldValues() const
             {u"signup/approval_required"_s, boolText(m_approvalRequired->isChecked())},
             {u"signup/apps"_s, apps.join(u',')},
             {u"signup/default_group"_s, m_defaultGroup->text().trimmed()},
-            {u"verification/ttl_seconds"_s, QString::number(m_verificationTtl->value())},
-            {u"login_link/ttl_seconds"_s, QString::number(m_loginLinkTtl->value())},
-            {u"session/ttl_seconds"_s, QString::number(m_sessionTtl->value())},
-            {u"session/idle_seconds"_s, QString::number(m_sessionIdle->value())},
+            {u"verification/ttl_seconds"_s, QString::number(m_verificationTtl->seconds())},
+            {u"login_link/ttl_seconds"_s, QString::number(m_loginLinkTtl->seconds())},
+            {u"session/ttl_seconds"_s, QString::number(m_sessionTtl->seconds())},
+            {u"session/idle_seconds"_s, QString::number(m_sessionIdle->seconds())},
             {u"mail/welcome"_s, boolText(m_mailWelcome->isChecked())},
             {u"mail/rejection"_s, boolText(m_mailRejection->isChecked())},
             {u"mail/from"_s, m_mailFrom->text().trimmed()},

@@ -17,12 +17,12 @@ class QLineEdit;
 class QListWidget;
 class QPushButton;
 class QSettings;
-class QSpinBox;
 class QTabWidget;
 
 namespace sd::ui {
 
 class ConsoleBackend;
+class DurationEdit;
 
 // What the settings dialog needs from the composition root: ui/ links neither app/ nor
 // server/http, so app/ hands these in.
@@ -41,12 +41,14 @@ struct SettingsHooks
     std::function<core::Result<void>(const QString &certFile, const QString &keyFile)> checkTls;
 };
 
-// Edits the settings of the INI file: signup (on/off, approval, apps, token lifetimes), mail
-// (transport, SMTP, sender, CA file; "Send a test email"), TLS files, and the console's
-// language (the user's own settings, key console/language). Save checks every field (errors
-// show beside it), writes the INI file in place, and applies the live settings at once for
-// every instance sharing the database; it says what waits for a restart. The database and
-// the network are used off the GUI thread only.
+// Edits the settings of the INI file: signup (on/off, approval, apps, token lifetimes in
+// minutes, hours or days), mail (transport, SMTP, sender, CA file; "Send a test email"), TLS
+// files, and the console's language (the user's own settings, key console/language).
+// Apply and Save do one thing, save(): check every field by core's rules (errors show beside
+// it; nothing is written then), write the INI file in place, and apply the live settings at
+// once for every instance sharing the database, saying what waits for a restart. Apply leaves
+// the dialog open; Save closes it once that succeeded; Close discards what was not applied.
+// The database and the network are used off the GUI thread only.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
@@ -55,9 +57,10 @@ public:
                    QSettings *consoleSettings, QWidget *parent = nullptr);
     ~SettingsDialog() override;
 
-    // Checks, writes the file and starts applying the live part. False (nothing written) when a
-    // field is invalid or the file cannot be written; the dialog shows why. Then either
-    // saved() or saveFailed() follows.
+    // Apply: checks, writes the file and starts applying the live part; the dialog stays open.
+    // False (nothing written) when a field is invalid or the file cannot be written; the
+    // dialog shows why. Then either saved() or saveFailed() follows. The only writer of the
+    // file.
     bool save();
     // The line at the bottom: what the last save or check said.
     QString statusText() const;
@@ -68,7 +71,7 @@ public:
     QString configFile() const { return m_hooks.configFile; }
 
 public slots:
-    void accept() override; // Save, then close once saved
+    void accept() override; // Save: save(), then close once it succeeded
     void sendTestEmail();
 
 signals:
@@ -109,10 +112,10 @@ private:
     QCheckBox *m_approvalRequired = nullptr;
     QListWidget *m_apps = nullptr;
     QLineEdit *m_defaultGroup = nullptr;
-    QSpinBox *m_verificationTtl = nullptr;
-    QSpinBox *m_loginLinkTtl = nullptr;
-    QSpinBox *m_sessionTtl = nullptr;
-    QSpinBox *m_sessionIdle = nullptr;
+    DurationEdit *m_verificationTtl = nullptr;
+    DurationEdit *m_loginLinkTtl = nullptr;
+    DurationEdit *m_sessionTtl = nullptr;
+    DurationEdit *m_sessionIdle = nullptr;
     QComboBox *m_transport = nullptr;
     QLineEdit *m_mailFolder = nullptr;
     QLineEdit *m_smtpUrl = nullptr;

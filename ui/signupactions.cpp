@@ -28,13 +28,6 @@ namespace {
 // The person at this console, as the audit log records it ("console:alice").
 const core::Actor kConsole = core::localActor(u"console"_s);
 
-template <typename T> core::Result<void> asVoid(const core::Result<T> &r)
-{
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
-}
-
 } // namespace
 
 void SignupsPage::flushPendingDecisions()

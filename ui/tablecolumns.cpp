@@ -68,25 +68,81 @@ int TableColumns::lastVisibleColumn() const
     return -1;
 }
 
+void TableColumns::setFitWithinWidth(bool on)
+{
+    m_withinWidth = on;
+    if (on)
+        m_view->viewport()->installEventFilter(this);
+    else
+        m_view->viewport()->removeEventFilter(this);
+    m_fitTimer.start();
+}
+
+bool TableColumns::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_view->viewport() && event->type() == QEvent::Resize)
+        m_fitTimer.start();
+    return QObject::eventFilter(watched, event);
+}
+
 void TableColumns::fit()
 {
     if (m_byHand)
         return;
     m_fitting = true;
     const int last = lastVisibleColumn();
+    const QHeaderView *header = m_view->horizontalHeader();
+    QList<std::pair<int, int>> widths; // column, width
+    int total = 0;
     for (int c = 0; c < m_view->model()->columnCount(); ++c) {
         if (c == last || m_view->isColumnHidden(c))
             continue;
         // The header's text and the rows in view (QTableView measures only those; public
         // through QAbstractItemView).
         const QAbstractItemView *itemView = m_view;
-        const int wanted = qMin(
-            qMax(itemView->sizeHintForColumn(c), m_view->horizontalHeader()->sectionSizeHint(c)),
-            m_maxWidth);
-        if (wanted > m_view->columnWidth(c) || !m_fitted)
-            m_view->setColumnWidth(c, wanted);
+        const int wanted =
+            qMin(qMax(itemView->sizeHintForColumn(c), header->sectionSizeHint(c)), m_maxWidth);
+        const int width = wanted > m_view->columnWidth(c) || !m_fitted || m_withinWidth
+                              ? wanted
+                              : m_view->columnWidth(c);
+        widths.append({c, width});
+        total += width;
     }
-    m_fitted = true; // from now on columns only grow
+    if (m_withinWidth && last >= 0) {
+        // The room left once the stretched last column has its header's width: a cap on the
+        // widest columns, the highest that fits (no column below its header's text).
+        // The stretched last section keeps at least the size it had before it stretched (the
+        // default section size).
+        const int lastWidth = qMax(header->sectionSizeHint(last), header->defaultSectionSize());
+        const int room = m_view->viewport()->width() - lastWidth;
+        int floors = 0; // every column at its header's width at least
+        for (const auto &[c, w] : std::as_const(widths))
+            floors += qMin(w, header->sectionSizeHint(c));
+        // Only when it can fit: a window too narrow even for the headers scrolls as before,
+        // rather than cutting every cell.
+        if (total > room && floors <= room) {
+            int low = 0, high = m_maxWidth;
+            const auto sumAt = [&](int cap) {
+                int sum = 0;
+                for (const auto &[c, w] : std::as_const(widths))
+                    sum += qMin(w, qMax(cap, header->sectionSizeHint(c)));
+                return sum;
+            };
+            while (low < high) {
+                const int mid = (low + high + 1) / 2;
+                if (sumAt(mid) <= room)
+                    low = mid;
+                else
+                    high = mid - 1;
+            }
+            for (auto &[c, w] : widths)
+                w = qMin(w, qMax(low, header->sectionSizeHint(c)));
+        }
+    }
+    for (const auto &[c, w] : std::as_const(widths))
+        if (w != m_view->columnWidth(c))
+            m_view->setColumnWidth(c, w);
+    m_fitted = true; // from now on columns only grow (unless kept within the width)
     m_fitting = false;
 }
 

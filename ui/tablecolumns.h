@@ -23,6 +23,13 @@ public:
     void save();
     // Whether the admin sized a column by hand (then nothing is fitted any more).
     bool sizedByHand() const { return m_byHand; }
+    // Also keep the columns within the view's width (no horizontal scrolling): when their
+    // contents want more, the widest give way first (cut cells keep their text in tooltips),
+    // none below its header's text. Followed as the view is resized. Off by default.
+    void setFitWithinWidth(bool on);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void fit();
@@ -36,6 +43,7 @@ private:
     bool m_fitting = false;
     bool m_byHand = false;
     bool m_fitted = false;
+    bool m_withinWidth = false;
     QTimer m_fitTimer;
     QTimer m_saveTimer;
 };

@@ -42,6 +42,8 @@ void UndoBar::update()
         parts << tr("Approving %1").arg(ConfirmAction::names(a));
     if (const QStringList r = m_pending->usernames(PendingDecision::Reject); !r.isEmpty())
         parts << tr("Rejecting %1").arg(ConfirmAction::names(r));
+    if (const QStringList d = m_pending->usernames(PendingDecision::Delete); !d.isEmpty())
+        parts << tr("Deleting %1").arg(ConfirmAction::names(d));
     m_label->setText(tr("%1 in %2 s.").arg(parts.join(u"; "_s)).arg(m_pending->secondsLeft()));
     show();
 }

@@ -1,7 +1,9 @@
-// Screenshots of the console for the README (issue #3 item 11): an in-process SignupDesk
-// (SQLite, fake clock) seeded with a realistic day of signups, the main window offscreen at
-// 1280×800, one PNG per tab in $SD_SCREENSHOT_DIR (default: this test's build directory).
-// The test checks that each file was written and is a real picture, not a blank one.
+// Screenshots of the console for the README (issue #3 item 11, issue 17): an in-process
+// SignupDesk (SQLite, fake clock) seeded with a realistic day of signups, the main window
+// offscreen at 1280×800 and at 1024×700, in English and in French, one PNG per tab and one of
+// the page per user in $SD_SCREENSHOT_DIR (default: this test's build directory), named
+// console-[fr-]<tab>[-1024].png. The test checks that each file was written and is a real
+// picture, not a blank one.
 
 #include "consoletest.h"
 #include "testserver.h"
@@ -19,6 +21,7 @@
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
 #include "timelinemodel.h"
+#include "userpage.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -72,6 +75,9 @@ private:
     std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
     QString m_featured;            // the signup whose timeline is shown
     QHash<QString, QString> m_ids; // user id by username
+    QString m_language = u"en"_s;  // being shot
+    QSize m_size{1280, 800};
+    int m_history = 0; // the dashboard's weeks of signups, once seeded
 
     sd::core::CoreServices &core() { return m_server->app().core(); }
 
@@ -202,18 +208,27 @@ private:
         return env.isEmpty() ? QDir::currentPath() : env;
     }
 
-    // Grabs the window, saves it, and checks the file is a real, non-blank picture.
-    void shoot(const QString &name)
+    // Grabs `widget` (the window unless given), saves it as console-<prefix><name><suffix>.png
+    // for the language and size being shot, and checks the file is a real, non-blank picture.
+    void shoot(const QString &name, QWidget *widget = nullptr)
     {
+        QTest::qWait(150); // the lists fit their columns 50 ms after rows arrive
         QApplication::processEvents();
-        const QPixmap pixmap = m_window->grab();
-        const QString path = QDir(outputDir()).filePath(u"console-"_s + name + u".png"_s);
+        if (!widget)
+            widget = m_window.get();
+        const QPixmap pixmap = widget->grab();
+        const QString file =
+            u"console-"_s + (m_language == u"en"_s ? QString() : m_language + u'-') + name +
+            (m_size.width() == 1280 ? QString() : u"-%1"_s.arg(m_size.width())) + u".png"_s;
+        const QString path = QDir(outputDir()).filePath(file);
         QVERIFY2(pixmap.save(path, "PNG"), qPrintable(path));
         const QFileInfo info(path);
         QVERIFY2(info.exists() && info.size() > 20'000,
                  qPrintable(u"%1: %2 bytes"_s.arg(path).arg(info.size())));
         const QImage image(path);
-        QCOMPARE(image.size(), QSize(1280, 800) * pixmap.devicePixelRatio());
+        QCOMPARE(image.size(), widget->size() * pixmap.devicePixelRatio());
+        if (widget == m_window.get())
+            QCOMPARE(widget->size(), m_size);
         QSet<QRgb> colours;
         for (int y = 0; y < image.height(); y += 7)
             for (int x = 0; x < image.width(); x += 7)
@@ -222,6 +237,34 @@ private:
                  qPrintable(u"%1 looks blank (%2 colours)"_s.arg(path).arg(colours.size())));
         qInfo("wrote %s (%lld bytes)", qPrintable(QDir::toNativeSeparators(path)),
               qlonglong(info.size()));
+    }
+
+    // The console in this language and size: a new window (texts are set as widgets are made).
+    void openConsole(const QString &language, QSize size)
+    {
+        m_testers.clear();
+        m_window.reset();
+        m_language = sd::ui::installConsoleTranslators(*qApp, language);
+        m_size = size;
+        QVERIFY(m_console.openWindow(m_console.options(), size, [this](sd::ui::MainWindow &window) {
+            for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
+                     window.signupModel(), window.signupProxy(), window.timelineModel(),
+                     window.usersPage()->model(), window.usersPage()->identityModel(),
+                     window.outboxPage()->model(), window.auditPage()->model()})
+                m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
+                    m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+        }));
+        QCOMPARE(m_window->size(), size);
+    }
+
+    static void addConfigurations()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("en-1280") << u"en"_s << QSize(1280, 800);
+        QTest::newRow("en-1024") << u"en"_s << QSize(1024, 700);
+        QTest::newRow("fr-1280") << u"fr"_s << QSize(1280, 800);
+        QTest::newRow("fr-1024") << u"fr"_s << QSize(1024, 700);
     }
 
     void showTab(QWidget *page)
@@ -374,16 +417,24 @@ private slots:
         };
         for (const auto &[person, fate, minutes] : recent) // their emails still queued
             QVERIFY(!seed(person, fate, minutes, fate != Fate::Unverified).isEmpty());
-
-        QVERIFY(m_console.openWindow(
-            m_console.options(), QSize(1280, 800), [this](sd::ui::MainWindow &window) {
-                for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *>{
-                         window.signupModel(), window.signupProxy(), window.timelineModel(),
-                         window.usersPage()->model(), window.usersPage()->identityModel(),
-                         window.outboxPage()->model(), window.auditPage()->model()})
-                    m_testers.push_back(std::make_unique<QAbstractItemModelTester>(
-                        m, QAbstractItemModelTester::FailureReportingMode::QtTest));
-            }));
+        // Jonah is signed in on a laptop and a phone (his page lists both sessions).
+        const bool signedIn = m_worker.call([&] {
+            bool ok = core()
+                          .sessions()
+                          .login(u"jbrooks"_s, kPassword,
+                                 {u"198.51.100.77"_s, u"Mozilla/5.0 (X11; Linux x86_64; "
+                                                      u"rv:128.0) Gecko/20100101 Firefox/128.0"_s})
+                          .has_value();
+            m_server->clock().advanceSeconds(300);
+            ok = ok && core()
+                           .sessions()
+                           .login(u"jbrooks"_s, kPassword,
+                                  {u"203.0.113.61"_s, u"Mozilla/5.0 (Android 14; Mobile; "
+                                                      u"rv:128.0) Gecko/128.0 Firefox/128.0"_s})
+                           .has_value();
+            return ok;
+        });
+        QVERIFY(signedIn);
     }
 
     void cleanupTestCase()
@@ -392,7 +443,8 @@ private slots:
         m_console.stop();
     }
 
-    void signups()
+private:
+    void shootSignups()
     {
         m_window->statusFilter()->setCurrentIndex(m_window->statusFilter()->count() - 1); // All
         QTRY_COMPARE(m_window->signupProxy()->rowCount(), 11);
@@ -402,7 +454,7 @@ private slots:
         shoot(u"signups"_s);
     }
 
-    void users()
+    void shootUsers()
     {
         showTab(m_window->usersPage());
         sd::ui::UsersPage *page = m_window->usersPage();
@@ -420,7 +472,7 @@ private slots:
         shoot(u"users"_s);
     }
 
-    void outbox()
+    void shootOutbox()
     {
         sd::ui::OutboxPage *page = m_window->outboxPage();
         showTab(page);
@@ -438,24 +490,64 @@ private slots:
         shoot(u"outbox"_s);
     }
 
-    void audit()
+    void shootAudit()
     {
         showTab(m_window->auditPage());
         QTRY_VERIFY(m_window->auditPage()->model()->rowCount() >= 10);
         shoot(u"audit"_s);
     }
 
+    // Jonah's page: details, then his linked sign-ins under Credentials.
+    void shootUserPage()
+    {
+        sd::ui::UserPage *page = m_window->openUserPage(m_ids.value(u"jbrooks"_s));
+        QVERIFY(page);
+        QTRY_VERIFY(page->isLoaded());
+        QVERIFY(QTest::qWaitForWindowExposed(page));
+        shoot(u"userpage"_s, page);
+        page->sections()->setCurrentIndex(1); // Sessions
+        QTRY_COMPARE(page->sessionModel()->rowCount(), 2);
+        shoot(u"userpage-sessions"_s, page);
+        page->sections()->setCurrentIndex(3); // Events
+        shoot(u"userpage-events"_s, page);
+        page->close();
+    }
+
+private slots:
+    // Every tab but the dashboard, in each language and size (before the dashboard's history
+    // fills the lists).
+    void tabs_data() { addConfigurations(); }
+    void tabs()
+    {
+        QFETCH(QString, language);
+        QFETCH(QSize, size);
+        openConsole(language, size);
+        shootSignups();
+        shootUsers();
+        if (size.width() == 1280) // a window of its own, the same size at either
+            shootUserPage();
+        shootOutbox();
+        shootAudit();
+    }
+
     // Last, as it adds four weeks of history to the day the other pictures show.
+    void dashboard_data() { addConfigurations(); }
     void dashboard()
     {
-        const int history = seedHistory();
-        QVERIFY(history > 80);
+        QFETCH(QString, language);
+        QFETCH(QSize, size);
+        if (m_history == 0) {
+            m_history = seedHistory();
+            QVERIFY(m_history > 80);
+        }
+        openConsole(language, size);
         sd::ui::DashboardPage *page = m_window->dashboardPage();
         m_window->tabs()->setCurrentWidget(page);
         // The day's 12 signups (one since rejected) and the history.
-        QTRY_COMPARE(page->stats().funnel.signups, qint64(12 + history));
+        QTRY_COMPARE(page->stats().funnel.signups, qint64(12 + m_history));
         QTRY_VERIFY(!page->isReloadPending());
         QVERIFY(!page->isShowingEmptyState());
+        QTest::qWait(100); // the charts lay out after the load
         shoot(u"dashboard"_s);
     }
 };

@@ -7,6 +7,10 @@
 #include "testserver.h"
 #include "testworker.h"
 
+#include "accounts/accountstore.h"
+
+#include "consolepages.h"
+#include "consoletablemodels.h"
 #include "mainwindow.h"
 #include "signuptablemodel.h"
 #include "tablecolumns.h"
@@ -14,8 +18,10 @@
 #include <QComboBox>
 #include <QHeaderView>
 #include <QHelpEvent>
+#include <QScrollBar>
 #include <QSet>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTest>
 #include <QToolTip>
@@ -65,6 +71,61 @@ private slots:
         QTRY_VERIFY(view()->columnWidth(SignupTableModel::Email) >=
                     textWidth(u"bartholomew_montgomery@example.com"_s));
         QVERIFY(view()->columnWidth(SignupTableModel::Email) <= 260);
+    }
+
+    void usersTabFits1400WithGroupsAndLastLogin()
+    {
+        // Long names and addresses, groups, a login: every column in view at 1400 px.
+        m_window->resize(1400, 800);
+        QStringList ids;
+        for (const QString &name :
+             {u"marguerite_delacroix_de_la_tour"_s, u"bartholomew_montgomery_smythe"_s, u"ann"_s}) {
+            const QString id = m_console.signUp(name);
+            QVERIFY(!id.isEmpty());
+            ids << id;
+        }
+        m_console.worker.call([&] {
+            auto &core = m_console.core();
+            (void)core.approval().approve(ids.at(0), sd::core::Actor{u"cli"_s});
+            auto db = m_console.app().database().connection();
+            (void)sd::core::accountstore::setGroups(*db, ids.at(0),
+                                                    {u"staff"_s, u"beta-testers"_s});
+            (void)core.sessions().login(u"marguerite_delacroix_de_la_tour"_s,
+                                        u"correct battery staple horse"_s, {u"198.51.100.4"_s});
+        });
+        sd::ui::UsersPage *users = m_window->usersPage();
+        m_window->tabs()->setCurrentWidget(users);
+        QTRY_VERIFY(users->isLoaded() && users->model()->rowCount() == 3);
+        using sd::ui::UserTableModel;
+        const int row = users->model()->rowOf(ids.at(0));
+        QCOMPARE(users->model()->index(row, UserTableModel::Groups).data().toString(),
+                 u"staff, beta-testers"_s);
+        QCOMPARE(users->model()->index(row, UserTableModel::LastLogin).data().toString(),
+                 u"0 s ago"_s); // the fake clock stands still
+        QVERIFY(users->model()
+                    ->index(row, UserTableModel::LastLogin)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .endsWith(u"(0 s ago)"_s));
+        QCOMPARE(users->model()
+                     ->index(users->model()->rowOf(ids.at(2)), UserTableModel::LastLogin)
+                     .data()
+                     .toString(),
+                 u"never"_s);
+        QTableView *view = users->view();
+        QCOMPARE(view->model()->headerData(UserTableModel::Groups, Qt::Horizontal).toString(),
+                 u"Groups"_s);
+        QTest::qWait(200); // the fitting timer, after the resize and the rows
+        QTRY_COMPARE(view->horizontalScrollBar()->maximum(), 0);
+        for (int c = 0; c < UserTableModel::ColumnCount; ++c) {
+            QVERIFY(!view->isColumnHidden(c));
+            const int header = view->fontMetrics().horizontalAdvance(
+                view->model()->headerData(c, Qt::Horizontal).toString());
+            QVERIFY2(view->columnWidth(c) >= header, qPrintable(QString::number(c)));
+        }
+        // The short cells are whole; a long one that gave way has its text in the tooltip.
+        const QModelIndex status = view->model()->index(0, UserTableModel::Status);
+        QVERIFY(!sd::ui::CutCellTips::isCut(view, status));
     }
 
     void oneHeaderPerMeaning()

@@ -13,10 +13,14 @@
 
 #include <QApplication>
 #include <QBarSet>
+#include <QChartView>
 #include <QComboBox>
+#include <QGraphicsTextItem>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -173,6 +177,48 @@ private slots:
             emit core().events().emailVerified(u"usr_nobody"_s);
         QTRY_VERIFY(page()->loadCount() > before && !page()->isReloadPending());
         QCOMPARE(page()->loadCount(), before + 1);
+    }
+
+    void axisLabelsWholeAt1024()
+    {
+        // Charts truncate an axis label that does not fit with "..."; at 1024 px (and at the
+        // 1280 px of the other tests) every label of every chart is whole.
+        QTRY_VERIFY(!page()->isReloadPending());
+        m_window->tabs()->setCurrentWidget(page());
+        for (const QSize size : {QSize(1024, 700), QSize(1280, 800)}) {
+            for (int range = 0; range < page()->rangeSelector()->count(); ++range) {
+                m_window->resize(size);
+                page()->rangeSelector()->setCurrentIndex(range);
+                QTRY_VERIFY(!page()->isReloadPending());
+                const QList<QChartView *> views = page()->findChildren<QChartView *>();
+                QCOMPARE(views.size(), 3);
+                // Each chart at its view's new size, then its layout (posted) has run.
+                QTRY_VERIFY(std::all_of(views.cbegin(), views.cend(), [](QChartView *v) {
+                    return v->chart()->size().toSize() == v->viewport()->size();
+                }));
+                QApplication::processEvents();
+                int labels = 0;
+                for (QChartView *view : views) {
+                    QVERIFY(view->width() > 0);
+                    for (QGraphicsItem *item : view->scene()->items()) {
+                        auto *text = dynamic_cast<QGraphicsTextItem *>(item);
+                        if (!text || !text->isVisible())
+                            continue;
+                        const QString shown = text->toPlainText();
+                        ++labels;
+                        QVERIFY2(!shown.endsWith(u"..."_s),
+                                 qPrintable(u"%1x%2, range %3, %4: \"%5\""_s.arg(size.width())
+                                                .arg(size.height())
+                                                .arg(range)
+                                                .arg(view->chart()->title(), shown)));
+                    }
+                }
+                QVERIFY(labels > 20); // the labels were there to look at
+            }
+        }
+        m_window->resize(1280, 800);
+        page()->rangeSelector()->setCurrentIndex(0);
+        QTRY_VERIFY(!page()->isReloadPending());
     }
 
     void aHiddenTabCatchesUpWhenShown()

@@ -11,6 +11,7 @@
 
 #include "audit/auditlog.h"
 
+#include "durationedit.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
 
@@ -35,6 +36,7 @@
 #include <QToolBar>
 
 using namespace Qt::StringLiterals;
+using sd::ui::DurationEdit;
 
 namespace {
 
@@ -251,8 +253,8 @@ private slots:
         apps->item(0)->setText(u"shop"_s);
         QTest::mouseClick(field<QPushButton>(dialog, "addAppButton"), Qt::LeftButton);
         apps->item(1)->setText(u"forum"_s);
-        field<QSpinBox>(dialog, "verificationTtl")->setValue(7200);
-        field<QSpinBox>(dialog, "sessionIdle")->setValue(600);
+        field<DurationEdit>(dialog, "verificationTtl")->setDuration(2, DurationEdit::Hours);
+        field<DurationEdit>(dialog, "sessionIdle")->setDuration(10, DurationEdit::Minutes);
         field<QLineEdit>(dialog, "mailFrom")->setText(u"Desk HQ <desk@example.org>"_s);
         field<QCheckBox>(dialog, "mailWelcome")->setChecked(false);
         auto *transport = field<QComboBox>(dialog, "mailTransport");
@@ -342,6 +344,110 @@ private slots:
         QCOMPARE(dialog->fieldError(u"defaultGroup"_s),
                  u"Name the group that new accounts join."_s);
         QCOMPARE(readFile(iniPath()), before);
+        QCOMPARE(core().settings().current()->defaultGroup, u"users"_s);
+    }
+
+    void durationsInMinutesHoursAndDays()
+    {
+        // The defaults as a person says them: 2 days, 15 minutes, 12 hours, 30 minutes.
+        openWindow(iniPath());
+        sd::ui::SettingsDialog *dialog = openDialog();
+        QVERIFY(dialog);
+        const auto shown = [&](const char *name) {
+            auto *edit = field<DurationEdit>(dialog, name);
+            return edit ? u"%1 %2"_s.arg(edit->amount())
+                              .arg(field<QComboBox>(
+                                       dialog, QByteArray(QByteArray(name) + "Unit").constData())
+                                       ->currentText())
+                        : u"<none>"_s;
+        };
+        QCOMPARE(shown("verificationTtl"), u"2 days"_s);
+        QCOMPARE(shown("loginLinkTtl"), u"15 minutes"_s);
+        QCOMPARE(shown("sessionTtl"), u"12 hours"_s);
+        QCOMPARE(shown("sessionIdle"), u"30 minutes"_s);
+        // Seconds are not offered for a value that whole minutes say.
+        auto *unit = field<QComboBox>(dialog, "verificationTtlUnit");
+        QCOMPARE(unit->findText(u"seconds"_s), -1);
+
+        // Edited as the admin does: the amount, then the unit; saved in seconds.
+        auto *amount = field<QSpinBox>(dialog, "verificationTtlAmount");
+        amount->setValue(3);
+        unit->setCurrentIndex(unit->findText(u"hours"_s));
+        QCOMPARE(field<DurationEdit>(dialog, "verificationTtl")->seconds(), qint64(3 * 3600));
+        QVERIFY(dialog->save());
+        QTRY_COMPARE(core().settings().current()->verificationTtlSeconds, qint64(3 * 3600));
+        QCOMPARE(loadIni(iniPath())->verificationTtlSeconds, qint64(3 * 3600));
+
+        // A value no whole minute says (a hand-edited file) shows in seconds, exactly; the
+        // others in the largest unit that says them.
+        DurationEdit edit(u"probe"_s, 10LL * 365 * 86400);
+        edit.setSeconds(95);
+        QCOMPARE(edit.amount(), 95);
+        QCOMPARE(edit.unit(), DurationEdit::Seconds);
+        QCOMPARE(edit.seconds(), qint64(95));
+        edit.setSeconds(5400);
+        QCOMPARE(edit.amount(), 90);
+        QCOMPARE(edit.unit(), DurationEdit::Minutes);
+        QCOMPARE(edit.findChild<QComboBox *>(u"probeUnit"_s)->findText(u"seconds"_s), -1);
+        edit.setSeconds(7 * 86400);
+        QCOMPARE(edit.amount(), 7);
+        QCOMPARE(edit.unit(), DurationEdit::Days);
+    }
+
+    void applyKeepsTheDialogOpenSaveClosesItCloseDiscards()
+    {
+        openWindow(iniPath());
+        sd::ui::SettingsDialog *dialog = openDialog();
+        QVERIFY(dialog);
+        const QString hint = field<QPushButton>(dialog, "applyButton")->toolTip();
+        QVERIFY2(hint.contains(u"stays open"_s), qPrintable(hint));
+
+        // Apply: written and applied, the dialog stays open.
+        field<QLineEdit>(dialog, "defaultGroup")->setText(u"members"_s);
+        QSignalSpy saved(dialog, &sd::ui::SettingsDialog::saved);
+        QTest::mouseClick(field<QPushButton>(dialog, "applyButton"), Qt::LeftButton);
+        QTRY_COMPARE(saved.size(), 1);
+        QCOMPARE(loadIni(iniPath())->defaultGroup, u"members"_s);
+        QCOMPARE(core().settings().current()->defaultGroup, u"members"_s);
+        QVERIFY(dialog->isVisible());
+
+        // Close after a change: nothing more is written or applied.
+        field<QLineEdit>(dialog, "defaultGroup")->setText(u"staff"_s);
+        dialog->close();
+        QTRY_VERIFY(!m_window->settingsDialog());
+        QCOMPARE(loadIni(iniPath())->defaultGroup, u"members"_s);
+        QCOMPARE(core().settings().current()->defaultGroup, u"members"_s);
+
+        // Save with a wrong field: nothing written, the dialog stays open with the error.
+        dialog = openDialog();
+        QVERIFY(dialog);
+        QCOMPARE(field<QLineEdit>(dialog, "defaultGroup")->text(), u"members"_s);
+        field<QLineEdit>(dialog, "defaultGroup")->clear();
+        QTest::mouseClick(field<QPushButton>(dialog, "saveButton"), Qt::LeftButton);
+        QCOMPARE(dialog->fieldError(u"defaultGroup"_s),
+                 u"Name the group that new accounts join."_s);
+        QVERIFY(dialog->isVisible());
+        QCOMPARE(loadIni(iniPath())->defaultGroup, u"members"_s);
+
+        // Save: written, applied, and the dialog closes.
+        field<QLineEdit>(dialog, "defaultGroup")->setText(u"staff"_s);
+        QTest::mouseClick(field<QPushButton>(dialog, "saveButton"), Qt::LeftButton);
+        QTRY_VERIFY(!m_window->settingsDialog());
+        QCOMPARE(loadIni(iniPath())->defaultGroup, u"staff"_s);
+        QTRY_COMPARE(core().settings().current()->defaultGroup, u"staff"_s);
+        QCOMPARE(consoleAuditActions(),
+                 (QStringList{u"settings.changed"_s, u"settings.changed"_s}));
+    }
+
+    void emptyDefaultGroupRefusedByCoreToo()
+    {
+        // Not only the dialog: core's live settings refuse it with the field's rule.
+        auto r = m_worker.call([&] {
+            return core().settings().change({{u"signup/default_group"_s, u"  "_s}},
+                                            sd::core::Actor{u"console:test"_s});
+        });
+        QVERIFY(!r);
+        QCOMPARE(r.error().code, sd::core::ErrorCode::Validation);
         QCOMPARE(core().settings().current()->defaultGroup, u"users"_s);
     }
 

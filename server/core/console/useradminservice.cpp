@@ -6,6 +6,7 @@
 #include "flows/oauth/oauthstore.h"
 #include "sqlquery.h"
 #include "transaction.h"
+#include "validation/names.h"
 #include "webhooks/webhooks.h"
 
 #include <algorithm>
@@ -20,7 +21,8 @@ const QString kUsersSql =
     u"SELECT u.id, u.username, u.email, u.display_name, u.status, u.is_superuser,"
     " u.sign_up_time, u.approved_at, u.approved_by,"
     " (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id AND t.kind = 'session'"
-    "   AND t.revoked_at IS NULL AND t.expires_at > ?)"
+    "   AND t.revoked_at IS NULL AND t.expires_at > ?),"
+    " u.groups_list, u.last_login_at"
     " FROM users u"_s;
 
 // Session rows are deleted, as SessionService::revokeAll does, but on the caller's
@@ -61,6 +63,8 @@ Result<QList<UserRow>> UserAdminService::query(const QString &where,
         r.approvedAt = q->value(7).toLongLong();
         r.approvedBy = q->value(8).toString();
         r.liveSessions = q->value(9).toInt();
+        r.groups = q->value(10).toString().split(u',', Qt::SkipEmptyParts);
+        r.lastLoginMs = q->value(11).toLongLong();
         out.append(r);
     }
     return out;
@@ -254,6 +258,70 @@ Result<int> UserAdminService::revokeSessions(const QString &userId, const Actor 
     m_ctx.sessionCache.forgetUser(userId); // the sessions end now, not when the cache expires
     emit m_ctx.events.sessionsEnded(userId);
     return *sessions;
+}
+
+Result<UserDetails> UserAdminService::details(const QString &userId) const
+{
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    auto q = store::runQuery(*db,
+                             u"SELECT "_s + accountstore::selectColumns({}) +
+                                 u", last_login_at FROM users WHERE id = ?"_s,
+                             {userId});
+    if (!q)
+        return dbFail(q.error());
+    if (!q->next())
+        return fail(ErrorCode::NotFound, u"no such account"_s);
+    const int lastLoginColumn = int(accountstore::selectColumns({}).count(u',')) + 1;
+    UserDetails d;
+    d.account = accountstore::readAccount(*q, 0);
+    d.lastLoginMs = q->value(lastLoginColumn).toLongLong();
+    d.hasPassword = !d.account.passwordHash.isEmpty();
+    d.account.passwordHash.clear(); // never further than this
+    auto sessions = AccountSessionService(m_ctx).list(userId, {});
+    if (!sessions)
+        return std::unexpected(sessions.error());
+    d.sessions = *sessions;
+    auto identities = oauthstore::identitiesOf(*db, userId);
+    if (!identities)
+        return dbFail(identities.error());
+    d.identities = *identities;
+    return d;
+}
+
+Result<QString> UserAdminService::setDisplayName(const QString &userId, const QString &displayName,
+                                                 const Actor &actor)
+{
+    auto name = names::checkDisplayName(displayName);
+    if (!name) {
+        Error e{ErrorCode::Validation, u"display name refused"_s, {}, 0};
+        e.fields[u"display_name"_s] << name.error();
+        return std::unexpected(e);
+    }
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    auto r = store::runQuery(tx->db(), u"UPDATE users SET display_name = ? WHERE id = ?"_s,
+                             {*name, userId});
+    if (!r)
+        return dbFail(r.error());
+    if (r->numRowsAffected() != 1)
+        return fail(ErrorCode::NotFound, u"no such account"_s);
+    if (auto a = auditlog::record(tx->db(), m_ctx.clock.nowMs(), actor.name,
+                                  u"user.display_name_changed"_s, userId);
+        !a)
+        return dbFail(a.error());
+    if (auto c = tx->commit(); !c)
+        return dbFail(c.error());
+    emit m_ctx.events.accountsChanged({userId}); // the lists show the new name
+    return *name;
+}
+
+Result<void> UserAdminService::endSession(const QString &userId, const QString &sessionId,
+                                          const Actor &actor)
+{
+    return AccountSessionService(m_ctx).end(userId, sessionId, actor);
 }
 
 Result<QList<OAuthIdentityRow>> UserAdminService::identities(const QString &userId) const

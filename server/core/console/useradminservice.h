@@ -1,6 +1,7 @@
 #pragma once
 
 #include "accounts/account.h"
+#include "flows/account/accountsessions.h"
 #include "flows/oauth/oauthstore.h"
 #include "result.h"
 #include "vocabulary.h"
@@ -25,6 +26,20 @@ struct UserRow
     qint64 approvedAt = 0;
     QString approvedBy;
     int liveSessions = 0; // session tokens neither revoked nor past their absolute expiry
+    QStringList groups;
+    qint64 lastLoginMs = 0; // users.last_login_at; 0: never signed in
+};
+
+// One account as the console's page per user shows it: the account (its password hash
+// emptied: `hasPassword` says whether it has one), its last login, live sessions (newest
+// first, none marked current) and linked sign-ins (oldest first).
+struct UserDetails
+{
+    Account account;
+    bool hasPassword = false;
+    qint64 lastLoginMs = 0;
+    QList<SessionInfo> sessions;
+    QList<OAuthIdentityRow> identities;
 };
 
 // One page of the admin API's user search: the accounts with their last login (ms, 0: none).
@@ -66,6 +81,18 @@ public:
     // Ends every session of the account (the user must log in again); returns how many.
     // NotFound.
     Result<int> revokeSessions(const QString &userId, const Actor &actor);
+
+    // Everything the page per user shows, read in one go. NotFound.
+    Result<UserDetails> details(const QString &userId) const;
+    // The display name an administrator typed, by the one name rule (names::checkDisplayName:
+    // Validation with fields.display_name "too_long" or "invalid_characters"; empty clears it).
+    // NotFound. Audited as user.display_name_changed (the name itself is not in the audit
+    // detail: personal data). Returns the name as stored.
+    Result<QString> setDisplayName(const QString &userId, const QString &displayName,
+                                   const Actor &actor);
+    // Ends one session of the account (the page per user), audited as session.ended with the
+    // administrator as actor. NotFound alike for an unknown session and another account's.
+    Result<void> endSession(const QString &userId, const QString &sessionId, const Actor &actor);
 
     // The OAuth identities (GitHub, Google…) linked to the account, oldest first. NotFound.
     Result<QList<OAuthIdentityRow>> identities(const QString &userId) const;

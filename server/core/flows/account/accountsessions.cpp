@@ -14,10 +14,11 @@ namespace {
 // Audits the ending on the caller's transaction, commits, and stops the ended sessions at
 // once here and (sessionsEnded) on every other instance.
 Result<void> commitEnded(const Context &ctx, store::Transaction &tx, const QString &userId,
-                         const QString &action, const QString &detail)
+                         const QString &action, const QString &detail,
+                         const std::optional<Actor> &actor = std::nullopt)
 {
-    if (auto a = auditlog::record(tx.db(), ctx.clock.nowMs(), u"user:"_s + userId, action, userId,
-                                  detail);
+    const QString actorName = actor ? actor->name : u"user:"_s + userId;
+    if (auto a = auditlog::record(tx.db(), ctx.clock.nowMs(), actorName, action, userId, detail);
         !a)
         return dbFail(a.error());
     if (auto c = tx.commit(); !c)
@@ -60,7 +61,8 @@ Result<QList<SessionInfo>> AccountSessionService::list(const QString &userId,
     return out;
 }
 
-Result<void> AccountSessionService::end(const QString &userId, const QString &sessionId)
+Result<void> AccountSessionService::end(const QString &userId, const QString &sessionId,
+                                        const std::optional<Actor> &actor)
 {
     auto tx = store::Transaction::begin(m_ctx.database);
     if (!tx)
@@ -73,7 +75,7 @@ Result<void> AccountSessionService::end(const QString &userId, const QString &se
         return dbFail(r.error());
     if (r->numRowsAffected() != 1)
         return fail(ErrorCode::NotFound, u"no such session of this account"_s);
-    return commitEnded(m_ctx, *tx, userId, u"session.ended"_s, sessionId);
+    return commitEnded(m_ctx, *tx, userId, u"session.ended"_s, sessionId, actor);
 }
 
 Result<int> AccountSessionService::endOthers(const QString &userId, const QString &currentSessionId)

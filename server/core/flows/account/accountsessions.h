@@ -5,6 +5,8 @@
 
 #include <QList>
 
+#include <optional>
+
 namespace sd::core {
 
 struct Context; // context.h: private to core
@@ -32,8 +34,11 @@ public:
     // The account's live sessions (not past their absolute or idle end), newest first;
     // `currentSessionId` is marked current.
     Result<QList<SessionInfo>> list(const QString &userId, const QString &currentSessionId) const;
-    // NotFound alike for an unknown id and for another account's session.
-    Result<void> end(const QString &userId, const QString &sessionId);
+    // NotFound alike for an unknown id and for another account's session. Audited as the
+    // user's own (`user:<id>`) unless an administrator's `actor` is given (the console's page
+    // per user).
+    Result<void> end(const QString &userId, const QString &sessionId,
+                     const std::optional<Actor> &actor = std::nullopt);
     // Every session of the account but `currentSessionId`; returns how many ended.
     Result<int> endOthers(const QString &userId, const QString &currentSessionId);
 
