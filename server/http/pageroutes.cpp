@@ -16,6 +16,7 @@ void registerPageRoutes(ApiServer &server, core::CoreServices &core)
     pages::registerRecoveryPages(routes);
     pages::registerAccountPages(routes);
     pages::registerInvitationPages(routes);
+    pages::registerMfaPages(routes);
 
     const QSet<QString> paths = routes.paths();
     server.setErrorRenderer(
