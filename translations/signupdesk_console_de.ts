@@ -1729,6 +1729,18 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
+    <message>
+        <source>On</source>
+        <translation>Ein</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <source>Second factor</source>
+        <translation>Zweiter Faktor</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::UsersPage</name>
@@ -1859,6 +1871,25 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <translation>
             <numerusform>Sitzungen für %n Konto beendet: %1.</numerusform>
             <numerusform>Sitzungen für %n Konten beendet: %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reset second &amp;factor</source>
+        <translation>Zweiten &amp;Faktor zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Reset second factor</source>
+        <translation>Zweiten Faktor zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Turn off the second factor of %1? They sign in with their password alone until they turn it on again, and get a notice by email.</source>
+        <translation>Den zweiten Faktor von %1 ausschalten? Die Anmeldung fragt dann nur noch nach dem Passwort, bis er wieder eingeschaltet wird; eine Benachrichtigung geht per E-Mail hinaus.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Second factor turned off for %n account(s): %1.</source>
+        <translation>
+            <numerusform>Zweiter Faktor für %n Konto ausgeschaltet: %1.</numerusform>
+            <numerusform>Zweiter Faktor für %n Konten ausgeschaltet: %1.</numerusform>
         </translation>
     </message>
 </context>

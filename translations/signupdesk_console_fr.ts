@@ -1729,6 +1729,18 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <source>Sessions</source>
         <translation>Sessions</translation>
     </message>
+    <message>
+        <source>On</source>
+        <translation>Activé</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Désactivé</translation>
+    </message>
+    <message>
+        <source>Second factor</source>
+        <translation>Second facteur</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::UsersPage</name>
@@ -1859,6 +1871,25 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <translation>
             <numerusform>Sessions fermées pour %n compte : %1.</numerusform>
             <numerusform>Sessions fermées pour %n comptes : %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reset second &amp;factor</source>
+        <translation>Réinitialiser le second &amp;facteur</translation>
+    </message>
+    <message>
+        <source>Reset second factor</source>
+        <translation>Réinitialiser le second facteur</translation>
+    </message>
+    <message>
+        <source>Turn off the second factor of %1? They sign in with their password alone until they turn it on again, and get a notice by email.</source>
+        <translation>Désactiver le second facteur de %1 ? La connexion ne demandera plus que le mot de passe jusqu’à ce qu’il soit réactivé, et un avis est envoyé par e-mail.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Second factor turned off for %n account(s): %1.</source>
+        <translation>
+            <numerusform>Second facteur désactivé pour %n compte : %1.</numerusform>
+            <numerusform>Second facteur désactivé pour %n comptes : %1.</numerusform>
         </translation>
     </message>
 </context>

@@ -65,6 +65,8 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
                                      SignupTableModel::relativeTime(r->signUpTimeMs, m_nowMs()));
         case Sessions:
             return r->liveSessions;
+        case SecondFactor:
+            return r->mfaEnabled ? tr("On") : tr("Off");
         }
         break;
     case Qt::TextAlignmentRole:
@@ -87,6 +89,8 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
             return r->liveSessions;
         case Role:
             return int(r->isSuperuser);
+        case SecondFactor:
+            return int(r->mfaEnabled);
         default:
             return data(index, Qt::DisplayRole).toString().toLower();
         }
@@ -113,6 +117,8 @@ QVariant UserTableModel::headerData(int section, Qt::Orientation orientation, in
         return tr("Signed up");
     case Sessions:
         return tr("Sessions");
+    case SecondFactor:
+        return tr("Second factor");
     }
     return {};
 }

@@ -32,6 +32,7 @@ public:
         Role,
         SignedUp,
         Sessions,
+        SecondFactor, // issue 14: last, so the columns before keep their places
         ColumnCount
     };
     explicit UserTableModel(std::function<qint64()> nowMs, QObject *parent = nullptr);

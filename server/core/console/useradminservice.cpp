@@ -19,7 +19,8 @@ const QString kUsersSql =
     u"SELECT u.id, u.username, u.email, u.display_name, u.status, u.is_superuser,"
     " u.sign_up_time, u.approved_at, u.approved_by,"
     " (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id AND t.kind = 'session'"
-    "   AND t.revoked_at IS NULL AND t.expires_at > ?)"
+    "   AND t.revoked_at IS NULL AND t.expires_at > ?),"
+    " u.mfa_enabled"
     " FROM users u"_s;
 
 // Session rows are deleted, as SessionService::revokeAll does, but on the caller's
@@ -60,6 +61,7 @@ Result<QList<UserRow>> UserAdminService::query(const QString &where,
         r.approvedAt = q->value(7).toLongLong();
         r.approvedBy = q->value(8).toString();
         r.liveSessions = q->value(9).toInt();
+        r.mfaEnabled = q->value(10).toInt() != 0;
         out.append(r);
     }
     return out;

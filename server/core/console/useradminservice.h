@@ -24,7 +24,8 @@ struct UserRow
     qint64 signUpTimeMs = 0;
     qint64 approvedAt = 0;
     QString approvedBy;
-    int liveSessions = 0; // session tokens neither revoked nor past their absolute expiry
+    int liveSessions = 0;    // session tokens neither revoked nor past their absolute expiry
+    bool mfaEnabled = false; // a second factor is on (issue 14)
 };
 
 // One page of the admin API's user search: the accounts with their last login (ms, 0: none).
