@@ -145,8 +145,10 @@ std::optional<int> runAccountCommand(Application &app, const QStringList &args,
     const QString command = args.value(0);
     if (command != u"users"_s && command != u"invite"_s && command != u"invitations"_s)
         return std::nullopt;
-    // The recovery flow's command lives with the other admin commands (admincli.cpp).
-    if (command == u"users"_s && args.value(1) == u"reset-password"_s)
+    // The recovery flow's and the second factor's commands live with the other admin commands
+    // (admincli.cpp).
+    if (command == u"users"_s &&
+        (args.value(1) == u"reset-password"_s || args.value(1) == u"reset-mfa"_s))
         return std::nullopt;
     if (auto r = app.open(); !r) {
         err << "signupdesk: cannot open the database: " << r.error().detail << Qt::endl;

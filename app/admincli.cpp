@@ -50,7 +50,8 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
         " signup close|open|status | approval force|relax |"
         " users list [--query Q] [--status S] | users disable USER_ID [--reason TEXT] |"
         " users enable USER_ID | users delete USER_ID --reason TEXT |"
-        " users reset-password USER_ID | invite EMAIL [--apps A,B] [--groups G,H] |"
+        " users reset-password USER_ID | users reset-mfa USER_ID |"
+        " invite EMAIL [--apps A,B] [--groups G,H] |"
         " invitations list | invitations revoke ID"_s;
     if (auto r = app.open(); !r)
         return failWith(err, u"cannot open the database: "_s + r.error().detail, 2);
@@ -59,7 +60,7 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
     // So do the panic switches: running instances re-read the live settings at once.
     const QString command = args.value(0) + u' ' + args.value(1);
     if (QStringList{u"signups approve"_s, u"signups reject"_s, u"signup close"_s, u"signup open"_s,
-                    u"approval force"_s, u"approval relax"_s}
+                    u"approval force"_s, u"approval relax"_s, u"users reset-mfa"_s}
             .contains(command))
         app.startClusterEvents();
 
@@ -121,6 +122,14 @@ int runAdminCommand(Application &app, const QStringList &args, const QString &st
             return failWith(err, u"set server/public_url: the reset link is built from it"_s, 2);
         app.core().setPublicUrl(app.config().publicUrl);
         auto r = app.core().recovery().adminReset(args[2], cli);
+        if (!r)
+            return failWith(err, r.error().code == core::ErrorCode::NotFound ? u"no such user"_s
+                                                                             : describe(r.error()));
+        return 0;
+    }
+    if (args.value(0) == u"users"_s && args.value(1) == u"reset-mfa"_s && args.size() == 3) {
+        // The second factor goes off at once; the notice mail is queued for a running instance.
+        auto r = app.core().mfa().adminReset(args[2], cli);
         if (!r)
             return failWith(err, r.error().code == core::ErrorCode::NotFound ? u"no such user"_s
                                                                              : describe(r.error()));

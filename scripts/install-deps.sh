@@ -27,6 +27,7 @@ build_pkgs=(
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-qpa-plugins libqt6sql6-sqlite libqt6sql6-psql
     libssl-dev libcurl4-openssl-dev libargon2-dev
+    libqrencode-dev # the second factor's QR code on /account (issue 14)
     xvfb ca-certificates
     qt6-translations-l10n # Qt's own French and German texts (standard buttons) in the console
 )

@@ -1900,8 +1900,12 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <translation>Zweiter Faktor:</translation>
     </message>
     <message>
-        <source>Not available in this version (second factors are not built yet).</source>
-        <translation>In dieser Version nicht verfügbar (zweite Faktoren sind noch nicht gebaut).</translation>
+        <source>On (a code from an authenticator app at every sign-in; the Users tab resets it)</source>
+        <translation>An (bei jeder Anmeldung ein Code aus einer Authenticator-App; der Reiter Benutzer setzt ihn zurück)</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Aus</translation>
     </message>
     <message>
         <source>Linked sign-ins:</source>
@@ -2192,6 +2196,18 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <source>Last login</source>
         <translation>Letzte Anmeldung</translation>
     </message>
+    <message>
+        <source>On</source>
+        <translation>Ein</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <source>Second factor</source>
+        <translation>Zweiter Faktor</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::UsersPage</name>
@@ -2322,6 +2338,25 @@ Wenn Sie sie lesen können, kann SignupDesk E-Mails senden.</translation>
         <translation>
             <numerusform>Sitzungen für %n Konto beendet: %1.</numerusform>
             <numerusform>Sitzungen für %n Konten beendet: %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reset second &amp;factor</source>
+        <translation>Zweiten &amp;Faktor zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Reset second factor</source>
+        <translation>Zweiten Faktor zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Turn off the second factor of %1? They sign in with their password alone until they turn it on again, and get a notice by email.</source>
+        <translation>Den zweiten Faktor von %1 ausschalten? Die Anmeldung fragt dann nur noch nach dem Passwort, bis er wieder eingeschaltet wird; eine Benachrichtigung geht per E-Mail hinaus.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Second factor turned off for %n account(s): %1.</source>
+        <translation>
+            <numerusform>Zweiter Faktor für %n Konto ausgeschaltet: %1.</numerusform>
+            <numerusform>Zweiter Faktor für %n Konten ausgeschaltet: %1.</numerusform>
         </translation>
     </message>
 </context>

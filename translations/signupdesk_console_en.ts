@@ -251,6 +251,13 @@
             <numerusform>Sessions ended for %n accounts: %1.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Second factor turned off for %n account(s): %1.</source>
+        <translation>
+            <numerusform>Second factor turned off for %n account: %1.</numerusform>
+            <numerusform>Second factor turned off for %n accounts: %1.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::WebhookTableModel</name>

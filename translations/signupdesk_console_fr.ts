@@ -1900,8 +1900,12 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <translation>Second facteur :</translation>
     </message>
     <message>
-        <source>Not available in this version (second factors are not built yet).</source>
-        <translation>Non disponible dans cette version (les seconds facteurs ne sont pas encore réalisés).</translation>
+        <source>On (a code from an authenticator app at every sign-in; the Users tab resets it)</source>
+        <translation>Activé (un code d&apos;une application d&apos;authentification à chaque connexion ; l&apos;onglet Utilisateurs le réinitialise)</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Désactivé</translation>
     </message>
     <message>
         <source>Linked sign-ins:</source>
@@ -2192,6 +2196,18 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <source>Last login</source>
         <translation>Dernière connexion</translation>
     </message>
+    <message>
+        <source>On</source>
+        <translation>Activé</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Désactivé</translation>
+    </message>
+    <message>
+        <source>Second factor</source>
+        <translation>Second facteur</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::UsersPage</name>
@@ -2322,6 +2338,25 @@ Si vous pouvez le lire, SignupDesk sait envoyer des e-mails.</translation>
         <translation>
             <numerusform>Sessions fermées pour %n compte : %1.</numerusform>
             <numerusform>Sessions fermées pour %n comptes : %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reset second &amp;factor</source>
+        <translation>Réinitialiser le second &amp;facteur</translation>
+    </message>
+    <message>
+        <source>Reset second factor</source>
+        <translation>Réinitialiser le second facteur</translation>
+    </message>
+    <message>
+        <source>Turn off the second factor of %1? They sign in with their password alone until they turn it on again, and get a notice by email.</source>
+        <translation>Désactiver le second facteur de %1 ? La connexion ne demandera plus que le mot de passe jusqu’à ce qu’il soit réactivé, et un avis est envoyé par e-mail.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Second factor turned off for %n account(s): %1.</source>
+        <translation>
+            <numerusform>Second facteur désactivé pour %n compte : %1.</numerusform>
+            <numerusform>Second facteur désactivé pour %n comptes : %1.</numerusform>
         </translation>
     </message>
 </context>

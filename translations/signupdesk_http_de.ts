@@ -127,6 +127,14 @@
         <source>The sign-in provider did not answer in time.</source>
         <translation>Der Anmeldeanbieter hat nicht rechtzeitig geantwortet.</translation>
     </message>
+    <message>
+        <source>This code is not valid.</source>
+        <translation>Dieser Code ist nicht gültig.</translation>
+    </message>
+    <message>
+        <source>A second factor is already on.</source>
+        <translation>Ein zweiter Faktor ist bereits eingeschaltet.</translation>
+    </message>
 </context>
 <context>
     <name>ApiFields</name>

@@ -127,6 +127,14 @@
         <source>The sign-in provider did not answer in time.</source>
         <translation>Le fournisseur de connexion n’a pas répondu à temps.</translation>
     </message>
+    <message>
+        <source>This code is not valid.</source>
+        <translation>Ce code n’est pas valide.</translation>
+    </message>
+    <message>
+        <source>A second factor is already on.</source>
+        <translation>Un second facteur est déjà activé.</translation>
+    </message>
 </context>
 <context>
     <name>ApiFields</name>

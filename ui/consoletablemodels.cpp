@@ -76,6 +76,8 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
             return when(r->lastLoginMs, tr("never"));
         case Sessions:
             return r->liveSessions;
+        case SecondFactor:
+            return r->mfaEnabled ? tr("On") : tr("Off");
         }
         break;
     case Qt::TextAlignmentRole:
@@ -100,6 +102,8 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
             return r->liveSessions;
         case Role:
             return int(r->isSuperuser);
+        case SecondFactor:
+            return int(r->mfaEnabled);
         default:
             return data(index, Qt::DisplayRole).toString().toLower();
         }
@@ -130,6 +134,8 @@ QVariant UserTableModel::headerData(int section, Qt::Orientation orientation, in
         return tr("Last login");
     case Sessions:
         return tr("Sessions");
+    case SecondFactor:
+        return tr("Second factor");
     }
     return {};
 }

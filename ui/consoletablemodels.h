@@ -34,6 +34,7 @@ public:
         SignedUp,
         LastLogin,
         Sessions,
+        SecondFactor, // issue 14: last, so the columns before keep their places
         ColumnCount
     };
     explicit UserTableModel(std::function<qint64()> nowMs, QObject *parent = nullptr);

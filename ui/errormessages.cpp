@@ -47,6 +47,9 @@ QString errorMessage(const core::Error &error)
     case ErrorCode::NotConfigured:
     case ErrorCode::ProviderError:
     case ErrorCode::ProviderTimeout:
+    case ErrorCode::InvalidCode:
+    case ErrorCode::InvalidLoginCode:
+    case ErrorCode::MfaEnabled:
     case ErrorCode::Internal:
         break;
     }

@@ -389,7 +389,7 @@ void MainWindow::buildPages()
           &core::Events::signupRejected, &core::Events::userLoggedIn, &core::Events::sessionsEnded,
           &core::Events::userDisabled, &core::Events::userEnabled, &core::Events::accountDeleted,
           &core::Events::invitationAccepted, &core::Events::passwordChanged,
-          &core::Events::emailChanged}) {
+          &core::Events::emailChanged, &core::Events::secondFactorChanged}) {
         connect(&events, signal, m_usersPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
         connect(&events, signal, m_auditPage, &ConsolePage::scheduleReload, Qt::QueuedConnection);
     }

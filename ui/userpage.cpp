@@ -229,7 +229,6 @@ UserPage::UserPage(ConsoleBackend *backend, core::CoreServices &core, QSettings 
     // yet, so this row says so instead of guessing. Fill it from core::Account once it has one.
     QLabel *mfa = addField(credentialForm, tr("Second factor:"), u"secondFactor"_s);
     mfa->setWordWrap(true);
-    mfa->setText(tr("Not available in this version (second factors are not built yet)."));
     credentialLayout->addLayout(credentialForm);
     credentialLayout->addWidget(new QLabel(tr("Linked sign-ins:"), credentials));
     m_identities = new IdentityTableModel(this);
@@ -386,6 +385,10 @@ void UserPage::showDetails(const core::UserDetails &d)
     if (!d.hasPassword)
         password += tr(" (signs in with a linked account or an email link; a reset link sets one)");
     set(u"password"_s, password);
+    set(u"secondFactor"_s, a.mfaEnabled
+                               ? tr("On (a code from an authenticator app at every sign-in; the "
+                                    "Users tab resets it)")
+                               : tr("Off"));
     // An edit in progress is kept; otherwise the field follows the stored name.
     if (!m_displayName->isModified() || m_displayName->text() == oldName) {
         m_displayName->setText(a.displayName);

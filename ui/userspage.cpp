@@ -83,7 +83,10 @@ UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget 
         addViewAction(u"revokeSessionsAction"_s, tr("Revoke &sessions"), QKeySequence(Qt::Key_K));
     connect(m_disable, &QAction::triggered, this, &UsersPage::disableSelected);
     connect(m_enable, &QAction::triggered, this, &UsersPage::enableSelected);
+    m_resetMfa = addViewAction(u"resetSecondFactorAction"_s, tr("Reset second &factor"),
+                               QKeySequence(Qt::Key_F));
     connect(m_revoke, &QAction::triggered, this, &UsersPage::revokeSessionsSelected);
+    connect(m_resetMfa, &QAction::triggered, this, &UsersPage::resetSecondFactorSelected);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &UsersPage::updateActions);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &UsersPage::updateActions);
@@ -195,10 +198,11 @@ void UsersPage::reload()
 
 void UsersPage::updateActions()
 {
-    bool active = false, disabled = false, any = false;
+    bool active = false, disabled = false, any = false, mfa = false;
     for (const QString &id : selectedKeys()) {
         if (const core::UserRow *r = m_model->find(id)) {
             any = true;
+            mfa |= r->mfaEnabled;
             active |= r->status == core::AccountStatus::Active && !r->isSuperuser;
             disabled |= r->status == core::AccountStatus::Disabled;
         }
@@ -206,6 +210,7 @@ void UsersPage::updateActions()
     m_disable->setEnabled(active);
     m_enable->setEnabled(disabled);
     m_revoke->setEnabled(any);
+    m_resetMfa->setEnabled(mfa);
     m_unlink->setEnabled(!m_identitiesUserId.isEmpty() &&
                          m_identityView->selectionModel()->hasSelection());
 }
@@ -298,6 +303,22 @@ void UsersPage::revokeSessionsSelected()
                        return core.userAdmin().revokeSessions(id, kConsole);
                    }),
                    QT_TR_N_NOOP("Sessions ended for %n account(s): %1."));
+}
+
+void UsersPage::resetSecondFactorSelected()
+{
+    QStringList ids;
+    for (const QString &id : selectedKeys())
+        if (const core::UserRow *r = m_model->find(id); r && r->mfaEnabled)
+            ids << id;
+    confirmThenRun(tr("Reset second factor"),
+                   tr("Turn off the second factor of %1? They sign in with their password alone "
+                      "until they turn it on again, and get a notice by email."),
+                   m_resetMfa, ids,
+                   BulkRunner::ignoringValue([](core::CoreServices &core, const QString &id) {
+                       return core.mfa().adminReset(id, kConsole);
+                   }),
+                   QT_TR_N_NOOP("Second factor turned off for %n account(s): %1."));
 }
 
 } // namespace sd::ui

@@ -27,6 +27,8 @@ public slots:
     void disableSelected();
     void enableSelected();
     void revokeSessionsSelected();
+    // Issue 14: turns the second factor of the selected accounts off (audited, notice mailed).
+    void resetSecondFactorSelected();
     void unlinkSelectedIdentity();
 
 signals:
@@ -51,6 +53,7 @@ private:
     QAction *m_disable = nullptr;
     QAction *m_enable = nullptr;
     QAction *m_revoke = nullptr;
+    QAction *m_resetMfa = nullptr;
     QAction *m_unlink = nullptr;
 };
 

@@ -63,6 +63,7 @@ const QList<std::pair<QString, UserSignal>> &userEvents()
         {u"invitationChanged"_s, &Events::invitationChanged},
         {u"passwordChanged"_s, &Events::passwordChanged},
         {u"emailChanged"_s, &Events::emailChanged},
+        {u"secondFactorChanged"_s, &Events::secondFactorChanged},
     };
     return list;
 }

@@ -186,6 +186,7 @@ QStringList knownConfigKeys()
             u"password/iterations"_s,
             u"password/parallelism"_s,
             u"security/secret"_s,
+            u"mfa/issuer"_s,
             u"oauth/frontend_url"_s,
             u"oauth/timeout_seconds"_s,
             u"oauth_github/client_id"_s,
@@ -285,6 +286,7 @@ Result<Config> loadConfig(const ConfigSources &sources)
     r.number(u"password/iterations"_s, c.password.iterations, 1, 100);
     r.number(u"password/parallelism"_s, c.password.parallelism, 1, 64);
     r.text(u"security/secret"_s, c.secret);
+    r.text(u"mfa/issuer"_s, c.mfaIssuer);
     r.text(u"oauth/frontend_url"_s, c.oauthFrontendUrl);
     r.number(u"oauth/timeout_seconds"_s, c.oauthTimeoutSeconds, 1, 300);
     for (auto [section, settings] : {std::pair{u"oauth_github/"_s, &c.oauthGithub},

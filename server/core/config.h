@@ -129,6 +129,8 @@ struct Config
     int webhookTimeoutSeconds = 10;
     // [password]
     Argon2Params password;
+    // [mfa]
+    QString mfaIssuer = QStringLiteral("SignupDesk"); // the issuer in otpauth:// URIs
     // [security]
     QString secret; // HMAC key for tokens; empty: generated once and kept in the database
 

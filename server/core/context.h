@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "config.h"
 #include "crypto/passwordhasher.h"
+#include "crypto/secretbox.h"
 #include "crypto/tokendigest.h"
 #include "database.h"
 #include "events.h"
@@ -31,6 +32,8 @@ struct Context
     LiveConfig &live;
     // Work that runs after the answer (mail of resend and email-link requests).
     AfterAnswer &afterAnswer;
+    // Seals the TOTP secrets (flows/mfa): the one reversible secret at rest.
+    const SecretBox &secrets;
     // The base of every link in an email; fixed before the server takes requests.
     QString publicUrl;
 };

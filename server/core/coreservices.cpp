@@ -40,7 +40,7 @@ store::DbResult<QByteArray> loadOrCreateSecret(store::Database &database)
 
 CoreServices::CoreServices(const Config &config, store::Database &database, const Clock &clock,
                            QByteArray secret)
-    : m_hasher(config.password), m_digest(std::move(secret)), m_limiter(clock),
+    : m_hasher(config.password), m_digest(secret), m_secrets(secret, "totp"), m_limiter(clock),
       m_validator(config, SignupValidator::shippedReservedUsernames(),
                   SignupValidator::shippedCommonPasswords()),
       m_sessionCache(config.sessionCacheMs), m_live(config)
@@ -56,6 +56,7 @@ CoreServices::CoreServices(const Config &config, store::Database &database, cons
                                 m_sessionCache,
                                 m_live,
                                 m_afterAnswer,
+                                m_secrets,
                                 {}});
     // Sessions another instance ended stop here at once too (ClusterEvents re-emits its
     // sessionsEnded here); a direct connection: the cache is thread-safe.

@@ -12,6 +12,7 @@
 #include "console/signupoverview.h"
 #include "console/useradminservice.h"
 #include "crypto/passwordhasher.h"
+#include "crypto/secretbox.h"
 #include "crypto/tokendigest.h"
 #include "database.h"
 #include "events.h"
@@ -21,6 +22,7 @@
 #include "flows/emaillogin/emailloginservice.h"
 #include "flows/invitation/invitationservice.h"
 #include "flows/login/sessionservice.h"
+#include "flows/mfa/mfaservice.h"
 #include "flows/oauth/oauthservice.h"
 #include "flows/recovery/emailchangeservice.h"
 #include "flows/recovery/recoveryservice.h"
@@ -77,6 +79,8 @@ public:
     AccountSessionService accountSessions() const { return AccountSessionService(*m_context); }
     AccountDeletionService accountDeletion() const { return AccountDeletionService(*m_context); }
     InvitationService invitations() const { return InvitationService(*m_context); }
+    // Issue 14: the second factor (TOTP and recovery codes) and its step of every login.
+    MfaService mfa() const { return MfaService(*m_context); }
 
     // What the front ends read of the settings: the start-up ones, and one consistent snapshot
     // of the live ones per call.
@@ -133,6 +137,7 @@ private:
 
     PasswordHasher m_hasher;
     TokenDigest m_digest;
+    SecretBox m_secrets;
     RateLimiter m_limiter;
     SignupValidator m_validator;
     Events m_events;

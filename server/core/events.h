@@ -24,6 +24,8 @@ signals:
     // Account recovery and self-service (flows/recovery): a reset or a change by the user.
     void passwordChanged(const QString &userId);
     void emailChanged(const QString &userId);
+    // Issue 14: the account's second factor was turned on or off (by the user or an admin).
+    void secondFactorChanged(const QString &userId);
     // Some or all sessions of an account ended (logout, revocation, disable, deletion): every
     // instance forgets what its session cache holds for the account, so they stop at once.
     void sessionsEnded(const QString &userId);

@@ -35,6 +35,9 @@ enum class ErrorCode
     NotConfigured,       // a known OAuth provider without a client id (400)
     ProviderError,       // the OAuth provider answered with an error or nonsense (502)
     ProviderTimeout,     // the OAuth provider did not answer in oauth/timeout_seconds (504)
+    InvalidCode,         // a wrong second-factor code of a signed-in user (400 invalid_code)
+    InvalidLoginCode,    // a wrong second-factor code at POST /api/v1/login/mfa (401 invalid_code)
+    MfaEnabled,          // enrolment while a second factor is on (409 mfa_enabled)
     Internal,
 };
 

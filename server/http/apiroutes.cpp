@@ -53,6 +53,17 @@ QJsonObject userJson(const core::Account &a)
     return core::userObject(a); // one user object for the API and the webhooks
 }
 
+QJsonObject loginJson(const core::LoginResult &result)
+{
+    if (result.mfaRequired())
+        return {{u"mfa_required"_s, true},
+                {u"mfa_token"_s, result.mfaToken},
+                {u"expires_at"_s, isoTime(result.expiresAtMs)}};
+    return {{u"ust"_s, result.ust},
+            {u"expires_at"_s, isoTime(result.expiresAtMs)},
+            {u"user"_s, userJson(result.account)}};
+}
+
 void registerApiRoutes(ApiServer &server, core::CoreServices &core)
 {
     core::CoreServices *c = &core;
@@ -172,9 +183,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
              SD_TRY(password, body->requiredString(u"password"_s));
              SD_TRY(currentApp, body->optionalString(u"current_app"_s));
              SD_TRY(result, c->sessions().login(*username, *password, requestInfo(r)));
-             return ok(200, {{u"ust"_s, result->ust},
-                             {u"expires_at"_s, isoTime(result->expiresAtMs)},
-                             {u"user"_s, userJson(result->account)}});
+             return ok(200, loginJson(*result));
          }});
 
     server.addRoute(
@@ -245,6 +254,7 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
          }});
 
     registerAccountRoutes(server, core);
+    registerMfaRoutes(server, core);
 }
 
 #undef SD_TRY

@@ -16,8 +16,15 @@ void registerAccountRoutes(ApiServer &server, core::CoreServices &core);
 HttpResponse acceptInvitation(core::CoreServices &core, const HttpRequest &request,
                               const JsonBody &body, const QString &lang);
 
+// Issue 14 (mfaroutes.cpp): the second factor's enrolment and management, POST
+// /api/v1/login/mfa and the admin's reset.
+void registerMfaRoutes(ApiServer &server, core::CoreServices &core);
+
 // The user object of API.md.
 QJsonObject userJson(const core::Account &account);
+// The answer of every login: {ust, expires_at, user}, or with the second factor on
+// {mfa_required: true, mfa_token, expires_at} and no session.
+QJsonObject loginJson(const core::LoginResult &result);
 // A time of API.md: UTC, ISO 8601 with Z.
 QString isoTime(qint64 ms);
 // What core needs to know of a request: its address and user agent.

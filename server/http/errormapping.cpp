@@ -84,6 +84,13 @@ Mapping mappingFor(ErrorCode code)
     case ErrorCode::ProviderTimeout:
         return {504, "provider_timeout",
                 QT_TRANSLATE_NOOP("ApiErrors", "The sign-in provider did not answer in time.")};
+    case ErrorCode::InvalidCode:
+    case ErrorCode::InvalidLoginCode:
+        return {code == ErrorCode::InvalidCode ? 400 : 401, "invalid_code",
+                QT_TRANSLATE_NOOP("ApiErrors", "This code is not valid.")};
+    case ErrorCode::MfaEnabled:
+        return {409, "mfa_enabled",
+                QT_TRANSLATE_NOOP("ApiErrors", "A second factor is already on.")};
     case ErrorCode::Internal:
         return {500, "internal",
                 QT_TRANSLATE_NOOP("ApiErrors", "Something went wrong on our side.")};

@@ -88,15 +88,10 @@ void registerOAuthRoutes(ApiServer &server, core::CoreServices &core)
              auto confirmation = body->requiredString(u"confirmation"_s);
              if (!confirmation)
                  return errorResponse(confirmation.error(), lang);
-             auto result = c->oauth().login(*confirmation, {r.remoteIp});
+             auto result = c->oauth().login(*confirmation, requestInfo(r));
              if (!result)
                  return errorResponse(result.error(), lang);
-             return HttpResponse::json(
-                 200, QJsonObject{{u"ust"_s, result->ust},
-                                  {u"expires_at"_s,
-                                   QDateTime::fromMSecsSinceEpoch(result->expiresAtMs, Qt::UTC)
-                                       .toString(Qt::ISODate)},
-                                  {u"user"_s, userJson(result->account)}});
+             return HttpResponse::json(200, loginJson(*result));
          }});
 }
 

@@ -17,6 +17,7 @@ void registerPageRoutes(ApiServer &server, core::CoreServices &core)
     pages::registerAccountPages(routes);
     pages::registerInvitationPages(routes);
     pages::registerOAuthPages(routes);
+    pages::registerMfaPages(routes);
 
     const QSet<QString> paths = routes.paths();
     server.setErrorRenderer(

@@ -238,6 +238,29 @@ const QList<Migration> &migrations()
              // flow (POST /oauth/init), which a frontend keeps itself.
              u"ALTER TABLE oauth_states ADD COLUMN binding_hash TEXT NOT NULL DEFAULT ''"_s,
          }},
+        {11,
+         {
+             // Issue 14, the second factor (core/flows/mfa). users.mfa_enabled mirrors an
+             // enabled mfa_totp row (set in the same transaction) so the user object needs no
+             // join. The TOTP secret is sealed (AES-256-GCM, the account id as associated data);
+             // last_step is the newest 30-second step whose code was accepted, moved only
+             // forward by a guarded UPDATE, so a code works once even across instances.
+             u"ALTER TABLE users ADD COLUMN mfa_enabled INTEGER NOT NULL DEFAULT 0"_s,
+             u"CREATE TABLE mfa_totp ("
+             " user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+             " secret_sealed TEXT NOT NULL,"
+             " created_at BIGINT NOT NULL,"
+             " enabled_at BIGINT,"
+             " last_step BIGINT NOT NULL DEFAULT 0)"_s,
+             // Only the HMAC of a recovery code; used_at set once by a guarded UPDATE.
+             u"CREATE TABLE mfa_recovery_codes ("
+             " id TEXT PRIMARY KEY,"
+             " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+             " code_hash TEXT NOT NULL UNIQUE,"
+             " created_at BIGINT NOT NULL,"
+             " used_at BIGINT)"_s,
+             u"CREATE INDEX mfa_recovery_codes_user ON mfa_recovery_codes(user_id)"_s,
+         }},
     };
     return list;
 }

@@ -551,6 +551,65 @@ private slots:
                     .contains(QStringList{u"password_reset"_s, u"bob@example.com"_s, bob}));
     }
 
+    // --- users reset-mfa (issue 14) ------------------------------------------------------------
+
+    // Runs `sql` (with `value` bound) on the database file, as another process would.
+    int exec(const QString &sql, const QVariantList &values)
+    {
+        const QString name = u"tst_admincli_exec"_s;
+        int affected = -1;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(m_dbPath);
+            if (db.open()) {
+                QSqlQuery q(db);
+                q.prepare(sql);
+                for (const QVariant &v : values)
+                    q.addBindValue(v);
+                if (q.exec())
+                    affected =
+                        q.isSelect() ? (q.next() ? q.value(0).toInt() : 0) : q.numRowsAffected();
+                else
+                    qWarning("exec: %s", qPrintable(q.lastError().text()));
+            }
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+        return affected;
+    }
+
+    void resetMfa()
+    {
+        const QString bob = m_ids.value(u"bob"_s);
+        QVERIFY(!bob.isEmpty());
+        const CliResult unknown = admin({u"users"_s, u"reset-mfa"_s, u"usr_doesnotexist00"_s});
+        QCOMPARE(unknown.exitCode, 1);
+        QCOMPARE(unknown.err, QByteArray("signupdesk: no such user\n"));
+        // Bob's factor as enrolment leaves it (the sealed value is never opened by a reset).
+        QCOMPARE(exec(u"INSERT INTO mfa_totp (user_id, secret_sealed, created_at, enabled_at,"
+                      " last_step) VALUES (?, 'v1.sealed', 1, 1, 0)"_s,
+                      {bob}),
+                 1);
+        QCOMPARE(exec(u"UPDATE users SET mfa_enabled = 1 WHERE id = ?"_s, {bob}), 1);
+        const CliResult r = admin({u"users"_s, u"reset-mfa"_s, bob});
+        QCOMPARE(r.err, QByteArray());
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(exec(u"SELECT mfa_enabled FROM users WHERE id = ?"_s, {bob}), 0);
+        QCOMPARE(exec(u"SELECT count(*) FROM mfa_totp WHERE user_id = ?"_s, {bob}), 0);
+        QCOMPARE(exec(u"SELECT count(*) FROM audit_log WHERE action = 'mfa.reset'"
+                      " AND subject_id = ? AND actor LIKE 'cli:%'"_s,
+                      {bob}),
+                 1);
+        QVERIFY(outboxRows(u"user_id"_s, bob)
+                    .contains(QStringList{u"mfa_reset"_s, u"bob@example.com"_s, bob}));
+        // Again: nothing to do, exit 0, no second mail.
+        QCOMPARE(admin({u"users"_s, u"reset-mfa"_s, bob}).exitCode, 0);
+        int mails = 0;
+        for (const QStringList &row : outboxRows(u"user_id"_s, bob))
+            mails += row.first() == u"mfa_reset"_s;
+        QCOMPARE(mails, 1);
+    }
+
     void approveRefused_data()
     {
         QTest::addColumn<QString>("who");
@@ -857,7 +916,8 @@ private slots:
                             " | users list [--query Q] [--status S]"
                             " | users disable USER_ID [--reason TEXT] | users enable USER_ID"
                             " | users delete USER_ID --reason TEXT | users reset-password USER_ID"
-                            " | invite EMAIL [--apps A,B] [--groups G,H] | invitations list"
+                            " | users reset-mfa USER_ID | invite EMAIL [--apps A,B] [--groups G,H] "
+                            "| invitations list"
                             " | invitations revoke ID\n"));
         QCOMPARE(r.out, QByteArray());
         QVERIFY(r.normalExit);

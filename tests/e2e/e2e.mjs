@@ -12,6 +12,8 @@
 //      cookie; with ToS a 303 to next_page and an HttpOnly session cookie.
 //   3. open redirect: next_page pointing off-site always ends on / of our server.
 //   4. no script runs: a display name full of markup is shown escaped, no dialog opens.
+//   5. second factor (issue 14): with TOTP on, /login asks for the code before any session
+//      cookie; the right code (computed here per RFC 6238) ends on /account with the cookie.
 //
 // Environment: SD_SIGNUPDESK_BIN (required), SD_SOURCE_DIR (default: two folders up),
 // SD_CHROMIUM (default /usr/bin/chromium), SD_SCREENSHOT_DIR (default: the temp folder),
@@ -19,6 +21,7 @@
 // The server, the sink and the browser are always stopped.
 
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -271,6 +274,22 @@ async function requestLoginLink(base, email, nextPage) {
     const r = await api(base, 'POST', '/api/v1/login/email-link', body);
     check(r.status === 202, `POST /api/v1/login/email-link: expected 202, got ${r.status} ${r.text}`);
 }
+
+// RFC 6238 (SHA-1, 6 digits, 30 s) for a base32 secret at `step`, as an authenticator app does.
+function totpCode(base32, step) {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    let bits = '';
+    for (const c of base32.replace(/=+$/, '').toUpperCase())
+        bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+    const key = Buffer.from((bits.match(/.{8}/g) || []).map((b) => parseInt(b, 2)));
+    const counter = Buffer.alloc(8);
+    counter.writeBigUInt64BE(BigInt(step));
+    const mac = createHmac('sha1', key).update(counter).digest();
+    const offset = mac[mac.length - 1] & 0x0f;
+    const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+    return String(value).padStart(6, '0');
+}
+const totpStep = () => Math.floor(Date.now() / 1000 / 30);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -558,6 +577,58 @@ async function main() {
             await sleep(1000);
             check(browserDialogs.length === 0, `dialogs opened: ${browserDialogs.join('; ')}`);
             check(offSiteRequests.length === 0, `requests off the server: ${offSiteRequests.join(', ')}`);
+        });
+        // ---- 5. Second factor ----------------------------------------------------------------
+        const tara = { username: 'tara', email: 'tara@example.test', password: PASSWORD, language: 'en' };
+        let secret = '';
+        await step('5a sign up tara, verify over the API and turn the second factor on', async () => {
+            await signup(base, tara);
+            const mail = await readMailLink(mailDir, tara.email, '/verify-email', base);
+            const link = new URL(mail.link);
+            const verified = await api(base, 'POST', '/api/v1/user/verify-email/',
+                                       { email: link.searchParams.get('email'),
+                                         token: link.searchParams.get('token') });
+            check(verified.status === 200, `verify-email answered ${verified.status} ${verified.text}`);
+            const ust = (await jsonLogin(base, tara.username)).json?.ust;
+            check(ust, 'no session for tara');
+            const auth = { Authorization: `Bearer ${ust}`, 'Content-Type': 'application/json' };
+            const started = await fetch(`${base}/api/v1/user/mfa/totp`, {
+                method: 'POST', headers: auth, body: JSON.stringify({ current_password: PASSWORD }) });
+            secret = (await started.json()).secret;
+            check(/^[A-Z2-7]{32}$/.test(secret || ''), `no base32 secret: ${secret}`);
+            const confirmed = await fetch(`${base}/api/v1/user/mfa/totp/confirm`, {
+                method: 'POST', headers: auth, body: JSON.stringify({ code: totpCode(secret, totpStep()) }) });
+            check(confirmed.status === 200, `confirm answered ${confirmed.status}`);
+            check((await confirmed.json()).recovery_codes?.length === 10, 'not 10 recovery codes');
+        });
+        await step('5b /login with the password: the code form, and no session cookie yet', async () => {
+            await context.clearCookies();
+            await page.goto(`${base}/login`);
+            await page.getByLabel('Username or email address').fill(tara.username);
+            await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+            await page.getByRole('button', { name: 'Log in' }).click();
+            await page.waitForLoadState('load');
+            check(await h1() === 'Second factor', `unexpected heading: ${await h1()}`);
+            check(!(await cookieNamed('sd_session')), 'a session cookie was set before the code');
+            await page.screenshot({ path: path.join(screenshotDir, 'mfa-code.png'), fullPage: true });
+        });
+        await step('5c a wrong code: the form again, still no cookie', async () => {
+            const right = totpCode(secret, totpStep() + 1);
+            await page.getByLabel('Code from the app, or a recovery code').fill(right === '000000' ? '111111' : '000000');
+            await page.getByRole('button', { name: 'Continue' }).click();
+            await page.waitForLoadState('load');
+            check((await bodyText()).includes('This code is not valid'), `no error shown: ${await bodyText()}`);
+            check(!(await cookieNamed('sd_session')), 'a session cookie was set for a wrong code');
+        });
+        await step('5d the app\'s code (next step, one of drift): /account with an HttpOnly cookie', async () => {
+            await page.getByLabel('Code from the app, or a recovery code').fill(totpCode(secret, totpStep() + 1));
+            await page.getByRole('button', { name: 'Continue' }).click();
+            await page.waitForURL((url) => url.pathname === '/account');
+            const cookie = await cookieNamed('sd_session');
+            check(cookie && cookie.httpOnly, `session cookie: ${JSON.stringify(cookie)}`);
+            check((await bodyText()).includes('On. Signing in asks for a code'),
+                  `the account page does not say the second factor is on: ${await bodyText()}`);
+            await page.screenshot({ path: path.join(screenshotDir, 'mfa-account.png'), fullPage: true });
         });
         log(`screenshots in ${screenshotDir}`);
     } catch (err) {

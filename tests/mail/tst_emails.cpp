@@ -81,6 +81,8 @@ sd::mail::Message composeKind(const sd::core::MailComposer &composer, const QStr
         return composer.goodbye(a);
     if (kind == u"invitation"_s)
         return composer.invitation(a.email, a.language, u"TOKEN"_s, 604800);
+    if (kind.startsWith(u"mfa_"_s))
+        return composer.mfaNotice(a, kind);
     return composer.loginLink(a, u"TOKEN"_s, u"/home"_s);
 }
 
@@ -192,6 +194,81 @@ private slots:
              u"Die Einladung gilt 7 Tage"_s, invite},
             {"verification", "es", u"Confirm your email address"_s, u"Or enter this code"_s,
              verify},
+            {"mfa_enabled",
+             "en",
+             u"A second factor is now on for your account"_s,
+             u"Keep your recovery codes somewhere safe"_s,
+             {}},
+            {"mfa_enabled",
+             "fr",
+             u"Un second facteur protège désormais votre compte"_s,
+             u"Gardez vos codes de secours en lieu sûr"_s,
+             {}},
+            {"mfa_enabled",
+             "de",
+             u"Ein zweiter Faktor schützt jetzt Ihr Konto"_s,
+             u"Bewahren Sie Ihre Wiederherstellungscodes sicher auf"_s,
+             {}},
+            {"mfa_disabled",
+             "en",
+             u"The second factor of your account was turned off"_s,
+             u"asks only for your password"_s,
+             {}},
+            {"mfa_disabled",
+             "fr",
+             u"Le second facteur de votre compte a été désactivé"_s,
+             u"ne demande plus que votre mot de passe"_s,
+             {}},
+            {"mfa_disabled",
+             "de",
+             u"Der zweite Faktor Ihres Kontos wurde ausgeschaltet"_s,
+             u"nur noch nach Ihrem Passwort"_s,
+             {}},
+            {"mfa_recovery_codes",
+             "en",
+             u"New recovery codes for your account"_s,
+             u"the old ones no longer work"_s,
+             {}},
+            {"mfa_recovery_codes",
+             "fr",
+             u"Nouveaux codes de secours pour votre compte"_s,
+             u"les anciens ne fonctionnent plus"_s,
+             {}},
+            {"mfa_recovery_codes",
+             "de",
+             u"Neue Wiederherstellungscodes für Ihr Konto"_s,
+             u"die alten gelten nicht mehr"_s,
+             {}},
+            {"mfa_recovery_code_used",
+             "en",
+             u"A recovery code of your account was used"_s,
+             u"It will not work again"_s,
+             {}},
+            {"mfa_recovery_code_used",
+             "fr",
+             u"Un code de secours de votre compte a été utilisé"_s,
+             u"Il ne fonctionnera plus"_s,
+             {}},
+            {"mfa_recovery_code_used",
+             "de",
+             u"Ein Wiederherstellungscode Ihres Kontos wurde verwendet"_s,
+             u"Er gilt nicht noch einmal"_s,
+             {}},
+            {"mfa_reset",
+             "en",
+             u"An administrator turned off your second factor"_s,
+             u"an administrator just turned off the second factor"_s,
+             {}},
+            {"mfa_reset",
+             "fr",
+             u"Un administrateur a désactivé votre second facteur"_s,
+             u"un administrateur vient de désactiver le second facteur"_s,
+             {}},
+            {"mfa_reset",
+             "de",
+             u"Ein Administrator hat Ihren zweiten Faktor ausgeschaltet"_s,
+             u"ein Administrator hat soeben den zweiten Faktor"_s,
+             {}},
         };
         for (const Row &r : rows)
             QTest::addRow("%s %s", r.kind, r.lang)
@@ -270,8 +347,10 @@ private slots:
         QTest::addColumn<QString>("greeting");
         const QList<std::pair<const char *, const char *>> languages = {
             {"en", "Hello,"}, {"fr", "Bonjour,"}, {"de", "Hallo,"}};
-        for (const char *kind : {"verification", "verification_signed", "already_registered",
-                                 "welcome", "rejection", "login_link", "goodbye", "invitation"})
+        for (const char *kind :
+             {"verification", "verification_signed", "already_registered", "welcome", "rejection",
+              "login_link", "goodbye", "invitation", "mfa_enabled", "mfa_disabled",
+              "mfa_recovery_codes", "mfa_recovery_code_used", "mfa_reset"})
             for (const auto &[language, greeting] : languages)
                 QTest::addRow("%s %s", kind, language)
                     << QString::fromLatin1(kind) << QString::fromLatin1(language)

@@ -8,6 +8,7 @@
 #include "testserver.h"
 
 #include "audit/auditlog.h"
+#include "flows/mfa/totp.h"
 #include "sqlquery.h"
 #include "validation/names.h"
 
@@ -174,6 +175,7 @@ private slots:
     void githubSecondaryVerifiedEmailIsIgnored();
     void unverifiedLocalAccountIsNotTakenOver();
     void linksToVerifiedAccount();
+    void secondFactorIsAskedAfterOAuth();
     void closedSignupRefusesNewAccountsOnly();
     void parallelLoginsWithOneConfirmation();
     void providerNameIsCleaned();
@@ -512,6 +514,44 @@ void TestOAuth::linksToVerifiedAccount()
         postJson(port(), "/api/v1/login", {{u"username"_s, u"linda"_s}, {u"password"_s, kPassword}})
             .status,
         200);
+}
+
+// Issue 14, SEC-47: with the second factor on, a confirmed OAuth sign-in gives an mfa_token and
+// no session; the code then gives the session.
+void TestOAuth::secondFactorIsAskedAfterOAuth()
+{
+    namespace totp = sd::core::totp;
+    startServer([](sd::core::Config &c) { c.approvalRequired = false; });
+    const QString id = localSignup(u"mia"_s, u"mia@example.com"_s, true);
+    const QString ust =
+        postJson(port(), "/api/v1/login", {{u"username"_s, u"mia"_s}, {u"password"_s, kPassword}})
+            .json()
+            .value(u"ust"_s)
+            .toString();
+    const QString secret =
+        postJson(port(), "/api/v1/user/mfa/totp", {{u"current_password"_s, kPassword}}, ust)
+            .json()
+            .value(u"secret"_s)
+            .toString();
+    const auto codeAt = [&](qint64 step) { return totp::code(*totp::fromBase32(secret), step); };
+    const qint64 now = totp::stepAt(m_server->clock().nowMs());
+    QCOMPARE(
+        postJson(port(), "/api/v1/user/mfa/totp/confirm", {{u"code"_s, codeAt(now)}}, ust).status,
+        200);
+
+    const HttpResult r =
+        oauthLogin(signIn(u"github"_s, {u"808"_s, u"mia@example.com"_s, true, u"Mia"_s, {}}));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(u"mfa_required"_s), QJsonValue(true));
+    QVERIFY(!r.json().contains(u"ust"_s));
+    const QString token = r.json().value(u"mfa_token"_s).toString();
+    QCOMPARE(getJson(port(), "/api/v1/user/me", token).status, 401);
+    const HttpResult done = postJson(port(), "/api/v1/login/mfa",
+                                     {{u"mfa_token"_s, token}, {u"code"_s, codeAt(now + 1)}});
+    QCOMPARE(done.status, 200);
+    QCOMPARE(done.json().value(u"user"_s).toObject().value(u"user_id"_s).toString(), id);
+    QCOMPARE(getJson(port(), "/api/v1/user/me", done.json().value(u"ust"_s).toString()).status,
+             200);
 }
 
 // The console's "Close signup now" stops accounts made through OAuth too; known identities and

@@ -6,6 +6,7 @@
 #include "apiflows.h"
 #include "httpclient.h"
 #include "mailtext.h"
+#include "pageforms.h"
 #include "testbackend.h"
 #include "testserver.h"
 
@@ -16,37 +17,12 @@
 #include <QUrl>
 
 using namespace Qt::StringLiterals;
+using namespace pageforms;
 
 namespace {
 
 using testflows::kPassword;
 const QString kNew = u"a brand new passphrase 42"_s;
-const QByteArray kCsp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                        "frame-ancestors 'none'; base-uri 'none'";
-
-QString capture(const QString &text, const QString &pattern)
-{
-    return QRegularExpression(pattern).match(text).captured(1);
-}
-
-QByteArray formBody(const QList<std::pair<QString, QString>> &fields)
-{
-    QByteArrayList parts;
-    for (const auto &[k, v] : fields)
-        parts << QUrl::toPercentEncoding(k) + '=' + QUrl::toPercentEncoding(v);
-    return parts.join('&');
-}
-
-QString hiddenValue(const QByteArray &html, const QString &name)
-{
-    return capture(QString::fromUtf8(html), u"name=\"%1\" value=\"([^\"]*)\""_s.arg(name));
-}
-
-QString setCookieValue(const HttpResult &r, const QString &name)
-{
-    return capture(QString::fromLatin1(r.headers.value("set-cookie")),
-                   u"(?:^|, )%1=([^;]*)"_s.arg(name));
-}
 
 } // namespace
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "application.h"
+#include "consoletablemodels.h"
 #include "mainwindow.h"
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
@@ -24,6 +25,30 @@
 #include <functional>
 #include <memory>
 #include <vector>
+
+// Makes the row whose KeyRole is `key` the view's current, selected row (QFAIL when absent).
+inline void selectKey(QTableView *view, const QString &key)
+{
+    const QAbstractItemModel *m = view->model();
+    for (int r = 0; r < m->rowCount(); ++r) {
+        if (m->index(r, 0).data(sd::ui::KeyRole).toString() == key) {
+            view->setFocus();
+            view->selectionModel()->setCurrentIndex(
+                m->index(r, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            return;
+        }
+    }
+    QFAIL("row not in view");
+}
+
+// The display text of `column` in the row whose KeyRole is `key`, or "<no row>".
+inline QString keyedCell(const QAbstractItemModel *m, const QString &key, int column)
+{
+    for (int r = 0; r < m->rowCount(); ++r)
+        if (m->index(r, 0).data(sd::ui::KeyRole).toString() == key)
+            return m->index(r, column).data().toString();
+    return QStringLiteral("<no row>");
+}
 
 // The console options the console tests start from: the instance's URL and outbox monitor, the
 // console's own settings in `settingsFile`, no tray icon. For tests that link signupdesk_ui.

@@ -143,27 +143,9 @@ private:
         return m_worker.call([&] { return m_server->flushMail(); });
     }
 
-    void selectKey(QTableView *view, const QString &key)
-    {
-        const QAbstractItemModel *m = view->model();
-        for (int r = 0; r < m->rowCount(); ++r) {
-            if (m->index(r, 0).data(KeyRole).toString() == key) {
-                view->setFocus();
-                view->selectionModel()->setCurrentIndex(m->index(r, 0),
-                                                        QItemSelectionModel::ClearAndSelect |
-                                                            QItemSelectionModel::Rows);
-                return;
-            }
-        }
-        QFAIL("row not in view");
-    }
-
     QString cell(const QAbstractItemModel *m, const QString &key, int column)
     {
-        for (int r = 0; r < m->rowCount(); ++r)
-            if (m->index(r, 0).data(KeyRole).toString() == key)
-                return m->index(r, column).data().toString();
-        return u"<no row>"_s;
+        return keyedCell(m, key, column);
     }
 
 private slots:

@@ -55,6 +55,7 @@ struct Account
     QString remoteIp;
     QString remoteAddr;
     QString tosAcceptedVersion;
+    bool mfaEnabled = false; // a second factor is on (flows/mfa)
 };
 
 // Keys under which usernames and emails are unique: case-insensitive.

@@ -24,7 +24,8 @@ const QStringList kColumnNames = {u"id"_s,
                                   u"sign_up_time"_s,
                                   u"remote_ip"_s,
                                   u"remote_addr"_s,
-                                  u"tos_accepted_version"_s};
+                                  u"tos_accepted_version"_s,
+                                  u"mfa_enabled"_s};
 
 const QString kColumns = u"SELECT "_s + selectColumns({}) + u" FROM users"_s;
 
@@ -67,6 +68,7 @@ Account readAccount(const QSqlQuery &q, int first)
     a.remoteIp = q.value(first + 12).toString();
     a.remoteAddr = q.value(first + 13).toString();
     a.tosAcceptedVersion = q.value(first + 14).toString();
+    a.mfaEnabled = q.value(first + 15).toInt() != 0;
     return a;
 }
 

@@ -23,6 +23,8 @@ QString toString(TokenKind kind)
         return u"password_reset"_s;
     case TokenKind::EmailChange:
         return u"email_change"_s;
+    case TokenKind::MfaChallenge:
+        return u"mfa_challenge"_s;
     }
     return {};
 }

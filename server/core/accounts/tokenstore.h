@@ -13,7 +13,8 @@ enum class TokenKind
     LoginLink,
     OAuthConfirmation,
     PasswordReset,
-    EmailChange
+    EmailChange,
+    MfaChallenge // the mfa_token between a correct password and the second factor
 };
 QString toString(TokenKind kind);
 

@@ -22,7 +22,7 @@ const QString kUsersSql =
     " u.sign_up_time, u.approved_at, u.approved_by,"
     " (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id AND t.kind = 'session'"
     "   AND t.revoked_at IS NULL AND t.expires_at > ?),"
-    " u.groups_list, u.last_login_at"
+    " u.groups_list, u.last_login_at, u.mfa_enabled"
     " FROM users u"_s;
 
 // Session rows are deleted, as SessionService::revokeAll does, but on the caller's
@@ -65,6 +65,7 @@ Result<QList<UserRow>> UserAdminService::query(const QString &where,
         r.liveSessions = q->value(9).toInt();
         r.groups = q->value(10).toString().split(u',', Qt::SkipEmptyParts);
         r.lastLoginMs = q->value(11).toLongLong();
+        r.mfaEnabled = q->value(12).toInt() != 0;
         out.append(r);
     }
     return out;

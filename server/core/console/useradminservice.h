@@ -27,7 +27,8 @@ struct UserRow
     QString approvedBy;
     int liveSessions = 0; // session tokens neither revoked nor past their absolute expiry
     QStringList groups;
-    qint64 lastLoginMs = 0; // users.last_login_at; 0: never signed in
+    qint64 lastLoginMs = 0;  // users.last_login_at; 0: never signed in
+    bool mfaEnabled = false; // a second factor is on (issue 14)
 };
 
 // One account as the console's page per user shows it: the account (its password hash

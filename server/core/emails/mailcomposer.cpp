@@ -253,6 +253,11 @@ mail::Message MailComposer::goodbye(const Account &a) const
     return compose(a.email, a.language, u"goodbye"_s, personalValues(a, a.language));
 }
 
+mail::Message MailComposer::mfaNotice(const Account &a, const QString &kind) const
+{
+    return compose(a.email, a.language, kind, personalValues(a, a.language));
+}
+
 mail::Message MailComposer::invitation(const QString &email, const QString &language,
                                        const QString &token, qint64 ttlSeconds) const
 {

@@ -44,6 +44,10 @@ public:
     mail::Message goodbye(const Account &account) const;
     mail::Message invitation(const QString &email, const QString &language, const QString &token,
                              qint64 ttlSeconds) const;
+    // Issue 14, the second factor's notices (no secret in any of them): `kind` is mfa_enabled,
+    // mfa_disabled, mfa_recovery_codes (renewed), mfa_recovery_code_used or mfa_reset (by an
+    // administrator).
+    mail::Message mfaNotice(const Account &account, const QString &kind) const;
 
     // The link in a verification email, from verification/url or the embedded page.
     QString verificationLink(const Account &account, const QString &token) const;

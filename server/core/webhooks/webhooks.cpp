@@ -35,7 +35,8 @@ QJsonObject userObject(const Account &a)
         {u"groups"_s, QJsonArray::fromStringList(a.groups)},
         {u"sign_up_time"_s,
          QDateTime::fromMSecsSinceEpoch(a.signUpTimeMs, Qt::UTC).toString(Qt::ISODate)},
-        {u"tos_accepted_version"_s, a.tosAcceptedVersion}};
+        {u"tos_accepted_version"_s, a.tosAcceptedVersion},
+        {u"mfa"_s, a.mfaEnabled}};
 }
 
 QJsonObject userSummary(const Account &a)

@@ -18,31 +18,14 @@ using sd::core::ErrorCode;
 // registerAccountPages().
 namespace sd::http::pages {
 
-namespace {
-
 // A 303 to `location` (after a POST, or to the sign-in page without a session).
-HttpResponse seeOther(const QString &language, const QString &location)
+HttpResponse seeOther(const QString &language, const QString &location, const QString &titleKey)
 {
-    HttpResponse r = page(303, language, u"sign_in_title"_s,
+    HttpResponse r = page(303, language, titleKey,
                           u"<p><a href=\""_s + location.toHtmlEscaped() + u"\">"_s +
                               location.toHtmlEscaped() + u"</a></p>"_s);
-    r.headers.append({"Location", location.toLatin1()});
+    r.headers.append({"Location", location.toUtf8()});
     return r;
-}
-
-HttpResponse signInPage(int status, const QString &language, const QString &csrf,
-                        const QString &username, const QString &errorKey)
-{
-    const QString errors = errorKey.isEmpty() ? QString() : message(language, errorKey, u"error"_s);
-    return page(
-        status, language, u"sign_in_title"_s,
-        errors + fragment(u"sign_in"_s, language, {{u"csrf"_s, csrf}, {u"username"_s, username}}));
-}
-
-HttpResponse signInGet(core::CoreServices &c, const HttpRequest &r)
-{
-    const CsrfState csrf = csrfFor(c, r);
-    return withCookie(signInPage(200, r.language(), csrf.token, {}, {}), csrf);
 }
 
 // The checks every form POST here starts with: a UTF-8 form, CSRF, the per-address limit.
@@ -60,6 +43,33 @@ std::variant<Form, HttpResponse> acceptForm(core::CoreServices &c, const HttpReq
     return *form;
 }
 
+// The signed-in user of the page cookie, if any.
+std::optional<core::SessionUser> pageUser(core::CoreServices &c, const HttpRequest &r)
+{
+    const QString ust = cookie(r, sessionCookieName(c));
+    auto session = c.sessions().check(ust);
+    if (!session)
+        return std::nullopt;
+    return core::SessionUser{session->account, session->tokenId};
+}
+
+namespace {
+
+HttpResponse signInPage(int status, const QString &language, const QString &csrf,
+                        const QString &username, const QString &errorKey)
+{
+    const QString errors = errorKey.isEmpty() ? QString() : message(language, errorKey, u"error"_s);
+    return page(
+        status, language, u"sign_in_title"_s,
+        errors + fragment(u"sign_in"_s, language, {{u"csrf"_s, csrf}, {u"username"_s, username}}));
+}
+
+HttpResponse signInGet(core::CoreServices &c, const HttpRequest &r)
+{
+    const CsrfState csrf = csrfFor(c, r);
+    return withCookie(signInPage(200, r.language(), csrf.token, {}, {}), csrf);
+}
+
 HttpResponse signInPost(core::CoreServices &c, const HttpRequest &r)
 {
     const QString language = r.language();
@@ -69,6 +79,8 @@ HttpResponse signInPost(core::CoreServices &c, const HttpRequest &r)
     const Form &form = std::get<Form>(accepted);
     const QString username = form.value(u"username"_s);
     auto result = c.sessions().login(username, form.value(u"password"_s), {r.remoteIp});
+    if (result && result->mfaRequired())
+        return mfaCodePage(c, r, 200, result->mfaToken, u"/account"_s); // no cookie yet
     if (!result) {
         QString key;
         switch (result.error().code) {
@@ -135,16 +147,6 @@ HttpResponse forgotPost(core::CoreServices &c, const HttpRequest &r)
     });
 }
 
-// The signed-in user of the page cookie, if any.
-std::optional<core::SessionUser> pageUser(core::CoreServices &c, const HttpRequest &r)
-{
-    const QString ust = cookie(r, sessionCookieName(c));
-    auto session = c.sessions().check(ust);
-    if (!session)
-        return std::nullopt;
-    return core::SessionUser{session->account, session->tokenId};
-}
-
 HttpResponse accountPage(int status, const QString &language, const core::Account &a,
                          const QString &csrf, const QString &notice, bool isError)
 {
@@ -152,11 +154,13 @@ HttpResponse accountPage(int status, const QString &language, const core::Accoun
     if (!notice.isEmpty())
         head = message(language, notice, isError ? u"error"_s : u"notice"_s);
     return page(status, language, u"account_title"_s,
-                head + fragment(u"account"_s, language,
-                                {{u"csrf"_s, csrf},
-                                 {u"username"_s, a.username},
-                                 {u"email"_s, a.email},
-                                 {u"display_name"_s, a.displayName}}));
+                head +
+                    fragment(u"account"_s, language,
+                             {{u"csrf"_s, csrf},
+                              {u"username"_s, a.username},
+                              {u"email"_s, a.email},
+                              {u"display_name"_s, a.displayName}}) +
+                    mfaAccountSection(language, a, csrf));
 }
 
 HttpResponse accountGet(core::CoreServices &c, const HttpRequest &r)

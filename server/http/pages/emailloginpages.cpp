@@ -100,6 +100,9 @@ HttpResponse loginConfirmPost(core::CoreServices &c, const HttpRequest &r)
             return loginInvalidPage(language);
         return errorPage(language, e);
     }
+    // The second factor is on: its code comes before any cookie (API.md).
+    if (result->mfaRequired())
+        return mfaCodePage(c, r, 200, result->mfaToken, nextPage);
     const QString location = core::resolveRedirect(nextPage, c.config().allowedRedirectHosts);
     HttpResponse response =
         page(303, language, u"login_title"_s,

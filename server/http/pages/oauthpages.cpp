@@ -28,15 +28,6 @@ QString languageOf(const HttpRequest &r, const QString &named)
     return core::Config::languages().contains(named) ? named : r.language();
 }
 
-HttpResponse seeOther(const QString &language, const QString &location)
-{
-    HttpResponse r = page(303, language, u"oauth_done_title"_s,
-                          u"<p><a href=\""_s + location.toHtmlEscaped() + u"\">"_s +
-                              location.toHtmlEscaped() + u"</a></p>"_s);
-    r.headers.append({"Location", location.toUtf8()});
-    return r;
-}
-
 HttpResponse errorOutcome(int status, const QString &language, const QString &messageKey)
 {
     return page(status, language, u"oauth_error_title"_s,
@@ -121,7 +112,7 @@ HttpResponse donePost(core::CoreServices &c, const HttpRequest &r)
             return errorPage(language, result.error());
         }
     }
-    HttpResponse response = seeOther(language, u"/account"_s);
+    HttpResponse response = seeOther(language, u"/account"_s, u"oauth_done_title"_s);
     response.headers.append({"Set-Cookie", cookieHeader(c, sessionCookieName(c), result->ust,
                                                         c.liveSettings()->sessionTtlSeconds)});
     return response;

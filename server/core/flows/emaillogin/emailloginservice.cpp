@@ -154,12 +154,13 @@ Result<LoginResult> EmailLoginService::confirm(const EmailLoginConfirmation &inp
     QString detail = u"email link from "_s + request.remoteIp;
     if (tos)
         detail += u", accepted ToS "_s + cfg.tosVersion;
-    auto result = SessionService(m_ctx).startSession(tx->db(), account, detail);
+    auto result = SessionService(m_ctx).admit(tx->db(), account, detail, request);
     if (!result)
         return result;
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
-    emit m_ctx.events.userLoggedIn(account.id);
+    if (!result->mfaRequired())
+        emit m_ctx.events.userLoggedIn(account.id);
     return result;
 }
 

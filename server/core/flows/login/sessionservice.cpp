@@ -5,6 +5,7 @@
 #include "audit/auditlog.h"
 #include "context.h"
 #include "crypto/crypto.h"
+#include "flows/mfa/mfaservice.h"
 #include "sqlquery.h"
 
 #include "transaction.h"
@@ -120,11 +121,15 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
         if (auto r = accountstore::setPasswordHash(tx->db(), account.id, account.passwordHash); !r)
             return dbFail(r.error());
     }
-    auto result = startSession(tx->db(), account, u"from "_s + request.remoteIp, request);
+    auto result = admit(tx->db(), account, u"from "_s + request.remoteIp, request, limitKey);
     if (!result)
         return result;
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
+    // The password alone proves nothing yet with a second factor on: its failures (and those
+    // of the codes to come) keep counting until the code is right (SEC-45).
+    if (result->mfaRequired())
+        return result;
     if (cfg.rateLimitEnabled) {
         m_ctx.limiter.reset(limitKey);
         m_ctx.limiter.clearFailures(limitKey);
@@ -162,6 +167,15 @@ Result<void> SessionService::recheckPassword(const Account &account, const QStri
         !r)
         return dbFail(r.error());
     return fail(ErrorCode::InvalidCredentials, u"wrong password on re-authentication"_s);
+}
+
+Result<LoginResult> SessionService::admit(const QSqlDatabase &db, const Account &account,
+                                          const QString &auditDetail, const RequestInfo &request,
+                                          const QString &limitKey)
+{
+    if (account.mfaEnabled)
+        return MfaService(m_ctx).challenge(db, account, limitKey, auditDetail);
+    return startSession(db, account, auditDetail, request);
 }
 
 Result<LoginResult> SessionService::startSession(const QSqlDatabase &db, const Account &account,

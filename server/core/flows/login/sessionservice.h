@@ -13,8 +13,13 @@ struct Context; // context.h: private to core
 struct LoginResult
 {
     QString ust; // the raw session token: returned once, stored only as a digest
+    // With the second factor on: no session yet, but this raw mfa_token (flows/mfa), and
+    // expiresAtMs is the token's end.
+    QString mfaToken;
     qint64 expiresAtMs = 0;
     Account account;
+
+    bool mfaRequired() const { return !mfaToken.isEmpty(); }
 };
 
 struct SessionCheck
@@ -43,8 +48,16 @@ public:
     void touch(const QString &tokenId);
     // A session of a super-user, or Unauthorized / Forbidden.
     Result<Account> requireSuperuser(const QString &ust) const;
+    // Inside an open transaction, after the first factor of any way in (password, email link,
+    // OAuth): a session (startSession) or, when the account's second factor is on, the
+    // challenge of MfaService (an mfa_token, no session). `limitKey`: the identifier's login
+    // rate-limit key, also charged for wrong codes (empty: the username's).
+    Result<LoginResult> admit(const QSqlDatabase &db, const Account &account,
+                              const QString &auditDetail, const RequestInfo &request = {},
+                              const QString &limitKey = {});
     // Inside an open transaction: a new session for an active account, with its audit entry
-    // (action login.succeeded). Every way of logging in ends here.
+    // (action login.succeeded). Every way of logging in ends here (through admit, or
+    // MfaService::completeLogin after the second factor).
     // The request's address and user agent are kept with the session for the user's list.
     Result<LoginResult> startSession(const QSqlDatabase &db, const Account &account,
                                      const QString &auditDetail, const RequestInfo &request = {});

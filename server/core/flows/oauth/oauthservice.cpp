@@ -427,13 +427,14 @@ Result<LoginResult> OAuthService::login(const QString &confirmation, const Reque
             return dbFail(r.error());
         return fail(code, account.id);
     }
-    auto result =
-        SessionService(m_ctx).startSession(tx->db(), account, u"oauth from "_s + request.remoteIp);
+    auto result = SessionService(m_ctx).admit(tx->db(), account,
+                                              u"oauth from "_s + request.remoteIp, request);
     if (!result)
         return result;
     if (auto r = tx->commit(); !r)
         return dbFail(r.error());
-    emit m_ctx.events.userLoggedIn(account.id);
+    if (!result->mfaRequired())
+        emit m_ctx.events.userLoggedIn(account.id);
     return result;
 }
 
