@@ -28,6 +28,7 @@ namespace sd::ui {
 class AuditPage;
 class ConsoleBackend;
 class DashboardPage;
+class InvitationsPage;
 class OutboxPage;
 class UsersPage;
 class SignupsPage;
@@ -47,7 +48,8 @@ struct ConsoleOptions
     SettingsHooks settings; // what the Settings dialog needs from app/
 };
 
-// The admin console's window: the tabs (Signups, Users, Outbox, Audit log, Dashboard), menus
+// The admin console's window: the tabs (Signups, Users, Invitations, Outbox, Audit log,
+// Dashboard), menus
 // and toolbars, the status bar (counts, URL, requests, database, mail, signup state), the
 // Settings dialog and the tray icon. Every core call runs on the ConsoleBackend's thread.
 class MainWindow : public QMainWindow
@@ -71,6 +73,7 @@ public:
     UsersPage *usersPage() const { return m_usersPage; }
     OutboxPage *outboxPage() const { return m_outboxPage; }
     AuditPage *auditPage() const { return m_auditPage; }
+    InvitationsPage *invitationsPage() const { return m_invitationsPage; }
     QSystemTrayIcon *trayIcon() const { return m_tray; } // null without a system tray
     // The open Settings dialog, or null.
     SettingsDialog *settingsDialog() const { return m_settingsDialog; }
@@ -132,6 +135,7 @@ private:
     OutboxPage *m_outboxPage = nullptr;
     AuditPage *m_auditPage = nullptr;
     DashboardPage *m_dashboardPage = nullptr;
+    InvitationsPage *m_invitationsPage = nullptr;
 
     QAction *m_closeSignup = nullptr;
     QAction *m_forceApproval = nullptr;
