@@ -1077,6 +1077,30 @@
         <comment>column header: when the email was queued</comment>
         <translation>Eingereiht</translation>
     </message>
+    <message>
+        <source>Password reset</source>
+        <translation>Passwort zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Password changed</source>
+        <translation>Passwort geändert</translation>
+    </message>
+    <message>
+        <source>Email change</source>
+        <translation>Adressänderung</translation>
+    </message>
+    <message>
+        <source>Email change notice</source>
+        <translation>Hinweis zur Adressänderung</translation>
+    </message>
+    <message>
+        <source>Goodbye</source>
+        <translation>Abschied</translation>
+    </message>
+    <message>
+        <source>Invitation</source>
+        <translation>Einladung</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::ReasonDialog</name>

@@ -1077,6 +1077,30 @@
         <comment>column header: when the email was queued</comment>
         <translation>Mis en file</translation>
     </message>
+    <message>
+        <source>Password reset</source>
+        <translation>Réinitialisation du mot de passe</translation>
+    </message>
+    <message>
+        <source>Password changed</source>
+        <translation>Mot de passe changé</translation>
+    </message>
+    <message>
+        <source>Email change</source>
+        <translation>Changement d’adresse</translation>
+    </message>
+    <message>
+        <source>Email change notice</source>
+        <translation>Avis de changement d’adresse</translation>
+    </message>
+    <message>
+        <source>Goodbye</source>
+        <translation>Au revoir</translation>
+    </message>
+    <message>
+        <source>Invitation</source>
+        <translation>Invitation</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::ReasonDialog</name>

@@ -12,6 +12,8 @@
 #include "mailtext.h"
 #include "outbox.h"
 
+#include "consolepages.h"
+#include "consoletablemodels.h"
 #include "invitationspage.h"
 #include "mainwindow.h"
 #include "rowfilterproxy.h"
@@ -177,6 +179,30 @@ private slots:
         QVERIFY2(mailsTo(u"dave@example.com"_s).at(0).second != mails.at(0).second,
                  qPrintable(mails.at(0).second));
         QVERIFY(m_console.window->errorText().isEmpty());
+    }
+
+    // The Outbox tab names the new kinds of mail (not their internal names).
+    void outboxNamesTheInvitation()
+    {
+        invite(u"kim@example.com"_s);
+        sd::ui::OutboxPage *outbox = m_console.window->outboxPage();
+        m_console.window->tabs()->setCurrentWidget(outbox);
+        const auto kindOfKim = [&] {
+            const auto *m = outbox->model();
+            for (int row = 0; row < m->rowCount(); ++row)
+                if (m->index(row, sd::ui::OutboxTableModel::Recipient).data().toString() ==
+                    u"kim@example.com"_s)
+                    return m->index(row, sd::ui::OutboxTableModel::Kind).data().toString();
+            return QString();
+        };
+        QTRY_COMPARE(kindOfKim(), u"Invitation"_s);
+        for (const auto &[kind, text] : QList<std::pair<QString, QString>>{
+                 {u"password_reset"_s, u"Password reset"_s},
+                 {u"password_changed"_s, u"Password changed"_s},
+                 {u"email_change"_s, u"Email change"_s},
+                 {u"email_change_notice"_s, u"Email change notice"_s},
+                 {u"goodbye"_s, u"Goodbye"_s}})
+            QCOMPARE(sd::ui::OutboxTableModel::kindText(kind), text);
     }
 
     void dialogShowsErrorsAndStaysOpen()
