@@ -109,6 +109,13 @@ std::optional<int> invitations(Application &app, const QStringList &args,
 {
     const core::Actor cli{u"cli"_s};
     if (args.value(0) == u"invite"_s && args.size() == 2) {
+        // Queued here and sent by a running instance; its link needs the public address, which
+        // only a running server knows unless server/public_url says it (as users reset-password).
+        if (app.config().publicUrl.isEmpty()) {
+            err << "set server/public_url: the invitation link is built from it" << Qt::endl;
+            return 2;
+        }
+        app.core().setPublicUrl(app.config().publicUrl);
         core::InvitationInput input{args[1], {}, commaList(o.apps), commaList(o.groups), {}};
         auto r = app.core().invitations().invite(input, cli);
         if (!r)

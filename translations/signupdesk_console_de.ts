@@ -585,6 +585,202 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::InvitationTableModel</name>
+    <message>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Angenommen</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Abgelaufen</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>Anzeigename</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Apps</source>
+        <translation>Apps</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Gruppen</translation>
+    </message>
+    <message>
+        <source>Invited</source>
+        <translation>Eingeladen am</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Gültig bis</translation>
+    </message>
+    <message>
+        <source>Invited by</source>
+        <translation>Eingeladen von</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::InvitationsPage</name>
+    <message>
+        <source>All invitations</source>
+        <translation>Alle Einladungen</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Angenommen</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Abgelaufen</translation>
+    </message>
+    <message>
+        <source>&amp;Invite…</source>
+        <translation>E&amp;inladen…</translation>
+    </message>
+    <message>
+        <source>&amp;Revoke</source>
+        <translation>&amp;Widerrufen</translation>
+    </message>
+    <message>
+        <source>Invited %1; the invitation email is queued.</source>
+        <translation>%1 eingeladen; die Einladungs-E-Mail steht in der Warteschlange.</translation>
+    </message>
+    <message>
+        <source>This invitation no longer exists.</source>
+        <translation>Diese Einladung gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>This invitation is no longer pending (accepted, revoked or expired meanwhile).</source>
+        <translation>Diese Einladung steht nicht mehr aus (inzwischen angenommen, widerrufen oder abgelaufen).</translation>
+    </message>
+    <message>
+        <source>Revoke invitations</source>
+        <translation>Einladungen widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoke the invitation of %1? Its link stops working at once.</source>
+        <translation>Die Einladung von %1 widerrufen? Ihr Link funktioniert dann sofort nicht mehr.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Revoked %n invitation(s): %1.</source>
+        <translation>
+            <numerusform>%n Einladung widerrufen: %1.</numerusform>
+            <numerusform>%n Einladungen widerrufen: %1.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::InviteDialog</name>
+    <message>
+        <source>Invite someone</source>
+        <translation>Jemanden einladen</translation>
+    </message>
+    <message>
+        <source>They get an email with a link to create an active account with this address, even while signup is closed.</source>
+        <translation>Die Person bekommt eine E-Mail mit einem Link, um ein aktives Konto mit dieser Adresse anzulegen, auch wenn die Registrierung gesperrt ist.</translation>
+    </message>
+    <message>
+        <source>name@example.com</source>
+        <translation>name@example.com</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <source>None ticked: the first configured app.</source>
+        <translation>Keine angekreuzt: die erste konfigurierte App.</translation>
+    </message>
+    <message>
+        <source>Comma-separated; optional</source>
+        <translation>Durch Kommas getrennt; optional</translation>
+    </message>
+    <message>
+        <source>Comma-separated; empty: %1</source>
+        <translation>Durch Kommas getrennt; leer: %1</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <source>French</source>
+        <translation>Französisch</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-Mail:</translation>
+    </message>
+    <message>
+        <source>&amp;Display name:</source>
+        <translation>&amp;Anzeigename:</translation>
+    </message>
+    <message>
+        <source>&amp;Apps:</source>
+        <translation>A&amp;pps:</translation>
+    </message>
+    <message>
+        <source>&amp;Groups:</source>
+        <translation>&amp;Gruppen:</translation>
+    </message>
+    <message>
+        <source>Email &amp;language:</source>
+        <translation>&amp;Sprache der E-Mail:</translation>
+    </message>
+    <message>
+        <source>Send invitation</source>
+        <translation>Einladung senden</translation>
+    </message>
+    <message>
+        <source>An account or a pending invitation already has this address.</source>
+        <translation>Ein Konto oder eine ausstehende Einladung hat diese Adresse bereits.</translation>
+    </message>
+    <message>
+        <source>This is not a valid email address.</source>
+        <translation>Das ist keine gültige E-Mail-Adresse.</translation>
+    </message>
+    <message>
+        <source>This display name is too long or contains characters that are not allowed.</source>
+        <translation>Dieser Anzeigename ist zu lang oder enthält nicht erlaubte Zeichen.</translation>
+    </message>
+    <message>
+        <source>One of these apps is no longer configured.</source>
+        <translation>Eine dieser Apps ist nicht mehr konfiguriert.</translation>
+    </message>
+    <message>
+        <source>A group name is empty or contains characters that are not allowed.</source>
+        <translation>Ein Gruppenname ist leer oder enthält nicht erlaubte Zeichen.</translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::MainWindow</name>
     <message>
         <source>Mail (%1): last sent %2</source>
@@ -765,6 +961,10 @@
         <source>&amp;Webhooks</source>
         <translation>&amp;Webhooks</translation>
     </message>
+    <message>
+        <source>&amp;Invitations</source>
+        <translation>E&amp;inladungen</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::MessageBar</name>
@@ -943,6 +1143,30 @@
         <source>Queued</source>
         <comment>column header: when the email was queued</comment>
         <translation>Eingereiht</translation>
+    </message>
+    <message>
+        <source>Password reset</source>
+        <translation>Passwort zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Password changed</source>
+        <translation>Passwort geändert</translation>
+    </message>
+    <message>
+        <source>Email change</source>
+        <translation>Adressänderung</translation>
+    </message>
+    <message>
+        <source>Email change notice</source>
+        <translation>Hinweis zur Adressänderung</translation>
+    </message>
+    <message>
+        <source>Goodbye</source>
+        <translation>Abschied</translation>
+    </message>
+    <message>
+        <source>Invitation</source>
+        <translation>Einladung</translation>
     </message>
 </context>
 <context>

@@ -60,6 +60,16 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::InvitationsPage</name>
+    <message numerus="yes">
+        <source>Revoked %n invitation(s): %1.</source>
+        <translation>
+            <numerusform>Revoked %n invitation: %1.</numerusform>
+            <numerusform>Revoked %n invitations: %1.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::MainWindow</name>
     <message numerus="yes">
         <source>SignupDesk: %n signup(s) to approve</source>

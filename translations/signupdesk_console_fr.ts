@@ -585,6 +585,202 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::InvitationTableModel</name>
+    <message>
+        <source>Pending</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Acceptée</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Révoquée</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Expirée</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>Nom affiché</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Apps</source>
+        <translation>Applications</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Groupes</translation>
+    </message>
+    <message>
+        <source>Invited</source>
+        <translation>Invitée le</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Expire le</translation>
+    </message>
+    <message>
+        <source>Invited by</source>
+        <translation>Invitée par</translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::InvitationsPage</name>
+    <message>
+        <source>All invitations</source>
+        <translation>Toutes les invitations</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Acceptées</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Révoquées</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Expirées</translation>
+    </message>
+    <message>
+        <source>&amp;Invite…</source>
+        <translation>&amp;Inviter…</translation>
+    </message>
+    <message>
+        <source>&amp;Revoke</source>
+        <translation>&amp;Révoquer</translation>
+    </message>
+    <message>
+        <source>Invited %1; the invitation email is queued.</source>
+        <translation>%1 invité(e)&#xa0;; l’e-mail d’invitation est en file d’attente.</translation>
+    </message>
+    <message>
+        <source>This invitation no longer exists.</source>
+        <translation>Cette invitation n’existe plus.</translation>
+    </message>
+    <message>
+        <source>This invitation is no longer pending (accepted, revoked or expired meanwhile).</source>
+        <translation>Cette invitation n’est plus en attente (acceptée, révoquée ou expirée entre-temps).</translation>
+    </message>
+    <message>
+        <source>Revoke invitations</source>
+        <translation>Révoquer des invitations</translation>
+    </message>
+    <message>
+        <source>Revoke the invitation of %1? Its link stops working at once.</source>
+        <translation>Révoquer l’invitation de %1&#xa0;? Son lien cesse aussitôt de fonctionner.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Revoked %n invitation(s): %1.</source>
+        <translation>
+            <numerusform>%n invitation révoquée&#xa0;: %1.</numerusform>
+            <numerusform>%n invitations révoquées&#xa0;: %1.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sd::ui::InviteDialog</name>
+    <message>
+        <source>Invite someone</source>
+        <translation>Inviter quelqu’un</translation>
+    </message>
+    <message>
+        <source>They get an email with a link to create an active account with this address, even while signup is closed.</source>
+        <translation>La personne reçoit un e-mail avec un lien pour créer un compte actif à cette adresse, même quand les inscriptions sont fermées.</translation>
+    </message>
+    <message>
+        <source>name@example.com</source>
+        <translation>nom@example.com</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Facultatif</translation>
+    </message>
+    <message>
+        <source>None ticked: the first configured app.</source>
+        <translation>Aucune cochée&#xa0;: la première application configurée.</translation>
+    </message>
+    <message>
+        <source>Comma-separated; optional</source>
+        <translation>Séparés par des virgules&#xa0;; facultatif</translation>
+    </message>
+    <message>
+        <source>Comma-separated; empty: %1</source>
+        <translation>Séparés par des virgules&#xa0;; vide&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Anglais</translation>
+    </message>
+    <message>
+        <source>French</source>
+        <translation>Français</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Allemand</translation>
+    </message>
+    <message>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-mail&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&amp;Display name:</source>
+        <translation>&amp;Nom affiché&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&amp;Apps:</source>
+        <translation>A&amp;pplications&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&amp;Groups:</source>
+        <translation>&amp;Groupes&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Email &amp;language:</source>
+        <translation>&amp;Langue de l’e-mail&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Send invitation</source>
+        <translation>Envoyer l’invitation</translation>
+    </message>
+    <message>
+        <source>An account or a pending invitation already has this address.</source>
+        <translation>Un compte ou une invitation en attente utilise déjà cette adresse.</translation>
+    </message>
+    <message>
+        <source>This is not a valid email address.</source>
+        <translation>Cette adresse e-mail n’est pas valide.</translation>
+    </message>
+    <message>
+        <source>This display name is too long or contains characters that are not allowed.</source>
+        <translation>Ce nom affiché est trop long ou contient des caractères non autorisés.</translation>
+    </message>
+    <message>
+        <source>One of these apps is no longer configured.</source>
+        <translation>Une de ces applications n’est plus configurée.</translation>
+    </message>
+    <message>
+        <source>A group name is empty or contains characters that are not allowed.</source>
+        <translation>Un nom de groupe est vide ou contient des caractères non autorisés.</translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::MainWindow</name>
     <message>
         <source>Mail (%1): last sent %2</source>
@@ -765,6 +961,10 @@
         <source>&amp;Webhooks</source>
         <translation>&amp;Webhooks</translation>
     </message>
+    <message>
+        <source>&amp;Invitations</source>
+        <translation>In&amp;vitations</translation>
+    </message>
 </context>
 <context>
     <name>sd::ui::MessageBar</name>
@@ -943,6 +1143,30 @@
         <source>Queued</source>
         <comment>column header: when the email was queued</comment>
         <translation>Mis en file</translation>
+    </message>
+    <message>
+        <source>Password reset</source>
+        <translation>Réinitialisation du mot de passe</translation>
+    </message>
+    <message>
+        <source>Password changed</source>
+        <translation>Mot de passe changé</translation>
+    </message>
+    <message>
+        <source>Email change</source>
+        <translation>Changement d’adresse</translation>
+    </message>
+    <message>
+        <source>Email change notice</source>
+        <translation>Avis de changement d’adresse</translation>
+    </message>
+    <message>
+        <source>Goodbye</source>
+        <translation>Au revoir</translation>
+    </message>
+    <message>
+        <source>Invitation</source>
+        <translation>Invitation</translation>
     </message>
 </context>
 <context>

@@ -174,6 +174,19 @@ QString OutboxTableModel::kindText(const QString &kind)
         return tr("Rejection");
     if (kind == u"login_link"_s)
         return tr("Login link");
+    // Issue 13: recovery, self-service and invitations.
+    if (kind == u"password_reset"_s)
+        return tr("Password reset");
+    if (kind == u"password_changed"_s)
+        return tr("Password changed");
+    if (kind == u"email_change"_s)
+        return tr("Email change");
+    if (kind == u"email_change_notice"_s)
+        return tr("Email change notice");
+    if (kind == u"goodbye"_s)
+        return tr("Goodbye");
+    if (kind == u"invitation"_s)
+        return tr("Invitation");
     return kind;
 }
 

@@ -5,6 +5,7 @@
 #include "consoletablemodels.h"
 #include "dashboardpage.h"
 #include "errormessages.h"
+#include "invitationspage.h"
 #include "signupspage.h"
 #include "signuptablemodel.h"
 #include "tablecolumns.h"
@@ -344,6 +345,8 @@ void MainWindow::buildPages()
     m_outboxPage = new OutboxPage(m_backend, m_core, m_tabs);
     m_auditPage = new AuditPage(m_backend, m_core, m_tabs);
     m_tabs->addTab(m_usersPage, tr("&Users"));
+    m_invitationsPage = new InvitationsPage(m_backend, m_core, m_tabs);
+    m_tabs->addTab(m_invitationsPage, tr("&Invitations"));
     m_tabs->addTab(m_outboxPage, tr("&Outbox"));
     m_tabs->addTab(m_auditPage, tr("Audit &log"));
     // Loads on a thread of its own and listens to core's events itself; reloads only while shown.
@@ -357,8 +360,9 @@ void MainWindow::buildPages()
         ->setFitWithinWidth(true);
     new TableColumns(m_outboxPage->view(), m_settings.get(), u"outbox"_s, 320);
     new TableColumns(m_auditPage->view(), m_settings.get(), u"audit"_s, 320);
-    for (ConsolePage *page :
-         std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage, m_auditPage}) {
+    new TableColumns(m_invitationsPage->view(), m_settings.get(), u"invitations"_s, 320);
+    for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_outboxPage,
+                                                                  m_auditPage, m_invitationsPage}) {
         connect(page, &ConsolePage::errorOccurred, this, &MainWindow::showError);
         connect(page, &ConsolePage::info, this, &MainWindow::showInfo);
     }
@@ -398,9 +402,18 @@ void MainWindow::buildPages()
                 Qt::QueuedConnection);
     connect(&events, &core::Events::mailQueued, m_outboxPage, &ConsolePage::scheduleReload,
             Qt::QueuedConnection);
+    // Invitations: made, revoked or accepted here, at another console or instance, or by the CLI.
+    for (auto signal : {&core::Events::invitationChanged, &core::Events::invitationAccepted,
+                        &core::Events::accountDeleted})
+        connect(&events, signal, m_invitationsPage, &ConsolePage::scheduleReload,
+                Qt::QueuedConnection);
+    connect(&events, &core::Events::invitationChanged, m_auditPage, &ConsolePage::scheduleReload,
+            Qt::QueuedConnection);
+    connect(&events, &core::Events::accountsChanged, m_invitationsPage,
+            &ConsolePage::scheduleReload, Qt::QueuedConnection);
     // Other instances' events were lost while the link to them was down: every page reloads.
-    for (ConsolePage *page :
-         std::initializer_list<ConsolePage *>{m_usersPage, m_auditPage, m_outboxPage})
+    for (ConsolePage *page : std::initializer_list<ConsolePage *>{m_usersPage, m_auditPage,
+                                                                  m_outboxPage, m_invitationsPage})
         connect(&events, &core::Events::remoteEventsMissed, page, &ConsolePage::scheduleReload,
                 Qt::QueuedConnection);
     if (auto *sender = m_options.outboxMonitor) {

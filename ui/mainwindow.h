@@ -30,6 +30,7 @@ namespace sd::ui {
 class AuditPage;
 class ConsoleBackend;
 class DashboardPage;
+class InvitationsPage;
 class OutboxPage;
 class UsersPage;
 class WebhooksPage;
@@ -52,7 +53,8 @@ struct ConsoleOptions
     SettingsHooks settings; // what the Settings dialog needs from app/
 };
 
-// The admin console's window: the tabs (Signups, Users, Outbox, Audit log, Dashboard), menus
+// The admin console's window: the tabs (Signups, Users, Invitations, Outbox, Audit log,
+// Dashboard), menus
 // and toolbars, the status bar (counts, URL, requests, database, mail, signup state), the
 // Settings dialog and the tray icon. Every core call runs on the ConsoleBackend's thread.
 class MainWindow : public QMainWindow
@@ -77,6 +79,7 @@ public:
     OutboxPage *outboxPage() const { return m_outboxPage; }
     WebhooksPage *webhooksPage() const { return m_webhooksPage; }
     AuditPage *auditPage() const { return m_auditPage; }
+    InvitationsPage *invitationsPage() const { return m_invitationsPage; }
     QSystemTrayIcon *trayIcon() const { return m_tray; } // null without a system tray
     // The open Settings dialog, or null.
     SettingsDialog *settingsDialog() const { return m_settingsDialog; }
@@ -145,6 +148,7 @@ private:
     AuditPage *m_auditPage = nullptr;
     WebhooksPage *m_webhooksPage = nullptr;
     DashboardPage *m_dashboardPage = nullptr;
+    InvitationsPage *m_invitationsPage = nullptr;
 
     QAction *m_closeSignup = nullptr;
     QAction *m_forceApproval = nullptr;

@@ -58,9 +58,9 @@ private slots:
         m_config = m_dir.filePath(u"signupdesk.ini"_s);
         QFile f(m_config);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("[database]\nurl=sqlite:" + h->config().dataDir.toUtf8() +
-                "/core.db\n[mail]\nfolder=" + m_dir.filePath(u"mail"_s).toUtf8() +
-                "\n[password]\nmemory_kib=64\niterations=1\n");
+        f.write("[server]\npublic_url=https://desk.example.org\n[database]\nurl=sqlite:" +
+                h->config().dataDir.toUtf8() + "/core.db\n[mail]\nfolder=" +
+                m_dir.filePath(u"mail"_s).toUtf8() + "\n[password]\nmemory_kib=64\niterations=1\n");
     }
 
     void usersListSearchAndStatus()
@@ -112,6 +112,26 @@ private slots:
         QCOMPARE(admin({u"users"_s, u"frobnicate"_s, anna->id}).exitCode, 2);
     }
 
+    // Without server/public_url the command cannot build the link: it refuses (2) and makes
+    // nothing, rather than mail a link without a host.
+    void inviteNeedsThePublicUrl()
+    {
+        const QString config = m_dir.filePath(u"no-url.ini"_s);
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("[database]\nurl=sqlite:" + h->config().dataDir.toUtf8() + "/core.db\n");
+        f.close();
+        const QString kept = m_config;
+        m_config = config;
+        const CliResult r = admin({u"invite"_s, u"nora@example.com"_s});
+        m_config = kept;
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(u"server/public_url"_s), qPrintable(r.err));
+        QCOMPARE(h->mails(u"invitation"_s).size(), 0);
+        auto all = h->core().invitations().list();
+        QVERIFY(all && all->isEmpty());
+    }
+
     void inviteListAndRevoke()
     {
         const CliResult made = admin({u"invite"_s, u"carl@example.com"_s, u"--apps"_s, u"default"_s,
@@ -133,6 +153,9 @@ private slots:
         // Accepted with the mailed token: the list shows it.
         const auto mails = h->mails(u"invitation"_s);
         QCOMPARE(mails.size(), 1);
+        QVERIFY2(
+            mails[0].message.textBody.contains(u"https://desk.example.org/accept-invite?token="_s),
+            qPrintable(mails[0].message.textBody));
         SignupInput input;
         input.username = u"carl"_s;
         input.password = u"correct battery staple horse"_s;

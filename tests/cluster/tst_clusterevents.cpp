@@ -15,6 +15,9 @@
 
 #include "sqlquery.h"
 
+#include "consolepages.h"
+#include "consoletablemodels.h"
+#include "invitationspage.h"
 #include "mainwindow.h"
 #include "signuptablemodel.h"
 
@@ -58,6 +61,8 @@ public:
         record(&Events::emailChanged, u"emailChanged"_s);
         record(&Events::sessionsEnded, u"sessionsEnded"_s);
         record(&Events::accountDeleted, u"accountDeleted"_s);
+        record(&Events::invitationAccepted, u"invitationAccepted"_s);
+        record(&Events::invitationChanged, u"invitationChanged"_s);
         connect(
             &events, &Events::remoteEventsMissed, this, [this] { ++missed; }, Qt::QueuedConnection);
     }
@@ -108,6 +113,25 @@ private:
             qWarning("signup answered %d: %s", r.status, r.body.constData());
         return {r.json().value(u"user_id"_s).toString(),
                 r.json().value(u"confirm_token"_s).toString()};
+    }
+
+    // The token of a link to `page` in any mail as sent, by whichever instance's sender took it.
+    QString mailedToken(const QString &page)
+    {
+        for (const QString &folder : {m_a->config().mailFolder, m_dirB.filePath(u"mail"_s)}) {
+            const QDir dir(folder);
+            for (const QString &file : dir.entryList({u"*.eml"_s}, QDir::Files)) {
+                QFile f(dir.filePath(file));
+                if (!f.open(QIODevice::ReadOnly))
+                    continue;
+                const QString mail = decodeMail(f.readAll());
+                const auto m =
+                    QRegularExpression(page + u"\\?token=([A-Za-z0-9_\\-]+)"_s).match(mail);
+                if (m.hasMatch())
+                    return m.captured(1);
+            }
+        }
+        return QString();
     }
 
 private slots:
@@ -241,24 +265,7 @@ private slots:
                           ust)
                      .status,
                  202);
-        // The link is in the mail as sent, by whichever instance's sender took it.
-        const auto findToken = [&] {
-            for (const QString &folder : {m_a->config().mailFolder, m_dirB.filePath(u"mail"_s)}) {
-                const QDir dir(folder);
-                for (const QString &file : dir.entryList({u"*.eml"_s}, QDir::Files)) {
-                    QFile f(dir.filePath(file));
-                    if (!f.open(QIODevice::ReadOnly))
-                        continue;
-                    const QString mail = decodeMail(f.readAll());
-                    const auto m =
-                        QRegularExpression(u"confirm-email-change\\?token=([A-Za-z0-9_\\-]+)"_s)
-                            .match(mail);
-                    if (m.hasMatch())
-                        return m.captured(1);
-                }
-            }
-            return QString();
-        };
+        const auto findToken = [&] { return mailedToken(u"confirm-email-change"_s); };
         QTRY_VERIFY_WITH_TIMEOUT(!findToken().isEmpty(), 5000);
         const QString token = findToken();
         // Confirmed at B: A hears of it.
@@ -341,6 +348,64 @@ private slots:
         QTRY_COMPARE(m_seenB->count(u"sessionsEnded"_s, id), 1);
         QCOMPARE(getJson(m_b->port(), "/api/v1/user/me", atB).status, 401);
         QCOMPARE(getJson(m_a->port(), "/api/v1/user/me", atA).status, 200);
+    }
+
+    // Issue 13: an invitation made at A shows in B's console; its acceptance at A reaches B
+    // (invitationAccepted, the row turns Accepted), and so does the account's deletion at A
+    // (accountDeleted, the row leaves B's Users tab), all without a reload in B.
+    void invitationAndDeletionReachOtherInstances()
+    {
+        sd::ui::InvitationsPage *invitationsB = m_consoleB->invitationsPage();
+        m_consoleB->tabs()->setCurrentWidget(invitationsB);
+        QTRY_VERIFY_WITH_TIMEOUT(invitationsB->isLoaded(), 5000);
+        const QString invitation = m_worker.call([&] {
+            sd::core::InvitationInput input;
+            input.email = u"fay@example.com"_s;
+            auto r = m_a->app().core().invitations().invite(input, {u"test"_s});
+            return r ? r->id : QString();
+        });
+        QVERIFY(!invitation.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(m_seenB->count(u"invitationChanged"_s, invitation) == 1, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(invitationsB->model()->rowOf(invitation) >= 0, 5000);
+        const auto statusInB = [&] {
+            const int row = invitationsB->model()->rowOf(invitation);
+            return row < 0 ? QString()
+                           : invitationsB->model()
+                                 ->index(row, sd::ui::InvitationTableModel::Status)
+                                 .data()
+                                 .toString();
+        };
+        QCOMPARE(statusInB(), u"Pending"_s);
+
+        QTRY_VERIFY_WITH_TIMEOUT(!mailedToken(u"accept-invite"_s).isEmpty(), 5000);
+        const HttpResult signup =
+            postJson(m_a->port(), "/api/v1/signup",
+                     {{u"invitation_token"_s, mailedToken(u"accept-invite"_s)},
+                      {u"username"_s, u"fay"_s},
+                      {u"password"_s, kPassword}});
+        QCOMPARE(signup.status, 201);
+        const QString fay = signup.json().value(u"user_id"_s).toString();
+        QTRY_VERIFY_WITH_TIMEOUT(m_seenB->count(u"invitationAccepted"_s, fay) == 1, 5000);
+        QCOMPARE(m_seenA->count(u"invitationAccepted"_s, fay), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(statusInB(), u"Accepted"_s, 5000);
+
+        sd::ui::UsersPage *usersB = m_consoleB->usersPage();
+        m_consoleB->tabs()->setCurrentWidget(usersB);
+        QTRY_VERIFY_WITH_TIMEOUT(usersB->model()->rowOf(fay) >= 0, 5000);
+        const QString ust = postJson(m_a->port(), "/api/v1/login",
+                                     {{u"username"_s, u"fay"_s}, {u"password"_s, kPassword}})
+                                .json()
+                                .value(u"ust"_s)
+                                .toString();
+        QVERIFY(!ust.isEmpty());
+        QCOMPARE(
+            postJson(m_a->port(), "/api/v1/user/delete", {{u"current_password"_s, kPassword}}, ust)
+                .status,
+            204);
+        QTRY_VERIFY_WITH_TIMEOUT(m_seenB->count(u"accountDeleted"_s, fay) == 1, 5000);
+        QCOMPARE(m_seenA->count(u"accountDeleted"_s, fay), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(usersB->model()->rowOf(fay) < 0, 5000);
+        m_consoleB->tabs()->setCurrentIndex(0);
     }
 
     void sqliteHasNoBridge()

@@ -12,7 +12,13 @@
 //      cookie; with ToS a 303 to next_page and an HttpOnly session cookie.
 //   3. open redirect: next_page pointing off-site always ends on / of our server.
 //   4. no script runs: a display name full of markup is shown escaped, no dialog opens.
-//   5. second factor (issue 14): with TOTP on, /login asks for the code before any session
+//   5. /login: the password form reaches /account; "email me a link" mails a link that does.
+//   6. /forgot-password mails a reset link; /reset-password sets the new password, once.
+//   7. /account: change password, change email (confirmed on /confirm-email-change), end
+//      another session, delete the account (signed out, a goodbye email).
+//   8. /accept-invite: an invitation made with `signupdesk admin invite` makes an active,
+//      verified account.
+//   9. second factor (issue 14): with TOTP on, /login asks for the code before any session
 //      cookie; the right code (computed here per RFC 6238) ends on /account with the cookie.
 //
 // Environment: SD_SIGNUPDESK_BIN (required), SD_SOURCE_DIR (default: two folders up),
@@ -20,8 +26,9 @@
 // SD_E2E_KEEP=1 keeps the temp folder. Exit 0 on success, 1 with the failing step otherwise.
 // The server, the sink and the browser are always stopped.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import net from 'node:net';
 import { existsSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -33,7 +40,7 @@ const sourceDir = process.env.SD_SOURCE_DIR || path.resolve(here, '..', '..');
 const serverBin = process.env.SD_SIGNUPDESK_BIN;
 const chromiumPath = process.env.SD_CHROMIUM || '/usr/bin/chromium';
 const sinkScript = path.join(sourceDir, 'tests', 'support', 'smtp_sink.py');
-const TOTAL_BUDGET_MS = 55_000;
+const TOTAL_BUDGET_MS = 120_000;
 const PASSWORD = 'Quiet-Lantern-Orbit-731';
 const TOS_VERSION = '2026-11';
 
@@ -337,10 +344,21 @@ async function main() {
             return Number(match[1]);
         });
 
+        const configFile = path.join(tmp, 'signupdesk.ini');
+        const env = {};
         const base = await step('start signupdesk --headless', async () => {
-            const configFile = path.join(tmp, 'signupdesk.ini');
+            // A port known before the start: `signupdesk admin invite` (another process) builds
+            // its link from server/public_url, so the file must name the server's address.
+            const port = await new Promise((resolve, reject) => {
+                const probe = net.createServer();
+                probe.on('error', reject);
+                probe.listen(0, '127.0.0.1', () => {
+                    const { port: free } = probe.address();
+                    probe.close(() => resolve(free));
+                });
+            });
             await fs.writeFile(configFile, [
-                '[server]', 'listen=127.0.0.1', 'port=0', '',
+                '[server]', 'listen=127.0.0.1', `port=${port}`, `public_url=http://127.0.0.1:${port}`, '',
                 '[database]', `url=sqlite:${path.join(tmp, 'db.sqlite')}`, '',
                 '[mail]', 'transport=smtp', `smtp_url=smtp://127.0.0.1:${smtpPort}`, '',
                 '[password]', 'memory_kib=64', 'iterations=1', '',
@@ -349,7 +367,6 @@ async function main() {
                 '[redirect]', 'allowed_hosts=app.example.com', '',
                 '[ratelimit]', 'enabled=false', '',
             ].join('\n'));
-            const env = {};
             for (const [key, value] of Object.entries(process.env))
                 if (!key.startsWith('SIGNUPDESK_'))
                     env[key] = value;
@@ -578,10 +595,213 @@ async function main() {
             check(browserDialogs.length === 0, `dialogs opened: ${browserDialogs.join('; ')}`);
             check(offSiteRequests.length === 0, `requests off the server: ${offSiteRequests.join(', ')}`);
         });
-        // ---- 5. Second factor ----------------------------------------------------------------
+        // ---- 5. The sign-in page ------------------------------------------------------------
+        const NEW_PASSWORD = 'Amber-Harbour-Quiver-482';
+        const NEWER_PASSWORD = 'Cobalt-Meadow-Lantern-915';
+        const signInWithPassword = async (username, password) => {
+            await page.goto(base + '/login');
+            await page.getByLabel('Username or email address').fill(username);
+            await page.getByLabel('Password', { exact: true }).fill(password);
+            await page.getByRole('button', { name: 'Log in' }).click();
+            await page.waitForLoadState('load');
+        };
+        await step('5a /login with the password: to /account, which shows the account', async () => {
+            const response = await page.goto(base + '/login');
+            check(response.status() === 200, `GET /login answered ${response.status()}`);
+            check(await h1() === 'Log in', `unexpected heading: ${await h1()}`);
+            await page.screenshot({ path: path.join(screenshotDir, 'sign-in.png'), fullPage: true });
+            await signInWithPassword(alice.username, 'wrong password, surely');
+            check((await bodyText()).includes('The username or password is wrong.'),
+                  `no error after a wrong password: ${await bodyText()}`);
+            await signInWithPassword(alice.username, PASSWORD);
+            check(new URL(page.url()).pathname === '/account', `ended on ${page.url()}`);
+            check(await h1() === 'Your account', `unexpected heading: ${await h1()}`);
+            const text = await bodyText();
+            check(text.includes(alice.email) && text.includes('alice'), `the account page says: ${text}`);
+            check(text.includes('This browser'), 'the sessions list does not mark this browser');
+            const session = await cookieNamed('sd_session');
+            check(session && session.httpOnly, 'no HttpOnly session cookie after the password sign-in');
+        });
+        await step('5b "Email me a link": the mailed link signs in and lands on /account', async () => {
+            await context.clearCookies();
+            await page.goto(base + '/login');
+            await page.locator('#link-email').fill(alice.email);
+            await page.getByRole('button', { name: 'Email me a link' }).click();
+            await page.waitForLoadState('load');
+            check(await h1() === 'Check your inbox', `unexpected heading: ${await h1()}`);
+            const mail = await readMailLink(mailDir, alice.email, '/login/confirm', base);
+            await page.goto(mail.link);
+            check(await h1() === 'Log in', `unexpected heading on the link: ${await h1()}`);
+            await page.getByRole('button', { name: 'Log in' }).click();
+            await page.waitForURL((url) => url.pathname === '/account');
+            check(await h1() === 'Your account', `unexpected heading: ${await h1()}`);
+        });
+
+        // ---- 6. Forgot password -------------------------------------------------------------
+        await step('6a /forgot-password from the sign-in page: "check your inbox"', async () => {
+            await page.goto(base + '/login');
+            await page.getByRole('link', { name: 'Forgot your password?' }).click();
+            await page.waitForURL((url) => url.pathname === '/forgot-password');
+            await page.getByLabel('Email address').fill(alice.email);
+            await page.getByRole('button', { name: 'Send me a reset link' }).click();
+            await page.waitForLoadState('load');
+            check(await h1() === 'Check your inbox', `unexpected heading: ${await h1()}`);
+        });
+        const resetMail = await step('6b read the reset email (link and code)',
+                                     () => readMailLink(mailDir, alice.email, '/reset-password', base));
+        await step('6c /reset-password: two different passwords are refused, then it changes', async () => {
+            check(/\b\d{6}\b/.test(resetMail.text), 'the reset email shows no 6-digit code');
+            const response = await page.goto(resetMail.link);
+            check(response.status() === 200, `GET /reset-password answered ${response.status()}`);
+            check(await h1() === 'Choose a new password', `unexpected heading: ${await h1()}`);
+            check((await bodyText()).includes(alice.email), 'the reset page does not show the address');
+            await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+            await page.getByLabel('New password, again').fill(NEW_PASSWORD + 'x');
+            await page.getByRole('button', { name: 'Change my password' }).click();
+            await page.waitForLoadState('load');
+            check((await bodyText()).includes('The two passwords are not the same.'),
+                  `no mismatch error: ${await bodyText()}`);
+            await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+            await page.getByLabel('New password, again').fill(NEW_PASSWORD);
+            await page.getByRole('button', { name: 'Change my password' }).click();
+            await page.waitForLoadState('load');
+            check(await h1() === 'Password changed', `unexpected heading: ${await h1()}`);
+            const old = await jsonLogin(base, alice.username);
+            check(old.status === 401, `the old password still logs in: ${old.status}`);
+            const fresh = await api(base, 'POST', '/api/v1/login', { username: alice.username, password: NEW_PASSWORD });
+            check(fresh.status === 200, `the new password does not log in: ${fresh.status} ${fresh.text}`);
+            const again = await page.goto(resetMail.link);
+            check(again.status() === 400, `the used reset link answered ${again.status()}`);
+        });
+
+        // ---- 7. The account page ------------------------------------------------------------
+        const aliceNewEmail = 'alice.new@example.test';
+        await step('7a /account: change the password', async () => {
+            await context.clearCookies();
+            await signInWithPassword(alice.username, NEW_PASSWORD);
+            check(new URL(page.url()).pathname === '/account', `ended on ${page.url()}`);
+            await page.locator('#current-password').fill(NEW_PASSWORD);
+            await page.locator('#account-new-password').fill(NEWER_PASSWORD);
+            await page.locator('#account-new-password-again').fill(NEWER_PASSWORD);
+            await page.getByRole('button', { name: 'Change my password' }).click();
+            await page.waitForLoadState('load');
+            check((await bodyText()).includes('Your password is changed.'), `no notice: ${await bodyText()}`);
+            const r = await api(base, 'POST', '/api/v1/login', { username: alice.username, password: NEWER_PASSWORD });
+            check(r.status === 200, `the changed password does not log in: ${r.status}`);
+        });
+        await step('7b /account: change the email, confirmed on /confirm-email-change', async () => {
+            await page.goto(base + '/account');
+            await page.locator('#new-email').fill(aliceNewEmail);
+            await page.locator('#email-current-password').fill(NEWER_PASSWORD);
+            await page.getByRole('button', { name: 'Send a confirmation link' }).click();
+            await page.waitForLoadState('load');
+            check((await bodyText()).includes('A confirmation link is on its way'), `no notice: ${await bodyText()}`);
+            const mail = await readMailLink(mailDir, aliceNewEmail, '/confirm-email-change', base);
+            const before = await api(base, 'POST', '/api/v1/login', { username: alice.username, password: NEWER_PASSWORD });
+            check(before.json?.user?.email === alice.email, `the email changed before the confirmation: ${before.text}`);
+            await page.goto(mail.link);
+            check(await h1() === 'Confirm your new email address', `unexpected heading: ${await h1()}`);
+            check((await bodyText()).includes(aliceNewEmail), 'the page does not show the new address');
+            await page.getByRole('button', { name: 'Confirm this address' }).click();
+            await page.waitForLoadState('load');
+            check(await h1() === 'Email address changed', `unexpected heading: ${await h1()}`);
+            const after = await api(base, 'POST', '/api/v1/login', { username: alice.username, password: NEWER_PASSWORD });
+            check(after.json?.user?.email === aliceNewEmail, `the email did not change: ${after.text}`);
+        });
+        await step('7c /account: end another session (a JSON API one)', async () => {
+            const other = await api(base, 'POST', '/api/v1/login', { username: alice.username, password: NEWER_PASSWORD });
+            check(other.status === 200, `JSON login: ${other.status}`);
+            const me = () => fetch(base + '/api/v1/user/me', { headers: { Authorization: `Bearer ${other.json.ust}` } });
+            check((await me()).status === 200, 'the other session does not work');
+            const listed = await fetch(base + '/api/v1/user/sessions', { headers: { Authorization: `Bearer ${other.json.ust}` } });
+            const current = (await listed.json()).find((s) => s.current);
+            check(current, 'the JSON list has no current session');
+            await page.goto(base + '/account');
+            const item = page.locator('li.session').filter({ has: page.locator(`input[value="${current.session_id}"]`) });
+            check(await item.count() === 1, `no item with an end button for ${current.session_id}`);
+            await page.screenshot({ path: path.join(screenshotDir, 'account.png'), fullPage: true });
+            await item.getByRole('button').click();
+            await page.waitForLoadState('load');
+            check((await bodyText()).includes('That session has ended.'), `no notice: ${await bodyText()}`);
+            check((await me()).status === 401, 'the ended session still works');
+            check(await page.locator(`input[value="${current.session_id}"]`).count() === 0,
+                  'the ended session is still listed');
+            check((await bodyText()).includes('This browser'), 'this browser\'s session is gone from the list');
+        });
+        await step('7d /account: delete the account (password, confirmation box): signed out, goodbye', async () => {
+            await page.locator('#delete-current-password').fill(NEWER_PASSWORD);
+            const before = page.url();
+            await page.getByRole('button', { name: 'Delete my account' }).click();
+            await sleep(300);
+            check(page.url() === before && await h1() === 'Your account',
+                  'the form was sent without the confirmation box');
+            await page.getByLabel('I understand that my account is deleted for good.').check();
+            await page.getByRole('button', { name: 'Delete my account' }).click();
+            await page.waitForLoadState('load');
+            check(await h1() === 'Your account is deleted', `unexpected heading: ${await h1()}`);
+            check(!(await cookieNamed('sd_session')), 'the session cookie is still there');
+            const r = await api(base, 'POST', '/api/v1/login', { username: alice.username, password: NEWER_PASSWORD });
+            check(r.status === 401, `the deleted account still logs in: ${r.status}`);
+            await waitFor('the goodbye email', async () => {
+                const log = await fs.readFile(path.join(mailDir, 'envelope.json'), 'utf8').catch(() => '');
+                for (const line of log.split('\n').filter(Boolean)) {
+                    const entry = JSON.parse(line);
+                    if (!entry.file || consumedMail.has(entry.file) || !entry.rcpt_tos.includes(aliceNewEmail))
+                        continue;
+                    const raw = await fs.readFile(path.join(mailDir, entry.file), 'utf8');
+                    const text = mimeParts(raw).find((p) => p.type === 'text/plain')?.text || '';
+                    if (/deleted/i.test(text)) {
+                        consumedMail.add(entry.file);
+                        return true;
+                    }
+                }
+                return false;
+            });
+            const response = await page.goto(base + '/account');
+            check(new URL(page.url()).pathname === '/login', `/account after the deletion: ${page.url()} ${response.status()}`);
+        });
+
+        // ---- 8. Invitation ------------------------------------------------------------------
+        const carol = { email: 'carol@example.test', username: 'carol', name: 'Carol Invited' };
+        await step('8a `signupdesk admin invite` mails an invitation', async () => {
+            const out = await new Promise((resolve, reject) => {
+                execFile(serverBin, ['admin', 'invite', carol.email, '--config', configFile], { env, cwd: tmp, timeout: 15_000 },
+                         (err, stdout, stderr) => (err ? reject(new StepFailure(`admin invite failed: ${err.message} ${stderr}`))
+                                                       : resolve(stdout)));
+            });
+            check(/inv_/.test(out), `admin invite printed no invitation id: ${out}`);
+        });
+        const inviteMail = await step('8b read the invitation email',
+                                      () => readMailLink(mailDir, carol.email, '/accept-invite', base));
+        await step('8c /accept-invite: username, name, password, ToS: an active, verified account', async () => {
+            const response = await page.goto(inviteMail.link);
+            check(response.status() === 200, `GET /accept-invite answered ${response.status()}`);
+            check(await h1() === 'Create your account', `unexpected heading: ${await h1()}`);
+            check((await bodyText()).includes(carol.email), 'the page does not show the invited address');
+            await page.getByLabel('Username').fill(carol.username);
+            await page.getByLabel('Full name').fill(carol.name);
+            await page.getByLabel('Password (at least 12 characters)').fill(PASSWORD);
+            await page.getByLabel(/I accept the Terms of Service/).check();
+            await page.screenshot({ path: path.join(screenshotDir, 'accept-invite.png'), fullPage: true });
+            await page.getByRole('button', { name: 'Create my account' }).click();
+            await page.waitForLoadState('load');
+            check(await h1() === 'Your account is ready', `unexpected heading: ${await h1()}`);
+            const r = await jsonLogin(base, carol.username);
+            check(r.status === 200, `the invited account does not log in: ${r.status} ${r.text}`);
+            check(r.json.user.status === 'active' && r.json.user.verified_email === true &&
+                  r.json.user.email === carol.email && r.json.user.display_name === carol.name,
+                  `the invited account is not active and verified: ${r.text}`);
+            const again = await page.goto(inviteMail.link);
+            check(again.status() === 400, `the used invitation answered ${again.status()}`);
+        });
+        await step('8d no dialog opened, no request left the server', async () => {
+            check(browserDialogs.length === 0, `dialogs opened: ${browserDialogs.join('; ')}`);
+            check(offSiteRequests.length === 0, `requests off the server: ${offSiteRequests.join(', ')}`);
+        });
+        // ---- 9. Second factor ----------------------------------------------------------------
         const tara = { username: 'tara', email: 'tara@example.test', password: PASSWORD, language: 'en' };
         let secret = '';
-        await step('5a sign up tara, verify over the API and turn the second factor on', async () => {
+        await step('9a sign up tara, verify over the API and turn the second factor on', async () => {
             await signup(base, tara);
             const mail = await readMailLink(mailDir, tara.email, '/verify-email', base);
             const link = new URL(mail.link);
@@ -601,7 +821,7 @@ async function main() {
             check(confirmed.status === 200, `confirm answered ${confirmed.status}`);
             check((await confirmed.json()).recovery_codes?.length === 10, 'not 10 recovery codes');
         });
-        await step('5b /login with the password: the code form, and no session cookie yet', async () => {
+        await step('9b /login with the password: the code form, and no session cookie yet', async () => {
             await context.clearCookies();
             await page.goto(`${base}/login`);
             await page.getByLabel('Username or email address').fill(tara.username);
@@ -612,7 +832,7 @@ async function main() {
             check(!(await cookieNamed('sd_session')), 'a session cookie was set before the code');
             await page.screenshot({ path: path.join(screenshotDir, 'mfa-code.png'), fullPage: true });
         });
-        await step('5c a wrong code: the form again, still no cookie', async () => {
+        await step('9c a wrong code: the form again, still no cookie', async () => {
             const right = totpCode(secret, totpStep() + 1);
             await page.getByLabel('Code from the app, or a recovery code').fill(right === '000000' ? '111111' : '000000');
             await page.getByRole('button', { name: 'Continue' }).click();
@@ -620,7 +840,7 @@ async function main() {
             check((await bodyText()).includes('This code is not valid'), `no error shown: ${await bodyText()}`);
             check(!(await cookieNamed('sd_session')), 'a session cookie was set for a wrong code');
         });
-        await step('5d the app\'s code (next step, one of drift): /account with an HttpOnly cookie', async () => {
+        await step('9d the app\'s code (next step, one of drift): /account with an HttpOnly cookie', async () => {
             await page.getByLabel('Code from the app, or a recovery code').fill(totpCode(secret, totpStep() + 1));
             await page.getByRole('button', { name: 'Continue' }).click();
             await page.waitForURL((url) => url.pathname === '/account');

@@ -83,6 +83,17 @@ sd::mail::Message composeKind(const sd::core::MailComposer &composer, const QStr
         return composer.invitation(a.email, a.language, u"TOKEN"_s, 604800);
     if (kind.startsWith(u"mfa_"_s))
         return composer.mfaNotice(a, kind);
+    if (kind == u"password_reset"_s)
+        return composer.passwordReset(a, u"TOKEN"_s, u"654321"_s);
+    if (kind == u"password_changed"_s)
+        return composer.passwordChanged(a);
+    if (kind == u"email_change"_s) { // to the new address: the account's is another
+        sd::core::Account moving = a;
+        moving.email = u"old.alice@example.com"_s;
+        return composer.emailChange(moving, a.email, u"TOKEN"_s, u"654321"_s);
+    }
+    if (kind == u"email_change_notice"_s)
+        return composer.emailChangeNotice(a, u"alice.new@example.net"_s);
     return composer.loginLink(a, u"TOKEN"_s, u"/home"_s);
 }
 
@@ -112,6 +123,8 @@ private slots:
         const QString login =
             u"https://signup.example.org/login/confirm?token=TOKEN&next_page=%2Fhome"_s;
         const QString invite = u"https://signup.example.org/accept-invite?token=TOKEN"_s;
+        const QString reset = u"https://signup.example.org/reset-password?token=TOKEN"_s;
+        const QString change = u"https://signup.example.org/confirm-email-change?token=TOKEN"_s;
         struct Row
         {
             const char *kind;
@@ -192,6 +205,47 @@ private slots:
              u"L'invitation est valable 7 jours"_s, invite},
             {"invitation", "de", u"Sie sind zu SignupDesk eingeladen"_s,
              u"Die Einladung gilt 7 Tage"_s, invite},
+            {"password_reset", "en", u"Reset your password"_s, u"Or enter this code"_s, reset},
+            {"password_reset", "fr", u"Réinitialisez votre mot de passe"_s,
+             u"Vous pouvez aussi saisir ce code"_s, reset},
+            {"password_reset", "de", u"Setzen Sie Ihr Passwort zurück"_s,
+             u"Oder geben Sie diesen Code ein"_s, reset},
+            {"password_changed",
+             "en",
+             u"Your password was changed"_s,
+             u"every other session of the account was ended"_s,
+             {}},
+            {"password_changed",
+             "fr",
+             u"Votre mot de passe a été changé"_s,
+             u"toutes les autres sessions du compte ont été fermées"_s,
+             {}},
+            {"password_changed",
+             "de",
+             u"Ihr Passwort wurde geändert"_s,
+             u"alle anderen Sitzungen des Kontos wurden beendet"_s,
+             {}},
+            {"email_change", "en", u"Confirm your new email address"_s, u"Or enter this code"_s,
+             change},
+            {"email_change", "fr", u"Confirmez votre nouvelle adresse e-mail"_s,
+             u"Vous pouvez aussi saisir ce code"_s, change},
+            {"email_change", "de", u"Bestätigen Sie Ihre neue E-Mail-Adresse"_s,
+             u"Oder geben Sie diesen Code ein"_s, change},
+            {"email_change_notice",
+             "en",
+             u"A new email address was requested for your account"_s,
+             u"to alice.new@example.net. Nothing changes"_s,
+             {}},
+            {"email_change_notice",
+             "fr",
+             u"Une nouvelle adresse e-mail a été demandée pour votre compte"_s,
+             u"par alice.new@example.net. Rien ne change"_s,
+             {}},
+            {"email_change_notice",
+             "de",
+             u"Für Ihr Konto wurde eine neue E-Mail-Adresse angefordert"_s,
+             u"in alice.new@example.net ändern"_s,
+             {}},
             {"verification", "es", u"Confirm your email address"_s, u"Or enter this code"_s,
              verify},
             {"mfa_enabled",
@@ -322,8 +376,9 @@ private slots:
         } else {
             QVERIFY(!text.contains(u"http"_s));
         }
+        // Greeted by name only at a proven address (not a new one nobody has confirmed yet).
         if (kind != u"already_registered"_s && kind != u"invitation"_s &&
-            !isToUnverifiedAddress(kind)) {
+            kind != u"email_change"_s && !isToUnverifiedAddress(kind)) {
             QVERIFY(text.contains(u"Alice <Ally> & Co"_s));
             QVERIFY(html.contains(u"Alice &lt;Ally&gt; &amp; Co"_s));
             QVERIFY(!html.contains(u"<Ally>"_s));
@@ -335,6 +390,11 @@ private slots:
         }
         if (kind == u"verification"_s)
             QVERIFY(text.contains(u"123456"_s) && html.contains(u"<b>123456</b>"_s));
+        if (kind == u"password_reset"_s || kind == u"email_change"_s)
+            QVERIFY2(text.contains(u"654321"_s) && html.contains(u"<b>654321</b>"_s),
+                     qPrintable(html));
+        if (kind == u"email_change"_s) // greeted generically, and no name of the requester
+            QVERIFY(!text.contains(u"Alice"_s) && !html.contains(u"Alice"_s));
     }
 
     // Issue 18 item 8: a mail to an address nobody has proven carries no text the requester
@@ -350,7 +410,8 @@ private slots:
         for (const char *kind :
              {"verification", "verification_signed", "already_registered", "welcome", "rejection",
               "login_link", "goodbye", "invitation", "mfa_enabled", "mfa_disabled",
-              "mfa_recovery_codes", "mfa_recovery_code_used", "mfa_reset"})
+              "mfa_recovery_codes", "mfa_recovery_code_used", "mfa_reset", "password_reset",
+              "password_changed", "email_change", "email_change_notice"})
             for (const auto &[language, greeting] : languages)
                 QTest::addRow("%s %s", kind, language)
                     << QString::fromLatin1(kind) << QString::fromLatin1(language)

@@ -1,8 +1,5 @@
 #pragma once
 
-// What the page tests read from and send to the embedded pages: the strict CSP of API.md,
-// form bodies, hidden fields and Set-Cookie values.
-
 #include "httpclient.h"
 
 #include <QList>
@@ -10,8 +7,14 @@
 #include <QString>
 #include <QUrl>
 
+#include <utility>
+
+// What the page tests read and send like a browser: form bodies, hidden fields, cookies.
 namespace pageforms {
 
+using Fields = QList<std::pair<QString, QString>>;
+
+// The strict policy every page sends (API.md "Details that settle edge cases").
 inline const QByteArray kCsp =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
@@ -21,8 +24,8 @@ inline QString capture(const QString &text, const QString &pattern)
     return QRegularExpression(pattern).match(text).captured(1);
 }
 
-// application/x-www-form-urlencoded
-inline QByteArray formBody(const QList<std::pair<QString, QString>> &fields)
+// application/x-www-form-urlencoded.
+inline QByteArray formBody(const Fields &fields)
 {
     QByteArrayList parts;
     for (const auto &[k, v] : fields)
@@ -30,13 +33,14 @@ inline QByteArray formBody(const QList<std::pair<QString, QString>> &fields)
     return parts.join('&');
 }
 
-// The value of the first <input name="NAME" value="…"> of a page.
+// The value of the first input named `name`.
 inline QString hiddenValue(const QByteArray &html, const QString &name)
 {
     return capture(QString::fromUtf8(html),
                    QStringLiteral("name=\"%1\" value=\"([^\"]*)\"").arg(name));
 }
 
+// The value a Set-Cookie of the answer gives `name` (headers of one name are joined by ", ").
 inline QString setCookieValue(const HttpResult &r, const QString &name)
 {
     return capture(QString::fromLatin1(r.headers.value("set-cookie")),

@@ -1,7 +1,10 @@
+#include "apiroutes.h"
 #include "errormapping.h"
 #include "pageflows.h"
 #include "pagerender.h"
 #include "websecurity.h"
+
+#include <QDateTime>
 
 #include <variant>
 
@@ -9,13 +12,10 @@ using namespace Qt::StringLiterals;
 using sd::core::ErrorCode;
 
 // The sign-in page (/login: password, or "email me a link"), /forgot-password and /account
-// (the account, change password, change email). Forms without script, CSRF on every POST, the
-// session in the page cookie; every rule is core's (SessionService, EmailLoginService,
-// RecoveryService, EmailChangeService).
-//
-// Hooks for the rest of /account: the sessions list and account deletion add their sections
-// to accountPage() below (after the email form) and their POST routes in
-// registerAccountPages().
+// (the account, change password, change email, its sessions with "end one" and "end every
+// other", log out, delete the account). Forms without script, CSRF on every POST, the session
+// in the page cookie; every rule is core's (SessionService, EmailLoginService, RecoveryService,
+// EmailChangeService, AccountSessionService, AccountDeletionService).
 namespace sd::http::pages {
 
 // A 303 to `location` (after a POST, or to the sign-in page without a session).
@@ -43,13 +43,16 @@ std::variant<Form, HttpResponse> acceptForm(core::CoreServices &c, const HttpReq
     return *form;
 }
 
-// The signed-in user of the page cookie, if any.
+// The signed-in user of the page cookie, if any; records its use (the sessions list's "last
+// used") as the JSON API does. Only on the worker pool (it may write).
 std::optional<core::SessionUser> pageUser(core::CoreServices &c, const HttpRequest &r)
 {
     const QString ust = cookie(r, sessionCookieName(c));
     auto session = c.sessions().check(ust);
     if (!session)
         return std::nullopt;
+    if (session->needsTouch)
+        c.sessions().touch(session->tokenId);
     return core::SessionUser{session->account, session->tokenId};
 }
 
@@ -78,7 +81,8 @@ HttpResponse signInPost(core::CoreServices &c, const HttpRequest &r)
         return *refused;
     const Form &form = std::get<Form>(accepted);
     const QString username = form.value(u"username"_s);
-    auto result = c.sessions().login(username, form.value(u"password"_s), {r.remoteIp});
+    // The user agent goes with the session: the account page lists it.
+    auto result = c.sessions().login(username, form.value(u"password"_s), requestInfo(r));
     if (result && result->mfaRequired())
         return mfaCodePage(c, r, 200, result->mfaToken, u"/account"_s); // no cookie yet
     if (!result) {
@@ -147,19 +151,52 @@ HttpResponse forgotPost(core::CoreServices &c, const HttpRequest &r)
     });
 }
 
-HttpResponse accountPage(int status, const QString &language, const core::Account &a,
-                         const QString &csrf, const QString &notice, bool isError)
+// A time of the sessions list: the same in every language, in UTC as the API's times.
+QString pageTime(qint64 ms)
 {
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(u"yyyy-MM-dd HH:mm 'UTC'"_s);
+}
+
+QString sessionItems(const QList<core::SessionInfo> &sessions, const QString &language,
+                     const QString &csrf)
+{
+    QString html;
+    for (const core::SessionInfo &s : sessions) {
+        const QString agent = s.userAgent.trimmed().isEmpty()
+                                  ? text(language, u"session_unknown_agent"_s)
+                                  : s.userAgent;
+        html += fragment(s.current ? u"account_session_current"_s : u"account_session"_s, language,
+                         {{u"csrf"_s, csrf},
+                          {u"session_id"_s, s.id},
+                          {u"user_agent"_s, agent},
+                          {u"ip"_s, s.ip},
+                          {u"created"_s, pageTime(s.createdAtMs)},
+                          {u"last_used"_s, pageTime(s.lastUsedAtMs)}});
+    }
+    return html;
+}
+
+// The account page with its sessions (read now, so an ended one is gone), and `notice` (a
+// string key) above it when not empty.
+HttpResponse accountPage(core::CoreServices &c, int status, const QString &language,
+                         const core::SessionUser &user, const QString &csrf, const QString &notice,
+                         bool isError)
+{
+    auto sessions = c.accountSessions().list(user.account.id, user.sessionId);
+    if (!sessions)
+        return errorPage(language, sessions.error());
     QString head;
     if (!notice.isEmpty())
         head = message(language, notice, isError ? u"error"_s : u"notice"_s);
+    const core::Account &a = user.account;
     return page(status, language, u"account_title"_s,
                 head +
-                    fragment(u"account"_s, language,
-                             {{u"csrf"_s, csrf},
-                              {u"username"_s, a.username},
-                              {u"email"_s, a.email},
-                              {u"display_name"_s, a.displayName}}) +
+                    fragmentWithHtml(u"account"_s, language,
+                                     {{u"csrf"_s, csrf},
+                                      {u"username"_s, a.username},
+                                      {u"email"_s, a.email},
+                                      {u"display_name"_s, a.displayName}},
+                                     {{u"sessions"_s, sessionItems(*sessions, language, csrf)}}) +
                     mfaAccountSection(language, a, csrf));
 }
 
@@ -169,13 +206,20 @@ HttpResponse accountGet(core::CoreServices &c, const HttpRequest &r)
     if (!user)
         return seeOther(r.language(), u"/login"_s);
     const CsrfState csrf = csrfFor(c, r);
-    return withCookie(accountPage(200, r.language(), user->account, csrf.token, {}, false), csrf);
+    return withCookie(accountPage(c, 200, r.language(), *user, csrf.token, {}, false), csrf);
 }
 
-// The two /account forms: the change through core, then the page again with what happened.
+// Forgets the page's session cookie (after a logout or a deletion).
+HttpResponse withoutSession(core::CoreServices &c, HttpResponse response)
+{
+    response.headers.append({"Set-Cookie", cookieHeader(c, sessionCookieName(c), {}, 0)});
+    return response;
+}
+
+// The /account forms: signed in (else to /login), the form accepted (UTF-8, CSRF, limit), then the
+// answer `change` makes of it (with the CSRF token for the page shown again).
 template <typename Change>
-HttpResponse accountChange(core::CoreServices &c, const HttpRequest &r, const QString &doneKey,
-                           Change change)
+HttpResponse accountForm(core::CoreServices &c, const HttpRequest &r, Change change)
 {
     const QString language = r.language();
     auto user = pageUser(c, r);
@@ -184,24 +228,35 @@ HttpResponse accountChange(core::CoreServices &c, const HttpRequest &r, const QS
     auto accepted = acceptForm(c, r, u"login"_s);
     if (auto *refused = std::get_if<HttpResponse>(&accepted))
         return *refused;
-    const QString csrf = csrfTokenAgain(c, r);
-    auto result = change(*user, std::get<Form>(accepted));
-    if (!result) {
-        const core::Error &e = result.error();
-        QString key;
-        if (e.code == ErrorCode::InvalidCredentials)
-            key = u"wrong_current_password"_s;
-        else if (e.code != ErrorCode::Validation)
-            return errorPage(language, e);
-        else if (e.fields.contains(u"new_email"_s))
-            key = u"email_invalid"_s;
-        else if (e.fields.contains(u"new_password_again"_s))
-            key = u"passwords_differ"_s;
-        else
-            key = u"password_weak"_s;
-        return accountPage(httpStatus(e), language, user->account, csrf, key, true);
-    }
-    return accountPage(200, language, user->account, csrf, doneKey, false);
+    return change(*user, std::get<Form>(accepted), csrfTokenAgain(c, r));
+}
+
+// Change password, change email: the form again with what happened.
+template <typename Change>
+HttpResponse accountChange(core::CoreServices &c, const HttpRequest &r, const QString &doneKey,
+                           Change change)
+{
+    const QString language = r.language();
+    return accountForm(
+        c, r, [&](const core::SessionUser &user, const Form &form, const QString &csrf) {
+            auto result = change(user, form);
+            if (!result) {
+                const core::Error &e = result.error();
+                QString key;
+                if (e.code == ErrorCode::InvalidCredentials)
+                    key = u"wrong_current_password"_s;
+                else if (e.code != ErrorCode::Validation)
+                    return errorPage(language, e);
+                else if (e.fields.contains(u"new_email"_s))
+                    key = u"email_invalid"_s;
+                else if (e.fields.contains(u"new_password_again"_s))
+                    key = u"passwords_differ"_s;
+                else
+                    key = u"password_weak"_s;
+                return accountPage(c, httpStatus(e), language, user, csrf, key, true);
+            }
+            return accountPage(c, 200, language, user, csrf, doneKey, false);
+        });
 }
 
 HttpResponse passwordPost(core::CoreServices &c, const HttpRequest &r)
@@ -216,7 +271,7 @@ HttpResponse passwordPost(core::CoreServices &c, const HttpRequest &r)
                 return std::unexpected(e);
             }
             return c.recovery().changePassword(user, form.value(u"current_password"_s), password,
-                                               {r.remoteIp});
+                                               requestInfo(r));
         });
 }
 
@@ -225,7 +280,75 @@ HttpResponse emailPost(core::CoreServices &c, const HttpRequest &r)
     return accountChange(
         c, r, u"email_change_sent"_s, [&](const core::SessionUser &user, const Form &form) {
             return c.emailChange().request(user, form.value(u"new_email"_s),
-                                           form.value(u"current_password"_s), {r.remoteIp});
+                                           form.value(u"current_password"_s), requestInfo(r));
+        });
+}
+
+// Ends one session of the signed-in account (never another account's: core checks the owner).
+HttpResponse endSessionPost(core::CoreServices &c, const HttpRequest &r)
+{
+    const QString language = r.language();
+    return accountForm(
+        c, r, [&](const core::SessionUser &user, const Form &form, const QString &csrf) {
+            const QString sessionId = form.value(u"session_id"_s);
+            auto done = c.accountSessions().end(user.account.id, sessionId);
+            if (!done && done.error().code == ErrorCode::NotFound)
+                return accountPage(c, 404, language, user, csrf, u"session_not_found"_s, true);
+            if (!done)
+                return errorPage(language, done.error());
+            if (sessionId == user.sessionId) // its own: signed out, as a logout
+                return withoutSession(c, seeOther(language, u"/login"_s));
+            return accountPage(c, 200, language, user, csrf, u"session_ended"_s, false);
+        });
+}
+
+HttpResponse endOthersPost(core::CoreServices &c, const HttpRequest &r)
+{
+    const QString language = r.language();
+    return accountForm(c, r, [&](const core::SessionUser &user, const Form &, const QString &csrf) {
+        auto done = c.accountSessions().endOthers(user.account.id, user.sessionId);
+        if (!done)
+            return errorPage(language, done.error());
+        return accountPage(c, 200, language, user, csrf, u"others_ended"_s, false);
+    });
+}
+
+HttpResponse logoutPost(core::CoreServices &c, const HttpRequest &r)
+{
+    const QString language = r.language();
+    return accountForm(c, r, [&](const core::SessionUser &, const Form &, const QString &) {
+        // Unauthorized: it ended meanwhile, which is what was asked.
+        if (auto done = c.sessions().logout(cookie(r, sessionCookieName(c)));
+            !done && done.error().code != ErrorCode::Unauthorized)
+            return errorPage(language, done.error());
+        return withoutSession(
+            c, page(200, language, u"logged_out_title"_s, message(language, u"logged_out"_s)));
+    });
+}
+
+// Deletes the signed-in account after the password and the confirmation box; the goodbye
+// page, signed out.
+HttpResponse deletePost(core::CoreServices &c, const HttpRequest &r)
+{
+    const QString language = r.language();
+    return accountForm(
+        c, r, [&](const core::SessionUser &user, const Form &form, const QString &csrf) {
+            if (form.value(u"confirm"_s) != u"yes"_s)
+                return accountPage(c, 400, language, user, csrf, u"delete_confirm_required"_s,
+                                   true);
+            auto done = c.accountDeletion().deleteOwn(
+                user.account.id, form.value(u"current_password"_s), requestInfo(r));
+            if (!done) {
+                const core::Error &e = done.error();
+                if (e.code == ErrorCode::InvalidCredentials)
+                    return accountPage(c, 401, language, user, csrf, u"wrong_current_password"_s,
+                                       true);
+                if (e.code == ErrorCode::Forbidden) // a super-user: the CLI's business
+                    return accountPage(c, 403, language, user, csrf, u"delete_not_here"_s, true);
+                return errorPage(language, e);
+            }
+            return withoutSession(c, page(200, language, u"delete_done_title"_s,
+                                          message(language, u"delete_done"_s)));
         });
 }
 
@@ -241,6 +364,10 @@ void registerAccountPages(PageRoutes &routes)
     routes.add("GET", u"/account"_s, RunOn::WorkerPool, accountGet);
     routes.add("POST", u"/account/password"_s, RunOn::WorkerPool, passwordPost);
     routes.add("POST", u"/account/email"_s, RunOn::WorkerPool, emailPost);
+    routes.add("POST", u"/account/sessions/end"_s, RunOn::WorkerPool, endSessionPost);
+    routes.add("POST", u"/account/sessions/end-others"_s, RunOn::WorkerPool, endOthersPost);
+    routes.add("POST", u"/account/logout"_s, RunOn::WorkerPool, logoutPost);
+    routes.add("POST", u"/account/delete"_s, RunOn::WorkerPool, deletePost);
 }
 
 } // namespace sd::http::pages

@@ -1,3 +1,4 @@
+#include "apiroutes.h"
 #include "errormapping.h"
 #include "flows/emaillogin/redirectpolicy.h"
 #include "jsonbody.h"
@@ -78,7 +79,7 @@ HttpResponse loginConfirmPost(core::CoreServices &c, const HttpRequest &r)
         input.displayName = form.value(u"display_name"_s);
     input.tosAccepted = !form.value(u"tos"_s).isEmpty();
     const QString nextPage = form.value(u"next_page"_s);
-    auto result = c.emailLogin().confirm(input, {r.remoteIp});
+    auto result = c.emailLogin().confirm(input, requestInfo(r)); // the account page lists its agent
     if (!result) {
         const core::Error &e = result.error();
         if (e.code == ErrorCode::Validation) {

@@ -1,3 +1,4 @@
+#include "apiroutes.h"
 #include "errormapping.h"
 #include "flows/emaillogin/redirectpolicy.h"
 #include "flows/mfa/totp.h"
@@ -53,7 +54,7 @@ HttpResponse loginMfaPost(core::CoreServices &c, const HttpRequest &r)
     const QString typed = form.value(u"code"_s).trimmed();
     const bool totpCode = core::totp::normalizedCode(typed).has_value();
     auto result = c.mfa().completeLogin(token, totpCode ? typed : QString(),
-                                        totpCode ? QString() : typed, {r.remoteIp});
+                                        totpCode ? QString() : typed, requestInfo(r));
     if (!result) {
         const core::Error &e = result.error();
         if (e.code == ErrorCode::InvalidLoginCode)

@@ -1,3 +1,4 @@
+#include "apiroutes.h"
 #include "pageflows.h"
 #include "pagerender.h"
 #include "websecurity.h"
@@ -99,7 +100,7 @@ HttpResponse donePost(core::CoreServices &c, const HttpRequest &r)
         return forbiddenPage(language);
     if (auto limited = limitAddress(c, u"login"_s, r))
         return errorPage(language, *limited);
-    auto result = c.oauth().login(form->value(u"confirmation"_s), {r.remoteIp});
+    auto result = c.oauth().login(form->value(u"confirmation"_s), requestInfo(r));
     if (!result) {
         switch (result.error().code) {
         case ErrorCode::InvalidConfirmation:

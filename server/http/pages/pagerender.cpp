@@ -112,19 +112,32 @@ QString fragment(const QString &name, const QString &language,
     return core::fillPlaceholders(fragments().value(name), all, Escaping::Html);
 }
 
+QString fragmentWithHtml(const QString &name, const QString &language,
+                         QHash<QString, QString> values, const QHash<QString, QString> &html)
+{
+    // Control characters: no escaped value can contain them.
+    QHash<QString, QString> markers;
+    for (auto it = html.begin(); it != html.end(); ++it) {
+        const QString marker = u"\u0001"_s + it.key() + u"\u0001"_s;
+        values.insert(it.key(), marker);
+        markers.insert(marker, it.value());
+    }
+    QString out = fragment(name, language, values);
+    for (auto it = markers.begin(); it != markers.end(); ++it)
+        out.replace(it.key(), it.value());
+    return out;
+}
+
 QString fragmentWithTos(const QString &name, const QString &language,
                         QHash<QString, QString> values, const QString &tosVersion)
 {
-    // A control character: no escaped value can contain it.
-    const QString marker = u"\u0001tos\u0001"_s;
-    values.insert(u"tos"_s, marker);
     QString tos;
     if (!tosVersion.isEmpty())
         tos = fragment(u"tos_checkbox"_s, language,
                        {{u"t.tos_label"_s, core::fillPlaceholders(text(language, u"tos_label"_s),
                                                                   {{u"version"_s, tosVersion}},
                                                                   core::Escaping::None)}});
-    return fragment(name, language, values).replace(marker, tos);
+    return fragmentWithHtml(name, language, std::move(values), {{u"tos"_s, tos}});
 }
 
 QString message(const QString &language, const QString &key, const QString &cssClass)

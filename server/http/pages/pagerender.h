@@ -28,6 +28,11 @@ QString fragment(const QString &name, const QString &language,
 QString fragmentWithTos(const QString &name, const QString &language,
                         QHash<QString, QString> values, const QString &tosVersion);
 
+// fragment(), with each {{name}} of `html` replaced by that already rendered HTML (lists built
+// from other fragments), after the escaping of `values`.
+QString fragmentWithHtml(const QString &name, const QString &language,
+                         QHash<QString, QString> values, const QHash<QString, QString> &html);
+
 // A message paragraph: the string `key`, with an optional CSS class ("error", ...).
 QString message(const QString &language, const QString &key, const QString &cssClass = {});
 
