@@ -57,6 +57,9 @@ CoreServices::CoreServices(const Config &config, store::Database &database, cons
                                 m_live,
                                 m_afterAnswer,
                                 {}});
+    // Several instances share a PostgreSQL database: they share their limits there too.
+    if (database.dialect() == store::Dialect::Postgres)
+        m_limiter.shareThrough(database);
     // Sessions another instance ended stop here at once too (ClusterEvents re-emits its
     // sessionsEnded here); a direct connection: the cache is thread-safe.
     QObject::connect(

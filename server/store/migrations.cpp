@@ -227,6 +227,27 @@ const QList<Migration> &migrations()
              u"ALTER TABLE outbox ADD COLUMN seq BIGINT NOT NULL DEFAULT 0"_s,
              u"CREATE INDEX outbox_seq ON outbox(seq)"_s,
          }},
+        {15,
+         {
+             // Issue 16: the rate limits and lockouts of every instance sharing a PostgreSQL
+             // database (core/sharedlimits.cpp); SQLite counts in memory and leaves them empty.
+             // A fixed window per key: its start, length and count (limit + 1 means full).
+             u"CREATE TABLE rate_windows ("
+             " key TEXT PRIMARY KEY,"
+             " start_ms BIGINT NOT NULL,"
+             " window_ms BIGINT NOT NULL,"
+             " count INTEGER NOT NULL,"
+             " expires_at BIGINT NOT NULL)"_s,
+             u"CREATE INDEX rate_windows_expires ON rate_windows(expires_at)"_s,
+             // The progressive lockout per login identifier (SEC-15).
+             u"CREATE TABLE login_failures ("
+             " key TEXT PRIMARY KEY,"
+             " count INTEGER NOT NULL,"
+             " last_failure_at BIGINT NOT NULL,"
+             " not_before BIGINT NOT NULL,"
+             " forget_at BIGINT NOT NULL)"_s,
+             u"CREATE INDEX login_failures_forget ON login_failures(forget_at)"_s,
+         }},
     };
     return list;
 }

@@ -6,8 +6,8 @@
 
 #include "context.h"
 #include "httpclient.h"
+#include "testbackend.h"
 #include "testenv.h"
-#include "testserver.h"
 
 #include "accounts/accountstore.h"
 #include "outbox.h"
@@ -57,13 +57,12 @@ private:
     // A fresh server with every limit on (TestServer turns them off by default).
     void startServer(std::function<void(sd::core::Config &)> configure = {})
     {
-        m_server =
-            std::make_unique<TestServer>(TestServer::Backend::Sqlite, [&](sd::core::Config &c) {
-                c.returnConfirmToken = true;
-                c.rateLimitEnabled = true;
-                if (configure)
-                    configure(c);
-            });
+        m_server = std::make_unique<TestServer>(kBackend, [&](sd::core::Config &c) {
+            c.returnConfirmToken = true;
+            c.rateLimitEnabled = true;
+            if (configure)
+                configure(c);
+        });
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
     }
@@ -256,7 +255,7 @@ private slots:
         }
         // Even the right token waits: it is not consumed meanwhile.
         QCOMPARE(verifyToken(u"eve@example.com"_s, token).status, 429);
-        QCOMPARE(count(u"SELECT count(*) FROM users WHERE verified_email"_s), 0);
+        QCOMPARE(count(u"SELECT count(*) FROM users WHERE verified_email = 1"_s), 0);
         clock().advanceSeconds(m_server->config().verifyFailureWindowSeconds);
         const HttpResult ok = verifyToken(u"eve@example.com"_s, token);
         QCOMPARE(ok.status, 200);
@@ -381,17 +380,16 @@ private slots:
 
     void everyLimitOffWhenDisabled()
     {
-        m_server =
-            std::make_unique<TestServer>(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
-                c.returnConfirmToken = true;
-                c.approvalRequired = false;
-                c.rateLimitEnabled = false;
-                c.requestsPerAddressPerMinute = 1;
-                c.resendPerHour = 1;
-                c.verifyFailuresPerWindow = 1;
-                c.loginFailuresPerWindow = 1;
-                c.lockoutFailures = 1;
-            });
+        m_server = std::make_unique<TestServer>(kBackend, [](sd::core::Config &c) {
+            c.returnConfirmToken = true;
+            c.approvalRequired = false;
+            c.rateLimitEnabled = false;
+            c.requestsPerAddressPerMinute = 1;
+            c.resendPerHour = 1;
+            c.verifyFailuresPerWindow = 1;
+            c.loginFailuresPerWindow = 1;
+            c.lockoutFailures = 1;
+        });
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
         activeUser(u"fay"_s);

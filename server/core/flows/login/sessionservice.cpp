@@ -220,22 +220,9 @@ Result<SessionCheck> SessionService::check(const QString &ust) const
                                accountstore::selectColumns(u"u"_s) +
                                u" FROM tokens t JOIN users u ON u.id = t.user_id"
                                " WHERE t.token_hash = ? AND t.kind = 'session'"_s;
-    auto query = m_ctx.database.prepared(sql);
+    auto query = m_ctx.database.runPrepared(sql, {digest});
     if (!query)
         return dbFail(query.error());
-    (*query)->addBindValue(digest);
-    if (!(*query)->exec()) {
-        const QString error = store::describeError((*query)->lastError());
-        // A connection that died (PostgreSQL restarted) is reopened and the read runs once more.
-        if (!m_ctx.database.reopenIfDead())
-            return dbFail(store::DbError{error});
-        query = m_ctx.database.prepared(sql);
-        if (!query)
-            return dbFail(query.error());
-        (*query)->addBindValue(digest);
-        if (!(*query)->exec())
-            return dbFail(store::DbError{store::describeError((*query)->lastError())});
-    }
     QSqlQuery &q = **query;
     if (!q.next()) {
         q.finish();
