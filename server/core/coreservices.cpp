@@ -166,4 +166,9 @@ QString CoreServices::databaseName() const
                                                                      : u"SQLite"_s;
 }
 
+bool CoreServices::databaseAcrossNetwork() const
+{
+    return m_context->database.dialect() == store::Dialect::Postgres;
+}
+
 } // namespace sd::core
