@@ -27,7 +27,9 @@
 #include <QThread>
 #include <QUrl>
 
+#include <algorithm>
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
@@ -65,6 +67,69 @@ QString servedBy(const HttpResult &r)
 {
     return QString::fromLatin1(r.headers.value("x-served-by"));
 }
+
+// Clients signing up through the balancer in a loop until stopped, each answer recorded.
+class SignupLoad
+{
+public:
+    struct Outcome
+    {
+        qint64 atMs; // since the load started
+        int status;
+        QString server;
+    };
+
+    SignupLoad(int clients, const QString &prefix,
+               std::function<HttpResult(const QJsonObject &)> post)
+    {
+        m_clock.start();
+        for (int c = 0; c < clients; ++c) {
+            m_clients.emplace_back([this, c, prefix, post] {
+                for (int i = 0; !m_stop; ++i) {
+                    const QString name = prefix + u"%1x%2"_s.arg(c).arg(i);
+                    const HttpResult s = post({{u"username"_s, name},
+                                               {u"password"_s, kPassword},
+                                               {u"email"_s, QString(name + u"@example.com"_s)}});
+                    {
+                        std::lock_guard lock(m_mutex);
+                        m_outcomes.append({m_clock.elapsed(), s.status, servedBy(s)});
+                        if (s.status == 201)
+                            m_acknowledged << s.json().value(u"user_id"_s).toString();
+                    }
+                    if (s.status != 201)
+                        QThread::msleep(20); // no busy loop while something is away
+                }
+            });
+        }
+    }
+    ~SignupLoad() { stop(); }
+    void stop()
+    {
+        m_stop = true;
+        for (auto &t : m_clients)
+            t.join();
+        m_clients.clear();
+    }
+    qint64 elapsed() const { return m_clock.elapsed(); }
+    QList<Outcome> outcomes() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_outcomes;
+    }
+    QStringList acknowledged() const // user ids answered 201
+    {
+        std::lock_guard lock(m_mutex);
+        return m_acknowledged;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    QList<Outcome> m_outcomes;
+    QStringList m_acknowledged;
+    std::atomic<bool> m_stop = false;
+    QElapsedTimer m_clock;
+    std::vector<std::thread> m_clients;
+};
 
 } // namespace
 
@@ -170,6 +235,19 @@ class TestCluster : public QObject
         return waitUntil(
             [&] { return scalar(u"SELECT count(*) FROM outbox WHERE status <> 'sent'"_s) == 0; },
             ms);
+    }
+
+    // The acknowledged signups (user ids) missing from the database or without their mail.
+    QStringList lostOf(const QStringList &acknowledged)
+    {
+        QStringList lost;
+        for (const QString &id : acknowledged) {
+            if (scalar(u"SELECT count(*) FROM users WHERE id = ?"_s, {id}) != 1)
+                lost << id + u" (no account)"_s;
+            else if (scalar(u"SELECT count(*) FROM outbox WHERE user_id = ?"_s, {id}) < 1)
+                lost << id + u" (no mail queued)"_s;
+        }
+        return lost;
     }
 
 private slots:
@@ -442,66 +520,33 @@ private slots:
     void killOneInstanceMidLoad()
     {
         constexpr int kClients = 6;
-        struct Outcome
-        {
-            qint64 atMs;
-            int status;
-            QString server;
-        };
-        std::mutex mutex;
-        QList<Outcome> outcomes;
-        QStringList acknowledged; // user ids answered 201
-        std::atomic<bool> stop = false;
-        QElapsedTimer clock;
-        clock.start();
-        std::vector<std::thread> clients;
-        for (int c = 0; c < kClients; ++c) {
-            clients.emplace_back([&, c] {
-                for (int i = 0; !stop; ++i) {
-                    const QString name = u"load%1x%2"_s.arg(c).arg(i);
-                    const HttpResult s = viaLb("POST", "/api/v1/signup",
-                                               {{u"username"_s, name},
-                                                {u"password"_s, kPassword},
-                                                {u"email"_s, QString(name + u"@example.com"_s)}});
-                    std::lock_guard lock(mutex);
-                    outcomes.append({clock.elapsed(), s.status, servedBy(s)});
-                    if (s.status == 201)
-                        acknowledged << s.json().value(u"user_id"_s).toString();
-                }
-            });
-        }
-        const auto stopLoad = [&] {
-            stop = true;
-            for (auto &t : clients)
-                t.join();
-            clients.clear();
-        };
-        const auto count = [&] {
-            std::lock_guard lock(mutex);
-            return outcomes.size();
-        };
+        SignupLoad load(kClients, u"load"_s, [this](const QJsonObject &body) {
+            return viaLb("POST", "/api/v1/signup", body);
+        });
         // The load runs, then sd1 dies without a word.
-        const bool loadRuns = waitUntil([&] { return count() >= 30; }, 20000);
+        const bool loadRuns = waitUntil([&] { return load.outcomes().size() >= 30; }, 20000);
         Instance &victim = m_instances[1];
         victim.process->kill(); // SIGKILL
         const bool killed = victim.process->waitForFinished(10000);
-        const qint64 killedAt = clock.elapsed();
+        const qint64 killedAt = load.elapsed();
         // Five seconds of load without it, then it comes back on its port.
         QThread::msleep(5000);
-        const qint64 restartAt = clock.elapsed();
+        const qint64 restartAt = load.elapsed();
         QString error;
         const bool restarted = startInstance(victim, &error);
         bool rejoined = false;
         if (restarted)
             rejoined = waitUntil(
                 [&] {
-                    std::lock_guard lock(mutex);
+                    const auto outcomes = load.outcomes();
                     return !outcomes.isEmpty() && outcomes.constLast().server == u"sd1"_s &&
                            outcomes.constLast().atMs > restartAt;
                 },
                 15000);
         QThread::msleep(500);
-        stopLoad();
+        load.stop();
+        const auto outcomes = load.outcomes();
+        const QStringList acknowledged = load.acknowledged();
         QVERIFY2(loadRuns, "the load did not run");
         QVERIFY(killed);
         QVERIFY2(restarted, qPrintable(error));
@@ -510,7 +555,7 @@ private slots:
         // Routed around: from 2 s after the kill (health checks every 200 ms, down after 2),
         // every request is answered, and none by the dead instance until it came back.
         int failedAround = 0, failedLater = 0, servedByDead = 0, answeredWithout = 0;
-        for (const Outcome &o : std::as_const(outcomes)) {
+        for (const SignupLoad::Outcome &o : std::as_const(outcomes)) {
             const bool ok = o.status == 201;
             if (o.atMs > killedAt + 2000 && o.atMs < restartAt) {
                 failedLater += ok ? 0 : 1;
@@ -529,15 +574,7 @@ private slots:
         QVERIFY(failedAround <= kClients); // at most the requests in flight at the kill
 
         // No acknowledged write lost: every account answered 201 is there, with its mail queued.
-        int missing = 0, withoutMail = 0;
-        for (const QString &id : std::as_const(acknowledged)) {
-            if (scalar(u"SELECT count(*) FROM users WHERE id = ?"_s, {id}) != 1)
-                ++missing;
-            if (scalar(u"SELECT count(*) FROM outbox WHERE user_id = ?"_s, {id}) < 1)
-                ++withoutMail;
-        }
-        QCOMPARE(missing, 0);
-        QCOMPARE(withoutMail, 0);
+        QCOMPARE(lostOf(acknowledged), QStringList());
         // The restarted instance answers a session check as before.
         const HttpResult me = httpRequest(victim.port, "GET", "/api/v1/user/me", {},
                                           {{"Authorization", "Bearer " + m_adminUst.toLatin1()}});
@@ -555,36 +592,10 @@ private slots:
             dataDir = u"/tmp/signupdesk-pg-%1"_s.arg(QUrl(testenv::postgresUrl()).port());
         QVERIFY2(QFileInfo::exists(dataDir + u"/postmaster.pid"_s),
                  "SD_TEST_PG_DATADIR does not name the running fixture's data directory");
-        constexpr int kClients = 4;
-        std::mutex mutex;
-        QList<std::pair<qint64, int>> outcomes; // when, status
-        QStringList acknowledged;
-        std::atomic<bool> stop = false;
-        QElapsedTimer clock;
-        clock.start();
-        std::vector<std::thread> clients;
-        for (int c = 0; c < kClients; ++c) {
-            clients.emplace_back([&, c] {
-                for (int i = 0; !stop; ++i) {
-                    const QString name = u"pgr%1x%2"_s.arg(c).arg(i);
-                    const HttpResult s = viaLb("POST", "/api/v1/signup",
-                                               {{u"username"_s, name},
-                                                {u"password"_s, kPassword},
-                                                {u"email"_s, QString(name + u"@example.com"_s)}});
-                    std::lock_guard lock(mutex);
-                    outcomes.append({clock.elapsed(), s.status});
-                    if (s.status == 201)
-                        acknowledged << s.json().value(u"user_id"_s).toString();
-                    else
-                        QThread::msleep(20); // no busy loop while the database is away
-                }
-            });
-        }
-        const auto count = [&] {
-            std::lock_guard lock(mutex);
-            return outcomes.size();
-        };
-        const bool loadRuns = waitUntil([&] { return count() >= 30; }, 20000);
+        SignupLoad load(4, u"pgr"_s, [this](const QJsonObject &body) {
+            return viaLb("POST", "/api/v1/signup", body);
+        });
+        const bool loadRuns = waitUntil([&] { return load.outcomes().size() >= 30; }, 20000);
         // pg_ctl refuses to run as root: as the server's own user then, like the fixture.
         QStringList command = {u"/usr/lib/postgresql/15/bin/pg_ctl"_s,
                                u"restart"_s,
@@ -602,31 +613,30 @@ private slots:
         QProcess pgctl;
         pgctl.start(geteuid() == 0 ? u"runuser"_s : command.takeFirst(), command);
         const bool restarted = pgctl.waitForFinished(40000) && pgctl.exitCode() == 0;
-        const qint64 backAt = clock.elapsed();
-        // Recovered by themselves: within 5 s of the database's return, requests succeed.
+        const qint64 backAt = load.elapsed();
+        // Recovered by themselves: within 10 s of the database's return, requests succeed.
         const bool recovered = waitUntil(
             [&] {
-                std::lock_guard lock(mutex);
-                int okAfter = 0;
-                for (const auto &[at, status] : std::as_const(outcomes))
-                    okAfter += (at > backAt && status == 201) ? 1 : 0;
-                return okAfter >= 30;
+                const auto outcomes = load.outcomes();
+                return std::count_if(outcomes.cbegin(), outcomes.cend(), [&](const auto &o) {
+                           return o.atMs > backAt && o.status == 201;
+                       }) >= 30;
             },
             10000);
         // And a second more of load past 3 s after its return: none of that may fail.
-        while (recovered && clock.elapsed() < backAt + 4000)
+        while (recovered && load.elapsed() < backAt + 4000)
             QThread::msleep(50);
-        stop = true;
-        for (auto &t : clients)
-            t.join();
+        load.stop();
+        const auto outcomes = load.outcomes();
+        const QStringList acknowledged = load.acknowledged();
         QVERIFY2(loadRuns, "the load did not run");
         QVERIFY2(restarted, pgctl.readAllStandardError().constData());
         QVERIFY2(recovered, "the instances did not answer 201 again within 10 s");
         int failedLate = 0, late = 0;
-        for (const auto &[at, status] : std::as_const(outcomes)) {
-            if (at > backAt + 3000) {
+        for (const SignupLoad::Outcome &o : std::as_const(outcomes)) {
+            if (o.atMs > backAt + 3000) {
                 ++late;
-                failedLate += status == 201 ? 0 : 1;
+                failedLate += o.status == 201 ? 0 : 1;
             }
         }
         qInfo("PostgreSQL restart under load: %lld requests, %lld acknowledged; %d of the %d "
@@ -637,15 +647,7 @@ private slots:
         // Nothing acknowledged lost, no queued mail lost (the checks' own connection died too).
         m_db.close();
         QVERIFY2(m_db.open(), qPrintable(m_db.lastError().text()));
-        int missing = 0, withoutMail = 0;
-        for (const QString &id : std::as_const(acknowledged)) {
-            if (scalar(u"SELECT count(*) FROM users WHERE id = ?"_s, {id}) != 1)
-                ++missing;
-            if (scalar(u"SELECT count(*) FROM outbox WHERE user_id = ?"_s, {id}) < 1)
-                ++withoutMail;
-        }
-        QCOMPARE(missing, 0);
-        QCOMPARE(withoutMail, 0);
+        QCOMPARE(lostOf(acknowledged), QStringList());
         // Every instance answers on its own port again, its health check included.
         for (const Instance &in : m_instances)
             QCOMPARE(httpRequest(in.port, "GET", "/healthz").status, 200);
