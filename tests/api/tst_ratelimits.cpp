@@ -3,6 +3,8 @@
 // buckets (login included), the resend and email-link cooldown and hourly cap for known and
 // unknown addresses alike, failed verification submissions per email and per address,
 // X-Forwarded-For only from trusted proxies, and the Keycloak-like progressive lockout.
+// Built twice: tst_ratelimits on SQLite (counters in memory) and tst_ratelimits_pg on
+// PostgreSQL (counters in the database, shared by every instance: issue 16).
 
 #include "context.h"
 #include "httpclient.h"
