@@ -40,9 +40,10 @@ build_pkgs=(
 # `format` test (scripts/check-format.sh); libsodium-dev, libbotan-2-dev, libgcrypt20-dev: the
 # other argon2id implementations tests/bench/bench_argon2 times against ours; prometheus: its
 # `promtool check metrics` parses /metrics in tst_metrics (the package also brings a server,
-# which is never started).
+# which is never started). haproxy: the load balancer in front of three instances in the
+# cluster test (tests/cluster/tst_cluster; issue 16), started by the test on loopback.
 test_pkgs=(postgresql python3-aiosmtpd wrk sqlite3 chromium tzdata trayer dpkg-dev file systemd
-           ccache clang-format libsodium-dev libbotan-2-dev libgcrypt20-dev prometheus)
+           ccache clang-format libsodium-dev libbotan-2-dev libgcrypt20-dev prometheus haproxy)
 # Node.js and npm for tests/e2e, only when the machine has none: a machine image's own Node.js
 # (e.g. a newer one from another apt source) is kept. Debian 12's nodejs is 18, which is why
 # tests/e2e pins playwright-core 1.61 (the last release that supports Node 18).

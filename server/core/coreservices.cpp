@@ -58,6 +58,9 @@ CoreServices::CoreServices(const Config &config, store::Database &database, cons
                                 m_afterAnswer,
                                 m_secrets,
                                 {}});
+    // Several instances share a PostgreSQL database: they share their limits there too.
+    if (database.dialect() == store::Dialect::Postgres)
+        m_limiter.shareThrough(database);
     // Sessions another instance ended stop here at once too (ClusterEvents re-emits its
     // sessionsEnded here); a direct connection: the cache is thread-safe.
     QObject::connect(
@@ -162,6 +165,11 @@ QString CoreServices::databaseName() const
 {
     return m_context->database.dialect() == store::Dialect::Postgres ? u"PostgreSQL"_s
                                                                      : u"SQLite"_s;
+}
+
+bool CoreServices::databaseAcrossNetwork() const
+{
+    return m_context->database.dialect() == store::Dialect::Postgres;
 }
 
 } // namespace sd::core

@@ -121,6 +121,9 @@ public:
     void watchExternalChanges(std::chrono::milliseconds interval = std::chrono::seconds(1));
     // The database product ("SQLite", "PostgreSQL"), for status displays.
     QString databaseName() const;
+    // Whether a query waits on a network round trip (PostgreSQL), not on a local file: reads
+    // then belong on a pool of threads that may wait, never on a server thread.
+    bool databaseAcrossNetwork() const;
     // The network half of OAuth, from the composition root; set before the server takes
     // requests. Without one, OAuth callbacks end in not_configured.
     void setOAuthClient(std::shared_ptr<OAuthProviderClient> client)

@@ -1,8 +1,45 @@
 #include "ratelimiter.h"
 
+#include "sharedlimits.h"
+
 using namespace Qt::StringLiterals;
 
 namespace sd::core {
+
+RateLimiter::RateLimiter(const Clock &clock) : m_clock(clock) {}
+
+RateLimiter::~RateLimiter() = default;
+
+void RateLimiter::shareThrough(store::Database &database)
+{
+    m_shared = std::make_unique<Shared>(database);
+}
+
+void RateLimiter::noteFallback(const QString &why)
+{
+    const qint64 now = m_clock.nowMs();
+    QMutexLocker lock(&m_mutex);
+    if (m_lastFallbackLogMs != 0 && now - m_lastFallbackLogMs < 10'000)
+        return;
+    m_lastFallbackLogMs = now;
+    qWarning("rate limits: the shared counters did not answer, counting in this instance's "
+             "memory meanwhile: %s",
+             qPrintable(why));
+}
+
+template <typename DbAnswer>
+std::optional<int> RateLimiter::fromShared(const DbAnswer &answer, const QString &rule)
+{
+    if (!answer) {
+        noteFallback(answer.error().message);
+        return std::nullopt;
+    }
+    if (*answer > 0 && !rule.isEmpty()) {
+        QMutexLocker lock(&m_mutex);
+        noteRejectionLocked(rule);
+    }
+    return *answer;
+}
 
 namespace {
 int secondsLeft(qint64 endMs, qint64 nowMs)
@@ -53,6 +90,9 @@ QHash<QString, quint64> RateLimiter::rejections() const
 int RateLimiter::hit(const QString &key, int limit, qint64 windowSeconds)
 {
     const qint64 now = m_clock.nowMs();
+    if (m_shared)
+        if (auto wait = fromShared(m_shared->hit(key, limit, windowSeconds, now), key))
+            return *wait;
     QMutexLocker lock(&m_mutex);
     sweepLocked(now);
     const int wait = hitLocked(key, limit, windowSeconds, now, true);
@@ -64,7 +104,18 @@ int RateLimiter::hit(const QString &key, int limit, qint64 windowSeconds)
 int RateLimiter::hitAll(const QList<Bucket> &buckets)
 {
     const qint64 now = m_clock.nowMs();
+    if (m_shared) {
+        const Bucket *full = nullptr;
+        const auto answer = m_shared->hitAll(buckets, now, &full);
+        if (auto wait = fromShared(answer, full ? full->key : QString()))
+            return *wait;
+    }
     QMutexLocker lock(&m_mutex);
+    return hitAllLocked(buckets, now);
+}
+
+int RateLimiter::hitAllLocked(const QList<Bucket> &buckets, qint64 now)
+{
     sweepLocked(now);
     int wait = 0;
     const Bucket *full = nullptr;
@@ -86,6 +137,9 @@ int RateLimiter::hitAll(const QList<Bucket> &buckets)
 int RateLimiter::blockedFor(const QString &key, int limit, qint64 windowSeconds)
 {
     const qint64 now = m_clock.nowMs();
+    if (m_shared)
+        if (auto wait = fromShared(m_shared->blockedFor(key, limit, windowSeconds, now), key))
+            return *wait;
     QMutexLocker lock(&m_mutex);
     auto it = m_windows.constFind(key);
     if (it == m_windows.cend() || now - it->startMs >= windowSeconds * 1000 || it->count < limit)
@@ -96,6 +150,10 @@ int RateLimiter::blockedFor(const QString &key, int limit, qint64 windowSeconds)
 
 void RateLimiter::reset(const QString &key)
 {
+    if (m_shared) {
+        if (auto r = m_shared->reset(key); !r)
+            noteFallback(r.error().message);
+    }
     QMutexLocker lock(&m_mutex);
     m_windows.remove(key);
 }
@@ -103,6 +161,9 @@ void RateLimiter::reset(const QString &key)
 int RateLimiter::lockedFor(const QString &key)
 {
     const qint64 now = m_clock.nowMs();
+    if (m_shared)
+        if (auto wait = fromShared(m_shared->lockedFor(key, now), u"lockout"_s))
+            return *wait;
     QMutexLocker lock(&m_mutex);
     auto it = m_failures.constFind(key);
     if (it == m_failures.cend() || it->notBeforeMs <= now)
@@ -114,7 +175,15 @@ int RateLimiter::lockedFor(const QString &key)
 int RateLimiter::recordFailure(const QString &key, const LockoutPolicy &policy)
 {
     const qint64 now = m_clock.nowMs();
+    if (m_shared)
+        if (auto wait = fromShared(m_shared->recordFailure(key, policy, now), QString()))
+            return *wait;
     QMutexLocker lock(&m_mutex);
+    return recordFailureLocked(key, policy, now);
+}
+
+int RateLimiter::recordFailureLocked(const QString &key, const LockoutPolicy &policy, qint64 now)
+{
     if (m_failures.size() >= kMaxFailureEntries && now - m_lastFailureSweepMs > 1000) {
         m_failures.removeIf([&](const auto &it) { return it.value().forgetAtMs <= now; });
         if (m_failures.size() >= kMaxFailureEntries) // still full: keep only the locked ones
@@ -141,6 +210,10 @@ int RateLimiter::recordFailure(const QString &key, const LockoutPolicy &policy)
 
 void RateLimiter::clearFailures(const QString &key)
 {
+    if (m_shared) {
+        if (auto r = m_shared->clearFailures(key); !r)
+            noteFallback(r.error().message);
+    }
     QMutexLocker lock(&m_mutex);
     m_failures.remove(key);
 }
@@ -148,6 +221,9 @@ void RateLimiter::clearFailures(const QString &key)
 int RateLimiter::failureCount(const QString &key)
 {
     const qint64 now = m_clock.nowMs();
+    if (m_shared)
+        if (auto count = fromShared(m_shared->failureCount(key, now), QString()))
+            return *count;
     QMutexLocker lock(&m_mutex);
     auto it = m_failures.constFind(key);
     return it == m_failures.cend() || it->forgetAtMs <= now ? 0 : it->count;

@@ -6,14 +6,31 @@
 #include <QList>
 #include <QMutex>
 
+#include <memory>
+#include <optional>
+
+namespace sd::store {
+class Database;
+}
+
 namespace sd::core {
 
-// Fixed-window counters in memory, per key (an address, or an account identifier whether or
-// not it exists). Thread-safe. Per instance: instances sharing a database each count alone.
+// Fixed-window counters and the progressive lockout, per key (an address, or an account
+// identifier whether or not it exists). Thread-safe. In memory (SQLite: one instance), or,
+// after shareThrough(), in the database (PostgreSQL: every instance sharing it counts into the
+// same rows, so they enforce one limit together; issue 16). Each check is then one statement
+// (one round trip), and a database that does not answer falls back to this instance's memory
+// for that check (the request's own statements fail next and answer 503 anyway).
 class RateLimiter
 {
 public:
-    explicit RateLimiter(const Clock &clock) : m_clock(clock) {}
+    explicit RateLimiter(const Clock &clock);
+    ~RateLimiter();
+
+    // Keeps every counter and lock in `database` (tables rate_windows and login_failures,
+    // migration 13) from now on. For PostgreSQL; `database` must outlive this limiter.
+    void shareThrough(store::Database &database);
+    bool isShared() const { return m_shared != nullptr; }
 
     // Counts one hit; returns 0 if allowed, else the seconds until the window ends.
     int hit(const QString &key, int limit, qint64 windowSeconds);
@@ -54,6 +71,16 @@ public:
     QHash<QString, quint64> rejections() const;
 
 private:
+    struct Shared; // sharedlimits.cpp
+    std::unique_ptr<Shared> m_shared;
+    // Logs (at most every 10 s) that a shared check fell back to memory, and why.
+    void noteFallback(const QString &why);
+    // A shared check's answer (its refusal counted under `rule` when not empty), or nullopt
+    // when the database did not answer and memory must. Defined and used in ratelimiter.cpp.
+    template <typename DbAnswer>
+    std::optional<int> fromShared(const DbAnswer &answer, const QString &rule);
+    qint64 m_lastFallbackLogMs = 0;
+
     struct Window
     {
         qint64 startMs = 0;
@@ -70,6 +97,8 @@ private:
         qint64 forgetAtMs = 0; // after the reset time and the lock: nothing left to remember
     };
     int hitLocked(const QString &key, int limit, qint64 windowSeconds, qint64 now, bool count);
+    int hitAllLocked(const QList<Bucket> &buckets, qint64 now);
+    int recordFailureLocked(const QString &key, const LockoutPolicy &policy, qint64 now);
     void sweepLocked(qint64 now);
 
     void noteRejectionLocked(const QString &rule);

@@ -193,16 +193,32 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
              return HttpResponse::empty(204);
          }});
 
-    server.addRoute(
-        {"GET", u"/api/v1/user/me"_s, RunOn::ServerThread, false, [c, srv](const HttpRequest &r) {
-             QString lang = r.language();
-             SD_TRY(session, c->sessions().check(r.bearerToken()));
-             if (session->needsTouch) {
-                 const QString tokenId = session->tokenId;
-                 srv->tryRunOnPool([c, tokenId] { c->sessions().touch(tokenId); });
-             }
-             return ok(200, userJson(session->account));
-         }});
+    // The session check: from the cache on the server thread when it can; else one indexed
+    // read, on the server thread's connection with SQLite (a local file), on the read pool with
+    // PostgreSQL (a round trip the server thread must not wait for; issue 16).
+    const auto meAnswer = [c, srv](const HttpRequest &r,
+                                   const core::Result<core::SessionCheck> &session) {
+        QString lang = r.language();
+        if (!session)
+            return errorResponse(session.error(), lang);
+        if (session->needsTouch) {
+            const QString tokenId = session->tokenId;
+            srv->tryRunOnPool([c, tokenId] { c->sessions().touch(tokenId); });
+        }
+        return ok(200, userJson(session->account));
+    };
+    server.addRoute({"GET", u"/api/v1/user/me"_s,
+                     c->databaseAcrossNetwork() ? RunOn::ReadPool : RunOn::ServerThread, false,
+                     [c, meAnswer](const HttpRequest &r) {
+                         return meAnswer(r, c->sessions().check(r.bearerToken()));
+                     },
+                     false, QString(),
+                     [c, meAnswer](const HttpRequest &r) -> std::optional<HttpResponse> {
+                         auto cached = c->sessions().checkCached(r.bearerToken());
+                         if (!cached)
+                             return std::nullopt;
+                         return meAnswer(r, *cached);
+                     }});
 
     // Administration: super-users only, and only with admin/api_enabled (404 otherwise).
     server.addRoute(

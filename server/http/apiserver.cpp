@@ -102,11 +102,13 @@ QByteArray reasonPhrase(int status)
 
 } // namespace
 
-WorkerPools::WorkerPools(int workers, int maxInflight) : maxInflight(maxInflight)
+WorkerPools::WorkerPools(int workers, int maxInflight, int readThreads) : maxInflight(maxInflight)
 {
     pool.setMaxThreadCount(qMax(1, workers));
     pool.setExpiryTimeout(-1); // keep threads, and their database connections, warm
     background.setMaxThreadCount(2);
+    reads.setMaxThreadCount(qMax(1, readThreads));
+    reads.setExpiryTimeout(-1);
 }
 
 WorkerPools::~WorkerPools()
@@ -142,6 +144,11 @@ bool WorkerPools::tryRun(std::function<void()> job)
     return runBounded(pool, inflight, maxInflight, std::move(job), "worker");
 }
 
+bool WorkerPools::tryRunRead(std::function<void()> job)
+{
+    return runBounded(reads, readsInflight, maxInflight, std::move(job), "read");
+}
+
 bool WorkerPools::tryRunInBackground(std::function<void()> job)
 {
     return runBounded(background, backgroundQueued, 64, std::move(job), "background");
@@ -151,6 +158,7 @@ void WorkerPools::waitForDone()
 {
     background.clear();
     background.waitForDone();
+    reads.waitForDone();
     pool.waitForDone();
 }
 
@@ -354,11 +362,11 @@ HttpResponse ApiServer::errorFor(const HttpRequest &request, const ApiError &err
     return errorResponse(error, request.language());
 }
 
-HttpResponse ApiServer::runGuarded(const Route &route, const HttpRequest &request)
+HttpResponse ApiServer::runGuarded(const Handler &handler, const HttpRequest &request)
 {
     // The route boundary: nothing a handler throws may reach QtHttpServer (it would abort).
     try {
-        return route.handler(request);
+        return handler(request);
     } catch (const std::exception &e) {
         const QString id = core::crypto::newId(u"err_");
         qWarning("%s %s: internal error %s: %s", request.method.constData(),
@@ -434,24 +442,46 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
         }
     }
 
+    if (match->quick) {
+        std::optional<HttpResponse> quick;
+        bool threw = true;
+        HttpResponse guarded = runGuarded(
+            [&](const HttpRequest &r) {
+                quick = match->quick(r);
+                threw = false;
+                return HttpResponse{};
+            },
+            request);
+        if (threw || quick) {
+            reply(to, threw ? std::move(guarded) : std::move(*quick));
+            return true;
+        }
+    }
+
     if (match->runOn == RunOn::ServerThread) {
-        reply(to, runGuarded(*match, request));
+        reply(to, runGuarded(match->handler, request));
         return true;
     }
 
     // The answer comes later, from a worker: keep the responder alive with the job and write
     // only if the socket still exists by then (reply() checks), after the answers to earlier
     // requests on the same connection.
-    const Route route = *match;
-    const bool queued = tryRunOnPool([this, route, request, to] {
-        HttpResponse response = runGuarded(route, request);
+    auto job = [this, handler = match->handler, request, to] {
+        HttpResponse response = runGuarded(handler, request);
         QMetaObject::invokeMethod(
             this,
             [this, to, response = std::move(response)]() mutable {
                 reply(to, std::move(response));
             },
             Qt::QueuedConnection);
-    });
+    };
+    const bool queued =
+        match->runOn == RunOn::ReadPool
+            ? m_pools->tryRunRead([job = std::move(job), requestId = core::currentRequestId()] {
+                  const core::RequestIdScope logScope(requestId);
+                  job();
+              })
+            : tryRunOnPool(std::move(job));
     if (!queued)
         reply(to, errorFor(request, errorOf(ErrorCode::Busy, 1)));
     return true;

@@ -30,7 +30,14 @@ enum class RunOn
 {
     ServerThread, // quick, read-only work (session checks, health)
     WorkerPool,   // hashing and database writes: bounded pool, 503 busy when full
+    // Reads that wait on a database across the network (PostgreSQL): a pool of their own
+    // (WorkerPools::reads), so round trips neither hold up the server thread nor queue behind
+    // hashing; bounded like the workers, 503 busy when full (issue 16).
+    ReadPool,
 };
+// A route's answer from memory, tried on the server thread before the handler runs where
+// `runOn` says; nullopt: the handler must run (a session not in the cache).
+using QuickHandler = std::function<std::optional<HttpResponse>(const HttpRequest &)>;
 
 struct Route
 {
@@ -43,6 +50,8 @@ struct Route
     // How /metrics and the OpenAPI document name a prefix route, e.g.
     // "/oauth/callback/from/<provider>"; empty: `path`, plus "/<rest>" for a prefix route.
     QString pattern = {};
+    // Optional: tried first, on the server thread (see QuickHandler).
+    QuickHandler quick = {};
 };
 
 // A registered route as /metrics and the OpenAPI check see it.
@@ -57,9 +66,10 @@ struct RouteInfo
 // `workers` (and the hashing memory each worker keeps) does not grow with server/threads.
 struct WorkerPools
 {
-    explicit WorkerPools(int workers, int maxInflight);
+    explicit WorkerPools(int workers, int maxInflight, int readThreads = 8);
     ~WorkerPools();
     bool tryRun(std::function<void()> job);
+    bool tryRunRead(std::function<void()> job);
     bool tryRunInBackground(std::function<void()> job);
     void waitForDone();
 
@@ -68,12 +78,16 @@ struct WorkerPools
     QAtomicInt inflight = 0;
     QThreadPool background;
     QAtomicInt backgroundQueued = 0;
+    // RunOn::ReadPool: threads that mostly wait on the network, each with its connection.
+    QThreadPool reads;
+    QAtomicInt readsInflight = 0;
 };
 
 struct ServerOptions
 {
     int workers = 2;
     int maxInflight = 256;
+    int readThreads = 8; // WorkerPools::reads
     int maxBodyBytes = 64 * 1024;
     bool adminApiEnabled = false;
     QList<std::pair<QHostAddress, int>> trustedProxies; // server/trusted_proxies (SEC-16)
@@ -147,7 +161,7 @@ private:
     bool hostAllowed(const HttpRequest &request) const;
     QByteArray rawRefusal(const ApiError &error, const QByteArray &target) const;
     void write(const Reply &to, const HttpResponse &response);
-    HttpResponse runGuarded(const Route &route, const HttpRequest &request);
+    HttpResponse runGuarded(const Handler &handler, const HttpRequest &request);
     HttpResponse errorFor(const HttpRequest &request, const ApiError &error) const;
     EdgeServer *makeEdge();
     void adopt(EdgeServer *edge);

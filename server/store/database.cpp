@@ -11,6 +11,8 @@
 #include <QThreadStorage>
 #include <QUrl>
 
+#include <atomic>
+
 using namespace Qt::StringLiterals;
 
 namespace sd::store {
@@ -179,6 +181,27 @@ DbResult<QSqlQuery *> Database::prepared(const QString &sql)
     return query.get();
 }
 
+DbResult<QSqlQuery *> Database::runPrepared(const QString &sql, const QVariantList &params)
+{
+    if (const auto *observer = detail::statementObserver())
+        (*observer)(sql, params);
+    for (int attempt = 0;; ++attempt) {
+        auto query = prepared(sql);
+        if (!query)
+            return std::unexpected(query.error());
+        for (const QVariant &p : params)
+            (*query)->addBindValue(p);
+        if ((*query)->exec())
+            return *query;
+        const QString error = describeError((*query)->lastError());
+        (*query)->finish();
+        // A connection that died (PostgreSQL restarted) is reopened and the statement runs
+        // once more; never inside a transaction (reopenIfDead refuses there).
+        if (attempt > 0 || !reopenIfDead())
+            return std::unexpected(DbError{error + u" in: "_s + sql});
+    }
+}
+
 QString describeError(const QSqlError &error)
 {
     const QString text = error.text().trimmed();
@@ -192,6 +215,20 @@ QString describeError(const QSqlError &error)
 }
 
 namespace detail {
+
+namespace {
+std::atomic<const StatementObserver *> g_statementObserver{nullptr};
+}
+
+void setStatementObserver(const StatementObserver *observer)
+{
+    g_statementObserver.store(observer);
+}
+
+const StatementObserver *statementObserver()
+{
+    return g_statementObserver.load(std::memory_order_relaxed);
+}
 
 int &openTransactions()
 {

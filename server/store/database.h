@@ -5,7 +5,10 @@
 #include <QSqlQuery>
 #include <QString>
 
+#include <QVariantList>
+
 #include <expected>
+#include <functional>
 #include <memory>
 
 namespace sd::store {
@@ -27,6 +30,12 @@ bool reopenIfDead(QSqlDatabase db);
 // How many transactions the calling thread has open: a statement inside one is never run
 // twice (the transaction ended with the connection).
 int &openTransactions();
+// For tests only (tst_queryplans: EXPLAIN of every statement a hot path runs): when set, sees
+// every statement run through runQuery and Database::runPrepared, with its values, on the
+// thread that runs it. Set it while no statement runs; null unsets. Costs one atomic load.
+using StatementObserver = std::function<void(const QString &sql, const QVariantList &params)>;
+void setStatementObserver(const StatementObserver *observer);
+const StatementObserver *statementObserver();
 } // namespace detail
 
 enum class Dialect
@@ -69,6 +78,10 @@ public:
     // paths (session checks). Valid until the connection closes; bind and exec it at once,
     // and finish() it after reading.
     DbResult<QSqlQuery *> prepared(const QString &sql);
+    // prepared(sql) bound to `params` and run: one round trip on PostgreSQL. Outside a
+    // transaction it runs once more on a reopened connection when the old one had died. Read
+    // its rows at once, then finish() it.
+    DbResult<QSqlQuery *> runPrepared(const QString &sql, const QVariantList &params);
 
     // Applies every migration that has not run yet. Safe to call from several instances.
     DbResult<int> migrate();

@@ -231,13 +231,6 @@ const QList<Migration> &migrations()
              u"ALTER TABLE webhook_deliveries ADD COLUMN seq BIGINT NOT NULL DEFAULT 0"_s,
              u"CREATE INDEX webhook_deliveries_seq ON webhook_deliveries(seq)"_s,
          }},
-        {13,
-         {
-             // SEC-26: a state made by GET /oauth/start is bound to the browser that asked, by
-             // the digest of the value of a cookie set there; '' for the states of the JSON
-             // flow (POST /oauth/init), which a frontend keeps itself.
-             u"ALTER TABLE oauth_states ADD COLUMN binding_hash TEXT NOT NULL DEFAULT ''"_s,
-         }},
         {11,
          {
              // Issue 14, the second factor (core/flows/mfa). users.mfa_enabled mirrors an
@@ -260,6 +253,34 @@ const QList<Migration> &migrations()
              " created_at BIGINT NOT NULL,"
              " used_at BIGINT)"_s,
              u"CREATE INDEX mfa_recovery_codes_user ON mfa_recovery_codes(user_id)"_s,
+         }},
+        {12,
+         {
+             // SEC-26: a state made by GET /oauth/start is bound to the browser that asked, by
+             // the digest of the value of a cookie set there; '' for the states of the JSON
+             // flow (POST /oauth/init), which a frontend keeps itself.
+             u"ALTER TABLE oauth_states ADD COLUMN binding_hash TEXT NOT NULL DEFAULT ''"_s,
+         }},
+        {13,
+         {
+             // Issue 16: the rate limits and lockouts of every instance sharing a PostgreSQL
+             // database (core/sharedlimits.cpp); SQLite counts in memory and leaves them empty.
+             // A fixed window per key: its start, length and count (limit + 1 means full).
+             u"CREATE TABLE rate_windows ("
+             " key TEXT PRIMARY KEY,"
+             " start_ms BIGINT NOT NULL,"
+             " window_ms BIGINT NOT NULL,"
+             " count INTEGER NOT NULL,"
+             " expires_at BIGINT NOT NULL)"_s,
+             u"CREATE INDEX rate_windows_expires ON rate_windows(expires_at)"_s,
+             // The progressive lockout per login identifier (SEC-15).
+             u"CREATE TABLE login_failures ("
+             " key TEXT PRIMARY KEY,"
+             " count INTEGER NOT NULL,"
+             " last_failure_at BIGINT NOT NULL,"
+             " not_before BIGINT NOT NULL,"
+             " forget_at BIGINT NOT NULL)"_s,
+             u"CREATE INDEX login_failures_forget ON login_failures(forget_at)"_s,
          }},
     };
     return list;

@@ -16,6 +16,8 @@ namespace sd::store {
 template <typename Params>
 DbResult<QSqlQuery> runQueryOnce(const QSqlDatabase &db, const QString &sql, const Params &params)
 {
+    if (const auto *observer = detail::statementObserver())
+        (*observer)(sql, QVariantList(params.begin(), params.end()));
     QSqlQuery query(db);
     query.setForwardOnly(true);
     if (params.size() == 0) {

@@ -3,11 +3,13 @@
 // buckets (login included), the resend and email-link cooldown and hourly cap for known and
 // unknown addresses alike, failed verification submissions per email and per address,
 // X-Forwarded-For only from trusted proxies, and the Keycloak-like progressive lockout.
+// Built twice: tst_ratelimits on SQLite (counters in memory) and tst_ratelimits_pg on
+// PostgreSQL (counters in the database, shared by every instance: issue 16).
 
 #include "context.h"
 #include "httpclient.h"
+#include "testbackend.h"
 #include "testenv.h"
-#include "testserver.h"
 
 #include "accounts/accountstore.h"
 #include "outbox.h"
@@ -57,13 +59,12 @@ private:
     // A fresh server with every limit on (TestServer turns them off by default).
     void startServer(std::function<void(sd::core::Config &)> configure = {})
     {
-        m_server =
-            std::make_unique<TestServer>(TestServer::Backend::Sqlite, [&](sd::core::Config &c) {
-                c.returnConfirmToken = true;
-                c.rateLimitEnabled = true;
-                if (configure)
-                    configure(c);
-            });
+        m_server = std::make_unique<TestServer>(kBackend, [&](sd::core::Config &c) {
+            c.returnConfirmToken = true;
+            c.rateLimitEnabled = true;
+            if (configure)
+                configure(c);
+        });
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
     }
@@ -256,7 +257,7 @@ private slots:
         }
         // Even the right token waits: it is not consumed meanwhile.
         QCOMPARE(verifyToken(u"eve@example.com"_s, token).status, 429);
-        QCOMPARE(count(u"SELECT count(*) FROM users WHERE verified_email"_s), 0);
+        QCOMPARE(count(u"SELECT count(*) FROM users WHERE verified_email = 1"_s), 0);
         clock().advanceSeconds(m_server->config().verifyFailureWindowSeconds);
         const HttpResult ok = verifyToken(u"eve@example.com"_s, token);
         QCOMPARE(ok.status, 200);
@@ -381,17 +382,16 @@ private slots:
 
     void everyLimitOffWhenDisabled()
     {
-        m_server =
-            std::make_unique<TestServer>(TestServer::Backend::Sqlite, [](sd::core::Config &c) {
-                c.returnConfirmToken = true;
-                c.approvalRequired = false;
-                c.rateLimitEnabled = false;
-                c.requestsPerAddressPerMinute = 1;
-                c.resendPerHour = 1;
-                c.verifyFailuresPerWindow = 1;
-                c.loginFailuresPerWindow = 1;
-                c.lockoutFailures = 1;
-            });
+        m_server = std::make_unique<TestServer>(kBackend, [](sd::core::Config &c) {
+            c.returnConfirmToken = true;
+            c.approvalRequired = false;
+            c.rateLimitEnabled = false;
+            c.requestsPerAddressPerMinute = 1;
+            c.resendPerHour = 1;
+            c.verifyFailuresPerWindow = 1;
+            c.loginFailuresPerWindow = 1;
+            c.lockoutFailures = 1;
+        });
         QString error;
         QVERIFY2(m_server->start(&error), qPrintable(error));
         activeUser(u"fay"_s);

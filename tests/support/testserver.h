@@ -24,6 +24,8 @@ public:
     quint16 port() const { return m_app->port(); }
     sd::app::Application &app() { return *m_app; }
     sd::core::FakeClock &clock() { return *m_clock; }
+    // The same clock, for a second instance that must agree with this one (shared limits).
+    std::shared_ptr<sd::core::FakeClock> sharedClock() const { return m_clock; }
     sd::core::Config &config() { return m_config; }
     QString dataDir() const { return m_dir.path(); }
 

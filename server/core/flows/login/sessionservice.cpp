@@ -211,45 +211,51 @@ Result<LoginResult> SessionService::startSession(const QSqlDatabase &db, const A
     return result;
 }
 
+namespace {
+// A session check's answer from what is known of the session (cached or just read).
+Result<SessionCheck> answerFor(const Context &ctx, const QString &digest,
+                               const SessionCache::Entry &e, qint64 now)
+{
+    const qint64 idleMs = ctx.live.current()->sessionIdleSeconds * 1000;
+    if (e.expiresAtMs <= now || e.lastUsedAtMs + idleMs <= now)
+        return fail(ErrorCode::Unauthorized, u"expired or idle session"_s);
+    const bool needsTouch = now - e.lastUsedAtMs >= kTouchIntervalMs;
+    if (needsTouch)
+        ctx.sessionCache.markUsed(digest, now); // the caller records the use in the database
+    return SessionCheck{e.account, e.tokenId, e.expiresAtMs, needsTouch};
+}
+} // namespace
+
+std::optional<Result<SessionCheck>> SessionService::checkCached(const QString &ust) const
+{
+    if (ust.isEmpty())
+        return fail(ErrorCode::Unauthorized, u"no session token"_s);
+    const qint64 now = m_ctx.clock.nowMs();
+    const QString digest = m_ctx.digest.digest(ust);
+    if (auto hit = m_ctx.sessionCache.find(digest, now))
+        return answerFor(m_ctx, digest, *hit, now);
+    return std::nullopt;
+}
+
 Result<SessionCheck> SessionService::check(const QString &ust) const
 {
     if (ust.isEmpty())
         return fail(ErrorCode::Unauthorized, u"no session token"_s);
     const qint64 now = m_ctx.clock.nowMs();
     const QString digest = m_ctx.digest.digest(ust);
-    const qint64 idleMs = m_ctx.live.current()->sessionIdleSeconds * 1000;
-    auto answer = [&](const SessionCache::Entry &e) -> Result<SessionCheck> {
-        if (e.expiresAtMs <= now || e.lastUsedAtMs + idleMs <= now)
-            return fail(ErrorCode::Unauthorized, u"expired or idle session"_s);
-        const bool needsTouch = now - e.lastUsedAtMs >= kTouchIntervalMs;
-        if (needsTouch)
-            m_ctx.sessionCache.markUsed(digest, now); // the caller records the use in the database
-        return SessionCheck{e.account, e.tokenId, e.expiresAtMs, needsTouch};
-    };
+    auto answer = [&](const SessionCache::Entry &e) { return answerFor(m_ctx, digest, e, now); };
     if (auto hit = m_ctx.sessionCache.find(digest, now))
         return answer(*hit);
 
-    // The database: one prepared JOIN on the HTTP thread's own connection, no writes.
+    // The database: one prepared JOIN on the calling thread's own connection (the HTTP
+    // thread's on SQLite, a read pool thread's on PostgreSQL), no writes.
     static const QString sql = u"SELECT t.id, t.expires_at, t.last_used_at, t.revoked_at, "_s +
                                accountstore::selectColumns(u"u"_s) +
                                u" FROM tokens t JOIN users u ON u.id = t.user_id"
                                " WHERE t.token_hash = ? AND t.kind = 'session'"_s;
-    auto query = m_ctx.database.prepared(sql);
+    auto query = m_ctx.database.runPrepared(sql, {digest});
     if (!query)
         return dbFail(query.error());
-    (*query)->addBindValue(digest);
-    if (!(*query)->exec()) {
-        const QString error = store::describeError((*query)->lastError());
-        // A connection that died (PostgreSQL restarted) is reopened and the read runs once more.
-        if (!m_ctx.database.reopenIfDead())
-            return dbFail(store::DbError{error});
-        query = m_ctx.database.prepared(sql);
-        if (!query)
-            return dbFail(query.error());
-        (*query)->addBindValue(digest);
-        if (!(*query)->exec())
-            return dbFail(store::DbError{store::describeError((*query)->lastError())});
-    }
     QSqlQuery &q = **query;
     if (!q.next()) {
         q.finish();

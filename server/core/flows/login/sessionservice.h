@@ -45,6 +45,10 @@ public:
     Result<void> logout(const QString &ust);
     // Read-only: safe on the HTTP thread. Unauthorized for unknown, expired or idle sessions.
     Result<SessionCheck> check(const QString &ust) const;
+    // check() from memory alone: the answer when it needs no database (no token, or a session
+    // in the cache), nullopt when only check() can tell. Never waits on the network: for the
+    // server thread, before check() runs on a read pool (issue 16).
+    std::optional<Result<SessionCheck>> checkCached(const QString &ust) const;
     void touch(const QString &tokenId);
     // A session of a super-user, or Unauthorized / Forbidden.
     Result<Account> requireSuperuser(const QString &ust) const;
