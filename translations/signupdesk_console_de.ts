@@ -96,6 +96,54 @@
 <context>
     <name>sd::ui::AuditWords</name>
     <message>
+        <source>Invitation sent</source>
+        <translation>Einladung gesendet</translation>
+    </message>
+    <message>
+        <source>Invitation revoked</source>
+        <translation>Einladung widerrufen</translation>
+    </message>
+    <message>
+        <source>Invitation accepted</source>
+        <translation>Einladung angenommen</translation>
+    </message>
+    <message>
+        <source>Password correct, second factor asked</source>
+        <translation>Passwort richtig, zweiter Faktor verlangt</translation>
+    </message>
+    <message>
+        <source>GitHub or Google sign-in refused</source>
+        <translation>Anmeldung über GitHub oder Google abgelehnt</translation>
+    </message>
+    <message>
+        <source>Second factor setup started</source>
+        <translation>Einrichtung des zweiten Faktors begonnen</translation>
+    </message>
+    <message>
+        <source>Second factor turned on</source>
+        <translation>Zweiter Faktor eingeschaltet</translation>
+    </message>
+    <message>
+        <source>Second factor turned off</source>
+        <translation>Zweiter Faktor ausgeschaltet</translation>
+    </message>
+    <message>
+        <source>Second factor reset by an admin</source>
+        <translation>Zweiter Faktor von einem Admin zurückgesetzt</translation>
+    </message>
+    <message>
+        <source>Wrong second-factor code</source>
+        <translation>Falscher Code des zweiten Faktors</translation>
+    </message>
+    <message>
+        <source>Recovery code used</source>
+        <translation>Wiederherstellungscode verwendet</translation>
+    </message>
+    <message>
+        <source>New recovery codes made</source>
+        <translation>Neue Wiederherstellungscodes erstellt</translation>
+    </message>
+    <message>
         <source>Signed up</source>
         <translation>Registriert</translation>
     </message>

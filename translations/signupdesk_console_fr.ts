@@ -96,6 +96,54 @@
 <context>
     <name>sd::ui::AuditWords</name>
     <message>
+        <source>Invitation sent</source>
+        <translation>Invitation envoyée</translation>
+    </message>
+    <message>
+        <source>Invitation revoked</source>
+        <translation>Invitation révoquée</translation>
+    </message>
+    <message>
+        <source>Invitation accepted</source>
+        <translation>Invitation acceptée</translation>
+    </message>
+    <message>
+        <source>Password correct, second factor asked</source>
+        <translation>Mot de passe correct, second facteur demandé</translation>
+    </message>
+    <message>
+        <source>GitHub or Google sign-in refused</source>
+        <translation>Connexion par GitHub ou Google refusée</translation>
+    </message>
+    <message>
+        <source>Second factor setup started</source>
+        <translation>Configuration du second facteur commencée</translation>
+    </message>
+    <message>
+        <source>Second factor turned on</source>
+        <translation>Second facteur activé</translation>
+    </message>
+    <message>
+        <source>Second factor turned off</source>
+        <translation>Second facteur désactivé</translation>
+    </message>
+    <message>
+        <source>Second factor reset by an admin</source>
+        <translation>Second facteur réinitialisé par un administrateur</translation>
+    </message>
+    <message>
+        <source>Wrong second-factor code</source>
+        <translation>Code du second facteur erroné</translation>
+    </message>
+    <message>
+        <source>Recovery code used</source>
+        <translation>Code de récupération utilisé</translation>
+    </message>
+    <message>
+        <source>New recovery codes made</source>
+        <translation>Nouveaux codes de récupération créés</translation>
+    </message>
+    <message>
         <source>Signed up</source>
         <translation>Inscrit</translation>
     </message>

@@ -19,7 +19,9 @@
 //   8. /accept-invite: an invitation made with `signupdesk admin invite` makes an active,
 //      verified account.
 //   9. second factor (issue 14): with TOTP on, /login asks for the code before any session
-//      cookie; the right code (computed here per RFC 6238) ends on /account with the cookie.
+//      cookie; the right code (computed here per RFC 6238) ends on /account with the cookie;
+//      /account turns it on (QR code, key, first code, 10 recovery codes shown once); the
+//      email-link login asks for the code too, and a recovery code works once.
 //
 // Environment: SD_SIGNUPDESK_BIN (required), SD_SOURCE_DIR (default: two folders up),
 // SD_CHROMIUM (default /usr/bin/chromium), SD_SCREENSHOT_DIR (default: the temp folder),
@@ -849,6 +851,79 @@ async function main() {
             check((await bodyText()).includes('On. Signing in asks for a code'),
                   `the account page does not say the second factor is on: ${await bodyText()}`);
             await page.screenshot({ path: path.join(screenshotDir, 'mfa-account.png'), fullPage: true });
+        });
+        // Enrolment on /account, then the email-link login asking for the code (a recovery code).
+        const uma = { username: 'uma', email: 'uma@example.test', password: PASSWORD, language: 'en' };
+        let umaSecret = '';
+        let umaRecoveryCodes = [];
+        await step('9e /account, second factor off: "Turn on" with the password shows a QR code and the key', async () => {
+            await signup(base, uma);
+            const mail = await readMailLink(mailDir, uma.email, '/verify-email', base);
+            const link = new URL(mail.link);
+            const verified = await api(base, 'POST', '/api/v1/user/verify-email/',
+                                       { email: link.searchParams.get('email'),
+                                         token: link.searchParams.get('token') });
+            check(verified.status === 200, `verify-email answered ${verified.status} ${verified.text}`);
+            await context.clearCookies();
+            await page.goto(`${base}/login`);
+            await page.getByLabel('Username or email address').fill(uma.username);
+            await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+            await page.getByRole('button', { name: 'Log in' }).click();
+            await page.waitForURL((url) => url.pathname === '/account');
+            check((await bodyText()).includes('Off. With a second factor on'),
+                  `the account page does not say the second factor is off: ${await bodyText()}`);
+            await page.locator('#mfa-start-password').fill(PASSWORD);
+            await page.getByRole('button', { name: 'Turn on a second factor' }).click();
+            await page.waitForLoadState('load');
+            check(await page.locator('.qr svg').count() === 1, 'no QR code (inline SVG) on the page');
+            umaSecret = (await page.locator('.secret').innerText()).replace(/\s+/g, '');
+            check(/^[A-Z2-7]{32}$/.test(umaSecret), `the key shown is not base32: ${umaSecret}`);
+            await page.screenshot({ path: path.join(screenshotDir, 'mfa-enrol.png'), fullPage: true });
+        });
+        await step('9f the app\'s first code turns it on and shows 10 recovery codes once', async () => {
+            await page.locator('#mfa-confirm-code').fill(totpCode(umaSecret, totpStep()));
+            await page.getByRole('button', { name: 'Turn on', exact: true }).click();
+            await page.waitForLoadState('load');
+            check(await h1() === 'Your recovery codes', `unexpected heading: ${await h1()}`);
+            umaRecoveryCodes = (await page.locator('ul.codes li').allInnerTexts()).map((c) => c.trim());
+            check(umaRecoveryCodes.length === 10, `${umaRecoveryCodes.length} recovery codes shown`);
+            await page.goto(`${base}/account`);
+            check((await bodyText()).includes('On. Signing in asks for a code'),
+                  `the account page does not say the second factor is on: ${await bodyText()}`);
+            check(!(await bodyText()).includes(umaSecret), 'the key is shown again after enrolment');
+        });
+        await step('9g the email link asks for the code before the cookie; a recovery code passes, once', async () => {
+            await context.clearCookies();
+            await requestLoginLink(base, uma.email, '/account');
+            const mail = await readMailLink(mailDir, uma.email, '/login/confirm', base);
+            await page.goto(mail.link);
+            const tos = page.getByLabel(/I accept the Terms of Service/);
+            if (await tos.count())
+                await tos.check();
+            await page.getByRole('button', { name: 'Log in' }).click();
+            await page.waitForLoadState('load');
+            check(await h1() === 'Second factor', `unexpected heading: ${await h1()}`);
+            check(!(await cookieNamed('sd_session')), 'a session cookie was set before the code');
+            await page.getByLabel('Code from the app, or a recovery code').fill(umaRecoveryCodes[0]);
+            await page.getByRole('button', { name: 'Continue' }).click();
+            await page.waitForURL((url) => url.pathname === '/account');
+            const cookie = await cookieNamed('sd_session');
+            check(cookie && cookie.httpOnly, `session cookie: ${JSON.stringify(cookie)}`);
+            // The same recovery code a second time: refused.
+            await context.clearCookies();
+            await requestLoginLink(base, uma.email, '/account');
+            const again = await readMailLink(mailDir, uma.email, '/login/confirm', base);
+            await page.goto(again.link);
+            const tosAgain = page.getByLabel(/I accept the Terms of Service/);
+            if (await tosAgain.count())
+                await tosAgain.check();
+            await page.getByRole('button', { name: 'Log in' }).click();
+            await page.waitForLoadState('load');
+            await page.getByLabel('Code from the app, or a recovery code').fill(umaRecoveryCodes[0]);
+            await page.getByRole('button', { name: 'Continue' }).click();
+            await page.waitForLoadState('load');
+            check((await bodyText()).includes('This code is not valid'), `a used recovery code passed: ${await bodyText()}`);
+            check(!(await cookieNamed('sd_session')), 'a session cookie was set for a used recovery code');
         });
         log(`screenshots in ${screenshotDir}`);
     } catch (err) {

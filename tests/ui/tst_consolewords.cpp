@@ -12,8 +12,15 @@
 #include "mainwindow.h"
 #include "pendingdecisions.h"
 #include "rowfilterproxy.h"
+#include "testenv.h"
 #include "timelinemodel.h"
 
+#include "auditwords.h"
+
+#include <QDirIterator>
+#include <QFile>
+#include <QRegularExpression>
+#include <QSet>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
@@ -54,6 +61,35 @@ private slots:
     {
         QVERIFY2(!guiThreadHasConnection(), "the GUI thread opened a database connection");
         m_console.stop();
+    }
+
+    // Every action core and the program write to the audit log has a readable label: a new
+    // flow that adds one without a label fails here, not in front of an admin.
+    void everyAuditActionHasALabel()
+    {
+        const QString root = testenv::sourceDir();
+        QVERIFY2(!root.isEmpty(), "SD_SOURCE_DIR is not set");
+        static const QRegularExpression call(
+            uR"re((?:auditlog::record|\baudit)\([^;]*?u"([a-z_]+\.[a-z_.]+)"_s)re"_s,
+            QRegularExpression::DotMatchesEverythingOption);
+        QSet<QString> actions;
+        for (const QString &dir : {u"/server/core"_s, u"/app"_s}) {
+            QDirIterator it(root + dir, {u"*.cpp"_s}, QDir::Files, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                QFile f(it.next());
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                const QString text = QString::fromUtf8(f.readAll());
+                for (auto m = call.globalMatch(text); m.hasNext();)
+                    actions.insert(m.next().captured(1));
+            }
+        }
+        QVERIFY2(actions.size() >= 30, qPrintable(u"only %1 actions found"_s.arg(actions.size())));
+        QStringList unlabelled;
+        for (const QString &a : std::as_const(actions))
+            if (sd::ui::AuditWords::action(a) == a)
+                unlabelled << a;
+        unlabelled.sort();
+        QVERIFY2(unlabelled.isEmpty(), qPrintable(unlabelled.join(u", "_s)));
     }
 
     void personsLabelsAndDeletedNames()
