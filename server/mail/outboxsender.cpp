@@ -76,7 +76,7 @@ int OutboxSender::drainOnce()
                   " RETURNING id, next_attempt_at, seq"_s,
                   {now + m_policy.leaseMs, m_owner, now, now, m_policy.batchSize})
             : store::runQuery(*db,
-                              u"SELECT id FROM outbox"
+                              u"SELECT id, next_attempt_at, seq FROM outbox"
                               " WHERE (status = 'queued' AND next_attempt_at <= ?)"
                               " OR (status = 'processing' AND lease_until < ?)"
                               " ORDER BY next_attempt_at, seq LIMIT ?"_s,
@@ -90,7 +90,8 @@ int OutboxSender::drainOnce()
         m_databaseDown = false;
         qInfo("outbox: database available again");
     }
-    // In queue order: RETURNING gives the claimed rows in no particular order.
+    // In queue order: RETURNING gives the claimed rows in no particular order (SQLite's
+    // SELECT has them sorted already; both read the same columns).
     struct Due
     {
         qint64 dueAt = 0;
@@ -99,9 +100,8 @@ int OutboxSender::drainOnce()
     };
     QList<Due> batch;
     while (due->next())
-        batch.append({claimedAtOnce ? due->value(1).toLongLong() : 0,
-                      claimedAtOnce ? due->value(2).toLongLong() : qint64(batch.size()),
-                      due->value(0).toString()});
+        batch.append(
+            {due->value(1).toLongLong(), due->value(2).toLongLong(), due->value(0).toString()});
     std::ranges::sort(batch, {}, [](const Due &d) { return std::pair(d.dueAt, d.seq); });
     QStringList ids;
     for (const Due &d : std::as_const(batch))
