@@ -33,6 +33,201 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::AuditDetails</name>
+    <message>
+        <source>by the user</source>
+        <translation>durch den Benutzer</translation>
+    </message>
+    <message>
+        <source>by an administrator</source>
+        <translation>durch einen Administrator</translation>
+    </message>
+    <message>
+        <source>too many wrong codes</source>
+        <translation>zu viele falsche Codes</translation>
+    </message>
+    <message>
+        <source>second factor turned off by an administrator</source>
+        <translation>zweiter Faktor von einem Administrator ausgeschaltet</translation>
+    </message>
+    <message>
+        <source>with a link</source>
+        <translation>per Link</translation>
+    </message>
+    <message>
+        <source>with a code</source>
+        <translation>per Code</translation>
+    </message>
+    <message>
+        <source>with the confirmation token</source>
+        <translation>per Bestätigungstoken</translation>
+    </message>
+    <message>
+        <source>with a signed link</source>
+        <translation>per signiertem Link</translation>
+    </message>
+    <message>
+        <source>with an email link</source>
+        <translation>per E-Mail-Link</translation>
+    </message>
+    <message>
+        <source>through GitHub or Google</source>
+        <translation>über GitHub oder Google</translation>
+    </message>
+    <message>
+        <source>with an authenticator code</source>
+        <translation>per Authenticator-Code</translation>
+    </message>
+    <message>
+        <source>with a recovery code</source>
+        <translation>per Wiederherstellungscode</translation>
+    </message>
+    <message>
+        <source>second-factor code when logging in</source>
+        <translation>Code des zweiten Faktors bei der Anmeldung</translation>
+    </message>
+    <message>
+        <source>recovery code when logging in</source>
+        <translation>Wiederherstellungscode bei der Anmeldung</translation>
+    </message>
+    <message>
+        <source>setting up the second factor</source>
+        <translation>Einrichtung des zweiten Faktors</translation>
+    </message>
+    <message>
+        <source>password asked again before a change</source>
+        <translation>Passwort vor einer Änderung erneut abgefragt</translation>
+    </message>
+    <message>
+        <source>turning the second factor on</source>
+        <translation>Einschalten des zweiten Faktors</translation>
+    </message>
+    <message>
+        <source>turning the second factor off</source>
+        <translation>Ausschalten des zweiten Faktors</translation>
+    </message>
+    <message>
+        <source>making new recovery codes</source>
+        <translation>Erzeugen neuer Wiederherstellungscodes</translation>
+    </message>
+    <message>
+        <source>changing the password</source>
+        <translation>Ändern des Passworts</translation>
+    </message>
+    <message>
+        <source>changing the email address</source>
+        <translation>Ändern der E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <source>pending verification</source>
+        <translation>wartet auf Bestätigung</translation>
+    </message>
+    <message>
+        <source>pending approval</source>
+        <translation>wartet auf Genehmigung</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>deaktiviert</translation>
+    </message>
+    <message>
+        <source>username</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>apps</source>
+        <translation>Apps</translation>
+    </message>
+    <message>
+        <source>groups</source>
+        <translation>Gruppen</translation>
+    </message>
+    <message>
+        <source>sessions ended</source>
+        <translation>beendete Sitzungen</translation>
+    </message>
+    <message>
+        <source>links revoked</source>
+        <translation>widerrufene Links</translation>
+    </message>
+    <message>
+        <source>was</source>
+        <translation>vorher</translation>
+    </message>
+    <message>
+        <source>provider</source>
+        <translation>Anbieter</translation>
+    </message>
+    <message>
+        <source>provider&apos;s user id</source>
+        <translation>Benutzer-ID beim Anbieter</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>von %1</translation>
+    </message>
+    <message>
+        <source>from %1; stand-in account %2, not kept</source>
+        <translation>von %1; Platzhalterkonto %2, nicht behalten</translation>
+    </message>
+    <message>
+        <source>with an email link from %1; accepted the terms of service %2</source>
+        <translation>per E-Mail-Link von %1; Nutzungsbedingungen %2 akzeptiert</translation>
+    </message>
+    <message>
+        <source>through %1 from %2</source>
+        <translation>über %1 von %2</translation>
+    </message>
+    <message>
+        <source>through %1 from %2; now %3</source>
+        <translation>über %1 von %2; jetzt %3</translation>
+    </message>
+    <message>
+        <source>%1 through %2 from %3: %4</source>
+        <translation>%1 über %2 von %3: %4</translation>
+    </message>
+    <message>
+        <source>%1 sign-in linked by its verified address</source>
+        <translation>%1-Anmeldung über ihre bestätigte Adresse verknüpft</translation>
+    </message>
+    <message>
+        <source>username %1; a verified %2 sign-in took the address</source>
+        <translation>Benutzername %1; eine bestätigte %2-Anmeldung hat die Adresse übernommen</translation>
+    </message>
+    <message>
+        <source>locked for %1 s after %2 failures</source>
+        <translation>%1 s gesperrt nach %2 Fehlversuchen</translation>
+    </message>
+    <message>
+        <source>invitation %1, from %2</source>
+        <translation>Einladung %1, von %2</translation>
+    </message>
+    <message>
+        <source>%1 from %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <source>%1 link opened (%2) from %3: %4</source>
+        <translation>Link „%1“ geöffnet (%2) von %3: %4</translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::AuditPage</name>
     <message>
         <source>Search actor, subject, detail…</source>
@@ -1215,6 +1410,26 @@
     <message>
         <source>Invitation</source>
         <translation>Einladung</translation>
+    </message>
+    <message>
+        <source>Second factor turned on</source>
+        <translation>Zweiter Faktor eingeschaltet</translation>
+    </message>
+    <message>
+        <source>Second factor turned off</source>
+        <translation>Zweiter Faktor ausgeschaltet</translation>
+    </message>
+    <message>
+        <source>Second factor reset</source>
+        <translation>Zweiter Faktor zurückgesetzt</translation>
+    </message>
+    <message>
+        <source>New recovery codes</source>
+        <translation>Neue Wiederherstellungscodes</translation>
+    </message>
+    <message>
+        <source>Recovery code used</source>
+        <translation>Wiederherstellungscode verwendet</translation>
     </message>
 </context>
 <context>

@@ -33,6 +33,201 @@
     </message>
 </context>
 <context>
+    <name>sd::ui::AuditDetails</name>
+    <message>
+        <source>by the user</source>
+        <translation>par l’utilisateur</translation>
+    </message>
+    <message>
+        <source>by an administrator</source>
+        <translation>par un administrateur</translation>
+    </message>
+    <message>
+        <source>too many wrong codes</source>
+        <translation>trop de codes erronés</translation>
+    </message>
+    <message>
+        <source>second factor turned off by an administrator</source>
+        <translation>second facteur désactivé par un administrateur</translation>
+    </message>
+    <message>
+        <source>with a link</source>
+        <translation>par un lien</translation>
+    </message>
+    <message>
+        <source>with a code</source>
+        <translation>par un code</translation>
+    </message>
+    <message>
+        <source>with the confirmation token</source>
+        <translation>par le jeton de confirmation</translation>
+    </message>
+    <message>
+        <source>with a signed link</source>
+        <translation>par un lien signé</translation>
+    </message>
+    <message>
+        <source>with an email link</source>
+        <translation>par un lien envoyé par e-mail</translation>
+    </message>
+    <message>
+        <source>through GitHub or Google</source>
+        <translation>par GitHub ou Google</translation>
+    </message>
+    <message>
+        <source>with an authenticator code</source>
+        <translation>par un code d’authentification</translation>
+    </message>
+    <message>
+        <source>with a recovery code</source>
+        <translation>par un code de récupération</translation>
+    </message>
+    <message>
+        <source>second-factor code when logging in</source>
+        <translation>code du second facteur à la connexion</translation>
+    </message>
+    <message>
+        <source>recovery code when logging in</source>
+        <translation>code de récupération à la connexion</translation>
+    </message>
+    <message>
+        <source>setting up the second factor</source>
+        <translation>configuration du second facteur</translation>
+    </message>
+    <message>
+        <source>password asked again before a change</source>
+        <translation>mot de passe redemandé avant une modification</translation>
+    </message>
+    <message>
+        <source>turning the second factor on</source>
+        <translation>activation du second facteur</translation>
+    </message>
+    <message>
+        <source>turning the second factor off</source>
+        <translation>désactivation du second facteur</translation>
+    </message>
+    <message>
+        <source>making new recovery codes</source>
+        <translation>création de nouveaux codes de récupération</translation>
+    </message>
+    <message>
+        <source>changing the password</source>
+        <translation>changement du mot de passe</translation>
+    </message>
+    <message>
+        <source>changing the email address</source>
+        <translation>changement d’adresse e-mail</translation>
+    </message>
+    <message>
+        <source>pending verification</source>
+        <translation>en attente de vérification</translation>
+    </message>
+    <message>
+        <source>pending approval</source>
+        <translation>en attente d’approbation</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>actif</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>désactivé</translation>
+    </message>
+    <message>
+        <source>username</source>
+        <translation>nom d’utilisateur</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>motif</translation>
+    </message>
+    <message>
+        <source>apps</source>
+        <translation>applications</translation>
+    </message>
+    <message>
+        <source>groups</source>
+        <translation>groupes</translation>
+    </message>
+    <message>
+        <source>sessions ended</source>
+        <translation>sessions fermées</translation>
+    </message>
+    <message>
+        <source>links revoked</source>
+        <translation>liens révoqués</translation>
+    </message>
+    <message>
+        <source>was</source>
+        <translation>état précédent</translation>
+    </message>
+    <message>
+        <source>provider</source>
+        <translation>fournisseur</translation>
+    </message>
+    <message>
+        <source>provider&apos;s user id</source>
+        <translation>identifiant chez le fournisseur</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>depuis %1</translation>
+    </message>
+    <message>
+        <source>from %1; stand-in account %2, not kept</source>
+        <translation>depuis %1&#xa0;; compte de substitution %2, non conservé</translation>
+    </message>
+    <message>
+        <source>with an email link from %1; accepted the terms of service %2</source>
+        <translation>par un lien envoyé par e-mail depuis %1&#xa0;; conditions d’utilisation %2 acceptées</translation>
+    </message>
+    <message>
+        <source>through %1 from %2</source>
+        <translation>par %1 depuis %2</translation>
+    </message>
+    <message>
+        <source>through %1 from %2; now %3</source>
+        <translation>par %1 depuis %2&#xa0;; désormais %3</translation>
+    </message>
+    <message>
+        <source>%1 through %2 from %3: %4</source>
+        <translation>%1 par %2 depuis %3&#xa0;: %4</translation>
+    </message>
+    <message>
+        <source>%1 sign-in linked by its verified address</source>
+        <translation>connexion %1 associée par son adresse vérifiée</translation>
+    </message>
+    <message>
+        <source>username %1; a verified %2 sign-in took the address</source>
+        <translation>nom d’utilisateur %1&#xa0;; une connexion %2 vérifiée a repris l’adresse</translation>
+    </message>
+    <message>
+        <source>locked for %1 s after %2 failures</source>
+        <translation>bloqué %1&#xa0;s après %2 échecs</translation>
+    </message>
+    <message>
+        <source>invitation %1, from %2</source>
+        <translation>invitation %1, depuis %2</translation>
+    </message>
+    <message>
+        <source>%1 from %2</source>
+        <translation>%1 depuis %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1&#xa0;: %2</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>&#xa0;; </translation>
+    </message>
+    <message>
+        <source>%1 link opened (%2) from %3: %4</source>
+        <translation>Lien «&#xa0;%1&#xa0;» ouvert (%2) depuis %3&#xa0;: %4</translation>
+    </message>
+</context>
+<context>
     <name>sd::ui::AuditPage</name>
     <message>
         <source>Search actor, subject, detail…</source>
@@ -1215,6 +1410,26 @@
     <message>
         <source>Invitation</source>
         <translation>Invitation</translation>
+    </message>
+    <message>
+        <source>Second factor turned on</source>
+        <translation>Second facteur activé</translation>
+    </message>
+    <message>
+        <source>Second factor turned off</source>
+        <translation>Second facteur désactivé</translation>
+    </message>
+    <message>
+        <source>Second factor reset</source>
+        <translation>Second facteur réinitialisé</translation>
+    </message>
+    <message>
+        <source>New recovery codes</source>
+        <translation>Nouveaux codes de récupération</translation>
+    </message>
+    <message>
+        <source>Recovery code used</source>
+        <translation>Code de récupération utilisé</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,7 @@
 #include "consoletablemodels.h"
 
+#include "auditdetails.h"
+
 #include "auditwords.h"
 
 #include "signuptablemodel.h"
@@ -164,7 +166,8 @@ bool OutboxTableModel::canHold(const QString &status)
 
 QString OutboxTableModel::kindText(const QString &kind)
 {
-    if (kind == u"verification"_s || kind == u"verification_signed"_s)
+    if (kind == u"verification"_s || kind == u"verification_signed"_s ||
+        kind == u"signed_verification"_s)
         return tr("Verification");
     if (kind == u"already_registered"_s)
         return tr("Already registered");
@@ -187,6 +190,17 @@ QString OutboxTableModel::kindText(const QString &kind)
         return tr("Goodbye");
     if (kind == u"invitation"_s)
         return tr("Invitation");
+    // Issue 14: the second factor's notices.
+    if (kind == u"mfa_enabled"_s)
+        return tr("Second factor turned on");
+    if (kind == u"mfa_disabled"_s)
+        return tr("Second factor turned off");
+    if (kind == u"mfa_reset"_s)
+        return tr("Second factor reset");
+    if (kind == u"mfa_recovery_codes"_s)
+        return tr("New recovery codes");
+    if (kind == u"mfa_recovery_code_used"_s)
+        return tr("Recovery code used");
     return kind;
 }
 
@@ -329,7 +343,7 @@ QVariant AuditTableModel::data(const QModelIndex &index, int role) const
         case Subject:
             return subjectText(e->subjectId);
         case Detail:
-            return e->detail;
+            return AuditDetails::text(e->detail);
         }
         break;
     case Qt::ToolTipRole:

@@ -1,5 +1,6 @@
 #include "timelinemodel.h"
 
+#include "auditdetails.h"
 #include "auditwords.h"
 
 #include <QDateTime>
@@ -53,7 +54,7 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
     case Actor:
         return describeActor(e.actor);
     case Detail:
-        return e.detail;
+        return AuditDetails::timelineText(e.action, e.detail);
     }
     return {};
 }

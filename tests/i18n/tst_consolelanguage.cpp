@@ -6,10 +6,12 @@
 #include "testserver.h"
 #include "testworker.h"
 
+#include "auditdetails.h"
 #include "consolelanguage.h"
 #include "consolepages.h"
 #include "mainwindow.h"
 #include "reasondialog.h"
+#include "timelinemodel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -226,6 +228,48 @@ private slots:
         QCOMPARE(QCoreApplication::translate("sd::ui::SignupsPage", "%n signup(s) approved.",
                                              nullptr, count),
                  expected);
+    }
+
+    // Audit details are written in English when the entry is made (the log is sealed); the
+    // console shows them in its language, the address, names and the admin's words as written.
+    void auditDetailsSpeakTheLanguage_data()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::addColumn<QString>("recorded");
+        QTest::addColumn<QString>("shown");
+        const QString nb = QString(QChar(0xa0));
+        QTest::newRow("fr from") << u"fr"_s << u"from 203.0.113.9"_s << u"depuis 203.0.113.9"_s;
+        QTest::newRow("fr reset by code")
+            << u"fr"_s << u"code from 203.0.113.9"_s << u"par un code depuis 203.0.113.9"_s;
+        QTest::newRow("fr rejected")
+            << u"fr"_s << u"username=zoé; reason=Spam."_s
+            << u"nom d’utilisateur"_s + nb + u": zoé"_s + nb + u"; motif"_s + nb + u": Spam."_s;
+        QTest::newRow("fr lockout") << u"fr"_s << u"900 s after 10 failures"_s
+                                    << u"bloqué 900"_s + nb + u"s après 10 échecs"_s;
+        QTest::newRow("fr unknown") << u"fr"_s << u"free text"_s << u"free text"_s;
+        QTest::newRow("de from") << u"de"_s << u"from 203.0.113.9"_s << u"von 203.0.113.9"_s;
+        QTest::newRow("de totp") << u"de"_s << u"totp from 203.0.113.9"_s
+                                 << u"per Authenticator-Code von 203.0.113.9"_s;
+        QTest::newRow("de disabled") << u"de"_s << u"sessions_revoked=2; reason=left"_s
+                                     << u"beendete Sitzungen: 2; Grund: left"_s;
+        QTest::newRow("en rejected")
+            << u"en"_s << u"username=zoé; reason=Spam."_s << u"username: zoé; reason: Spam."_s;
+    }
+
+    void auditDetailsSpeakTheLanguage()
+    {
+        QFETCH(QString, language);
+        QFETCH(QString, recorded);
+        QFETCH(QString, shown);
+        QCOMPARE(sd::ui::installConsoleTranslators(*qApp, language), language);
+        QCOMPARE(sd::ui::AuditDetails::text(recorded), shown);
+        // The audit view and the timelines show it so; the tooltip keeps what was recorded.
+        sd::ui::TimelineModel timeline;
+        timeline.setTimeline(u"usr_1"_s, {{1, sd::core::TimelineEntry::Source::Audit,
+                                           u"signup.rejected"_s, u"system"_s, recorded}});
+        const QModelIndex detail = timeline.index(0, sd::ui::TimelineModel::Detail);
+        QCOMPARE(detail.data().toString(), shown);
+        QCOMPARE(detail.data(Qt::ToolTipRole).toString(), recorded);
     }
 
     void acceleratorsAreUnique_data()
