@@ -102,7 +102,7 @@ private:
                 m_server->clock().advanceSeconds(4);
                 m_server->flushMail();
             }
-            const sd::core::Actor admin{u"console"_s};
+            const sd::core::Actor admin{u"console:rosa"_s};
             bool ok = true;
             if (fate != Fate::Unverified) {
                 m_server->clock().advanceSeconds(95);
@@ -146,7 +146,7 @@ private:
             const QDate today = QDateTime::fromMSecsSinceEpoch(now, zone).date();
             const QList<int> verifyMinutes{2,  3,  4,  6,  8,   11,  14,  19,
                                            25, 38, 55, 80, 150, 420, 1300};
-            const sd::core::Actor admin{u"console"_s};
+            const sd::core::Actor admin{u"console:rosa"_s};
             int made = 0, n = 0;
             for (int back = 29; back >= 1; --back) {
                 const QDate day = today.addDays(-back);
