@@ -119,6 +119,10 @@
         <translation>Ändern der E-Mail-Adresse</translation>
     </message>
     <message>
+        <source>deleting the account</source>
+        <translation>Löschen des Kontos</translation>
+    </message>
+    <message>
         <source>pending verification</source>
         <translation>wartet auf Bestätigung</translation>
     </message>

@@ -119,6 +119,10 @@
         <translation>changement d’adresse e-mail</translation>
     </message>
     <message>
+        <source>deleting the account</source>
+        <translation>suppression du compte</translation>
+    </message>
+    <message>
         <source>pending verification</source>
         <translation>en attente de vérification</translation>
     </message>

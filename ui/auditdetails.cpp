@@ -53,6 +53,7 @@ const char *phraseOf(const QString &english)
         {u"recovery code renewal"_s,
          QT_TRANSLATE_NOOP("sd::ui::AuditDetails", "making new recovery codes")},
         {u"password change"_s, QT_TRANSLATE_NOOP("sd::ui::AuditDetails", "changing the password")},
+        {u"account deletion"_s, QT_TRANSLATE_NOOP("sd::ui::AuditDetails", "deleting the account")},
         {u"email change"_s,
          QT_TRANSLATE_NOOP("sd::ui::AuditDetails", "changing the email address")},
         // An account's state (core::toString(AccountStatus)).

@@ -10,6 +10,7 @@
 #include "testserver.h"
 
 #include "accounts/accountstore.h"
+#include "audit/auditlog.h"
 #include "outbox.h"
 
 #include <QJsonDocument>
@@ -368,6 +369,57 @@ private slots:
         const HttpResult login = postJson(port(), "/api/v1/login",
                                           {{u"username"_s, u"anna"_s}, {u"password"_s, kPassword}});
         QCOMPARE(login.status, 429);
+    }
+
+    // A username locked by failed logins is locked for every re-authentication too, the right
+    // password included: a guesser who holds a session gets no tries the login refuses. Each
+    // refusal is audited as login.locked_out and changes nothing; after the wait, all work.
+    void aLockedUsernameIsLockedForEveryReauthentication()
+    {
+        startServer([](sd::core::Config &c) {
+            c.rateLimitEnabled = true;
+            c.lockoutEnabled = true;
+            c.loginFailuresPerWindow = 1'000'000;
+            c.requestsPerAddressPerMinute = 1'000'000;
+            c.lockoutFailures = 2;
+            c.lockoutWaitIncrementSeconds = 60;
+        });
+        const QString id = activeAccount(u"anna"_s);
+        const QString ust = login(u"anna"_s);
+        for (int i = 0; i < 2; ++i)
+            QCOMPARE(postJson(port(), "/api/v1/login",
+                              {{u"username"_s, u"anna"_s}, {u"password"_s, u"wrong %1"_s.arg(i)}})
+                         .status,
+                     401);
+        const QJsonObject password{{u"current_password"_s, kPassword}, {u"new_password"_s, kNew}};
+        const QJsonObject email{{u"current_password"_s, kPassword},
+                                {u"new_email"_s, u"anna@new.example"_s}};
+        const QJsonObject current{{u"current_password"_s, kPassword}};
+        const QList<std::pair<QByteArray, QJsonObject>> calls = {
+            {"/api/v1/user/password", password},
+            {"/api/v1/user/email", email},
+            {"/api/v1/user/mfa/totp", current},
+            {"/api/v1/user/delete", current},
+        };
+        for (const auto &[path, body] : calls) {
+            const HttpResult r = postJson(port(), path, body, ust);
+            QVERIFY2(r.status == 401, path.constData());
+            QCOMPARE(r.errorCode(), u"invalid_credentials"_s);
+        }
+        auto db = m_server->app().database().connection();
+        QVERIFY(db);
+        auto entries = sd::core::auditlog::list(*db, id);
+        QVERIFY(entries);
+        int lockedOut = 0;
+        for (const auto &e : *entries)
+            lockedOut += e.action == u"login.locked_out"_s ? 1 : 0;
+        QCOMPARE(lockedOut, int(calls.size()));
+        QVERIFY(account(id).has_value()); // not deleted
+        QCOMPARE(getJson(port(), "/api/v1/user/me", ust).json().value(u"email"_s).toString(),
+                 u"anna@example.com"_s);
+
+        m_server->clock().advanceSeconds(61);
+        QCOMPARE(postJson(port(), "/api/v1/user/password", password, ust).status, 204);
     }
 
     void changeEmail()

@@ -146,7 +146,8 @@ private slots:
               std::pair{u"second factor removal"_s, u"turning the second factor off"_s},
               std::pair{u"recovery code renewal"_s, u"making new recovery codes"_s},
               std::pair{u"password change"_s, u"changing the password"_s},
-              std::pair{u"email change"_s, u"changing the email address"_s}})
+              std::pair{u"email change"_s, u"changing the email address"_s},
+              std::pair{u"account deletion"_s, u"deleting the account"_s}})
             QTest::newRow(qPrintable(what))
                 << what + u" from "_s + ip << words + u" from 203.0.113.9"_s;
         row("oauth refused", u"disabled from "_s + ip, u"disabled from 203.0.113.9"_s);

@@ -4,7 +4,7 @@
 #include "audit/auditlog.h"
 #include "context.h"
 #include "emails/mailcomposer.h"
-#include "flows/login/sessionservice.h"
+#include "flows/recovery/reauthentication.h"
 #include "outbox.h"
 #include "sqlquery.h"
 #include "transaction.h"
@@ -17,21 +17,10 @@ namespace sd::core {
 Result<void> AccountDeletionService::deleteOwn(const QString &userId, const QString &password,
                                                const RequestInfo &request)
 {
-    std::optional<Account> account;
-    {
-        auto db = m_ctx.database.connection();
-        if (!db)
-            return dbFail(db.error());
-        auto found = accountstore::findById(*db, userId);
-        if (!found)
-            return dbFail(found.error());
-        account = *found;
-    }
-    if (!account)
-        return fail(ErrorCode::Unauthorized, u"account gone"_s);
     // Hashed outside any transaction, so no write lock is held while hashing.
-    if (auto ok = SessionService(m_ctx).recheckPassword(*account, password, request); !ok)
-        return ok;
+    if (auto ok = checkCurrentPassword(m_ctx, userId, password, request, u"account deletion"_s);
+        !ok)
+        return std::unexpected(ok.error());
     return erase(userId, {u"user:"_s + userId}, u"by the user"_s);
 }
 

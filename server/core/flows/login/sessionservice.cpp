@@ -138,37 +138,6 @@ Result<LoginResult> SessionService::login(const QString &identifier, const QStri
     return result;
 }
 
-Result<void> SessionService::recheckPassword(const Account &account, const QString &password,
-                                             const RequestInfo &request)
-{
-    const Config &cfg = m_ctx.config;
-    // The key login uses for the username, so a guesser holding a session gets no extra tries.
-    const QString limitKey = u"login:"_s + account.username.toLower();
-    if (auto blocked = loginBlocked(m_ctx, limitKey))
-        return std::unexpected(*blocked);
-    const bool lockout = cfg.rateLimitEnabled && cfg.lockoutEnabled;
-    const bool locked = lockout && m_ctx.limiter.lockedFor(limitKey) > 0;
-    const bool passwordOk = !account.passwordHash.isEmpty()
-                                ? m_ctx.hasher.verify(password, account.passwordHash)
-                                : m_ctx.hasher.verifyDummy(password);
-    if (passwordOk && !locked)
-        return {};
-    if (cfg.rateLimitEnabled)
-        (void)m_ctx.limiter.hit(limitKey, cfg.loginFailuresPerWindow,
-                                cfg.loginFailureWindowSeconds);
-    if (lockout && !locked)
-        (void)m_ctx.limiter.recordFailure(limitKey, lockoutPolicy(cfg));
-    auto db = m_ctx.database.connection();
-    if (!db)
-        return dbFail(db.error());
-    if (auto r = auditlog::record(*db, m_ctx.clock.nowMs(), u"system"_s,
-                                  locked ? u"login.locked_out"_s : u"login.failed"_s, account.id,
-                                  u"re-authentication from "_s + request.remoteIp);
-        !r)
-        return dbFail(r.error());
-    return fail(ErrorCode::InvalidCredentials, u"wrong password on re-authentication"_s);
-}
-
 Result<LoginResult> SessionService::admit(const QSqlDatabase &db, const Account &account,
                                           const QString &auditDetail, const RequestInfo &request,
                                           const QString &limitKey)

@@ -65,11 +65,6 @@ public:
     // The request's address and user agent are kept with the session for the user's list.
     Result<LoginResult> startSession(const QSqlDatabase &db, const Account &account,
                                      const QString &auditDetail, const RequestInfo &request = {});
-    // Re-authentication of a signed-in user (account deletion, …): the password check of
-    // login, counted and limited like a failed login of the account's username (429 when
-    // blocked, login.failed audited), InvalidCredentials when wrong.
-    Result<void> recheckPassword(const Account &account, const QString &password,
-                                 const RequestInfo &request);
     // Revokes every session of an account; returns how many.
     Result<int> revokeAll(const QString &userId);
     // The ratelimit/lockout_* settings (SEC-15).

@@ -37,18 +37,22 @@ Result<Account> checkCurrentPassword(const Context &ctx, const QString &userId,
             return std::unexpected(
                 Error{ErrorCode::RateLimited, u"too many failed logins"_s, {}, wait});
     }
+    // A locked username is locked here too, right password or not, as at POST /api/v1/login:
+    // a guesser holding a session gets no extra tries. The same hash either way (SEC-14).
+    const bool lockout = cfg.rateLimitEnabled && cfg.lockoutEnabled;
+    const bool locked = lockout && ctx.limiter.lockedFor(limitKey) > 0;
     const bool right = account.passwordHash.isEmpty()
                            ? ctx.hasher.verifyDummy(password)
                            : ctx.hasher.verify(password, account.passwordHash);
-    if (right)
+    if (right && !locked)
         return account;
-    if (cfg.rateLimitEnabled) {
+    if (cfg.rateLimitEnabled)
         (void)ctx.limiter.hit(limitKey, cfg.loginFailuresPerWindow, cfg.loginFailureWindowSeconds);
-        if (cfg.lockoutEnabled)
-            (void)ctx.limiter.recordFailure(limitKey, SessionService::lockoutPolicy(cfg));
-    }
-    if (auto r = auditlog::record(*db, ctx.clock.nowMs(), u"user:"_s + userId, u"login.failed"_s,
-                                  userId, what + u" from "_s + request.remoteIp);
+    if (lockout && !locked) // attempts during a lock do not extend it
+        (void)ctx.limiter.recordFailure(limitKey, SessionService::lockoutPolicy(cfg));
+    if (auto r = auditlog::record(*db, ctx.clock.nowMs(), u"user:"_s + userId,
+                                  locked ? u"login.locked_out"_s : u"login.failed"_s, userId,
+                                  what + u" from "_s + request.remoteIp);
         !r)
         return dbFail(r.error());
     return fail(ErrorCode::InvalidCredentials, u"wrong current password"_s);
