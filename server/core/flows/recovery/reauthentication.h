@@ -12,8 +12,8 @@ struct Context; // context.h: private to core
 // email, turns its second factor on or off, or deletes itself (`what` says which, for the
 // audit). A wrong one is a failed login of the account's username: the same counters and
 // lockout as POST /api/v1/login (RateLimited past them; while locked, even the right password
-// fails), a login.failed (login.locked_out) audit row, and InvalidCredentials. An account without a password (made through OAuth) spends the same
-// hash and fails. Returns the account as it is now.
+// fails), a login.failed (login.locked_out) audit row, and InvalidCredentials. An account without a
+// password (made through OAuth) spends the same hash and fails. Returns the account as it is now.
 Result<Account> checkCurrentPassword(const Context &ctx, const QString &userId,
                                      const QString &password, const RequestInfo &request,
                                      const QString &what);
