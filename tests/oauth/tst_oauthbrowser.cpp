@@ -7,6 +7,7 @@
 
 #include "fakeprovider.h"
 #include "httpclient.h"
+#include "pageforms.h"
 #include "testbackend.h"
 #include "testserver.h"
 
@@ -19,6 +20,9 @@
 using namespace Qt::StringLiterals;
 
 namespace {
+
+using pageforms::formBody;
+using pageforms::hiddenValue;
 
 QByteArray pathAndQuery(const QUrl &url)
 {
@@ -40,22 +44,6 @@ QString setCookieLine(const HttpResult &r, const QString &name)
 QString cookieValue(const HttpResult &r, const QString &name)
 {
     return setCookieLine(r, name).section(u';', 0, 0).mid(name.size() + 1);
-}
-
-QString hiddenValue(const QByteArray &html, const QString &name)
-{
-    return QRegularExpression(u"name=\"%1\" value=\"([^\"]*)\""_s.arg(name))
-        .match(QString::fromUtf8(html))
-        .captured(1)
-        .replace(u"&amp;"_s, u"&"_s);
-}
-
-QByteArray formBody(const QList<std::pair<QString, QString>> &fields)
-{
-    QByteArrayList parts;
-    for (const auto &[k, v] : fields)
-        parts << QUrl::toPercentEncoding(k) + '=' + QUrl::toPercentEncoding(v);
-    return parts.join('&');
 }
 
 } // namespace

@@ -4,8 +4,10 @@
 // shows the form again and leaves the invitation usable; Terms of Service when tos/version is
 // set; a used or unknown invitation gets the "no longer works" page; fr/de/en.
 
+#include "apiflows.h"
 #include "httpclient.h"
 #include "mailtext.h"
+#include "pageforms.h"
 #include "testbackend.h"
 #include "testserver.h"
 
@@ -18,12 +20,8 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-const QString kPassword = u"correct battery staple horse"_s;
-
-QString capture(const QString &text, const QString &pattern)
-{
-    return QRegularExpression(pattern).match(text).captured(1);
-}
+using pageforms::capture;
+using testflows::kPassword;
 } // namespace
 
 class TestInvitationPages : public QObject

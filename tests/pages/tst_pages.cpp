@@ -21,51 +21,26 @@
 #include <thread>
 
 #include "apiflows.h"
+#include "pageforms.h"
 
 using namespace Qt::StringLiterals;
 
 namespace {
 
+using pageforms::capture;
+using pageforms::formBody;
+using pageforms::hiddenValue;
+using pageforms::kCsp;
+using pageforms::setCookieValue;
 using testflows::kPassword;
-const QByteArray kCsp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                        "frame-ancestors 'none'; base-uri 'none'";
 const QByteArray kChromeAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "
                                 "Gecko) HeadlessChrome/120.0 Safari/537.36";
-
-QString capture(const QString &text, const QString &pattern)
-{
-    return QRegularExpression(pattern).match(text).captured(1);
-}
-
-QByteArray formBody(const QList<std::pair<QString, QString>> &fields)
-{
-    QByteArrayList parts;
-    for (const auto &[k, v] : fields)
-        parts << QUrl::toPercentEncoding(k) + '=' + QUrl::toPercentEncoding(v);
-    return parts.join('&');
-}
 
 // The path and query of a link in an email, for requests to the test server.
 QByteArray pathOf(const QString &link)
 {
     const QUrl url(link);
     return url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority);
-}
-
-QString hiddenValue(const QByteArray &html, const QString &name)
-{
-    return capture(QString::fromUtf8(html), u"name=\"%1\" value=\"([^\"]*)\""_s.arg(name))
-        .replace(u"&amp;"_s, u"&"_s)
-        .replace(u"&quot;"_s, u"\""_s)
-        .replace(u"&lt;"_s, u"<"_s)
-        .replace(u"&gt;"_s, u">"_s);
-}
-
-// The value a Set-Cookie header gives the cookie `name`, or empty.
-QString setCookieValue(const HttpResult &r, const QString &name)
-{
-    return capture(QString::fromLatin1(r.headers.value("set-cookie")),
-                   u"(?:^|, )%1=([^;]*)"_s.arg(name));
 }
 
 // A browser's view of one page: its cookie and the form's CSRF token.

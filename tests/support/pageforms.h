@@ -33,11 +33,16 @@ inline QByteArray formBody(const Fields &fields)
     return parts.join('&');
 }
 
-// The value of the first input named `name`.
+// The value of the first input named `name`, its HTML escapes undone as a browser does.
 inline QString hiddenValue(const QByteArray &html, const QString &name)
 {
     return capture(QString::fromUtf8(html),
-                   QStringLiteral("name=\"%1\" value=\"([^\"]*)\"").arg(name));
+                   QStringLiteral("name=\"%1\" value=\"([^\"]*)\"").arg(name))
+        .replace(QStringLiteral("&quot;"), QStringLiteral("\""))
+        .replace(QStringLiteral("&lt;"), QStringLiteral("<"))
+        .replace(QStringLiteral("&gt;"), QStringLiteral(">"))
+        .replace(QStringLiteral("&#39;"), QStringLiteral("'"))
+        .replace(QStringLiteral("&amp;"), QStringLiteral("&"));
 }
 
 // The value a Set-Cookie of the answer gives `name` (headers of one name are joined by ", ").
