@@ -57,7 +57,6 @@ void registerOAuthRoutes(ApiServer &server, core::CoreServices &core)
                          // HEAD answers like GET but changes nothing: the state stays unspent.
                          if (r.method == "HEAD")
                              return redirect(c->oauth().frontendUrl());
-                         const QString bindingCookie = pages::oauthBindingCookieName(*c);
                          QString provider = r.path.mid(kCallbackPrefix.size());
                          while (provider.endsWith(u'/'))
                              provider.chop(1);
@@ -67,6 +66,8 @@ void registerOAuthRoutes(ApiServer &server, core::CoreServices &core)
                          input.code = r.query.queryItemValue(u"code"_s, QUrl::FullyDecoded);
                          input.state = r.query.queryItemValue(u"state"_s, QUrl::FullyDecoded);
                          input.error = r.query.queryItemValue(u"error"_s, QUrl::FullyDecoded);
+                         const QString bindingCookie =
+                             pages::oauthBindingCookieName(*c, input.state);
                          input.binding = pages::cookie(r, bindingCookie);
                          const core::OAuthRedirect outcome =
                              c->oauth().callback(provider, input, {r.remoteIp});

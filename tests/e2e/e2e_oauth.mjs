@@ -196,7 +196,7 @@ async function main() {
             expect(url.searchParams.get('confirmation'), 'no confirmation in the done URL');
             expect(provider.seen.authorize === 1 && provider.seen.token === 1,
                    `provider saw ${JSON.stringify(provider.seen)}`);
-            expect(!(await first.cookies(base)).some((c) => c.name === 'sd_oauth' && c.value),
+            expect(!(await first.cookies(base)).some((c) => c.name.startsWith('sd_oauth_') && c.value),
                    'the binding cookie outlived the callback');
             const button = page.getByRole('button', { name: 'Terminer la connexion' });
             expect(await button.count() === 1, 'no French "Terminer la connexion" button');
@@ -223,7 +223,7 @@ async function main() {
             await startPage.goto(`${base}/oauth/start/google?language=en`);
             const callbackUrl = provider.seen.heldCallback;
             expect(callbackUrl, 'the provider made no callback URL');
-            const binding = (await starter.cookies(base)).find((c) => c.name === 'sd_oauth');
+            const binding = (await starter.cookies(base)).find((c) => c.name.startsWith('sd_oauth_'));
             expect(binding && binding.httpOnly && binding.sameSite === 'Lax', `binding cookie: ${JSON.stringify(binding)}`);
             const victim = await newContext('en-US');
             const victimPage = await victim.newPage();

@@ -46,6 +46,14 @@ QString cookieValue(const HttpResult &r, const QString &name)
     return setCookieLine(r, name).section(u';', 0, 0).mid(name.size() + 1);
 }
 
+// The name of the binding cookie an answer sets ("sd_oauth_<tag>", one per flow), or empty.
+QString bindingCookieName(const HttpResult &r)
+{
+    static const QRegularExpression line(u"(?:^|\\n)set-cookie: *(sd_oauth_[0-9a-f]{16})="_s,
+                                         QRegularExpression::CaseInsensitiveOption);
+    return line.match(QString::fromLatin1(r.raw)).captured(1);
+}
+
 } // namespace
 
 class TestOAuthBrowser : public QObject
@@ -96,8 +104,9 @@ class TestOAuthBrowser : public QObject
     struct Started
     {
         HttpResult answer;
-        QString binding;  // the sd_oauth cookie's value
-        QUrl callbackUrl; // where the provider sends the browser back
+        QString cookieName; // sd_oauth_<tag of this flow's state>
+        QString binding;    // its value
+        QUrl callbackUrl;   // where the provider sends the browser back
     };
     // GET /oauth/start/google, then the provider's consent: the callback URL it redirects to.
     Started startAndConsent(const QString &email, const QByteArray &query = "?language=fr")
@@ -105,7 +114,8 @@ class TestOAuthBrowser : public QObject
         m_google->setUser({u"g-"_s + email, email, true, u"Ada Lovelace"_s, {}});
         Started s;
         s.answer = get("/oauth/start/google" + query);
-        s.binding = cookieValue(s.answer, u"sd_oauth"_s);
+        s.cookieName = bindingCookieName(s.answer);
+        s.binding = cookieValue(s.answer, s.cookieName);
         const QUrl authorize = QUrl::fromEncoded(s.answer.headers.value("location"));
         const HttpResult atProvider = httpRequest(m_google->port(), "GET", pathAndQuery(authorize));
         s.callbackUrl = QUrl::fromEncoded(atProvider.headers.value("location"));
@@ -115,7 +125,7 @@ class TestOAuthBrowser : public QObject
     {
         HeaderList headers;
         if (!binding.isEmpty())
-            headers.append({"Cookie", "sd_oauth=" + binding.toLatin1()});
+            headers.append({"Cookie", s.cookieName.toLatin1() + '=' + binding.toLatin1()});
         return get(pathAndQuery(s.callbackUrl), headers);
     }
     int users()
@@ -145,7 +155,8 @@ private slots:
                  base() + u"/oauth/callback/from/google"_s);
         QCOMPARE(q.queryItemValue(u"code_challenge_method"_s), u"S256"_s);
         QVERIFY(!q.queryItemValue(u"state"_s).isEmpty());
-        const QString line = setCookieLine(s.answer, u"sd_oauth"_s);
+        QVERIFY2(!s.cookieName.isEmpty(), s.answer.raw.constData());
+        const QString line = setCookieLine(s.answer, s.cookieName);
         QVERIFY2(line.contains(u"; HttpOnly"_s) && line.contains(u"; SameSite=Lax"_s) &&
                      line.contains(u"; Path=/"_s) && line.contains(u"; Max-Age=600"_s),
                  qPrintable(line));
@@ -172,7 +183,7 @@ private slots:
         const QString confirmation = QUrlQuery(done).queryItemValue(u"confirmation"_s);
         QVERIFY(!confirmation.isEmpty());
         // The cookie has done its work: it is cleared.
-        QVERIFY(setCookieLine(back, u"sd_oauth"_s).contains(u"Max-Age=0"_s));
+        QVERIFY(setCookieLine(back, s.cookieName).contains(u"Max-Age=0"_s));
 
         // The page shows a button; opening it spends nothing (a prefetch, a scanner).
         const HttpResult page = get(pathAndQuery(done));
@@ -246,6 +257,29 @@ private slots:
                     .hasQueryItem(u"confirmation"_s));
     }
 
+    // Two sign-ins started in one browser (two tabs): each flow has its own cookie, so both
+    // finish, whichever comes back first, with the browser sending both cookies each time.
+    void twoFlowsInOneBrowserBothFinish()
+    {
+        startServer();
+        const Started first = startAndConsent(u"ada@example.com"_s);
+        const Started second = startAndConsent(u"ada@example.com"_s);
+        QVERIFY(!first.cookieName.isEmpty() && !second.cookieName.isEmpty());
+        QVERIFY(first.cookieName != second.cookieName);
+        const QByteArray jar = first.cookieName.toLatin1() + '=' + first.binding.toLatin1() + "; " +
+                               second.cookieName.toLatin1() + '=' + second.binding.toLatin1();
+        for (const Started *s : {&second, &first}) {
+            const HttpResult back = get(pathAndQuery(s->callbackUrl), {{"Cookie", jar}});
+            QCOMPARE(back.status, 302);
+            const QUrlQuery done(QUrl::fromEncoded(back.headers.value("location")));
+            QVERIFY2(done.hasQueryItem(u"confirmation"_s), back.headers.value("location"));
+            // Only its own cookie is cleared.
+            QVERIFY(setCookieLine(back, s->cookieName).contains(u"Max-Age=0"_s));
+            const Started *other = s == &first ? &second : &first;
+            QVERIFY(setCookieLine(back, other->cookieName).isEmpty());
+        }
+    }
+
     // The JSON flow of the FreeSewing API stays as it was: no cookie needed, its frontend URL.
     void jsonFlowIsUnchanged()
     {
@@ -253,7 +287,7 @@ private slots:
         const HttpResult init = postJson(port(), "/oauth/init",
                                          {{u"provider"_s, u"google"_s}, {u"language"_s, u"de"_s}});
         QCOMPARE(init.status, 200);
-        QVERIFY(setCookieLine(init, u"sd_oauth"_s).isEmpty());
+        QVERIFY(bindingCookieName(init).isEmpty());
         m_google->setUser({u"g-json"_s, u"json@example.com"_s, true, u"Json"_s, {}});
         const QUrl authorize(init.json().value(u"authorize_url"_s).toString());
         const HttpResult atProvider = httpRequest(m_google->port(), "GET", pathAndQuery(authorize));
@@ -298,7 +332,7 @@ private slots:
         QCOMPARE(done.toString(QUrl::RemoveQuery), base() + u"/oauth/done"_s);
         QCOMPARE(QUrlQuery(done).queryItemValue(u"error"_s), u"unknown_provider"_s);
         QCOMPARE(QUrlQuery(done).queryItemValue(u"language"_s), u"fr"_s);
-        QVERIFY(setCookieLine(unknown, u"sd_oauth"_s).isEmpty());
+        QVERIFY(bindingCookieName(unknown).isEmpty());
         const HttpResult github = get("/oauth/start/github");
         QCOMPARE(QUrlQuery(QUrl::fromEncoded(github.headers.value("location")))
                      .queryItemValue(u"error"_s),

@@ -59,10 +59,10 @@ HttpResponse oauthStart(core::CoreServices &c, const HttpRequest &r)
     }
     HttpResponse response = HttpResponse::empty(302);
     response.headers.append({"Location", started->authorizeUrl.toUtf8()});
-    // Lives as long as the state; a second start in this browser replaces it (and so ends the
-    // first flow: its callback would come back without its cookie).
+    // Lives as long as the state; named after it, so a second start in this browser (another
+    // tab) adds its own cookie instead of replacing this one.
     response.headers.append(
-        {"Set-Cookie", cookieHeader(c, oauthBindingCookieName(c), started->binding,
+        {"Set-Cookie", cookieHeader(c, oauthBindingCookieName(c, started->state), started->binding,
                                     core::OAuthService::kStateTtlSeconds)});
     return response;
 }

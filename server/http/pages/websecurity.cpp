@@ -3,6 +3,7 @@
 #include "crypto/crypto.h"
 #include "validation/names.h"
 
+#include <QCryptographicHash>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -123,9 +124,11 @@ QString sessionCookieName(const core::CoreServices &c)
     return isHttps(c) ? u"__Host-sd_session"_s : u"sd_session"_s;
 }
 
-QString oauthBindingCookieName(const core::CoreServices &c)
+QString oauthBindingCookieName(const core::CoreServices &c, const QString &state)
 {
-    return isHttps(c) ? u"__Host-sd_oauth"_s : u"sd_oauth"_s;
+    const QByteArray tag =
+        QCryptographicHash::hash(state.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
+    return (isHttps(c) ? u"__Host-sd_oauth_"_s : u"sd_oauth_"_s) + QString::fromLatin1(tag);
 }
 
 CsrfState csrfFor(const core::CoreServices &c, const HttpRequest &r)

@@ -34,8 +34,9 @@ QByteArray cookieHeader(const core::CoreServices &c, const QString &name, const 
 // "__Host-sd_session" behind https, else "sd_session".
 QString sessionCookieName(const core::CoreServices &c);
 // The cookie that binds an OAuth state of the browser flow to its browser (SEC-26):
-// "__Host-sd_oauth" behind https, else "sd_oauth".
-QString oauthBindingCookieName(const core::CoreServices &c);
+// "sd_oauth_<16 hex of SHA-256(state)>" ("__Host-" before it behind https). One per flow, so
+// two sign-ins started in one browser (two tabs) each find their own at the callback.
+QString oauthBindingCookieName(const core::CoreServices &c, const QString &state);
 
 // What a page GET needs for its forms: the CSRF token, and the cookie to set when the browser
 // has none yet.

@@ -92,7 +92,7 @@ Result<OAuthBrowserStart> OAuthService::startInBrowser(const QString &providerNa
     auto started = begin(providerName, language, m_ctx.digest.digest(binding));
     if (!started)
         return std::unexpected(started.error());
-    return OAuthBrowserStart{started->authorizeUrl, binding};
+    return OAuthBrowserStart{started->state, started->authorizeUrl, binding};
 }
 
 Result<OAuthStart> OAuthService::begin(const QString &providerName,

@@ -23,6 +23,7 @@ struct OAuthStart
 // the state to this browser (SEC-26).
 struct OAuthBrowserStart
 {
+    QString state; // as in the authorize URL
     QString authorizeUrl;
     QString binding; // raw: only its digest is stored with the state
 };
