@@ -21,7 +21,11 @@ TableColumns::TableColumns(QTableView *view, QSettings *settings, const QString 
     QHeaderView *header = view->horizontalHeader();
     header->setStretchLastSection(true);
     header->setSectionsMovable(true);
-    if (m_settings) {
+    // A state saved by a console whose table had other columns (an older version, before a
+    // column was added) would put its widths on the wrong columns: it is dropped, and the
+    // columns are fitted as on a first start.
+    if (m_settings &&
+        m_settings->value(m_key + u"/columns"_s, -1).toInt() == view->model()->columnCount()) {
         m_fitting = true; // restoring is not the admin's hand
         if (header->restoreState(m_settings->value(m_key + u"/state"_s).toByteArray()))
             m_byHand = m_settings->value(m_key + u"/by_hand"_s, false).toBool();
@@ -173,6 +177,7 @@ void TableColumns::save()
     if (!m_settings)
         return;
     m_settings->setValue(m_key + u"/state"_s, m_view->horizontalHeader()->saveState());
+    m_settings->setValue(m_key + u"/columns"_s, m_view->model()->columnCount());
     m_settings->setValue(m_key + u"/by_hand"_s, m_byHand);
 }
 
