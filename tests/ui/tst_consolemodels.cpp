@@ -487,7 +487,10 @@ private slots:
         model.setTimeline(u"usr_a"_s, entries);
         QCOMPARE(inserted.size(), 1);
         QCOMPARE(reset.size(), 0);
+        // The email's kind in words, the server's reply as it came; the record in the tooltip.
         QCOMPARE(model.index(2, sd::ui::TimelineModel::Detail).data().toString(),
+                 u"Verification: 250 OK"_s);
+        QCOMPARE(model.index(2, sd::ui::TimelineModel::Detail).data(Qt::ToolTipRole).toString(),
                  u"verification: 250 OK"_s);
         model.setTimeline(u"usr_a"_s, entries); // nothing new
         QCOMPARE(inserted.size(), 1);
