@@ -98,6 +98,7 @@ start_instance() {
     local password="Load-test-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
     printf '%s\n' "$password" | "$bin" --config "$dir/signupdesk.ini" admin create-superuser \
         "$user" "$user@example.com" >/dev/null
+    : >"$dir/server.out" # before the server's own redirect: the loop below may read it first
     "$bin" --config "$dir/signupdesk.ini" --headless >"$dir/server.out" 2>"$dir/server.err" &
     server_pid=$!
     url=
