@@ -198,8 +198,7 @@ core::Result<QString> Application::start()
     // server/threads HTTP server threads, each with its own ApiServer (and routes) serving the
     // one listening socket; they share the worker pools and the edge guard's caps.
     const int threads = m_config.threads > 0 ? m_config.threads : QThread::idealThreadCount();
-    options.pools = std::make_shared<http::WorkerPools>(options.workers, options.maxInflight,
-                                                        options.readThreads);
+    options.pools = std::make_shared<http::WorkerPools>(options.workers, options.maxInflight);
     options.edgeGroup = std::make_shared<http::EdgeGroup>(options.edge);
     for (int i = 0; i < qMax(1, threads); ++i) {
         auto *server = new http::ApiServer(options);

@@ -15,6 +15,8 @@
 
 namespace sd::core {
 
+class SessionReader; // flows/login/sessionreader.h
+
 // What every flow needs, handed in by the composition root (app/). No globals.
 struct Context
 {
@@ -36,6 +38,9 @@ struct Context
     const SecretBox &secrets;
     // The base of every link in an email; fixed before the server takes requests.
     QString publicUrl;
+    // Session checks that missed the cache, batched off the server threads (PostgreSQL only;
+    // null on SQLite, whose checks read the local file where they are asked).
+    SessionReader *sessionReader = nullptr;
 };
 
 } // namespace sd::core

@@ -41,7 +41,8 @@
 
 namespace sd::core {
 
-struct Context; // context.h: what the flows share, private to core
+struct Context;      // context.h: what the flows share, private to core
+class SessionReader; // flows/login/sessionreader.h
 class ExternalChanges;
 
 // Owns what the flows share (hasher, token digest, rate limiter, validator, events) and hands
@@ -147,6 +148,8 @@ private:
     SessionCache m_sessionCache;
     LiveConfig m_live;
     std::unique_ptr<Context> m_context;
+    // After m_context: its threads stop (answering what still waits) before the rest goes.
+    std::unique_ptr<SessionReader> m_sessionReader;
     std::shared_ptr<OAuthProviderClient> m_oauthClient;
     std::shared_ptr<const ReverseDns> m_reverseDns;
     std::unique_ptr<ExternalChanges> m_externalChanges; // emits into m_events: after it

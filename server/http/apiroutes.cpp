@@ -194,11 +194,11 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
          }});
 
     // The session check: from the cache on the server thread when it can; else one indexed
-    // read, on the server thread's connection with SQLite (a local file), on the read pool with
-    // PostgreSQL (a round trip the server thread must not wait for; issue 16).
-    const auto meAnswer = [c, srv](const HttpRequest &r,
+    // read, on the server thread's connection with SQLite (a local file); with PostgreSQL
+    // handed to the session reader, which reads the checks waiting in batches off the server
+    // threads, so no server thread waits on a round trip (issue 16).
+    const auto meAnswer = [c, srv](const QString &lang,
                                    const core::Result<core::SessionCheck> &session) {
-        QString lang = r.language();
         if (!session)
             return errorResponse(session.error(), lang);
         if (session->needsTouch) {
@@ -207,18 +207,33 @@ void registerApiRoutes(ApiServer &server, core::CoreServices &core)
         }
         return ok(200, userJson(session->account));
     };
-    server.addRoute({"GET", u"/api/v1/user/me"_s,
-                     c->databaseAcrossNetwork() ? RunOn::ReadPool : RunOn::ServerThread, false,
-                     [c, meAnswer](const HttpRequest &r) {
-                         return meAnswer(r, c->sessions().check(r.bearerToken()));
-                     },
-                     false, QString(),
-                     [c, meAnswer](const HttpRequest &r) -> std::optional<HttpResponse> {
-                         auto cached = c->sessions().checkCached(r.bearerToken());
-                         if (!cached)
-                             return std::nullopt;
-                         return meAnswer(r, *cached);
-                     }});
+    Route me{"GET",
+             u"/api/v1/user/me"_s,
+             RunOn::ServerThread,
+             false,
+             [c, meAnswer](const HttpRequest &r) {
+                 return meAnswer(r.language(), c->sessions().check(r.bearerToken()));
+             },
+             false,
+             QString(),
+             [c, meAnswer](const HttpRequest &r) -> std::optional<HttpResponse> {
+                 auto cached = c->sessions().checkCached(r.bearerToken());
+                 if (!cached)
+                     return std::nullopt;
+                 return meAnswer(r.language(), *cached);
+             }};
+    if (c->databaseAcrossNetwork())
+        me.deferred = [c, meAnswer](const HttpRequest &r, const Resume &resume) {
+            return c->sessions().checkLater(
+                r.bearerToken(),
+                [meAnswer, resume, lang = r.language()](core::Result<core::SessionCheck> session) {
+                    // Back on the server thread: the answer, and the touch on its pool.
+                    resume([meAnswer, lang, session = std::move(session)] {
+                        return meAnswer(lang, session);
+                    });
+                });
+        };
+    server.addRoute(std::move(me));
 
     // Administration: super-users only, and only with admin/api_enabled (404 otherwise).
     server.addRoute(

@@ -11,6 +11,7 @@
 #include <QTcpSocket>
 #include <QUrl>
 
+#include <atomic>
 #include <chrono>
 #include <exception>
 
@@ -102,13 +103,11 @@ QByteArray reasonPhrase(int status)
 
 } // namespace
 
-WorkerPools::WorkerPools(int workers, int maxInflight, int readThreads) : maxInflight(maxInflight)
+WorkerPools::WorkerPools(int workers, int maxInflight) : maxInflight(maxInflight)
 {
     pool.setMaxThreadCount(qMax(1, workers));
     pool.setExpiryTimeout(-1); // keep threads, and their database connections, warm
     background.setMaxThreadCount(2);
-    reads.setMaxThreadCount(qMax(1, readThreads));
-    reads.setExpiryTimeout(-1);
 }
 
 WorkerPools::~WorkerPools()
@@ -144,11 +143,6 @@ bool WorkerPools::tryRun(std::function<void()> job)
     return runBounded(pool, inflight, maxInflight, std::move(job), "worker");
 }
 
-bool WorkerPools::tryRunRead(std::function<void()> job)
-{
-    return runBounded(reads, readsInflight, maxInflight, std::move(job), "read");
-}
-
 bool WorkerPools::tryRunInBackground(std::function<void()> job)
 {
     return runBounded(background, backgroundQueued, 64, std::move(job), "background");
@@ -158,7 +152,6 @@ void WorkerPools::waitForDone()
 {
     background.clear();
     background.waitForDone();
-    reads.waitForDone();
     pool.waitForDone();
 }
 
@@ -168,12 +161,18 @@ ApiServer::ApiServer(ServerOptions options, QObject *parent)
                             : std::make_shared<WorkerPools>(options.workers, options.maxInflight))
 {
     keepSecretsOutOfLogs();
+    m_gate->server = this;
     if (!m_options.edgeGroup)
         m_options.edgeGroup = std::make_shared<EdgeGroup>(m_options.edge);
 }
 
 ApiServer::~ApiServer()
 {
+    {
+        // Deferred answers that come later are dropped (their connections go with us).
+        QMutexLocker lock(&m_gate->mutex);
+        m_gate->server = nullptr;
+    }
     // Jobs of this server post their answers back to it: none may outlive it.
     m_pools->waitForDone();
 }
@@ -458,6 +457,10 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
         }
     }
 
+    if (match->deferred) {
+        startDeferred(*match, request, to);
+        return true;
+    }
     if (match->runOn == RunOn::ServerThread) {
         reply(to, runGuarded(match->handler, request));
         return true;
@@ -475,16 +478,49 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
             },
             Qt::QueuedConnection);
     };
-    const bool queued =
-        match->runOn == RunOn::ReadPool
-            ? m_pools->tryRunRead([job = std::move(job), requestId = core::currentRequestId()] {
-                  const core::RequestIdScope logScope(requestId);
-                  job();
-              })
-            : tryRunOnPool(std::move(job));
+    const bool queued = tryRunOnPool(std::move(job));
     if (!queued)
         reply(to, errorFor(request, errorOf(ErrorCode::Busy, 1)));
     return true;
+}
+
+void ApiServer::startDeferred(const Route &route, const HttpRequest &request, const Reply &to)
+{
+    // What an error answer needs of the request (its path and language), not its body.
+    HttpRequest context;
+    context.method = request.method;
+    context.path = request.path;
+    if (const QByteArray language = request.header("accept-language"); !language.isEmpty())
+        context.headers.insert("accept-language", language);
+    auto answered = std::make_shared<std::atomic_bool>(false);
+    Resume resume = [gate = m_gate, to, context, answered,
+                     requestId = core::currentRequestId()](std::function<HttpResponse()> make) {
+        if (answered->exchange(true))
+            return; // once only
+        QMutexLocker lock(&gate->mutex);
+        if (ApiServer *server = gate->server)
+            QMetaObject::invokeMethod(
+                server,
+                [server, to, context, requestId, make = std::move(make)] {
+                    const core::RequestIdScope logScope(requestId);
+                    server->reply(
+                        to, server->runGuarded([&make](const HttpRequest &) { return make(); },
+                                               context));
+                },
+                Qt::QueuedConnection);
+    };
+    bool taken = false;
+    bool threw = true;
+    HttpResponse guarded = runGuarded(
+        [&](const HttpRequest &r) {
+            taken = route.deferred(r, resume);
+            threw = false;
+            return HttpResponse{};
+        },
+        request);
+    if (taken || answered->exchange(true))
+        return;
+    reply(to, threw ? std::move(guarded) : errorFor(request, errorOf(ErrorCode::Busy, 1)));
 }
 
 void ApiServer::missingHandler(const QHttpServerRequest &qrequest, QTcpSocket *socket)

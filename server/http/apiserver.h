@@ -9,6 +9,7 @@
 #include <QAbstractHttpServer>
 #include <QAtomicInt>
 #include <QHostAddress>
+#include <QMutex>
 #include <QPointer>
 #include <QSet>
 #include <QSslConfiguration>
@@ -30,14 +31,19 @@ enum class RunOn
 {
     ServerThread, // quick, read-only work (session checks, health)
     WorkerPool,   // hashing and database writes: bounded pool, 503 busy when full
-    // Reads that wait on a database across the network (PostgreSQL): a pool of their own
-    // (WorkerPools::reads), so round trips neither hold up the server thread nor queue behind
-    // hashing; bounded like the workers, 503 busy when full (issue 16).
-    ReadPool,
+    // (Reads that wait on PostgreSQL are deferred to whoever batches them: Route::deferred.)
 };
 // A route's answer from memory, tried on the server thread before the handler runs where
 // `runOn` says; nullopt: the handler must run (a session not in the cache).
 using QuickHandler = std::function<std::optional<HttpResponse>(const HttpRequest &)>;
+// Hands a deferred request's answer back (Route::deferred): call it once, from any thread,
+// with what makes the answer; that runs on the server's thread (not at all once the server
+// is gone).
+using Resume = std::function<void(std::function<HttpResponse()>)>;
+// Starts a request's work on the server thread without waiting for it: whoever takes the work
+// calls `resume` when done (issue 16: the session checks PostgreSQL reads in batches). False
+// when the work cannot be taken now: 503 busy, and `resume` is never called.
+using DeferredHandler = std::function<bool(const HttpRequest &, Resume)>;
 
 struct Route
 {
@@ -52,6 +58,8 @@ struct Route
     QString pattern = {};
     // Optional: tried first, on the server thread (see QuickHandler).
     QuickHandler quick = {};
+    // Optional: when set, runs instead of `handler` (and `runOn` does not apply).
+    DeferredHandler deferred = {};
 };
 
 // A registered route as /metrics and the OpenAPI check see it.
@@ -66,10 +74,9 @@ struct RouteInfo
 // `workers` (and the hashing memory each worker keeps) does not grow with server/threads.
 struct WorkerPools
 {
-    explicit WorkerPools(int workers, int maxInflight, int readThreads = 8);
+    explicit WorkerPools(int workers, int maxInflight);
     ~WorkerPools();
     bool tryRun(std::function<void()> job);
-    bool tryRunRead(std::function<void()> job);
     bool tryRunInBackground(std::function<void()> job);
     void waitForDone();
 
@@ -78,16 +85,12 @@ struct WorkerPools
     QAtomicInt inflight = 0;
     QThreadPool background;
     QAtomicInt backgroundQueued = 0;
-    // RunOn::ReadPool: threads that mostly wait on the network, each with its connection.
-    QThreadPool reads;
-    QAtomicInt readsInflight = 0;
 };
 
 struct ServerOptions
 {
     int workers = 2;
     int maxInflight = 256;
-    int readThreads = 8; // WorkerPools::reads
     int maxBodyBytes = 64 * 1024;
     bool adminApiEnabled = false;
     QList<std::pair<QHostAddress, int>> trustedProxies; // server/trusted_proxies (SEC-16)
@@ -162,6 +165,7 @@ private:
     QByteArray rawRefusal(const ApiError &error, const QByteArray &target) const;
     void write(const Reply &to, const HttpResponse &response);
     HttpResponse runGuarded(const Handler &handler, const HttpRequest &request);
+    void startDeferred(const Route &route, const HttpRequest &request, const Reply &to);
     HttpResponse errorFor(const HttpRequest &request, const ApiError &error) const;
     EdgeServer *makeEdge();
     void adopt(EdgeServer *edge);
@@ -172,6 +176,13 @@ private:
     std::unique_ptr<HttpMetrics> m_metrics = std::make_unique<HttpMetrics>();
     ErrorRenderer m_errorRenderer;
     std::shared_ptr<WorkerPools> m_pools;
+    // Through which deferred answers reach this server, from any thread, while it exists.
+    struct DeferredGate
+    {
+        QMutex mutex;
+        ApiServer *server = nullptr;
+    };
+    std::shared_ptr<DeferredGate> m_gate = std::make_shared<DeferredGate>();
     EdgeServer *m_edge = nullptr;
     QString m_pageHost; // lower-case host of public_url, without brackets
     int m_pagePort = -1;

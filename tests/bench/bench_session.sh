@@ -6,15 +6,18 @@
 # Starts a throw-away PostgreSQL (tests/support/postgres-fixture.sh) on BENCH_PG_PORT, then
 # for each of sqlite/postgresql × cache off/on: writes a config (loopback, port 0, rate limits
 # off, session/cache_ms 0 or 1000), makes a super-user, starts `signupdesk --headless`, logs in
-# for a `ust` and runs wrk on GET /api/v1/user/me at each of BENCH_CONNECTIONS. Prints a table
-# and the PostgreSQL ÷ SQLite ratios, with the load average before and after (other jobs on
-# the machine skew the figures: rerun when it is high).
+# for a `ust` (or BENCH_SESSIONS of them) and runs wrk on GET /api/v1/user/me at each of
+# BENCH_CONNECTIONS. Prints a table and the PostgreSQL ÷ SQLite ratios, with the load average
+# before and after (other jobs on the machine skew the figures: rerun when it is high), and the
+# CPU time per request of the instance and of the PostgreSQL server (process CPU time ÷
+# requests: less disturbed by other jobs than req/s).
 #
 # Environment:
 #   BENCH_DURATION     wrk duration of each run (default 10s)
 #   BENCH_CONNECTIONS  connection counts (default "16 64"), run with -t2
 #   BENCH_PG_PORT      the throw-away PostgreSQL's port (default 25466)
 #   BENCH_SERVER_THREADS  server/threads of the instance (default: the server's own default)
+#   BENCH_SESSIONS     sessions (logins) whose tokens wrk sends in turn (default 1)
 #   SIGNUPDESK_BIN     the program (default <repo>/build/app/signupdesk)
 #   BENCH_KEEP=1       keep the work folder
 
@@ -27,6 +30,8 @@ duration=${BENCH_DURATION:-10s}
 [[ $duration =~ ^[0-9]+$ ]] && duration="${duration}s"
 connections=${BENCH_CONNECTIONS:-16 64}
 pg_port=${BENCH_PG_PORT:-25466}
+sessions=${BENCH_SESSIONS:-1}
+[[ $sessions =~ ^[1-9][0-9]*$ ]] || { echo "bench_session.sh: BENCH_SESSIONS must be a positive number" >&2; exit 1; }
 lua=$here/wrk_bench.lua
 
 command -v wrk >/dev/null || { echo "bench_session.sh: wrk is not installed" >&2; exit 1; }
@@ -65,6 +70,8 @@ trap 'exit 143' TERM
 
 bash "$root/tests/support/postgres-fixture.sh" start "$pg_port" "$work/pgdata" >"$work/pg.out"
 pg_started=1
+pg_data=$(sed -n 's/.*(data: \(.*\))$/\1/p' "$work/pg.out")
+pg_pid=$(head -n 1 "$pg_data/postmaster.pid")
 pg_url="postgresql://signupdesk:signupdesk@127.0.0.1:$pg_port/signupdesk_test"
 
 # start_instance BACKEND CACHE_MS → sets url, ust (and server_pid)
@@ -91,6 +98,7 @@ start_instance() {
     local password="Load-test-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
     printf '%s\n' "$password" | "$bin" --config "$dir/signupdesk.ini" admin create-superuser \
         "$user" "$user@example.com" >/dev/null
+    : >"$dir/server.out" # before the server's own redirect: the loop below may read it first
     "$bin" --config "$dir/signupdesk.ini" --headless >"$dir/server.out" 2>"$dir/server.err" &
     server_pid=$!
     url=
@@ -101,28 +109,52 @@ start_instance() {
         sleep 0.1
     done
     [[ -n $url ]] || { echo "bench_session.sh: no 'listening on' line" >&2; exit 1; }
-    ust=$(curl -sf -H 'Content-Type: application/json' \
-              -d "$(printf '{"username":"%s","password":"%s"}' "$user" "$password")" \
-              "$url/api/v1/login" | sed -n 's/.*"ust":"\([^"]*\)".*/\1/p')
-    [[ -n $ust ]] || { echo "bench_session.sh: login failed" >&2; exit 1; }
+    : >"$work/tokens"
+    for _ in $(seq "$sessions"); do
+        ust=$(curl -sf -H 'Content-Type: application/json' \
+                  -d "$(printf '{"username":"%s","password":"%s"}' "$user" "$password")" \
+                  "$url/api/v1/login" | sed -n 's/.*"ust":"\([^"]*\)".*/\1/p')
+        [[ -n $ust ]] || { echo "bench_session.sh: login failed" >&2; exit 1; }
+        echo "$ust" >>"$work/tokens"
+    done
     curl -sf -H "Authorization: Bearer $ust" "$url/api/v1/user/me" >/dev/null ||
         { echo "bench_session.sh: GET /api/v1/user/me failed" >&2; exit 1; }
 }
 
-run_wrk() { # run_wrk CONNECTIONS → rps p50 p99 non2xx
-    local out=$work/wrk.txt
-    wrk -t2 -c"$1" -d"$duration" --timeout 10s --latency -s "$lua" \
+cpu_ticks() { # cpu_ticks PID...: user + system CPU time of these processes, in clock ticks
+    local total=0 pid t
+    for pid in "$@"; do
+        t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || t=0
+        total=$((total + t))
+    done
+    echo "$total"
+}
+pg_ticks() { # the PostgreSQL server: the postmaster and its children (backends, workers)
+    if [[ $backend == postgresql ]]; then cpu_ticks "$pg_pid" $(pgrep -P "$pg_pid"); else echo 0; fi
+}
+
+run_wrk() { # run_wrk CONNECTIONS → rps p50 p99 non2xx server_us pg_us
+    local out=$work/wrk.txt tokens=
+    (( sessions > 1 )) && tokens=$work/tokens
+    local s0 p0 s1 p1
+    s0=$(cpu_ticks "$server_pid"); p0=$(pg_ticks)
+    BENCH_TOKENS=$tokens wrk -t2 -c"$1" -d"$duration" --timeout 10s --latency -s "$lua" \
         -H "Authorization: Bearer $ust" "$url/api/v1/user/me" >"$out" &
     wrk_pid=$!
     wait "$wrk_pid"
     wrk_pid=
+    s1=$(cpu_ticks "$server_pid"); p1=$(pg_ticks)
     local line
     line=$(grep '^RESULT ' "$out") || { echo "bench_session.sh: no RESULT from wrk" >&2; cat "$out" >&2; exit 1; }
     field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
     rps=$(field rps); p50=$(field p50_ms); p99=$(field p99_ms); non2xx=$(field non2xx)
+    local requests hz
+    requests=$(field requests); hz=$(getconf CLK_TCK)
+    server_us=$(awk -v t=$((s1 - s0)) -v n="$requests" -v hz="$hz" 'BEGIN { printf "%.0f", n ? t * 1e6 / hz / n : 0 }')
+    pg_us=$(awk -v t=$((p1 - p0)) -v n="$requests" -v hz="$hz" 'BEGIN { printf "%.0f", n ? t * 1e6 / hz / n : 0 }')
 }
 
-echo "SignupDesk session-check benchmark: $(nproc) cores, wrk -t2 -d $duration, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "SignupDesk session-check benchmark: $(nproc) cores, wrk -t2 -d $duration, $sessions session(s), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "program: $bin"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (anything else using the CPU skews the figures)"
 declare -A result
@@ -133,13 +165,14 @@ for cache in 0 1000; do
         for c in $connections; do
             run_wrk "$c"
             result[$backend-$cache-$c]=$rps
-            rows+=("$(printf '%-12s %8s %5s %10s %9s %9s %8s' "$backend" "$cache" "$c" "$rps" "$p50" "$p99" "$non2xx")")
+            rows+=("$(printf '%-12s %8s %5s %10s %9s %9s %8s %10s %8s' "$backend" "$cache" "$c" "$rps" "$p50" "$p99" "$non2xx" "$server_us" "$pg_us")")
         done
         stop_server
     done
 done
 echo
-printf '%-12s %8s %5s %10s %9s %9s %8s\n' database cache_ms conns req/s p50_ms p99_ms non-2xx
+printf '%-12s %8s %5s %10s %9s %9s %8s %10s %8s\n' database cache_ms conns req/s p50_ms p99_ms non-2xx \
+    server_us pg_us
 printf '%s\n' "${rows[@]}"
 echo
 for cache in 0 1000; do

@@ -1,5 +1,7 @@
 #include "flows/login/sessionservice.h"
 
+#include "flows/login/sessionreader.h"
+
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
 #include "audit/auditlog.h"
@@ -206,56 +208,84 @@ std::optional<Result<SessionCheck>> SessionService::checkCached(const QString &u
     return std::nullopt;
 }
 
+namespace {
+// A session check's answer from the session's row as just read (nullopt: no such session),
+// kept in the cache when it admits.
+Result<SessionCheck> answerFromRecord(const Context &ctx, const QString &digest,
+                                      const std::optional<SessionRecord> &record, qint64 now)
+{
+    if (!record)
+        return fail(ErrorCode::Unauthorized, u"unknown session"_s);
+    if (record->revoked)
+        return fail(ErrorCode::Unauthorized, u"revoked session"_s);
+    if (record->account.status != AccountStatus::Active)
+        return fail(ErrorCode::Unauthorized, u"account not active"_s);
+    SessionCache::Entry entry{record->account, record->tokenId, record->expiresAtMs,
+                              record->lastUsedAtMs, now};
+    ctx.sessionCache.store(digest, entry);
+    return answerFor(ctx, digest, entry, now);
+}
+} // namespace
+
 Result<SessionCheck> SessionService::check(const QString &ust) const
 {
     if (ust.isEmpty())
         return fail(ErrorCode::Unauthorized, u"no session token"_s);
     const qint64 now = m_ctx.clock.nowMs();
     const QString digest = m_ctx.digest.digest(ust);
-    auto answer = [&](const SessionCache::Entry &e) { return answerFor(m_ctx, digest, e, now); };
     if (auto hit = m_ctx.sessionCache.find(digest, now))
-        return answer(*hit);
+        return answerFor(m_ctx, digest, *hit, now);
 
-    // The database: one prepared JOIN on the calling thread's own connection (the HTTP
-    // thread's on SQLite, a read pool thread's on PostgreSQL), no writes.
-    static const QString sql = u"SELECT t.id, t.expires_at, t.last_used_at, t.revoked_at, "_s +
-                               accountstore::selectColumns(u"u"_s) +
+    // The database: one prepared JOIN on the calling thread's own connection, no writes.
+    static const QString sql = u"SELECT "_s + SessionRecord::columns() +
                                u" FROM tokens t JOIN users u ON u.id = t.user_id"
                                " WHERE t.token_hash = ? AND t.kind = 'session'"_s;
     auto query = m_ctx.database.runPrepared(sql, {digest});
     if (!query)
         return dbFail(query.error());
     QSqlQuery &q = **query;
-    if (!q.next()) {
-        q.finish();
-        return fail(ErrorCode::Unauthorized, u"unknown session"_s);
-    }
-    const QString tokenId = q.value(0).toString();
-    const qint64 expiresAt = q.value(1).toLongLong();
-    const qint64 lastUsedAt = q.value(2).toLongLong();
-    const bool revoked = !q.value(3).isNull() && q.value(3).toLongLong() != 0;
-    Account account = accountstore::readAccount(q, 4);
+    std::optional<SessionRecord> record;
+    if (q.next())
+        record = SessionRecord::read(q, 0);
     q.finish(); // ends SQLite's read snapshot at once
-    if (revoked)
-        return fail(ErrorCode::Unauthorized, u"revoked session"_s);
-    if (account.status != AccountStatus::Active)
-        return fail(ErrorCode::Unauthorized, u"account not active"_s);
-    SessionCache::Entry entry{account, tokenId, expiresAt, lastUsedAt, now};
-    m_ctx.sessionCache.store(digest, entry);
-    return answer(entry);
+    return answerFromRecord(m_ctx, digest, record, now);
+}
+
+bool SessionService::checkLater(const QString &ust,
+                                std::function<void(Result<SessionCheck>)> done) const
+{
+    if (ust.isEmpty() || !m_ctx.sessionReader) { // SQLite: a local file answers at once
+        done(check(ust));
+        return true;
+    }
+    const Context &ctx = m_ctx;
+    const qint64 now = ctx.clock.nowMs();
+    QString digest = ctx.digest.digest(ust);
+    if (auto hit = ctx.sessionCache.find(digest, now)) {
+        done(answerFor(ctx, digest, *hit, now));
+        return true;
+    }
+    return ctx.sessionReader->submit(
+        digest, [&ctx, digest, done = std::move(done)](const SessionReader::Answer &read) {
+            if (!read)
+                return done(dbFail(read.error()));
+            done(answerFromRecord(ctx, digest, *read, ctx.clock.nowMs()));
+        });
 }
 
 void SessionService::touch(const QString &tokenId)
 {
-    auto db = m_ctx.database.connection();
-    if (!db)
-        return;
-    // Never moves backwards: touches may run out of order on the pool.
-    auto r = store::runQuery(
-        *db, u"UPDATE tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?"_s,
-        {m_ctx.clock.nowMs(), tokenId, m_ctx.clock.nowMs()});
-    if (!r)
+    // Never moves backwards: touches may run out of order on the pool. Prepared once per
+    // connection: one round trip.
+    const qint64 now = m_ctx.clock.nowMs();
+    auto r = m_ctx.database.runPrepared(
+        u"UPDATE tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?"_s,
+        {now, tokenId, now});
+    if (!r) {
         qWarning("session touch: %s", qPrintable(r.error().message));
+        return;
+    }
+    (*r)->finish();
 }
 
 Result<Account> SessionService::requireSuperuser(const QString &ust) const

@@ -6,6 +6,8 @@
 #include "result.h"
 #include "vocabulary.h"
 
+#include <functional>
+
 namespace sd::core {
 
 struct Context; // context.h: private to core
@@ -47,8 +49,13 @@ public:
     Result<SessionCheck> check(const QString &ust) const;
     // check() from memory alone: the answer when it needs no database (no token, or a session
     // in the cache), nullopt when only check() can tell. Never waits on the network: for the
-    // server thread, before check() runs on a read pool (issue 16).
+    // server thread, before checkLater() or check() runs (issue 16).
     std::optional<Result<SessionCheck>> checkCached(const QString &ust) const;
+    // check() that never waits on the network (issue 16): `done` gets the answer at once on
+    // the calling thread when memory or a local file can tell (the cache; SQLite), else later
+    // on a reader thread (PostgreSQL: SessionReader batches the checks that miss the cache).
+    // False when too many checks wait already: `done` is then never called (answer busy).
+    bool checkLater(const QString &ust, std::function<void(Result<SessionCheck>)> done) const;
     void touch(const QString &tokenId);
     // A session of a super-user, or Unauthorized / Forbidden.
     Result<Account> requireSuperuser(const QString &ust) const;
