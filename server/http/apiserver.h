@@ -169,6 +169,8 @@ private:
     ServerOptions m_options;
     QList<Route> m_routes;
     QList<int> m_routeSlots; // each route's slot in m_metrics, by index
+    // Each route's path split at '/' when it has a `<name>` segment, else empty; by index.
+    QList<QStringList> m_routeSegments;
     std::unique_ptr<HttpMetrics> m_metrics = std::make_unique<HttpMetrics>();
     ErrorRenderer m_errorRenderer;
     std::shared_ptr<WorkerPools> m_pools;
