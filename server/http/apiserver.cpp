@@ -333,7 +333,7 @@ QByteArray ApiServer::rawRefusal(const ApiError &error, const QByteArray &target
 }
 
 ApiServer::Reply ApiServer::replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket,
-                                     const HttpRequest &request)
+                                     EdgeConnection *guard, const HttpRequest &request)
 {
     Reply r;
     r.responder = std::make_shared<QHttpServerResponder>(makeResponder(qrequest, socket));
@@ -341,7 +341,7 @@ ApiServer::Reply ApiServer::replyFor(const QHttpServerRequest &qrequest, QTcpSoc
     r.method = request.method;
     r.requestId = request.requestId.toLatin1();
     r.startNs = steadyNowNs();
-    if (EdgeConnection *guard = EdgeConnection::of(socket)) {
+    if (guard) {
         r.guard = guard;
         r.sequence = guard->nextSequence();
     }
@@ -415,11 +415,12 @@ HttpResponse ApiServer::runGuarded(const Handler &handler, const HttpRequest &re
 
 bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *socket)
 {
-    HttpRequest request = HttpRequest::from(qrequest);
+    EdgeConnection *guard = EdgeConnection::of(socket);
+    HttpRequest request = HttpRequest::from(qrequest, guard ? guard->peerIp() : QString());
     request.requestId = requestIdFor(request.header("x-request-id"));
     const core::RequestIdScope logScope(request.requestId); // jobs posted from here carry it
     request.applyForwardedFor(m_options.trustedProxies);
-    Reply to = replyFor(qrequest, socket, request);
+    Reply to = replyFor(qrequest, socket, guard, request);
     const QString path = normalizedPath(request.path);
 
     // SEC-25: a page is served only under the Host of public_url (never DNS-rebound or
@@ -526,7 +527,8 @@ void ApiServer::missingHandler(const QHttpServerRequest &qrequest, QTcpSocket *s
 {
     HttpRequest request = HttpRequest::from(qrequest);
     request.requestId = requestIdFor(request.header("x-request-id"));
-    reply(replyFor(qrequest, socket, request), errorFor(request, errorOf(ErrorCode::NotFound)));
+    reply(replyFor(qrequest, socket, EdgeConnection::of(socket), request),
+          errorFor(request, errorOf(ErrorCode::NotFound)));
 }
 
 void ApiServer::write(const Reply &to, const HttpResponse &response)

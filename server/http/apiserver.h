@@ -155,7 +155,7 @@ private:
         int metricsSlot = HttpMetrics::kUnmatched;
         qint64 startNs = 0; // steady clock, when the request was read
     };
-    Reply replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket,
+    Reply replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket, EdgeConnection *guard,
                    const HttpRequest &request);
     void reply(const Reply &to, HttpResponse response);
     bool hostAllowed(const HttpRequest &request) const;
