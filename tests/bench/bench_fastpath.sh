@@ -75,7 +75,7 @@ run() {
         'BEGIN { printf "%-22s %5d %10.1f %10.4f %6s  %s\n", l, c, r, t * 1000 / hz / n, load, bin }'
     if [[ -n $perf_pid ]]; then
         perf report -i "$work/perf.data" --no-children -g none --sort dso,sym 2>/dev/null |
-            grep -v '^#' | grep -v '^$' | head -25 | sed 's/^/    /'
+            grep -v '^#' | grep -v '^$' | head -25 | sed 's/^/    /' || true
     fi
 }
 
