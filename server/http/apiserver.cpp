@@ -29,20 +29,39 @@ QString normalizedPath(const QString &path)
     return path;
 }
 
-// A route's path matches exactly, or segment by segment where a `<name>` segment stands for any
-// one non-empty segment (/api/v1/user/sessions/<session_id>), or as a prefix.
-bool routeMatches(const Route &route, const QString &path)
+// The request's path as the routes compare it: split into segments at most once, and only when
+// a `<name>` route has as many segments.
+struct PathToMatch
 {
-    if (route.path == path || (route.prefix && path.startsWith(route.path + u'/')))
+    explicit PathToMatch(const QString &path) : path(path), segmentCount(path.count(u'/') + 1) {}
+    const QList<QStringView> &segments()
+    {
+        if (split.isEmpty())
+            split = QStringView(path).split(u'/');
+        return split;
+    }
+    const QString &path;
+    const qsizetype segmentCount;
+    QList<QStringView> split;
+};
+
+// A route's path matches exactly, or segment by segment where a `<name>` segment stands for any
+// one non-empty segment (/api/v1/user/sessions/<session_id>), or as a prefix. `segments`: the
+// route's path split at '/' when it has a `<name>` segment, else empty (ApiServer::addRoute).
+bool routeMatches(const Route &route, const QStringList &segments, PathToMatch &path)
+{
+    if (route.path == path.path)
         return true;
-    if (!route.path.contains(u'<'))
+    if (route.prefix && path.path.size() > route.path.size() &&
+        path.path.at(route.path.size()) == u'/' && path.path.startsWith(route.path))
+        return true;
+    if (segments.isEmpty() || segments.size() != path.segmentCount)
         return false;
-    const QStringList want = route.path.split(u'/'), got = path.split(u'/');
-    if (want.size() != got.size())
-        return false;
-    for (qsizetype i = 0; i < want.size(); ++i) {
-        const bool param = want[i].startsWith(u'<') && want[i].endsWith(u'>');
-        if (param ? got[i].isEmpty() : want[i] != got[i])
+    const QList<QStringView> &got = path.segments();
+    for (qsizetype i = 0; i < segments.size(); ++i) {
+        const QString &want = segments[i];
+        const bool param = want.startsWith(u'<') && want.endsWith(u'>');
+        if (param ? got[i].isEmpty() : want != got[i])
             return false;
     }
     return true;
@@ -100,6 +119,19 @@ QByteArray reasonPhrase(int status)
         return "Error";
     }
 }
+
+// Every thread but the main one runs Qt's plain UNIX event dispatcher instead of GLib's
+// (QT_NO_THREADED_GLIB, read by Qt when a thread starts; the main thread, and so the console,
+// keeps GLib's). With GLib's, each time a socket's write notifier goes on or off — twice for
+// every answer — GLib wakes its own loop through an eventfd: two write() calls, a read() and a
+// poll() more per request, about a tenth of a server thread's time on GET /healthz (issue 19).
+// Set before main() runs, so no thread exists yet; a value the environment already has wins.
+void preferPlainEventDispatcherInThreads()
+{
+    if (!qEnvironmentVariableIsSet("QT_NO_THREADED_GLIB"))
+        qputenv("QT_NO_THREADED_GLIB", "1");
+}
+Q_CONSTRUCTOR_FUNCTION(preferPlainEventDispatcherInThreads)
 
 } // namespace
 
@@ -181,6 +213,7 @@ void ApiServer::addRoute(Route route)
 {
     route.path = normalizedPath(route.path);
     m_routeSlots.append(m_metrics->slotFor(patternOf(route)));
+    m_routeSegments.append(route.path.contains(u'<') ? route.path.split(u'/') : QStringList());
     m_routes.append(std::move(route));
 }
 
@@ -299,7 +332,7 @@ QByteArray ApiServer::rawRefusal(const ApiError &error, const QByteArray &target
 }
 
 ApiServer::Reply ApiServer::replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket,
-                                     const HttpRequest &request)
+                                     EdgeConnection *guard, const HttpRequest &request)
 {
     Reply r;
     r.responder = std::make_shared<QHttpServerResponder>(makeResponder(qrequest, socket));
@@ -307,7 +340,7 @@ ApiServer::Reply ApiServer::replyFor(const QHttpServerRequest &qrequest, QTcpSoc
     r.method = request.method;
     r.requestId = request.requestId.toLatin1();
     r.startNs = steadyNowNs();
-    if (EdgeConnection *guard = EdgeConnection::of(socket)) {
+    if (guard) {
         r.guard = guard;
         r.sequence = guard->nextSequence();
     }
@@ -381,11 +414,12 @@ HttpResponse ApiServer::runGuarded(const Handler &handler, const HttpRequest &re
 
 bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *socket)
 {
-    HttpRequest request = HttpRequest::from(qrequest);
+    EdgeConnection *guard = EdgeConnection::of(socket);
+    HttpRequest request = HttpRequest::from(qrequest, guard ? guard->peerIp() : QString());
     request.requestId = requestIdFor(request.header("x-request-id"));
     const core::RequestIdScope logScope(request.requestId); // jobs posted from here carry it
     request.applyForwardedFor(m_options.trustedProxies);
-    Reply to = replyFor(qrequest, socket, request);
+    Reply to = replyFor(qrequest, socket, guard, request);
     const QString path = normalizedPath(request.path);
 
     // SEC-25: a page is served only under the Host of public_url (never DNS-rebound or
@@ -399,8 +433,10 @@ bool ApiServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *so
     const Route *getMatch = nullptr;
     bool hiddenAdminRoute = false;
     QByteArrayList allowed;
-    for (const Route &route : std::as_const(m_routes)) {
-        if (!routeMatches(route, path))
+    PathToMatch pathToMatch(path);
+    for (qsizetype i = 0; i < m_routes.size(); ++i) {
+        const Route &route = m_routes.at(i);
+        if (!routeMatches(route, m_routeSegments.at(i), pathToMatch))
             continue;
         if (route.admin && !m_options.adminApiEnabled) {
             // With the admin API off its paths do not exist: 404, never 405.
@@ -527,7 +563,8 @@ void ApiServer::missingHandler(const QHttpServerRequest &qrequest, QTcpSocket *s
 {
     HttpRequest request = HttpRequest::from(qrequest);
     request.requestId = requestIdFor(request.header("x-request-id"));
-    reply(replyFor(qrequest, socket, request), errorFor(request, errorOf(ErrorCode::NotFound)));
+    reply(replyFor(qrequest, socket, EdgeConnection::of(socket), request),
+          errorFor(request, errorOf(ErrorCode::NotFound)));
 }
 
 void ApiServer::write(const Reply &to, const HttpResponse &response)
@@ -539,26 +576,36 @@ void ApiServer::write(const Reply &to, const HttpResponse &response)
     if (m_options.requestMeter)
         m_options.requestMeter->record();
     m_metrics->record(to.metricsSlot, method, response.status, steadyNowNs() - to.startNs);
+    // The status line as QtHttpServer words it; the header block in one piece (the responder
+    // writes each header as four small writes, each through QIODevice's bookkeeping).
     responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
+    QByteArray head;
+    head.reserve(512);
+    const auto header = [&head](QByteArrayView name, QByteArrayView value) {
+        head.append(name).append(": ").append(value).append("\r\n");
+    };
     if (!response.contentType.isEmpty())
-        responder.writeHeader("Content-Type", response.contentType);
-    responder.writeHeader("X-Content-Type-Options", "nosniff");
-    responder.writeHeader("Cache-Control", "no-store");
+        header("Content-Type", response.contentType);
+    header("X-Content-Type-Options", "nosniff");
+    header("Cache-Control", "no-store");
     // On every response, JSON too: harmless there, and no page or error page can miss them.
-    responder.writeHeader("Content-Security-Policy", kContentSecurityPolicy);
-    responder.writeHeader("Referrer-Policy", "no-referrer");
-    responder.writeHeader("X-Frame-Options", "DENY");
-    responder.writeHeader("X-Request-Id", to.requestId);
+    header("Content-Security-Policy", kContentSecurityPolicy);
+    header("Referrer-Policy", "no-referrer");
+    header("X-Frame-Options", "DENY");
+    header("X-Request-Id", to.requestId);
     if (m_options.tls) // SEC-23: HTTPS only, so browsers never try plain HTTP again
-        responder.writeHeader("Strict-Transport-Security", "max-age=31536000");
+        header("Strict-Transport-Security", "max-age=31536000");
     for (const auto &[name, value] : response.headers)
-        responder.writeHeader(name, value);
+        header(name, value);
     if (response.status != 204) // a 204 carries no Content-Length (RFC 9110 8.6)
-        responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
+        header("Content-Length", QByteArray::number(response.body.size()));
+    to.socket->write(head);
     if (method == "HEAD" || response.status == 204)
         responder.writeBody(QByteArray());
     else
         responder.writeBody(response.body);
+    // Out now rather than on the next turn of the event loop (one poll() less per answer).
+    to.socket->flush();
 }
 
 } // namespace sd::http

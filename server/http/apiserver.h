@@ -158,7 +158,7 @@ private:
         int metricsSlot = HttpMetrics::kUnmatched;
         qint64 startNs = 0; // steady clock, when the request was read
     };
-    Reply replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket,
+    Reply replyFor(const QHttpServerRequest &qrequest, QTcpSocket *socket, EdgeConnection *guard,
                    const HttpRequest &request);
     void reply(const Reply &to, HttpResponse response);
     bool hostAllowed(const HttpRequest &request) const;
@@ -173,6 +173,8 @@ private:
     ServerOptions m_options;
     QList<Route> m_routes;
     QList<int> m_routeSlots; // each route's slot in m_metrics, by index
+    // Each route's path split at '/' when it has a `<name>` segment, else empty; by index.
+    QList<QStringList> m_routeSegments;
     std::unique_ptr<HttpMetrics> m_metrics = std::make_unique<HttpMetrics>();
     ErrorRenderer m_errorRenderer;
     std::shared_ptr<WorkerPools> m_pools;

@@ -7,9 +7,20 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <chrono>
+#include <climits>
+
 namespace sd::http {
 
 namespace {
+
+qint64 steadyNowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 HttpErrorCode errorFor(RequestFramer::Verdict v)
 {
@@ -33,14 +44,13 @@ HttpErrorCode errorFor(RequestFramer::Verdict v)
 
 EdgeConnection::EdgeConnection(QTcpSocket *socket, EdgeServer *server, const EdgeLimits &limits)
     : QObject(socket), m_socket(socket), m_server(server), m_limits(limits), m_framer(limits),
-      m_peer(normalized(socket->peerAddress()))
+      m_peer(normalized(socket->peerAddress())), m_peerIp(m_peer.toString())
 {
     m_deadline.setSingleShot(true);
-    connect(&m_deadline, &QTimer::timeout, this, &EdgeConnection::expire);
+    connect(&m_deadline, &QTimer::timeout, this, &EdgeConnection::deadlineTimer);
     // First in line: QtHttpServer connects its own slot after nextPendingConnection().
     connect(socket, &QIODevice::readyRead, this, &EdgeConnection::beforeServerReads);
-    m_deadlineKind = Deadline::Header;
-    m_deadline.start(m_limits.headerTimeoutMs);
+    setDeadline(Deadline::Header, m_limits.headerTimeoutMs);
 }
 
 EdgeConnection::~EdgeConnection()
@@ -109,8 +119,7 @@ void EdgeConnection::refuse(RequestFramer::Verdict verdict)
             : QByteArray(
                   "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
     endOutput(m_socket);
-    m_deadlineKind = Deadline::Linger;
-    m_deadline.start(m_limits.lingerMs);
+    setDeadline(Deadline::Linger, m_limits.lingerMs);
 }
 
 void EdgeConnection::drain()
@@ -179,11 +188,36 @@ void EdgeConnection::updateTimers()
     }
     if (want == m_deadlineKind)
         return; // a deadline runs from when its phase began; progress does not extend it
-    m_deadlineKind = want;
-    if (want == Deadline::None)
-        m_deadline.stop();
-    else
+    setDeadline(want, ms);
+}
+
+void EdgeConnection::setDeadline(Deadline kind, int ms)
+{
+    // Restarting the QTimer twice a request (header, then idle) cost more than the rest of the
+    // guard: the timer stays armed instead, and is restarted only for a deadline earlier than
+    // the one it is armed for. When it fires before the deadline it is armed again for what is
+    // left (deadlineTimer); with no deadline it fires once for nothing and stays off.
+    m_deadlineKind = kind;
+    if (kind == Deadline::None)
+        return;
+    m_deadlineAtMs = steadyNowMs() + ms;
+    if (!m_deadline.isActive() || m_armedAtMs > m_deadlineAtMs) {
+        m_armedAtMs = m_deadlineAtMs;
         m_deadline.start(ms);
+    }
+}
+
+void EdgeConnection::deadlineTimer()
+{
+    if (m_deadlineKind == Deadline::None)
+        return;
+    const qint64 left = m_deadlineAtMs - steadyNowMs();
+    if (left > 0) {
+        m_armedAtMs = m_deadlineAtMs;
+        m_deadline.start(int(std::min<qint64>(left, INT_MAX)));
+        return;
+    }
+    expire();
 }
 
 void EdgeConnection::expire()

@@ -40,6 +40,9 @@ public:
     // close, HTTP/1.0): it says "Connection: close", and the connection ends once it is sent.
     bool isLastAnswer(qint64 sequence) const { return m_framer.lastRequest() == sequence + 1; }
 
+    // The peer's address as HttpRequest::remoteIp writes it (IPv4-mapped as IPv4), made once.
+    const QString &peerIp() const { return m_peerIp; }
+
     // Called once QtHttpServer has connected its own slots.
     void attachAfterServer();
 
@@ -49,6 +52,7 @@ private:
     void refuse(RequestFramer::Verdict verdict);
     void drain();
     void updateTimers();
+    void deadlineTimer();
     void expire();
 
     QTcpSocket *m_socket;
@@ -56,6 +60,7 @@ private:
     EdgeLimits m_limits;
     RequestFramer m_framer;
     QHostAddress m_peer;
+    QString m_peerIp;
     qint64 m_unreadAfterServer = 0; // bytes QtHttpServer left unread at its last turn
     QTimer m_deadline;
     enum class Deadline
@@ -66,6 +71,9 @@ private:
         Idle,
         Linger
     } m_deadlineKind = Deadline::None;
+    void setDeadline(Deadline kind, int ms);
+    qint64 m_deadlineAtMs = 0; // steady clock: when the current deadline (m_deadlineKind) ends
+    qint64 m_armedAtMs = 0;    // when m_deadline fires, while it is active
     bool m_refused = false;
     bool m_closing = false; // the server took the last request: nothing after it is read
     qint64 m_nextSequence = 0;

@@ -28,7 +28,9 @@ EdgeServer::EdgeServer(const EdgeLimits &limits, std::shared_ptr<EdgeGroup> grou
 
 EdgeServer::~EdgeServer()
 {
-    delete m_acceptNotifier; // before ~QTcpServer closes the descriptor it watches
+    delete m_acceptNotifier; // before the descriptor it watches is closed
+    if (m_acceptFd >= 0)
+        ::close(m_acceptFd);
 }
 
 int EdgeServer::openDescriptorCount()
@@ -63,7 +65,20 @@ void EdgeServer::takeOverAccepting()
     m_group->budgetFromRlimit();
     m_group->join(this);
     QTcpServer::pauseAccepting(); // QTcpServer's own read notifications stay off for good
-    m_acceptNotifier = new QSocketNotifier(socketDescriptor(), QSocketNotifier::Read, this);
+    // The guard watches a duplicate of the listening descriptor, never QTcpServer's own:
+    // nextPendingConnection() switches QTcpServer's read notifier on for a moment, and an event
+    // dispatcher that keeps one notifier per descriptor and type (Qt's plain UNIX one, which
+    // the server threads use: see apiserver.cpp) would let that one replace the guard's, then
+    // drop both when QTcpServer's goes off again: no connection would be accepted after the
+    // first.
+    m_acceptFd = ::fcntl(int(socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (m_acceptFd < 0) {
+        qWarning("edge: cannot duplicate the listening socket (%s); QTcpServer accepts",
+                 std::strerror(errno));
+        QTcpServer::resumeAccepting();
+        return;
+    }
+    m_acceptNotifier = new QSocketNotifier(m_acceptFd, QSocketNotifier::Read, this);
     connect(m_acceptNotifier, &QSocketNotifier::activated, this, &EdgeServer::acceptReady);
 }
 
@@ -83,7 +98,7 @@ void EdgeServer::acceptReady()
             holdForGroupPause(ms); // another thread paused the group
             return;
         }
-        const EdgeGroup::Accepted a = m_group->acceptOne(int(socketDescriptor()));
+        const EdgeGroup::Accepted a = m_group->acceptOne(m_acceptFd);
         switch (a.outcome) {
         case EdgeGroup::Accepted::Connection:
             if (!a.server || a.server == this) {

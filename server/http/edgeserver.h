@@ -101,6 +101,7 @@ private:
     std::optional<QSslConfiguration> m_tls;
     Refusal m_refusal;
     QSocketNotifier *m_acceptNotifier = nullptr;
+    int m_acceptFd = -1; // a duplicate of the listening descriptor, which the notifier watches
 };
 
 } // namespace sd::http

@@ -53,7 +53,7 @@ void HttpRequest::applyForwardedFor(const QList<std::pair<QHostAddress, int>> &t
     }
 }
 
-HttpRequest HttpRequest::from(const QHttpServerRequest &request)
+HttpRequest HttpRequest::from(const QHttpServerRequest &request, const QString &remoteIp)
 {
     HttpRequest r;
     switch (request.method()) {
@@ -90,10 +90,12 @@ HttpRequest HttpRequest::from(const QHttpServerRequest &request)
     }
     r.path = request.url().path();
     r.query = request.query();
-    for (const auto &[name, value] : request.headers())
+    const QList<std::pair<QByteArray, QByteArray>> headers = request.headers();
+    r.headers.reserve(headers.size());
+    for (const auto &[name, value] : headers)
         r.headers.insert(name.toLower(), value);
     r.body = request.body();
-    r.remoteIp = plainAddress(request.remoteAddress());
+    r.remoteIp = remoteIp.isEmpty() ? plainAddress(request.remoteAddress()) : remoteIp;
     return r;
 }
 
@@ -118,7 +120,7 @@ QString HttpRequest::pathSegment(int index) const
 HttpResponse HttpResponse::json(int status, const QJsonObject &object)
 {
     return {status,
-            "application/json; charset=utf-8",
+            QByteArrayLiteral("application/json; charset=utf-8"), // static: no allocation
             QJsonDocument(object).toJson(QJsonDocument::Compact),
             {}};
 }
@@ -126,7 +128,7 @@ HttpResponse HttpResponse::json(int status, const QJsonObject &object)
 HttpResponse HttpResponse::json(int status, const QJsonArray &array)
 {
     return {status,
-            "application/json; charset=utf-8",
+            QByteArrayLiteral("application/json; charset=utf-8"),
             QJsonDocument(array).toJson(QJsonDocument::Compact),
             {}};
 }

@@ -23,7 +23,9 @@ struct HttpRequest
     QString remoteIp;  // IPv4-mapped IPv6 written as IPv4
     QString requestId; // X-Request-Id: the client's when valid, else a new one (ApiServer)
 
-    static HttpRequest from(const QHttpServerRequest &request);
+    // `remoteIp`: the peer as remoteIp writes it, when the caller knows it already (the
+    // connection's guard keeps it); empty: from the request.
+    static HttpRequest from(const QHttpServerRequest &request, const QString &remoteIp = {});
     // SEC-16: when the socket peer is one of `trustedProxies` (address, prefix length), the
     // client is the rightmost X-Forwarded-For entry that is not itself a trusted proxy; any
     // other peer's X-Forwarded-For is ignored. An unparsable entry stops the walk (the last

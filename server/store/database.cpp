@@ -271,12 +271,16 @@ bool Database::ping()
     auto db = connection();
     if (!db)
         return false;
-    auto r = runQuery(*db, u"SELECT 1"_s);
+    // Prepared once per connection: GET /healthz runs this on every probe, and parsing the
+    // statement each time cost more than running it (issue 19).
+    auto r = runPrepared(u"SELECT 1"_s, {});
     if (!r) {
         db->close(); // re-open on the next call: the server may have come back
         return false;
     }
-    return r->next();
+    const bool row = (*r)->next();
+    (*r)->finish(); // the statement stays prepared, reset for the next probe
+    return row;
 }
 
 DbResult<int> Database::migrate()

@@ -7,8 +7,10 @@
 #include "testenv.h"
 #include "testserver.h"
 
+#include "apiserver.h"
 #include "edgeserver.h"
 
+#include <QAbstractEventDispatcher>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
@@ -259,6 +261,82 @@ class TestEdge : public QObject
 
 private slots:
     void cleanup() { m_server.reset(); }
+
+    // Issue 19 wrote answers another way (the header block in one write, /healthz from static
+    // bytes): every byte stays what it was, status line, header order, security headers and
+    // Connection: close included. Taken from the build before that change.
+    void answersKeepTheirBytes()
+    {
+        startServer();
+        const QByteArray common =
+            "Content-Type: application/json; charset=utf-8\r\n"
+            "X-Content-Type-Options: nosniff\r\n"
+            "Cache-Control: no-store\r\n"
+            "Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
+            "Referrer-Policy: no-referrer\r\n"
+            "X-Frame-Options: DENY\r\n";
+        const QByteArray healthy = R"({"status":"ok"})";
+        const struct
+        {
+            QByteArray request;
+            QByteArray answer;
+        } cases[] = {
+            {"GET /healthz HTTP/1.1\r\n" + kHost +
+                 "X-Request-Id: bytes-1\r\nConnection: close\r\n\r\n",
+             "HTTP/1.1 200 OK\r\n" + common +
+                 "X-Request-Id: bytes-1\r\nConnection: close\r\nContent-Length: 15\r\n\r\n" +
+                 healthy},
+            {"HEAD /healthz HTTP/1.1\r\n" + kHost +
+                 "X-Request-Id: bytes-2\r\nConnection: close\r\n\r\n",
+             "HTTP/1.1 200 OK\r\n" + common +
+                 "X-Request-Id: bytes-2\r\nConnection: close\r\nContent-Length: 15\r\n\r\n"},
+            {"GET /healthz HTTP/1.0\r\nX-Request-Id: bytes-3\r\n\r\n",
+             "HTTP/1.1 200 OK\r\n" + common +
+                 "X-Request-Id: bytes-3\r\nConnection: close\r\nContent-Length: 15\r\n\r\n" +
+                 healthy},
+            {"GET /api/v1/user/me HTTP/1.1\r\n" + kHost +
+                 "X-Request-Id: bytes-4\r\nConnection: close\r\n\r\n",
+             "HTTP/1.1 401 Unauthorized\r\n" + common +
+                 "X-Request-Id: bytes-4\r\nConnection: close\r\nContent-Length: 59\r\n\r\n"
+                 R"({"error":{"code":"unauthorized","message":"Log in first."}})"},
+        };
+        for (const auto &c : cases)
+            QCOMPARE(rawExchange(port(), c.request, 3000), c.answer);
+        // And on a kept-alive connection, two answers in a row.
+        const int fd = connectTo(port());
+        QVERIFY(fd >= 0);
+        const QByteArray get =
+            "GET /healthz HTTP/1.1\r\n" + kHost + "X-Request-Id: bytes-5\r\n\r\n";
+        const QByteArray want = "HTTP/1.1 200 OK\r\n" + common +
+                                "X-Request-Id: bytes-5\r\nContent-Length: 15\r\n\r\n" + healthy;
+        for (int i = 0; i < 2; ++i) {
+            const Exchange ex = stream(fd, get, 0, 1, 3000);
+            QCOMPARE(ex.responses.size(), 1);
+            QCOMPARE(ex.responses.first().head + "\r\n\r\n" + ex.responses.first().body, want);
+        }
+        ::close(fd);
+    }
+
+    // Issue 19: the server threads run Qt's plain UNIX event dispatcher, not GLib's (no eventfd
+    // wake-up each time a write notifier goes on or off); that dispatcher keeps one notifier per
+    // descriptor and type, so the guard accepts on a duplicate of the listening socket, or it
+    // would stop accepting after the first connection. Many connections, one after another.
+    void serverThreadsRunThePlainDispatcherAndKeepAccepting()
+    {
+        startServer([](sd::core::Config &c) { c.threads = 2; });
+        for (sd::http::ApiServer *server : m_server->app().servers()) {
+            QAbstractEventDispatcher *dispatcher = nullptr;
+            QMetaObject::invokeMethod(
+                server, [&dispatcher] { dispatcher = QAbstractEventDispatcher::instance(); },
+                Qt::BlockingQueuedConnection);
+            QVERIFY(dispatcher);
+            QCOMPARE(QByteArray(dispatcher->metaObject()->className()),
+                     QByteArray("QEventDispatcherUNIX"));
+        }
+        for (int i = 0; i < 50; ++i)
+            QCOMPARE(getJson(port(), "/healthz").status, 200);
+    }
 
     // SEC-31: 1 MiB of header → 431 (or close) within 1 s, before it is buffered.
     void hugeHeaderIsRefusedBeforeBuffering()
