@@ -60,7 +60,9 @@ pg_super() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_S
 # The test fixture runs PostgreSQL with fsync and synchronous_commit off (test speed); a
 # benchmark of durable writes needs them on, as in production.
 pg_start() {
-    bash "$root/tests/support/postgres-fixture.sh" start "$pg_port" "$work/pgdata" >"$work/pg.out"
+    # (No descriptors above 2 for PostgreSQL either: see start_server.)
+    bash "$root/tests/support/postgres-fixture.sh" start "$pg_port" "$work/pgdata" >"$work/pg.out" \
+        3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
     pg_started=1
     pg_super -d postgres -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET synchronous_commit = on" \
         -c "ALTER SYSTEM SET full_page_writes = on" \
@@ -136,7 +138,10 @@ prepare_db() {
 # start_server DIR → url, server_pid (stopped by stop_servers)
 start_server() {
     local dir=$1
-    "$bin" --config "$dir/signupdesk.ini" --headless >"$dir/server.out" 2>"$dir/server.err" &
+    # Without the descriptors above 2: under `flock /work/bench.lock …` fd 3 holds the lock, and
+    # a server that outlived a killed script would hold it for everyone.
+    "$bin" --config "$dir/signupdesk.ini" --headless >"$dir/server.out" 2>"$dir/server.err" \
+        3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
     server_pid=$!
     server_pids+=("$server_pid")
     url=
