@@ -191,6 +191,9 @@ void SignupsPage::buildUi()
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->verticalHeader()->setSectionResizeMode(
         QHeaderView::Fixed); // uniform rows, never measured
+    // Columns are fitted to the rows in view only: a row outside the model's window has no
+    // data yet, and asking for it moves the window (Qt measures 1,000 rows by default).
+    m_view->verticalHeader()->setResizeContentsPrecision(0);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     // Fitted as rows arrive, remembered; cut cells' text in their tooltips.
     new TableColumns(m_view, m_settings, u"signups"_s, 260);

@@ -383,6 +383,9 @@ void SignupTableModel::apply(Fetched result)
 
 void SignupTableModel::patch(const core::SignupPage &page)
 {
+    // The views' slots run inside the removals and inserts below and may look rows up: until
+    // the reindex at the end, lookups walk the window.
+    m_indexStale = true;
     QSet<QString> fresh;
     for (const SignupOverviewRow &r : page.rows)
         fresh.insert(r.account.id);
@@ -397,18 +400,19 @@ void SignupTableModel::patch(const core::SignupPage &page)
         --m_total;
         endRemoveRows();
     }
-    reindex();
     // New rows where the database has them.
+    QSet<QString> held;
+    for (const SignupOverviewRow &r : std::as_const(m_rows))
+        held.insert(r.account.id);
     for (int j = 0; j < page.rows.size(); ++j) {
         const SignupOverviewRow &r = page.rows.at(j);
-        if (m_index.contains(r.account.id))
+        if (held.contains(r.account.id))
             continue;
         const int at = qMin(j, int(m_rows.size()));
         beginInsertRows({}, m_offset + at, m_offset + at);
         m_rows.insert(at, r);
         ++m_total;
         endInsertRows();
-        reindex();
     }
     // The rest in place (an order changed by a changed sort key shows as changed rows).
     m_rows = page.rows;
@@ -440,20 +444,31 @@ void SignupTableModel::resize(int total)
 
 void SignupTableModel::reindex()
 {
+    m_indexStale = false;
     m_index.clear();
     for (int i = 0; i < m_rows.size(); ++i)
         m_index.insert(m_rows.at(i).account.id, i);
 }
 
+int SignupTableModel::indexOf(const QString &userId) const
+{
+    if (!m_indexStale)
+        return m_index.value(userId, -1);
+    for (int i = 0; i < m_rows.size(); ++i)
+        if (m_rows.at(i).account.id == userId)
+            return i;
+    return -1;
+}
+
 int SignupTableModel::rowOf(const QString &userId) const
 {
-    const int at = m_index.value(userId, -1);
+    const int at = indexOf(userId);
     return at < 0 ? -1 : m_offset + at;
 }
 
 const SignupOverviewRow *SignupTableModel::signup(const QString &userId) const
 {
-    const int at = m_index.value(userId, -1);
+    const int at = indexOf(userId);
     return at < 0 ? nullptr : &m_rows.at(at);
 }
 

@@ -113,6 +113,7 @@ private:
     void patch(const core::SignupPage &page);
     void resize(int total);
     void reindex();
+    int indexOf(const QString &userId) const; // in m_rows, or -1
 
     ConsoleBackend *m_backend;
     core::CoreServices &m_core;
@@ -125,6 +126,7 @@ private:
     int m_offset = 0;
     QList<core::SignupOverviewRow> m_rows; // rows m_offset .. m_offset + size - 1
     QHash<QString, int> m_index;           // user id -> index in m_rows
+    bool m_indexStale = false;             // m_rows changing row by row: m_index is not used
     core::SignupCounts m_counts;
     // What to fetch next: a window at this row (-1: the current one, again) and whether to
     // patch (a refresh) or replace (a scroll).
