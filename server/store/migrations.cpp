@@ -291,6 +291,8 @@ const QList<Migration> &migrations()
              u"CREATE INDEX users_signup_order ON users(sign_up_time, id, status, is_superuser)"_s,
              u"CREATE INDEX users_display_name_lower ON users(lower(display_name))"_s,
              u"CREATE INDEX users_remote_ip ON users(remote_ip)"_s,
+             // The counts per status (SignupOverview::counts) from the index alone.
+             u"CREATE INDEX users_status_super ON users(status, is_superuser)"_s,
          }},
     };
     return list;

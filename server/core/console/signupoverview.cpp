@@ -409,7 +409,7 @@ Result<SignupCounts> SignupOverview::counts() const
     auto db = m_ctx.database.connection();
     if (!db)
         return dbFail(db.error());
-    // Over the users_status index, which has the status first.
+    // From the users_status_super index alone (migration 14).
     auto q = store::runQuery(
         *db, u"SELECT status, COUNT(*) FROM users WHERE is_superuser = 0 GROUP BY status"_s);
     if (!q)
