@@ -414,12 +414,34 @@ void SignupTableModel::patch(const core::SignupPage &page)
         ++m_total;
         endInsertRows();
     }
-    // The rest in place (an order changed by a changed sort key shows as changed rows).
+    // The rest in place (an order changed by a changed sort key shows as changed rows): only
+    // the rows that differ are announced, so a refresh that changed nothing repaints and
+    // measures nothing.
+    const auto same = [](const SignupOverviewRow &x, const SignupOverviewRow &y) {
+        const core::Account &a = x.account;
+        const core::Account &b = y.account;
+        return a.id == b.id && a.status == b.status && a.username == b.username &&
+               a.email == b.email && a.displayName == b.displayName && a.apps == b.apps &&
+               a.remoteIp == b.remoteIp && a.remoteAddr == b.remoteAddr &&
+               x.tokenState == y.tokenState && x.tokenExpiresAt == y.tokenExpiresAt &&
+               x.codeAttempts == y.codeAttempts && x.mailId == y.mailId &&
+               x.mailStatus == y.mailStatus && x.mailAttempts == y.mailAttempts &&
+               x.mailLastError == y.mailLastError && x.mailServerReply == y.mailServerReply;
+    };
+    QList<std::pair<int, int>> changed; // first, last in m_rows
+    for (int i = 0; i < page.rows.size(); ++i) {
+        if (i < m_rows.size() && same(m_rows.at(i), page.rows.at(i)))
+            continue;
+        if (!changed.isEmpty() && changed.last().second == i - 1)
+            changed.last().second = i;
+        else
+            changed.append({i, i});
+    }
     m_rows = page.rows;
     reindex();
-    if (!m_rows.isEmpty())
-        emit dataChanged(index(m_offset, 0),
-                         index(m_offset + int(m_rows.size()) - 1, ColumnCount - 1));
+    for (const auto &[first, last] : std::as_const(changed))
+        if (last < m_rows.size())
+            emit dataChanged(index(m_offset + first, 0), index(m_offset + last, ColumnCount - 1));
     resize(page.total);
 }
 
