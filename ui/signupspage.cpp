@@ -196,7 +196,9 @@ void SignupsPage::buildUi()
     m_view->verticalHeader()->setResizeContentsPrecision(0);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     // Fitted as rows arrive, remembered; cut cells' text in their tooltips.
-    new TableColumns(m_view, m_settings, u"signups"_s, 260);
+    auto *columns = new TableColumns(m_view, m_settings, u"signups"_s, 260);
+    // The list grows and shrinks at its end with every live signup: not a reason to measure.
+    columns->setFitOnRowCountChanges(false);
     // The detail pane follows the current row while it is selected, and nothing else.
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &SignupsPage::syncDetail);

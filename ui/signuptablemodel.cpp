@@ -404,6 +404,7 @@ void SignupTableModel::patch(const core::SignupPage &page)
     QSet<QString> held;
     for (const SignupOverviewRow &r : std::as_const(m_rows))
         held.insert(r.account.id);
+    QSet<QString> inserted; // announced as changed too: the view measures rows that change
     for (int j = 0; j < page.rows.size(); ++j) {
         const SignupOverviewRow &r = page.rows.at(j);
         if (held.contains(r.account.id))
@@ -411,6 +412,7 @@ void SignupTableModel::patch(const core::SignupPage &page)
         const int at = qMin(j, int(m_rows.size()));
         beginInsertRows({}, m_offset + at, m_offset + at);
         m_rows.insert(at, r);
+        inserted.insert(r.account.id);
         ++m_total;
         endInsertRows();
     }
@@ -430,7 +432,8 @@ void SignupTableModel::patch(const core::SignupPage &page)
     };
     QList<std::pair<int, int>> changed; // first, last in m_rows
     for (int i = 0; i < page.rows.size(); ++i) {
-        if (i < m_rows.size() && same(m_rows.at(i), page.rows.at(i)))
+        if (i < m_rows.size() && same(m_rows.at(i), page.rows.at(i)) &&
+            !inserted.contains(page.rows.at(i).account.id))
             continue;
         if (!changed.isEmpty() && changed.last().second == i - 1)
             changed.last().second = i;
