@@ -325,15 +325,19 @@ void SignupTableModel::fetch()
     if (refresh)
         m_refreshWanted = false;
     m_inFlight = true;
+    // The counts are of the whole table, whatever the query: read on the first fetch and on
+    // live changes, not on every search or scroll (a GROUP BY over a million rows).
+    const bool withCounts = refresh || !m_haveCounts;
     const core::SignupQuery query = m_query;
     const quint64 generation = m_generation;
     core::CoreServices *core = &m_core;
     m_backend->run(
         this,
-        [core, query, offset, limit, generation, refresh] {
+        [core, query, offset, limit, generation, refresh, withCounts] {
             const core::SignupOverview overview = core->signupOverview();
-            Fetched out{generation, refresh, overview.page(query, offset, limit), {}};
-            if (out.page)
+            Fetched out{generation, refresh, overview.page(query, offset, limit),
+                        core::fail(core::ErrorCode::Internal, u"counts not read"_s)};
+            if (out.page && withCounts)
                 out.counts = overview.counts();
             return out;
         },
@@ -375,6 +379,7 @@ void SignupTableModel::apply(Fetched result)
                              index(m_offset + int(m_rows.size()) - 1, ColumnCount - 1));
     }
     if (result.counts) {
+        m_haveCounts = true;
         m_counts = *result.counts;
         emit countsChanged();
     }

@@ -128,6 +128,7 @@ private:
     QHash<QString, int> m_index;           // user id -> index in m_rows
     bool m_indexStale = false;             // m_rows changing row by row: m_index is not used
     core::SignupCounts m_counts;
+    bool m_haveCounts = false;
     // What to fetch next: a window at this row (-1: the current one, again) and whether to
     // patch (a refresh) or replace (a scroll).
     mutable int m_wantedRow = -1;
