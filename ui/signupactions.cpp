@@ -50,9 +50,11 @@ void SignupsPage::flushPendingDecisions()
 QStringList SignupsPage::selectedUserIds() const
 {
     QStringList ids;
+    // Rows outside the window held in memory have no account yet: they are not acted on.
     const QModelIndexList rows = m_view->selectionModel()->selectedRows();
     for (const QModelIndex &index : rows)
-        ids << index.data(SignupTableModel::UserIdRole).toString();
+        if (const QString id = index.data(SignupTableModel::UserIdRole).toString(); !id.isEmpty())
+            ids << id;
     return ids;
 }
 

@@ -2,18 +2,17 @@
 
 #include "accounts/account.h"
 
-#include <QSortFilterProxyModel>
+#include <QIdentityProxyModel>
 #include <QStringList>
 
 namespace sd::ui {
 
 class SignupTableModel;
 
-// Filters the signups by status and by a search text (username, email, display name,
-// address; case-insensitive, every word must match) and sorts on raw values. Over a
-// SignupTableModel it reads the rows directly: it visits every row of a 100,000-row list on
-// each load, filter change and sort, and a QVariant per visit held the GUI thread up.
-class SignupFilterProxy : public QSortFilterProxyModel
+// The Signups tab's filter (statuses) and search (words), and its sort: passed on to the
+// paged SignupTableModel as its core::SignupQuery, which the database answers. The rows pass
+// through as they are: nothing is filtered or sorted here (a million rows would be visited).
+class SignupFilterProxy : public QIdentityProxyModel
 {
     Q_OBJECT
 public:
@@ -22,19 +21,13 @@ public:
     void setSourceModel(QAbstractItemModel *model) override;
     // core::toString(AccountStatus) values to show; empty: every status.
     void setStatuses(const QStringList &statuses);
+    // Words (split on spaces), each of which must start the username, email, display name or
+    // client IP, case-insensitive.
     void setSearchText(const QString &text);
-
-protected:
-    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
-    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
 private:
-    bool matchesSearch(const QStringList &fields) const;
-
-    SignupTableModel *m_signups = nullptr; // the source, when it is one
-    QStringList m_statuses;
-    QList<core::AccountStatus> m_statusValues;
-    QStringList m_words;
+    SignupTableModel *m_signups = nullptr;
 };
 
 } // namespace sd::ui

@@ -33,15 +33,13 @@ namespace sd::ui {
 
 namespace {
 
-// Row reloads are gathered for 30 ms, and flushed at most every 250 ms: every new row repaints
-// the whole list (the view lays its rows out again), so 50 signups a second must not mean
-// 50 repaints a second (tests/bench/bench_console).
+// Live changes are gathered for 30 ms, and the shown window fetched again at most every
+// 250 ms: 50 signups a second must not mean 50 fetches and repaints a second
+// (tests/bench/bench_console).
 constexpr qint64 kGatherMs = 30;
 constexpr qint64 kMinFlushGapMs = 250;
-// Rows of the first, quick read: a screenful and some to scroll, while the full list loads.
-constexpr int kFirstScreenRows = 200;
 
-struct RowReload
+struct Arrival
 {
     QString userId;
     core::Result<std::optional<SignupOverviewRow>> row;
@@ -53,8 +51,7 @@ SignupsPage::SignupsPage(ConsoleBackend *backend, core::CoreServices &core, QSet
                          std::chrono::milliseconds undoWindow, QWidget *parent)
     : QWidget(parent), m_core(core), m_backend(backend), m_settings(settings)
 {
-    const core::Clock *clock = &core.clock();
-    m_model = new SignupTableModel([clock] { return clock->nowMs(); }, this);
+    m_model = new SignupTableModel(backend, core, this);
     m_proxy = new SignupFilterProxy(this);
     m_proxy->setSourceModel(m_model);
     m_pending = new PendingDecisions(undoWindow, this);
@@ -95,10 +92,9 @@ SignupsPage::SignupsPage(ConsoleBackend *backend, core::CoreServices &core, QSet
     m_countTimer.setSingleShot(true);
     m_countTimer.setInterval(200);
     connect(&m_countTimer, &QTimer::timeout, this, &SignupsPage::updateCounts);
-    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
-        connect(m_model, signal, &m_countTimer, qOverload<>(&QTimer::start));
-    connect(m_model, &QAbstractItemModel::dataChanged, &m_countTimer, qOverload<>(&QTimer::start));
-    connect(m_model, &QAbstractItemModel::modelReset, &m_countTimer, qOverload<>(&QTimer::start));
+    connect(m_model, &SignupTableModel::countsChanged, &m_countTimer, qOverload<>(&QTimer::start));
+    connect(m_model, &SignupTableModel::errorOccurred, this, &SignupsPage::showError);
+    connect(m_model, &SignupTableModel::fetched, this, &SignupsPage::onFetched);
     m_clockTimer.setInterval(30'000);
     connect(&m_clockTimer, &QTimer::timeout, m_model, &SignupTableModel::refreshTimes);
     m_clockTimer.start();
@@ -176,15 +172,33 @@ void SignupsPage::buildUi()
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(SignupTableModel::SignedUp, Qt::AscendingOrder);
+    // The columns the database cannot sort by an index keep the order there is, and the
+    // header says which that is.
+    connect(m_view->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+            [this](int column, Qt::SortOrder order) {
+                if (SignupTableModel::isSortable(column)) {
+                    m_sortColumn = column;
+                    m_sortOrder = order;
+                    return;
+                }
+                QHeaderView *header = m_view->horizontalHeader();
+                const QSignalBlocker block(header);
+                header->setSortIndicator(m_sortColumn, m_sortOrder);
+            });
     m_view->setAlternatingRowColors(true);
     m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->verticalHeader()->setSectionResizeMode(
         QHeaderView::Fixed); // uniform rows, never measured
+    // Columns are fitted to the rows in view only: a row outside the model's window has no
+    // data yet, and asking for it moves the window (Qt measures 1,000 rows by default).
+    m_view->verticalHeader()->setResizeContentsPrecision(0);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     // Fitted as rows arrive, remembered; cut cells' text in their tooltips.
-    new TableColumns(m_view, m_settings, u"signups"_s, 260);
+    auto *columns = new TableColumns(m_view, m_settings, u"signups"_s, 260);
+    // The list grows and shrinks at its end with every live signup: not a reason to measure.
+    columns->setFitOnRowCountChanges(false);
     // The detail pane follows the current row while it is selected, and nothing else.
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &SignupsPage::syncDetail);
@@ -266,15 +280,11 @@ QList<QAction *> SignupsPage::rowActions() const
 
 void SignupsPage::mailChanged(const QString &outboxId)
 {
+    // Only when the email is one of the shown rows', or a shown row waits on one (it may have
+    // been sent before this console saw it queued).
     const QString userId = m_model->userIdOfMail(outboxId);
-    if (!userId.isEmpty()) {
+    if (!userId.isEmpty() || m_model->awaitsMail())
         requestRowReload(userId);
-        return;
-    }
-    // Sent before this console saw it queued: refresh every row still waiting on mail
-    // (a few, from the model's index of unsent emails; never a walk over every row).
-    for (const QString &id : m_model->usersAwaitingMail())
-        requestRowReload(id);
 }
 
 QString SignupsPage::errorText() const
@@ -305,47 +315,32 @@ void SignupsPage::selectUsers(const QStringList &userIds)
 
 void SignupsPage::reload()
 {
-    if (!m_loaded && m_model->rowCount() == 0) {
-        // The first load reads a screenful first, so the list paints at once: the full list
-        // takes seconds with 100,000 signups (tests/bench/bench_console) and is merged in
-        // when it comes, without a reset.
-        QList<AccountStatus> statuses;
-        const QStringList shown = m_statusFilter->currentData().toStringList();
-        for (const QString &s : shown)
-            if (const auto status = core::accountStatusFromString(s))
-                statuses << *status;
-        m_backend->run(
-            this,
-            [this, statuses] {
-                return m_core.signupOverview().listFirst(statuses, kFirstScreenRows);
-            },
-            [this](core::Result<QList<SignupOverviewRow>> rows) {
-                if (!rows || m_loaded || m_model->rowCount() > 0)
-                    return; // the full load reports errors
-                m_model->resetSignups(std::move(*rows));
-            });
+    // The first window paints at once whatever the number of signups: only a window is read
+    // (tests/bench/bench_console); later, the shown window is fetched again.
+    if (!m_model->isStarted())
+        m_model->start();
+    else
+        m_model->refresh();
+}
+
+void SignupsPage::onFetched()
+{
+    if (!m_loaded) {
+        m_loaded = true;
+        updatePendingUi();
+        updateCounts();
+        emit loaded();
     }
-    m_backend->run(
-        this, [this] { return m_core.signupOverview().list(); },
-        [this](core::Result<QList<SignupOverviewRow>> rows) {
-            if (!rows) {
-                showError(errorMessage(rows.error()));
-                return;
-            }
-            const QString current = m_detail->userId();
-            const bool first = !m_loaded;
-            if (first)
-                m_model->mergeSignups(std::move(*rows));
-            else
-                m_model->resetSignups(std::move(*rows));
-            updatePendingUi();
-            if (!current.isEmpty() && !first)
-                selectUsers({current});
-            m_loaded = true;
-            updateCounts();
-            if (first)
-                emit loaded();
-        });
+    // The shown signup changed: the detail pane shows it as it is now.
+    if (std::exchange(m_detailDirty, false)) {
+        const QString id = m_detail->userId();
+        if (!id.isEmpty() && id == currentUserId())
+            if (const SignupOverviewRow *row = m_model->signup(id))
+                m_detail->showSignup(*row);
+    }
+    syncDetail(); // rows that left took the shown signup with them
+    updatePendingUi();
+    updateActions();
 }
 
 void SignupsPage::requestRowReload(const QString &userId)
@@ -364,35 +359,30 @@ void SignupsPage::flushRowReloads()
     if (ids.isEmpty())
         return;
     m_lastFlush.start();
-    m_backend->run(
-        this,
-        [this, ids] {
-            const core::SignupOverview overview = m_core.signupOverview();
-            QList<RowReload> out;
-            for (const QString &id : ids)
-                out.append({id, overview.find(id)});
-            return out;
-        },
-        [this](const QList<RowReload> &reloads) {
-            for (const RowReload &r : reloads) {
-                if (!r.row) {
-                    showError(errorMessage(r.row.error()));
-                    continue;
-                }
-                if (*r.row) {
-                    m_model->upsertSignup(**r.row);
-                    if (m_announce.remove(r.userId))
-                        emit signupArrived((*r.row)->account.username, (*r.row)->account.email);
-                } else {
-                    m_model->removeSignup(r.userId);
-                    m_announce.remove(r.userId);
-                }
-                if (*r.row && r.userId == m_detail->userId() && r.userId == currentUserId())
-                    m_detail->showSignup(**r.row); // the same signup, changed
-            }
-            syncDetail(); // rows that left took the shown signup with them
-            updateActions();
-        });
+    if (ids.contains(m_detail->userId()))
+        m_detailDirty = true;
+    // New signups are announced with their names, whether or not their rows are in view.
+    QStringList arrived;
+    for (const QString &id : ids)
+        if (m_announce.remove(id))
+            arrived << id;
+    if (!arrived.isEmpty())
+        m_backend->run(
+            this,
+            [this, arrived] {
+                const core::SignupOverview overview = m_core.signupOverview();
+                QList<Arrival> out;
+                for (const QString &id : arrived)
+                    out.append({id, overview.find(id)});
+                return out;
+            },
+            [this](const QList<Arrival> &arrivals) {
+                for (const Arrival &a : arrivals)
+                    if (a.row && *a.row)
+                        emit signupArrived((*a.row)->account.username, (*a.row)->account.email);
+            });
+    if (m_model->isStarted())
+        m_model->refresh();
 }
 
 QString SignupsPage::currentUserId() const
@@ -420,7 +410,7 @@ void SignupsPage::syncDetail()
 
 void SignupsPage::updateCounts()
 {
-    if (!m_loaded) { // a first screenful is not the whole list: no counts from it
+    if (!m_loaded) { // no counts before the first fetch
         emit countsChanged(false, 0, 0);
         return;
     }

@@ -100,6 +100,7 @@ private:
                   std::function<core::Result<void>(core::CoreServices &, const QString &)> job,
                   const char *doneText);
     void flushRowReloads();
+    void onFetched();
     // Shows the current row's signup in the detail pane while that row is selected, else none.
     void syncDetail();
     QString currentUserId() const;
@@ -145,8 +146,11 @@ private:
 
     bool m_loaded = false;
     bool m_selectNeighbour = false; // the selected current row is being removed
+    bool m_detailDirty = false;     // the detail pane's signup changed: show it again
+    int m_sortColumn = 4;           // SignupTableModel::SignedUp
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     QSet<QString> m_dirty;
-    QSet<QString> m_announce; // new signups to announce once their row is loaded
+    QSet<QString> m_announce; // new signups to announce with their names
     QTimer m_reloadTimer;
     QElapsedTimer m_lastFlush; // of row reloads
     QTimer m_countTimer;

@@ -1,5 +1,8 @@
 #include "signuptablemodel.h"
 
+#include "consolebackend.h"
+#include "errormessages.h"
+
 #include <QBrush>
 #include <QDateTime>
 #include <algorithm>
@@ -11,14 +14,17 @@ using sd::core::TokenState;
 
 namespace sd::ui {
 
-SignupTableModel::SignupTableModel(std::function<qint64()> nowMs, QObject *parent)
-    : QAbstractTableModel(parent), m_nowMs(std::move(nowMs))
+SignupTableModel::SignupTableModel(ConsoleBackend *backend, core::CoreServices &core,
+                                   QObject *parent)
+    : QAbstractTableModel(parent), m_backend(backend), m_core(core)
 {
+    const core::Clock *clock = &core.clock();
+    m_nowMs = [clock] { return clock->nowMs(); };
 }
 
 int SignupTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return parent.isValid() ? 0 : m_total;
 }
 
 int SignupTableModel::columnCount(const QModelIndex &parent) const
@@ -60,9 +66,8 @@ QString SignupTableModel::statusText(AccountStatus status)
     return {};
 }
 
-QString SignupTableModel::tokenText(const SignupOverviewRow &r) const
+QString SignupTableModel::tokenText(const SignupOverviewRow &r, qint64 now)
 {
-    const qint64 now = m_nowMs();
     switch (r.tokenState) {
     case TokenState::None:
         return tr("none");
@@ -128,32 +133,24 @@ QVariant SignupTableModel::display(const SignupOverviewRow &r, int column) const
                                  : tr("Rejecting in %n s…", nullptr, it->secondsLeft);
         return statusText(a.status);
     case Verification:
-        return tokenText(r);
+        return tokenText(r, m_nowMs());
     case EmailState:
         return mailText(r);
     }
     return {};
 }
 
-QVariant SignupTableModel::sortValue(const SignupOverviewRow &r, int column) const
-{
-    switch (column) {
-    case SignedUp:
-        return r.account.signUpTimeMs;
-    case Verification:
-        return r.tokenExpiresAt;
-    case Status:
-        return int(r.account.status);
-    default:
-        return display(r, column).toString().toLower();
-    }
-}
-
 QVariant SignupTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const SignupOverviewRow &r = m_rows.at(index.row());
+    const int at = index.row() - m_offset;
+    if (at < 0 || at >= m_rows.size()) {
+        if (role == Qt::DisplayRole)
+            want(index.row());
+        return {};
+    }
+    const SignupOverviewRow &r = m_rows.at(at);
     switch (role) {
     case Qt::DisplayRole:
         return display(r, index.column());
@@ -173,14 +170,8 @@ QVariant SignupTableModel::data(const QModelIndex &index, int role) const
         return {};
     case UserIdRole:
         return r.account.id;
-    case SortRole:
-        return sortValue(r, index.column());
     case StatusRole:
         return core::toString(r.account.status);
-    case SearchRole:
-        return QStringList{r.account.username, r.account.email, r.account.displayName,
-                           r.account.remoteIp, r.account.remoteAddr}
-            .join(u'\n');
     }
     return {};
 }
@@ -212,173 +203,333 @@ QVariant SignupTableModel::headerData(int section, Qt::Orientation orientation, 
     return {};
 }
 
-bool SignupTableModel::lessThan(int left, int right, int column) const
+bool SignupTableModel::isSortable(int column)
 {
-    const SignupOverviewRow &a = m_rows.at(left);
-    const SignupOverviewRow &b = m_rows.at(right);
-    // Text as sortValue() has it (lower case), compared without allocating; the columns shown
-    // from several fields are compared as text only when those fields differ.
-    const auto text = [](const QString &x, const QString &y) {
-        return QString::compare(x, y, Qt::CaseInsensitive) < 0;
-    };
-    const auto shown = [this, &a, &b, column] {
-        return display(a, column).toString().toLower() < display(b, column).toString().toLower();
-    };
     switch (column) {
-    case SignedUp:
-        return a.account.signUpTimeMs < b.account.signUpTimeMs;
-    case Verification:
-        return a.tokenExpiresAt < b.tokenExpiresAt;
-    case Status:
-        return int(a.account.status) < int(b.account.status);
     case Username:
-        return text(a.account.username, b.account.username);
     case Email:
-        return text(a.account.email, b.account.email);
     case DisplayName:
-        return text(a.account.displayName, b.account.displayName);
-    case Apps:
-        return a.account.apps != b.account.apps && shown();
+    case SignedUp:
     case ClientAddress:
-        return (a.account.remoteIp != b.account.remoteIp ||
-                a.account.remoteAddr != b.account.remoteAddr) &&
-               shown();
-    case EmailState:
-        return (a.mailStatus != b.mailStatus || a.mailAttempts != b.mailAttempts ||
-                a.mailLastError != b.mailLastError) &&
-               shown();
+    case Status:
+        return true;
+    default:
+        return false;
     }
-    return false;
 }
 
-void SignupTableModel::resetSignups(QList<SignupOverviewRow> rows)
+void SignupTableModel::sort(int column, Qt::SortOrder order)
+{
+    using Order = core::SignupQuery::Order;
+    core::SignupQuery query = m_query;
+    switch (column) {
+    case Username:
+        query.order = Order::Username;
+        break;
+    case Email:
+        query.order = Order::Email;
+        break;
+    case DisplayName:
+        query.order = Order::DisplayName;
+        break;
+    case SignedUp:
+        query.order = Order::SignedUp;
+        break;
+    case ClientAddress:
+        query.order = Order::ClientAddress;
+        break;
+    case Status:
+        query.order = Order::Status;
+        break;
+    default:
+        return; // no index behind it: a million rows are not sorted on every page
+    }
+    query.descending = order == Qt::DescendingOrder;
+    setQuery(query);
+}
+
+void SignupTableModel::setQuery(const core::SignupQuery &query)
+{
+    if (query == m_query && m_started)
+        return;
+    m_query = query;
+    if (m_started)
+        start();
+}
+
+void SignupTableModel::start()
 {
     beginResetModel();
-    m_rows = std::move(rows);
+    m_started = true;
+    m_loaded = false;
+    ++m_generation;
+    m_total = 0;
+    m_offset = 0;
+    m_rows.clear();
     m_index.clear();
-    m_index.reserve(m_rows.size());
-    reindexFrom(0);
-    m_unsentMail.clear();
-    for (const SignupOverviewRow &r : std::as_const(m_rows))
-        indexMail(r);
     endResetModel();
+    m_wantedRow = 0;
+    m_refreshWanted = false;
+    fetch();
 }
 
-void SignupTableModel::mergeSignups(QList<SignupOverviewRow> rows)
+void SignupTableModel::refresh()
 {
-    if (m_rows.isEmpty()) {
-        resetSignups(std::move(rows));
+    if (!m_started)
+        return;
+    m_refreshWanted = true;
+    if (!m_inFlight)
+        fetch();
+}
+
+void SignupTableModel::want(int row) const
+{
+    if (m_rows.isEmpty() && !m_loaded)
+        return; // the first window is on its way
+    m_wantedRow = row;
+    if (m_fetchQueued || m_inFlight)
+        return; // fetched when the one under way is in
+    m_fetchQueued = true;
+    auto *self = const_cast<SignupTableModel *>(this);
+    QMetaObject::invokeMethod(
+        self,
+        [self] {
+            self->m_fetchQueued = false;
+            self->fetch();
+        },
+        Qt::QueuedConnection);
+}
+
+struct SignupTableModel::Fetched
+{
+    quint64 generation = 0;
+    bool refresh = false;
+    core::Result<core::SignupPage> page;
+    core::Result<core::SignupCounts> counts;
+};
+
+void SignupTableModel::fetch()
+{
+    if (m_inFlight || !m_started)
+        return;
+    int offset = m_offset;
+    int limit = kPageRows * kWindowPages;
+    const bool refresh = m_refreshWanted && m_wantedRow < 0;
+    if (m_wantedRow >= 0) {
+        const int page = m_wantedRow / kPageRows;
+        offset = qMax(0, page - 1) * kPageRows;
+        m_wantedRow = -1;
+    } else if (!m_refreshWanted) {
         return;
     }
-    // `rows` becomes the model's list as it is (100,000 rows are not copied): first the shown
-    // rows missing from it go, then `rows` is reordered so the shown ones come first, in the
-    // order shown, and take their new values; then the rest is one insert at the end.
-    QHash<QString, int> positions;
-    positions.reserve(rows.size());
-    for (int i = 0; i < rows.size(); ++i)
-        positions.insert(rows.at(i).account.id, i);
-    QStringList gone;
+    if (refresh)
+        m_refreshWanted = false;
+    m_inFlight = true;
+    // The counts are of the whole table, whatever the query: read on the first fetch and on
+    // live changes, not on every search or scroll (a GROUP BY over a million rows).
+    const bool withCounts = refresh || !m_haveCounts;
+    const core::SignupQuery query = m_query;
+    const quint64 generation = m_generation;
+    core::CoreServices *core = &m_core;
+    m_backend->run(
+        this,
+        [core, query, offset, limit, generation, refresh, withCounts] {
+            const core::SignupOverview overview = core->signupOverview();
+            Fetched out{generation, refresh, overview.page(query, offset, limit),
+                        core::fail(core::ErrorCode::Internal, u"counts not read"_s)};
+            if (out.page && withCounts)
+                out.counts = overview.counts();
+            return out;
+        },
+        [this](Fetched result) {
+            m_inFlight = false;
+            apply(std::move(result));
+            if (m_wantedRow >= 0 || m_refreshWanted)
+                fetch();
+        });
+}
+
+void SignupTableModel::apply(Fetched result)
+{
+    if (result.generation != m_generation)
+        return; // for a query no longer shown
+    if (!result.page) {
+        emit errorOccurred(errorMessage(result.page.error()));
+        return;
+    }
+    core::SignupPage &page = *result.page;
+    if (!m_loaded) {
+        beginResetModel();
+        m_total = page.total;
+        m_offset = page.offset;
+        m_rows = std::move(page.rows);
+        reindex();
+        endResetModel();
+        m_loaded = true;
+    } else if (result.refresh && page.offset == m_offset) {
+        patch(page);
+    } else {
+        // Another window (the view scrolled): the rows held change, the list's rows do not.
+        m_offset = page.offset;
+        m_rows = std::move(page.rows);
+        reindex();
+        resize(page.total);
+        if (!m_rows.isEmpty())
+            emit dataChanged(index(m_offset, 0),
+                             index(m_offset + int(m_rows.size()) - 1, ColumnCount - 1));
+    }
+    if (result.counts) {
+        m_haveCounts = true;
+        m_counts = *result.counts;
+        emit countsChanged();
+    }
+    emit fetched();
+}
+
+void SignupTableModel::patch(const core::SignupPage &page)
+{
+    // The views' slots run inside the removals and inserts below and may look rows up: until
+    // the reindex at the end, lookups walk the window.
+    m_indexStale = true;
+    QSet<QString> fresh;
+    for (const SignupOverviewRow &r : page.rows)
+        fresh.insert(r.account.id);
+    // Rows gone from the window go one by one, last first, so the view's selection and current
+    // row move as they do for any removal.
+    for (int i = int(m_rows.size()) - 1; i >= 0; --i) {
+        if (fresh.contains(m_rows.at(i).account.id))
+            continue;
+        beginRemoveRows({}, m_offset + i, m_offset + i);
+        m_countdown.remove(m_rows.at(i).account.id);
+        m_rows.removeAt(i);
+        --m_total;
+        endRemoveRows();
+    }
+    // New rows where the database has them.
+    QSet<QString> held;
     for (const SignupOverviewRow &r : std::as_const(m_rows))
-        if (!positions.contains(r.account.id))
-            gone << r.account.id;
-    for (const QString &id : std::as_const(gone))
-        removeSignup(id);
-    const int kept = int(m_rows.size());
-    for (int i = 0; i < kept; ++i) {
-        const int at = positions.value(m_rows.at(i).account.id);
-        if (at != i) {
-            positions[rows.at(i).account.id] = at;
-            positions[rows.at(at).account.id] = i;
-            rows.swapItemsAt(i, at);
+        held.insert(r.account.id);
+    QSet<QString> inserted; // announced as changed too: the view measures rows that change
+    for (int j = 0; j < page.rows.size(); ++j) {
+        const SignupOverviewRow &r = page.rows.at(j);
+        if (held.contains(r.account.id))
+            continue;
+        const int at = qMin(j, int(m_rows.size()));
+        beginInsertRows({}, m_offset + at, m_offset + at);
+        m_rows.insert(at, r);
+        inserted.insert(r.account.id);
+        ++m_total;
+        endInsertRows();
+    }
+    // The rest in place (an order changed by a changed sort key shows as changed rows): only
+    // the rows that differ are announced, so a refresh that changed nothing repaints and
+    // measures nothing.
+    const auto same = [](const SignupOverviewRow &x, const SignupOverviewRow &y) {
+        const core::Account &a = x.account;
+        const core::Account &b = y.account;
+        return a.id == b.id && a.status == b.status && a.username == b.username &&
+               a.email == b.email && a.displayName == b.displayName && a.apps == b.apps &&
+               a.remoteIp == b.remoteIp && a.remoteAddr == b.remoteAddr &&
+               x.tokenState == y.tokenState && x.tokenExpiresAt == y.tokenExpiresAt &&
+               x.codeAttempts == y.codeAttempts && x.mailId == y.mailId &&
+               x.mailStatus == y.mailStatus && x.mailAttempts == y.mailAttempts &&
+               x.mailLastError == y.mailLastError && x.mailServerReply == y.mailServerReply;
+    };
+    QList<std::pair<int, int>> changed; // first, last in m_rows
+    for (int i = 0; i < page.rows.size(); ++i) {
+        if (i < m_rows.size() && same(m_rows.at(i), page.rows.at(i)) &&
+            !inserted.contains(page.rows.at(i).account.id))
+            continue;
+        if (!changed.isEmpty() && changed.last().second == i - 1)
+            changed.last().second = i;
+        else
+            changed.append({i, i});
+    }
+    m_rows = page.rows;
+    reindex();
+    for (const auto &[first, last] : std::as_const(changed))
+        if (last < m_rows.size())
+            emit dataChanged(index(m_offset + first, 0), index(m_offset + last, ColumnCount - 1));
+    resize(page.total);
+}
+
+void SignupTableModel::resize(int total)
+{
+    // Rows added or gone outside the window: the list's end moves.
+    if (total > m_total) {
+        beginInsertRows({}, m_total, total - 1);
+        m_total = total;
+        endInsertRows();
+    } else if (total < m_total) {
+        beginRemoveRows({}, total, m_total - 1);
+        m_total = total;
+        const int keep = qMax(0, qMin(int(m_rows.size()), m_total - m_offset));
+        if (keep < m_rows.size()) {
+            m_rows.resize(keep);
+            reindex();
         }
-        unindexMail(m_rows.at(i));
-        m_rows[i] = rows.at(i); // shares its strings with rows[i]
-        indexMail(m_rows.at(i));
+        endRemoveRows();
     }
-    if (kept > 0)
-        emit dataChanged(index(0, 0), index(kept - 1, ColumnCount - 1));
-    if (rows.size() == kept)
-        return;
-    beginInsertRows({}, kept, int(rows.size()) - 1);
-    m_rows = std::move(rows); // the first `kept` hold the same values already
-    m_index = std::move(positions);
-    for (int i = kept; i < m_rows.size(); ++i)
-        indexMail(m_rows.at(i));
-    endInsertRows();
 }
 
-void SignupTableModel::indexMail(const SignupOverviewRow &r)
+void SignupTableModel::reindex()
 {
-    if (!r.mailId.isEmpty() && r.mailStatus != u"sent"_s)
-        m_unsentMail.insert(r.mailId, r.account.id);
-}
-
-void SignupTableModel::unindexMail(const SignupOverviewRow &r)
-{
-    if (!r.mailId.isEmpty())
-        m_unsentMail.remove(r.mailId);
-}
-
-QStringList SignupTableModel::usersAwaitingMail() const
-{
-    QStringList ids;
-    for (auto it = m_unsentMail.cbegin(); it != m_unsentMail.cend(); ++it) {
-        const SignupOverviewRow *r = signup(it.value());
-        if (r && (r->mailStatus == u"queued"_s || r->mailStatus == u"processing"_s))
-            ids << it.value();
-    }
-    return ids;
-}
-
-void SignupTableModel::reindexFrom(int row)
-{
-    for (int i = row; i < m_rows.size(); ++i)
+    m_indexStale = false;
+    m_index.clear();
+    for (int i = 0; i < m_rows.size(); ++i)
         m_index.insert(m_rows.at(i).account.id, i);
 }
 
-void SignupTableModel::upsertSignup(const SignupOverviewRow &row)
+int SignupTableModel::indexOf(const QString &userId) const
 {
-    const int at = rowOf(row.account.id);
-    if (at >= 0) {
-        unindexMail(m_rows.at(at));
-        m_rows[at] = row;
-        indexMail(row);
-        emit dataChanged(index(at, 0), index(at, ColumnCount - 1));
-        return;
-    }
-    const int end = int(m_rows.size());
-    beginInsertRows({}, end, end);
-    m_rows.append(row);
-    m_index.insert(row.account.id, end);
-    indexMail(row);
-    endInsertRows();
+    if (!m_indexStale)
+        return m_index.value(userId, -1);
+    for (int i = 0; i < m_rows.size(); ++i)
+        if (m_rows.at(i).account.id == userId)
+            return i;
+    return -1;
 }
 
-void SignupTableModel::removeSignup(const QString &userId)
+int SignupTableModel::rowOf(const QString &userId) const
 {
-    const int at = rowOf(userId);
-    if (at < 0)
-        return;
-    beginRemoveRows({}, at, at);
-    unindexMail(m_rows.at(at));
-    m_rows.removeAt(at);
-    m_index.remove(userId);
-    m_countdown.remove(userId);
-    reindexFrom(at);
-    endRemoveRows();
+    const int at = indexOf(userId);
+    return at < 0 ? -1 : m_offset + at;
 }
 
 const SignupOverviewRow *SignupTableModel::signup(const QString &userId) const
 {
-    const int at = rowOf(userId);
+    const int at = indexOf(userId);
     return at < 0 ? nullptr : &m_rows.at(at);
+}
+
+QString SignupTableModel::userIdOfMail(const QString &outboxId) const
+{
+    for (const SignupOverviewRow &r : m_rows)
+        if (r.mailId == outboxId && r.mailStatus != u"sent"_s)
+            return r.account.id;
+    return {};
+}
+
+bool SignupTableModel::awaitsMail() const
+{
+    return std::any_of(m_rows.cbegin(), m_rows.cend(), [](const SignupOverviewRow &r) {
+        return r.mailStatus == u"queued"_s || r.mailStatus == u"processing"_s;
+    });
 }
 
 int SignupTableModel::countWithStatus(AccountStatus status) const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [status](const SignupOverviewRow &r) {
-        return r.account.status == status;
-    }));
+    switch (status) {
+    case AccountStatus::PendingApproval:
+        return m_counts.pendingApproval;
+    case AccountStatus::PendingVerification:
+        return m_counts.pendingVerification;
+    case AccountStatus::Active:
+        return m_counts.active;
+    case AccountStatus::Disabled:
+        return m_counts.disabled;
+    }
+    return 0;
 }
 
 void SignupTableModel::setCountdown(const QString &userId, int secondsLeft, bool approving)
@@ -400,9 +551,10 @@ void SignupTableModel::refreshTimes()
 {
     if (m_rows.isEmpty())
         return;
-    const int last = int(m_rows.size()) - 1;
-    emit dataChanged(index(0, SignedUp), index(last, SignedUp), {Qt::DisplayRole});
-    emit dataChanged(index(0, Verification), index(last, Verification), {Qt::DisplayRole});
+    const int first = m_offset;
+    const int last = m_offset + int(m_rows.size()) - 1;
+    emit dataChanged(index(first, SignedUp), index(last, SignedUp), {Qt::DisplayRole});
+    emit dataChanged(index(first, Verification), index(last, Verification), {Qt::DisplayRole});
 }
 
 } // namespace sd::ui

@@ -72,6 +72,16 @@ int TableColumns::lastVisibleColumn() const
     return -1;
 }
 
+void TableColumns::setFitOnRowCountChanges(bool on)
+{
+    QAbstractItemModel *model = m_view->model();
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved}) {
+        disconnect(model, signal, &m_fitTimer, nullptr);
+        if (on)
+            connect(model, signal, &m_fitTimer, qOverload<>(&QTimer::start));
+    }
+}
+
 void TableColumns::setFitWithinWidth(bool on)
 {
     m_withinWidth = on;

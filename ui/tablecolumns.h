@@ -27,6 +27,9 @@ public:
     // contents want more, the widest give way first (cut cells keep their text in tooltips),
     // none below its header's text. Followed as the view is resized. Off by default.
     void setFitWithinWidth(bool on);
+    // Whether rows inserted or removed refit the columns (default). Off for a paged list,
+    // whose length changes at its end, out of view; a reset and changed rows still refit.
+    void setFitOnRowCountChanges(bool on);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;

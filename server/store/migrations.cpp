@@ -282,6 +282,18 @@ const QList<Migration> &migrations()
              " forget_at BIGINT NOT NULL)"_s,
              u"CREATE INDEX login_failures_forget ON login_failures(forget_at)"_s,
          }},
+        {14,
+         {
+             // Issue 16: the console's paged Signups list (SignupOverview::page) sorts, filters
+             // and searches in the database. Its default order, with the columns its filter
+             // reads, so paging and counting read only the index; the other sort orders and the
+             // prefix searches (username_key and email_key have their UNIQUE indexes).
+             u"CREATE INDEX users_signup_order ON users(sign_up_time, id, status, is_superuser)"_s,
+             u"CREATE INDEX users_display_name_lower ON users(lower(display_name))"_s,
+             u"CREATE INDEX users_remote_ip ON users(remote_ip)"_s,
+             // The counts per status (SignupOverview::counts) from the index alone.
+             u"CREATE INDEX users_status_super ON users(status, is_superuser)"_s,
+         }},
     };
     return list;
 }

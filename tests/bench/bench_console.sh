@@ -16,6 +16,11 @@
 #   BENCH_RATE          signups a second during the live phase (default 50)
 #   BENCH_SECONDS       length of the live phase (default 30)
 #   BENCH_PLATFORM      offscreen (default) or xcb, which runs under xvfb-run (package xvfb)
+#   BENCH_SEED          flow (default: accounts, tokens, emails, audit, as the flow makes them)
+#                       or sql (issue 16: accounts only, plain SQL, many rows an INSERT, fast
+#                       enough for BENCH_SIGNUPS=1000000)
+#   BENCH_BACKEND       sqlite (default) or pg: a throwaway PostgreSQL 15 on BENCH_PG_PORT
+#                       (default 25490), started and stopped here (tests/support/postgres-fixture.sh)
 #   BENCH_DB            a database seeded earlier (bench_console seed DIR: DIR/signupdesk.db);
 #                       it is copied, so runs start alike. Default: seed a fresh one.
 #   SD_BENCH_PRODUCTION_COST=1  argon2id at the production cost for the live signups
@@ -31,6 +36,11 @@ signups=${BENCH_SIGNUPS:-100000}
 rate=${BENCH_RATE:-50}
 seconds=${BENCH_SECONDS:-30}
 platform=${BENCH_PLATFORM:-offscreen}
+seedmode=${BENCH_SEED:-flow}
+backend=${BENCH_BACKEND:-sqlite}
+pgport=${BENCH_PG_PORT:-25490}
+case $seedmode in flow) seedcmd=seed ;; sql) seedcmd=seed-sql ;; *) echo "bench_console.sh: BENCH_SEED is flow or sql" >&2; exit 2 ;; esac
+case $backend in sqlite|pg) ;; *) echo "bench_console.sh: BENCH_BACKEND is sqlite or pg" >&2; exit 2 ;; esac
 
 [[ -x $bin ]] || { echo "bench_console.sh: no benchmark at $bin (build the bench_console target, or set BENCH_CONSOLE_BIN)" >&2; exit 1; }
 
@@ -40,6 +50,9 @@ while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^SIGNUPDE
 work=$(mktemp -d "${TMPDIR:-/tmp}/signupdesk-bench-console.XXXXXX")
 cleanup() {
     local status=$?
+    if [[ $backend == pg ]]; then
+        bash "$root/tests/support/postgres-fixture.sh" stop "$pgport" "$work/pgdata" >/dev/null 2>&1 || true
+    fi
     if [[ ${BENCH_KEEP:-0} == 1 ]]; then
         echo "work folder kept: $work" >&2
     else
@@ -62,12 +75,17 @@ case $platform in
     *) echo "bench_console.sh: BENCH_PLATFORM is offscreen or xcb" >&2; exit 2 ;;
 esac
 
-if [[ -n ${BENCH_DB:-} ]]; then
+if [[ $backend == pg ]]; then
+    bash "$root/tests/support/postgres-fixture.sh" start "$pgport" "$work/pgdata" >/dev/null
+    export BENCH_DATABASE_URL="postgresql://signupdesk:signupdesk@127.0.0.1:$pgport/signupdesk_test"
+    echo "PostgreSQL on 127.0.0.1:$pgport; seeding $signups pending signups ($seedmode) …"
+    "$bin" "$seedcmd" "$work" "$signups"
+elif [[ -n ${BENCH_DB:-} ]]; then
     cp "$BENCH_DB" "$work/signupdesk.db"
     echo "database: a copy of $BENCH_DB"
 else
-    echo "seeding $signups pending signups into $work …"
-    "$bin" seed "$work" "$signups"
+    echo "seeding $signups pending signups ($seedmode) into $work …"
+    "$bin" "$seedcmd" "$work" "$signups"
 fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (anything else using the CPU skews the figures)"
 status=0

@@ -176,6 +176,9 @@ private slots:
         QVERIFY(!ann.isEmpty() && !ben.isEmpty());
         sd::ui::UsersPage *page = m_window->usersPage();
         QVERIFY(!page->isLoaded()); // hidden tabs do not load
+        // The Signups tab shows every status, so ann's row stays in it when disabled.
+        m_window->statusFilter()->setCurrentIndex(m_window->statusFilter()->count() - 1); // All
+        QTRY_VERIFY(m_window->signupModel()->signup(ann));
         m_window->tabs()->setCurrentWidget(page);
         QTRY_VERIFY(page->isLoaded());
         auto *model = page->model();

@@ -303,6 +303,138 @@ Result<QList<SignupOverviewRow>> SignupOverview::listFirst(const QList<AccountSt
     return out;
 }
 
+namespace {
+
+// The ORDER BY keys of a query's order, every one in its direction; the id last, so equal keys
+// still have one order and pages neither repeat nor skip rows.
+QString orderBy(const SignupQuery &query)
+{
+    QStringList keys;
+    switch (query.order) {
+    case SignupQuery::Order::SignedUp:
+        keys = {u"u.sign_up_time"_s};
+        break;
+    case SignupQuery::Order::Username:
+        keys = {u"u.username_key"_s};
+        break;
+    case SignupQuery::Order::Email:
+        keys = {u"u.email_key"_s};
+        break;
+    case SignupQuery::Order::DisplayName:
+        keys = {u"lower(u.display_name)"_s};
+        break;
+    case SignupQuery::Order::Status:
+        keys = {u"u.status"_s, u"u.sign_up_time"_s};
+        break;
+    case SignupQuery::Order::ClientAddress:
+        keys = {u"u.remote_ip"_s};
+        break;
+    }
+    keys << u"u.id"_s;
+    const QString direction = query.descending ? u" DESC"_s : u" ASC"_s;
+    for (QString &key : keys)
+        key += direction;
+    return u" ORDER BY "_s + keys.join(u", "_s);
+}
+
+// The WHERE clause of a query over `users u` and its parameters. A search word is a prefix:
+// the range [word, word + U+10FFFF) of each indexed column, which byte order (SQLite's BINARY
+// collation, PostgreSQL's "C") makes exactly the values that start with the word.
+QString whereOf(const SignupQuery &query, QVariantList &params)
+{
+    QString where = u" WHERE u.is_superuser = 0"_s;
+    if (!query.statuses.isEmpty()) {
+        QStringList marks;
+        for (AccountStatus s : query.statuses) {
+            marks << u"?"_s;
+            params << toString(s);
+        }
+        where += u" AND u.status IN ("_s + marks.join(u", "_s) + u')';
+    }
+    static const QStringList columns = {u"u.username_key"_s, u"u.email_key"_s,
+                                        u"lower(u.display_name)"_s, u"u.remote_ip"_s};
+    const QString highest =
+        QString(QChar::highSurrogate(0x10FFFF)) + QChar(QChar::lowSurrogate(0x10FFFF));
+    for (const QString &word : query.words) {
+        const QString from = word.toLower();
+        QStringList ranges;
+        for (const QString &column : columns) {
+            ranges << u"("_s + column + u" >= ? AND "_s + column + u" < ?)"_s;
+            params << from << QString(from + highest);
+        }
+        where += u" AND ("_s + ranges.join(u" OR "_s) + u')';
+    }
+    return where;
+}
+
+} // namespace
+
+Result<SignupPage> SignupOverview::page(const SignupQuery &query, int offset, int limit) const
+{
+    QVariantList params;
+    const QString where = whereOf(query, params);
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    SignupPage out;
+    out.offset = std::max(0, offset);
+    {
+        auto count = store::runQuery(*db, u"SELECT COUNT(*) FROM users u"_s + where, params);
+        if (!count)
+            return dbFail(count.error());
+        out.total = count->next() ? count->value(0).toInt() : 0;
+    }
+    if (limit <= 0 || out.offset >= out.total)
+        return out;
+    // The page's accounts are picked first, in a sub-select, so the per-account sub-selects of
+    // the joins run only for the rows returned.
+    const QString order = orderBy(query);
+    QVariantList pageParams = params;
+    pageParams << limit << out.offset;
+    auto q = store::runQuery(*db,
+                             kOverviewColumns + u"(SELECT * FROM users u"_s + where + order +
+                                 u" LIMIT ? OFFSET ?) u"_s + kOverviewJoins + order,
+                             pageParams);
+    if (!q)
+        return dbFail(q.error());
+    const qint64 now = m_ctx.clock.nowMs();
+    Interner interner;
+    while (q->next())
+        out.rows.append(fromRow(*q, now, interner));
+    return out;
+}
+
+Result<SignupCounts> SignupOverview::counts() const
+{
+    auto db = m_ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    // From the users_status_super index alone (migration 14).
+    auto q = store::runQuery(
+        *db, u"SELECT status, COUNT(*) FROM users WHERE is_superuser = 0 GROUP BY status"_s);
+    if (!q)
+        return dbFail(q.error());
+    SignupCounts out;
+    while (q->next()) {
+        const int n = q->value(1).toInt();
+        switch (accountStatusFromString(q->value(0).toString()).value_or(AccountStatus::Disabled)) {
+        case AccountStatus::PendingApproval:
+            out.pendingApproval += n;
+            break;
+        case AccountStatus::PendingVerification:
+            out.pendingVerification += n;
+            break;
+        case AccountStatus::Active:
+            out.active += n;
+            break;
+        case AccountStatus::Disabled:
+            out.disabled += n;
+            break;
+        }
+    }
+    return out;
+}
+
 Result<std::optional<SignupOverviewRow>> SignupOverview::find(const QString &userId) const
 {
     auto rows = query(u" AND u.id = ?"_s, {userId});

@@ -66,6 +66,47 @@ struct TimelineEntry
     QString detail; // never a secret: a reason, the server's reply, an error
 };
 
+// What the console's paged Signups list shows (SignupOverview::page): which accounts, in which
+// order. Everything is done by the database, with indexes (migration 14), so the console never
+// holds more than a window of rows.
+struct SignupQuery
+{
+    enum class Order
+    {
+        SignedUp,      // sign_up_time, id
+        Username,      // username_key (lower case), id
+        Email,         // email_key (lower case), id
+        DisplayName,   // lower(display_name), id
+        Status,        // status (its text), sign_up_time, id
+        ClientAddress, // remote_ip, id
+    };
+    QList<AccountStatus> statuses; // empty: every status
+    // Every word must start one of: the username, the email address, the display name or the
+    // client IP (case-insensitive). Prefixes, not substrings: a prefix is a range of an index.
+    QStringList words;
+    Order order = Order::SignedUp;
+    bool descending = false;
+
+    bool operator==(const SignupQuery &) const = default;
+};
+
+// A window of the list: `rows` are rows offset .. offset + rows.size() - 1 of `total`.
+struct SignupPage
+{
+    int total = 0;
+    int offset = 0;
+    QList<SignupOverviewRow> rows;
+};
+
+// How many accounts (not super-users) have each status: the console's title and tray.
+struct SignupCounts
+{
+    int pendingApproval = 0;
+    int pendingVerification = 0;
+    int active = 0;
+    int disabled = 0;
+};
+
 // Read models for the admin console, over the same database as the flows. Read-only and
 // thread-safe: call from a worker thread (never the GUI thread).
 class SignupOverview
@@ -79,6 +120,11 @@ public:
     // if empty): a screenful for the console to show while list() runs. Reads only those rows.
     Result<QList<SignupOverviewRow>> listFirst(const QList<AccountStatus> &statuses,
                                                int limit) const;
+    // Rows offset .. offset + limit - 1 of the accounts `query` selects, in its order, and how
+    // many it selects in all (an exact COUNT over an index). Offset paging: the console jumps
+    // anywhere with its scroll bar, so there is no previous row to continue after.
+    Result<SignupPage> page(const SignupQuery &query, int offset, int limit) const;
+    Result<SignupCounts> counts() const;
     // One account's row; empty when it is gone (rejected) or a super-user.
     Result<std::optional<SignupOverviewRow>> find(const QString &userId) const;
     // Audit log, outbox, token rows and link hits of one account merged by time, oldest first.
