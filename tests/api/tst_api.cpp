@@ -674,6 +674,15 @@ private slots:
         QCOMPARE(getJson(port(), "/api/v1/user/me", u"garbage"_s).status, 401);
         QCOMPARE(getJson(port(), QByteArray("/api/v1/user/me?ust=") + ust.toUtf8()).status, 401);
 
+        // The same answer again, and a changed account answers changed (the server thread
+        // keeps the body of an unchanged account; anything changed makes a new one).
+        QCOMPARE(getJson(port(), "/api/v1/user/me", ust).body, me.body);
+        QVERIFY(m_server->app().core().userAdmin().setDisplayName(id, u"Vera V."_s,
+                                                                  {u"console:test"_s}));
+        m_server->clock().advanceMs(1001); // past session/cache_ms
+        QCOMPARE(getJson(port(), "/api/v1/user/me", ust).json().value(u"display_name"_s),
+                 QJsonValue(u"Vera V."_s));
+
         QCOMPARE(postJson(port(), "/api/v1/logout", {}, ust).status, 204);
         QCOMPARE(getJson(port(), "/api/v1/user/me", ust).status, 401);
         QCOMPARE(postJson(port(), "/api/v1/logout", {}, ust).status, 401);

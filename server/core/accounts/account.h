@@ -56,6 +56,8 @@ struct Account
     QString remoteAddr;
     QString tosAcceptedVersion;
     bool mfaEnabled = false; // a second factor is on (flows/mfa)
+
+    bool operator==(const Account &) const = default; // every field, a new one too
 };
 
 // Keys under which usernames and emails are unique: case-insensitive.
