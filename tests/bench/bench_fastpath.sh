@@ -19,6 +19,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/bench_server.sh"
 root=$(cd "$here/../.." && pwd)
 duration=${BENCH_DURATION:-5s}
 rounds=${BENCH_ROUNDS:-2}
@@ -82,38 +83,7 @@ run() {
 measure() {
     local bin=$1 dir
     dir=$(mktemp -d "$work/run.XXXX")
-    cat >"$dir/signupdesk.ini" <<INI
-[server]
-listen=127.0.0.1
-port=0
-[database]
-url=sqlite:$dir/data/signupdesk.db
-[mail]
-transport=file
-folder=$dir/mail
-[ratelimit]
-enabled=false
-[password]
-memory_kib=1024
-iterations=1
-INI
-    local password="Bench-fastpath-$RANDOM$RANDOM-pass"
-    printf '%s\n' "$password" | "$bin" --config "$dir/signupdesk.ini" admin create-superuser \
-        benchadmin benchadmin@example.com >/dev/null
-    "$bin" --config "$dir/signupdesk.ini" --headless >"$dir/out" 2>"$dir/err" &
-    server_pid=$!
-    local url=
-    for _ in $(seq 150); do
-        url=$(sed -n 's/^listening on \(http:\/\/[^ ]*\)$/\1/p' "$dir/out")
-        [[ -n $url ]] && break
-        sleep 0.1
-    done
-    [[ -n $url ]] || { echo "bench_fastpath.sh: $bin did not start" >&2; cat "$dir/err" >&2; exit 1; }
-    local ust
-    ust=$(curl -sf -H 'Content-Type: application/json' \
-        -d "{\"username\":\"benchadmin\",\"password\":\"$password\"}" "$url/api/v1/login" |
-        sed -n 's/.*"ust":"\([^"]*\)".*/\1/p')
-    [[ -n $ust ]] || { echo "bench_fastpath.sh: login failed on $bin" >&2; exit 1; }
+    start_bench_server "$bin" "$dir" bench_fastpath.sh
     run "GET /healthz" "$url/healthz" 16
     run "GET /api/v1/user/me" "$url/api/v1/user/me" 64 -H "Authorization: Bearer $ust"
     kill "$server_pid"

@@ -13,6 +13,7 @@
 
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here/bench_server.sh"
 root=$(cd "$here/../.." && pwd)
 before=${1:?usage: bench_metrics.sh BEFORE_BIN [AFTER_BIN]}
 after=${2:-$root/build/app/signupdesk}
@@ -34,36 +35,7 @@ trap cleanup EXIT
 measure() {
     local bin=$1 dir
     dir=$(mktemp -d "$work/run.XXXX")
-    cat >"$dir/signupdesk.ini" <<INI
-[server]
-listen=127.0.0.1
-port=0
-[database]
-url=sqlite:$dir/data/signupdesk.db
-[mail]
-folder=$dir/mail
-[ratelimit]
-enabled=false
-[password]
-memory_kib=1024
-iterations=1
-INI
-    local password="Bench-metrics-$RANDOM$RANDOM-pass"
-    printf '%s\n' "$password" | "$bin" --config "$dir/signupdesk.ini" admin create-superuser \
-        benchadmin benchadmin@example.com >/dev/null
-    "$bin" --config "$dir/signupdesk.ini" --headless >"$dir/out" 2>"$dir/err" &
-    server_pid=$!
-    local url=
-    for _ in $(seq 150); do
-        url=$(sed -n 's/^listening on \(http:\/\/[^ ]*\)$/\1/p' "$dir/out")
-        [[ -n $url ]] && break
-        sleep 0.1
-    done
-    [[ -n $url ]] || { echo "bench_metrics.sh: $bin did not start" >&2; cat "$dir/err" >&2; exit 1; }
-    local ust
-    ust=$(curl -sf -H 'Content-Type: application/json' \
-        -d "{\"username\":\"benchadmin\",\"password\":\"$password\"}" "$url/api/v1/login" |
-        sed -n 's/.*"ust":"\([^"]*\)".*/\1/p')
+    start_bench_server "$bin" "$dir" bench_metrics.sh
     wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $ust" "$url/api/v1/user/me" >/dev/null # warm-up
     wrk -t2 -c"$conns" -d"$duration" -H "Authorization: Bearer $ust" -s "$here/wrk_bench.lua" \
         "$url/api/v1/user/me" | sed -n 's/^RESULT .* rps=\([^ ]*\) .*/\1/p'
