@@ -264,6 +264,7 @@ void SignupTableModel::start()
     m_loaded = false;
     ++m_generation;
     m_total = 0;
+    m_countExact = true;
     m_offset = 0;
     m_rows.clear();
     m_index.clear();
@@ -330,12 +331,15 @@ void SignupTableModel::fetch()
     const bool withCounts = refresh || !m_haveCounts;
     const core::SignupQuery query = m_query;
     const quint64 generation = m_generation;
+    // A search counts at least as far as the list already reaches: scrolling back up does not
+    // shorten it.
+    const int countAhead = qMax(m_countAhead, m_total - offset - limit);
     core::CoreServices *core = &m_core;
     m_backend->run(
         this,
-        [core, query, offset, limit, generation, refresh, withCounts] {
+        [core, query, offset, limit, countAhead, generation, refresh, withCounts] {
             const core::SignupOverview overview = core->signupOverview();
-            Fetched out{generation, refresh, overview.page(query, offset, limit),
+            Fetched out{generation, refresh, overview.page(query, offset, limit, countAhead),
                         core::fail(core::ErrorCode::Internal, u"counts not read"_s)};
             if (out.page && withCounts)
                 out.counts = overview.counts();
@@ -358,6 +362,7 @@ void SignupTableModel::apply(Fetched result)
         return;
     }
     core::SignupPage &page = *result.page;
+    m_countExact = page.totalIsExact;
     if (!m_loaded) {
         beginResetModel();
         m_total = page.total;

@@ -13,9 +13,10 @@ namespace sd::ui {
 class ConsoleBackend;
 
 // The console's signups, paged: the model is as long as the list in the database (an exact
-// COUNT), but holds only a window of rows around what the view asks for (a few pages of
-// kPageRows), fetched by core's SignupOverview::page on the ConsoleBackend's thread. Filter,
-// search and sort are a core::SignupQuery done by SQL with indexes, so memory does not grow
+// COUNT; for a search, the matches counted so far: a window plus the count-ahead, growing as
+// the view scrolls down), but holds only a window of rows around what the view asks for (a few
+// pages of kPageRows), fetched by core's SignupOverview::page on the ConsoleBackend's thread.
+// Filter, search and sort are a core::SignupQuery done by SQL with indexes, so memory does not grow
 // with the number of signups. A row not fetched yet shows empty and asks for its window.
 // refresh() fetches the window again and patches it: rows gone from it are removed one by one
 // (so the view's selection moves as it does for any removal), new ones inserted where they
@@ -67,6 +68,11 @@ public:
     void refresh();
     // Whether the first window of the current query is in.
     bool isLoaded() const { return m_loaded; }
+    // Whether rowCount() is every match of the search, or the matches counted so far.
+    bool isCountExact() const { return m_countExact; }
+    // How far past its window a search counts (core::SignupOverview::kCountAhead; tests make
+    // it small).
+    void setCountAhead(int rows) { m_countAhead = rows; }
     bool isFetching() const { return m_inFlight; }
 
     // The row of this account when it is in the window, else -1.
@@ -123,6 +129,8 @@ private:
     bool m_loaded = false;
     quint64 m_generation = 0; // bumped by every new query: older answers are dropped
     int m_total = 0;
+    bool m_countExact = true;
+    int m_countAhead = core::SignupOverview::kCountAhead;
     int m_offset = 0;
     QList<core::SignupOverviewRow> m_rows; // rows m_offset .. m_offset + size - 1
     QHash<QString, int> m_index;           // user id -> index in m_rows

@@ -20,6 +20,10 @@
 //       S seconds (default 30) from C client threads (default 4). Before the live phase: the
 //       time a search takes to answer (typed into the search field until the list holds its
 //       rows) and the event loop's lateness while the list scrolls to its end.
+//       --login-flood C (issue 19 item 4): then, for S seconds, wrk floods POST /api/v1/login
+//       at C connections (one super-user, the right password; BENCH_WRK_LUA names
+//       tests/bench/wrk_bench.lua), and the event loop's lateness meanwhile is measured too.
+//       Set SD_BENCH_PRODUCTION_COST=1 for logins that cost what they cost in production.
 //       BENCH_DATABASE_URL: a PostgreSQL database instead of DIR/signupdesk.db.
 //
 // Seeding and measuring are separate processes, so the peak RSS is the console's process
@@ -37,6 +41,7 @@
 #include "audit/auditchain.h"
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
+#include "localactor.h"
 #include "sqlquery.h"
 #include "transaction.h"
 
@@ -50,6 +55,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMetaEnum>
+#include <QProcess>
+#include <QProcessEnvironment>
 #include <QScrollBar>
 #include <QTableView>
 #include <QTimer>
@@ -678,7 +685,7 @@ QString verdict(bool pass)
     return pass ? u"PASS"_s : u"MISS"_s;
 }
 
-int run(const QString &dir, int rate, int seconds, int clients)
+int run(const QString &dir, int rate, int seconds, int clients, int floodConnections)
 {
     const core::Config config = benchConfig(dir);
     const bool sqlite = config.databaseUrl.startsWith(u"sqlite:"_s);
@@ -766,8 +773,10 @@ int run(const QString &dir, int rate, int seconds, int clients)
         int rows = 0;
     };
     QList<Search> searches;
-    for (const QString &text : {u"ada"_s, u"rosa.novak"_s, u"quentin.smith12"_s, u"198.51.7.1"_s,
-                                u"chloé dubois"_s, u"nobody"_s}) {
+    // From the broadest (one letter) to none; two broad words, and a broad and an empty one.
+    for (const QString &text :
+         {u"a"_s, u"ada"_s, u"ada novak"_s, u"rosa.novak"_s, u"quentin.smith12"_s, u"198.51.7.1"_s,
+          u"chloé dubois"_s, u"nobody"_s}) {
         QElapsedTimer t;
         t.start();
         window->searchField()->setText(text);
@@ -828,6 +837,59 @@ int run(const QString &dir, int rate, int seconds, int clients)
     const int expectedRows = rows + load.created();
     const bool allShown =
         waitFor([&] { return window->signupModel()->rowCount() == expectedRows; }, 30s);
+
+    // Issue 19 item 4: logins flood the server in this process (every core hashing), while
+    // the console stays on screen.
+    struct Flood
+    {
+        bool ran = false;
+        bool ok = false;
+        QString result; // wrk's RESULT line
+        Stats lateness, cpu;
+        std::vector<TimedApplication::Slow> slowest;
+    } flood;
+    if (floodConnections > 0) {
+        flood.ran = true;
+        const QString user = u"floodadmin"_s;
+        auto admin = application.core().signup().createSuperuser(
+            user, u"floodadmin@example.com"_s, kPassword, core::localActor(u"bench"_s));
+        const QString lua = qEnvironmentVariable("BENCH_WRK_LUA");
+        if (!admin) {
+            say(u"login flood: no super-user: "_s + admin.error().detail);
+        } else if (lua.isEmpty() || !QFile::exists(lua)) {
+            say(u"login flood: set BENCH_WRK_LUA to tests/bench/wrk_bench.lua"_s);
+        } else {
+            say(u"login flood: POST /api/v1/login at %1 connections for %2 s…"_s
+                    .arg(floodConnections)
+                    .arg(seconds));
+            QProcess wrk;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"BENCH_MODE"_s, u"login"_s);
+            env.insert(u"BENCH_USER"_s, user);
+            env.insert(u"BENCH_PASSWORD"_s, kPassword);
+            wrk.setProcessEnvironment(env);
+            wrk.setProcessChannelMode(QProcess::MergedChannels);
+            lateness.take();
+            timed->record(true);
+            wrk.start(u"wrk"_s, {u"-t2"_s, u"-c%1"_s.arg(floodConnections), u"-d%1s"_s.arg(seconds),
+                                 u"--timeout"_s, u"10s"_s, u"-s"_s, lua,
+                                 u"http://127.0.0.1:%1/api/v1/login"_s.arg(application.port())});
+            const bool finished = wrk.waitForStarted(10'000) &&
+                                  waitFor([&] { return wrk.state() == QProcess::NotRunning; },
+                                          std::chrono::seconds(seconds + 60));
+            flood.lateness = statsOf(lateness.take());
+            flood.cpu = statsOf(lateness.cpuOfLastTake());
+            flood.slowest = timed->slowest();
+            timed->record(false);
+            for (const QByteArray &line : wrk.readAll().split('\n'))
+                if (line.startsWith("RESULT "))
+                    flood.result = QString::fromUtf8(line.mid(7));
+            flood.ok = finished && wrk.exitCode() == 0 && !flood.result.isEmpty();
+            if (!flood.ok)
+                say(u"login flood: wrk failed (is it installed?)"_s);
+        }
+    }
+
     const Memory atEnd = memory();
     QString requests;
     if (auto *label = window->findChild<QLabel *>(u"requestsLabel"_s))
@@ -906,12 +968,24 @@ int run(const QString &dir, int rate, int seconds, int clients)
     say(row(u"  slowest answer"_s, u"%1 ms"_s.arg(load.maxLatencyMs(), 0, 'f', 1), {}, {}));
     say(row(u"  most behind schedule"_s, u"%1 ms"_s.arg(load.behindMs(), 0, 'f', 1), {}, {}));
     say(row(u"status bar"_s, requests, {}, {}));
+    if (flood.ran) {
+        say(row(u"event-loop lateness, login flood at %1 conns (max)"_s.arg(floodConnections),
+                flood.ok ? u"%1 ms"_s.arg(flood.lateness.maxMs, 0, 'f', 1) : u"NO RUN"_s,
+                u"< 50 ms"_s, verdict(flood.ok && flood.lateness.maxMs < 50.0)));
+        say(row(u"  p99"_s, u"%1 ms"_s.arg(flood.lateness.p99Ms, 0, 'f', 1), {}, {}));
+        say(row(u"  GUI-thread CPU between two ticks (max)"_s,
+                u"%1 ms"_s.arg(flood.cpu.maxMs, 0, 'f', 1), {}, {}));
+        for (const auto &slow : flood.slowest | std::views::take(3))
+            say(u"  slow event: %1 ms CPU, %2"_s.arg(slow.cpuNs / 1e6, 0, 'f', 1).arg(slow.what));
+        say(u"  wrk: "_s + flood.result);
+    }
 
     window.reset();
     application.stop();
     const bool pass = firstPaintS < 1.0 && slowestSearchMs < 200.0 && scroll.maxMs < 50.0 &&
                       endShown && afterBrowsing.peakKib < 150 * 1024 && live.maxMs < 50.0 &&
-                      allShown && load.failed() == 0;
+                      allShown && load.failed() == 0 &&
+                      (!flood.ran || (flood.ok && flood.lateness.maxMs < 50.0));
     return pass ? 0 : 3;
 }
 
@@ -919,7 +993,7 @@ int usage()
 {
     say(u"usage: bench_console seed DIR [COUNT]\n"
         "       bench_console seed-sql DIR [COUNT]\n"
-        "       bench_console run DIR [--rate N] [--seconds S] [--clients C]"_s);
+        "       bench_console run DIR [--rate N] [--seconds S] [--clients C] [--login-flood C]"_s);
     return 2;
 }
 
@@ -940,7 +1014,7 @@ int main(int argc, char *argv[])
         return seedSql(dir, args.size() > 2 ? args.at(2).toInt() : 1'000'000);
     if (args.at(0) != u"run"_s)
         return usage();
-    int rate = 50, seconds = 30, clients = 4;
+    int rate = 50, seconds = 30, clients = 4, flood = 0;
     for (int i = 2; i + 1 < args.size(); i += 2) {
         const int value = args.at(i + 1).toInt();
         if (args.at(i) == u"--rate"_s)
@@ -949,10 +1023,12 @@ int main(int argc, char *argv[])
             seconds = value;
         else if (args.at(i) == u"--clients"_s)
             clients = value;
+        else if (args.at(i) == u"--login-flood"_s)
+            flood = value;
         else
             return usage();
     }
-    if (rate <= 0 || seconds <= 0 || clients <= 0)
+    if (rate <= 0 || seconds <= 0 || clients <= 0 || flood < 0)
         return usage();
-    return run(dir, rate, seconds, clients);
+    return run(dir, rate, seconds, clients, flood);
 }

@@ -24,6 +24,10 @@
 #   BENCH_DB            a database seeded earlier (bench_console seed DIR: DIR/signupdesk.db);
 #                       it is copied, so runs start alike. Default: seed a fresh one.
 #   SD_BENCH_PRODUCTION_COST=1  argon2id at the production cost for the live signups
+#   BENCH_LOGIN_FLOOD   connections (e.g. 64): after the live phase, wrk floods POST /api/v1/login
+#                       for BENCH_SECONDS and the event loop's lateness meanwhile is measured
+#                       (issue 19 item 4; with SD_BENCH_PRODUCTION_COST=1, logins cost what they
+#                       cost in production). Needs wrk. Default 0: off.
 #   BENCH_KEEP=1        keep the work folder (database, mail, console settings)
 # Exit status: 0 when every goal is met, 3 when one is missed, else an error.
 
@@ -88,6 +92,11 @@ else
     "$bin" "$seedcmd" "$work" "$signups"
 fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (anything else using the CPU skews the figures)"
+flood=${BENCH_LOGIN_FLOOD:-0}
+if [[ $flood != 0 ]]; then
+    command -v wrk >/dev/null || { echo "bench_console.sh: BENCH_LOGIN_FLOOD needs wrk (apt-get install wrk)" >&2; exit 1; }
+    export BENCH_WRK_LUA=$here/wrk_bench.lua
+fi
 status=0
-"${launch[@]}" "$bin" run "$work" --rate "$rate" --seconds "$seconds" || status=$?
+"${launch[@]}" "$bin" run "$work" --rate "$rate" --seconds "$seconds" --login-flood "$flood" || status=$?
 exit "$status"

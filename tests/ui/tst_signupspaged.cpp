@@ -7,6 +7,7 @@
 #include "consolebackend.h"
 #include "signupfilterproxy.h"
 #include "signuptablemodel.h"
+#include "tablecolumns.h"
 #include "testenv.h"
 
 #include "accounts/accountstore.h"
@@ -17,6 +18,7 @@
 #include <QAbstractItemModelTester>
 #include <QItemSelectionModel>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -216,6 +218,76 @@ private slots:
         proxy.setSearchText({});
         QTRY_VERIFY(m_model->isLoaded());
         QCOMPARE(proxy.rowCount(), kAccounts);
+    }
+
+    // A search counts its matches only a count-ahead past its window (a broad prefix over a
+    // million accounts would cost most of a search's time): the list is that long, says the
+    // count is not exact, and grows as the view scrolls down; a narrow search counts exactly.
+    void aBroadSearchCountsAheadAndGrowsAsItScrolls()
+    {
+        sd::ui::SignupFilterProxy proxy;
+        proxy.setSourceModel(m_model.get());
+        m_model->setCountAhead(20);
+        start();
+        QCOMPARE(m_model->rowCount(), kAccounts); // no words: an exact count
+        QVERIFY(m_model->isCountExact());
+        proxy.setSearchText(u"u0"_s); // every account
+        QTRY_VERIFY(m_model->isLoaded());
+        waitIdle();
+        QCOMPARE(m_model->rowCount(), 620); // a window of 600 and 20 ahead
+        QVERIFY(!m_model->isCountExact());
+        QCOMPARE(username(0), u"u0000"_s);
+        QCOMPARE(username(599), u"u0599"_s);
+        QCOMPARE(username(619), u"u0619"_s); // a window further down counts to the end
+        waitIdle();
+        QCOMPARE(m_model->rowCount(), kAccounts);
+        QVERIFY(m_model->isCountExact());
+        QCOMPARE(username(649), u"u0649"_s);
+        QCOMPARE(username(0), u"u0000"_s); // back up: the list keeps its length
+        waitIdle();
+        QCOMPARE(m_model->rowCount(), kAccounts);
+        // In the other order too.
+        m_model->sort(SignupTableModel::SignedUp, Qt::DescendingOrder);
+        QTRY_VERIFY(m_model->isLoaded());
+        waitIdle();
+        QCOMPARE(m_model->rowCount(), 620);
+        QCOMPARE(username(0), u"u0649"_s);
+        QCOMPARE(username(1), u"u0648"_s);
+        // Words tried smallest first: a broad word with one that no account starts with
+        // finds nothing, and a broad one with a narrow one is counted exactly.
+        proxy.setSearchText(u"u0 nobody"_s);
+        QTRY_VERIFY(m_model->isLoaded());
+        waitIdle();
+        QCOMPARE(m_model->rowCount(), 0);
+        QVERIFY(m_model->isCountExact());
+        proxy.setSearchText(u"u0 198.51.100.7"_s); // i % 250 in {7, 70 … 79}
+        QTRY_VERIFY(m_model->isLoaded());
+        waitIdle();
+        QCOMPARE(m_model->rowCount(), 33);
+        QVERIFY(m_model->isCountExact());
+        QCOMPARE(username(0), u"u0579"_s); // still newest first
+        QCOMPARE(username(32), u"u0007"_s);
+    }
+
+    // Fitting the columns measures the rows in view, not Qt's default of 1,000 rows around
+    // them: those beyond the window asked for another window, whose arrival refitted, and the
+    // window went back and forth for ever (20-40 ms of the GUI thread each time).
+    void fittingColumnsLeavesTheWindowWhereTheViewIs()
+    {
+        QTableView view;
+        view.setModel(m_model.get());
+        view.resize(900, 400);
+        new sd::ui::TableColumns(&view, nullptr, u"signups"_s, 320);
+        start();
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTest::qWait(300); // the fit (50 ms after the rows) and what it might ask for
+        waitIdle();
+        QSignalSpy fetched(m_model.get(), &SignupTableModel::fetched);
+        QTest::qWait(500);
+        QCOMPARE(fetched.size(), 0);
+        QCOMPARE(m_model->windowOffset(), 0);
+        QVERIFY(view.columnWidth(SignupTableModel::Username) > 0);
     }
 
     void liveInsertAndRemovalPatchTheWindow()

@@ -94,6 +94,9 @@ struct SignupQuery
 struct SignupPage
 {
     int total = 0;
+    // False when a search matches more than page() counted: `total` is then a lower bound
+    // (the window plus the count-ahead), and a window further down counts further.
+    bool totalIsExact = true;
     int offset = 0;
     QList<SignupOverviewRow> rows;
 };
@@ -120,10 +123,15 @@ public:
     // if empty): a screenful for the console to show while list() runs. Reads only those rows.
     Result<QList<SignupOverviewRow>> listFirst(const QList<AccountStatus> &statuses,
                                                int limit) const;
+    // How far past a window a search counts its matches (page()'s `countAhead`).
+    static constexpr int kCountAhead = 10'000;
     // Rows offset .. offset + limit - 1 of the accounts `query` selects, in its order, and how
-    // many it selects in all (an exact COUNT over an index). Offset paging: the console jumps
+    // many it selects: without search words an exact COUNT over an index; with words, counted
+    // up to offset + limit + countAhead (a broad prefix matches tens of thousands of accounts,
+    // and counting them all is most of a search's time). Offset paging: the console jumps
     // anywhere with its scroll bar, so there is no previous row to continue after.
-    Result<SignupPage> page(const SignupQuery &query, int offset, int limit) const;
+    Result<SignupPage> page(const SignupQuery &query, int offset, int limit,
+                            int countAhead = kCountAhead) const;
     Result<SignupCounts> counts() const;
     // One account's row; empty when it is gone (rejected) or a super-user.
     Result<std::optional<SignupOverviewRow>> find(const QString &userId) const;
