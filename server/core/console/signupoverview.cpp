@@ -389,9 +389,9 @@ QString wordAsRanges(const QString &word, bool indexed, QVariantList &params)
     return u"("_s + ranges.join(u" OR "_s) + u')';
 }
 
-// The row keys of the accounts a word matches: one index range per column, read from the
-// indexes alone (SQLite's rowid is in every index; duplicates are harmless where it is used:
-// in IN and in the upper bound of a count).
+// The row keys (`key`: rowid, or 1 to count) of the accounts a word matches: one index range
+// per column, read from SQLite's indexes alone (the rowid is in every index; duplicates are
+// harmless where it is used: in IN and in the upper bound of a count).
 QString wordAsKeys(const QString &key, const QString &word, QVariantList &params)
 {
     QStringList parts;
@@ -414,52 +414,60 @@ Result<SignupPage> SignupOverview::page(const SignupQuery &query, int offset, in
     const QString order = orderBy(query);
     QVariantList params;
     QString where = whereOf(query, params);
-    // The matches of the search words, when there are words.
+    // The matches of the search words, when there are words. Counted up to a cap (the
+    // window's end plus the count-ahead): past it the list is dense (matches are common
+    // enough), and its window is read by walking the index of the list's order with the words
+    // not indexed (wordAsRanges), which stops once the window is full; under it the count is
+    // exact and the window is read from the words' indexes. tests/bench/README.md, "Console
+    // with a million signups".
     //
-    // Each word's matches are first counted from the indexes alone, up to the count cap (one
-    // statement); a word with none ends the search. When the narrowest word has at most the
-    // cap, the words are read as sets of row keys, narrowest first ("u.rowid IN (…)"): the
-    // database reads that word's few keys and probes the others, rather than reading every
-    // row of a broad word to test a narrow one ("chloé dubois": 50,000 rows read for none).
-    // When every word is broad, the matches are counted through the OR of index ranges, which
-    // streams and stops at the cap. Past the cap the list is dense (at least a percent of the
-    // accounts match), and its window is read by walking the index of the list's order
-    // (wordAsRanges, not indexed); under it the count is exact and the window is sorted from
-    // the sets. tests/bench/README.md, "Console with a million signups".
+    // PostgreSQL combines the words' index ranges itself (BitmapOr, BitmapAnd), so both read
+    // through the OR of indexed ranges. SQLite's planner reads every row of a broad word to
+    // test a narrow one ("chloé dubois": 50,000 rows for none), so on SQLite each word's
+    // matches are first counted from its indexes alone (one statement; a word with none ends
+    // the search), and when the narrowest word is under the cap the words are sets of row
+    // keys, narrowest first ("u.rowid IN (…)"): the database reads that word's few keys and
+    // probes the others.
     if (!query.words.isEmpty()) {
         const qint64 cap = qint64(out.offset) + std::max(0, limit) + std::max(0, countAhead);
-        const QString key =
-            m_ctx.database.dialect() == store::Dialect::Postgres ? u"id"_s : u"rowid"_s;
-        QStringList sizes;
-        QVariantList sizeParams;
-        for (int i = 0; i < query.words.size(); ++i) {
-            sizes << u"(SELECT COUNT(*) FROM ("_s + wordAsKeys(key, query.words.at(i), sizeParams) +
-                         u" LIMIT ?) w%1)"_s.arg(i);
-            sizeParams << cap + 1;
-        }
-        auto sized = store::runQuery(*db, u"SELECT "_s + sizes.join(u", "_s), sizeParams);
-        if (!sized)
-            return dbFail(sized.error());
-        QList<std::pair<qint64, QString>> bySize;
-        if (sized->next())
-            for (int i = 0; i < query.words.size(); ++i)
-                bySize.append({sized->value(i).toLongLong(), query.words.at(i)});
-        sized->finish();
-        std::stable_sort(bySize.begin(), bySize.end(),
-                         [](const auto &a, const auto &b) { return a.first < b.first; });
-        if (bySize.isEmpty() || bySize.constFirst().first == 0)
-            return out; // a word no account starts with: nothing to count or read
-        QString asKeys = where;
-        QVariantList keyParams = params;
-        for (const auto &[size, word] : std::as_const(bySize))
-            asKeys += u" AND u."_s + key + u" IN ("_s + wordAsKeys(key, word, keyParams) + u')';
-        QString counting = asKeys;
-        QVariantList countParams = keyParams;
-        if (bySize.constFirst().first > cap) {
-            counting = where;
-            countParams = params;
-            for (const auto &[size, word] : std::as_const(bySize))
+        QString counting = where;
+        QVariantList countParams = params;
+        QString reading = where; // when not dense
+        QVariantList readParams = params;
+        if (m_ctx.database.dialect() == store::Dialect::Sqlite) {
+            QStringList sizes;
+            QVariantList sizeParams;
+            for (int i = 0; i < query.words.size(); ++i) {
+                sizes << u"(SELECT COUNT(*) FROM ("_s +
+                             wordAsKeys(u"1"_s, query.words.at(i), sizeParams) +
+                             u" LIMIT ?) w%1)"_s.arg(i);
+                sizeParams << cap + 1;
+            }
+            auto sized = store::runQuery(*db, u"SELECT "_s + sizes.join(u", "_s), sizeParams);
+            if (!sized)
+                return dbFail(sized.error());
+            QList<std::pair<qint64, QString>> bySize;
+            if (sized->next())
+                for (int i = 0; i < query.words.size(); ++i)
+                    bySize.append({sized->value(i).toLongLong(), query.words.at(i)});
+            sized->finish();
+            std::stable_sort(bySize.begin(), bySize.end(),
+                             [](const auto &a, const auto &b) { return a.first < b.first; });
+            if (bySize.isEmpty() || bySize.constFirst().first == 0)
+                return out; // a word no account starts with: nothing to count or read
+            for (const auto &[size, word] : std::as_const(bySize)) {
+                reading += u" AND u.rowid IN ("_s + wordAsKeys(u"rowid"_s, word, readParams) + u')';
                 counting += u" AND "_s + wordAsRanges(word, /*indexed=*/true, countParams);
+            }
+            if (bySize.constFirst().first <= cap) {
+                counting = reading;
+                countParams = readParams;
+            }
+        } else {
+            for (const QString &word : query.words) {
+                counting += u" AND "_s + wordAsRanges(word, /*indexed=*/true, countParams);
+                reading += u" AND "_s + wordAsRanges(word, /*indexed=*/true, readParams);
+            }
         }
         countParams << cap + 1;
         auto count = store::runQuery(
@@ -476,8 +484,8 @@ Result<SignupPage> SignupOverview::page(const SignupQuery &query, int offset, in
             for (const QString &word : query.words)
                 where += u" AND "_s + wordAsRanges(word, /*indexed=*/false, params);
         } else {
-            where = asKeys;
-            params = keyParams;
+            where = reading;
+            params = readParams;
         }
     } else {
         auto count = store::runQuery(*db, u"SELECT COUNT(*) FROM users u"_s + where, params);

@@ -124,7 +124,7 @@ public:
     Result<QList<SignupOverviewRow>> listFirst(const QList<AccountStatus> &statuses,
                                                int limit) const;
     // How far past a window a search counts its matches (page()'s `countAhead`).
-    static constexpr int kCountAhead = 10'000;
+    static constexpr int kCountAhead = 2'000;
     // Rows offset .. offset + limit - 1 of the accounts `query` selects, in its order, and how
     // many it selects: without search words an exact COUNT over an index; with words, counted
     // up to offset + limit + countAhead (a broad prefix matches tens of thousands of accounts,
