@@ -303,6 +303,28 @@ Result<QList<SignupOverviewRow>> SignupOverview::listFirst(const QList<AccountSt
     return out;
 }
 
+QString consoleFilterSql(const QList<AccountStatus> &statuses, const QStringList &words,
+                         const QStringList &columns, QVariantList &params)
+{
+    QString sql;
+    for (AccountStatus s : statuses)
+        params << toString(s);
+    if (!statuses.isEmpty())
+        sql = u" AND u.status IN ("_s + QStringList(statuses.size(), u"?"_s).join(u", "_s) + u')';
+    const QString highest =
+        QString(QChar::highSurrogate(0x10FFFF)) + QChar(QChar::lowSurrogate(0x10FFFF));
+    for (const QString &word : words) {
+        const QString from = word.toLower();
+        QStringList ranges;
+        for (const QString &column : columns) {
+            ranges << u"("_s + column + u" >= ? AND "_s + column + u" < ?)"_s;
+            params << from << QString(from + highest);
+        }
+        sql += u" AND ("_s + ranges.join(u" OR "_s) + u')';
+    }
+    return sql;
+}
+
 namespace {
 
 // The ORDER BY keys of a query's order, every one in its direction; the id last, so equal keys
@@ -337,34 +359,14 @@ QString orderBy(const SignupQuery &query)
     return u" ORDER BY "_s + keys.join(u", "_s);
 }
 
-// The WHERE clause of a query over `users u` and its parameters. A search word is a prefix:
-// the range [word, word + U+10FFFF) of each indexed column, which byte order (SQLite's BINARY
-// collation, PostgreSQL's "C") makes exactly the values that start with the word.
+// The WHERE clause of a query over `users u` and its parameters: consoleFilterSql over the
+// username, email, display name and client IP.
 QString whereOf(const SignupQuery &query, QVariantList &params)
 {
-    QString where = u" WHERE u.is_superuser = 0"_s;
-    if (!query.statuses.isEmpty()) {
-        QStringList marks;
-        for (AccountStatus s : query.statuses) {
-            marks << u"?"_s;
-            params << toString(s);
-        }
-        where += u" AND u.status IN ("_s + marks.join(u", "_s) + u')';
-    }
     static const QStringList columns = {u"u.username_key"_s, u"u.email_key"_s,
                                         u"lower(u.display_name)"_s, u"u.remote_ip"_s};
-    const QString highest =
-        QString(QChar::highSurrogate(0x10FFFF)) + QChar(QChar::lowSurrogate(0x10FFFF));
-    for (const QString &word : query.words) {
-        const QString from = word.toLower();
-        QStringList ranges;
-        for (const QString &column : columns) {
-            ranges << u"("_s + column + u" >= ? AND "_s + column + u" < ?)"_s;
-            params << from << QString(from + highest);
-        }
-        where += u" AND ("_s + ranges.join(u" OR "_s) + u')';
-    }
-    return where;
+    return u" WHERE u.is_superuser = 0"_s +
+           consoleFilterSql(query.statuses, query.words, columns, params);
 }
 
 } // namespace

@@ -90,6 +90,14 @@ struct SignupQuery
     bool operator==(const SignupQuery &) const = default;
 };
 
+// The console lists' filter and search in SQL (the Users tab's, by the Signups tab's rules):
+// " AND status IN (…)" unless `statuses` is empty, then per word " AND (…)": the word, lower
+// case, starts one of `columns` (lower-case SQL expressions over an index). A prefix is the
+// range [word, word + U+10FFFF) of the index, which byte order (SQLite's BINARY collation,
+// PostgreSQL's "C") makes exactly the values that start with the word. Appends the parameters.
+QString consoleFilterSql(const QList<AccountStatus> &statuses, const QStringList &words,
+                         const QStringList &columns, QVariantList &params);
+
 // A window of the list: `rows` are rows offset .. offset + rows.size() - 1 of `total`.
 struct SignupPage
 {
