@@ -14,6 +14,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QTableView>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -93,6 +94,11 @@ UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget 
             &UsersPage::updateActions);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &UsersPage::updateActions);
     connect(m_model, &UserTableModel::errorOccurred, this, &UsersPage::errorOccurred);
+    // "3 min ago" moves on without a change to the rows: repainted, not fetched.
+    auto *clock = new QTimer(this);
+    clock->setInterval(30'000);
+    connect(clock, &QTimer::timeout, m_model, &UserTableModel::refreshTimes);
+    clock->start();
     // A window came in (the first, a refresh, or another query): the tab is loaded, and the
     // actions and the identities pane follow the rows it holds.
     connect(m_model, &UserTableModel::fetched, this, [this] {
