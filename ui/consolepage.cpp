@@ -158,7 +158,8 @@ QStringList ConsolePage::selectedKeys() const
     QStringList keys;
     const QModelIndexList rows = m_view->selectionModel()->selectedRows();
     for (const QModelIndex &index : rows)
-        keys << index.data(KeyRole).toString();
+        if (QString key = index.data(KeyRole).toString(); !key.isEmpty())
+            keys << key; // empty: a row of a paged list that its window does not hold
     return keys;
 }
 

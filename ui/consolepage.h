@@ -53,6 +53,7 @@ protected:
     void buildFrame(QAbstractItemModel *model, QWidget *side = nullptr,
                     PagedFilterProxy *paged = nullptr);
     QAction *addViewAction(const QString &name, const QString &text, const QKeySequence &key);
+    // The keys of the selected rows the model holds (a paged list: those of its window).
     QStringList selectedKeys() const;
     void markLoaded();
     // A bulk action's progress label: its menu text without the accelerator.
