@@ -183,6 +183,9 @@ void SignupsPage::buildUi()
     // Columns are fitted to the rows in view only: a row outside the model's window has no
     // data yet, and asking for it moves the window (Qt measures 1,000 rows by default).
     m_view->verticalHeader()->setResizeContentsPrecision(0);
+    // A column's width is measured over the rows the horizontal header's precision says
+    // (QTableView::sizeHintForColumn): the rows in view only, not 1,000.
+    m_view->horizontalHeader()->setResizeContentsPrecision(0);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     // Fitted as rows arrive, remembered; cut cells' text in their tooltips.
     auto *columns = new TableColumns(m_view, m_settings, u"signups"_s, 260);
