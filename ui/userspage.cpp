@@ -99,10 +99,11 @@ UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget 
     clock->setInterval(30'000);
     connect(clock, &QTimer::timeout, m_model, &UserTableModel::refreshTimes);
     clock->start();
-    // A window came in (the first, a refresh, or another query): the tab is loaded, and the
-    // actions and the identities pane follow the rows it holds.
+    // A window came in (the first, a refresh, a scroll or another query): the actions and the
+    // identities pane follow the rows it holds; the first one loads the tab.
     connect(m_model, &UserTableModel::fetched, this, [this] {
-        markLoaded();
+        if (!isLoaded())
+            markLoaded();
         updateActions();
         loadIdentities();
     });
@@ -200,11 +201,14 @@ void UsersPage::unlinkSelectedIdentity()
 
 void UsersPage::reload()
 {
-    // Only the window: fetched again and patched (rows in and out one by one).
-    if (m_model->isStarted())
-        m_model->refresh();
-    else
+    // Only the window: fetched again and patched (rows in and out one by one). The tab is no
+    // longer stale once the refresh is asked for: it reads after the change that asked.
+    if (!m_model->isStarted()) {
         m_model->start();
+        return;
+    }
+    m_model->refresh();
+    markLoaded();
 }
 
 void UsersPage::updateActions()
