@@ -2,6 +2,7 @@
 
 #include "bulkrunner.h"
 #include "consoletablemodels.h"
+#include "pagedfilterproxy.h"
 #include "rowfilterproxy.h"
 
 #include <QAction>
@@ -52,10 +53,14 @@ void ConsolePage::markLoaded()
     }
 }
 
-void ConsolePage::buildFrame(QAbstractItemModel *model, QWidget *side)
+void ConsolePage::buildFrame(QAbstractItemModel *model, QWidget *side, PagedFilterProxy *paged)
 {
-    m_proxy = new RowFilterProxy(this);
-    m_proxy->setSourceModel(model);
+    QAbstractProxyModel *shown = paged;
+    if (!paged) {
+        m_proxy = new RowFilterProxy(this);
+        shown = m_proxy;
+    }
+    shown->setSourceModel(model);
     auto *layout = new QVBoxLayout(this);
     auto *row = new QHBoxLayout;
     m_filter = new QComboBox(this);
@@ -64,7 +69,10 @@ void ConsolePage::buildFrame(QAbstractItemModel *model, QWidget *side)
     m_search = new QLineEdit(this);
     m_search->setPlaceholderText(tr("Search…"));
     m_search->setClearButtonEnabled(true);
-    connect(m_search, &QLineEdit::textChanged, m_proxy, &RowFilterProxy::setSearchText);
+    if (paged)
+        connect(m_search, &QLineEdit::textChanged, paged, &PagedFilterProxy::setSearchText);
+    else
+        connect(m_search, &QLineEdit::textChanged, m_proxy, &RowFilterProxy::setSearchText);
     m_buttons = new QWidget(this);
     auto *buttons = new QHBoxLayout(m_buttons);
     buttons->setContentsMargins(0, 0, 0, 0);
@@ -75,7 +83,7 @@ void ConsolePage::buildFrame(QAbstractItemModel *model, QWidget *side)
     layout->addWidget(new BulkProgress(m_bulk, u"bulkProgress"_s, u"bulkCancelButton"_s, this));
 
     m_view = new QTableView(this);
-    m_view->setModel(m_proxy);
+    m_view->setModel(shown);
     m_view->setSortingEnabled(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -83,6 +91,11 @@ void ConsolePage::buildFrame(QAbstractItemModel *model, QWidget *side)
     m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    if (paged) {
+        // Uniform rows, never measured (columns are fitted to the rows in view only:
+        // TableColumns).
+        m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    }
     // Widths: TableColumns, from the window (it holds the console's settings).
     m_view->sortByColumn(0, Qt::AscendingOrder);
     if (side) {
@@ -143,7 +156,8 @@ QStringList ConsolePage::selectedKeys() const
     QStringList keys;
     const QModelIndexList rows = m_view->selectionModel()->selectedRows();
     for (const QModelIndex &index : rows)
-        keys << index.data(KeyRole).toString();
+        if (QString key = index.data(KeyRole).toString(); !key.isEmpty())
+            keys << key; // empty: a row of a paged list that its window does not hold
     return keys;
 }
 

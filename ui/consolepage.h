@@ -17,6 +17,7 @@ class QTableView;
 namespace sd::ui {
 
 class ConsoleBackend;
+class PagedFilterProxy;
 class RowFilterProxy;
 
 // A tab of the console over one core list. It loads when first shown and, on core events,
@@ -46,8 +47,13 @@ signals:
 protected:
     void showEvent(QShowEvent *event) override;
     // The common frame: a filter combo, a search field, the table (and `side` to its right).
-    void buildFrame(QAbstractItemModel *model, QWidget *side = nullptr);
+    // The table shows `model` through a RowFilterProxy (m_proxy, filtering and sorting in
+    // memory), or through `paged`, the PagedFilterProxy of a list paged from the database
+    // (then m_proxy is null and the search goes to `paged`).
+    void buildFrame(QAbstractItemModel *model, QWidget *side = nullptr,
+                    PagedFilterProxy *paged = nullptr);
     QAction *addViewAction(const QString &name, const QString &text, const QKeySequence &key);
+    // The keys of the selected rows the model holds (a paged list: those of its window).
     QStringList selectedKeys() const;
     void markLoaded();
     // A bulk action's progress label: its menu text without the accelerator.

@@ -10,6 +10,8 @@
 #include <QDateTime>
 #include <QLocale>
 
+#include <optional>
+
 using namespace Qt::StringLiterals;
 
 namespace sd::ui {
@@ -33,9 +35,67 @@ QVariant foreground(bool warn)
 
 // ---- Users
 
-UserTableModel::UserTableModel(std::function<qint64()> nowMs, QObject *parent)
-    : RowTableModel(parent), m_nowMs(std::move(nowMs))
+UserTableModel::UserTableModel(ConsoleBackend *backend, core::CoreServices &core, QObject *parent)
+    : PagedTableModel(backend, parent), m_core(core)
 {
+    const core::Clock *clock = &core.clock();
+    m_nowMs = [clock] { return clock->nowMs(); };
+}
+
+UserTableModel::Job UserTableModel::job(const core::UserQuery &query, int offset, int limit,
+                                        int countAhead, bool /*refresh*/) const
+{
+    core::CoreServices *core = &m_core;
+    return [core, query, offset, limit, countAhead] {
+        return std::pair{core->userAdmin().page(query, offset, limit, countAhead),
+                         std::monostate{}};
+    };
+}
+
+bool UserTableModel::sameRow(const core::UserRow &a, const core::UserRow &b) const
+{
+    return a.id == b.id && a.username == b.username && a.email == b.email &&
+           a.displayName == b.displayName && a.status == b.status &&
+           a.isSuperuser == b.isSuperuser && a.signUpTimeMs == b.signUpTimeMs &&
+           a.liveSessions == b.liveSessions && a.groups == b.groups &&
+           a.lastLoginMs == b.lastLoginMs && a.mfaEnabled == b.mfaEnabled;
+}
+
+namespace {
+
+// The database's order for each column of the Users tab; none where no index is behind it.
+using UserOrder = std::optional<core::UserQuery::Order>;
+constexpr UserOrder kUserOrders[UserTableModel::ColumnCount] = {core::UserQuery::Order::Username,
+                                                                core::UserQuery::Order::Email,
+                                                                core::UserQuery::Order::DisplayName,
+                                                                core::UserQuery::Order::Status,
+                                                                std::nullopt /* role */,
+                                                                std::nullopt /* groups */,
+                                                                core::UserQuery::Order::SignedUp,
+                                                                core::UserQuery::Order::LastLogin,
+                                                                std::nullopt /* sessions */,
+                                                                std::nullopt /* second factor */};
+
+} // namespace
+
+bool UserTableModel::isSortable(int column)
+{
+    return column >= 0 && column < ColumnCount && kUserOrders[column].has_value();
+}
+
+void UserTableModel::sort(int column, Qt::SortOrder order)
+{
+    if (!isSortable(column))
+        return; // no index behind it: a million rows are not sorted on every page
+    core::UserQuery query = this->query();
+    query.order = *kUserOrders[column];
+    query.descending = order == Qt::DescendingOrder;
+    setQuery(query);
+}
+
+void UserTableModel::refreshTimes()
+{
+    repaintColumns(SignedUp, LastLogin);
 }
 
 int UserTableModel::columnCount(const QModelIndex &parent) const
@@ -45,8 +105,8 @@ int UserTableModel::columnCount(const QModelIndex &parent) const
 
 QVariant UserTableModel::data(const QModelIndex &index, int role) const
 {
-    const core::UserRow *r = rowAt(index.row());
-    if (!r || index.column() < 0 || index.column() >= ColumnCount)
+    const core::UserRow *r = held(index, role);
+    if (!r)
         return {};
     // Times show as "3 d ago" (narrow: the tab fits 1400 px), the date in the tooltip.
     const auto when = [this, role](qint64 atMs, const QString &none) -> QVariant {
@@ -94,21 +154,6 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
         return r->id;
     case RowStatusRole:
         return core::toString(r->status);
-    case RowSortRole:
-        switch (index.column()) {
-        case SignedUp:
-            return r->signUpTimeMs;
-        case LastLogin:
-            return r->lastLoginMs;
-        case Sessions:
-            return r->liveSessions;
-        case Role:
-            return int(r->isSuperuser);
-        case SecondFactor:
-            return int(r->mfaEnabled);
-        default:
-            return data(index, Qt::DisplayRole).toString().toLower();
-        }
     }
     return {};
 }

@@ -1,10 +1,13 @@
 #pragma once
 
+#include "pagedtablemodel.h"
 #include "rowtablemodel.h"
 
 #include "audit/auditlog.h"
 #include "console/outboxadminservice.h"
 #include "console/useradminservice.h"
+
+#include "coreservices.h"
 
 #include <functional>
 
@@ -18,8 +21,9 @@ enum ConsoleRole
     RowStatusRole,              // the status as core spells it (users, outbox)
 };
 
-// Every account: the Users tab.
-class UserTableModel : public RowTableModel<core::UserRow>
+// Every account, super-users too: the Users tab, paged (PagedTableModel) by core's
+// UserAdminService::page. The session counts, groups and the rest are read for the window only.
+class UserTableModel : public PagedTableModel<core::UserQuery, core::UserListPage>
 {
     Q_OBJECT
 public:
@@ -37,16 +41,26 @@ public:
         SecondFactor, // issue 14: last, so the columns before keep their places
         ColumnCount
     };
-    explicit UserTableModel(std::function<qint64()> nowMs, QObject *parent = nullptr);
+    UserTableModel(ConsoleBackend *backend, core::CoreServices &core, QObject *parent = nullptr);
 
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    // Sorts in the database; the columns with no index behind them (role, groups, sessions,
+    // second factor) keep the order there is and return false.
+    static bool isSortable(int column);
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    // Relative times moved on: repaint those columns.
+    void refreshTimes();
 
 protected:
+    Job job(const core::UserQuery &query, int offset, int limit, int countAhead,
+            bool refresh) const override;
     QString keyOf(const core::UserRow &row) const override { return row.id; }
+    bool sameRow(const core::UserRow &a, const core::UserRow &b) const override;
 
 private:
+    core::CoreServices &m_core;
     std::function<qint64()> m_nowMs;
 };
 

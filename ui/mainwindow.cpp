@@ -184,7 +184,7 @@ SignupTableModel *MainWindow::signupModel() const
 {
     return m_signupsPage->model();
 }
-SignupFilterProxy *MainWindow::signupProxy() const
+PagedFilterProxy *MainWindow::signupProxy() const
 {
     return m_signupsPage->proxy();
 }

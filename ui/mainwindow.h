@@ -35,7 +35,7 @@ class OutboxPage;
 class UsersPage;
 class WebhooksPage;
 class SignupsPage;
-class SignupFilterProxy;
+class PagedFilterProxy;
 class SignupTableModel;
 class TimelineModel;
 class UserPage;
@@ -67,7 +67,7 @@ public:
     // For tests, screenshots and the benchmark.
     SignupsPage *signupsPage() const { return m_signupsPage; }
     SignupTableModel *signupModel() const;
-    SignupFilterProxy *signupProxy() const;
+    PagedFilterProxy *signupProxy() const;
     TimelineModel *timelineModel() const;
     QTableView *signupView() const;
     QProgressBar *progressBar() const;

@@ -4,8 +4,8 @@
 #include "consolebackend.h"
 #include "errormessages.h"
 #include "messagebar.h"
+#include "pagedfilterproxy.h"
 #include "reasondialog.h"
-#include "signupfilterproxy.h"
 #include "signuptablemodel.h"
 #include "tablecolumns.h"
 #include "timelinemodel.h"
@@ -52,7 +52,7 @@ SignupsPage::SignupsPage(ConsoleBackend *backend, core::CoreServices &core, QSet
     : QWidget(parent), m_core(core), m_backend(backend), m_settings(settings)
 {
     m_model = new SignupTableModel(backend, core, this);
-    m_proxy = new SignupFilterProxy(this);
+    m_proxy = new PagedFilterProxy(this);
     m_proxy->setSourceModel(m_model);
     m_pending = new PendingDecisions(undoWindow, this);
     m_bulk = new BulkRunner(backend, core, this);
@@ -129,7 +129,7 @@ void SignupsPage::buildUi()
     m_search->setObjectName(u"search"_s);
     m_search->setPlaceholderText(tr("Search username, email, name or address (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
-    connect(m_search, &QLineEdit::textChanged, m_proxy, &SignupFilterProxy::setSearchText);
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &PagedFilterProxy::setSearchText);
     connect(m_search, &QLineEdit::returnPressed, this, [this] { m_view->setFocus(); });
     auto *statusLabel = new QLabel(tr("S&how:"), central);
     statusLabel->setBuddy(m_statusFilter);
@@ -172,28 +172,16 @@ void SignupsPage::buildUi()
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(SignupTableModel::SignedUp, Qt::AscendingOrder);
-    // The columns the database cannot sort by an index keep the order there is, and the
-    // header says which that is.
-    connect(m_view->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
-            [this](int column, Qt::SortOrder order) {
-                if (SignupTableModel::isSortable(column)) {
-                    m_sortColumn = column;
-                    m_sortOrder = order;
-                    return;
-                }
-                QHeaderView *header = m_view->horizontalHeader();
-                const QSignalBlocker block(header);
-                header->setSortIndicator(m_sortColumn, m_sortOrder);
-            });
+    PagedFilterProxy::keepSortIndicatorOnSortable(m_view->horizontalHeader(),
+                                                  &SignupTableModel::isSortable);
     m_view->setAlternatingRowColors(true);
     m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->verticalHeader()->setSectionResizeMode(
         QHeaderView::Fixed); // uniform rows, never measured
-    // Columns are fitted to the rows in view only: a row outside the model's window has no
-    // data yet, and asking for it moves the window (Qt measures 1,000 rows by default).
-    m_view->verticalHeader()->setResizeContentsPrecision(0);
+    // Columns are fitted to the rows in view only (TableColumns): a row outside the model's
+    // window has no data yet, and asking for it moves the window.
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     // Fitted as rows arrive, remembered; cut cells' text in their tooltips.
     auto *columns = new TableColumns(m_view, m_settings, u"signups"_s, 260);

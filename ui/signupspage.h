@@ -25,7 +25,7 @@ class BulkProgress;
 class BulkRunner;
 class MessageBar;
 class ConsoleBackend;
-class SignupFilterProxy;
+class PagedFilterProxy;
 class SignupTableModel;
 class TimelineModel;
 class TimelinePane;
@@ -43,7 +43,7 @@ public:
                 std::chrono::milliseconds undoWindow, QWidget *parent = nullptr);
 
     SignupTableModel *model() const { return m_model; }
-    SignupFilterProxy *proxy() const { return m_proxy; }
+    PagedFilterProxy *proxy() const { return m_proxy; }
     TimelineModel *timelineModel() const;
     TimelinePane *detailPane() const { return m_detail; }
     QTableView *view() const { return m_view; }
@@ -126,7 +126,7 @@ private:
     ConsoleBackend *m_backend;
     QSettings *m_settings;
     SignupTableModel *m_model = nullptr;
-    SignupFilterProxy *m_proxy = nullptr;
+    PagedFilterProxy *m_proxy = nullptr;
     TimelinePane *m_detail = nullptr;
     PendingDecisions *m_pending = nullptr;
     BulkRunner *m_bulk = nullptr;
@@ -147,8 +147,6 @@ private:
     bool m_loaded = false;
     bool m_selectNeighbour = false; // the selected current row is being removed
     bool m_detailDirty = false;     // the detail pane's signup changed: show it again
-    int m_sortColumn = 4;           // SignupTableModel::SignedUp
-    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     QSet<QString> m_dirty;
     QSet<QString> m_announce; // new signups to announce with their names
     QTimer m_reloadTimer;

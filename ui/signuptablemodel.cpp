@@ -16,15 +16,10 @@ namespace sd::ui {
 
 SignupTableModel::SignupTableModel(ConsoleBackend *backend, core::CoreServices &core,
                                    QObject *parent)
-    : QAbstractTableModel(parent), m_backend(backend), m_core(core)
+    : PagedTableModel(backend, parent), m_core(core)
 {
     const core::Clock *clock = &core.clock();
     m_nowMs = [clock] { return clock->nowMs(); };
-}
-
-int SignupTableModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : m_total;
 }
 
 int SignupTableModel::columnCount(const QModelIndex &parent) const
@@ -142,15 +137,10 @@ QVariant SignupTableModel::display(const SignupOverviewRow &r, int column) const
 
 QVariant SignupTableModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    const SignupOverviewRow *at = held(index, role);
+    if (!at)
         return {};
-    const int at = index.row() - m_offset;
-    if (at < 0 || at >= m_rows.size()) {
-        if (role == Qt::DisplayRole)
-            want(index.row());
-        return {};
-    }
-    const SignupOverviewRow &r = m_rows.at(at);
+    const SignupOverviewRow &r = *at;
     switch (role) {
     case Qt::DisplayRole:
         return display(r, index.column());
@@ -221,7 +211,7 @@ bool SignupTableModel::isSortable(int column)
 void SignupTableModel::sort(int column, Qt::SortOrder order)
 {
     using Order = core::SignupQuery::Order;
-    core::SignupQuery query = m_query;
+    core::SignupQuery query = this->query();
     switch (column) {
     case Username:
         query.order = Order::Username;
@@ -248,268 +238,54 @@ void SignupTableModel::sort(int column, Qt::SortOrder order)
     setQuery(query);
 }
 
-void SignupTableModel::setQuery(const core::SignupQuery &query)
+SignupTableModel::Job SignupTableModel::job(const core::SignupQuery &query, int offset, int limit,
+                                            int countAhead, bool refresh) const
 {
-    if (query == m_query && m_started)
-        return;
-    m_query = query;
-    if (m_started)
-        start();
-}
-
-void SignupTableModel::start()
-{
-    beginResetModel();
-    m_started = true;
-    m_loaded = false;
-    ++m_generation;
-    m_total = 0;
-    m_countExact = true;
-    m_offset = 0;
-    m_rows.clear();
-    m_index.clear();
-    endResetModel();
-    m_wantedRow = 0;
-    m_refreshWanted = false;
-    fetch();
-}
-
-void SignupTableModel::refresh()
-{
-    if (!m_started)
-        return;
-    m_refreshWanted = true;
-    if (!m_inFlight)
-        fetch();
-}
-
-void SignupTableModel::want(int row) const
-{
-    if (m_rows.isEmpty() && !m_loaded)
-        return; // the first window is on its way
-    m_wantedRow = row;
-    if (m_fetchQueued || m_inFlight)
-        return; // fetched when the one under way is in
-    m_fetchQueued = true;
-    auto *self = const_cast<SignupTableModel *>(this);
-    QMetaObject::invokeMethod(
-        self,
-        [self] {
-            self->m_fetchQueued = false;
-            self->fetch();
-        },
-        Qt::QueuedConnection);
-}
-
-struct SignupTableModel::Fetched
-{
-    quint64 generation = 0;
-    bool refresh = false;
-    core::Result<core::SignupPage> page;
-    core::Result<core::SignupCounts> counts;
-};
-
-void SignupTableModel::fetch()
-{
-    if (m_inFlight || !m_started)
-        return;
-    int offset = m_offset;
-    int limit = kPageRows * kWindowPages;
-    const bool refresh = m_refreshWanted && m_wantedRow < 0;
-    if (m_wantedRow >= 0) {
-        const int page = m_wantedRow / kPageRows;
-        offset = qMax(0, page - 1) * kPageRows;
-        m_wantedRow = -1;
-    } else if (!m_refreshWanted) {
-        return;
-    }
-    if (refresh)
-        m_refreshWanted = false;
-    m_inFlight = true;
     // The counts are of the whole table, whatever the query: read on the first fetch and on
     // live changes, not on every search or scroll (a GROUP BY over a million rows).
     const bool withCounts = refresh || !m_haveCounts;
-    const core::SignupQuery query = m_query;
-    const quint64 generation = m_generation;
-    // A search counts at least as far as the list already reaches: scrolling back up does not
-    // shorten it.
-    const int countAhead = qMax(m_countAhead, m_total - offset - limit);
     core::CoreServices *core = &m_core;
-    m_backend->run(
-        this,
-        [core, query, offset, limit, countAhead, generation, refresh, withCounts] {
-            const core::SignupOverview overview = core->signupOverview();
-            Fetched out{generation, refresh, overview.page(query, offset, limit, countAhead),
-                        core::fail(core::ErrorCode::Internal, u"counts not read"_s)};
-            if (out.page && withCounts)
-                out.counts = overview.counts();
-            return out;
-        },
-        [this](Fetched result) {
-            m_inFlight = false;
-            apply(std::move(result));
-            if (m_wantedRow >= 0 || m_refreshWanted)
-                fetch();
-        });
-}
-
-void SignupTableModel::apply(Fetched result)
-{
-    if (result.generation != m_generation)
-        return; // for a query no longer shown
-    if (!result.page) {
-        emit errorOccurred(errorMessage(result.page.error()));
-        return;
-    }
-    core::SignupPage &page = *result.page;
-    m_countExact = page.totalIsExact;
-    if (!m_loaded) {
-        beginResetModel();
-        m_total = page.total;
-        m_offset = page.offset;
-        m_rows = std::move(page.rows);
-        reindex();
-        endResetModel();
-        m_loaded = true;
-    } else if (result.refresh && page.offset == m_offset) {
-        patch(page);
-    } else {
-        // Another window (the view scrolled): the rows held change, the list's rows do not.
-        m_offset = page.offset;
-        m_rows = std::move(page.rows);
-        reindex();
-        resize(page.total);
-        if (!m_rows.isEmpty())
-            emit dataChanged(index(m_offset, 0),
-                             index(m_offset + int(m_rows.size()) - 1, ColumnCount - 1));
-    }
-    if (result.counts) {
-        m_haveCounts = true;
-        m_counts = *result.counts;
-        emit countsChanged();
-    }
-    emit fetched();
-}
-
-void SignupTableModel::patch(const core::SignupPage &page)
-{
-    // The views' slots run inside the removals and inserts below and may look rows up: until
-    // the reindex at the end, lookups walk the window.
-    m_indexStale = true;
-    QSet<QString> fresh;
-    for (const SignupOverviewRow &r : page.rows)
-        fresh.insert(r.account.id);
-    // Rows gone from the window go one by one, last first, so the view's selection and current
-    // row move as they do for any removal.
-    for (int i = int(m_rows.size()) - 1; i >= 0; --i) {
-        if (fresh.contains(m_rows.at(i).account.id))
-            continue;
-        beginRemoveRows({}, m_offset + i, m_offset + i);
-        m_countdown.remove(m_rows.at(i).account.id);
-        m_rows.removeAt(i);
-        --m_total;
-        endRemoveRows();
-    }
-    // New rows where the database has them.
-    QSet<QString> held;
-    for (const SignupOverviewRow &r : std::as_const(m_rows))
-        held.insert(r.account.id);
-    QSet<QString> inserted; // announced as changed too: the view measures rows that change
-    for (int j = 0; j < page.rows.size(); ++j) {
-        const SignupOverviewRow &r = page.rows.at(j);
-        if (held.contains(r.account.id))
-            continue;
-        const int at = qMin(j, int(m_rows.size()));
-        beginInsertRows({}, m_offset + at, m_offset + at);
-        m_rows.insert(at, r);
-        inserted.insert(r.account.id);
-        ++m_total;
-        endInsertRows();
-    }
-    // The rest in place (an order changed by a changed sort key shows as changed rows): only
-    // the rows that differ are announced, so a refresh that changed nothing repaints and
-    // measures nothing.
-    const auto same = [](const SignupOverviewRow &x, const SignupOverviewRow &y) {
-        const core::Account &a = x.account;
-        const core::Account &b = y.account;
-        return a.id == b.id && a.status == b.status && a.username == b.username &&
-               a.email == b.email && a.displayName == b.displayName && a.apps == b.apps &&
-               a.remoteIp == b.remoteIp && a.remoteAddr == b.remoteAddr &&
-               x.tokenState == y.tokenState && x.tokenExpiresAt == y.tokenExpiresAt &&
-               x.codeAttempts == y.codeAttempts && x.mailId == y.mailId &&
-               x.mailStatus == y.mailStatus && x.mailAttempts == y.mailAttempts &&
-               x.mailLastError == y.mailLastError && x.mailServerReply == y.mailServerReply;
+    return [core, query, offset, limit, countAhead, withCounts] {
+        const core::SignupOverview overview = core->signupOverview();
+        std::pair<core::Result<core::SignupPage>, core::Result<core::SignupCounts>> out{
+            overview.page(query, offset, limit, countAhead),
+            core::fail(core::ErrorCode::Internal, u"counts not read"_s)};
+        if (out.first && withCounts)
+            out.second = overview.counts();
+        return out;
     };
-    QList<std::pair<int, int>> changed; // first, last in m_rows
-    for (int i = 0; i < page.rows.size(); ++i) {
-        if (i < m_rows.size() && same(m_rows.at(i), page.rows.at(i)) &&
-            !inserted.contains(page.rows.at(i).account.id))
-            continue;
-        if (!changed.isEmpty() && changed.last().second == i - 1)
-            changed.last().second = i;
-        else
-            changed.append({i, i});
-    }
-    m_rows = page.rows;
-    reindex();
-    for (const auto &[first, last] : std::as_const(changed))
-        if (last < m_rows.size())
-            emit dataChanged(index(m_offset + first, 0), index(m_offset + last, ColumnCount - 1));
-    resize(page.total);
 }
 
-void SignupTableModel::resize(int total)
+void SignupTableModel::applyExtra(core::Result<core::SignupCounts> &counts)
 {
-    // Rows added or gone outside the window: the list's end moves.
-    if (total > m_total) {
-        beginInsertRows({}, m_total, total - 1);
-        m_total = total;
-        endInsertRows();
-    } else if (total < m_total) {
-        beginRemoveRows({}, total, m_total - 1);
-        m_total = total;
-        const int keep = qMax(0, qMin(int(m_rows.size()), m_total - m_offset));
-        if (keep < m_rows.size()) {
-            m_rows.resize(keep);
-            reindex();
-        }
-        endRemoveRows();
-    }
+    if (!counts)
+        return;
+    m_haveCounts = true;
+    m_counts = *counts;
+    emit countsChanged();
 }
 
-void SignupTableModel::reindex()
+bool SignupTableModel::sameRow(const SignupOverviewRow &x, const SignupOverviewRow &y) const
 {
-    m_indexStale = false;
-    m_index.clear();
-    for (int i = 0; i < m_rows.size(); ++i)
-        m_index.insert(m_rows.at(i).account.id, i);
+    const core::Account &a = x.account;
+    const core::Account &b = y.account;
+    return a.id == b.id && a.status == b.status && a.username == b.username && a.email == b.email &&
+           a.displayName == b.displayName && a.apps == b.apps && a.remoteIp == b.remoteIp &&
+           a.remoteAddr == b.remoteAddr && x.tokenState == y.tokenState &&
+           x.tokenExpiresAt == y.tokenExpiresAt && x.codeAttempts == y.codeAttempts &&
+           x.mailId == y.mailId && x.mailStatus == y.mailStatus &&
+           x.mailAttempts == y.mailAttempts && x.mailLastError == y.mailLastError &&
+           x.mailServerReply == y.mailServerReply;
 }
 
-int SignupTableModel::indexOf(const QString &userId) const
+void SignupTableModel::rowRemoved(const SignupOverviewRow &row)
 {
-    if (!m_indexStale)
-        return m_index.value(userId, -1);
-    for (int i = 0; i < m_rows.size(); ++i)
-        if (m_rows.at(i).account.id == userId)
-            return i;
-    return -1;
-}
-
-int SignupTableModel::rowOf(const QString &userId) const
-{
-    const int at = indexOf(userId);
-    return at < 0 ? -1 : m_offset + at;
-}
-
-const SignupOverviewRow *SignupTableModel::signup(const QString &userId) const
-{
-    const int at = indexOf(userId);
-    return at < 0 ? nullptr : &m_rows.at(at);
+    m_countdown.remove(row.account.id);
 }
 
 QString SignupTableModel::userIdOfMail(const QString &outboxId) const
 {
-    for (const SignupOverviewRow &r : m_rows)
+    for (const SignupOverviewRow &r : window())
         if (r.mailId == outboxId && r.mailStatus != u"sent"_s)
             return r.account.id;
     return {};
@@ -517,7 +293,7 @@ QString SignupTableModel::userIdOfMail(const QString &outboxId) const
 
 bool SignupTableModel::awaitsMail() const
 {
-    return std::any_of(m_rows.cbegin(), m_rows.cend(), [](const SignupOverviewRow &r) {
+    return std::any_of(window().cbegin(), window().cend(), [](const SignupOverviewRow &r) {
         return r.mailStatus == u"queued"_s || r.mailStatus == u"processing"_s;
     });
 }
@@ -554,12 +330,8 @@ void SignupTableModel::setCountdown(const QString &userId, int secondsLeft, bool
 
 void SignupTableModel::refreshTimes()
 {
-    if (m_rows.isEmpty())
-        return;
-    const int first = m_offset;
-    const int last = m_offset + int(m_rows.size()) - 1;
-    emit dataChanged(index(first, SignedUp), index(last, SignedUp), {Qt::DisplayRole});
-    emit dataChanged(index(first, Verification), index(last, Verification), {Qt::DisplayRole});
+    repaintColumns(SignedUp, SignedUp);
+    repaintColumns(Verification, Verification);
 }
 
 } // namespace sd::ui

@@ -4,7 +4,7 @@
 #include "consolebackend.h"
 #include "consoletablemodels.h"
 #include "errormessages.h"
-#include "rowfilterproxy.h"
+#include "pagedfilterproxy.h"
 
 #include "localactor.h"
 
@@ -14,6 +14,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QTableView>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -31,8 +32,8 @@ const core::Actor kConsole = core::localActor(u"console"_s);
 UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget *parent)
     : ConsolePage(backend, core, parent)
 {
-    const core::Clock *clock = &core.clock();
-    m_model = new UserTableModel([clock] { return clock->nowMs(); }, this);
+    m_model = new UserTableModel(backend, core, this);
+    m_paged = new PagedFilterProxy(this);
     m_identities = new IdentityTableModel(this);
     auto *side = new QWidget(this);
     side->setMinimumWidth(330); // provider, email and date without eliding
@@ -67,8 +68,10 @@ UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget 
     sideLayout->addWidget(m_identityHeader);
     sideLayout->addWidget(m_identityView, 1);
     sideLayout->addWidget(unlinkButton, 0, Qt::AlignRight);
-    buildFrame(m_model, side);
+    buildFrame(m_model, side, m_paged);
     m_view->setObjectName(u"usersView"_s);
+    PagedFilterProxy::keepSortIndicatorOnSortable(m_view->horizontalHeader(),
+                                                  &UserTableModel::isSortable);
     m_filter->addItem(tr("All accounts"), QStringList{});
     m_filter->addItem(tr("Active"), QStringList{core::toString(core::AccountStatus::Active)});
     m_filter->addItem(tr("Disabled"), QStringList{core::toString(core::AccountStatus::Disabled)});
@@ -76,7 +79,7 @@ UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget 
                       QStringList{core::toString(core::AccountStatus::PendingVerification),
                                   core::toString(core::AccountStatus::PendingApproval)});
     connect(m_filter, &QComboBox::currentIndexChanged, this,
-            [this] { m_proxy->setStatuses(m_filter->currentData().toStringList()); });
+            [this] { m_paged->setStatuses(m_filter->currentData().toStringList()); });
     m_disable = addViewAction(u"disableUserAction"_s, tr("&Disable"), QKeySequence(Qt::Key_D));
     m_enable = addViewAction(u"enableUserAction"_s, tr("&Enable"), QKeySequence(Qt::Key_E));
     m_revoke =
@@ -90,6 +93,20 @@ UsersPage::UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget 
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &UsersPage::updateActions);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &UsersPage::updateActions);
+    connect(m_model, &UserTableModel::errorOccurred, this, &UsersPage::errorOccurred);
+    // "3 min ago" moves on without a change to the rows: repainted, not fetched.
+    auto *clock = new QTimer(this);
+    clock->setInterval(30'000);
+    connect(clock, &QTimer::timeout, m_model, &UserTableModel::refreshTimes);
+    clock->start();
+    // A window came in (the first, a refresh, a scroll or another query): the actions and the
+    // identities pane follow the rows it holds; the first one loads the tab.
+    connect(m_model, &UserTableModel::fetched, this, [this] {
+        if (!isLoaded())
+            markLoaded();
+        updateActions();
+        loadIdentities();
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &UsersPage::loadIdentities);
     connect(m_identityView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -105,11 +122,13 @@ QString UsersPage::currentUserId() const
 void UsersPage::loadIdentities()
 {
     const QString userId = currentUserId();
+    const core::UserRow *user = m_model->find(userId);
+    if (!user && !userId.isEmpty() && userId == m_identitiesUserId)
+        return; // its row scrolled out of the model's window: the pane stays as it is
     if (userId != m_identitiesUserId) {
         m_identities->setRows({});
         m_identitiesUserId.clear();
     }
-    const core::UserRow *user = m_model->find(userId);
     if (!user) {
         m_identityHeader->setText(tr("Select an account to see its linked sign-ins."));
         updateActions();
@@ -182,18 +201,14 @@ void UsersPage::unlinkSelectedIdentity()
 
 void UsersPage::reload()
 {
-    m_backend->run(
-        this, [this] { return m_core.userAdmin().list(); },
-        [this](const core::Result<QList<core::UserRow>> &rows) {
-            if (!rows) {
-                emit errorOccurred(errorMessage(rows.error()));
-                return;
-            }
-            m_model->setRows(*rows);
-            markLoaded();
-            updateActions();
-            loadIdentities();
-        });
+    // Only the window: fetched again and patched (rows in and out one by one). The tab is no
+    // longer stale once the refresh is asked for: it reads after the change that asked.
+    if (!m_model->isStarted()) {
+        m_model->start();
+        return;
+    }
+    m_model->refresh();
+    markLoaded();
 }
 
 void UsersPage::updateActions()

@@ -7,6 +7,7 @@ class QLabel;
 namespace sd::ui {
 
 class IdentityTableModel;
+class PagedFilterProxy;
 class UserTableModel;
 
 // All accounts: disable / enable, session counts, revoke sessions; to the right, the OAuth
@@ -17,6 +18,8 @@ class UsersPage : public ConsolePage
 public:
     UsersPage(ConsoleBackend *backend, core::CoreServices &core, QWidget *parent = nullptr);
     UserTableModel *model() const { return m_model; }
+    // What the view shows: the model, its filter, search and sort passed on to the database.
+    PagedFilterProxy *proxy() const { return m_paged; }
     IdentityTableModel *identityModel() const { return m_identities; }
     QTableView *identityView() const { return m_identityView; }
     // The account whose identities the detail pane shows (empty: none).
@@ -46,6 +49,7 @@ private:
                         const QStringList &userIds, BulkRunner::ItemJob job, const char *doneText);
     QString currentUserId() const;
     UserTableModel *m_model;
+    PagedFilterProxy *m_paged;
     IdentityTableModel *m_identities;
     QTableView *m_identityView = nullptr;
     QLabel *m_identityHeader = nullptr;

@@ -294,6 +294,12 @@ const QList<Migration> &migrations()
              // The counts per status (SignupOverview::counts) from the index alone.
              u"CREATE INDEX users_status_super ON users(status, is_superuser)"_s,
          }},
+        {15,
+         {
+             // Issue 16: the console's paged Users list (UserAdminService::page) sorts by last
+             // login in the database; never signed in counts as 0 on both databases.
+             u"CREATE INDEX users_last_login ON users((COALESCE(last_login_at, 0)), id)"_s,
+         }},
     };
     return list;
 }

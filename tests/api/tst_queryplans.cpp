@@ -13,6 +13,7 @@
 #include "testenv.h"
 
 #include "apiflows.h"
+#include "queryplan.h"
 #include "sqlquery.h"
 
 #include <QMutex>
@@ -99,46 +100,7 @@ private:
     // The plan's lines, or an error text as its only line.
     QStringList planOf(const QSqlDatabase &db, const Statement &s)
     {
-        QStringList lines;
-        if (kBackend == TestServer::Backend::Sqlite) {
-            QSqlQuery q(db);
-            if (!q.prepare(u"EXPLAIN QUERY PLAN "_s + s.sql))
-                return {u"ERROR "_s + q.lastError().text()};
-            for (const QVariant &p : s.params)
-                q.addBindValue(p.metaType() == QMetaType::fromType<QString>() &&
-                                       p.toString().isNull()
-                                   ? QVariant(u""_s)
-                                   : p);
-            if (!q.exec())
-                return {u"ERROR "_s + q.lastError().text()};
-            while (q.next())
-                lines << q.value(3).toString();
-            return lines;
-        }
-        // PostgreSQL cannot PREPARE an EXPLAIN: the values go in as literals, quoted by the
-        // driver itself.
-        QString sql;
-        qsizetype next = 0;
-        for (const QChar ch : s.sql) {
-            if (ch != u'?') {
-                sql += ch;
-                continue;
-            }
-            if (next >= s.params.size())
-                return {u"ERROR more ? than values in: "_s + s.sql};
-            QVariant v = s.params.at(next++);
-            if (v.metaType() == QMetaType::fromType<QString>() && v.toString().isNull())
-                v = u""_s;
-            QSqlField field(u"v"_s, v.metaType());
-            field.setValue(v);
-            sql += v.isNull() ? u"NULL"_s : db.driver()->formatValue(field);
-        }
-        QSqlQuery q(db);
-        if (!q.exec(u"EXPLAIN "_s + sql))
-            return {u"ERROR "_s + q.lastError().text() + u" in: "_s + sql};
-        while (q.next())
-            lines << q.value(0).toString();
-        return lines;
+        return testplan::planOf(db, kBackend == TestServer::Backend::Postgres, s.sql, s.params);
     }
 
     // The full scans of growing tables in a plan, as text (empty: none).

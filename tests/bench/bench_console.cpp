@@ -19,7 +19,9 @@
 //       GUI event loop's lateness while N signups a second (default 50) arrive over HTTP for
 //       S seconds (default 30) from C client threads (default 4). Before the live phase: the
 //       time a search takes to answer (typed into the search field until the list holds its
-//       rows) and the event loop's lateness while the list scrolls to its end.
+//       rows) and the event loop's lateness while the list scrolls to its end; then the Users
+//       tab: from showing it to its first window, a search, a sort by last login, the
+//       lateness meanwhile and the RSS after.
 //       --login-flood C (issue 19 item 4): then, for S seconds, wrk floods POST /api/v1/login
 //       at C connections (one super-user, the right password; BENCH_WRK_LUA names
 //       tests/bench/wrk_bench.lua), and the event loop's lateness meanwhile is measured too.
@@ -32,9 +34,11 @@
 #include "httpclient.h"
 
 #include "application.h"
+#include "consoletablemodels.h"
 #include "mainwindow.h"
-#include "signupfilterproxy.h"
+#include "pagedfilterproxy.h"
 #include "signuptablemodel.h"
+#include "userspage.h"
 
 #include "accounts/accountstore.h"
 #include "accounts/tokenstore.h"
@@ -58,6 +62,7 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QScrollBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 
@@ -685,6 +690,82 @@ QString verdict(bool pass)
     return pass ? u"PASS"_s : u"MISS"_s;
 }
 
+// Issue 16 item 5: the Users tab over the same accounts, paged like the Signups tab.
+struct UsersTab
+{
+    bool loaded = false;
+    double firstWindowMs = 0; // from showing the tab to its first window in the model
+    int rows = 0;
+    int windowRows = 0;
+    double searchMs = 0; // "ada" typed into its search field, until the list holds the answer
+    int searchRows = 0;
+    double sortMs = 0; // a click on "Last login", until the list holds the new first window
+    double maxLatenessMs = 0;
+    std::vector<TimedApplication::Slow> slowest; // the GUI thread's slowest events meanwhile
+    Memory after;
+};
+
+UsersTab measureUsersTab(sd::ui::MainWindow &window, LatenessMeter &lateness,
+                         TimedApplication &timed)
+{
+    UsersTab out;
+    sd::ui::UsersPage *page = window.usersPage();
+    sd::ui::UserTableModel *model = page->model();
+    const auto settled = [model] { return model->isLoaded() && !model->isFetching(); };
+    lateness.take();
+    timed.record(true);
+    QElapsedTimer t;
+    t.start();
+    window.tabs()->setCurrentWidget(page);
+    out.loaded = waitFor([model] { return model->isLoaded(); }, 120s);
+    out.firstWindowMs = t.nsecsElapsed() / 1e6;
+    out.rows = model->rowCount();
+    out.windowRows = model->windowSize();
+    waitFor(settled, 60s);
+    t.restart();
+    page->searchField()->setText(u"ada"_s);
+    waitFor(settled, 60s);
+    out.searchMs = t.nsecsElapsed() / 1e6;
+    out.searchRows = model->rowCount();
+    page->searchField()->clear();
+    waitFor(settled, 60s);
+    t.restart();
+    page->view()->sortByColumn(sd::ui::UserTableModel::LastLogin, Qt::DescendingOrder);
+    waitFor(settled, 60s);
+    out.sortMs = t.nsecsElapsed() / 1e6;
+    spin(300ms);
+    out.maxLatenessMs = statsOf(lateness.take()).maxMs;
+    out.slowest = timed.slowest();
+    timed.record(false);
+    out.after = memory();
+    window.tabs()->setCurrentIndex(0); // the Signups tab again, for the live phase
+    spin(300ms);
+    lateness.take();
+    return out;
+}
+
+void sayUsersTab(const UsersTab &users)
+{
+    say(row(u"Users tab: first window (from showing the tab)"_s,
+            users.loaded ? u"%1 ms"_s.arg(users.firstWindowMs, 0, 'f', 1) : u"NO"_s, u"< 1 s"_s,
+            verdict(users.loaded && users.firstWindowMs < 1000.0)));
+    say(row(u"  accounts in the list / rows held"_s,
+            u"%1 / %2"_s.arg(users.rows).arg(users.windowRows), {}, {}));
+    say(row(u"  search \"ada\": %1 rows"_s.arg(users.searchRows),
+            u"%1 ms"_s.arg(users.searchMs, 0, 'f', 1), u"< 200 ms"_s,
+            verdict(users.searchMs < 200.0)));
+    say(row(u"  sorted by last login (newest first)"_s, u"%1 ms"_s.arg(users.sortMs, 0, 'f', 1), {},
+            {}));
+    say(row(u"  event-loop lateness meanwhile (max)"_s,
+            u"%1 ms"_s.arg(users.maxLatenessMs, 0, 'f', 1), u"< 50 ms"_s,
+            verdict(users.maxLatenessMs < 50.0)));
+    for (const auto &slow : users.slowest | std::views::take(3))
+        say(u"  slow event: %1 ms CPU, %2"_s.arg(slow.cpuNs / 1e6, 0, 'f', 1).arg(slow.what));
+    say(row(u"  RSS after (peak)"_s,
+            u"%1 (%2)"_s.arg(mib(users.after.currentKib), mib(users.after.peakKib)), u"< 150 MB"_s,
+            verdict(users.after.peakKib < 150 * 1024)));
+}
+
 int run(const QString &dir, int rate, int seconds, int clients, int floodConnections)
 {
     const core::Config config = benchConfig(dir);
@@ -822,6 +903,8 @@ int run(const QString &dir, int rate, int seconds, int clients, int floodConnect
     lateness.take();
     const Memory afterBrowsing = memory();
 
+    const UsersTab users = measureUsersTab(*window, lateness, *timed);
+
     say(u"live: %1 signups/s for %2 s over HTTP from %3 client threads…"_s.arg(rate)
             .arg(seconds)
             .arg(clients));
@@ -935,6 +1018,7 @@ int run(const QString &dir, int rate, int seconds, int clients, int floodConnect
             endShown ? u"%1 s"_s.arg(endShownS, 0, 'f', 2) : u"NO"_s, {}, {}));
     for (const auto &slow : scrollSlowest | std::views::take(3))
         say(u"  slow event: %1 ms CPU, %2"_s.arg(slow.cpuNs / 1e6, 0, 'f', 1).arg(slow.what));
+    sayUsersTab(users);
     say(row(u"peak RSS (VmHWM) after first paint, searches, scrolling"_s,
             mib(afterBrowsing.peakKib), u"< 150 MB"_s,
             verdict(afterBrowsing.peakKib < 150 * 1024)));

@@ -3,7 +3,7 @@
 #include "application.h"
 #include "consoletablemodels.h"
 #include "mainwindow.h"
-#include "signupfilterproxy.h"
+#include "pagedfilterproxy.h"
 #include "signuptablemodel.h"
 #include "testserver.h"
 #include "testworker.h"

@@ -13,9 +13,9 @@
 #include "outbox.h"
 
 #include "mainwindow.h"
+#include "pagedfilterproxy.h"
 #include "pendingdecisions.h"
 #include "reasondialog.h"
-#include "signupfilterproxy.h"
 #include "signuptablemodel.h"
 #include "timelinemodel.h"
 

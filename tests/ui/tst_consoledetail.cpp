@@ -9,8 +9,8 @@
 #include "testworker.h"
 
 #include "mainwindow.h"
+#include "pagedfilterproxy.h"
 #include "reasondialog.h"
-#include "signupfilterproxy.h"
 #include "signupspage.h"
 #include "signuptablemodel.h"
 #include "timelinemodel.h"

@@ -85,59 +85,6 @@ private slots:
         QVERIFY(lines.at(3).isEmpty());
     }
 
-    void userModelMergesInPlace()
-    {
-        sd::ui::UserTableModel model([] { return kNow; });
-        QAbstractItemModelTester tester(&model,
-                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
-        sd::ui::RowFilterProxy proxy;
-        proxy.setSourceModel(&model);
-        QAbstractItemModelTester proxyTester(
-            &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        const auto user = [](const QString &name, AccountStatus status, int sessions) {
-            sd::core::UserRow r;
-            r.id = u"usr_"_s + name;
-            r.username = name;
-            r.email = name + u"@example.com"_s;
-            r.status = status;
-            r.signUpTimeMs = kNow - 60'000;
-            r.liveSessions = sessions;
-            return r;
-        };
-        model.setRows({user(u"ann"_s, AccountStatus::Active, 2),
-                       user(u"ben"_s, AccountStatus::Active, 0),
-                       user(u"cat"_s, AccountStatus::Disabled, 0)});
-        QCOMPARE(model.rowCount(), 3);
-        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
-        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
-        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
-        // ben gone, ann disabled, dan new.
-        model.setRows({user(u"ann"_s, AccountStatus::Disabled, 0),
-                       user(u"cat"_s, AccountStatus::Disabled, 0),
-                       user(u"dan"_s, AccountStatus::PendingApproval, 0)});
-        QCOMPARE(reset.size(), 0);
-        QCOMPARE(removed.size(), 1);
-        QCOMPARE(inserted.size(), 1);
-        QCOMPARE(model.rowCount(), 3);
-        QCOMPARE(model.rowOf(u"usr_ben"_s), -1);
-        const int ann = model.rowOf(u"usr_ann"_s);
-        QCOMPARE(model.index(ann, sd::ui::UserTableModel::Status).data().toString(), u"Disabled"_s);
-        QCOMPARE(model.index(ann, sd::ui::UserTableModel::Sessions).data().toInt(), 0);
-        QCOMPARE(model.index(model.rowOf(u"usr_dan"_s), sd::ui::UserTableModel::Username)
-                     .data()
-                     .toString(),
-                 u"dan"_s);
-
-        proxy.setStatuses({u"disabled"_s});
-        QCOMPARE(proxy.rowCount(), 2);
-        proxy.setSearchText(u"CAT@"_s);
-        QCOMPARE(proxy.rowCount(), 1);
-        QCOMPARE(proxy.index(0, 0).data(sd::ui::KeyRole).toString(), u"usr_cat"_s);
-        model.setRows({});
-        QCOMPARE(model.rowCount(), 0);
-        QCOMPARE(proxy.rowCount(), 0);
-    }
-
     void outboxModelStatusAndPreview()
     {
         sd::ui::OutboxTableModel model([] { return kNow; });

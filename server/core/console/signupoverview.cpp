@@ -305,6 +305,146 @@ Result<QList<SignupOverviewRow>> SignupOverview::listFirst(const QList<AccountSt
 
 namespace {
 
+// The range [word, word + U+10FFFF) of `column`, which byte order (SQLite's BINARY collation,
+// PostgreSQL's "C") makes exactly the values that start with the word; its two parameters.
+QString prefixRange(const QString &column, const QString &word, QVariantList &params)
+{
+    static const QString highest =
+        QString(QChar::highSurrogate(0x10FFFF)) + QChar(QChar::lowSurrogate(0x10FFFF));
+    const QString from = word.toLower();
+    params << from << QString(from + highest);
+    return u"("_s + column + u" >= ? AND "_s + column + u" < ?)"_s;
+}
+
+// A word as one OR of ranges over `users u`. Indexed, the database may read the index ranges
+// (and stream: a capped count stops early). Not indexed (`column || ''`: the same values, no
+// index), it can only walk the index of the list's order and test each row, which stops once
+// the window is full when the matches are dense; SQLite's planner otherwise prefers reading
+// every match and sorting them (0.4 s for 50,000).
+QString wordAsRanges(const QStringList &columns, const QString &word, bool indexed,
+                     QVariantList &params)
+{
+    QStringList ranges;
+    for (const QString &column : columns) {
+        const QString qualified = column.arg(u"u."_s);
+        ranges << prefixRange(indexed ? qualified : u"("_s + qualified + u" || '')"_s, word,
+                              params);
+    }
+    return u"("_s + ranges.join(u" OR "_s) + u')';
+}
+
+// The row keys (`key`: rowid, or 1 to count) of the accounts a word matches: one index range
+// per column, read from SQLite's indexes alone (the rowid is in every index; duplicates are
+// harmless where it is used: in IN and in the upper bound of a count).
+QString wordAsKeys(const QStringList &columns, const QString &key, const QString &word,
+                   QVariantList &params)
+{
+    QStringList parts;
+    for (const QString &column : columns)
+        parts << u"SELECT "_s + key + u" FROM users WHERE "_s +
+                     prefixRange(column.arg(QString()), word, params);
+    return parts.join(u" UNION ALL "_s);
+}
+
+} // namespace
+
+Result<ConsoleListPlan> planConsoleList(const Context &ctx, const ConsoleListFilter &filter,
+                                        qint64 cap)
+{
+    auto db = ctx.database.connection();
+    if (!db)
+        return dbFail(db.error());
+    ConsoleListPlan plan{filter.base, filter.baseParams, 0, true};
+    if (!filter.statuses.isEmpty()) {
+        for (AccountStatus s : filter.statuses)
+            plan.params << toString(s);
+        plan.where += u" AND u.status IN ("_s +
+                      QStringList(filter.statuses.size(), u"?"_s).join(u", "_s) + u')';
+    }
+    if (filter.words.isEmpty()) {
+        auto count =
+            store::runQuery(*db, u"SELECT COUNT(*) FROM users u"_s + plan.where, plan.params);
+        if (!count)
+            return dbFail(count.error());
+        plan.total = count->next() ? count->value(0).toLongLong() : 0;
+        return plan;
+    }
+    // The matches of the search words, counted up to the cap: past it the list is dense
+    // (matches are common enough), and its window is read by walking the index of the list's
+    // order with the words not indexed, which stops once the window is full; under it the
+    // count is exact and the window is read from the words' indexes. tests/bench/README.md,
+    // "Console with a million signups".
+    //
+    // PostgreSQL combines the words' index ranges itself (BitmapOr, BitmapAnd), so both read
+    // through the OR of indexed ranges. SQLite's planner reads every row of a broad word to
+    // test a narrow one ("chloé dubois": 50,000 rows for none), so on SQLite each word's
+    // matches are first counted from its indexes alone (one statement; a word with none ends
+    // the search), and when the narrowest word is under the cap the words are sets of row
+    // keys, narrowest first ("u.rowid IN (…)"): the database reads that word's few keys and
+    // probes the others.
+    const QStringList &columns = filter.columns;
+    QString counting = plan.where;
+    QVariantList countParams = plan.params;
+    QString reading = plan.where; // when not dense
+    QVariantList readParams = plan.params;
+    if (ctx.database.dialect() == store::Dialect::Sqlite) {
+        QStringList sizes;
+        QVariantList sizeParams;
+        for (int i = 0; i < filter.words.size(); ++i) {
+            sizes << u"(SELECT COUNT(*) FROM ("_s +
+                         wordAsKeys(columns, u"1"_s, filter.words.at(i), sizeParams) +
+                         u" LIMIT ?) w%1)"_s.arg(i);
+            sizeParams << cap + 1;
+        }
+        auto sized = store::runQuery(*db, u"SELECT "_s + sizes.join(u", "_s), sizeParams);
+        if (!sized)
+            return dbFail(sized.error());
+        QList<std::pair<qint64, QString>> bySize;
+        if (sized->next())
+            for (int i = 0; i < filter.words.size(); ++i)
+                bySize.append({sized->value(i).toLongLong(), filter.words.at(i)});
+        sized->finish();
+        std::stable_sort(bySize.begin(), bySize.end(),
+                         [](const auto &a, const auto &b) { return a.first < b.first; });
+        if (bySize.isEmpty() || bySize.constFirst().first == 0)
+            return plan; // a word no account starts with: nothing to count or read
+        for (const auto &[size, word] : std::as_const(bySize)) {
+            reading +=
+                u" AND u.rowid IN ("_s + wordAsKeys(columns, u"rowid"_s, word, readParams) + u')';
+            counting += u" AND "_s + wordAsRanges(columns, word, /*indexed=*/true, countParams);
+        }
+        if (bySize.constFirst().first <= cap) {
+            counting = reading;
+            countParams = readParams;
+        }
+    } else {
+        for (const QString &word : filter.words) {
+            counting += u" AND "_s + wordAsRanges(columns, word, /*indexed=*/true, countParams);
+            reading += u" AND "_s + wordAsRanges(columns, word, /*indexed=*/true, readParams);
+        }
+    }
+    countParams << cap + 1;
+    auto count = store::runQuery(
+        *db, u"SELECT COUNT(*) FROM (SELECT 1 FROM users u"_s + counting + u" LIMIT ?) m"_s,
+        countParams);
+    if (!count)
+        return dbFail(count.error());
+    const qint64 counted = count->next() ? count->value(0).toLongLong() : 0;
+    count->finish();
+    plan.totalIsExact = counted <= cap;
+    plan.total = std::min(counted, cap);
+    if (plan.totalIsExact) {
+        plan.where = reading;
+        plan.params = readParams;
+    } else {
+        for (const QString &word : filter.words)
+            plan.where += u" AND "_s + wordAsRanges(columns, word, /*indexed=*/false, plan.params);
+    }
+    return plan;
+}
+
+namespace {
+
 // The ORDER BY keys of a query's order, every one in its direction; the id last, so equal keys
 // still have one order and pages neither repeat nor skip rows.
 QString orderBy(const SignupQuery &query)
@@ -337,170 +477,37 @@ QString orderBy(const SignupQuery &query)
     return u" ORDER BY "_s + keys.join(u", "_s);
 }
 
-// The columns a search word is a prefix of, each with an index (the UNIQUE ones of
-// username_key and email_key, migration 14's for the others); %1 is the table's alias and dot,
-// or nothing.
-const QStringList &searchColumns()
-{
-    static const QStringList columns = {u"%1username_key"_s, u"%1email_key"_s,
-                                        u"lower(%1display_name)"_s, u"%1remote_ip"_s};
-    return columns;
-}
-
-// The range [word, word + U+10FFFF) of `column`, which byte order (SQLite's BINARY collation,
-// PostgreSQL's "C") makes exactly the values that start with the word; its two parameters.
-QString prefixRange(const QString &column, const QString &word, QVariantList &params)
-{
-    static const QString highest =
-        QString(QChar::highSurrogate(0x10FFFF)) + QChar(QChar::lowSurrogate(0x10FFFF));
-    const QString from = word.toLower();
-    params << from << QString(from + highest);
-    return u"("_s + column + u" >= ? AND "_s + column + u" < ?)"_s;
-}
-
-// The WHERE clause of a query over `users u` and its parameters, without search words.
-QString whereOf(const SignupQuery &query, QVariantList &params)
-{
-    QString where = u" WHERE u.is_superuser = 0"_s;
-    if (!query.statuses.isEmpty()) {
-        QStringList marks;
-        for (AccountStatus s : query.statuses) {
-            marks << u"?"_s;
-            params << toString(s);
-        }
-        where += u" AND u.status IN ("_s + marks.join(u", "_s) + u')';
-    }
-    return where;
-}
-
-// A word as one OR of ranges over `users u`. Indexed, the database may read the four index
-// ranges (and stream: a capped count stops early). Not indexed (`column || ''`: the same
-// values, no index), it can only walk the index of the list's order and test each row, which
-// stops once the window is full when the matches are dense; SQLite's planner otherwise
-// prefers reading every match and sorting them (0.4 s for 50,000).
-QString wordAsRanges(const QString &word, bool indexed, QVariantList &params)
-{
-    QStringList ranges;
-    for (const QString &column : searchColumns()) {
-        const QString qualified = column.arg(u"u."_s);
-        ranges << prefixRange(indexed ? qualified : u"("_s + qualified + u" || '')"_s, word,
-                              params);
-    }
-    return u"("_s + ranges.join(u" OR "_s) + u')';
-}
-
-// The row keys (`key`: rowid, or 1 to count) of the accounts a word matches: one index range
-// per column, read from SQLite's indexes alone (the rowid is in every index; duplicates are
-// harmless where it is used: in IN and in the upper bound of a count).
-QString wordAsKeys(const QString &key, const QString &word, QVariantList &params)
-{
-    QStringList parts;
-    for (const QString &column : searchColumns())
-        parts << u"SELECT "_s + key + u" FROM users WHERE "_s +
-                     prefixRange(column.arg(QString()), word, params);
-    return parts.join(u" UNION ALL "_s);
-}
-
 } // namespace
 
 Result<SignupPage> SignupOverview::page(const SignupQuery &query, int offset, int limit,
                                         int countAhead) const
 {
+    // Every word must start the username, the email address, the display name or the client
+    // IP, each with an index (the UNIQUE ones of username_key and email_key, migration 14's for
+    // the others).
+    static const QStringList columns = {u"%1username_key"_s, u"%1email_key"_s,
+                                        u"lower(%1display_name)"_s, u"%1remote_ip"_s};
+    SignupPage out;
+    out.offset = std::max(0, offset);
+    const qint64 cap = qint64(out.offset) + std::max(0, limit) + std::max(0, countAhead);
+    auto plan = planConsoleList(
+        m_ctx, {u" WHERE u.is_superuser = 0"_s, {}, query.statuses, query.words, columns}, cap);
+    if (!plan)
+        return std::unexpected(plan.error());
+    out.total = int(plan->total);
+    out.totalIsExact = plan->totalIsExact;
+    if (limit <= 0 || out.offset >= out.total)
+        return out;
     auto db = m_ctx.database.connection();
     if (!db)
         return dbFail(db.error());
-    SignupPage out;
-    out.offset = std::max(0, offset);
-    const QString order = orderBy(query);
-    QVariantList params;
-    QString where = whereOf(query, params);
-    // The matches of the search words, when there are words. Counted up to a cap (the
-    // window's end plus the count-ahead): past it the list is dense (matches are common
-    // enough), and its window is read by walking the index of the list's order with the words
-    // not indexed (wordAsRanges), which stops once the window is full; under it the count is
-    // exact and the window is read from the words' indexes. tests/bench/README.md, "Console
-    // with a million signups".
-    //
-    // PostgreSQL combines the words' index ranges itself (BitmapOr, BitmapAnd), so both read
-    // through the OR of indexed ranges. SQLite's planner reads every row of a broad word to
-    // test a narrow one ("chloé dubois": 50,000 rows for none), so on SQLite each word's
-    // matches are first counted from its indexes alone (one statement; a word with none ends
-    // the search), and when the narrowest word is under the cap the words are sets of row
-    // keys, narrowest first ("u.rowid IN (…)"): the database reads that word's few keys and
-    // probes the others.
-    if (!query.words.isEmpty()) {
-        const qint64 cap = qint64(out.offset) + std::max(0, limit) + std::max(0, countAhead);
-        QString counting = where;
-        QVariantList countParams = params;
-        QString reading = where; // when not dense
-        QVariantList readParams = params;
-        if (m_ctx.database.dialect() == store::Dialect::Sqlite) {
-            QStringList sizes;
-            QVariantList sizeParams;
-            for (int i = 0; i < query.words.size(); ++i) {
-                sizes << u"(SELECT COUNT(*) FROM ("_s +
-                             wordAsKeys(u"1"_s, query.words.at(i), sizeParams) +
-                             u" LIMIT ?) w%1)"_s.arg(i);
-                sizeParams << cap + 1;
-            }
-            auto sized = store::runQuery(*db, u"SELECT "_s + sizes.join(u", "_s), sizeParams);
-            if (!sized)
-                return dbFail(sized.error());
-            QList<std::pair<qint64, QString>> bySize;
-            if (sized->next())
-                for (int i = 0; i < query.words.size(); ++i)
-                    bySize.append({sized->value(i).toLongLong(), query.words.at(i)});
-            sized->finish();
-            std::stable_sort(bySize.begin(), bySize.end(),
-                             [](const auto &a, const auto &b) { return a.first < b.first; });
-            if (bySize.isEmpty() || bySize.constFirst().first == 0)
-                return out; // a word no account starts with: nothing to count or read
-            for (const auto &[size, word] : std::as_const(bySize)) {
-                reading += u" AND u.rowid IN ("_s + wordAsKeys(u"rowid"_s, word, readParams) + u')';
-                counting += u" AND "_s + wordAsRanges(word, /*indexed=*/true, countParams);
-            }
-            if (bySize.constFirst().first <= cap) {
-                counting = reading;
-                countParams = readParams;
-            }
-        } else {
-            for (const QString &word : query.words) {
-                counting += u" AND "_s + wordAsRanges(word, /*indexed=*/true, countParams);
-                reading += u" AND "_s + wordAsRanges(word, /*indexed=*/true, readParams);
-            }
-        }
-        countParams << cap + 1;
-        auto count = store::runQuery(
-            *db, u"SELECT COUNT(*) FROM (SELECT 1 FROM users u"_s + counting + u" LIMIT ?) m"_s,
-            countParams);
-        if (!count)
-            return dbFail(count.error());
-        const qint64 counted = count->next() ? count->value(0).toLongLong() : 0;
-        count->finish();
-        const bool dense = counted > cap;
-        out.total = int(std::min(counted, cap));
-        out.totalIsExact = !dense;
-        if (dense) {
-            for (const QString &word : query.words)
-                where += u" AND "_s + wordAsRanges(word, /*indexed=*/false, params);
-        } else {
-            where = reading;
-            params = readParams;
-        }
-    } else {
-        auto count = store::runQuery(*db, u"SELECT COUNT(*) FROM users u"_s + where, params);
-        if (!count)
-            return dbFail(count.error());
-        out.total = count->next() ? count->value(0).toInt() : 0;
-    }
-    if (limit <= 0 || out.offset >= out.total)
-        return out;
     // The page's accounts are picked first, in a sub-select, so the per-account sub-selects of
     // the joins run only for the rows returned.
-    QVariantList pageParams = params;
+    const QString order = orderBy(query);
+    QVariantList pageParams = plan->params;
     pageParams << limit << out.offset;
     auto q = store::runQuery(*db,
-                             kOverviewColumns + u"(SELECT * FROM users u"_s + where + order +
+                             kOverviewColumns + u"(SELECT * FROM users u"_s + plan->where + order +
                                  u" LIMIT ? OFFSET ?) u"_s + kOverviewJoins + order,
                              pageParams);
     if (!q)

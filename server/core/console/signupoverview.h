@@ -90,6 +90,37 @@ struct SignupQuery
     bool operator==(const SignupQuery &) const = default;
 };
 
+// How far past a window a console list's search counts its matches (the page functions'
+// `countAhead`).
+inline constexpr int kConsoleCountAhead = 2'000;
+
+// Which accounts a console list (the Signups and Users tabs) shows, over `users u`.
+struct ConsoleListFilter
+{
+    QString base;                  // " WHERE …": the list's own condition
+    QVariantList baseParams;       // its parameters
+    QList<AccountStatus> statuses; // empty: every status
+    // Every word, lower case, starts one of `columns`: "%1"-templates of lower-case SQL
+    // expressions over an index, %1 the table's alias and dot (e.g. "lower(%1display_name)").
+    // A prefix is the range [word, word + U+10FFFF) of the index, which byte order (SQLite's
+    // BINARY collation, PostgreSQL's "C") makes exactly the values that start with the word.
+    QStringList words;
+    QStringList columns;
+};
+
+// The WHERE clause of a console list's window and how many accounts it selects.
+struct ConsoleListPlan
+{
+    QString where; // " WHERE …", for `SELECT … FROM users u` + where + ORDER BY + LIMIT
+    QVariantList params;
+    qint64 total = 0;
+    // Without search words the count is exact; with words it stops at `cap`: past it, `total`
+    // is `cap` and `where` walks the index of the list's order (docs/CONSOLE.md).
+    bool totalIsExact = true;
+};
+Result<ConsoleListPlan> planConsoleList(const Context &ctx, const ConsoleListFilter &filter,
+                                        qint64 cap);
+
 // A window of the list: `rows` are rows offset .. offset + rows.size() - 1 of `total`.
 struct SignupPage
 {
@@ -123,15 +154,13 @@ public:
     // if empty): a screenful for the console to show while list() runs. Reads only those rows.
     Result<QList<SignupOverviewRow>> listFirst(const QList<AccountStatus> &statuses,
                                                int limit) const;
-    // How far past a window a search counts its matches (page()'s `countAhead`).
-    static constexpr int kCountAhead = 2'000;
     // Rows offset .. offset + limit - 1 of the accounts `query` selects, in its order, and how
     // many it selects: without search words an exact COUNT over an index; with words, counted
     // up to offset + limit + countAhead (a broad prefix matches tens of thousands of accounts,
     // and counting them all is most of a search's time). Offset paging: the console jumps
     // anywhere with its scroll bar, so there is no previous row to continue after.
     Result<SignupPage> page(const SignupQuery &query, int offset, int limit,
-                            int countAhead = kCountAhead) const;
+                            int countAhead = kConsoleCountAhead) const;
     Result<SignupCounts> counts() const;
     // One account's row; empty when it is gone (rejected) or a super-user.
     Result<std::optional<SignupOverviewRow>> find(const QString &userId) const;

@@ -2,6 +2,7 @@
 
 #include "accounts/accountstore.h"
 #include "audit/auditlog.h"
+#include "console/signupoverview.h"
 #include "context.h"
 #include "flows/oauth/oauthstore.h"
 #include "sqlquery.h"
@@ -17,13 +18,14 @@ namespace sd::core {
 
 namespace {
 
-const QString kUsersSql =
+const QString kUsersColumns =
     u"SELECT u.id, u.username, u.email, u.display_name, u.status, u.is_superuser,"
     " u.sign_up_time, u.approved_at, u.approved_by,"
     " (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id AND t.kind = 'session'"
     "   AND t.revoked_at IS NULL AND t.expires_at > ?),"
     " u.groups_list, u.last_login_at, u.mfa_enabled"
-    " FROM users u"_s;
+    " FROM "_s;
+const QString kUsersSql = kUsersColumns + u"users u"_s;
 
 // Session rows are deleted, as SessionService::revokeAll does, but on the caller's
 // transaction so the change and its audit entry commit together.
@@ -36,17 +38,69 @@ store::DbResult<int> deleteSessions(const QSqlDatabase &db, const QString &userI
     return r->numRowsAffected();
 }
 
+// The ORDER BY of a query: the keys of its order (by UserQuery::Order, each over an index of
+// migrations 1, 14 or 15), then the id so that pages neither repeat nor skip rows, all in the
+// query's direction. Never signed in sorts as 0 (SQLite and PostgreSQL place NULLs apart).
+QString userOrderBy(const UserQuery &query)
+{
+    static const QList<QStringList> keysOf = {{u"u.sign_up_time"_s},
+                                              {u"u.username_key"_s},
+                                              {u"u.email_key"_s},
+                                              {u"lower(u.display_name)"_s},
+                                              {u"u.status"_s, u"u.sign_up_time"_s},
+                                              {u"COALESCE(u.last_login_at, 0)"_s}};
+    const QString direction = query.descending ? u" DESC"_s : u" ASC"_s;
+    const QStringList keys = keysOf.at(int(query.order)) + QStringList{u"u.id"_s};
+    return u" ORDER BY "_s + keys.join(direction + u", "_s) + direction;
+}
+
 } // namespace
 
 Result<QList<UserRow>> UserAdminService::query(const QString &where,
                                                const QVariantList &params) const
+{
+    return rows(kUsersSql + where + u" ORDER BY u.sign_up_time, u.id"_s, params);
+}
+
+Result<UserListPage> UserAdminService::page(const UserQuery &query, int offset, int limit,
+                                            int countAhead) const
+{
+    // Every word must start the username, the email address or the display name.
+    static const QStringList columns = {u"%1username_key"_s, u"%1email_key"_s,
+                                        u"lower(%1display_name)"_s};
+    UserListPage out;
+    out.offset = std::max(0, offset);
+    const qint64 cap = qint64(out.offset) + std::max(0, limit) + std::max(0, countAhead);
+    auto plan =
+        planConsoleList(m_ctx, {u" WHERE 1 = 1"_s, {}, query.statuses, query.words, columns}, cap);
+    if (!plan)
+        return std::unexpected(plan.error());
+    out.total = int(plan->total);
+    out.totalIsExact = plan->totalIsExact;
+    // The window's accounts are picked first, in a sub-select, so the session counts run only
+    // for the rows returned.
+    if (limit > 0 && out.offset < out.total) {
+        const QString order = userOrderBy(query);
+        QVariantList params = plan->params;
+        params << limit << out.offset;
+        auto rows = this->rows(kUsersColumns + u"(SELECT * FROM users u"_s + plan->where + order +
+                                   u" LIMIT ? OFFSET ?) u"_s + order,
+                               params);
+        if (!rows)
+            return std::unexpected(rows.error());
+        out.rows = std::move(*rows);
+    }
+    return out;
+}
+
+Result<QList<UserRow>> UserAdminService::rows(const QString &sql, const QVariantList &params) const
 {
     auto db = m_ctx.database.connection();
     if (!db)
         return dbFail(db.error());
     QVariantList all{m_ctx.clock.nowMs()};
     all += params;
-    auto q = store::runQuery(*db, kUsersSql + where + u" ORDER BY u.sign_up_time, u.id"_s, all);
+    auto q = store::runQuery(*db, sql, all);
     if (!q)
         return dbFail(q.error());
     QList<UserRow> out;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "accounts/account.h"
+#include "console/signupoverview.h"
 #include "flows/account/accountsessions.h"
 #include "flows/oauth/oauthstore.h"
 #include "result.h"
@@ -29,6 +30,39 @@ struct UserRow
     QStringList groups;
     qint64 lastLoginMs = 0;  // users.last_login_at; 0: never signed in
     bool mfaEnabled = false; // a second factor is on (issue 14)
+};
+
+// What the console's paged Users list shows (UserAdminService::page): which accounts, in which
+// order. Done by the database with indexes (migrations 14 and 15), by the Signups list's rules:
+// a search word is a prefix of the username, the email address or the display name.
+struct UserQuery
+{
+    // The keys: sign_up_time; username_key and email_key (lower case); lower(display_name);
+    // status (its text), sign_up_time; last_login_at (never: 0). Then the id.
+    enum class Order
+    {
+        SignedUp,
+        Username,
+        Email,
+        DisplayName,
+        Status,
+        LastLogin
+    };
+    Order order = Order::Username;
+    bool descending = false;
+    QList<AccountStatus> statuses; // empty: every status
+    QStringList words;             // every word starts the username, email or display name
+
+    bool operator==(const UserQuery &) const = default;
+};
+
+// A window of the list: `rows` are rows offset .. offset + rows.size() - 1 of `total`.
+struct UserListPage
+{
+    int total = 0;
+    bool totalIsExact = true; // false: a search counted only ahead (core::planConsoleList)
+    int offset = 0;
+    QList<UserRow> rows;
 };
 
 // One account as the console's page per user shows it: the account (its password hash
@@ -67,6 +101,12 @@ public:
     // Every account (super-users too), oldest first, with its live session count.
     Result<QList<UserRow>> list() const;
     Result<std::optional<UserRow>> find(const QString &userId) const;
+    // Rows offset .. offset + limit - 1 of the accounts (super-users too) `query` selects, in
+    // its order, and how many it selects (a search counts up to offset + limit + countAhead:
+    // core::planConsoleList). The session counts, groups and the rest are read for those rows
+    // only: the console's Users tab at a million accounts.
+    Result<UserListPage> page(const UserQuery &query, int offset, int limit,
+                              int countAhead = kConsoleCountAhead) const;
     // Every account's username by id: the audit log shows names instead of ids.
     Result<QHash<QString, QString>> usernames() const;
     // Search with cursor paging (the admin API and the CLI). Validation (fields.after) for a
@@ -105,6 +145,9 @@ public:
 
 private:
     Result<QList<UserRow>> query(const QString &where, const QVariantList &params) const;
+    // The rows of a statement over kUsersSql's columns; its first parameter, the time now, is
+    // put before `params`.
+    Result<QList<UserRow>> rows(const QString &sql, const QVariantList &params) const;
     const Context &m_ctx;
 };
 
