@@ -383,16 +383,15 @@ Result<ConsoleListPlan> planConsoleList(const Context &ctx, const ConsoleListFil
     // keys, narrowest first ("u.rowid IN (…)"): the database reads that word's few keys and
     // probes the others.
     const QStringList &columns = filter.columns;
-    QString counting = plan.where;
-    QVariantList countParams = plan.params;
-    QString reading = plan.where; // when not dense
-    QVariantList readParams = plan.params;
+    QStringList words = filter.words; // on SQLite, narrowest first
+    bool readByKeys = false;          // the window's words as sets of row keys
+    bool countByKeys = false;         // and the count's
     if (ctx.database.dialect() == store::Dialect::Sqlite) {
         QStringList sizes;
         QVariantList sizeParams;
-        for (int i = 0; i < filter.words.size(); ++i) {
+        for (int i = 0; i < words.size(); ++i) {
             sizes << u"(SELECT COUNT(*) FROM ("_s +
-                         wordAsKeys(columns, u"1"_s, filter.words.at(i), sizeParams) +
+                         wordAsKeys(columns, u"1"_s, words.at(i), sizeParams) +
                          u" LIMIT ?) w%1)"_s.arg(i);
             sizeParams << cap + 1;
         }
@@ -401,28 +400,32 @@ Result<ConsoleListPlan> planConsoleList(const Context &ctx, const ConsoleListFil
             return dbFail(sized.error());
         QList<std::pair<qint64, QString>> bySize;
         if (sized->next())
-            for (int i = 0; i < filter.words.size(); ++i)
-                bySize.append({sized->value(i).toLongLong(), filter.words.at(i)});
+            for (int i = 0; i < words.size(); ++i)
+                bySize.append({sized->value(i).toLongLong(), words.at(i)});
         sized->finish();
         std::stable_sort(bySize.begin(), bySize.end(),
                          [](const auto &a, const auto &b) { return a.first < b.first; });
         if (bySize.isEmpty() || bySize.constFirst().first == 0)
             return plan; // a word no account starts with: nothing to count or read
-        for (const auto &[size, word] : std::as_const(bySize)) {
-            reading +=
-                u" AND u.rowid IN ("_s + wordAsKeys(columns, u"rowid"_s, word, readParams) + u')';
-            counting += u" AND "_s + wordAsRanges(columns, word, /*indexed=*/true, countParams);
-        }
-        if (bySize.constFirst().first <= cap) {
-            counting = reading;
-            countParams = readParams;
-        }
-    } else {
-        for (const QString &word : filter.words) {
-            counting += u" AND "_s + wordAsRanges(columns, word, /*indexed=*/true, countParams);
-            reading += u" AND "_s + wordAsRanges(columns, word, /*indexed=*/true, readParams);
-        }
+        words.clear();
+        for (const auto &[size, word] : std::as_const(bySize))
+            words << word;
+        readByKeys = true;
+        countByKeys = bySize.constFirst().first <= cap;
     }
+    // `where` with every word, as key sets or as indexed ranges.
+    const auto withWords = [&](bool byKeys, QString &where, QVariantList &params) {
+        for (const QString &word : std::as_const(words)) {
+            if (byKeys)
+                where +=
+                    u" AND u.rowid IN ("_s + wordAsKeys(columns, u"rowid"_s, word, params) + u')';
+            else
+                where += u" AND "_s + wordAsRanges(columns, word, /*indexed=*/true, params);
+        }
+    };
+    QString counting = plan.where;
+    QVariantList countParams = plan.params;
+    withWords(countByKeys, counting, countParams);
     countParams << cap + 1;
     auto count = store::runQuery(
         *db, u"SELECT COUNT(*) FROM (SELECT 1 FROM users u"_s + counting + u" LIMIT ?) m"_s,
@@ -434,8 +437,7 @@ Result<ConsoleListPlan> planConsoleList(const Context &ctx, const ConsoleListFil
     plan.totalIsExact = counted <= cap;
     plan.total = std::min(counted, cap);
     if (plan.totalIsExact) {
-        plan.where = reading;
-        plan.params = readParams;
+        withWords(readByKeys, plan.where, plan.params);
     } else {
         for (const QString &word : filter.words)
             plan.where += u" AND "_s + wordAsRanges(columns, word, /*indexed=*/false, plan.params);
