@@ -23,6 +23,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench_server.sh
+source "$here/bench_server.sh"
 root=$(cd "$here/../.." && pwd)
 bin=${SIGNUPDESK_BIN:-$root/build/app/signupdesk}
 duration=${BENCH_DURATION:-15s}
@@ -79,16 +81,7 @@ user=benchadmin
 password="Load-test-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s\n' "$password" | "$bin" --config "$config" admin create-superuser "$user" "$user@example.com" >/dev/null
 
-"$bin" --config "$config" --headless >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-url=
-for _ in $(seq 150); do
-    url=$(sed -n 's/^listening on \(http:\/\/[^ ]*\)$/\1/p' "$work/server.out")
-    [[ -n $url ]] && break
-    kill -0 "$server_pid" 2>/dev/null || { echo "bench_http.sh: the server did not start:" >&2; cat "$work/server.err" >&2; exit 1; }
-    sleep 0.1
-done
-[[ -n $url ]] || { echo "bench_http.sh: no 'listening on' line after 15 s" >&2; exit 1; }
+launch_headless "$bin" "$config" "$work/server.out" "$work/server.err" bench_http.sh
 
 login_body=$(printf '{"username":"%s","password":"%s"}' "$user" "$password")
 ust=$(curl -sf -H 'Content-Type: application/json' -d "$login_body" "$url/api/v1/login" |

@@ -24,6 +24,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench_server.sh
+source "$here/bench_server.sh"
 root=$(cd "$here/../.." && pwd)
 bin=${SIGNUPDESK_BIN:-$root/build/app/signupdesk}
 duration=${BENCH_DURATION:-10s}
@@ -98,17 +100,8 @@ start_instance() {
     local password="Load-test-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
     printf '%s\n' "$password" | "$bin" --config "$dir/signupdesk.ini" admin create-superuser \
         "$user" "$user@example.com" >/dev/null
-    : >"$dir/server.out" # before the server's own redirect: the loop below may read it first
-    "$bin" --config "$dir/signupdesk.ini" --headless >"$dir/server.out" 2>"$dir/server.err" &
-    server_pid=$!
-    url=
-    for _ in $(seq 150); do
-        url=$(sed -n 's/^listening on \(http:\/\/[^ ]*\)$/\1/p' "$dir/server.out")
-        [[ -n $url ]] && break
-        kill -0 "$server_pid" 2>/dev/null || { echo "bench_session.sh: the server did not start:" >&2; cat "$dir/server.err" >&2; exit 1; }
-        sleep 0.1
-    done
-    [[ -n $url ]] || { echo "bench_session.sh: no 'listening on' line" >&2; exit 1; }
+    launch_headless "$bin" "$dir/signupdesk.ini" "$dir/server.out" "$dir/server.err" \
+        bench_session.sh
     : >"$work/tokens"
     for _ in $(seq "$sessions"); do
         ust=$(curl -sf -H 'Content-Type: application/json' \

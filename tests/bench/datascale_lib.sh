@@ -1,6 +1,8 @@
 # Shared by bench_datascale.sh and bench_writes.sh (sourced, not run). Needs: root, here, bin,
 # work (a fresh folder on the disk being measured), pg_port. Defines the server/PostgreSQL
 # lifecycle, the seeding and one wrk run; cleanup on exit is installed by bench_trap.
+# shellcheck source=bench_server.sh
+source "$here/bench_server.sh" # launch_headless
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 1; }
@@ -138,20 +140,9 @@ prepare_db() {
 # start_server DIR → url, server_pid (stopped by stop_servers)
 start_server() {
     local dir=$1
-    # Without the descriptors above 2: under `flock /work/bench.lock …` fd 3 holds the lock, and
-    # a server that outlived a killed script would hold it for everyone.
-    "$bin" --config "$dir/signupdesk.ini" --headless >"$dir/server.out" 2>"$dir/server.err" \
-        3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
-    server_pid=$!
+    launch_headless "$bin" "$dir/signupdesk.ini" "$dir/server.out" "$dir/server.err" \
+        "$(basename "$0")" 60
     server_pids+=("$server_pid")
-    url=
-    for _ in $(seq 600); do
-        url=$(sed -n 's/^listening on \(http:\/\/[^ ]*\)$/\1/p' "$dir/server.out")
-        [[ -n $url ]] && break
-        kill -0 "$server_pid" 2>/dev/null || { echo "the server did not start:" >&2; cat "$dir/server.err" >&2; exit 1; }
-        sleep 0.1
-    done
-    [[ -n $url ]] || { echo "no 'listening on' line after 60 s" >&2; exit 1; }
     # One of each request by hand, so a broken setup fails here and not as a run of errors.
     local ust
     ust=$(head -n 1 "$dir/sessions.txt")
