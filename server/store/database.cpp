@@ -4,6 +4,7 @@
 #include "sqlquery.h"
 
 #include <QAtomicInteger>
+#include <QElapsedTimer>
 #include <QMutex>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -126,7 +127,7 @@ DbResult<QSqlDatabase> Database::connection()
     if (m_url.dialect == Dialect::Sqlite) {
         db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
         db.setDatabaseName(m_url.sqlitePath);
-        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s);
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(kSqliteBusyTimeoutMs));
     } else {
         db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
         db.setHostName(m_url.host);
@@ -150,13 +151,35 @@ DbResult<QSqlDatabase> Database::connection()
     if (m_url.dialect == Dialect::Sqlite) {
         // WAL lets readers run beside the one writer; FULL makes an answered write survive a
         // power cut, not only a crash of the process.
-        for (const QString &pragma : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
-                                      u"PRAGMA foreign_keys=ON"_s}) {
+        if (auto r = enterWalMode(db); !r)
+            return std::unexpected(r.error());
+        for (const QString &pragma : {u"PRAGMA synchronous=FULL"_s, u"PRAGMA foreign_keys=ON"_s}) {
             if (auto r = runQuery(db, pragma); !r)
                 return std::unexpected(r.error());
         }
     }
     return db;
+}
+
+// PRAGMA journal_mode=WAL on a file that another connection is turning into WAL, or writing in
+// the rollback journal it starts with, can answer SQLITE_BUSY at once, without the busy
+// handler (several instances, or an `admin` command, opening one new database together). It
+// is tried again, a few milliseconds apart, for as long as the busy timeout.
+DbResult<void> Database::enterWalMode(const QSqlDatabase &db)
+{
+    QElapsedTimer waited;
+    waited.start();
+    for (;;) {
+        QSqlQuery query(db);
+        if (query.exec(u"PRAGMA journal_mode=WAL"_s))
+            return {};
+        const QSqlError error = query.lastError();
+        const bool busy = error.nativeErrorCode() == u"5"_s || error.nativeErrorCode() == u"6"_s;
+        if (!busy || waited.elapsed() >= kSqliteBusyTimeoutMs)
+            return std::unexpected(
+                DbError{describeError(error) + u" in: PRAGMA journal_mode=WAL"_s});
+        QThread::msleep(5);
+    }
 }
 
 DbResult<QSqlQuery *> Database::prepared(const QString &sql)

@@ -60,6 +60,10 @@ struct DatabaseUrl
 // threads). SQLite connections run in WAL mode with synchronous=FULL, foreign keys on and a
 // busy timeout; PostgreSQL connections use the driver defaults (READ COMMITTED).
 // Thread-safe; connections are closed when their thread ends or the Database is destroyed.
+// How long a SQLite writer waits for the write lock (the busy timeout, and the writer gate of
+// Transaction) before it fails as busy.
+inline constexpr int kSqliteBusyTimeoutMs = 10000;
+
 class Database
 {
 public:
@@ -98,6 +102,7 @@ public:
 
 private:
     struct ThreadConnections;
+    static DbResult<void> enterWalMode(const QSqlDatabase &db);
     DatabaseUrl m_url;
     QString m_prefix; // unique per Database object, so several can live in one process
     std::shared_ptr<ThreadConnections> m_connections;

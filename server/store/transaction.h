@@ -2,10 +2,16 @@
 
 #include "database.h"
 
+#include <memory>
+
+class QMutex;
+
 namespace sd::store {
 
 // An RAII write transaction: rolls back unless commit() succeeded. On SQLite it starts with
-// BEGIN IMMEDIATE, so two writers queue on the busy timeout instead of failing on upgrade.
+// BEGIN IMMEDIATE, so two writers queue instead of failing on upgrade: the writers of one
+// process on a mutex (the writer gate, see transaction.cpp), other processes on the busy
+// timeout.
 class Transaction
 {
 public:
@@ -23,9 +29,10 @@ public:
     void rollback(); // early, e.g. before reading on the same connection after a failure
 
 private:
-    explicit Transaction(QSqlDatabase db) : m_db(std::move(db)) {}
-    void ended(); // no longer open: counted out of detail::openTransactions()
+    Transaction(QSqlDatabase db, std::shared_ptr<QMutex> writerGate);
+    void ended(); // no longer open: counted out of detail::openTransactions(), gate released
     QSqlDatabase m_db;
+    std::shared_ptr<QMutex> m_writerGate; // SQLite: held by this thread from BEGIN to the end
     bool m_open = true;
 };
 
