@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 
+class QMutex;
+
 namespace sd::store {
 
 // A failed database operation: the driver's text, for logs (never shown to end users).
@@ -36,6 +38,26 @@ int &openTransactions();
 using StatementObserver = std::function<void(const QString &sql, const QVariantList &params)>;
 void setStatementObserver(const StatementObserver *observer);
 const StatementObserver *statementObserver();
+
+// Holds, for one statement run outside a transaction, the SQLite writer gate of the statement's
+// database file (see transaction.cpp) when the statement writes (INSERT, UPDATE, DELETE,
+// REPLACE), so a lone write queues with the transactions of its process instead of meeting
+// them in SQLite's busy handler. Nothing on PostgreSQL, for reads, or when this thread holds
+// the gate already (inside a Transaction).
+class AutocommitWriteGate
+{
+public:
+    AutocommitWriteGate(const QSqlDatabase &db, const QString &sql);
+    ~AutocommitWriteGate();
+    AutocommitWriteGate(const AutocommitWriteGate &) = delete;
+    AutocommitWriteGate &operator=(const AutocommitWriteGate &) = delete;
+    // False when the gate stayed taken for the whole busy timeout: the statement must not run.
+    bool entered() const { return m_entered; }
+
+private:
+    std::shared_ptr<QMutex> m_gate;
+    bool m_entered = true;
+};
 } // namespace detail
 
 enum class Dialect

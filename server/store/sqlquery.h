@@ -18,6 +18,12 @@ DbResult<QSqlQuery> runQueryOnce(const QSqlDatabase &db, const QString &sql, con
 {
     if (const auto *observer = detail::statementObserver())
         (*observer)(sql, QVariantList(params.begin(), params.end()));
+    const detail::AutocommitWriteGate gate(db, sql);
+    if (!gate.entered())
+        return std::unexpected(DbError{
+            QStringLiteral(
+                "database is locked: another write of this process held it too long, in: ") +
+            sql});
     QSqlQuery query(db);
     query.setForwardOnly(true);
     if (params.size() == 0) {

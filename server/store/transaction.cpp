@@ -60,7 +60,42 @@ void leaveWriterGate(const std::shared_ptr<QMutex> &gate)
     gate->unlock();
 }
 
+bool isWrite(const QString &sql)
+{
+    const QStringView head = QStringView(sql).trimmed().left(7);
+    for (const auto verb : {u"INSERT", u"UPDATE", u"DELETE", u"REPLACE"}) {
+        if (head.startsWith(QStringView(verb), Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
+}
+
 } // namespace
+
+namespace detail {
+
+AutocommitWriteGate::AutocommitWriteGate(const QSqlDatabase &db, const QString &sql)
+{
+    if (db.driverName() != u"QSQLITE"_s || !isWrite(sql))
+        return;
+    auto gate = writerGateFor(db.databaseName());
+    if (gatesHeldHere.contains(gate.get()))
+        return;
+    if (!gate->tryLock(kSqliteBusyTimeoutMs)) {
+        m_entered = false;
+        return;
+    }
+    gatesHeldHere.insert(gate.get());
+    m_gate = std::move(gate);
+}
+
+AutocommitWriteGate::~AutocommitWriteGate()
+{
+    if (m_gate)
+        leaveWriterGate(m_gate);
+}
+
+} // namespace detail
 
 DbResult<Transaction> Transaction::begin(Database &database)
 {

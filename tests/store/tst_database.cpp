@@ -196,6 +196,7 @@ private slots:
     void connectionSettings();
     void transactionRollsBackUnlessCommitted();
     void transactionPersistsWhenCommitted();
+    void aWaitingWriterIsLetInWhenTheWriterBeforeItEnds_data();
     void aWaitingWriterIsLetInWhenTheWriterBeforeItEnds();
     void aSecondTransactionOnOneThreadDoesNotWaitForItself();
     void consumeRace();
@@ -672,8 +673,16 @@ void TestDatabase::transactionPersistsWhenCommitted()
     QCOMPARE(fromWorker, u"kept/tok_kept"_s);
 }
 
+void TestDatabase::aWaitingWriterIsLetInWhenTheWriterBeforeItEnds_data()
+{
+    QTest::addColumn<bool>("inTransaction");
+    QTest::newRow("a transaction") << true;
+    QTest::newRow("a single statement") << false; // autocommit, as the outbox sender's updates
+}
+
 void TestDatabase::aWaitingWriterIsLetInWhenTheWriterBeforeItEnds()
 {
+    QFETCH(bool, inTransaction);
     // SQLite's busy handler alone would let a waiting writer in on its next timed try (1, 2, 5,
     // 10 … 100 ms apart): a writer that began waiting 430 ms before the one holding the lock
     // ends tries at 428 and 528 ms, about 100 ms late. The writer gate wakes it when the lock is
@@ -685,7 +694,7 @@ void TestDatabase::aWaitingWriterIsLetInWhenTheWriterBeforeItEnds()
         QElapsedTimer clock;
         clock.start();
         std::latch holding(1);
-        std::atomic<qint64> committedAtMs{-1};
+        std::atomic<qint64> committedAtMs{std::numeric_limits<qint64>::max()};
         QString holderError;
         std::unique_ptr<QThread> holder(QThread::create([&] {
             auto tx = Transaction::begin(*m_db);
@@ -699,18 +708,28 @@ void TestDatabase::aWaitingWriterIsLetInWhenTheWriterBeforeItEnds()
                 holderError = u"insert failed"_s;
             holding.count_down();
             QThread::msleep(kHoldMs);
+            // Taken before COMMIT: the waiter may run the moment the gate opens, inside it.
+            committedAtMs = clock.elapsed();
             if (auto r = tx->commit(); !r)
                 holderError = describe(r.error());
-            committedAtMs = clock.elapsed();
         }));
         holder->start();
         holding.wait();
-        auto tx = Transaction::begin(*m_db); // waits for the holder on SQLite
-        const qint64 enteredAtMs = clock.elapsed();
-        QVERIFY2(tx, qPrintable(tx ? QString() : describe(tx.error())));
         const QString id = u"usr_waiter%1"_s.arg(attempt);
-        QVERIFY(core::accountstore::insert(tx->db(), makeAccount(id, id.mid(4))));
-        QVERIFY(tx->commit());
+        qint64 enteredAtMs = -1;
+        if (inTransaction) {
+            auto tx = Transaction::begin(*m_db); // waits for the holder on SQLite
+            enteredAtMs = clock.elapsed();
+            QVERIFY2(tx, qPrintable(tx ? QString() : describe(tx.error())));
+            QVERIFY(core::accountstore::insert(tx->db(), makeAccount(id, id.mid(4))));
+            QVERIFY(tx->commit());
+        } else {
+            auto db = m_db->connection();
+            QVERIFY(db);
+            const auto inserted = core::accountstore::insert(*db, makeAccount(id, id.mid(4)));
+            enteredAtMs = clock.elapsed(); // it waited, then wrote and committed
+            QVERIFY2(inserted, qPrintable(inserted ? QString() : describe(inserted.error())));
+        }
         QVERIFY(holder->wait(QDeadlineTimer(30'000)));
         QVERIFY2(holderError.isEmpty(), qPrintable(holderError));
         if constexpr (!kPostgres) {
