@@ -66,9 +66,11 @@ DbResult<void> insert(const QSqlDatabase &db, const TokenRow &row, const QString
 {
     auto q = runQuery(db,
                       u"INSERT INTO tokens (id, user_id, kind, token_hash, code_hash, created_at,"
-                      " expires_at, last_used_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                      " expires_at, last_used_at, payload, ip, user_agent)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
                       {row.id, row.userId, row.kind, tokenHash, nullableString(row.codeHash),
-                       row.createdAt, row.expiresAt, row.lastUsedAt, nullableString(row.payload)});
+                       row.createdAt, row.expiresAt, row.lastUsedAt, nullableString(row.payload),
+                       row.ip, row.userAgent.left(256)});
     if (!q)
         return std::unexpected(q.error());
     return {};

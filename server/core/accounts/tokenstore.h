@@ -32,7 +32,9 @@ struct TokenRow
     qint64 revokedAt = 0;
     qint64 burnedAt = 0;
     qint64 lastUsedAt = 0;
-    QString payload; // what the token proves besides its account (an email change's new address)
+    QString payload;   // what the token proves besides its account (an email change's new address)
+    QString ip;        // sessions: where it was started from (written by insert, not read back)
+    QString userAgent; // sessions: the client's User-Agent, at most 256 characters
 
     bool isLive(qint64 nowMs) const
     {

@@ -165,11 +165,9 @@ Result<LoginResult> SessionService::startSession(const QSqlDatabase &db, const A
     row.createdAt = now;
     row.expiresAt = result.expiresAtMs;
     row.lastUsedAt = now;
+    row.ip = request.remoteIp;
+    row.userAgent = request.userAgent;
     if (auto r = tokenstore::insert(db, row, m_ctx.digest.digest(result.ust)); !r)
-        return dbFail(r.error());
-    if (auto r = store::runQuery(db, u"UPDATE tokens SET ip = ?, user_agent = ? WHERE id = ?"_s,
-                                 {request.remoteIp, request.userAgent.left(256), row.id});
-        !r)
         return dbFail(r.error());
     if (auto r = store::runQuery(db, u"UPDATE users SET last_login_at = ? WHERE id = ?"_s,
                                  {now, account.id});
