@@ -174,7 +174,8 @@ DbResult<void> Database::enterWalMode(const QSqlDatabase &db)
         if (query.exec(u"PRAGMA journal_mode=WAL"_s))
             return {};
         const QSqlError error = query.lastError();
-        const bool busy = error.nativeErrorCode() == u"5"_s || error.nativeErrorCode() == u"6"_s;
+        const bool busy = error.nativeErrorCode() == u"5"_s     // SQLITE_BUSY
+                          || error.nativeErrorCode() == u"6"_s; // SQLITE_LOCKED
         if (!busy || waited.elapsed() >= kSqliteBusyTimeoutMs)
             return std::unexpected(
                 DbError{describeError(error) + u" in: PRAGMA journal_mode=WAL"_s});

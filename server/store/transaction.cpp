@@ -20,8 +20,9 @@ namespace {
 // free while the writers wanting it sleep, and under 16 connections a login's p99 was
 // 110-470 ms (bench_datascale.sh, both sizes). So the writers of one process queue on this
 // mutex, one per database file, and each is woken the moment the one before it ends (p99
-// 70-120 ms, and no fewer logins a second). Writers of other processes (an `admin` command)
-// and single statements outside a transaction still meet the busy handler.
+// 70-120 ms, and no fewer logins a second). A single write outside a transaction takes the
+// gate too (detail::AutocommitWriteGate, in runQuery). Writers of other processes (an `admin`
+// command) still meet the busy handler.
 std::shared_ptr<QMutex> writerGateFor(const QString &sqlitePath)
 {
     static QMutex gatesMutex;
@@ -37,13 +38,11 @@ std::shared_ptr<QMutex> writerGateFor(const QString &sqlitePath)
 // once in SQLite ("within a transaction"); it must not wait for the gate its own thread holds.
 thread_local QSet<const QMutex *> gatesHeldHere;
 
-// Takes `database`'s writer gate for the calling thread: nullptr with no error when there is
-// none to take (PostgreSQL, or this thread holds it already).
-DbResult<std::shared_ptr<QMutex>> enterWriterGate(const Database &database)
+// Takes the writer gate of the SQLite file `sqlitePath` for the calling thread: nullptr with
+// no error when this thread holds it already.
+DbResult<std::shared_ptr<QMutex>> enterWriterGate(const QString &sqlitePath)
 {
-    if (database.dialect() != Dialect::Sqlite)
-        return nullptr;
-    auto gate = writerGateFor(database.url().sqlitePath);
+    auto gate = writerGateFor(sqlitePath);
     if (gatesHeldHere.contains(gate.get()))
         return nullptr;
     if (!gate->tryLock(kSqliteBusyTimeoutMs))
@@ -78,15 +77,10 @@ AutocommitWriteGate::AutocommitWriteGate(const QSqlDatabase &db, const QString &
 {
     if (db.driverName() != u"QSQLITE"_s || !isWrite(sql))
         return;
-    auto gate = writerGateFor(db.databaseName());
-    if (gatesHeldHere.contains(gate.get()))
-        return;
-    if (!gate->tryLock(kSqliteBusyTimeoutMs)) {
-        m_entered = false;
-        return;
-    }
-    gatesHeldHere.insert(gate.get());
-    m_gate = std::move(gate);
+    auto gate = enterWriterGate(db.databaseName());
+    m_entered = gate.has_value();
+    if (gate)
+        m_gate = std::move(*gate);
 }
 
 AutocommitWriteGate::~AutocommitWriteGate()
@@ -102,7 +96,9 @@ DbResult<Transaction> Transaction::begin(Database &database)
     auto db = database.connection();
     if (!db)
         return std::unexpected(db.error());
-    auto gate = enterWriterGate(database);
+    DbResult<std::shared_ptr<QMutex>> gate = nullptr; // none on PostgreSQL
+    if (database.dialect() == Dialect::Sqlite)
+        gate = enterWriterGate(database.url().sqlitePath);
     if (!gate)
         return std::unexpected(gate.error());
     const QString sql = database.dialect() == Dialect::Sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s;
