@@ -14,7 +14,9 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-// Ends every other backend of the test database and waits until the server let them go.
+// Ends every other backend of the test database and waits until those backends are gone. Not
+// until no backend is left: the server's listener for settings changes reconnects at once, and
+// a wait for zero would then never end.
 bool terminateOtherBackends(QString *error)
 {
     auto url = sd::store::DatabaseUrl::parse(testenv::postgresUrl());
@@ -28,25 +30,34 @@ bool terminateOtherBackends(QString *error)
         *error = db.error().message;
         return false;
     }
-    const QString others = u" FROM pg_stat_activity WHERE datname = current_database()"
-                           " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"_s;
-    auto killed = sd::store::runQuery(*db, u"SELECT COUNT(pg_terminate_backend(pid))"_s + others);
+    auto others = sd::store::runQuery(
+        *db, u"SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+             " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"_s);
+    if (!others) {
+        *error = others.error().message;
+        return false;
+    }
+    QStringList pids;
+    while (others->next())
+        pids << others->value(0).toString();
+    if (pids.isEmpty()) {
+        *error = u"the server had no connection to end"_s;
+        return false;
+    }
+    const QString them = u" FROM pg_stat_activity WHERE pid IN ("_s + pids.join(u", "_s) + u')';
+    auto killed = sd::store::runQuery(*db, u"SELECT COUNT(pg_terminate_backend(pid))"_s + them);
     if (!killed || !killed->next()) {
         *error = killed ? u"no row"_s : killed.error().message;
         return false;
     }
-    if (killed->value(0).toInt() == 0) {
-        *error = u"the server had no connection to end"_s;
-        return false;
-    }
     const bool gone = QTest::qWaitFor(
         [&] {
-            auto left = sd::store::runQuery(*db, u"SELECT COUNT(*)"_s + others);
+            auto left = sd::store::runQuery(*db, u"SELECT COUNT(*)"_s + them);
             return left && left->next() && left->value(0).toInt() == 0;
         },
         10000);
     if (!gone)
-        *error = u"backends still there after 10 s"_s;
+        *error = u"terminated backends still there after 10 s"_s;
     return gone;
 }
 
