@@ -300,6 +300,24 @@ const QList<Migration> &migrations()
              // login in the database; never signed in counts as 0 on both databases.
              u"CREATE INDEX users_last_login ON users((COALESCE(last_login_at, 0)), id)"_s,
          }},
+        {16,
+         {
+             // Issue 16: a login no longer rewrites its account's row. An update of
+             // users.last_login_at could not be HOT on PostgreSQL (users_last_login indexes
+             // it), so each one wrote a new entry into every index of users: at a million
+             // accounts those are pages untouched since the last checkpoint, logged whole
+             // (tests/bench/README.md). The last login now lives in a narrow table, one row
+             // per account (0: never signed in), made with the account; the Users tab sorts
+             // by its index.
+             u"CREATE TABLE user_last_login ("
+             " user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+             " at BIGINT NOT NULL)"_s,
+             u"INSERT INTO user_last_login (user_id, at)"
+             " SELECT id, COALESCE(last_login_at, 0) FROM users"_s,
+             u"CREATE INDEX user_last_login_at ON user_last_login(at, user_id)"_s,
+             u"DROP INDEX users_last_login"_s,
+             u"ALTER TABLE users DROP COLUMN last_login_at"_s,
+         }},
     };
     return list;
 }
@@ -341,12 +359,14 @@ int latestSchemaVersion()
     return migrations().constLast().version;
 }
 
-DbResult<int> applyMigrations(Database &database)
+DbResult<int> applyMigrations(Database &database, int upTo)
 {
     if (auto r = ensureVersionTable(database); !r)
         return std::unexpected(r.error());
     int current = 0;
     for (const Migration &m : migrations()) {
+        if (m.version > upTo)
+            break;
         // Serializes migrating instances on PostgreSQL; released at commit.
         auto tx = Transaction::beginExclusive(database, kMigrationLock);
         if (!tx)

@@ -353,13 +353,20 @@ int seedSql(const QString &dir, int count)
             say(u"  %1 accounts written (%2 s)"_s.arg(start + n).arg(timer.elapsed() / 1000.0, 0,
                                                                      'f', 1));
     }
+    // Each account's last-login row, as accountstore::insert makes it (never signed in).
+    if (auto r = sd::store::runQuery(tx->db(), u"INSERT INTO user_last_login (user_id, at)"
+                                               " SELECT id, 0 FROM users WHERE is_superuser = 0"_s);
+        !r)
+        return failed(r.error().message);
     if (auto r = tx->commit(); !r)
         return failed(r.error().message);
     const bool pg = database.dialect() == sd::store::Dialect::Postgres;
     auto db = database.connection();
     if (!db)
         return failed(db.error().message);
-    if (auto r = sd::store::runQuery(*db, pg ? u"VACUUM ANALYZE users"_s : u"ANALYZE"_s); !r)
+    if (auto r = sd::store::runQuery(*db, pg ? u"VACUUM ANALYZE users, user_last_login"_s
+                                             : u"ANALYZE"_s);
+        !r)
         return failed(r.error().message);
     say(u"seeded %1 pending signups (accounts only, plain SQL) in %2 s: %3"_s.arg(count)
             .arg(timer.elapsed() / 1000.0, 0, 'f', 1)

@@ -100,11 +100,12 @@ def main() -> int:
     w(pre + "INSERT INTO users (id, username, username_key, email, email_key, display_name,"
       " password_hash, status, verified_email, is_superuser, apps, groups_list, language,"
       " sign_up_time, remote_ip, remote_addr, tos_accepted_version, approved_at, approved_by,"
-      " last_login_at, mfa_enabled)"
+      " mfa_enabled)"
       f" SELECT {uid}, 'user' || s.i, 'user' || s.i, 'user' || s.i || '@example.org',"
       f" 'user' || s.i || '@example.org', 'User ' || s.i, {hash_lit}, 'active', 1, 0, 'default', 'users',"
-      f" 'en', {signup_at}, '198.51.100.' || (s.i % 250 + 1), '', '', NULL, NULL,"
-      f" {signup_at} + 600000, 0 {series};")
+      f" 'en', {signup_at}, '198.51.100.' || (s.i % 250 + 1), '', '', NULL, NULL, 0 {series};")
+    w(pre + "INSERT INTO user_last_login (user_id, at)"
+      f" SELECT {uid}, {signup_at} + 600000 {series};")
     # The verification token each account used (only digests stored; no one knows the tokens).
     w(pre + "INSERT INTO tokens (id, user_id, kind, token_hash, code_hash, code_attempts,"
       " created_at, expires_at, used_at, ip, user_agent)"
@@ -157,10 +158,12 @@ def main() -> int:
           " password_hash, status, verified_email, is_superuser, apps, groups_list, language,"
           " sign_up_time, remote_ip, remote_addr, tos_accepted_version) VALUES "
           + ", ".join(urows[c:c + 500]) + ";")
+        w("INSERT INTO user_last_login (user_id, at) VALUES "
+          + ", ".join(f"({r[1:r.index(',')]}, 0)" for r in urows[c:c + 500]) + ";")
         w("INSERT INTO tokens (id, user_id, kind, token_hash, code_hash, code_attempts, created_at,"
           " expires_at, ip, user_agent) VALUES " + ", ".join(trows[c:c + 500]) + ";")
     w("COMMIT;")
-    w("ANALYZE users; ANALYZE tokens; ANALYZE outbox;" if pg else "")
+    w("ANALYZE users; ANALYZE user_last_login; ANALYZE tokens; ANALYZE outbox;" if pg else "")
     sys.stdout.write("\n".join(out) + "\n")
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "sessions.txt"), "w") as f:

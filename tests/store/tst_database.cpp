@@ -188,6 +188,7 @@ private slots:
     void redactedHidesPassword();
     void migrateIsIdempotent();
     void migrateIsQuiet();
+    void lastLoginsMoveToTheirOwnTable();
 #ifdef SD_TEST_BACKEND_PG
     void lostConnectionIsReopenedForReads();
     void statementInTransactionIsNotRerun();
@@ -406,6 +407,53 @@ void TestDatabase::migrateIsIdempotent()
     QVERIFY(rows->next());
     QCOMPARE(rows->value(0).toInt(), rows->value(1).toInt()); // no version recorded twice
     QCOMPARE(rows->value(2).toInt(), store::latestSchemaVersion());
+}
+
+// Migration 16 moves users.last_login_at into user_last_login: every account gets a row, with
+// its last login or 0 (never), and the column is gone.
+void TestDatabase::lastLoginsMoveToTheirOwnTable()
+{
+    m_db.reset();
+    if constexpr (kPostgres) {
+        QString error;
+        QVERIFY2(testenv::resetPostgres(&error), qPrintable(error));
+    }
+    Database old(freshUrl());
+    const auto at15 = store::applyMigrations(old, 15);
+    QVERIFY2(at15, qPrintable(at15 ? QString() : describe(at15.error())));
+    QCOMPARE(*at15, 15);
+    {
+        auto db = old.connection();
+        QVERIFY(db);
+        for (const auto &[id, lastLogin] :
+             {std::pair{u"usr_a"_s, QVariant(qint64(1'700'000'000'123))},
+              {u"usr_b"_s, QVariant(QMetaType::fromType<qint64>())}}) {
+            const auto r = store::runQuery(
+                *db,
+                u"INSERT INTO users (id, username, username_key, email, email_key, status,"
+                " sign_up_time, last_login_at) VALUES (?, ?, ?, ?, ?, 'active', 1, ?)"_s,
+                QVariantList{id, id, id, QString(id + u"@example.org"_s),
+                             QString(id + u"@example.org"_s), lastLogin});
+            QVERIFY2(r, qPrintable(r ? QString() : describe(r.error())));
+        }
+    }
+    const auto latest = store::applyMigrations(old);
+    QVERIFY2(latest, qPrintable(latest ? QString() : describe(latest.error())));
+    QCOMPARE(*latest, store::latestSchemaVersion());
+    auto db = old.connection();
+    QVERIFY(db);
+    auto rows = store::runQuery(*db, u"SELECT user_id, at FROM user_last_login ORDER BY user_id"_s);
+    QVERIFY2(rows, qPrintable(rows ? QString() : describe(rows.error())));
+    QStringList seen;
+    while (rows->next())
+        seen << rows->value(0).toString() + u'=' + rows->value(1).toString();
+    QCOMPARE(seen, (QStringList{u"usr_a=1700000000123"_s, u"usr_b=0"_s}));
+    QVERIFY(!store::runQuery(*db, u"SELECT last_login_at FROM users"_s));
+    // An account's row goes with it.
+    QVERIFY(store::runQuery(*db, u"DELETE FROM users WHERE id = 'usr_a'"_s));
+    rows = store::runQuery(*db, u"SELECT COUNT(*) FROM user_last_login"_s);
+    QVERIFY(rows && rows->next());
+    QCOMPARE(rows->value(0).toInt(), 1);
 }
 
 // What the process writes to its standard error (fd 2) while `work` runs: libpq prints the

@@ -142,7 +142,18 @@ DbResult<void> insertWithEmailKey(const QSqlDatabase &db, const Account &a, cons
          a.language, a.signUpTimeMs, a.remoteIp, a.remoteAddr, a.tosAcceptedVersion});
     if (!q)
         return std::unexpected(q.error());
-    return {};
+    // Every account has its last-login row (migration 16): the Users tab's order by last login
+    // joins it.
+    return exec(db, u"INSERT INTO user_last_login (user_id, at) VALUES (?, 0)"_s, {a.id});
+}
+
+DbResult<void> recordLogin(const QSqlDatabase &db, const QString &id, qint64 atMs)
+{
+    // An upsert, so that an account whose row is missing (made by hand in SQL) gets one.
+    return exec(db,
+                u"INSERT INTO user_last_login (user_id, at) VALUES (?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET at = excluded.at"_s,
+                {id, atMs});
 }
 
 DbResult<bool> transition(const QSqlDatabase &db, const QString &id, AccountStatus from,

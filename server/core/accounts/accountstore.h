@@ -24,7 +24,11 @@ store::DbResult<std::optional<Account>> findByEmail(const QSqlDatabase &db, cons
 store::DbResult<std::optional<Account>> findByLogin(const QSqlDatabase &db,
                                                     const QString &identifier);
 
+// The account's row and its last-login row (never: 0), both or neither inside the caller's
+// transaction.
 store::DbResult<void> insert(const QSqlDatabase &db, const Account &account);
+// A successful sign-in at `atMs`: the account's last-login row (migration 16), not users.
+store::DbResult<void> recordLogin(const QSqlDatabase &db, const QString &id, qint64 atMs);
 // Issue 18 item 1: the pending account a signup with an already registered email makes, so
 // the requested username is held exactly as a new signup holds it. It keeps the submitted
 // address for the administrators' lists, but under an email key of its own: findByEmail (and

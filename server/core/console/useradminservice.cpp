@@ -23,7 +23,8 @@ const QString kUsersColumns =
     " u.sign_up_time, u.approved_at, u.approved_by,"
     " (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id AND t.kind = 'session'"
     "   AND t.revoked_at IS NULL AND t.expires_at > ?),"
-    " u.groups_list, u.last_login_at, u.mfa_enabled"
+    " u.groups_list, (SELECT l.at FROM user_last_login l WHERE l.user_id = u.id),"
+    " u.mfa_enabled"
     " FROM "_s;
 const QString kUsersSql = kUsersColumns + u"users u"_s;
 
@@ -39,19 +40,49 @@ store::DbResult<int> deleteSessions(const QSqlDatabase &db, const QString &userI
 }
 
 // The ORDER BY of a query: the keys of its order (by UserQuery::Order, each over an index of
-// migrations 1, 14 or 15), then the id so that pages neither repeat nor skip rows, all in the
-// query's direction. Never signed in sorts as 0 (SQLite and PostgreSQL place NULLs apart).
-QString userOrderBy(const UserQuery &query)
+// migrations 1, 14 or 16), then the id so that pages neither repeat nor skip rows, all in the
+// query's direction. Inside the window's sub-select (`inner`) the last login is l.at, over
+// user_last_login's index; outside it, the sub-select's column last_login.
+QString userOrderBy(const UserQuery &query, bool inner)
 {
-    static const QList<QStringList> keysOf = {{u"u.sign_up_time"_s},
-                                              {u"u.username_key"_s},
-                                              {u"u.email_key"_s},
-                                              {u"lower(u.display_name)"_s},
-                                              {u"u.status"_s, u"u.sign_up_time"_s},
-                                              {u"COALESCE(u.last_login_at, 0)"_s}};
+    static const QList<QStringList> keysOf = {{u"u.sign_up_time"_s, u"u.id"_s},
+                                              {u"u.username_key"_s, u"u.id"_s},
+                                              {u"u.email_key"_s, u"u.id"_s},
+                                              {u"lower(u.display_name)"_s, u"u.id"_s},
+                                              {u"u.status"_s, u"u.sign_up_time"_s, u"u.id"_s},
+                                              {u"l.at"_s, u"l.user_id"_s}};
     const QString direction = query.descending ? u" DESC"_s : u" ASC"_s;
-    const QStringList keys = keysOf.at(int(query.order)) + QStringList{u"u.id"_s};
+    const QStringList keys = query.order == UserQuery::Order::LastLogin && !inner
+                                 ? QStringList{u"u.last_login"_s, u"u.id"_s}
+                                 : keysOf.at(int(query.order));
     return u" ORDER BY "_s + keys.join(direction + u", "_s) + direction;
+}
+
+// The window's accounts (rows offset .. offset + limit - 1 of the list), as a sub-select named
+// u, and its values. Sorted by last login it carries the column last_login.
+std::pair<QString, QVariantList> userWindow(const UserQuery &query, const ConsoleListPlan &plan,
+                                            int offset, int limit)
+{
+    QVariantList params = plan.params;
+    params << limit << offset;
+    const QString window = u" LIMIT ? OFFSET ?"_s;
+    if (query.order != UserQuery::Order::LastLogin)
+        return {u"(SELECT u.* FROM users u"_s + plan.where + userOrderBy(query, true) + window +
+                    u") u"_s,
+                params};
+    // Every account by last login: the window is read from user_last_login's index alone (an
+    // offset skips index entries, not joined rows) and only its rows meet users. Every
+    // account has its row (accountstore::insert), and a row its account (the foreign key).
+    if (query.statuses.isEmpty() && query.words.isEmpty())
+        return {u"(SELECT u.*, w.at AS last_login FROM (SELECT l.user_id, l.at"
+                " FROM user_last_login l"_s +
+                    userOrderBy(query, true) + window +
+                    u") w JOIN users u ON u.id = w.user_id) u"_s,
+                {limit, offset}};
+    return {u"(SELECT u.*, l.at AS last_login FROM users u"
+            " JOIN user_last_login l ON l.user_id = u.id"_s +
+                plan.where + userOrderBy(query, true) + window + u") u"_s,
+            params};
 }
 
 } // namespace
@@ -80,12 +111,8 @@ Result<UserListPage> UserAdminService::page(const UserQuery &query, int offset, 
     // The window's accounts are picked first, in a sub-select, so the session counts run only
     // for the rows returned.
     if (limit > 0 && out.offset < out.total) {
-        const QString order = userOrderBy(query);
-        QVariantList params = plan->params;
-        params << limit << out.offset;
-        auto rows = this->rows(kUsersColumns + u"(SELECT * FROM users u"_s + plan->where + order +
-                                   u" LIMIT ? OFFSET ?) u"_s + order,
-                               params);
+        const auto [window, params] = userWindow(query, *plan, out.offset, limit);
+        auto rows = this->rows(kUsersColumns + window + userOrderBy(query, false), params);
         if (!rows)
             return std::unexpected(rows.error());
         out.rows = std::move(*rows);
@@ -198,8 +225,9 @@ Result<UserPage> UserAdminService::search(const UserSearch &search) const
         return dbFail(db.error());
     auto q = store::runQuery(*db,
                              u"SELECT "_s + accountstore::selectColumns({}) +
-                                 u", last_login_at FROM users"_s + where +
-                                 u" ORDER BY sign_up_time, id LIMIT ?"_s,
+                                 u", (SELECT at FROM user_last_login WHERE user_id = users.id)"
+                                 " FROM users"_s +
+                                 where + u" ORDER BY sign_up_time, id LIMIT ?"_s,
                              params);
     if (!q)
         return dbFail(q.error());
@@ -322,7 +350,8 @@ Result<UserDetails> UserAdminService::details(const QString &userId) const
         return dbFail(db.error());
     auto q = store::runQuery(*db,
                              u"SELECT "_s + accountstore::selectColumns({}) +
-                                 u", last_login_at FROM users WHERE id = ?"_s,
+                                 u", (SELECT at FROM user_last_login WHERE user_id = users.id)"
+                                 " FROM users WHERE id = ?"_s,
                              {userId});
     if (!q)
         return dbFail(q.error());

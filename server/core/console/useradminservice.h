@@ -28,17 +28,17 @@ struct UserRow
     QString approvedBy;
     int liveSessions = 0; // session tokens neither revoked nor past their absolute expiry
     QStringList groups;
-    qint64 lastLoginMs = 0;  // users.last_login_at; 0: never signed in
+    qint64 lastLoginMs = 0;  // user_last_login.at; 0: never signed in
     bool mfaEnabled = false; // a second factor is on (issue 14)
 };
 
 // What the console's paged Users list shows (UserAdminService::page): which accounts, in which
-// order. Done by the database with indexes (migrations 14 and 15), by the Signups list's rules:
+// order. Done by the database with indexes (migrations 14 and 16), by the Signups list's rules:
 // a search word is a prefix of the username, the email address or the display name.
 struct UserQuery
 {
     // The keys: sign_up_time; username_key and email_key (lower case); lower(display_name);
-    // status (its text), sign_up_time; last_login_at (never: 0). Then the id.
+    // status (its text), sign_up_time; the last login (never: 0). Then the id.
     enum class Order
     {
         SignedUp,

@@ -169,9 +169,7 @@ Result<LoginResult> SessionService::startSession(const QSqlDatabase &db, const A
     row.userAgent = request.userAgent;
     if (auto r = tokenstore::insert(db, row, m_ctx.digest.digest(result.ust)); !r)
         return dbFail(r.error());
-    if (auto r = store::runQuery(db, u"UPDATE users SET last_login_at = ? WHERE id = ?"_s,
-                                 {now, account.id});
-        !r)
+    if (auto r = accountstore::recordLogin(db, account.id, now); !r)
         return dbFail(r.error());
     if (auto r = auditlog::record(db, now, u"user:"_s + account.id, u"login.succeeded"_s,
                                   account.id, auditDetail);
