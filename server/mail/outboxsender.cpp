@@ -1,6 +1,7 @@
 #include "outboxsender.h"
 
 #include "sqlquery.h"
+#include "transaction.h"
 
 #include <QDebug>
 #include <QRandomGenerator>
@@ -59,30 +60,14 @@ int OutboxSender::drainOnce()
         return 0;
     }
     const qint64 now = m_nowMs();
-    // On PostgreSQL the batch is claimed in one statement: rows another instance is claiming
-    // at this moment are skipped, not waited for, so senders on several instances split the
-    // queue instead of contending for the same rows. SQLite has one writer at a time: the
-    // due rows are read, then each is claimed by its own guarded UPDATE below.
-    const bool claimedAtOnce = m_database.dialect() == store::Dialect::Postgres;
-    auto due =
-        claimedAtOnce
-            ? store::runQuery(
-                  *db,
-                  u"UPDATE outbox SET status = 'processing', lease_until = ?, lease_owner = ?"
-                  " WHERE id IN (SELECT id FROM outbox"
-                  " WHERE (status = 'queued' AND next_attempt_at <= ?)"
-                  " OR (status = 'processing' AND lease_until < ?)"
-                  " ORDER BY next_attempt_at, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
-                  " RETURNING id, next_attempt_at, seq"_s,
-                  {now + m_policy.leaseMs, m_owner, now, now, m_policy.batchSize})
-            : store::runQuery(*db,
-                              u"SELECT id, next_attempt_at, seq FROM outbox"
-                              " WHERE (status = 'queued' AND next_attempt_at <= ?)"
-                              " OR (status = 'processing' AND lease_until < ?)"
-                              " ORDER BY next_attempt_at, seq LIMIT ?"_s,
-                              {now, now, m_policy.batchSize});
-    if (!due) {
-        databaseDown(due.error().message);
+    const QString dueRows = u"(status = 'queued' AND next_attempt_at <= ?)"
+                            " OR (status = 'processing' AND lease_until < ?)"_s;
+    // Whether anything is due, by a read: most drains (the poll, a wake for a message an earlier
+    // drain took) find nothing and need no write lock.
+    auto anyDue = store::runQuery(*db, u"SELECT 1 FROM outbox WHERE "_s + dueRows + u" LIMIT 1"_s,
+                                  {now, now});
+    if (!anyDue) {
+        databaseDown(anyDue.error().message);
         db->close();
         return 0;
     }
@@ -90,8 +75,34 @@ int OutboxSender::drainOnce()
         m_databaseDown = false;
         qInfo("outbox: database available again");
     }
-    // In queue order: RETURNING gives the claimed rows in no particular order (SQLite's
-    // SELECT has them sorted already; both read the same columns).
+    if (!anyDue->next())
+        return 0;
+    anyDue->finish();
+    // The batch is claimed in one statement, committed once (before, SQLite claimed each row by
+    // an UPDATE of its own: a commit, so a disk sync, per message). On PostgreSQL, rows another
+    // instance is claiming at this moment are skipped, not waited for, so senders on several
+    // instances split the queue instead of contending for the same rows; SQLite has one writer
+    // at a time. In a transaction so that SQLite's write lock (and the writer gate) is held
+    // until the claimed rows are read, which a statement with RETURNING keeps open.
+    auto tx = store::Transaction::begin(m_database);
+    if (!tx) {
+        databaseDown(tx.error().message);
+        return 0;
+    }
+    auto due = store::runQuery(
+        tx->db(),
+        u"UPDATE outbox SET status = 'processing', lease_until = ?, lease_owner = ?"
+        " WHERE id IN (SELECT id FROM outbox WHERE "_s +
+            dueRows + u" ORDER BY next_attempt_at, seq LIMIT ?"_s +
+            (m_database.dialect() == store::Dialect::Postgres ? u" FOR UPDATE SKIP LOCKED"_s
+                                                              : QString()) +
+            u") RETURNING id, next_attempt_at, seq"_s,
+        {now + m_policy.leaseMs, m_owner, now, now, m_policy.batchSize});
+    if (!due) {
+        databaseDown(due.error().message);
+        return 0;
+    }
+    // In queue order: RETURNING gives the claimed rows in no particular order.
     struct Due
     {
         qint64 dueAt = 0;
@@ -102,6 +113,11 @@ int OutboxSender::drainOnce()
     while (due->next())
         batch.append(
             {due->value(1).toLongLong(), due->value(2).toLongLong(), due->value(0).toString()});
+    due->finish();
+    if (auto r = tx->commit(); !r) {
+        databaseDown(r.error().message);
+        return 0;
+    }
     std::ranges::sort(batch, {}, [](const Due &d) { return std::pair(d.dueAt, d.seq); });
     QStringList ids;
     for (const Due &d : std::as_const(batch))
@@ -109,17 +125,6 @@ int OutboxSender::drainOnce()
 
     int sent = 0;
     for (const QString &id : std::as_const(ids)) {
-        if (!claimedAtOnce) {
-            // The claim: only one sender's UPDATE changes the row.
-            auto claim = store::runQuery(
-                *db,
-                u"UPDATE outbox SET status = 'processing', lease_until = ?, lease_owner = ?"
-                " WHERE id = ? AND ((status = 'queued' AND next_attempt_at <= ?)"
-                " OR (status = 'processing' AND lease_until < ?))"_s,
-                {now + m_policy.leaseMs, m_owner, id, now, now});
-            if (!claim || claim->numRowsAffected() != 1)
-                continue;
-        }
         auto row = store::runQuery(
             *db,
             u"SELECT message_id, sender, recipient, subject, body_text, body_html, created_at,"

@@ -1,6 +1,7 @@
 // Several outbox senders (one per instance, in effect) draining one outbox at once send every
-// message exactly once, on SQLite and on PostgreSQL, where the batch is claimed with
-// FOR UPDATE SKIP LOCKED (issue 16). A real SMTP server on loopback counts what arrives.
+// message exactly once, on SQLite and on PostgreSQL. A batch is claimed by one statement (on
+// PostgreSQL with FOR UPDATE SKIP LOCKED, issue 16). A real SMTP server on loopback counts what
+// arrives.
 #include "smtpsink.h"
 #include "testenv.h"
 
@@ -8,6 +9,7 @@
 #include "outbox.h"
 #include "outboxsender.h"
 #include "smtpmailer.h"
+#include "sqlquery.h"
 #include "transaction.h"
 
 #include <QHash>
@@ -152,8 +154,18 @@ private slots:
         QStringList sentOrder;
         connect(&sender, &sd::mail::OutboxSender::messageSent, this,
                 [&](const QString &id) { sentOrder.append(id); });
-        QCOMPARE(sender.drainOnce(), kMessages);
+        // The batch is claimed by one statement (one commit, not one per message).
+        int claims = 0;
+        const sd::store::detail::StatementObserver observer = [&](const QString &sql,
+                                                                  const QVariantList &) {
+            claims += sql.startsWith(u"UPDATE outbox SET status = 'processing'"_s) ? 1 : 0;
+        };
+        sd::store::detail::setStatementObserver(&observer);
+        const int sent = sender.drainOnce();
+        sd::store::detail::setStatementObserver(nullptr);
+        QCOMPARE(sent, kMessages);
         QCOMPARE(sentOrder, queued);
+        QCOMPARE(claims, 1);
     }
 };
 

@@ -8,6 +8,7 @@
 
 #include "coreservices.h"
 #include "database.h"
+#include "sqlquery.h"
 #include "transaction.h"
 #include "webhooks/webhooks.h"
 #include "webhooksender.h"
@@ -156,9 +157,18 @@ private slots:
         QVERIFY(f.queue(3));
         sd::core::WebhookPolicy policy;
         policy.leaseMs = 60'000;
+        // The three are claimed by one statement (one commit, not one per delivery).
+        int claims = 0;
+        const sd::store::detail::StatementObserver observer = [&](const QString &sql,
+                                                                  const QVariantList &) {
+            claims += sql.startsWith(u"UPDATE webhook_deliveries SET status = 'processing'"_s);
+        };
+        sd::store::detail::setStatementObserver(&observer);
         auto first = f.core->webhooks().claimDue(u"dead-sender"_s, policy);
+        sd::store::detail::setStatementObserver(nullptr);
         QVERIFY(first);
         QCOMPARE(first->size(), 3);
+        QCOMPARE(claims, 1);
         for (const auto &d : *first)
             QCOMPARE(d.status, u"processing"_s);
         auto none = f.core->webhooks().claimDue(u"other"_s, policy);

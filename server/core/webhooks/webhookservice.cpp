@@ -51,62 +51,43 @@ Result<QList<WebhookDelivery>> WebhookService::claimDue(const QString &owner,
     const qint64 now = m_ctx.clock.nowMs();
     const QString due = u"(status = 'queued' AND next_attempt_at <= ?)"
                         " OR (status = 'processing' AND lease_until < ?)"_s;
+    // Whether anything is due, by a read: most calls (the poll, a wake for a delivery an
+    // earlier call took) find nothing and need no write lock.
+    auto anyDue = store::runQuery(
+        *db, u"SELECT 1 FROM webhook_deliveries WHERE "_s + due + u" LIMIT 1"_s, {now, now});
+    if (!anyDue)
+        return dbFail(anyDue.error());
     QList<WebhookDelivery> claimed;
-    if (m_ctx.database.dialect() == store::Dialect::Postgres) {
-        // One statement: rows another instance is claiming right now are skipped, not waited
-        // for, so the senders of several instances split the due rows instead of queueing on
-        // their locks (as the mail outbox does). The lease still brings back the rows of a
-        // sender that died holding them.
-        auto q = store::runQuery(
-            *db,
-            u"UPDATE webhook_deliveries SET status = 'processing', lease_until = ?, lease_owner = ?"
-            " WHERE id IN (SELECT id FROM webhook_deliveries WHERE "_s +
-                due +
-                u" ORDER BY next_attempt_at, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
-                " RETURNING "_s +
-                kColumns,
-            {now + policy.leaseMs, owner, now, now, policy.batchSize});
-        if (!q)
-            return dbFail(q.error());
-        while (q->next())
-            claimed.append(rowOf(*q));
-        // In queue order: RETURNING gives the claimed rows in no particular order.
-        std::ranges::sort(claimed, {}, [](const WebhookDelivery &d) {
-            return std::pair(d.nextAttemptAt, d.seq);
-        });
+    if (!anyDue->next())
         return claimed;
-    }
-    // SQLite has one writer at a time: the due rows are read, then each is claimed by its own
-    // guarded UPDATE.
-    auto dueRows = store::runQuery(*db,
-                                   u"SELECT id FROM webhook_deliveries WHERE "_s + due +
-                                       u" ORDER BY next_attempt_at, seq LIMIT ?"_s,
-                                   {now, now, policy.batchSize});
-    if (!dueRows)
-        return dbFail(dueRows.error());
-    QStringList ids;
-    while (dueRows->next())
-        ids.append(dueRows->value(0).toString());
-    dueRows->finish();
-    for (const QString &id : std::as_const(ids)) {
-        // The claim: only one sender's UPDATE changes the row, whichever instance it runs in.
-        auto claim =
-            store::runQuery(*db,
-                            u"UPDATE webhook_deliveries SET status = 'processing', lease_until = ?,"
-                            " lease_owner = ? WHERE id = ? AND ("_s +
-                                due + u")"_s,
-                            {now + policy.leaseMs, owner, id, now, now});
-        if (!claim)
-            return dbFail(claim.error());
-        if (claim->numRowsAffected() != 1)
-            continue;
-        auto row = store::runQuery(
-            *db, u"SELECT "_s + kColumns + u" FROM webhook_deliveries WHERE id = ?"_s, {id});
-        if (!row)
-            return dbFail(row.error());
-        if (row->next())
-            claimed.append(rowOf(*row));
-    }
+    anyDue->finish();
+    // One statement, committed once, as the mail outbox claims (OutboxSender::drainOnce). On
+    // PostgreSQL, rows another instance is claiming right now are skipped, not waited for, so
+    // the senders of several instances split the due rows instead of queueing on their locks.
+    // The lease still brings back the rows of a sender that died holding them. In a
+    // transaction: SQLite's write lock stays held until the RETURNING rows are read.
+    auto tx = store::Transaction::begin(m_ctx.database);
+    if (!tx)
+        return dbFail(tx.error());
+    auto q = store::runQuery(
+        tx->db(),
+        u"UPDATE webhook_deliveries SET status = 'processing', lease_until = ?, lease_owner = ?"
+        " WHERE id IN (SELECT id FROM webhook_deliveries WHERE "_s +
+            due + u" ORDER BY next_attempt_at, seq LIMIT ?"_s +
+            (m_ctx.database.dialect() == store::Dialect::Postgres ? u" FOR UPDATE SKIP LOCKED"_s
+                                                                  : QString()) +
+            u") RETURNING "_s + kColumns,
+        {now + policy.leaseMs, owner, now, now, policy.batchSize});
+    if (!q)
+        return dbFail(q.error());
+    while (q->next())
+        claimed.append(rowOf(*q));
+    q->finish();
+    if (auto r = tx->commit(); !r)
+        return dbFail(r.error());
+    // In queue order: RETURNING gives the claimed rows in no particular order.
+    std::ranges::sort(claimed, {},
+                      [](const WebhookDelivery &d) { return std::pair(d.nextAttemptAt, d.seq); });
     return claimed;
 }
 
