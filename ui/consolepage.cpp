@@ -154,10 +154,10 @@ QString ConsolePage::actionLabel(const QAction *action)
 QStringList ConsolePage::selectedKeys() const
 {
     QStringList keys;
-    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
-    for (const QModelIndex &index : rows)
-        if (QString key = index.data(KeyRole).toString(); !key.isEmpty())
-            keys << key; // empty: a row of a paged list that its window does not hold
+    const QAbstractItemModel *model = m_view->model();
+    for (const int row : selectedHeldRows(*m_view->selectionModel()))
+        if (QString key = model->index(row, 0).data(KeyRole).toString(); !key.isEmpty())
+            keys << key;
     return keys;
 }
 

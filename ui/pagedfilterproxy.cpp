@@ -3,6 +3,10 @@
 #include "pagedtablemodel.h"
 
 #include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QSet>
+
+#include <algorithm>
 
 namespace sd::ui {
 
@@ -57,6 +61,31 @@ void PagedFilterProxy::keepSortIndicatorOnSortable(QHeaderView *header,
             const QSignalBlocker block(header);
             header->setSortIndicator(sorted->column, sorted->order);
         });
+}
+
+QList<int> selectedHeldRows(const QItemSelectionModel &selection)
+{
+    const QAbstractItemModel *model = selection.model();
+    if (!model)
+        return {};
+    const auto *proxy = qobject_cast<const QIdentityProxyModel *>(model);
+    const auto *paged =
+        qobject_cast<const PagedTableModelBase *>(proxy ? proxy->sourceModel() : model);
+    const int first = paged ? paged->windowOffset() : 0;
+    const int last = paged ? first + paged->windowSize() - 1 : model->rowCount() - 1;
+    const int lastColumn = model->columnCount() - 1;
+    QList<int> rows;
+    QSet<int> seen;
+    for (const QItemSelectionRange &range : selection.selection()) {
+        if (range.left() != 0 || range.right() != lastColumn)
+            continue; // part of a row only
+        for (int row = std::max(range.top(), first); row <= std::min(range.bottom(), last); ++row)
+            if (!seen.contains(row)) {
+                seen.insert(row);
+                rows.append(row);
+            }
+    }
+    return rows;
 }
 
 } // namespace sd::ui

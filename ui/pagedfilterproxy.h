@@ -6,6 +6,7 @@
 #include <functional>
 
 class QHeaderView;
+class QItemSelectionModel;
 
 namespace sd::ui {
 
@@ -37,5 +38,12 @@ public:
 private:
     PagedTableModelBase *m_paged = nullptr;
 };
+
+// The selected rows (every column of the row selected, as QItemSelectionModel::selectedRows)
+// that the list holds, in the order they were selected, each once. A paged list (a
+// PagedTableModelBase, through a proxy or not) holds only its window, and its other rows have no
+// account loaded to act on: a selection of a million rows (Ctrl+A) is read over the window's rows
+// only, not a million indexes on the GUI thread. Any other list holds all its rows.
+QList<int> selectedHeldRows(const QItemSelectionModel &selection);
 
 } // namespace sd::ui

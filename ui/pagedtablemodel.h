@@ -31,6 +31,9 @@ public:
     // its first row.
     virtual void setStatusFilter(const QList<core::AccountStatus> &statuses) = 0;
     virtual void setSearchWords(const QStringList &words) = 0;
+    // The rows held in memory (the window): rows windowOffset() .. + windowSize() - 1.
+    virtual int windowOffset() const = 0;
+    virtual int windowSize() const = 0;
 
 signals:
     // A fetch of the current query came in (the first one, or a refresh).
@@ -141,9 +144,8 @@ public:
         const int at = indexOf(key);
         return at < 0 ? nullptr : &m_rows.at(at);
     }
-    // Rows held in memory (the window), for tests and the benchmark.
-    int windowSize() const { return int(m_rows.size()); }
-    int windowOffset() const { return m_offset; }
+    int windowSize() const override { return int(m_rows.size()); }
+    int windowOffset() const override { return m_offset; }
 
 protected:
     virtual Job job(const Query &query, int offset, int limit, int countAhead,

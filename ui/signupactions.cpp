@@ -8,6 +8,7 @@
 #include "confirmaction.h"
 #include "consolebackend.h"
 #include "errormessages.h"
+#include "pagedfilterproxy.h"
 #include "reasondialog.h"
 #include "signuptablemodel.h"
 
@@ -51,9 +52,10 @@ QStringList SignupsPage::selectedUserIds() const
 {
     QStringList ids;
     // Rows outside the window held in memory have no account yet: they are not acted on.
-    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
-    for (const QModelIndex &index : rows)
-        if (const QString id = index.data(SignupTableModel::UserIdRole).toString(); !id.isEmpty())
+    const QAbstractItemModel *model = m_view->model();
+    for (const int row : selectedHeldRows(*m_view->selectionModel()))
+        if (const QString id = model->index(row, 0).data(SignupTableModel::UserIdRole).toString();
+            !id.isEmpty())
             ids << id;
     return ids;
 }

@@ -30,6 +30,8 @@
 #include <QTableView>
 #include <QTest>
 
+#include <numeric>
+
 using namespace Qt::StringLiterals;
 using namespace sd::core;
 using namespace pageddb; // kAccounts, kStart, kPostgres
@@ -338,6 +340,46 @@ private slots:
         QVERIFY(m_data.model->rowOf(u"usr_inside"_s) < 0 && reset.isEmpty());
         QCOMPARE(removed.value(0).value(1).toInt(), 5); // the row itself first
         QCOMPARE(m_data.username(5), u"u0005"_s);
+    }
+
+    // Ctrl+A over the whole list: what the actions read is the selected rows the window holds
+    // (the others have no account loaded), without visiting every selected row.
+    void aWholeListSelectionIsReadOverTheWindow()
+    {
+        QVERIFY(m_data.start());
+        sd::ui::PagedFilterProxy proxy;
+        proxy.setSourceModel(m_data.model.get());
+        QItemSelectionModel selection(&proxy);
+        const int lastColumn = proxy.columnCount() - 1;
+        selection.select(QItemSelection(proxy.index(0, 0), proxy.index(kAccounts - 1, lastColumn)),
+                         QItemSelectionModel::ClearAndSelect);
+        QCOMPARE(selection.selectedRows().size(), kAccounts);
+        QList<int> window(600);
+        std::iota(window.begin(), window.end(), 0);
+        QCOMPARE(sd::ui::selectedHeldRows(selection), window);
+        // Scrolled to the end: the window moved, and so do the rows read.
+        QCOMPARE(m_data.username(kAccounts - 1), u"u0649"_s);
+        const int offset = m_data.model->windowOffset();
+        QVERIFY(offset > 0);
+        const QList<int> held = sd::ui::selectedHeldRows(selection);
+        QCOMPARE(held.size(), m_data.model->windowSize());
+        QCOMPARE(held.first(), offset);
+        QCOMPARE(held.last(), kAccounts - 1);
+        // A cell is not a row; rows picked one by one come in the order picked; rows in two
+        // overlapping ranges come once.
+        selection.select(proxy.index(kAccounts - 1, 1), QItemSelectionModel::ClearAndSelect);
+        QVERIFY(sd::ui::selectedHeldRows(selection).isEmpty());
+        selection.select(proxy.index(kAccounts - 2, 0),
+                         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        selection.select(proxy.index(kAccounts - 5, 0),
+                         QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QCOMPARE(sd::ui::selectedHeldRows(selection), (QList<int>{kAccounts - 2, kAccounts - 5}));
+        QItemSelection overlapping(proxy.index(640, 0), proxy.index(645, lastColumn));
+        overlapping.select(proxy.index(643, 0), proxy.index(648, lastColumn));
+        selection.select(overlapping, QItemSelectionModel::ClearAndSelect);
+        QList<int> rows(9);
+        std::iota(rows.begin(), rows.end(), 640);
+        QCOMPARE(sd::ui::selectedHeldRows(selection), rows);
     }
 
     // The tab itself: the selection and identities pane follow a removal; an action on the
