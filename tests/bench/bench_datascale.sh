@@ -22,7 +22,8 @@
 # and p99 and whether each is within 20 % (the goal: ratio ≤ 1.2).
 #
 # Environment: BENCH_ROUNDS (3), BENCH_DURATION (5s), BENCH_CONNECTIONS (16), BENCH_SMALL (1000),
-# BENCH_LARGE (1000000), BENCH_BACKENDS ("sqlite postgresql"), BENCH_VERIFY_TOKENS (45000 per database),
+# BENCH_LARGE (1000000), BENCH_BACKENDS ("sqlite postgresql"),
+# BENCH_MODES ("me login signup verify"), BENCH_VERIFY_TOKENS (45000 per database),
 # BENCH_IO_COUNT (300: verifications counted with strace on SQLite, 0: none),
 # BENCH_PG_PORT (25462), BENCH_PASSWORD_COST (test|production), SIGNUPDESK_BIN,
 # BENCH_KEEP=1 (keep the work folder: databases, server logs, raw wrk output).
@@ -41,7 +42,7 @@ backends=${BENCH_BACKENDS:-sqlite postgresql}
 verify_tokens=${BENCH_VERIFY_TOKENS:-45000}
 io_count=${BENCH_IO_COUNT:-300}
 pg_port=${BENCH_PG_PORT:-25462}
-modes="me login signup verify"
+modes=${BENCH_MODES:-me login signup verify}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/signupdesk-bench-datascale.XXXXXX")
 chmod 755 "$work" # the postgres user keeps its data directory in here
