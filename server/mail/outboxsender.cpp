@@ -1,7 +1,7 @@
 #include "outboxsender.h"
 
+#include "leasedclaim.h"
 #include "sqlquery.h"
-#include "transaction.h"
 
 #include <QDebug>
 #include <QRandomGenerator>
@@ -59,50 +59,7 @@ int OutboxSender::drainOnce()
         databaseDown(db.error().message);
         return 0;
     }
-    const qint64 now = m_nowMs();
-    const QString dueRows = u"(status = 'queued' AND next_attempt_at <= ?)"
-                            " OR (status = 'processing' AND lease_until < ?)"_s;
-    // Whether anything is due, by a read: most drains (the poll, a wake for a message an earlier
-    // drain took) find nothing and need no write lock.
-    auto anyDue = store::runQuery(*db, u"SELECT 1 FROM outbox WHERE "_s + dueRows + u" LIMIT 1"_s,
-                                  {now, now});
-    if (!anyDue) {
-        databaseDown(anyDue.error().message);
-        db->close();
-        return 0;
-    }
-    if (m_databaseDown) {
-        m_databaseDown = false;
-        qInfo("outbox: database available again");
-    }
-    if (!anyDue->next())
-        return 0;
-    anyDue->finish();
-    // The batch is claimed in one statement, committed once (before, SQLite claimed each row by
-    // an UPDATE of its own: a commit, so a disk sync, per message). On PostgreSQL, rows another
-    // instance is claiming at this moment are skipped, not waited for, so senders on several
-    // instances split the queue instead of contending for the same rows; SQLite has one writer
-    // at a time. In a transaction so that SQLite's write lock (and the writer gate) is held
-    // until the claimed rows are read, which a statement with RETURNING keeps open.
-    auto tx = store::Transaction::begin(m_database);
-    if (!tx) {
-        databaseDown(tx.error().message);
-        return 0;
-    }
-    auto due = store::runQuery(
-        tx->db(),
-        u"UPDATE outbox SET status = 'processing', lease_until = ?, lease_owner = ?"
-        " WHERE id IN (SELECT id FROM outbox WHERE "_s +
-            dueRows + u" ORDER BY next_attempt_at, seq LIMIT ?"_s +
-            (m_database.dialect() == store::Dialect::Postgres ? u" FOR UPDATE SKIP LOCKED"_s
-                                                              : QString()) +
-            u") RETURNING id, next_attempt_at, seq"_s,
-        {now + m_policy.leaseMs, m_owner, now, now, m_policy.batchSize});
-    if (!due) {
-        databaseDown(due.error().message);
-        return 0;
-    }
-    // In queue order: RETURNING gives the claimed rows in no particular order.
+    // In queue order: the claim hands its rows over in no particular order.
     struct Due
     {
         qint64 dueAt = 0;
@@ -110,13 +67,21 @@ int OutboxSender::drainOnce()
         QString id;
     };
     QList<Due> batch;
-    while (due->next())
-        batch.append(
-            {due->value(1).toLongLong(), due->value(2).toLongLong(), due->value(0).toString()});
-    due->finish();
-    if (auto r = tx->commit(); !r) {
-        databaseDown(r.error().message);
+    auto claimed = store::claimLeased(
+        m_database,
+        {u"outbox"_s, u"id, next_attempt_at, seq"_s, m_owner, m_nowMs(), m_policy.leaseMs,
+         m_policy.batchSize},
+        [&](const QSqlQuery &q) {
+            batch.append({q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(0).toString()});
+        });
+    if (!claimed) {
+        databaseDown(claimed.error().message);
+        db->close();
         return 0;
+    }
+    if (m_databaseDown) {
+        m_databaseDown = false;
+        qInfo("outbox: database available again");
     }
     std::ranges::sort(batch, {}, [](const Due &d) { return std::pair(d.dueAt, d.seq); });
     QStringList ids;

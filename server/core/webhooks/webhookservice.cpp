@@ -1,6 +1,7 @@
 #include "webhookservice.h"
 
 #include "context.h"
+#include "leasedclaim.h"
 #include "sqlquery.h"
 #include "transaction.h"
 #include "vocabulary.h"
@@ -45,45 +46,14 @@ WebhookDelivery rowOf(const QSqlQuery &q)
 Result<QList<WebhookDelivery>> WebhookService::claimDue(const QString &owner,
                                                         const WebhookPolicy &policy)
 {
-    auto db = m_ctx.database.connection();
-    if (!db)
-        return dbFail(db.error());
-    const qint64 now = m_ctx.clock.nowMs();
-    const QString due = u"(status = 'queued' AND next_attempt_at <= ?)"
-                        " OR (status = 'processing' AND lease_until < ?)"_s;
-    // Whether anything is due, by a read: most calls (the poll, a wake for a delivery an
-    // earlier call took) find nothing and need no write lock.
-    auto anyDue = store::runQuery(
-        *db, u"SELECT 1 FROM webhook_deliveries WHERE "_s + due + u" LIMIT 1"_s, {now, now});
-    if (!anyDue)
-        return dbFail(anyDue.error());
+    // As the mail outbox claims (store::claimLeased); the lease brings back the rows of a sender
+    // that died holding them.
     QList<WebhookDelivery> claimed;
-    if (!anyDue->next())
-        return claimed;
-    anyDue->finish();
-    // One statement, committed once, as the mail outbox claims (OutboxSender::drainOnce). On
-    // PostgreSQL, rows another instance is claiming right now are skipped, not waited for, so
-    // the senders of several instances split the due rows instead of queueing on their locks.
-    // The lease still brings back the rows of a sender that died holding them. In a
-    // transaction: SQLite's write lock stays held until the RETURNING rows are read.
-    auto tx = store::Transaction::begin(m_ctx.database);
-    if (!tx)
-        return dbFail(tx.error());
-    auto q = store::runQuery(
-        tx->db(),
-        u"UPDATE webhook_deliveries SET status = 'processing', lease_until = ?, lease_owner = ?"
-        " WHERE id IN (SELECT id FROM webhook_deliveries WHERE "_s +
-            due + u" ORDER BY next_attempt_at, seq LIMIT ?"_s +
-            (m_ctx.database.dialect() == store::Dialect::Postgres ? u" FOR UPDATE SKIP LOCKED"_s
-                                                                  : QString()) +
-            u") RETURNING "_s + kColumns,
-        {now + policy.leaseMs, owner, now, now, policy.batchSize});
-    if (!q)
-        return dbFail(q.error());
-    while (q->next())
-        claimed.append(rowOf(*q));
-    q->finish();
-    if (auto r = tx->commit(); !r)
+    auto r = store::claimLeased(m_ctx.database,
+                                {u"webhook_deliveries"_s, kColumns, owner, m_ctx.clock.nowMs(),
+                                 policy.leaseMs, policy.batchSize},
+                                [&](const QSqlQuery &q) { claimed.append(rowOf(q)); });
+    if (!r)
         return dbFail(r.error());
     // In queue order: RETURNING gives the claimed rows in no particular order.
     std::ranges::sort(claimed, {},
