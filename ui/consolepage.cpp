@@ -153,12 +153,7 @@ QString ConsolePage::actionLabel(const QAction *action)
 
 QStringList ConsolePage::selectedKeys() const
 {
-    QStringList keys;
-    const QAbstractItemModel *model = m_view->model();
-    for (const int row : selectedHeldRows(*m_view->selectionModel()))
-        if (QString key = model->index(row, 0).data(KeyRole).toString(); !key.isEmpty())
-            keys << key;
-    return keys;
+    return selectedHeldTexts(*m_view->selectionModel(), KeyRole);
 }
 
 } // namespace sd::ui

@@ -88,4 +88,13 @@ QList<int> selectedHeldRows(const QItemSelectionModel &selection)
     return rows;
 }
 
+QStringList selectedHeldTexts(const QItemSelectionModel &selection, int role)
+{
+    QStringList texts;
+    for (const int row : selectedHeldRows(selection))
+        if (QString text = selection.model()->index(row, 0).data(role).toString(); !text.isEmpty())
+            texts << text;
+    return texts;
+}
+
 } // namespace sd::ui

@@ -45,5 +45,7 @@ private:
 // account loaded to act on: a selection of a million rows (Ctrl+A) is read over the window's rows
 // only, not a million indexes on the GUI thread. Any other list holds all its rows.
 QList<int> selectedHeldRows(const QItemSelectionModel &selection);
+// The non-empty `role` texts (an account's id, a row's key) of those rows, in that order.
+QStringList selectedHeldTexts(const QItemSelectionModel &selection, int role);
 
 } // namespace sd::ui

@@ -50,14 +50,8 @@ void SignupsPage::flushPendingDecisions()
 
 QStringList SignupsPage::selectedUserIds() const
 {
-    QStringList ids;
     // Rows outside the window held in memory have no account yet: they are not acted on.
-    const QAbstractItemModel *model = m_view->model();
-    for (const int row : selectedHeldRows(*m_view->selectionModel()))
-        if (const QString id = model->index(row, 0).data(SignupTableModel::UserIdRole).toString();
-            !id.isEmpty())
-            ids << id;
-    return ids;
+    return selectedHeldTexts(*m_view->selectionModel(), SignupTableModel::UserIdRole);
 }
 
 QStringList SignupsPage::usernames(const QStringList &userIds) const
